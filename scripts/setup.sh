@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Create .venv and install Workbench with its pinned dependencies (offline at run time).
+# Usage: scripts/setup.sh [--test]   (--test also installs the test tools)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+BERTOPIC_VERSION=0.17.4
+extras=""
+[ "${1:-}" = "--test" ] && extras="[test]"
+fingerprint=$(cat pyproject.toml scripts/setup.sh | sha1sum | cut -c1-12)
+stamp=".venv/.installed${extras:+-test}-${fingerprint}"
+# the test install is a superset of the plain one
+if [ -f "$stamp" ] || { [ -z "$extras" ] && [ -f ".venv/.installed-test-${fingerprint}" ]; }; then exit 0; fi
+if [ ! -x .venv/bin/python ]; then
+  echo "workbench setup: creating .venv" >&2
+  "$PY" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade "pip>=24" >&2
+echo "workbench setup: installing workbench${extras} and pinned dependencies" >&2
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extras}" >&2
+# bertopic without its declared sentence-transformers/torch dependency (see DEPENDENCIES.md)
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps "bertopic==${BERTOPIC_VERSION}" >&2
+rm -f .venv/.installed*
+touch "$stamp"
+echo "workbench setup: done" >&2

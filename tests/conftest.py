@@ -1,0 +1,45 @@
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("WORKBENCH_CODER", "testeur")
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def project(tmp_path):
+    from workbench.project import Project
+    p = Project.create(tmp_path / "test.wbproj", coder="testeur")
+    yield p
+    p.close()
+
+
+PARTICIPANTS_CSV = """participant_id,programme,age,heures_formation,emploi_6m,niveau_qualification,date_entree,canal_entree
+P001,avenir,34,320,oui,V,2022-01-10,Pôle emploi
+P002,avenir,51,120,non,infra V,2022-02-01,mission locale
+P003,pct_illettrisme,27,"410,5",non,IV,15/03/2022,CEP
+"""
+
+INTERVIEW_TXT = """Transcription fictive pour les tests.
+ENQ : Bonjour, pouvez-vous me raconter comment vous êtes entrée dans le programme ?
+Karima : Ben euh, c'est ma conseillère Pôle emploi qui m'a parlé de la formation.
+ENQ : Et l'immersion en entreprise, comment ça s'est passé ?
+Karima : Alors l'immersion, c'était à la crèche municipale, trois semaines.
+Ça m'a redonné confiance, vraiment.
+ENQ : Merci beaucoup.
+"""
+
+
+@pytest.fixture
+def participants_csv(tmp_path):
+    f = tmp_path / "participants.csv"
+    f.write_text(PARTICIPANTS_CSV, encoding="utf-8")
+    return f
+
+
+@pytest.fixture
+def interview_txt(tmp_path):
+    f = tmp_path / "entretien_karima.txt"
+    f.write_text(INTERVIEW_TXT, encoding="utf-8")
+    return f

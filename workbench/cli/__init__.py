@@ -1,0 +1,6 @@
+"""The ``workbench`` command line.  Each module registers its commands on ``main``."""
+from workbench.cli._base import main
+from workbench.cli import app as _app  # noqa: F401  (registers commands)
+from workbench.cli import ingest as _ingest  # noqa: F401
+
+__all__ = ["main"]

@@ -1,0 +1,106 @@
+"""Project-level commands: init, info, demo, open (the TUI)."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from workbench.cli._base import (Progress, UserError, coder_option, format_option, emit,
+                                 handle_errors, main, open_project)
+
+
+def _launch_tui(path) -> None:
+    try:
+        from workbench.tui import run_tui
+    except ImportError:
+        run_tui = None
+    if run_tui is None or not sys.stdout.isatty():
+        with open_project(str(path)) as project:
+            _print_info(project.info(), "table")
+        if run_tui is None:
+            click.echo("(the terminal interface is not available in this build)", err=True)
+        return
+    run_tui(path)
+
+
+def open_demo() -> None:
+    from workbench.demo import ensure_demo
+    try:
+        path = ensure_demo(progress=Progress("Building the demo project"))
+    except Exception as exc:  # a broken demo build must say why, not trace back
+        raise UserError(str(exc)) from None
+    _launch_tui(path)
+
+
+def _print_info(info: dict, fmt: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        return
+    rows = [(k, v) for k, v in info.items() if k != "by_programme"]
+    if fmt == "csv":
+        emit([{"key": k, "value": v} for k, v in rows], "csv")
+        return
+    width = max(len(k) for k, _ in rows)
+    for k, v in rows:
+        click.echo(f"{k.replace('_', ' '):<{width}}  {v}")
+    if info.get("by_programme"):
+        click.echo("\ndocuments by programme and actor type:")
+        emit(info["by_programme"], "table")
+
+
+@main.command("init")
+@click.argument("project")
+@click.option("--name", help="Project name (default: the file name).")
+@coder_option
+@handle_errors
+def init_cmd(project, name, coder):
+    """Create an empty project file.
+
+    Example: workbench init evaluation.wbproj
+    """
+    from workbench.project import Project
+    with Project.create(project, name=name, coder=coder) as p:
+        click.echo(f"created {p.path}")
+
+
+@main.command("info")
+@click.argument("project")
+@format_option
+@handle_errors
+def info_cmd(project, fmt):
+    """Counts: documents, segments, participants, codes, codings...
+
+    Example: workbench info evaluation.wbproj --format json
+    """
+    with open_project(project) as p:
+        _print_info(p.info(), fmt)
+
+
+@main.command("demo")
+@click.argument("project", required=False)
+@click.option("--replace", is_flag=True, help="Rebuild even if the project file exists.")
+@handle_errors
+def demo_cmd(project, replace):
+    """Build the demo project from corpora/demo (default: the user's data folder).
+
+    Example: workbench demo /tmp/demo.wbproj --replace
+    """
+    from workbench.demo import build_demo
+    path = build_demo(project, replace=replace, progress=Progress("Importing"))
+    click.echo(f"demo project built: {path}")
+    with open_project(str(path)) as p:
+        _print_info(p.info(), "table")
+
+
+@main.command("open")
+@click.argument("project")
+@handle_errors
+def open_cmd(project):
+    """Open the terminal interface on a project.
+
+    Example: workbench open evaluation.wbproj
+    """
+    with open_project(project):
+        pass
+    _launch_tui(project)

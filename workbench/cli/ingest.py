@@ -1,0 +1,226 @@
+"""Transcripts and participants: import, docs, participants, search."""
+from __future__ import annotations
+
+import click
+
+from workbench.cli._base import (Progress, UserError, coder_option, emit, format_option,
+                                 handle_errors, main, open_project)
+from workbench.domain import ACTOR_TYPES
+
+
+def _parse_speaker_map(values) -> dict[str, str]:
+    out = {}
+    for v in values:
+        if "=" not in v:
+            raise click.BadParameter(f"{v!r}: use LABEL=PARTICIPANT_ID", param_hint="--speaker")
+        label, pid = v.rsplit("=", 1)
+        out[label.strip()] = pid.strip()
+    return out
+
+
+@main.command("import")
+@click.argument("project")
+@click.argument("paths", nargs=-1)
+@click.option("--programme", help="Programme of the imported documents (e.g. avenir).")
+@click.option("--actor", "actor_type", type=click.Choice(ACTOR_TYPES), help="Actor type.")
+@click.option("--participant", "participants", multiple=True, help="Participant ID (repeatable).")
+@click.option("--speaker", "speakers", multiple=True,
+              help="Speaker label = participant ID, e.g. --speaker 'Karima=P0001' (repeatable).")
+@click.option("--manifest", type=click.Path(dir_okay=False), help="CSV or YAML manifest.")
+@click.option("--encoding", help="Force the text encoding (e.g. cp1252) instead of detecting it.")
+@click.option("--date", "interview_date", help="Interview date (YYYY-MM-DD).")
+@click.option("--interviewer", help="Interviewer name.")
+@click.option("--site", help="Site / town.")
+@click.option("--name", help="Document name (single file only).")
+@format_option
+@coder_option
+@handle_errors
+def import_cmd(project, paths, programme, actor_type, participants, speakers, manifest, encoding,
+               interview_date, interviewer, site, name, fmt, coder):
+    """Import transcripts (files, folders, globs, or a manifest); .qdpx imports a REFI-QDA project.
+
+    Exit status 1 if any file failed (the others are kept).
+
+    Example: workbench import eval.wbproj entretiens/ --programme avenir --actor beneficiary
+    """
+    qdpx = [p for p in paths if p.lower().endswith(".qdpx")]
+    if qdpx:
+        if len(paths) != 1:
+            raise click.UsageError("import one .qdpx project at a time, without other files")
+        with open_project(project, coder) as p:
+            if not hasattr(p, "import_qdpx"):
+                raise UserError("REFI-QDA .qdpx import is not available in this build")
+            summary = p.import_qdpx(qdpx[0], progress=Progress("Importing"))
+        emit([summary], fmt)
+        return
+    if name and len(paths) != 1:
+        raise click.UsageError("--name needs exactly one file")
+    with open_project(project, coder) as p:
+        report = p.import_files(paths, programme=programme, actor_type=actor_type,
+                                participants=participants, speakers=_parse_speaker_map(speakers),
+                                manifest=manifest, encoding=encoding,
+                                interview_date=interview_date, interviewer=interviewer,
+                                site=site, name=name, progress=Progress("Importing"))
+    rows = [{"file": r.path, "status": r.status, "document": r.name or "",
+             "message": r.message or "; ".join(r.warnings)} for r in report.results]
+    emit(rows, fmt)
+    for r in report.failed:
+        click.echo(f"workbench: {r.message}", err=True)
+    click.echo(report.summary(), err=True)
+    if report.failed:
+        raise SystemExit(1)
+
+
+@main.group("docs")
+def docs_group():
+    """List and show documents."""
+
+
+@docs_group.command("list")
+@click.argument("project")
+@click.option("--programme")
+@click.option("--actor", "actor_type", type=click.Choice(ACTOR_TYPES))
+@click.option("--where", "attribute", help="Participant attribute filter ATTR=VALUE.")
+@click.option("--uncoded", is_flag=True, help="Only documents without codings.")
+@format_option
+@handle_errors
+def docs_list(project, programme, actor_type, attribute, uncoded, fmt):
+    """List documents with their metadata and counts.
+
+    Example: workbench docs list eval.wbproj --programme avenir --format csv
+    """
+    attr = None
+    if attribute:
+        if "=" not in attribute:
+            raise click.BadParameter("use ATTR=VALUE", param_hint="--where")
+        attr = tuple(s.strip() for s in attribute.split("=", 1))
+    with open_project(project) as p:
+        df = p.documents(programme=programme, actor_type=actor_type, attribute=attr,
+                         coded=False if uncoded else None)
+    if fmt == "table":
+        df = df[["id", "name", "programme", "actor_type", "interview_date", "source_format",
+                 "word_count", "segments", "codings", "participants"]]
+    emit(df, fmt)
+
+
+@docs_group.command("show")
+@click.argument("project")
+@click.argument("doc")
+@click.option("--segments", "show_segments", is_flag=True, help="List segments with offsets.")
+@format_option
+@handle_errors
+def docs_show(project, doc, show_segments, fmt):
+    """Show a document's metadata and text (or its segments).
+
+    Example: workbench docs show eval.wbproj AV-BEN-01 --segments
+    """
+    with open_project(project) as p:
+        d = p.document(doc)
+        if show_segments or fmt != "table":
+            text = p.text(d.id)
+            rows = [{"position": s.position, "speaker": s.speaker or "", "start": s.start,
+                     "end": s.end, "timestamp": s.timestamp, "text": text[s.start:s.end]}
+                    for s in p.segments(d.id)]
+            emit(rows, fmt)
+            return
+        links = p.document_participants(d.id)
+        click.echo(f"# {d.name}")
+        for key in ("programme", "actor_type", "interview_date", "interviewer", "site",
+                    "language", "source_file", "source_format", "encoding", "word_count"):
+            click.echo(f"{key}: {getattr(d, key) if getattr(d, key) is not None else ''}")
+        click.echo("participants: " + ", ".join(
+            (l["participant_id"] + (f" ({l['speaker']})" if l["speaker"] else "")) for l in links))
+        click.echo("")
+        click.echo(p.text(d.id))
+
+
+@main.command("search")
+@click.argument("project")
+@click.argument("text")
+@click.option("--programme")
+@click.option("--actor", "actor_type", type=click.Choice(ACTOR_TYPES))
+@click.option("--where", "attribute", help="Participant attribute filter ATTR=VALUE.")
+@click.option("--limit", default=50, show_default=True)
+@format_option
+@handle_errors
+def search_cmd(project, text, programme, actor_type, attribute, limit, fmt):
+    """Full-text search over speaker turns, accent-insensitive ("creche" finds "crèche").
+
+    Words are combined with AND; "a phrase" in quotes; a trailing * for prefixes.
+
+    Example: workbench search eval.wbproj "immersion entreprise" --actor trainer
+    """
+    attr = tuple(s.strip() for s in attribute.split("=", 1)) if attribute else None
+    with open_project(project) as p:
+        df = p.search(text, programme=programme, actor_type=actor_type, attribute=attr, limit=limit)
+    if fmt == "table":
+        df = df[["document", "actor_type", "speaker", "start", "end", "snippet"]]
+    emit(df, fmt)
+
+
+@main.group("participants")
+def participants_group():
+    """The quantitative study's participants: import, list, link."""
+
+
+@participants_group.command("import")
+@click.argument("project")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--id-column", help="Name of the participant ID column (default: detected).")
+@click.option("--type", "types", multiple=True,
+              help="Override a type: NAME=nominal|ordinal|numeric|date|boolean, "
+                   "ordinal with levels NAME=ordinal:low,mid,high (repeatable).")
+@click.option("--sheet", help="Sheet name for .xlsx files.")
+@coder_option
+@handle_errors
+def participants_import(project, file, id_column, types, sheet, coder):
+    """Import or update the participant table (CSV or XLSX); links are kept.
+
+    Example: workbench participants import eval.wbproj participants.csv --type age=numeric
+    """
+    from workbench.participants import parse_type_override
+    overrides = {}
+    for spec in types:
+        name, type_, levels = parse_type_override(spec)
+        overrides[name] = (type_, levels)
+    with open_project(project, coder) as p:
+        result = p.import_participants(file, id_column=id_column, types=overrides, sheet=sheet)
+    click.echo(f"{result['inserted']} participants added, {result['updated']} updated "
+               f"(ID column: {result['id_column']})")
+    for name, type_ in result["attributes"]:
+        click.echo(f"  {name}: {type_}")
+
+
+@participants_group.command("list")
+@click.argument("project")
+@format_option
+@handle_errors
+def participants_list(project, fmt):
+    """List participants with their attributes and linked documents.
+
+    Example: workbench participants list eval.wbproj --format csv > participants.csv
+    """
+    with open_project(project) as p:
+        emit(p.participants(), fmt)
+
+
+@participants_group.command("link")
+@click.argument("project")
+@click.argument("doc")
+@click.argument("participant_id")
+@click.option("--speaker", default="", help="Link one speaker of the document (label as written).")
+@click.option("--remove", is_flag=True, help="Remove the link instead.")
+@coder_option
+@handle_errors
+def participants_link(project, doc, participant_id, speaker, remove, coder):
+    """Link a document (or one of its speakers) to a participant ID.
+
+    Example: workbench participants link eval.wbproj AV-BEN-01 P0001 --speaker Karima
+    """
+    with open_project(project, coder) as p:
+        if remove:
+            n = p.unlink_participant(doc, participant_id, speaker or None)
+            click.echo(f"{n} link(s) removed")
+        else:
+            added = p.link_participant(doc, participant_id, speaker)
+            click.echo("linked" if added else "already linked")

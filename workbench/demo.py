@@ -1,0 +1,74 @@
+"""Build the demo project from the shipped corpus in ``corpora/demo``.
+
+The corpus holds fictional French transcripts for the six programmes, a participant
+table, import manifests, and (once coded) codings by two fictional coders.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from workbench.domain import WorkbenchError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEMO_CORPUS = REPO_ROOT / "corpora" / "demo"
+CODEBOOKS_DIR = REPO_ROOT / "codebooks"
+
+
+def default_demo_path() -> Path:
+    base = os.environ.get("WORKBENCH_HOME")
+    if base:
+        return Path(base) / "demo.wbproj"
+    xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(xdg) / "workbench" / "demo.wbproj"
+
+
+def build_demo(path: str | Path | None = None, *, corpus: Path = DEMO_CORPUS,
+               progress=None, replace: bool = False):
+    """Build the demo project at ``path`` (default: the user's data folder).
+
+    The project is written to a temporary file and moved into place when complete,
+    so an interrupted build never leaves a half-built project behind.
+    """
+    from workbench.project import Project
+
+    path = Path(path) if path else default_demo_path()
+    if path.exists() and not replace:
+        raise WorkbenchError(f"{path}: already exists (use --replace to rebuild it)")
+    if not (corpus / "participants.csv").is_file():
+        raise WorkbenchError(f"{corpus}: the demo corpus is missing (participants.csv not found)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".demo-", suffix=".wbproj", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()
+    try:
+        with Project.create(tmp, name="Démo PIC", coder="demo") as project:
+            project.import_participants(corpus / "participants.csv")
+            manifests = sorted(corpus.glob("manifest*.csv"))
+            for m in manifests:
+                report = project.import_files(manifest=m, progress=progress)
+                if report.failed:
+                    raise WorkbenchError("demo corpus import failed:\n  " +
+                                         "\n  ".join(r.message for r in report.failed))
+            for hook in _BUILD_STEPS:
+                hook(project, corpus)
+        for suffix in ("-wal", "-shm"):
+            Path(str(tmp) + suffix).unlink(missing_ok=True)
+        os.replace(tmp, path)
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(tmp) + suffix).unlink(missing_ok=True)
+    return path
+
+
+# Later capabilities (codebooks, demo codings) append (project, corpus) -> None steps here.
+_BUILD_STEPS: list = []
+
+
+def ensure_demo(progress=None) -> Path:
+    path = default_demo_path()
+    if not path.exists():
+        build_demo(path, progress=progress)
+    return path

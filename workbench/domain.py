@@ -1,0 +1,113 @@
+"""Domain objects shared by the store, the facade and the faces (CLI, TUI, API).
+
+Plain frozen dataclasses: no SQL, no pandas, no Textual.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ACTOR_TYPES = ("beneficiary", "trainer", "operator", "other")
+
+
+class WorkbenchError(Exception):
+    """A user-facing error: the message is shown as is (CLI exit 1, TUI dialog)."""
+
+    title = "Error"
+
+
+class NotFoundError(WorkbenchError):
+    title = "Not found"
+
+
+class ValidationError(WorkbenchError):
+    title = "Invalid input"
+
+
+@dataclass(frozen=True)
+class Segment:
+    id: int
+    document_id: int
+    position: int
+    kind: str
+    speaker: str | None
+    is_interviewer: bool
+    start: int
+    end: int
+    timestamp: float | None = None
+    end_time: float | None = None
+    section: str | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    id: int
+    name: str
+    programme: str | None
+    actor_type: str | None
+    interview_date: str | None
+    interviewer: str | None
+    site: str | None
+    language: str
+    source_file: str | None
+    source_format: str | None
+    source_hash: str | None
+    encoding: str | None
+    word_count: int
+    private: bool
+    imported_at: str
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DocumentMetadata:
+    """Metadata given at import time (CLI options, manifest row, or API call)."""
+
+    name: str | None = None
+    programme: str | None = None
+    actor_type: str | None = None
+    interview_date: str | None = None
+    interviewer: str | None = None
+    site: str | None = None
+    language: str | None = None
+    participants: tuple[str, ...] = ()
+    speakers: dict = field(default_factory=dict)   # speaker label -> participant id
+
+    def merged_over(self, base: "DocumentMetadata") -> "DocumentMetadata":
+        """Values set here win over ``base`` (manifest over CLI defaults)."""
+        def pick(a, b):
+            return a if a not in (None, "", ()) else b
+        return DocumentMetadata(
+            name=pick(self.name, base.name),
+            programme=pick(self.programme, base.programme),
+            actor_type=pick(self.actor_type, base.actor_type),
+            interview_date=pick(self.interview_date, base.interview_date),
+            interviewer=pick(self.interviewer, base.interviewer),
+            site=pick(self.site, base.site),
+            language=pick(self.language, base.language),
+            participants=tuple(dict.fromkeys(base.participants + self.participants)),
+            speakers={**base.speakers, **self.speakers},
+        )
+
+
+@dataclass(frozen=True)
+class Attribute:
+    name: str
+    type: str                  # nominal | ordinal | numeric | date | boolean
+    levels: tuple[str, ...] = ()
+    position: int = 0
+    private: bool = False
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    segment_id: int
+    document_id: int
+    document: str
+    programme: str | None
+    actor_type: str | None
+    speaker: str | None
+    start: int
+    end: int
+    timestamp: float | None
+    snippet: str
+    context: str

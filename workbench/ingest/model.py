@@ -1,0 +1,46 @@
+"""Typed results of parsing a transcript file, before anything touches the store.
+
+A parser turns one file into a :class:`ParsedTranscript`: the normalised plain text
+(NFC, ``\\n`` line ends) and its segments as ``[start, end)`` character offsets into
+that text -- the offsets REFI-QDA uses.  Parsers never write to a project.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ParsedSegment:
+    start: int                      # character offset in ParsedTranscript.text, inclusive
+    end: int                        # exclusive
+    speaker: str | None = None      # as written in the source ("ENQ", "Marie", "Formatrice")
+    kind: str = "turn"              # "turn" (speaker turn) or "paragraph"
+    timestamp: float | None = None  # seconds from the start of the recording
+    end_time: float | None = None
+    is_interviewer: bool = False    # speaker recognised as the interviewer (ENQ, Q, E, ...)
+
+
+@dataclass(frozen=True)
+class ParsedTranscript:
+    text: str
+    segments: tuple[ParsedSegment, ...]
+    source_format: str                              # "txt", "docx", "odt", "rtf", "vtt", ...
+    encoding: str | None = None                     # for byte-level text formats
+    metadata: dict = field(default_factory=dict)    # title, date, speakers found in headers...
+    warnings: tuple[str, ...] = ()
+
+
+class ImportFileError(Exception):
+    """A file that cannot be imported.  The message names the file and, where it
+    applies, the line (1-based) or byte offset."""
+
+    def __init__(self, path, message: str, line: int | None = None, offset: int | None = None):
+        self.path = str(path)
+        self.line = line
+        self.offset = offset
+        where = self.path
+        if line is not None:
+            where += f":{line}"
+        elif offset is not None:
+            where += f" (offset {offset})"
+        super().__init__(f"{where}: {message}")

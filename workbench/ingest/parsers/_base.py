@@ -1,0 +1,369 @@
+"""Shared machinery of the transcript parsers: the format registry, text
+normalisation, building transcripts from lines or from known turns, and the
+safety checks on zip-based formats (.docx, .odt, .xlsx).
+
+A new format is one new private module that defines a function
+``parse(path, encoding) -> ParsedTranscript`` decorated with
+``@register(".ext", ...)``, imported from ``parsers/__init__.py``.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..model import ImportFileError, ParsedSegment, ParsedTranscript
+from ..speakers import clean_label, is_interviewer_label, segment_lines
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "ParserFunc",
+    "REGISTRY",
+    "TurnBuilder",
+    "check_zip",
+    "normalise_lines",
+    "normalise_text",
+    "read_bytes",
+    "read_zip_member",
+    "register",
+    "table_row_line",
+    "transcript_from_lines",
+]
+
+#: A parser: the file and an optional explicit encoding (ignored by formats that
+#: carry their own) to a :class:`ParsedTranscript`.
+ParserFunc = Callable[[Path, "str | None"], ParsedTranscript]
+
+#: Lower-case extension (with the dot) → parser.
+REGISTRY: dict[str, ParserFunc] = {}
+
+#: Largest file accepted, and largest total uncompressed size of an archive.
+MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+#: A member larger than this with a compression ratio above MAX_RATIO is suspicious.
+LARGE_MEMBER_BYTES = 1 * 1024 * 1024
+MAX_RATIO = 100
+MAX_MEMBERS = 10_000
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+def register(*extensions: str) -> Callable[[ParserFunc], ParserFunc]:
+    """Class-free registry decorator: ``@register(".txt", ".md")``."""
+
+    def deco(func: ParserFunc) -> ParserFunc:
+        for ext in extensions:
+            ext = ext.lower()
+            if not ext.startswith("."):
+                raise ValueError(f"extension must start with a dot: {ext!r}")
+            REGISTRY[ext] = func
+        return func
+
+    return deco
+
+
+# --------------------------------------------------------------------------- text
+
+_LINE_SEPARATORS = re.compile(r"\r\n|\r|[\u2028\u2029\x0b\x0c\x85]")
+_INVISIBLE = re.compile(r"[\ufeff\u200b\u200c\u200d\u2060\u00ad]")
+
+
+def normalise_text(text: str) -> str:
+    """NFC, ``\\n`` line ends (from ``\\r\\n``, ``\\r``, Unicode separators), no
+    invisible characters (BOM, zero-width spaces, soft hyphens), no trailing
+    whitespace on any line."""
+    text = _LINE_SEPARATORS.sub("\n", text)
+    text = _INVISIBLE.sub("", text)
+    text = unicodedata.normalize("NFC", text)
+    return "\n".join(line.rstrip() for line in text.split("\n"))
+
+
+def normalise_lines(pieces: Iterable[str]) -> list[str]:
+    """Normalise pieces of text (paragraphs) and split them into lines."""
+    lines: list[str] = []
+    for piece in pieces:
+        lines.extend(normalise_text(piece).split("\n"))
+    return lines
+
+
+def _trim_blank_lines(
+    lines: list[str], hints: Mapping[int, str], paragraph_lines: Iterable[int]
+) -> tuple[list[str], dict[int, str], set[int]]:
+    """Drop blank lines at both ends, shifting the line indices of hints."""
+    first = 0
+    while first < len(lines) and not lines[first].strip():
+        first += 1
+    last = len(lines)
+    while last > first and not lines[last - 1].strip():
+        last -= 1
+    kept = lines[first:last]
+    return (
+        kept,
+        {i - first: h for i, h in hints.items() if first <= i < last},
+        {i - first for i in paragraph_lines if first <= i < last},
+    )
+
+
+_TITLE_MAX = 150
+
+
+def _metadata(text: str, segments: Sequence[ParsedSegment], extra: Mapping[str, object] | None) -> dict:
+    speakers: list[str] = []
+    for seg in segments:
+        if seg.speaker and seg.speaker not in speakers:
+            speakers.append(seg.speaker)
+    meta: dict = {"speakers": speakers}
+    if segments and segments[0].kind == "paragraph":
+        first = text[segments[0].start : segments[0].end].split("\n", 1)[0]
+        candidate = first.strip().lstrip("#").strip().strip("*_").strip()
+        if candidate and len(candidate) <= _TITLE_MAX and not candidate.endswith((".", ",", ";", ":")):
+            meta["title"] = candidate
+    if extra:
+        meta.update(extra)
+    return meta
+
+
+def transcript_from_lines(
+    lines: Sequence[str],
+    *,
+    path: Path,
+    source_format: str,
+    encoding: str | None = None,
+    warnings: Sequence[str] = (),
+    label_hints: Mapping[int, str] | None = None,
+    paragraph_lines: Iterable[int] = (),
+    paragraph_per_line: bool = False,
+    markdown: bool = False,
+    metadata: Mapping[str, object] | None = None,
+) -> ParsedTranscript:
+    """Build a transcript from normalised lines by detecting speaker turns.
+
+    :raises ImportFileError: the document holds no text.
+    """
+    kept, hints, forced = _trim_blank_lines(list(lines), label_hints or {}, paragraph_lines)
+    if not kept:
+        raise ImportFileError(path, "empty file")
+    text, segments = segment_lines(
+        kept,
+        label_hints=hints,
+        paragraph_lines=forced,
+        paragraph_per_line=paragraph_per_line,
+        markdown=markdown,
+    )
+    all_warnings = list(warnings)
+    if not any(seg.speaker for seg in segments):
+        all_warnings.append(f"{path}: no speaker turns detected; the text is imported as paragraphs")
+    return ParsedTranscript(
+        text=text,
+        segments=tuple(segments),
+        source_format=source_format,
+        encoding=encoding,
+        metadata=_metadata(text, segments, metadata),
+        warnings=tuple(all_warnings),
+    )
+
+
+@dataclass
+class TurnBuilder:
+    """Write already-known turns (subtitles, Transcriber, tables) as
+    ``"Speaker : text"`` lines and record their segments."""
+
+    parts: list[str] = field(default_factory=list)
+    segments: list[ParsedSegment] = field(default_factory=list)
+    _length: int = 0
+
+    def add(
+        self,
+        body: str,
+        speaker: str | None = None,
+        *,
+        timestamp: float | None = None,
+        end_time: float | None = None,
+        is_interviewer: bool | None = None,
+    ) -> None:
+        """Append one turn (or a speaker-less paragraph); empty bodies are skipped."""
+        body = normalise_text(body).strip("\n")
+        body = "\n".join(line for line in body.split("\n") if line.strip()).strip()
+        if not body:
+            return
+        label = clean_label(speaker) if speaker else None
+        line = f"{label} : {body}" if label else body
+        if self.parts:
+            self.parts.append("\n")
+            self._length += 1
+        start = self._length
+        self.parts.append(line)
+        self._length += len(line)
+        self.segments.append(
+            ParsedSegment(
+                start=start,
+                end=self._length,
+                speaker=label,
+                kind="turn" if label else "paragraph",
+                timestamp=timestamp,
+                end_time=end_time,
+                is_interviewer=(is_interviewer_label(label) if is_interviewer is None else is_interviewer)
+                if label
+                else False,
+            )
+        )
+
+    def build(
+        self,
+        *,
+        path: Path,
+        source_format: str,
+        encoding: str | None = None,
+        warnings: Sequence[str] = (),
+        metadata: Mapping[str, object] | None = None,
+    ) -> ParsedTranscript:
+        """The finished transcript; raises ``ImportFileError("empty file")`` without turns."""
+        if not self.segments:
+            raise ImportFileError(path, "empty file")
+        text = "".join(self.parts)
+        meta = _metadata(text, self.segments, None)
+        meta.pop("title", None)
+        if metadata:
+            meta.update(metadata)
+        return ParsedTranscript(
+            text=text,
+            segments=tuple(self.segments),
+            source_format=source_format,
+            encoding=encoding,
+            metadata=meta,
+            warnings=tuple(warnings),
+        )
+
+
+def table_row_line(cells: Sequence[str]) -> str | None:
+    """Join the cells of a word-processor table row that looks like a turn
+    (``[time] | speaker | text`` or ``speaker | text``) into one
+    ``"[time] Speaker : text"`` line; ``None`` when the row is something else."""
+    from ..speakers import TIMESTAMP_PATTERN, looks_like_label
+
+    values = [c.strip() for c in cells if c.strip()]
+    # merged cells repeat their content in python-docx: drop consecutive duplicates
+    dedup = [v for i, v in enumerate(values) if i == 0 or v != values[i - 1]]
+    ts = ""
+    if len(dedup) == 3 and re.fullmatch(rf"[\[(]?{TIMESTAMP_PATTERN}[\])]?", dedup[0]):
+        ts, dedup = dedup[0].strip("[]()"), dedup[1:]
+    if len(dedup) != 2:
+        return None
+    label, body = dedup
+    if "\n" in label or ":" in label or not looks_like_label(label):
+        return None
+    return f"{'[' + ts + '] ' if ts else ''}{label} : {body}"
+
+
+# --------------------------------------------------------------------------- files
+
+
+def read_bytes(path: Path) -> bytes:
+    """Read a file, refusing directories, missing files and huge files."""
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise ImportFileError(path, "not a regular file")
+        if size > MAX_FILE_BYTES:
+            raise ImportFileError(path, f"file too large ({size} bytes; limit {MAX_FILE_BYTES})")
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        raise ImportFileError(path, "file not found") from exc
+    except OSError as exc:
+        raise ImportFileError(path, f"cannot read file: {exc.strerror or exc}") from exc
+
+
+def check_zip(path: Path, *, kind: str, legacy_hint: str, xml_suffixes: tuple[str, ...] = (".xml", ".rels")) -> None:
+    """Safety checks on an Office/OpenDocument zip *before* any XML library reads it.
+
+    Refuses: OLE compound files (legacy or password-protected Office documents),
+    files that are not a readable zip, archives whose uncompressed size or
+    compression ratio suggests a zip bomb, and XML members holding a DOCTYPE or
+    ENTITY declaration.
+
+    :param kind: the extension named in messages (".docx").
+    :param legacy_hint: the message for an OLE compound file.
+    """
+    head = _head(path)
+    if not head.strip(b"\x00 \t\r\n"):
+        raise ImportFileError(path, "empty file")
+    if head.startswith(OLE_MAGIC[:4]):
+        raise ImportFileError(path, legacy_hint)
+    bad_zip = f"not a valid {kind} (zip) file"
+    if not head.startswith(ZIP_MAGIC):
+        raise ImportFileError(path, bad_zip)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            if len(infos) > MAX_MEMBERS:
+                raise ImportFileError(path, f"refusing a suspicious archive (zip bomb?): {len(infos)} members")
+            total = 0
+            for info in infos:
+                total += info.file_size
+                ratio = info.file_size / max(info.compress_size, 1)
+                if info.file_size > LARGE_MEMBER_BYTES and ratio > MAX_RATIO:
+                    raise ImportFileError(
+                        path,
+                        f"refusing a suspicious archive (zip bomb?): {info.filename} expands "
+                        f"{ratio:.0f}-fold to {info.file_size} bytes",
+                    )
+            if total > MAX_UNCOMPRESSED_BYTES:
+                raise ImportFileError(
+                    path, f"refusing a suspicious archive (zip bomb?): {total} bytes uncompressed"
+                )
+            for info in infos:
+                if info.filename.lower().endswith(xml_suffixes):
+                    data = read_zip_member(zf, info.filename, path=path, kind=kind)
+                    _refuse_xml_declarations(data, path, info.filename)
+    except ImportFileError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+        raise ImportFileError(path, f"{bad_zip}: {exc}") from exc
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(8)
+    except OSError as exc:
+        raise ImportFileError(path, f"cannot read file: {exc.strerror or exc}") from exc
+
+
+def read_zip_member(zf: zipfile.ZipFile, name: str, *, path: Path, kind: str) -> bytes:
+    """Read one member, never more than its declared size (a lying header cannot
+    inflate it past the limits checked by :func:`check_zip`)."""
+    import zlib
+
+    try:
+        info = zf.getinfo(name)
+    except KeyError as exc:
+        raise ImportFileError(path, f"not a valid {kind} file: {name} is missing") from exc
+    limit = min(info.file_size, MAX_UNCOMPRESSED_BYTES)
+    try:
+        with zf.open(info) as fh:
+            data = fh.read(limit + 1)
+    except (zipfile.BadZipFile, EOFError, zlib.error, OSError) as exc:
+        raise ImportFileError(path, f"not a valid {kind} (zip) file: {name}: {exc}") from exc
+    if len(data) > limit:
+        raise ImportFileError(path, f"refusing a suspicious archive (zip bomb?): {name} is larger than declared")
+    return data
+
+
+_XML_DECL_RE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def _refuse_xml_declarations(data: bytes, path: Path, member: str) -> None:
+    probe = data
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        probe = data.decode("utf-16", errors="ignore").encode("utf-8")
+    m = _XML_DECL_RE.search(probe)
+    if m:
+        line = probe.count(b"\n", 0, m.start()) + 1
+        raise ImportFileError(
+            path,
+            f"XML entities are not allowed ({m.group(1).decode().upper()} declaration in {member}, line {line})",
+        )

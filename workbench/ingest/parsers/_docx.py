@@ -1,0 +1,122 @@
+"""Word (.docx) transcripts, via python-docx after zip and XML safety checks.
+
+Paragraphs are read in document order, tables row by row (a ``speaker | text``
+or ``time | speaker | text`` row becomes one ``"Speaker : text"`` line).  A bold
+leading run ending with ``:`` (or followed by one) names the speaker even when
+the label occurs only once; other labels follow :mod:`workbench.ingest.speakers`.
+Heading paragraphs are never part of a turn.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..model import ImportFileError, ParsedTranscript
+from ..speakers import clean_label, looks_like_label
+from ._base import check_zip, normalise_text, register, table_row_line, transcript_from_lines
+
+_LEGACY = "password-protected or legacy Word .doc file: save it as .docx without a password"
+
+
+def _bold_label(paragraph) -> str | None:  # noqa: ANN001 - python-docx Paragraph
+    """The label written in bold at the start of the paragraph, if any."""
+    bold_text = ""
+    rest = ""
+    runs = paragraph.runs
+    for i, run in enumerate(runs):
+        if not run.text:
+            continue
+        if run.bold:
+            bold_text += run.text
+            continue
+        rest = "".join(r.text for r in runs[i:])
+        break
+    if not bold_text.strip() or not rest.strip(" \u00a0\u202f:"):
+        return None  # a wholly bold paragraph is a heading, not a labelled turn
+    candidate = bold_text.strip()
+    if candidate.endswith(":"):
+        candidate = candidate[:-1]
+    elif rest.lstrip(" \u00a0\u202f").startswith(":"):
+        pass
+    else:
+        return None
+    candidate = clean_label(candidate)
+    if candidate.startswith("[") and candidate.endswith("]"):
+        candidate = candidate[1:-1].strip()
+    return candidate if looks_like_label(candidate) or looks_like_label(candidate.strip("[]"), bracketed=True) else None
+
+
+def _is_heading(paragraph) -> bool:  # noqa: ANN001
+    try:
+        name = (paragraph.style.name or "").lower() if paragraph.style is not None else ""
+    except (KeyError, AttributeError):
+        return False
+    return name.startswith(("heading", "titre", "title"))
+
+
+def _blocks(container) -> Iterator[tuple[str, str | None, bool]]:  # noqa: ANN001
+    """``(text, bold_label, is_heading)`` for each paragraph, tables row by row."""
+    from docx.table import Table
+
+    for item in container.iter_inner_content():
+        if isinstance(item, Table):
+            for row in item.rows:
+                seen: set[int] = set()
+                cells = []
+                for cell in row.cells:
+                    if id(cell._tc) in seen:  # merged cells repeat
+                        continue
+                    seen.add(id(cell._tc))
+                    cells.append(cell)
+                joined = table_row_line([c.text for c in cells])
+                if joined is not None:
+                    yield joined, None, False
+                else:
+                    for cell in cells:
+                        yield from _blocks(cell)
+        else:
+            yield item.text, _bold_label(item), _is_heading(item)
+
+
+@register(".docx")
+def parse(path: Path, encoding: str | None = None) -> ParsedTranscript:
+    """Parse a .docx (``encoding`` is ignored).
+
+    :raises ImportFileError: legacy/password-protected (OLE) file, broken zip,
+        suspicious archive, DOCTYPE/ENTITY declarations in the XML.
+    """
+    check_zip(path, kind=".docx", legacy_hint=_LEGACY)
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    try:
+        document = docx.Document(str(path))
+    except PackageNotFoundError as exc:
+        raise ImportFileError(path, f"not a valid .docx (zip) file: {exc}") from exc
+    except (KeyError, ValueError) as exc:
+        raise ImportFileError(path, f"not a valid .docx file: {exc}") from exc
+    lines: list[str] = []
+    hints: dict[int, str] = {}
+    headings: set[int] = set()
+    for text, label, heading in _blocks(document):
+        first = len(lines)
+        lines.extend(normalise_text(text).split("\n"))
+        if label and lines[first].strip():
+            hints[first] = label
+        if heading:
+            headings.update(range(first, len(lines)))
+    metadata: dict[str, object] = {}
+    core = document.core_properties
+    if core.title:
+        metadata["document_title"] = core.title
+    if core.author:
+        metadata["author"] = core.author
+    return transcript_from_lines(
+        lines,
+        path=path,
+        source_format="docx",
+        label_hints=hints,
+        paragraph_lines=headings,
+        paragraph_per_line=True,
+        metadata=metadata,
+    )

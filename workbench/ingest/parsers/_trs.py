@@ -1,0 +1,141 @@
+"""Transcriber (.trs) XML transcripts.
+
+``<Trans>`` holds ``<Speakers>`` (id → name) and ``<Episode>/<Section>/<Turn>``
+elements.  A turn's text is the text around its ``<Sync/>`` markers; ``<Event
+desc="rires"/>`` is rendered ``[rires]`` (``[desc]`` ... ``[/desc]`` for events
+with ``extent="begin"``/``"end"``), ``<Comment desc=".."/>`` is rendered
+``{..}``.  Overlapping speech (``<Turn speaker="spk1 spk2">`` with ``<Who nb="1"/>``
+markers) gives one segment per ``Who``.  Files are often ISO-8859-1: the bytes go
+to the XML parser, which honours the XML declaration.  Entity declarations are
+refused; the usual ``<!DOCTYPE Trans SYSTEM "trans-14.dtd">`` is accepted (and
+never fetched).
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from xml.etree.ElementTree import Element, ParseError
+
+import defusedxml.ElementTree as DET
+from defusedxml import DefusedXmlException
+
+from ..model import ImportFileError, ParsedTranscript
+from ._base import TurnBuilder, read_bytes, register
+
+
+def _float(value: str | None) -> float | None:
+    try:
+        return float(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _event(el: Element) -> str:
+    desc = (el.get("desc") or el.get("type") or "").strip()
+    if not desc:
+        return ""
+    extent = el.get("extent", "instantaneous")
+    if el.tag == "Comment":
+        return f" {{{desc}}} "
+    if extent == "end":
+        return f" [/{desc}] "
+    return f" [{desc}] "
+
+
+def _turn_pieces(turn: Element) -> list[tuple[int | None, str, float | None]]:
+    """Split a turn at its ``Who`` markers: ``(who_nb, text, sync_time)`` pieces."""
+    pieces: list[tuple[int | None, str, float | None]] = []
+    who: int | None = None
+    sync: float | None = None
+    buf: list[str] = [turn.text or ""]
+
+    def flush() -> None:
+        text = re.sub(r"\s+", " ", "".join(buf)).strip()
+        if text:
+            pieces.append((who, text, sync))
+
+    for child in turn:
+        if child.tag == "Who":
+            flush()
+            buf = []
+            try:
+                who = int(child.get("nb", ""))
+            except ValueError:
+                who = None
+        elif child.tag == "Sync":
+            if not "".join(buf).strip():
+                sync = _float(child.get("time"))
+            buf.append(" ")
+        elif child.tag in ("Event", "Comment"):
+            buf.append(_event(child))
+        else:  # unknown element: keep its text
+            buf.append(" " + "".join(child.itertext()) + " ")
+        buf.append(child.tail or "")
+    flush()
+    return pieces
+
+
+def _xml_error_line(data: bytes, needle: bytes) -> int | None:
+    pos = data.find(needle)
+    return data.count(b"\n", 0, pos) + 1 if pos >= 0 else None
+
+
+@register(".trs")
+def parse(path: Path, encoding: str | None = None) -> ParsedTranscript:
+    """Parse a Transcriber file (``encoding`` is ignored: the XML declares its own).
+
+    :raises ImportFileError: not well-formed XML (with the parser's line number),
+        an entity declaration, or no ``<Trans>`` root.
+    """
+    data = read_bytes(path)
+    if not data.strip():
+        raise ImportFileError(path, "empty file")
+    try:
+        root = DET.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
+    except ParseError as exc:
+        line = exc.position[0] if getattr(exc, "position", None) else None
+        raise ImportFileError(path, f"malformed Transcriber XML: {exc}", line=line) from exc
+    except DefusedXmlException as exc:
+        line = _xml_error_line(data, b"<!ENTITY")
+        raise ImportFileError(path, f"XML entities are not allowed ({exc})", line=line) from exc
+    if root.tag != "Trans":
+        raise ImportFileError(path, f"not a Transcriber file: root element is <{root.tag}>, not <Trans>")
+
+    names: dict[str, str] = {}
+    speaker_info: dict[str, dict[str, str]] = {}
+    for spk in root.iter("Speaker"):
+        sid = spk.get("id", "")
+        names[sid] = (spk.get("name") or sid).strip() or sid
+        speaker_info[sid] = dict(spk.attrib)
+
+    builder = TurnBuilder()
+    warnings: list[str] = []
+    for turn in root.iter("Turn"):
+        ids = (turn.get("speaker") or "").split()
+        start, end = _float(turn.get("startTime")), _float(turn.get("endTime"))
+        for who, text, sync in _turn_pieces(turn):
+            sid: str | None = None
+            if who is not None and 1 <= who <= len(ids):
+                sid = ids[who - 1]
+            elif len(ids) == 1 or (ids and who is None):
+                sid = ids[0]
+            name = names.get(sid, sid) if sid else None
+            if sid and sid not in names:
+                warnings.append(f"{path}: turn speaker {sid!r} is not declared in <Speakers>")
+            ts = start if start is not None else sync
+            builder.add(text, name, timestamp=ts, end_time=end)
+    metadata: dict[str, object] = {
+        key: root.get(attr)
+        for key, attr in (
+            ("scribe", "scribe"),
+            ("audio_filename", "audio_filename"),
+            ("version", "version"),
+            ("version_date", "version_date"),
+            ("language", "xml:lang"),
+        )
+        if root.get(attr)
+    }
+    metadata["trs_speakers"] = speaker_info
+    decl = re.match(rb"\s*<\?xml[^>]*encoding=[\"']([\w.:-]+)", data)
+    xml_encoding = decl.group(1).decode("ascii").lower() if decl else "utf-8"
+    return builder.build(path=path, source_format="trs", encoding=xml_encoding, warnings=warnings, metadata=metadata)

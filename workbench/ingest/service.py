@@ -1,0 +1,200 @@
+"""The import pipeline: files -> parsed transcripts -> documents in the store.
+
+All-or-nothing per file (one transaction each); a batch reports every failure and keeps
+the good files.  Re-importing a file already in the project is detected by its hash.
+"""
+from __future__ import annotations
+
+import glob
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from workbench.domain import ACTOR_TYPES, DocumentMetadata
+from workbench.ingest.model import ImportFileError, ParsedTranscript
+
+ProgressFn = Callable[[int, int, str], None]
+CancelledFn = Callable[[], bool]
+
+_WORD = re.compile(r"\w+(?:['’-]\w+)*")
+
+
+def count_words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+@dataclass
+class ImportResult:
+    path: str
+    status: str                      # imported | duplicate | failed | skipped
+    document_id: int | None = None
+    name: str | None = None
+    message: str = ""
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass
+class ImportReport:
+    results: list[ImportResult] = field(default_factory=list)
+    cancelled: bool = False
+
+    def _with(self, status):
+        return [r for r in self.results if r.status == status]
+
+    @property
+    def imported(self) -> list[ImportResult]:
+        return self._with("imported")
+
+    @property
+    def failed(self) -> list[ImportResult]:
+        return self._with("failed")
+
+    @property
+    def duplicates(self) -> list[ImportResult]:
+        return self._with("duplicate")
+
+    def summary(self) -> str:
+        parts = [f"{len(self.imported)} imported"]
+        if self.duplicates:
+            parts.append(f"{len(self.duplicates)} already in the project")
+        if self.failed:
+            parts.append(f"{len(self.failed)} failed")
+        if self.cancelled:
+            parts.append("cancelled")
+        return ", ".join(parts)
+
+
+def supported_extensions() -> set[str]:
+    from workbench.ingest.parsers import SUPPORTED_EXTENSIONS
+    return set(SUPPORTED_EXTENSIONS)
+
+
+def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[ImportResult]]:
+    """Files, folders (recursively: supported extensions only) and glob patterns."""
+    exts = supported_extensions()
+    files: list[Path] = []
+    problems: list[ImportResult] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            files.extend(sorted(f for f in p.rglob("*") if f.is_file()
+                                and f.suffix.lower() in exts and not f.name.startswith(".")))
+        elif p.is_file():
+            files.append(p)
+        elif any(ch in str(raw) for ch in "*?["):
+            matched = sorted(Path(m) for m in glob.glob(str(raw), recursive=True))
+            matched = [m for m in matched if m.is_file()]
+            if not matched:
+                problems.append(ImportResult(str(raw), "failed", message=f"{raw}: no file matches"))
+            files.extend(matched)
+        else:
+            problems.append(ImportResult(str(raw), "failed", message=f"{raw}: no such file or folder"))
+    seen, unique = set(), []
+    for f in files:
+        key = f.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique, problems
+
+
+def _segments_for_store(parsed: ParsedTranscript) -> list[dict]:
+    return [dict(position=i, kind=s.kind, speaker=s.speaker, is_interviewer=s.is_interviewer,
+                 start=s.start, end=s.end, timestamp=s.timestamp, end_time=s.end_time)
+            for i, s in enumerate(parsed.segments)]
+
+
+def _check_segments(path: Path, parsed: ParsedTranscript) -> None:
+    n = len(parsed.text)
+    last = 0
+    for i, s in enumerate(parsed.segments):
+        if not (0 <= s.start <= s.end <= n) or s.start < last:
+            raise ImportFileError(path, f"internal parser error: segment {i} [{s.start}, {s.end}) "
+                                        f"is outside the text or overlaps the previous one")
+        last = s.end
+
+
+def import_file(store, path: Path, meta: DocumentMetadata, *, encoding: str | None = None,
+                coder: str | None = None) -> ImportResult:
+    from workbench.ingest.parsers import parse_file
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return ImportResult(str(path), "failed", message=f"{path}: cannot read ({exc.strerror})")
+    digest = hashlib.sha256(data).hexdigest()
+    existing = store.document_id_by_hash(digest)
+    if existing is not None:
+        doc = store.get_document(existing)
+        return ImportResult(str(path), "duplicate", existing, doc.name,
+                            f"{path}: already imported as {doc.name!r} (same content)")
+    try:
+        if meta.actor_type and meta.actor_type not in ACTOR_TYPES:
+            raise ImportFileError(path, f"unknown actor type {meta.actor_type!r} "
+                                        f"(expected one of {', '.join(ACTOR_TYPES)})")
+        parsed = parse_file(path, encoding=encoding)
+        _check_segments(path, parsed)
+        known = store.participant_ids()
+        wanted = list(meta.participants) + list(meta.speakers.values())
+        unknown = sorted({p for p in wanted if p not in known})
+        if unknown:
+            raise ImportFileError(path, "unknown participant ID(s): " + ", ".join(unknown)
+                                  + " (import the participants table first)")
+        labels = {s.speaker for s in parsed.segments if s.speaker}
+        missing_labels = sorted(set(meta.speakers) - labels)
+        if missing_labels:
+            raise ImportFileError(path, "speaker label(s) not found in the transcript: "
+                                  + ", ".join(missing_labels)
+                                  + f" (speakers found: {', '.join(sorted(labels)) or 'none'})")
+    except ImportFileError as exc:
+        return ImportResult(str(path), "failed", message=str(exc))
+    name = meta.name or path.stem
+    taken = store.document_names()
+    if name in taken:
+        if meta.name:
+            return ImportResult(str(path), "failed",
+                                message=f"{path}: a document named {name!r} already exists")
+        i = 2
+        while f"{name} ({i})" in taken:
+            i += 1
+        name = f"{name} ({i})"
+    links = [(pid, "") for pid in meta.participants]
+    links += [(pid, label) for label, pid in meta.speakers.items()]
+    fields = dict(
+        name=name, text=parsed.text, programme=meta.programme, actor_type=meta.actor_type,
+        interview_date=meta.interview_date, interviewer=meta.interviewer, site=meta.site,
+        language=meta.language or "fr", source_file=path.name, source_format=parsed.source_format,
+        source_hash=digest, encoding=parsed.encoding, word_count=count_words(parsed.text),
+        extra={k: v for k, v in parsed.metadata.items() if v not in (None, "", [], {})},
+    )
+    if coder:
+        fields["imported_by"] = store.ensure_coder(coder)
+    doc_id = store.insert_document(fields, _segments_for_store(parsed), links, coder=coder)
+    return ImportResult(str(path), "imported", doc_id, name, warnings=tuple(parsed.warnings))
+
+
+def import_paths(store, paths: Iterable[str | Path], defaults: DocumentMetadata | None = None,
+                 manifest: dict[Path, DocumentMetadata] | None = None, *,
+                 encoding: str | None = None, coder: str | None = None,
+                 progress: ProgressFn | None = None,
+                 cancelled: CancelledFn | None = None) -> ImportReport:
+    defaults = defaults or DocumentMetadata()
+    paths = list(paths)
+    if not paths and manifest:
+        paths = list(manifest)
+    files, problems = expand_paths(paths)
+    report = ImportReport(results=list(problems))
+    manifest = manifest or {}
+    for i, f in enumerate(files):
+        if cancelled and cancelled():
+            report.cancelled = True
+            break
+        if progress:
+            progress(i, len(files), f.name)
+        meta = manifest.get(f.resolve(), DocumentMetadata()).merged_over(defaults)
+        report.results.append(import_file(store, f, meta, encoding=encoding, coder=coder))
+    if progress:
+        progress(len(files), len(files), "done")
+    return report

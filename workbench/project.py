@@ -1,0 +1,237 @@
+"""The Project facade: the one API the CLI, the TUI and notebook users call.
+
+    >>> from workbench import Project
+    >>> with Project.create("evaluation.wbproj") as p:
+    ...     p.import_participants("participants.csv")
+    ...     report = p.import_files(["entretiens/"], programme="avenir", actor_type="beneficiary")
+    ...     p.search("immersion")            # a pandas DataFrame
+
+Methods return domain dataclasses or pandas DataFrames; errors are
+:class:`workbench.domain.WorkbenchError` subclasses with a user-facing message.
+"""
+from __future__ import annotations
+
+import getpass
+import os
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import pandas as pd
+
+from workbench.domain import (ACTOR_TYPES, Document, DocumentMetadata, NotFoundError, Segment,
+                              ValidationError, WorkbenchError)
+from workbench.ingest.manifest import load_manifest
+from workbench.ingest.service import CancelledFn, ImportReport, ProgressFn, import_paths
+from workbench.store import Store, StoreError
+
+PROJECT_SUFFIX = ".wbproj"
+
+
+def default_coder() -> str:
+    name = os.environ.get("WORKBENCH_CODER")
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except Exception:  # pragma: no cover - no user database
+        return "coder"
+
+
+class ProjectCore:
+    """Opening, closing and the basic reads every capability builds on."""
+
+    def __init__(self, store: Store, coder: str | None = None):
+        self.store = store
+        self.coder = coder or default_coder()
+
+    # -- lifecycle -----------------------------------------------------------------
+    @classmethod
+    def create(cls, path: str | Path, *, name: str | None = None, coder: str | None = None):
+        try:
+            store = Store(path, create=True)
+        except StoreError as exc:
+            raise WorkbenchError(str(exc)) from None
+        project = cls(store, coder)
+        store.set_meta("name", name or Path(path).stem)
+        store.set_meta("created_at", __import__("workbench.store", fromlist=["now"]).now())
+        store.log_change(project.coder, "project.create", "project", None, {"path": str(path)})
+        return project
+
+    @classmethod
+    def open(cls, path: str | Path, *, coder: str | None = None):
+        try:
+            return cls(Store(path), coder)
+        except StoreError as exc:
+            raise WorkbenchError(str(exc)) from None
+
+    @classmethod
+    def open_or_create(cls, path: str | Path, *, coder: str | None = None):
+        path = Path(path)
+        if path.exists() and path.stat().st_size > 0:
+            return cls.open(path, coder=coder)
+        return cls.create(path, coder=coder)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    @property
+    def path(self) -> Path:
+        return self.store.path
+
+    @property
+    def name(self) -> str:
+        return self.store.get_meta("name") or self.path.stem
+
+    def info(self) -> dict:
+        counts = self.store.counts()
+        counts["name"] = self.name
+        counts["path"] = str(self.path)
+        counts["schema"] = self.store.schema_version()
+        return counts
+
+    def data_version(self) -> tuple[int, int]:
+        return self.store.data_version()
+
+    def history(self, limit: int = 50, action_prefix: str | None = None) -> list[dict]:
+        return self.store.change_log(limit, action_prefix)
+
+    def coders(self) -> pd.DataFrame:
+        return pd.DataFrame(self.store.list_coders(), columns=["id", "name", "created_at", "codings"])
+
+    # -- documents -----------------------------------------------------------------
+    def import_files(self, paths: Iterable[str | Path] = (), *, programme: str | None = None,
+                     actor_type: str | None = None, participants: Sequence[str] = (),
+                     speakers: dict[str, str] | None = None, manifest: str | Path | None = None,
+                     encoding: str | None = None, interview_date: str | None = None,
+                     interviewer: str | None = None, site: str | None = None,
+                     name: str | None = None, progress: ProgressFn | None = None,
+                     cancelled: CancelledFn | None = None) -> ImportReport:
+        """Import transcript files, folders or globs; manifest values win over options."""
+        if actor_type and actor_type not in ACTOR_TYPES:
+            raise ValidationError(f"unknown actor type {actor_type!r}; expected one of "
+                                  f"{', '.join(ACTOR_TYPES)}")
+        defaults = DocumentMetadata(name=name, programme=programme, actor_type=actor_type,
+                                    interview_date=interview_date, interviewer=interviewer,
+                                    site=site, participants=tuple(participants),
+                                    speakers=dict(speakers or {}))
+        mapping = load_manifest(manifest) if manifest else None
+        paths = list(paths)
+        if not paths and not mapping:
+            raise ValidationError("nothing to import: give files, folders, globs or a manifest")
+        return import_paths(self.store, paths, defaults, mapping, encoding=encoding,
+                            coder=self.coder, progress=progress, cancelled=cancelled)
+
+    def document_id(self, ref: int | str) -> int:
+        return self.store.resolve_document(ref)
+
+    def document(self, ref: int | str) -> Document:
+        return self.store.get_document(self.document_id(ref))
+
+    def text(self, ref: int | str) -> str:
+        return self.store.document_text(self.document_id(ref))
+
+    def segments(self, ref: int | str) -> list[Segment]:
+        return self.store.segments(self.document_id(ref))
+
+    def speakers(self, ref: int | str) -> list[dict]:
+        return self.store.speakers(self.document_id(ref))
+
+    def documents(self, *, programme: str | None = None, actor_type: str | None = None,
+                  attribute: tuple[str, str] | None = None,
+                  coded: bool | None = None) -> pd.DataFrame:
+        rows = self.store.list_documents(programme, actor_type, attribute, coded)
+        cols = ["id", "name", "programme", "actor_type", "interview_date", "interviewer", "site",
+                "language", "source_file", "source_format", "encoding", "word_count", "private",
+                "segments", "codings", "participants"]
+        return pd.DataFrame(rows, columns=cols)
+
+    def update_document(self, ref: int | str, **changes) -> None:
+        if "actor_type" in changes and changes["actor_type"] not in ACTOR_TYPES:
+            raise ValidationError(f"unknown actor type {changes['actor_type']!r}")
+        self.store.update_document(self.document_id(ref), changes, coder=self.coder)
+
+    def delete_document(self, ref: int | str) -> None:
+        self.store.delete_document(self.document_id(ref), coder=self.coder)
+
+    def search(self, text: str, *, programme: str | None = None, actor_type: str | None = None,
+               attribute: tuple[str, str] | None = None, limit: int = 50) -> pd.DataFrame:
+        hits = self.store.search(text, programme, actor_type, attribute, limit)
+        return pd.DataFrame([h.__dict__ for h in hits],
+                            columns=["segment_id", "document_id", "document", "programme",
+                                     "actor_type", "speaker", "start", "end", "timestamp",
+                                     "snippet", "context"])
+
+    # -- participants --------------------------------------------------------------
+    def import_participants(self, path: str | Path, *, id_column: str | None = None,
+                            types: dict[str, tuple[str, tuple[str, ...]]] | None = None,
+                            sheet: str | None = None) -> dict:
+        from workbench.participants import read_participant_table
+        table = read_participant_table(path, id_column, types, sheet)
+        result = self.store.upsert_participants(table.attributes, table.rows, coder=self.coder)
+        result["attributes"] = [(a.name, a.type) for a in table.attributes]
+        result["id_column"] = table.id_column
+        return result
+
+    def attributes(self) -> pd.DataFrame:
+        return pd.DataFrame([a.__dict__ for a in self.store.attributes()],
+                            columns=["name", "type", "levels", "position", "private"])
+
+    def participants(self, ids: Sequence[str] | None = None, typed: bool = True) -> pd.DataFrame:
+        """Wide table: one row per participant, one column per attribute (typed)."""
+        attrs = self.store.attributes()
+        long = pd.DataFrame(self.store.participant_values(ids),
+                            columns=["participant_id", "attribute", "value", "num"])
+        all_ids = sorted(self.store.participant_ids()) if ids is None else list(ids)
+        wide = pd.DataFrame({"participant_id": all_ids})
+        for a in attrs:
+            sub = long[long.attribute == a.name].set_index("participant_id")
+            if typed and a.type == "numeric":
+                col = sub["num"]
+            elif typed and a.type == "boolean":
+                col = sub["num"].map({1.0: True, 0.0: False}).astype("boolean")
+            elif typed and a.type == "date":
+                col = pd.to_datetime(sub["value"], errors="coerce")
+            elif typed and a.type == "ordinal":
+                col = pd.Categorical(sub["value"], categories=list(a.levels), ordered=True)
+                col = pd.Series(col, index=sub.index)
+            else:
+                col = sub["value"]
+            wide[a.name] = wide["participant_id"].map(col)
+        links = pd.DataFrame(self.store.participant_documents(),
+                             columns=["participant_id", "document_id", "document", "speaker"])
+        docs = links.groupby("participant_id")["document"].apply(
+            lambda s: ";".join(sorted(set(s)))) if len(links) else pd.Series(dtype=str)
+        wide["documents"] = wide["participant_id"].map(docs).astype(object).fillna("")
+        return wide
+
+    def link_participant(self, doc: int | str, participant_id: str, speaker: str = "") -> bool:
+        doc_id = self.document_id(doc)
+        if participant_id not in self.store.participant_ids():
+            raise NotFoundError(f"unknown participant ID {participant_id!r}")
+        if speaker:
+            labels = {s["speaker"] for s in self.store.speakers(doc_id)}
+            if speaker not in labels:
+                raise ValidationError(f"no speaker {speaker!r} in {self.document(doc_id).name} "
+                                      f"(speakers: {', '.join(sorted(labels))})")
+        return self.store.link_participant(doc_id, participant_id, speaker, coder=self.coder)
+
+    def unlink_participant(self, doc: int | str, participant_id: str,
+                           speaker: str | None = None) -> int:
+        return self.store.unlink_participant(self.document_id(doc), participant_id, speaker,
+                                             coder=self.coder)
+
+    def document_participants(self, doc: int | str) -> list[dict]:
+        return self.store.document_participants(self.document_id(doc))
+
+
+from workbench.coding import CodingAPI  # noqa: E402
+
+
+class Project(CodingAPI, ProjectCore):
+    """The facade.  Capability mixins are added here as they land."""

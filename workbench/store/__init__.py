@@ -1,0 +1,12 @@
+"""The project store: SQLite through sqlite-utils.  The only package that writes SQL."""
+from workbench.store.db import StoreCore, StoreError, now
+from workbench.store.documents import DocumentStore, fts_query
+from workbench.store.participants import ParticipantStore
+from workbench.store.coding import CodingStore
+
+
+class Store(CodingStore, DocumentStore, ParticipantStore, StoreCore):
+    """All of the project's persistence, one mixin per area."""
+
+
+__all__ = ["Store", "StoreError", "now", "fts_query"]

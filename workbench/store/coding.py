@@ -1,0 +1,262 @@
+"""Codes, codings, memos, evaluation questions, and persistent undo/redo.
+
+Every user action that changes coding data is one transaction that also records, in
+``undo_log``, the row-level changes it made: (table, primary key, row before, row after).
+Undo applies them backwards, redo forwards, so both survive a restart; each coder
+undoes their own actions.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable, Sequence
+
+from workbench.domain import NotFoundError
+from workbench.store.db import now
+
+# tables whose rows undo/redo may restore, with their primary key columns
+_PK = {
+    "codes": ("id",),
+    "codings": ("id",),
+    "memos": ("id",),
+    "code_questions": ("code_id", "question_id"),
+    "evaluation_questions": ("id",),
+}
+
+
+class _Recorder:
+    """Collects the row changes of one action inside a transaction."""
+
+    def __init__(self, conn):
+        self.c = conn
+        self.changes: list[dict] = []
+
+    def fetch(self, table: str, key: dict) -> dict | None:
+        where = " AND ".join(f"{k} = ?" for k in key)
+        row = self.c.execute(f"SELECT * FROM {table} WHERE {where}", list(key.values())).fetchone()
+        return dict(row) if row else None
+
+    def insert(self, table: str, row: dict) -> int:
+        cols = ", ".join(row)
+        cur = self.c.execute(f"INSERT INTO {table}({cols}) VALUES ({', '.join('?' * len(row))})",
+                             list(row.values()))
+        pk = _PK[table]
+        key = {"id": cur.lastrowid} if pk == ("id",) else {k: row[k] for k in pk}
+        self.changes.append({"table": table, "key": key, "before": None,
+                             "after": self.fetch(table, key)})
+        return cur.lastrowid
+
+    def update(self, table: str, key: dict, values: dict) -> None:
+        before = self.fetch(table, key)
+        if before is None:
+            raise NotFoundError(f"no {table[:-1]} {key}")
+        sets = ", ".join(f"{k} = ?" for k in values)
+        where = " AND ".join(f"{k} = ?" for k in key)
+        self.c.execute(f"UPDATE {table} SET {sets} WHERE {where}", [*values.values(), *key.values()])
+        self.changes.append({"table": table, "key": key, "before": before,
+                             "after": self.fetch(table, key)})
+
+    def delete(self, table: str, key: dict) -> dict | None:
+        before = self.fetch(table, key)
+        if before is None:
+            return None
+        where = " AND ".join(f"{k} = ?" for k in key)
+        self.c.execute(f"DELETE FROM {table} WHERE {where}", list(key.values()))
+        self.changes.append({"table": table, "key": key, "before": before, "after": None})
+        return before
+
+
+def _apply_change(c, table: str, key: dict, target: dict | None) -> None:
+    """Bring one row to ``target`` (None = absent)."""
+    where = " AND ".join(f"{k} = ?" for k in key)
+    exists = c.execute(f"SELECT 1 FROM {table} WHERE {where}", list(key.values())).fetchone()
+    if target is None:
+        if exists:
+            c.execute(f"DELETE FROM {table} WHERE {where}", list(key.values()))
+    elif exists:
+        sets = ", ".join(f"{k} = ?" for k in target)
+        c.execute(f"UPDATE {table} SET {sets} WHERE {where}", [*target.values(), *key.values()])
+    else:
+        cols = ", ".join(target)
+        c.execute(f"INSERT INTO {table}({cols}) VALUES ({', '.join('?' * len(target))})",
+                  list(target.values()))
+
+
+class CodingStore:
+    # -- actions with undo ---------------------------------------------------------------
+    def action(self, label: str, coder: str | None, fn, *, undoable: bool = True,
+               details: dict | None = None):
+        """Run ``fn(recorder)`` in one transaction; log it and make it undoable."""
+        with self.transaction() as c:
+            rec = _Recorder(c)
+            result = fn(rec)
+            if rec.changes:
+                if undoable:
+                    c.execute("DELETE FROM undo_log WHERE undone = 1 AND ifnull(coder, '') = ?",
+                              [coder or ""])
+                    c.execute("INSERT INTO undo_log(at, coder, label, ops) VALUES (?, ?, ?, ?)",
+                              [now(), coder, label, json.dumps(rec.changes, ensure_ascii=False)])
+                first = rec.changes[0]
+                self.log_change(coder, label, first["table"],
+                                next(iter(first["key"].values())),
+                                {**(details or {}), "rows": len(rec.changes)})
+            return result
+
+    def undo(self, coder: str | None) -> str | None:
+        """Undo the coder's last action; returns its label, or None if nothing to undo."""
+        with self.transaction() as c:
+            row = c.execute("SELECT id, label, ops FROM undo_log WHERE undone = 0 AND "
+                            "ifnull(coder, '') = ? ORDER BY id DESC LIMIT 1", [coder or ""]).fetchone()
+            if not row:
+                return None
+            for ch in reversed(json.loads(row["ops"])):
+                _apply_change(c, ch["table"], ch["key"], ch["before"])
+            c.execute("UPDATE undo_log SET undone = 1 WHERE id = ?", [row["id"]])
+            self.log_change(coder, "undo", None, None, {"label": row["label"]})
+            return row["label"]
+
+    def redo(self, coder: str | None) -> str | None:
+        with self.transaction() as c:
+            row = c.execute("SELECT id, label, ops FROM undo_log WHERE undone = 1 AND "
+                            "ifnull(coder, '') = ? ORDER BY id ASC LIMIT 1", [coder or ""]).fetchone()
+            if not row:
+                return None
+            for ch in json.loads(row["ops"]):
+                _apply_change(c, ch["table"], ch["key"], ch["after"])
+            c.execute("UPDATE undo_log SET undone = 0 WHERE id = ?", [row["id"]])
+            self.log_change(coder, "redo", None, None, {"label": row["label"]})
+            return row["label"]
+
+    def undo_labels(self, coder: str | None) -> dict[str, list[str]]:
+        rows = self.query("SELECT label, undone FROM undo_log WHERE ifnull(coder, '') = ? "
+                          "ORDER BY id", [coder or ""])
+        return {"undo": [r[0] for r in rows if not r[1]][::-1],
+                "redo": [r[0] for r in rows if r[1]]}
+
+    # -- codes -----------------------------------------------------------------------
+    def codes(self) -> list[dict]:
+        """All codes with coding counts (own), in tree order of insertion."""
+        return [dict(r) for r in self.query(
+            "SELECT c.*, (SELECT count(*) FROM codings k WHERE k.code_id = c.id "
+            "AND k.status = 'accepted') AS codings, "
+            "(SELECT count(*) FROM codings k WHERE k.code_id = c.id "
+            "AND k.status = 'candidate') AS candidates, "
+            "(SELECT count(DISTINCT k.document_id) FROM codings k WHERE k.code_id = c.id "
+            "AND k.status = 'accepted') AS documents, "
+            "(SELECT group_concat(question_id, ';') FROM code_questions q "
+            " WHERE q.code_id = c.id) AS questions "
+            "FROM codes c ORDER BY ifnull(c.parent_id, 0), c.position, c.id")]
+
+    def get_code(self, code_id: int) -> dict:
+        rows = self.query("SELECT * FROM codes WHERE id = ?", [code_id])
+        if not rows:
+            raise NotFoundError(f"no code with id {code_id}")
+        return dict(rows[0])
+
+    def child_code_id(self, parent_id: int | None, name: str) -> int | None:
+        return self.scalar("SELECT id FROM codes WHERE ifnull(parent_id, 0) = ? AND "
+                           "name = ? COLLATE NOCASE", [parent_id or 0, name])
+
+    def code_children(self, code_id: int | None) -> list[int]:
+        return [r[0] for r in self.query("SELECT id FROM codes WHERE ifnull(parent_id, 0) = ? "
+                                         "ORDER BY position, id", [code_id or 0])]
+
+    def code_descendants(self, code_id: int) -> list[int]:
+        return [r[0] for r in self.query(
+            "WITH RECURSIVE t(id) AS (SELECT ? UNION ALL SELECT c.id FROM codes c JOIN t "
+            "ON c.parent_id = t.id) SELECT id FROM t", [code_id])]
+
+    def next_code_position(self, parent_id: int | None) -> int:
+        return self.scalar("SELECT ifnull(max(position) + 1, 0) FROM codes WHERE "
+                           "ifnull(parent_id, 0) = ?", [parent_id or 0])
+
+    def code_questions(self, code_id: int) -> list[str]:
+        return [r[0] for r in self.query("SELECT question_id FROM code_questions WHERE code_id = ? "
+                                         "ORDER BY question_id", [code_id])]
+
+    # -- evaluation questions --------------------------------------------------------
+    def evaluation_questions(self) -> list[dict]:
+        return [dict(r) for r in self.query(
+            "SELECT q.*, (SELECT group_concat(code_id, ';') FROM code_questions cq "
+            "WHERE cq.question_id = q.id) AS codes FROM evaluation_questions q "
+            "ORDER BY q.codebook, q.id")]
+
+    def question_ids(self) -> set[str]:
+        return {r[0] for r in self.query("SELECT id FROM evaluation_questions")}
+
+    # -- codings ---------------------------------------------------------------------
+    def get_coding(self, coding_id: int) -> dict:
+        rows = self.query("SELECT k.*, c.name AS coder FROM codings k JOIN coders c "
+                          "ON c.id = k.coder_id WHERE k.id = ?", [coding_id])
+        if not rows:
+            raise NotFoundError(f"no coding with id {coding_id}")
+        return dict(rows[0])
+
+    def document_codings(self, doc_id: int, status: str | None = "accepted") -> list[dict]:
+        sql = ("SELECT k.id, k.document_id, k.code_id, k.start, k.end, k.origin, k.status, "
+               "k.rule, k.created_at, c.name AS coder, co.name AS code, co.colour, "
+               "(SELECT count(*) FROM memos m WHERE m.target_type = 'coding' "
+               " AND m.target_id = CAST(k.id AS TEXT)) AS memos "
+               "FROM codings k JOIN coders c ON c.id = k.coder_id JOIN codes co ON co.id = k.code_id "
+               "WHERE k.document_id = ?")
+        params: list[Any] = [doc_id]
+        if status:
+            sql += " AND k.status = ?"
+            params.append(status)
+        return [dict(r) for r in self.query(sql + " ORDER BY k.start, k.end DESC", params)]
+
+    def find_codings(self, *, document_id: int | None = None, code_ids: Sequence[int] | None = None,
+                     coder_id: int | None = None, origin: str | None = None,
+                     status: str | None = None, start: int | None = None,
+                     end: int | None = None, rule: str | None = None) -> list[dict]:
+        where, params = [], []
+        for col, val in (("document_id", document_id), ("coder_id", coder_id),
+                         ("origin", origin), ("status", status), ("rule", rule),
+                         ("start", start), ("end", end)):
+            if val is not None:
+                where.append(f"k.{col} = ?")
+                params.append(val)
+        if code_ids is not None:
+            ids = list(code_ids) or [-1]
+            where.append(f"k.code_id IN ({', '.join('?' * len(ids))})")
+            params.extend(ids)
+        sql = ("SELECT k.*, c.name AS coder FROM codings k JOIN coders c ON c.id = k.coder_id"
+               + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY k.document_id, k.start")
+        return [dict(r) for r in self.query(sql, params)]
+
+    def coding_excerpts(self, code_ids: Sequence[int], status: str = "accepted",
+                        limit: int | None = None) -> list[dict]:
+        """Coded excerpts of codes, with document, speaker and actor type."""
+        ids = list(code_ids) or [-1]
+        sql = (
+            "SELECT k.id AS coding_id, k.code_id, co.name AS code, k.document_id, d.name AS document, "
+            "d.programme, d.actor_type, k.start, k.end, substr(d.text, k.start + 1, k.end - k.start) "
+            "AS text, cd.name AS coder, k.origin, "
+            "(SELECT s.speaker FROM segments s WHERE s.document_id = k.document_id AND "
+            " s.start <= k.start ORDER BY s.start DESC LIMIT 1) AS speaker, "
+            "(SELECT s.timestamp FROM segments s WHERE s.document_id = k.document_id AND "
+            " s.start <= k.start ORDER BY s.start DESC LIMIT 1) AS timestamp "
+            "FROM codings k JOIN documents d ON d.id = k.document_id JOIN codes co ON "
+            "co.id = k.code_id JOIN coders cd ON cd.id = k.coder_id "
+            f"WHERE k.code_id IN ({', '.join('?' * len(ids))}) AND k.status = ? "
+            "ORDER BY d.name, k.start" + (" LIMIT ?" if limit else ""))
+        params: list[Any] = [*ids, status] + ([limit] if limit else [])
+        return [dict(r) for r in self.query(sql, params)]
+
+    # -- memos -----------------------------------------------------------------------
+    def memos(self, target_type: str | None = None, target_id: Any = None) -> list[dict]:
+        where, params = [], []
+        if target_type:
+            where.append("m.target_type = ?"); params.append(target_type)
+        if target_id is not None:
+            where.append("m.target_id = ?"); params.append(str(target_id))
+        return [dict(r) for r in self.query(
+            "SELECT m.*, c.name AS coder FROM memos m LEFT JOIN coders c ON c.id = m.coder_id"
+            + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY m.updated_at DESC",
+            params)]
+
+    def get_memo(self, memo_id: int) -> dict:
+        rows = self.query("SELECT m.*, c.name AS coder FROM memos m LEFT JOIN coders c "
+                          "ON c.id = m.coder_id WHERE m.id = ?", [memo_id])
+        if not rows:
+            raise NotFoundError(f"no memo with id {memo_id}")
+        return dict(rows[0])

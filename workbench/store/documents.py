@@ -1,0 +1,238 @@
+"""Documents, segments and full-text search (SQL for the store only)."""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Sequence
+
+from workbench.domain import Document, NotFoundError, SearchHit, Segment
+from workbench.store.db import now
+
+_DOC_COLUMNS = ("id, name, programme, actor_type, interview_date, interviewer, site, language, "
+                "source_file, source_format, source_hash, encoding, word_count, private, "
+                "imported_at, extra")
+
+
+def _document(row) -> Document:
+    d = dict(row)
+    d["private"] = bool(d["private"])
+    d["extra"] = json.loads(d.get("extra") or "{}")
+    return Document(**d)
+
+
+def _segment(row) -> Segment:
+    d = dict(row)
+    d["is_interviewer"] = bool(d["is_interviewer"])
+    return Segment(**d)
+
+
+def fts_query(text: str) -> str:
+    """Turn user text into a safe FTS5 query: words are ANDed, "quoted phrases" kept,
+    a trailing * keeps prefix search.  Punctuation never reaches FTS5 syntax."""
+    parts: list[str] = []
+    for m in re.finditer(r'"([^"]+)"|(\S+)', text):
+        if m.group(1):
+            words = re.findall(r"\w+", m.group(1))
+            if words:
+                parts.append('"' + " ".join(words) + '"')
+        else:
+            token = m.group(2)
+            prefix = token.endswith("*")
+            for w in re.findall(r"\w+", token):
+                parts.append(f'"{w}"' + ("*" if prefix else ""))
+    return " ".join(parts)
+
+
+class DocumentStore:
+    # -- writing -------------------------------------------------------------------
+    def insert_document(self, fields: dict[str, Any], segments: Sequence[dict],
+                        participants: Sequence[tuple[str, str]] = (),
+                        coder: str | None = None) -> int:
+        """Insert one document with its segments and participant links, all or nothing.
+
+        ``segments``: dicts with position, kind, speaker, is_interviewer, start, end,
+        timestamp, end_time.  ``participants``: (participant_id, speaker or '').
+        """
+        text = fields["text"]
+        with self.transaction() as c:
+            row = dict(fields)
+            row.setdefault("imported_at", now())
+            row["extra"] = json.dumps(row.get("extra") or {}, ensure_ascii=False)
+            cols = ", ".join(row)
+            doc_id = c.execute(
+                f"INSERT INTO documents({cols}) VALUES ({', '.join('?' * len(row))})",
+                list(row.values())).lastrowid
+            seg_rows = [
+                (doc_id, s["position"], s.get("kind", "turn"), s.get("speaker"),
+                 int(bool(s.get("is_interviewer"))), s["start"], s["end"],
+                 s.get("timestamp"), s.get("end_time"), s.get("section"))
+                for s in segments]
+            c.executemany(
+                "INSERT INTO segments(document_id, position, kind, speaker, is_interviewer, "
+                "start, end, timestamp, end_time, section) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                seg_rows)
+            ids = c.execute("SELECT id, start, end FROM segments WHERE document_id = ? "
+                            "ORDER BY position", [doc_id]).fetchall()
+            c.executemany("INSERT INTO segments_fts(rowid, text) VALUES (?, ?)",
+                          [(r[0], text[r[1]:r[2]]) for r in ids])
+            for pid, speaker in participants:
+                c.execute("INSERT OR IGNORE INTO document_participants(document_id, "
+                          "participant_id, speaker) VALUES (?, ?, ?)", [doc_id, pid, speaker or ""])
+            self.log_change(coder, "document.import", "document", doc_id,
+                            {"name": fields["name"], "source_file": fields.get("source_file")})
+        return doc_id
+
+    def update_document(self, doc_id: int, changes: dict[str, Any], coder: str | None = None) -> None:
+        allowed = {"name", "programme", "actor_type", "interview_date", "interviewer", "site",
+                   "language", "private"}
+        bad = set(changes) - allowed
+        if bad:
+            raise ValueError(f"cannot change {', '.join(sorted(bad))}")
+        if not changes:
+            return
+        with self.transaction() as c:
+            sets = ", ".join(f"{k} = ?" for k in changes)
+            c.execute(f"UPDATE documents SET {sets} WHERE id = ?", [*changes.values(), doc_id])
+            self.log_change(coder, "document.update", "document", doc_id, changes)
+
+    def delete_document(self, doc_id: int, coder: str | None = None) -> None:
+        with self.transaction() as c:
+            seg_ids = [r[0] for r in c.execute("SELECT id FROM segments WHERE document_id = ?",
+                                                [doc_id])]
+            c.executemany("DELETE FROM segments_fts WHERE rowid = ?", [(i,) for i in seg_ids])
+            c.execute("DELETE FROM memos WHERE target_type = 'document' AND target_id = ?",
+                      [str(doc_id)])
+            c.execute("DELETE FROM documents WHERE id = ?", [doc_id])
+            self.log_change(coder, "document.delete", "document", doc_id)
+
+    # -- reading -------------------------------------------------------------------
+    def document_id_by_hash(self, source_hash: str) -> int | None:
+        return self.scalar("SELECT id FROM documents WHERE source_hash = ?", [source_hash])
+
+    def document_names(self) -> set[str]:
+        return {r[0] for r in self.query("SELECT name FROM documents")}
+
+    def resolve_document(self, ref: int | str) -> int:
+        """A document id, or its unique name."""
+        if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+            found = self.scalar("SELECT id FROM documents WHERE id = ?", [int(ref)])
+            if found is not None:
+                return found
+        found = self.scalar("SELECT id FROM documents WHERE name = ?", [str(ref)])
+        if found is None:
+            raise NotFoundError(f"no document {ref!r}")
+        return found
+
+    def get_document(self, doc_id: int) -> Document:
+        rows = self.query(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", [doc_id])
+        if not rows:
+            raise NotFoundError(f"no document with id {doc_id}")
+        return _document(rows[0])
+
+    def document_text(self, doc_id: int) -> str:
+        text = self.scalar("SELECT text FROM documents WHERE id = ?", [doc_id])
+        if text is None:
+            raise NotFoundError(f"no document with id {doc_id}")
+        return text
+
+    def segments(self, doc_id: int) -> list[Segment]:
+        return [_segment(r) for r in self.query(
+            "SELECT id, document_id, position, kind, speaker, is_interviewer, start, end, "
+            "timestamp, end_time, section FROM segments WHERE document_id = ? ORDER BY position",
+            [doc_id])]
+
+    def get_segment(self, segment_id: int) -> Segment:
+        rows = self.query(
+            "SELECT id, document_id, position, kind, speaker, is_interviewer, start, end, "
+            "timestamp, end_time, section FROM segments WHERE id = ?", [segment_id])
+        if not rows:
+            raise NotFoundError(f"no segment with id {segment_id}")
+        return _segment(rows[0])
+
+    def list_documents(self, programme: str | None = None, actor_type: str | None = None,
+                       participant_filter: tuple[str, str] | None = None,
+                       coded: bool | None = None) -> list[dict]:
+        """Documents with counts; ``participant_filter`` = (attribute, value)."""
+        where, params = [], []
+        if programme:
+            where.append("d.programme = ?"); params.append(programme)
+        if actor_type:
+            where.append("d.actor_type = ?"); params.append(actor_type)
+        if participant_filter:
+            where.append("d.id IN (SELECT dp.document_id FROM document_participants dp "
+                         "JOIN participant_values v ON v.participant_id = dp.participant_id "
+                         "WHERE v.attribute = ? AND v.value = ?)")
+            params.extend(participant_filter)
+        if coded is True:
+            where.append("EXISTS (SELECT 1 FROM codings k WHERE k.document_id = d.id)")
+        elif coded is False:
+            where.append("NOT EXISTS (SELECT 1 FROM codings k WHERE k.document_id = d.id)")
+        sql = (
+            "SELECT d.id, d.name, d.programme, d.actor_type, d.interview_date, d.interviewer, "
+            "d.site, d.language, d.source_file, d.source_format, d.encoding, d.word_count, "
+            "d.private, "
+            "(SELECT count(*) FROM segments s WHERE s.document_id = d.id) AS segments, "
+            "(SELECT count(*) FROM codings k WHERE k.document_id = d.id) AS codings, "
+            "(SELECT group_concat(participant_id, ';') FROM (SELECT DISTINCT participant_id "
+            " FROM document_participants dp WHERE dp.document_id = d.id)) AS participants "
+            "FROM documents d" + (" WHERE " + " AND ".join(where) if where else "") +
+            " ORDER BY d.name")
+        return [dict(r) for r in self.query(sql, params)]
+
+    def speakers(self, doc_id: int) -> list[dict]:
+        return [dict(r) for r in self.query(
+            "SELECT speaker, max(is_interviewer) AS is_interviewer, count(*) AS turns "
+            "FROM segments WHERE document_id = ? AND speaker IS NOT NULL "
+            "GROUP BY speaker ORDER BY min(position)", [doc_id])]
+
+    def counts(self) -> dict[str, Any]:
+        q = self.scalar
+        out = {
+            "documents": q("SELECT count(*) FROM documents"),
+            "segments": q("SELECT count(*) FROM segments"),
+            "words": q("SELECT ifnull(sum(word_count), 0) FROM documents"),
+            "participants": q("SELECT count(*) FROM participants"),
+            "linked_participants": q("SELECT count(DISTINCT participant_id) FROM document_participants"),
+            "attributes": q("SELECT count(*) FROM attributes"),
+            "codes": q("SELECT count(*) FROM codes"),
+            "codings": q("SELECT count(*) FROM codings"),
+            "coders": q("SELECT count(*) FROM coders"),
+            "memos": q("SELECT count(*) FROM memos"),
+            "evaluation_questions": q("SELECT count(*) FROM evaluation_questions"),
+            "uncoded_documents": q("SELECT count(*) FROM documents d WHERE NOT EXISTS "
+                                   "(SELECT 1 FROM codings k WHERE k.document_id = d.id)"),
+        }
+        out["by_programme"] = [dict(r) for r in self.query(
+            "SELECT ifnull(programme, '') AS programme, ifnull(actor_type, '') AS actor_type, "
+            "count(*) AS documents FROM documents GROUP BY 1, 2 ORDER BY 1, 2")]
+        return out
+
+    # -- search --------------------------------------------------------------------
+    def search(self, text: str, programme: str | None = None, actor_type: str | None = None,
+               attribute: tuple[str, str] | None = None, limit: int = 50,
+               context_chars: int = 60) -> list[SearchHit]:
+        """Accent-insensitive full-text search over segments, best matches first."""
+        match = fts_query(text)
+        if not match:
+            return []
+        where, params = ["segments_fts MATCH ?"], [match]
+        if programme:
+            where.append("d.programme = ?"); params.append(programme)
+        if actor_type:
+            where.append("d.actor_type = ?"); params.append(actor_type)
+        if attribute:
+            where.append("d.id IN (SELECT dp.document_id FROM document_participants dp "
+                         "JOIN participant_values v ON v.participant_id = dp.participant_id "
+                         "WHERE v.attribute = ? AND v.value = ?)")
+            params.extend(attribute)
+        params.append(limit)
+        sql = (
+            "SELECT s.id, s.document_id, d.name, d.programme, d.actor_type, s.speaker, s.start, "
+            "s.end, s.timestamp, snippet(segments_fts, 0, '[', ']', '…', 12) AS snip, "
+            "substr(d.text, max(1, s.start + 1 - ?), s.end - s.start + 2 * ?) AS ctx "
+            "FROM segments_fts JOIN segments s ON s.id = segments_fts.rowid "
+            "JOIN documents d ON d.id = s.document_id WHERE " + " AND ".join(where) +
+            " ORDER BY rank LIMIT ?")
+        rows = self.query(sql, [context_chars, context_chars, *params])
+        return [SearchHit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10])
+                for r in rows]

@@ -1,0 +1,114 @@
+"""Participants of the quantitative study, their typed attributes, and links to
+documents and speakers (SQL for the store only)."""
+from __future__ import annotations
+
+import json
+from typing import Iterable, Sequence
+
+from workbench.domain import Attribute
+from workbench.store.db import now
+
+
+class ParticipantStore:
+    def attributes(self) -> list[Attribute]:
+        return [Attribute(r["name"], r["type"], tuple(json.loads(r["levels"] or "[]")),
+                          r["position"], bool(r["private"]))
+                for r in self.query("SELECT * FROM attributes ORDER BY position, name")]
+
+    def participant_ids(self) -> set[str]:
+        return {r[0] for r in self.query("SELECT id FROM participants")}
+
+    def upsert_participants(self, attributes: Sequence[Attribute],
+                            rows: Iterable[tuple[str, dict[str, tuple[str | None, float | None]]]],
+                            coder: str | None = None) -> dict[str, int]:
+        """Insert or update participants and their values, in one transaction.
+
+        ``rows``: (participant id, {attribute: (text value, numeric value)}).
+        Existing links to documents are kept; attributes absent from this import
+        keep their old values.
+        """
+        stamp = now()
+        inserted = updated = 0
+        with self.transaction() as c:
+            for a in attributes:
+                c.execute(
+                    "INSERT INTO attributes(name, type, levels, position, private) "
+                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET type = excluded.type, "
+                    "levels = excluded.levels, position = excluded.position",
+                    [a.name, a.type, json.dumps(list(a.levels), ensure_ascii=False),
+                     a.position, int(a.private)])
+            existing = {r[0] for r in c.execute("SELECT id FROM participants")}
+            values = []
+            for pid, vals in rows:
+                if pid in existing:
+                    updated += 1
+                    c.execute("UPDATE participants SET updated_at = ? WHERE id = ?", [stamp, pid])
+                else:
+                    inserted += 1
+                    c.execute("INSERT INTO participants(id, created_at, updated_at) VALUES (?,?,?)",
+                              [pid, stamp, stamp])
+                    existing.add(pid)
+                values.extend((pid, name, text, num) for name, (text, num) in vals.items())
+            c.executemany(
+                "INSERT INTO participant_values(participant_id, attribute, value, num) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT(participant_id, attribute) DO UPDATE SET "
+                "value = excluded.value, num = excluded.num", values)
+            self.log_change(coder, "participants.import", "participant", None,
+                            {"inserted": inserted, "updated": updated,
+                             "attributes": [a.name for a in attributes]})
+        return {"inserted": inserted, "updated": updated}
+
+    def set_attribute_type(self, name: str, type_: str, levels: Sequence[str] = ()) -> None:
+        with self.transaction() as c:
+            c.execute("UPDATE attributes SET type = ?, levels = ? WHERE name = ?",
+                      [type_, json.dumps(list(levels), ensure_ascii=False), name])
+
+    def participant_values(self, participant_ids: Sequence[str] | None = None) -> list[dict]:
+        """Long format: participant_id, attribute, value, num."""
+        if participant_ids is None:
+            rows = self.query("SELECT participant_id, attribute, value, num FROM participant_values")
+        else:
+            ids = list(participant_ids)
+            if not ids:
+                return []
+            rows = self.query(
+                "SELECT participant_id, attribute, value, num FROM participant_values WHERE "
+                f"participant_id IN ({', '.join('?' * len(ids))})", ids)
+        return [dict(r) for r in rows]
+
+    def participant_documents(self) -> list[dict]:
+        return [dict(r) for r in self.query(
+            "SELECT dp.participant_id, dp.document_id, d.name AS document, dp.speaker "
+            "FROM document_participants dp JOIN documents d ON d.id = dp.document_id "
+            "ORDER BY dp.participant_id, d.name")]
+
+    def document_participants(self, doc_id: int) -> list[dict]:
+        return [dict(r) for r in self.query(
+            "SELECT participant_id, speaker FROM document_participants WHERE document_id = ? "
+            "ORDER BY speaker, participant_id", [doc_id])]
+
+    def link_participant(self, doc_id: int, participant_id: str, speaker: str = "",
+                         coder: str | None = None) -> bool:
+        with self.transaction() as c:
+            cur = c.execute("INSERT OR IGNORE INTO document_participants(document_id, "
+                            "participant_id, speaker) VALUES (?, ?, ?)",
+                            [doc_id, participant_id, speaker or ""])
+            if cur.rowcount:
+                self.log_change(coder, "participant.link", "document", doc_id,
+                                {"participant": participant_id, "speaker": speaker})
+            return bool(cur.rowcount)
+
+    def unlink_participant(self, doc_id: int, participant_id: str, speaker: str | None = None,
+                           coder: str | None = None) -> int:
+        with self.transaction() as c:
+            if speaker is None:
+                cur = c.execute("DELETE FROM document_participants WHERE document_id = ? AND "
+                                "participant_id = ?", [doc_id, participant_id])
+            else:
+                cur = c.execute("DELETE FROM document_participants WHERE document_id = ? AND "
+                                "participant_id = ? AND speaker = ?",
+                                [doc_id, participant_id, speaker])
+            if cur.rowcount:
+                self.log_change(coder, "participant.unlink", "document", doc_id,
+                                {"participant": participant_id, "speaker": speaker})
+            return cur.rowcount
