@@ -124,6 +124,12 @@ def test_txt_bom_encodings(tmp_path: Path, codec: str) -> None:
     assert t.metadata["speakers"] == ["ENQ", "Mme Leroy"]
 
 
+def test_txt_utf16_without_bom(tmp_path: Path) -> None:
+    t = parse_file(write(tmp_path, "sansbom.txt", "ENQ : été\nR : oui, ça va\n".encode("utf-16-le")))
+    assert t.encoding == "utf-16-le" and t.text == "ENQ : été\nR : oui, ça va"
+    assert [s.speaker for s in t.segments] == ["ENQ", "R"]
+
+
 def test_explicit_encoding_is_honoured(tmp_path: Path) -> None:
     path = write(tmp_path, "forced.txt", "ENQ : élève\nR : oui\nR : non\n", encoding="cp1252")
     t = parse_file(path, encoding="latin-1")
@@ -320,6 +326,9 @@ def make_docx(path: Path) -> Path:
     table.cell(0, 1).text = "Ils viennent surtout le mardi."
     table.cell(1, 0).text = "Enquêtrice"
     table.cell(1, 1).text = "Merci."
+    p = d.add_paragraph()
+    p.add_run("Directrice :").bold = True  # once only, but bold: a speaker
+    p.add_run(" Je complète.")
     d.save(str(path))
     return path
 
@@ -328,7 +337,7 @@ def test_docx(tmp_path: Path) -> None:
     t = parse_file(make_docx(tmp_path / "entretien.docx"))
     check_invariants(t)
     assert t.source_format == "docx"
-    assert t.metadata["speakers"] == ["Enquêtrice", "Fatoumata"]
+    assert t.metadata["speakers"] == ["Enquêtrice", "Fatoumata", "Directrice"]
     assert t.metadata["title"] == "Entretien conseillère — Lens"
     assert [(s.kind, s.speaker) for s in t.segments] == [
         ("paragraph", None),
@@ -338,8 +347,10 @@ def test_docx(tmp_path: Path) -> None:
         ("turn", "Enquêtrice"),
         ("turn", "Fatoumata"),
         ("turn", "Enquêtrice"),
+        ("turn", "Directrice"),
     ]
     texts = seg_texts(t)
+    assert texts[-1] == "Directrice : Je complète."
     assert texts[3] == (
         "Fatoumata : Je coordonne l’accueil. C’est un vrai travail d’équipe.\n"
         "Nous avons aussi des partenaires, et un « cœur » de réseau."

@@ -63,8 +63,20 @@ def build_demo(path: str | Path | None = None, *, corpus: Path = DEMO_CORPUS,
     return path
 
 
-# Later capabilities (codebooks, demo codings) append (project, corpus) -> None steps here.
-_BUILD_STEPS: list = []
+def _load_codebooks(project, corpus: Path) -> None:
+    for path in sorted(CODEBOOKS_DIR.glob("*.yaml")):
+        project.import_codebook(path)
+
+
+def _load_codings(project, corpus: Path) -> None:
+    from workbench.coding.demo_codings import load_demo_codings
+    source = corpus / "codings.csv"
+    if source.is_file():
+        load_demo_codings(project, source)
+
+
+# Steps run after the transcripts are in: (project, corpus) -> None
+_BUILD_STEPS: list = [_load_codebooks, _load_codings]
 
 
 def ensure_demo(progress=None) -> Path:

@@ -230,8 +230,10 @@ class ProjectCore:
         return self.store.document_participants(self.document_id(doc))
 
 
-from workbench.coding import CodingAPI  # noqa: E402
+from workbench.codebook.project_ops import CodebookAPI  # noqa: E402
+from workbench.coding import AutocodeAPI, CodingAPI  # noqa: E402
+from workbench.query import QueryAPI  # noqa: E402
 
 
-class Project(CodingAPI, ProjectCore):
+class Project(QueryAPI, CodebookAPI, AutocodeAPI, CodingAPI, ProjectCore):
     """The facade.  Capability mixins are added here as they land."""

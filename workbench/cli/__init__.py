@@ -2,5 +2,7 @@
 from workbench.cli._base import main
 from workbench.cli import app as _app  # noqa: F401  (registers commands)
 from workbench.cli import ingest as _ingest  # noqa: F401
+from workbench.cli import coding as _coding  # noqa: F401
+from workbench.cli import query as _query  # noqa: F401
 
 __all__ = ["main"]

@@ -377,7 +377,7 @@ def loads_qdc(data: bytes, filename: str = "<qdc>", *, codebook_id: str | None =
             m = _SET_NAME_RE.match(unicodedata.normalize("NFC", set_el.get("name") or "").strip())
             descs = _children(set_el, "Description")
             desc = unicodedata.normalize("NFC", (descs[0].text or "") if descs else "")
-            if not m or (not desc.startswith(_SET_MARK) and not codes_in_set(set_el)):
+            if not m or (not desc.startswith(_SET_MARK) and not _codes_in_set(set_el)):
                 continue
             qid, text = m.group(1), m.group(2).strip()
             if any(q.id == qid for q in questions):
@@ -416,7 +416,7 @@ def loads_qdc(data: bytes, filename: str = "<qdc>", *, codebook_id: str | None =
     return cb, warnings
 
 
-def codes_in_set(set_el) -> bool:
+def _codes_in_set(set_el) -> bool:
     return bool(_children(set_el, "MemberCode"))
 
 

@@ -2,3 +2,6 @@
 from workbench.coding.engine import CodingAPI, ConfirmationRequired
 
 __all__ = ["CodingAPI", "ConfirmationRequired"]
+from workbench.coding.autocode import AutocodeAPI, Rule  # noqa: E402
+
+__all__ += ["AutocodeAPI", "Rule"]

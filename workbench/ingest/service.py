@@ -100,10 +100,23 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[ImportRe
     return unique, problems
 
 
+_HEADING = re.compile(r"^\s*(#{1,6}\s+|(th[èe]me|partie|section|axe|bloc)\s*[\dIVX]*\s*[:.\-–—]\s*)",
+                      re.IGNORECASE)
+
+
 def _segments_for_store(parsed: ParsedTranscript) -> list[dict]:
-    return [dict(position=i, kind=s.kind, speaker=s.speaker, is_interviewer=s.is_interviewer,
-                 start=s.start, end=s.end, timestamp=s.timestamp, end_time=s.end_time)
-            for i, s in enumerate(parsed.segments)]
+    """Segments with the interview-guide section they fall under: a short paragraph
+    without speaker that looks like a heading ("## Parcours", "Thème 2 : Immersion")
+    opens a section."""
+    rows, section = [], None
+    for i, s in enumerate(parsed.segments):
+        body = parsed.text[s.start:s.end]
+        if s.speaker is None and len(body) <= 100 and _HEADING.match(body):
+            section = _HEADING.sub("", body).strip(" #*") or body.strip()
+        rows.append(dict(position=i, kind=s.kind, speaker=s.speaker,
+                         is_interviewer=s.is_interviewer, start=s.start, end=s.end,
+                         timestamp=s.timestamp, end_time=s.end_time, section=section))
+    return rows
 
 
 def _check_segments(path: Path, parsed: ParsedTranscript) -> None:

@@ -3,9 +3,11 @@ from workbench.store.db import StoreCore, StoreError, now
 from workbench.store.documents import DocumentStore, fts_query
 from workbench.store.participants import ParticipantStore
 from workbench.store.coding import CodingStore
+from workbench.store.query import QueryStore
+from workbench.store.topics import TopicStore
 
 
-class Store(CodingStore, DocumentStore, ParticipantStore, StoreCore):
+class Store(CodingStore, DocumentStore, ParticipantStore, QueryStore, TopicStore, StoreCore):
     """All of the project's persistence, one mixin per area."""
 
 

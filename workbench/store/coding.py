@@ -40,7 +40,8 @@ class _Recorder:
         cur = self.c.execute(f"INSERT INTO {table}({cols}) VALUES ({', '.join('?' * len(row))})",
                              list(row.values()))
         pk = _PK[table]
-        key = {"id": cur.lastrowid} if pk == ("id",) else {k: row[k] for k in pk}
+        key = ({k: row[k] for k in pk} if all(row.get(k) is not None for k in pk)
+               else {"id": cur.lastrowid})
         self.changes.append({"table": table, "key": key, "before": None,
                              "after": self.fetch(table, key)})
         return cur.lastrowid
@@ -260,3 +261,6 @@ class CodingStore:
         if not rows:
             raise NotFoundError(f"no memo with id {memo_id}")
         return dict(rows[0])
+
+    def code_guid_taken(self, guid: str) -> bool:
+        return self.scalar("SELECT 1 FROM codes WHERE guid = ?", [guid]) is not None

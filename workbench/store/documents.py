@@ -173,7 +173,7 @@ class DocumentStore:
             "d.private, "
             "(SELECT count(*) FROM segments s WHERE s.document_id = d.id) AS segments, "
             "(SELECT count(*) FROM codings k WHERE k.document_id = d.id) AS codings, "
-            "(SELECT group_concat(participant_id, ';') FROM (SELECT DISTINCT participant_id "
+            "(SELECT ifnull(group_concat(participant_id, ';'), '') FROM (SELECT DISTINCT participant_id "
             " FROM document_participants dp WHERE dp.document_id = d.id)) AS participants "
             "FROM documents d" + (" WHERE " + " AND ".join(where) if where else "") +
             " ORDER BY d.name")

@@ -125,15 +125,20 @@ def _rows_to_transcript(
 
 @register(".csv", ".tsv")
 def parse_csv(path: Path, encoding: str | None = None) -> ParsedTranscript:
-    """A delimited file (``,`` ``;`` tab or ``|``, sniffed) with a header row."""
+    """A delimited file with a header row; the delimiter (``;`` ``,`` tab ``|``) is
+    the one the header uses most (French Excel writes ``;``)."""
     decoded = decode_bytes(read_bytes(path), path, encoding)
     text = decoded.text
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    counts = {d: header.count(d) for d in ";,\t|"}
+    delimiter = max(counts, key=lambda d: counts[d])
+    if not counts[delimiter]:  # a one-column header: let the sniffer look at the rows
+        try:
+            delimiter = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|").delimiter
+        except csv.Error:
+            delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel_tab if path.suffix.lower() == ".tsv" else csv.excel
-    try:
-        rows: list[list[object]] = [list(r) for r in csv.reader(io.StringIO(text, newline=""), dialect)]
+        rows: list[list[object]] = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as exc:
         raise ImportFileError(path, f"malformed CSV: {exc}") from exc
     return _rows_to_transcript(rows, path=path, source_format="csv", encoding=decoded.encoding,

