@@ -232,8 +232,10 @@ class ProjectCore:
 
 from workbench.codebook.project_ops import CodebookAPI  # noqa: E402
 from workbench.coding import AutocodeAPI, CodingAPI  # noqa: E402
+from workbench.agreement import AgreementAPI  # noqa: E402
+from workbench.topics import TopicsAPI  # noqa: E402
 from workbench.query import QueryAPI  # noqa: E402
 
 
-class Project(QueryAPI, CodebookAPI, AutocodeAPI, CodingAPI, ProjectCore):
+class Project(QueryAPI, CodebookAPI, AutocodeAPI, AgreementAPI, TopicsAPI, CodingAPI, ProjectCore):
     """The facade.  Capability mixins are added here as they land."""

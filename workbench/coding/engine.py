@@ -162,7 +162,7 @@ class CodingAPI:
             parent_path, _, name = name.strip("/").rpartition("/")
             parent = parent_path
         name = _check_name(name)
-        parent_id = self.code_id(parent) if parent not in (None, "") else None
+        parent_id = self._ensure_parent(parent, codebook) if parent not in (None, "") else None
         if self.store.child_code_id(parent_id, name) is not None:
             where = f" under {self.code_paths()[parent_id]!r}" if parent_id else " at the top level"
             raise ValidationError(f"a code named {name!r} already exists{where}")
@@ -184,6 +184,20 @@ class CodingAPI:
             return cid
 
         return self.store.action("code.create", self.coder, do, details={"name": name})
+
+    def _ensure_parent(self, parent: int | str, codebook: str | None) -> int:
+        """Resolve a parent; a missing parent *path* is created, ancestors first."""
+        try:
+            return self.code_id(parent)
+        except NotFoundError:
+            if isinstance(parent, int) or str(parent).isdigit():
+                raise
+        parent_id = None
+        for part in str(parent).strip("/").split("/"):
+            found = self.store.child_code_id(parent_id, part.strip())
+            parent_id = found if found is not None else self.create_code(
+                part.strip(), parent_id, codebook=codebook)
+        return parent_id
 
     def update_code(self, ref: int | str, *, questions: Sequence[str] | None = None,
                     **fields) -> None:

@@ -114,6 +114,17 @@ def _looks_like_bomless_utf16(data: bytes) -> str | None:
     return None
 
 
+def _decode_utf16_guess(data: bytes, codec: str) -> str | None:
+    """Decode BOM-less UTF-16, or ``None`` if the result is not mostly printable
+    text (16-bit binary data can look like UTF-16 at first sight)."""
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        return None
+    printable = sum(ch.isprintable() or ch in "\n\r\t" for ch in text[:4096])
+    return text if printable >= 0.95 * min(len(text), 4096) else None
+
+
 def _decode_strict(data: bytes, encoding: str, path: str | PathLike[str]) -> str:
     try:
         return data.decode(encoding)
@@ -156,9 +167,9 @@ def decode_bytes(data: bytes, path: str | PathLike[str], encoding: str | None = 
                 break
         else:
             guessed = _looks_like_bomless_utf16(data)
-            if guessed:
+            text = _decode_utf16_guess(data, guessed) if guessed else None
+            if text is not None and guessed:
                 used = guessed
-                text = _decode_strict(data, guessed, path)
             else:
                 _check_binary(data, path)
                 try:

@@ -5,9 +5,11 @@ from workbench.store.participants import ParticipantStore
 from workbench.store.coding import CodingStore
 from workbench.store.query import QueryStore
 from workbench.store.topics import TopicStore
+from workbench.store.exchange import ExchangeStore
 
 
-class Store(CodingStore, DocumentStore, ParticipantStore, QueryStore, TopicStore, StoreCore):
+class Store(CodingStore, DocumentStore, ParticipantStore, QueryStore, TopicStore, ExchangeStore,
+            StoreCore):
     """All of the project's persistence, one mixin per area."""
 
 

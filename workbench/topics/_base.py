@@ -105,9 +105,10 @@ class TopicBackend(ABC):
         """Raise :class:`TopicModelError` if the backend cannot run here (before any work)."""
 
     @abstractmethod
-    def fit(self, docs: Sequence[list[str]], *, n_topics: int | None, seed: int, top_n: int,
-            progress: ProgressFn, cancelled: CancelledFn) -> FitResult:
-        """Fit on ``docs`` (one list of tokens per unit, none empty)."""
+    def fit(self, docs: Sequence[list[str]], texts: Sequence[str], *, n_topics: int | None,
+            seed: int, top_n: int, progress: ProgressFn, cancelled: CancelledFn) -> FitResult:
+        """Fit on ``docs`` (one list of lemmas per unit, none empty); ``texts`` are the
+        units' raw texts, for backends that embed text themselves."""
 
 
 _REGISTRY: dict[str, str] = {

@@ -108,7 +108,30 @@ def _trim_blank_lines(
     )
 
 
-_TITLE_MAX = 150
+_TITLE_MAX = 200
+
+
+def _title(text: str, segments: Sequence[ParsedSegment]) -> str | None:
+    """The first line of the paragraphs before the first turn that reads like a
+    title: short, not ending like a sentence, not a "Key : value" line or a list item."""
+    from ..speakers import parse_line
+
+    for seg in segments:
+        if seg.kind != "paragraph":
+            break
+        for line in text[seg.start : seg.end].split("\n"):
+            stripped = line.strip()
+            if not stripped or stripped.startswith(("- ", "* ", "+ ", "> ")):
+                continue
+            candidate = stripped.lstrip("#").strip().strip("*_").strip()
+            if (
+                candidate
+                and len(candidate) <= _TITLE_MAX
+                and not candidate.endswith((".", ",", ";", ":", "…", "!"))
+                and parse_line(candidate).label is None
+            ):
+                return candidate
+    return None
 
 
 def _metadata(text: str, segments: Sequence[ParsedSegment], extra: Mapping[str, object] | None) -> dict:
@@ -117,11 +140,9 @@ def _metadata(text: str, segments: Sequence[ParsedSegment], extra: Mapping[str, 
         if seg.speaker and seg.speaker not in speakers:
             speakers.append(seg.speaker)
     meta: dict = {"speakers": speakers}
-    if segments and segments[0].kind == "paragraph":
-        first = text[segments[0].start : segments[0].end].split("\n", 1)[0]
-        candidate = first.strip().lstrip("#").strip().strip("*_").strip()
-        if candidate and len(candidate) <= _TITLE_MAX and not candidate.endswith((".", ",", ";", ":")):
-            meta["title"] = candidate
+    title = _title(text, segments)
+    if title:
+        meta["title"] = title
     if extra:
         meta.update(extra)
     return meta

@@ -1,0 +1,813 @@
+"""Evaluating queries: spans, boolean code expressions, filters, linking levels.
+
+The engine works on a :class:`ProjectData` snapshot loaded in a few wide reads
+(codes, documents, segments, participant links, codings; participant values on
+demand) and does the interval logic with numpy: codings sorted by (document, start)
+and searched with ``searchsorted``, so every operator is a vectorised sweep.
+
+Linking levels -- whose words is a coding?  A coding belongs to
+  (a) the participant(s) linked to the speaker of the segment that contains the
+      coding's start (``document_participants.speaker`` = the segment's speaker), else
+  (b) the participant(s) linked to the whole document (speaker ``''``).
+Interviewer turns never belong to a participant.
+
+Semantics of the operators (a *hit* is a ``[start, end)`` passage of one document
+with the codings that make it up):
+  A AND B          passages where a coding of A overlaps a coding of B, extended to
+                   cover every overlapping coding (connected overlaps form one hit)
+  A AND NOT B      hits of A that overlap no coding of B
+  A OR B           hits of A and hits of B (identical spans merged)
+  A FOLLOWED BY B  each hit of A with the nearest hit of B starting at or after its end,
+                   WITHIN n CHARS (gap) or n TURNS (turn distance); passage = A..B
+  TURN(expr)       the unit becomes the speaker turn: a code names the turns it touches,
+                   AND / OR / NOT are set operations on turns (NOT: non-interviewer turns)
+  *                every coding
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import json
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from workbench.domain import ACTOR_TYPES
+from workbench.query.language import (And, AndNot, AnyCode, Code, CondAnd, CondNot, CondOr,
+                                      Comparison, FollowedBy, Not, Or, Query, QueryError,
+                                      TurnScope, Value, parse, parse_condition)
+
+SHIFT = np.int64(1) << np.int64(32)
+TRUE_WORDS = {"oui", "yes", "true", "vrai", "1", "o", "y"}
+FALSE_WORDS = {"non", "no", "false", "faux", "0", "n"}
+ACTOR_ALIASES = {
+    "beneficiary": "beneficiary", "beneficiaries": "beneficiary", "bénéficiaire": "beneficiary",
+    "beneficiaire": "beneficiary", "bénéficiaires": "beneficiary", "stagiaire": "beneficiary",
+    "trainer": "trainer", "trainers": "trainer", "formateur": "trainer", "formateurs": "trainer",
+    "formatrice": "trainer", "operator": "operator", "operators": "operator",
+    "opérateur": "operator", "operateur": "operator", "opérateurs": "operator",
+    "other": "other", "autre": "other",
+}
+# hit-level fields of the WHERE clause (documents, turns, codings)
+DOC_FIELDS = {"actor": "actor_type", "actor_type": "actor_type", "programme": "programme",
+              "program": "programme", "document": "name", "doc": "name", "site": "site",
+              "interviewer": "interviewer", "date": "interview_date",
+              "interview_date": "interview_date", "speaker": "speaker", "coder": "coder",
+              "participant": "participant_id", "participant_id": "participant_id"}
+
+
+def _key(doc, pos) -> np.ndarray:
+    return np.asarray(doc, dtype=np.int64) * SHIFT + np.asarray(pos, dtype=np.int64)
+
+
+def ranges_to_pairs(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All (i, j) with lo[i] <= j < hi[i], vectorised."""
+    counts = np.maximum(np.asarray(hi, dtype=np.int64) - np.asarray(lo, dtype=np.int64), 0)
+    total = int(counts.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    i = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+    offsets = np.cumsum(counts) - counts
+    j = np.asarray(lo, dtype=np.int64)[i] + (np.arange(total, dtype=np.int64) - offsets[i])
+    return i, j
+
+
+# -- the snapshot ----------------------------------------------------------------------------
+class ProjectData:
+    """What queries read, loaded once per project version."""
+
+    def __init__(self, store):
+        self.store = store
+        # codes
+        rows = store.query_codes()
+        self.code_parent = {r[0]: r[1] for r in rows}
+        self.code_name = {r[0]: r[2] for r in rows}
+        self.code_order = [r[0] for r in rows]
+        self.children: dict[int | None, list[int]] = {}
+        for r in rows:
+            self.children.setdefault(r[1], []).append(r[0])
+        self.code_path: dict[int, str] = {}
+        for cid in self.code_order:
+            self._path(cid)
+        self._by_path = {p.casefold(): cid for cid, p in self.code_path.items()}
+        self._by_name: dict[str, list[int]] = {}
+        for cid, name in self.code_name.items():
+            self._by_name.setdefault(name.casefold(), []).append(cid)
+        # documents
+        drows = store.query_documents()
+        self.docs = pd.DataFrame(drows, columns=["id", "name", "programme", "actor_type",
+                                                 "interview_date", "interviewer", "site",
+                                                 "extra"]).set_index("id")
+        # segments (turns), sorted by document and start
+        srows = store.query_segments()
+        seg = pd.DataFrame(srows, columns=["doc", "start", "end", "speaker", "interviewer"])
+        self.seg_doc = seg["doc"].to_numpy(np.int64)
+        self.seg_start = seg["start"].to_numpy(np.int64)
+        self.seg_end = seg["end"].to_numpy(np.int64)
+        self.seg_speaker = seg["speaker"].to_numpy(object)
+        self.seg_interviewer = seg["interviewer"].to_numpy(bool)
+        self.seg_key = _key(self.seg_doc, self.seg_start)
+        # participant links
+        self.doc_pids: dict[int, tuple[str, ...]] = {}
+        speaker_pids: dict[tuple[int, str], list[str]] = {}
+        for doc, pid, speaker in store.query_links():
+            if speaker:
+                speaker_pids.setdefault((doc, speaker), []).append(pid)
+            else:
+                self.doc_pids.setdefault(doc, []).append(pid)
+        self.doc_pids = {d: tuple(sorted(p)) for d, p in self.doc_pids.items()}
+        self.speaker_pids = {k: tuple(sorted(p)) for k, p in speaker_pids.items()}
+        self.linked_pids = sorted({p for ps in self.doc_pids.values() for p in ps}
+                                  | {p for ps in self.speaker_pids.values() for p in ps})
+        # codings
+        crows = store.query_codings("accepted")
+        self.codings = self._codings_frame(crows)
+        self._candidate_codings = None
+        self.coders = store.query_coders()
+        self._attrs = None
+        self._values: dict[str, pd.DataFrame] = {}
+        self._seg_pids = None
+
+    def _path(self, cid: int) -> str:
+        if cid not in self.code_path:
+            parent = self.code_parent.get(cid)
+            name = self.code_name[cid]
+            self.code_path[cid] = name if parent is None else self._path(parent) + "/" + name
+        return self.code_path[cid]
+
+    def _codings_frame(self, rows) -> pd.DataFrame:
+        df = pd.DataFrame(rows, columns=["id", "doc", "code", "start", "end", "coder_id", "status"])
+        df = df.sort_values(["doc", "start", "end", "id"], kind="stable").reset_index(drop=True)
+        df["seg"] = self.segment_of(df["doc"].to_numpy(np.int64), df["start"].to_numpy(np.int64))
+        df["seg_last"] = self.segment_of(df["doc"].to_numpy(np.int64),
+                                         np.maximum(df["end"].to_numpy(np.int64) - 1,
+                                                    df["start"].to_numpy(np.int64)))
+        return df
+
+    def codings_for(self, status: str = "accepted") -> pd.DataFrame:
+        if status == "accepted":
+            return self.codings
+        if self._candidate_codings is None:
+            self._candidate_codings = self._codings_frame(self.store.query_codings(None))
+        df = self._candidate_codings
+        return df if status == "all" else df[df["status"] == status].reset_index(drop=True)
+
+    # segments and participants -----------------------------------------------------
+    def segment_of(self, doc: np.ndarray, pos: np.ndarray) -> np.ndarray:
+        """Index of the segment containing each position (-1 when none)."""
+        if len(self.seg_key) == 0:
+            return np.full(len(doc), -1, dtype=np.int64)
+        idx = np.searchsorted(self.seg_key, _key(doc, pos), side="right") - 1
+        ok = idx >= 0
+        safe = np.where(ok, idx, 0)
+        ok &= (self.seg_doc[safe] == doc) & (pos < self.seg_end[safe])
+        return np.where(ok, idx, -1)
+
+    @property
+    def seg_pids(self) -> np.ndarray:
+        """Participants of each segment (linking levels (a) then (b))."""
+        if self._seg_pids is None:
+            out = np.empty(len(self.seg_doc), dtype=object)
+            empty: tuple = ()
+            sp, dp = self.speaker_pids, self.doc_pids
+            for i, (d, s, iv) in enumerate(zip(self.seg_doc.tolist(), self.seg_speaker,
+                                               self.seg_interviewer.tolist())):
+                if iv:
+                    out[i] = empty
+                else:
+                    out[i] = sp.get((d, s)) or dp.get(d, empty)
+            self._seg_pids = out
+        return self._seg_pids
+
+    def pids_at(self, doc: np.ndarray, seg: np.ndarray) -> list[tuple]:
+        sp = self.seg_pids
+        return [sp[s] if s >= 0 else self.doc_pids.get(d, ()) for d, s in
+                zip(doc.tolist(), seg.tolist())]
+
+    # codes ---------------------------------------------------------------------------
+    def descendants(self, cid: int) -> list[int]:
+        out, stack = [], [cid]
+        while stack:
+            c = stack.pop()
+            out.append(c)
+            stack.extend(self.children.get(c, ()))
+        return out
+
+    def resolve_code(self, ref: str, expression: str = "", pos: int = 0, end: int | None = None) -> int:
+        r = str(ref).strip().strip("/")
+        if r.isdigit() and int(r) in self.code_name:
+            return int(r)
+        cid = self._by_path.get("/".join(p.strip() for p in r.split("/")).casefold())
+        if cid is not None:
+            return cid
+        if "/" not in r:
+            matches = self._by_name.get(r.casefold(), [])
+            if len(matches) == 1:
+                return matches[0]
+            if len(matches) > 1:
+                raise QueryError(f"code name {ref!r} is ambiguous: give its path ("
+                                 + ", ".join(sorted(self.code_path[m] for m in matches)) + ")",
+                                 expression, pos, end)
+        close = difflib.get_close_matches(r, list(self.code_path.values())
+                                          + list(self.code_name.values()), n=3, cutoff=0.6)
+        hint = f" (did you mean {', '.join(repr(c) for c in dict.fromkeys(close))}?)" if close else ""
+        raise QueryError(f"unknown code {ref!r}{hint}", expression, pos, end)
+
+    def code_ids(self, refs, descendants: bool = False) -> list[int]:
+        out: list[int] = []
+        for ref in refs:
+            cid = ref if isinstance(ref, (int, np.integer)) and int(ref) in self.code_name \
+                else self.resolve_code(str(ref))
+            out.extend(self.descendants(int(cid)) if descendants else [int(cid)])
+        return list(dict.fromkeys(out))
+
+    # attributes ----------------------------------------------------------------------
+    @property
+    def attributes(self) -> dict:
+        if self._attrs is None:
+            self._attrs = {a.name: a for a in self.store.attributes()}
+        return self._attrs
+
+    def values(self, name: str) -> pd.DataFrame:
+        """participant_id-indexed frame with 'value' and 'num' for one attribute."""
+        if name not in self._values:
+            rows = self.store.query_values([name])
+            df = pd.DataFrame(rows, columns=["participant_id", "attribute", "value", "num"])
+            self._values[name] = df.set_index("participant_id")[["value", "num"]]
+        return self._values[name]
+
+
+# -- hits ------------------------------------------------------------------------------------
+@dataclass
+class Hits:
+    """Passages [start, end) of documents, each made of codings (rows of the codings frame)."""
+
+    doc: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    m_hit: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    m_coding: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def __len__(self) -> int:
+        return len(self.doc)
+
+    @classmethod
+    def empty(cls) -> "Hits":
+        z = np.zeros(0, dtype=np.int64)
+        return cls(z, z, z, z, z)
+
+    @classmethod
+    def from_codings(cls, cod: pd.DataFrame, rows: np.ndarray) -> "Hits":
+        rows = np.asarray(rows, dtype=np.int64)
+        return cls(cod["doc"].to_numpy(np.int64)[rows], cod["start"].to_numpy(np.int64)[rows],
+                   cod["end"].to_numpy(np.int64)[rows], np.arange(len(rows), dtype=np.int64), rows)
+
+    def take(self, idx: np.ndarray) -> "Hits":
+        idx = np.asarray(idx, dtype=np.int64)
+        remap = np.full(len(self), -1, dtype=np.int64)
+        remap[idx] = np.arange(len(idx))
+        keep = remap[self.m_hit] >= 0 if len(self.m_hit) else np.zeros(0, bool)
+        return Hits(self.doc[idx], self.start[idx], self.end[idx], remap[self.m_hit[keep]],
+                    self.m_coding[keep]).normalised()
+
+    def normalised(self) -> "Hits":
+        """Identical spans merged, sorted by (document, start, end)."""
+        if len(self) == 0:
+            return Hits.empty()
+        frame = pd.DataFrame({"doc": self.doc, "start": self.start, "end": self.end})
+        codes, uniq = pd.factorize(pd.MultiIndex.from_frame(frame), sort=True)
+        u = uniq.to_frame(index=False)
+        m = pd.DataFrame({"h": codes[self.m_hit] if len(self.m_hit) else self.m_hit,
+                          "c": self.m_coding}).drop_duplicates().sort_values(["h", "c"])
+        return Hits(u["doc"].to_numpy(np.int64), u["start"].to_numpy(np.int64),
+                    u["end"].to_numpy(np.int64), m["h"].to_numpy(np.int64),
+                    m["c"].to_numpy(np.int64))
+
+    @staticmethod
+    def concat(parts: list["Hits"]) -> "Hits":
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return Hits.empty()
+        offs = np.cumsum([0] + [len(p) for p in parts[:-1]])
+        return Hits(np.concatenate([p.doc for p in parts]),
+                    np.concatenate([p.start for p in parts]),
+                    np.concatenate([p.end for p in parts]),
+                    np.concatenate([p.m_hit + o for p, o in zip(parts, offs)]),
+                    np.concatenate([p.m_coding for p in parts])).normalised()
+
+
+def overlap_pairs(a: Hits, b: Hits) -> tuple[np.ndarray, np.ndarray]:
+    """All (i, j) with a[i] and b[j] overlapping (same document, shared characters)."""
+    if len(a) == 0 or len(b) == 0:
+        z = np.zeros(0, dtype=np.int64)
+        return z, z
+    ob = np.argsort(_key(b.doc, b.start), kind="stable")
+    bkey = _key(b.doc, b.start)[ob]
+    lo = np.searchsorted(bkey, _key(a.doc, a.start), "left")
+    hi = np.searchsorted(bkey, _key(a.doc, a.end), "left")
+    i1, j1 = ranges_to_pairs(lo, hi)
+    j1 = ob[j1]
+    oa = np.argsort(_key(a.doc, a.start), kind="stable")
+    akey = _key(a.doc, a.start)[oa]
+    lo = np.searchsorted(akey, _key(b.doc, b.start), "right")
+    hi = np.searchsorted(akey, _key(b.doc, b.end), "left")
+    j2, i2 = ranges_to_pairs(lo, hi)
+    i2 = oa[i2]
+    return np.concatenate([i1, i2]), np.concatenate([j1, j2])
+
+
+def hits_and(a: Hits, b: Hits) -> Hits:
+    ia, ib = overlap_pairs(a, b)
+    if len(ia) == 0:
+        return Hits.empty()
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+    n = len(a) + len(b)
+    g = coo_matrix((np.ones(len(ia)), (ia, ib + len(a))), shape=(n, n))
+    _, label = connected_components(g, directed=False)
+    used = np.zeros(n, dtype=bool)
+    used[ia] = True
+    used[ib + len(a)] = True
+    nodes = np.nonzero(used)[0]
+    doc = np.concatenate([a.doc, b.doc])[nodes]
+    start = np.concatenate([a.start, b.start])[nodes]
+    end = np.concatenate([a.end, b.end])[nodes]
+    comp = pd.DataFrame({"label": label[nodes], "doc": doc, "start": start, "end": end})
+    agg = comp.groupby("label", sort=True).agg(doc=("doc", "first"), start=("start", "min"),
+                                              end=("end", "max"))
+    pos = pd.Series(np.arange(len(agg)), index=agg.index)
+    node_m_hit = np.concatenate([a.m_hit, b.m_hit + len(a)])
+    node_m_cod = np.concatenate([a.m_coding, b.m_coding])
+    keep = used[node_m_hit]
+    m_hit = pos.reindex(label[node_m_hit[keep]]).to_numpy(np.int64)
+    return Hits(agg["doc"].to_numpy(np.int64), agg["start"].to_numpy(np.int64),
+                agg["end"].to_numpy(np.int64), m_hit, node_m_cod[keep]).normalised()
+
+
+def hits_and_not(a: Hits, b: Hits) -> Hits:
+    ia, _ = overlap_pairs(a, b)
+    keep = np.ones(len(a), dtype=bool)
+    keep[ia] = False
+    return a.take(np.nonzero(keep)[0])
+
+
+def hits_followed(a: Hits, b: Hits, distance: int | None, unit: str, data: ProjectData) -> Hits:
+    if len(a) == 0 or len(b) == 0:
+        return Hits.empty()
+    ob = np.argsort(_key(b.doc, b.start), kind="stable")
+    bkey = _key(b.doc, b.start)[ob]
+    j = np.searchsorted(bkey, _key(a.doc, a.end), "left")
+    ok = j < len(b)
+    jj = ob[np.where(ok, j, 0)]
+    ok &= b.doc[jj] == a.doc
+    if distance is not None:
+        if unit == "chars":
+            ok &= (b.start[jj] - a.end) <= distance
+        else:
+            sa = data.segment_of(a.doc, np.maximum(a.end - 1, a.start))
+            sb = data.segment_of(b.doc[jj], b.start[jj])
+            ok &= (sa >= 0) & (sb >= 0) & ((sb - sa) <= distance)
+    ia = np.nonzero(ok)[0]
+    jb = jj[ia]
+    new = Hits(a.doc[ia], a.start[ia], np.maximum(b.end[jb], a.end[ia]))
+    # members: those of the A hit and of the B hit
+    am = pd.DataFrame({"h": a.m_hit, "c": a.m_coding})
+    bm = pd.DataFrame({"h": b.m_hit, "c": b.m_coding})
+    pa = pd.DataFrame({"new": np.arange(len(ia)), "h": ia}).merge(am, on="h")
+    pb = pd.DataFrame({"new": np.arange(len(ia)), "h": jb}).merge(bm, on="h")
+    members = pd.concat([pa, pb])
+    new.m_hit = members["new"].to_numpy(np.int64)
+    new.m_coding = members["c"].to_numpy(np.int64)
+    return new.normalised()
+
+
+# turn scope: sets of turns ------------------------------------------------------------------
+def _turn_pairs(data: ProjectData, cod: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    seg = cod["seg"].to_numpy(np.int64)[rows]
+    last = cod["seg_last"].to_numpy(np.int64)[rows]
+    ok = seg >= 0
+    last = np.where(last >= seg, last, seg)
+    i, s = ranges_to_pairs(np.where(ok, seg, 0), np.where(ok, last + 1, 0))
+    return pd.DataFrame({"seg": s, "c": rows[i]})
+
+
+def _turns_to_hits(data: ProjectData, pairs: pd.DataFrame, segs: np.ndarray) -> Hits:
+    segs = np.unique(np.asarray(segs, dtype=np.int64))
+    pos = pd.Series(np.arange(len(segs)), index=segs)
+    p = pairs[pairs["seg"].isin(segs) & (pairs["c"] >= 0)]
+    return Hits(data.seg_doc[segs], data.seg_start[segs], data.seg_end[segs],
+                pos.reindex(p["seg"]).to_numpy(np.int64), p["c"].to_numpy(np.int64)).normalised()
+
+
+# -- compiling and evaluating a query --------------------------------------------------------
+class Evaluator:
+    def __init__(self, data: ProjectData, query: Query, *, descendants: bool = True,
+                 status: str = "accepted"):
+        self.data = data
+        self.q = query
+        self.default_desc = descendants
+        self.cod = data.codings_for(status)
+        self._code_col = self.cod["code"].to_numpy(np.int64)
+
+    def _rows_for(self, node) -> np.ndarray:
+        if isinstance(node, AnyCode):
+            return np.arange(len(self.cod), dtype=np.int64)
+        cid = self.data.resolve_code(node.ref, self.q.text, node.pos, node.end)
+        desc = self.default_desc if node.descendants is None else node.descendants
+        ids = self.data.descendants(cid) if desc else [cid]
+        return np.nonzero(np.isin(self._code_col, ids))[0]
+
+    def check(self, node=None, in_turn: bool = False) -> None:
+        """Resolve every code and check operator placement (errors point at the node)."""
+        node = self.q.expr if node is None else node
+        if isinstance(node, Code):
+            self.data.resolve_code(node.ref, self.q.text, node.pos, node.end)
+        elif isinstance(node, Not) and not in_turn:
+            raise QueryError("NOT on its own needs a scope: write A AND NOT B, "
+                             "or TURN(NOT B) for turns without B", self.q.text, node.pos, node.end)
+        elif isinstance(node, FollowedBy) and in_turn:
+            raise QueryError("FOLLOWED BY cannot be used inside TURN(...)", self.q.text,
+                             node.pos, node.end)
+        if isinstance(node, TurnScope):
+            self.check(node.expr, True)
+        for name in ("left", "right", "operand"):
+            sub = getattr(node, name, None)
+            if sub is not None:
+                self.check(sub, in_turn)
+
+    def hits(self) -> Hits:
+        if self.q.expr is None:
+            return Hits.from_codings(self.cod, np.arange(len(self.cod)))
+        self.check()
+        return self._eval(self.q.expr)
+
+    def _eval(self, node) -> Hits:
+        if isinstance(node, (Code, AnyCode)):
+            return Hits.from_codings(self.cod, self._rows_for(node))
+        if isinstance(node, Or):
+            return Hits.concat([self._eval(node.left), self._eval(node.right)])
+        if isinstance(node, And):
+            return hits_and(self._eval(node.left), self._eval(node.right))
+        if isinstance(node, AndNot):
+            return hits_and_not(self._eval(node.left), self._eval(node.right))
+        if isinstance(node, FollowedBy):
+            return hits_followed(self._eval(node.left), self._eval(node.right), node.distance,
+                                 node.unit, self.data)
+        if isinstance(node, TurnScope):
+            pairs = self._turns(node.expr)
+            return _turns_to_hits(self.data, pairs, pairs["seg"].to_numpy())
+        raise QueryError("unsupported expression", self.q.text, getattr(node, "pos", 0))
+
+    def _turns(self, node) -> pd.DataFrame:
+        """(seg, c) pairs: the turns selected, with their member codings (c = -1: none)."""
+        d = self.data
+        if isinstance(node, (Code, AnyCode)):
+            return _turn_pairs(d, self.cod, self._rows_for(node))
+        if isinstance(node, TurnScope):
+            return self._turns(node.expr)
+        if isinstance(node, Not):
+            inner = self._turns(node.operand)
+            all_turns = np.nonzero(~d.seg_interviewer)[0]
+            segs = np.setdiff1d(all_turns, inner["seg"].to_numpy())
+            return pd.DataFrame({"seg": segs, "c": np.full(len(segs), -1, dtype=np.int64)})
+        left, right = self._turns(node.left), self._turns(node.right)
+        if isinstance(node, Or):
+            return pd.concat([left, right]).drop_duplicates()
+        if isinstance(node, And):
+            both = np.intersect1d(left["seg"].to_numpy(), right["seg"].to_numpy())
+            out = pd.concat([left, right])
+            return out[out["seg"].isin(both)].drop_duplicates()
+        if isinstance(node, AndNot):
+            return left[~left["seg"].isin(right["seg"])]
+        raise QueryError("unsupported expression inside TURN(...)", self.q.text, node.pos)
+
+
+# -- filters (WHERE) -------------------------------------------------------------------------
+def _parse_date(text: str) -> _dt.date | None:
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return _dt.datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            pass
+    return None
+
+
+class Filter:
+    """A compiled WHERE condition, evaluated on a frame with one row per
+    (unit, participant): columns doc, participant_id, speaker, coders (set)."""
+
+    def __init__(self, data: ProjectData, query: Query):
+        self.data = data
+        self.q = query
+        self.cond = query.where
+        self.attributes_used: list[str] = []
+        if self.cond is not None:
+            self._check(self.cond)
+
+    def _err(self, message: str, pos: int, end: int | None = None):
+        raise QueryError(message, self.q.text, pos, end)
+
+    def _field(self, c: Comparison) -> tuple[str, str]:
+        """('doc', column) | ('extra', key) | ('attr', name)."""
+        name = c.field
+        low = name.casefold()
+        attrs = self.data.attributes
+        for prefix in ("p.", "participant."):
+            if low.startswith(prefix):
+                attr = name[len(prefix):]
+                if attr not in attrs:
+                    self._unknown(attr, c)
+                return "attr", attr
+        if low.startswith("doc.") or low.startswith("document."):
+            key = name.split(".", 1)[1]
+            if key.casefold() in DOC_FIELDS:
+                return "doc", DOC_FIELDS[key.casefold()]
+            return "extra", key
+        if low in DOC_FIELDS:
+            return "doc", DOC_FIELDS[low]
+        if name in attrs:
+            return "attr", name
+        folded = {a.casefold(): a for a in attrs}
+        if low in folded:
+            return "attr", folded[low]
+        self._unknown(name, c)
+
+    def _unknown(self, name: str, c: Comparison):
+        known = list(self.data.attributes) + sorted(set(DOC_FIELDS))
+        close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        self._err(f"unknown attribute or field {name!r}{hint}; participant attributes: "
+                  f"{', '.join(self.data.attributes) or 'none'}", c.pos, c.pos + len(name))
+
+    def _check(self, cond) -> None:
+        if isinstance(cond, (CondAnd, CondOr)):
+            self._check(cond.left)
+            self._check(cond.right)
+        elif isinstance(cond, CondNot):
+            self._check(cond.operand)
+        else:
+            kind, name = self._field(cond)
+            if kind == "attr":
+                self.attributes_used.append(name)
+                self._typed_values(cond, self.data.attributes[name])
+            elif kind == "doc" and name == "actor_type":
+                self._actor_values(cond)
+
+    # typed operands ------------------------------------------------------------------
+    def _actor_values(self, c: Comparison) -> list[str]:
+        if c.op not in ("=", "!=", "in", "notin", "missing", "notmissing"):
+            self._err("actor types are not ordered: use =, != or IN", c.pos, c.end)
+        out = []
+        for v in c.values:
+            a = ACTOR_ALIASES.get(str(v.value).casefold())
+            if a is None:
+                self._err(f"unknown actor type {v.value!r}; expected one of "
+                          f"{', '.join(ACTOR_TYPES)}", v.pos, v.end)
+            out.append(a)
+        return out
+
+    def _typed_values(self, c: Comparison, attr) -> list:
+        """Values converted to the attribute's type: floats for numeric, ordinal, date,
+        boolean; casefolded strings for nominal.  Errors point at the value."""
+        t = attr.type
+        if t == "nominal" and c.op in ("<", "<=", ">", ">="):
+            self._err(f"{attr.name} is nominal: use =, != or IN (ordering needs a numeric, "
+                      "ordinal or date attribute)", c.pos, c.end)
+        if t == "boolean" and c.op in ("<", "<=", ">", ">="):
+            self._err(f"{attr.name} is yes/no: use = or !=", c.pos, c.end)
+        out = []
+        for v in c.values:
+            raw = str(v.value) if v.kind != "NUMBER" else v.text
+            if t == "numeric":
+                try:
+                    out.append(float(str(raw).replace(",", ".")))
+                except ValueError:
+                    self._err(f"{attr.name} is numeric: {v.text} is not a number", v.pos, v.end)
+            elif t == "boolean":
+                low = raw.casefold()
+                if low in TRUE_WORDS:
+                    out.append(1.0)
+                elif low in FALSE_WORDS:
+                    out.append(0.0)
+                else:
+                    self._err(f"{attr.name} is yes/no: {v.text} is not oui/non/true/false",
+                              v.pos, v.end)
+            elif t == "date":
+                d = _parse_date(raw)
+                if d is None:
+                    self._err(f"{attr.name} is a date: {v.text} is not a date (YYYY-MM-DD)",
+                              v.pos, v.end)
+                out.append(float(d.toordinal()))
+            elif t == "ordinal":
+                levels = [lvl.casefold() for lvl in attr.levels]
+                if raw.casefold() not in levels:
+                    self._err(f"{attr.name} is ordinal: {v.text} is not one of its levels "
+                              f"({', '.join(attr.levels)})", v.pos, v.end)
+                out.append(float(levels.index(raw.casefold()) + 1))
+            else:
+                out.append(raw.casefold())
+        return out
+
+    # evaluation ----------------------------------------------------------------------
+    def mask(self, frame: pd.DataFrame) -> np.ndarray:
+        if self.cond is None:
+            return np.ones(len(frame), dtype=bool)
+        return self._eval(self.cond, frame)
+
+    def _eval(self, cond, frame) -> np.ndarray:
+        if isinstance(cond, CondAnd):
+            return self._eval(cond.left, frame) & self._eval(cond.right, frame)
+        if isinstance(cond, CondOr):
+            return self._eval(cond.left, frame) | self._eval(cond.right, frame)
+        if isinstance(cond, CondNot):
+            return ~self._eval(cond.operand, frame)
+        kind, name = self._field(cond)
+        op = cond.op
+        if kind == "attr":
+            attr = self.data.attributes[name]
+            vals = self.data.values(name)
+            pids = frame["participant_id"]
+            if attr.type == "nominal":
+                col = pids.map(vals["value"].str.casefold())
+            else:
+                col = pids.map(vals["num"])
+            return self._compare(col, op, self._typed_values(cond, attr))
+        if kind == "extra":
+            extra = self.data.docs["extra"].map(lambda e: json.loads(e or "{}").get(name))
+            col = frame["doc"].map(extra).map(lambda v: None if v is None else str(v).casefold())
+            return self._compare(col, op, [str(v.value).casefold() for v in cond.values])
+        if name == "coder":
+            wanted = {str(v.value).casefold() for v in cond.values}
+            hit = frame["coders"].map(lambda s: bool({x.casefold() for x in s} & wanted))
+            res = hit.to_numpy(bool)
+            if op in ("=", "in"):
+                return res
+            if op in ("!=", "notin"):
+                return ~res
+            self._err("coder: use =, != or IN", cond.pos, cond.end)
+        if name in ("speaker", "participant_id"):
+            col = frame[name].map(lambda v: None if v is None or v == "" else str(v).casefold())
+        elif name == "actor_type":
+            col = frame["doc"].map(self.data.docs["actor_type"])
+            return self._compare(col, op, self._actor_values(cond))
+        else:
+            col = frame["doc"].map(self.data.docs[name]).map(
+                lambda v: None if v is None else str(v).casefold())
+        values = [str(v.value if v.kind != "NUMBER" else v.text).casefold() for v in cond.values]
+        return self._compare(col, op, values)
+
+    @staticmethod
+    def _compare(col: pd.Series, op: str, values: list) -> np.ndarray:
+        present = col.notna().to_numpy(bool)
+        if op == "missing":
+            return ~present
+        if op == "notmissing":
+            return present
+        if op in ("in", "notin"):
+            res = col.isin(values).to_numpy(bool)
+            return res if op == "in" else (present & ~res)
+        v = values[0]
+        ops: dict[str, Callable] = {"=": lambda a: a == v, "!=": lambda a: a != v,
+                                    "<": lambda a: a < v, "<=": lambda a: a <= v,
+                                    ">": lambda a: a > v, ">=": lambda a: a >= v}
+        res = np.zeros(len(col), dtype=bool)
+        if present.any():
+            res[present] = np.asarray(ops[op](col[present]), dtype=bool)
+        return res
+
+
+# -- units with their participants -----------------------------------------------------------
+def unit_frame(data: ProjectData, doc: np.ndarray, start: np.ndarray,
+               coders: list | None = None) -> pd.DataFrame:
+    """One row per (unit, participant) -- units without a participant keep one row with
+    participant_id None.  Columns: unit, doc, seg, speaker, participant_id, coders."""
+    seg = data.segment_of(doc, start)
+    pids = data.pids_at(doc, seg)
+    counts = np.fromiter((max(1, len(p)) for p in pids), dtype=np.int64, count=len(pids))
+    unit = np.repeat(np.arange(len(doc), dtype=np.int64), counts)
+    flat = [pid for p in pids for pid in (p or (None,))]
+    speaker = np.where(seg >= 0, data.seg_speaker[np.where(seg >= 0, seg, 0)], None) \
+        if len(data.seg_speaker) else np.full(len(doc), None, dtype=object)
+    frame = pd.DataFrame({"unit": unit, "doc": doc[unit], "seg": seg[unit],
+                          "speaker": speaker[unit], "participant_id": flat})
+    if coders is not None:
+        frame["coders"] = [coders[u] for u in unit]
+    return frame
+
+
+def compile_query(data: ProjectData, text: str | Query, where: str | None = None,
+                  *, descendants: bool = True, status: str = "accepted") -> tuple[Evaluator, Filter, list]:
+    """Parse and check a query (and an extra WHERE filter); returns the evaluator and
+    the filters to apply (all must hold)."""
+    q = text if isinstance(text, Query) else parse(text)
+    ev = Evaluator(data, q, descendants=descendants, status=status)
+    ev.check() if q.expr is not None else None
+    filters = [Filter(data, q)]
+    if where:
+        filters.append(Filter(data, parse_condition(where)))
+    return ev, filters[0], filters[1:]
+
+
+def codings_in_scope(data: ProjectData, where: str | None, status: str = "accepted",
+                     code_rows: np.ndarray | None = None) -> pd.DataFrame:
+    """Codings (rows of the codings frame) with their participants, filtered by a WHERE
+    condition.  One row per (coding, participant); participant_id None when the coding
+    belongs to nobody (interviewer turn, unlinked document).  Columns: row, doc, code,
+    start, end, seg, speaker, participant_id, coder_id."""
+    cod = data.codings_for(status)
+    rows = np.arange(len(cod), dtype=np.int64) if code_rows is None else np.asarray(code_rows)
+    doc = cod["doc"].to_numpy(np.int64)[rows]
+    start = cod["start"].to_numpy(np.int64)[rows]
+    need_coders = False
+    flt = None
+    if where:
+        flt = Filter(data, parse_condition(where))
+        need_coders = "coder" in where.casefold()
+    coder_names = None
+    if need_coders:
+        cid = cod["coder_id"].to_numpy()[rows]
+        coder_names = [{data.coders.get(int(c), "")} for c in cid]
+    frame = unit_frame(data, doc, start, coder_names)
+    if flt is not None:
+        frame = frame[flt.mask(frame)]
+    r = rows[frame["unit"].to_numpy(np.int64)]
+    out = pd.DataFrame({"row": r, "doc": frame["doc"].to_numpy(np.int64),
+                        "code": cod["code"].to_numpy(np.int64)[r],
+                        "start": cod["start"].to_numpy(np.int64)[r],
+                        "end": cod["end"].to_numpy(np.int64)[r],
+                        "seg": frame["seg"].to_numpy(np.int64),
+                        "speaker": frame["speaker"].to_numpy(object),
+                        "participant_id": frame["participant_id"].to_numpy(object),
+                        "coder_id": cod["coder_id"].to_numpy(np.int64)[r]})
+    return out
+
+
+# -- retrieval -------------------------------------------------------------------------------
+RETRIEVAL_COLUMNS = ["document", "programme", "actor_type", "speaker", "participant_id",
+                     "start", "end", "text", "codes", "coder"]
+
+
+def retrieve(data: ProjectData, text: str | Query, *, where: str | None = None,
+             attributes=(), descendants: bool = True, status: str = "accepted",
+             limit: int | None = None, with_text: bool = True) -> pd.DataFrame:
+    """Coded excerpts matching a query: one row per hit (see the module docstring)."""
+    q = text if isinstance(text, Query) else parse(text)
+    ev = Evaluator(data, q, descendants=descendants, status=status)
+    flt = Filter(data, q)
+    extra = Filter(data, parse_condition(where)) if where else None
+    attrs = list(dict.fromkeys(attributes))
+    unknown = [a for a in attrs if a not in data.attributes]
+    if unknown:
+        raise QueryError(f"unknown participant attribute(s): {', '.join(unknown)}; known: "
+                         f"{', '.join(data.attributes) or 'none'}")
+    hits = ev.hits()
+    cod = ev.cod
+    # member codes and coders per hit
+    m = pd.DataFrame({"h": hits.m_hit, "code": cod["code"].to_numpy(np.int64)[hits.m_coding],
+                      "coder": cod["coder_id"].to_numpy(np.int64)[hits.m_coding],
+                      "row": hits.m_coding})
+    paths = data.code_path
+    code_lists = m.groupby("h")["code"].agg(lambda s: tuple(sorted({paths[c] for c in s})))
+    coder_sets = m.groupby("h")["coder"].agg(lambda s: frozenset(data.coders.get(c, "") for c in s))
+    row_lists = m.groupby("h")["row"].agg(lambda s: tuple(sorted(set(s))))
+    n = len(hits)
+    coders = [coder_sets.get(i, frozenset()) for i in range(n)]
+    frame = unit_frame(data, hits.doc, hits.start, coders)
+    keep = flt.mask(frame)
+    if extra is not None:
+        keep &= extra.mask(frame)
+    frame = frame[keep]
+    if frame.empty:
+        return pd.DataFrame(columns=RETRIEVAL_COLUMNS + attrs + ["document_id", "coding_ids"])
+    grouped = frame.groupby("unit", sort=True)
+    units = grouped.size().index.to_numpy(np.int64)
+    pid_col = grouped["participant_id"].agg(
+        lambda s: ";".join(sorted({p for p in s if p is not None})))
+    docs = data.docs
+    out = pd.DataFrame({
+        "document": docs["name"].reindex(hits.doc[units]).to_numpy(object),
+        "programme": docs["programme"].reindex(hits.doc[units]).to_numpy(object),
+        "actor_type": docs["actor_type"].reindex(hits.doc[units]).to_numpy(object),
+        "speaker": grouped["speaker"].first().to_numpy(object),
+        "participant_id": pid_col.to_numpy(object),
+        "start": hits.start[units], "end": hits.end[units],
+        "codes": [";".join(code_lists.get(u, ())) for u in units],
+        "coder": [";".join(sorted(coders[u])) for u in units],
+        "document_id": hits.doc[units],
+        "coding_ids": [";".join(str(int(cod["id"].iat[r])) for r in row_lists.get(u, ()))
+                       for u in units],
+    })
+    out = out.sort_values(["document", "start", "end"], kind="stable").reset_index(drop=True)
+    if limit is not None:
+        out = out.head(limit).reset_index(drop=True)
+    texts = data.store.span_texts(zip(out["document_id"], out["start"], out["end"])) \
+        if with_text else [""] * len(out)
+    out.insert(7, "text", texts)
+    for a in attrs:
+        vals = data.values(a)["value"]
+        out[a] = [";".join(str(vals.get(p, "")) for p in pids.split(";") if p) if pids else None
+                  for pids in out["participant_id"]]
+    cols = RETRIEVAL_COLUMNS + attrs + ["document_id", "coding_ids"]
+    return out[cols]

@@ -1,0 +1,494 @@
+"""The query language: tokenizer, recursive-descent parser and AST, with positions.
+
+A query is a code expression, optionally followed by ``WHERE`` and a filter::
+
+    "Freins/Mobilité" AND "Immersion en entreprise" WHERE actor = beneficiary
+    TURN(Freins AND NOT Accompagnement) WHERE emploi_6m = non AND heures_formation >= 300
+    Freins FOLLOWED BY Solutions WITHIN 2 TURNS WHERE canal_entree IN ("CEP", "PLIE")
+
+Grammar (keywords are case-insensitive; quoted strings are never keywords)::
+
+    query      := [expr] [WHERE condition]
+    expr       := and_expr (OR and_expr)*
+    and_expr   := seq_expr (AND [NOT] seq_expr)*
+    seq_expr   := unary (FOLLOWED BY unary [WITHIN INTEGER (CHARS | TURNS)])*
+    unary      := NOT unary | primary
+    primary    := '(' expr ')' | TURN '(' expr ')' | '*'
+                | [code:] (STRING | WORD | NUMBER) [WITH DESCENDANTS | WITHOUT DESCENDANTS]
+    condition  := cond_and (OR cond_and)*
+    cond_and   := cond_not (AND cond_not)*
+    cond_not   := NOT cond_not | '(' condition ')' | comparison
+    comparison := field (op value | [NOT] IN '(' value (',' value)* ')' | IS [NOT] MISSING)
+    op         := = | != | <> | < | <= | > | >=
+    value      := STRING | NUMBER | DATE | WORD
+
+Strings are written "…", « … » or “ … ”.  Every error is a :class:`QueryError` that
+points at the offending column of the expression with a caret line.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Union
+
+from workbench.domain import ValidationError
+
+KEYWORDS = {"AND", "OR", "NOT", "FOLLOWED", "BY", "WITHIN", "WITH", "WITHOUT", "DESCENDANTS",
+            "WHERE", "IN", "IS", "MISSING", "TURN", "TURNS", "CHARS", "CHARACTERS", "CHAR"}
+CHAR_UNITS = {"CHARS", "CHARACTERS", "CHAR"}
+TURN_UNITS = {"TURNS", "TURN"}
+QUOTES = {'"': '"', "«": "»", "“": "”"}
+
+
+class QueryError(ValidationError):
+    """A syntax or meaning error in a query, with the column it points at."""
+
+    title = "Query error"
+
+    def __init__(self, message: str, expression: str = "", pos: int = 0, end: int | None = None):
+        self.message = message
+        self.expression = expression
+        self.pos = max(0, pos)
+        self.end = max(self.pos + 1, end if end is not None else self.pos + 1)
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        if not self.expression:
+            return self.message
+        shown = self.expression.replace("\n", " ").replace("\t", " ")
+        width = max(1, min(self.end, len(shown) + 1) - self.pos)
+        return (f"{self.message} (column {self.pos + 1})\n  {shown}\n"
+                f"  {' ' * self.pos}{'^' * width}")
+
+
+# -- tokens -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Token:
+    kind: str          # STRING NUMBER DATE WORD OP LPAREN RPAREN COMMA STAR CODE EOF
+    text: str
+    value: object
+    pos: int
+    end: int
+
+    def kw(self) -> str | None:
+        """The keyword this token spells, if it is a bare word keyword."""
+        if self.kind == "WORD" and self.text.upper() in KEYWORDS:
+            return self.text.upper()
+        return None
+
+
+_SPACE = re.compile(r"\s+")
+_OPS = re.compile(r"<=|>=|!=|<>|==|=|<|>")
+_CODE_PREFIX = re.compile(r"code:", re.I)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?![\w/])")
+_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?(?![\w/.\-'])")
+_WORD = re.compile(r"(?:[^\s()\",=<>!«»“”*]|!(?!=))+")
+
+
+def tokenize(text: str) -> list[Token]:
+    out: list[Token] = []
+    i, n = 0, len(text)
+    while i < n:
+        m = _SPACE.match(text, i)
+        if m:
+            i = m.end()
+            continue
+        ch = text[i]
+        if ch in QUOTES:
+            close = QUOTES[ch]
+            j, buf = i + 1, []
+            while j < n and text[j] != close:
+                if text[j] == "\\" and j + 1 < n:
+                    j += 1
+                buf.append(text[j])
+                j += 1
+            if j >= n:
+                raise QueryError(f"unterminated string: missing closing {close}", text, i, n)
+            out.append(Token("STRING", text[i:j + 1], "".join(buf), i, j + 1))
+            i = j + 1
+            continue
+        if ch in "(),*":
+            kind = {"(": "LPAREN", ")": "RPAREN", ",": "COMMA", "*": "STAR"}[ch]
+            out.append(Token(kind, ch, ch, i, i + 1))
+            i += 1
+            continue
+        for kind, rx in (("OP", _OPS), ("CODE", _CODE_PREFIX), ("DATE", _DATE),
+                         ("NUMBER", _NUMBER), ("WORD", _WORD)):
+            m = rx.match(text, i)
+            if m:
+                tok = m.group(0)
+                value: object = tok
+                if kind == "NUMBER":
+                    value = float(tok)
+                elif kind == "OP":
+                    value = {"==": "=", "<>": "!="}.get(tok, tok)
+                out.append(Token(kind, tok, value, i, m.end()))
+                i = m.end()
+                break
+        else:
+            raise QueryError(f"unexpected character {ch!r}", text, i)
+    out.append(Token("EOF", "", None, n, n))
+    return out
+
+
+# -- AST ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Code:
+    ref: str
+    descendants: bool | None      # None: the caller's default
+    pos: int
+    end: int
+
+
+@dataclass(frozen=True)
+class AnyCode:
+    pos: int
+    end: int
+
+
+@dataclass(frozen=True)
+class And:
+    left: "Expr"
+    right: "Expr"
+    pos: int
+    end: int
+
+
+@dataclass(frozen=True)
+class AndNot:
+    left: "Expr"
+    right: "Expr"
+    pos: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Or:
+    left: "Expr"
+    right: "Expr"
+    pos: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Not:
+    operand: "Expr"
+    pos: int
+    end: int
+
+
+@dataclass(frozen=True)
+class FollowedBy:
+    left: "Expr"
+    right: "Expr"
+    distance: int | None          # None: anywhere later in the same document
+    unit: str                     # "chars" | "turns"
+    pos: int
+    end: int
+
+
+@dataclass(frozen=True)
+class TurnScope:
+    expr: "Expr"
+    pos: int
+    end: int
+
+
+Expr = Union[Code, AnyCode, And, AndNot, Or, Not, FollowedBy, TurnScope]
+
+
+@dataclass(frozen=True)
+class Value:
+    value: object                 # str or float
+    kind: str                     # STRING NUMBER DATE WORD
+    text: str
+    pos: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Comparison:
+    field: str
+    op: str                       # = != < <= > >= in notin missing notmissing
+    values: tuple[Value, ...]
+    pos: int                      # field position
+    end: int
+
+
+@dataclass(frozen=True)
+class CondAnd:
+    left: "Condition"
+    right: "Condition"
+
+
+@dataclass(frozen=True)
+class CondOr:
+    left: "Condition"
+    right: "Condition"
+
+
+@dataclass(frozen=True)
+class CondNot:
+    operand: "Condition"
+    pos: int
+
+
+Condition = Union[Comparison, CondAnd, CondOr, CondNot]
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    expr: Expr | None
+    where: Condition | None
+    where_offset: int = 0         # where the condition's text starts (for messages)
+    codes: tuple[Code, ...] = field(default=())
+
+
+# -- parser -------------------------------------------------------------------------------
+class _Parser:
+    def __init__(self, text: str):
+        self.text = text
+        self.toks = tokenize(text)
+        self.i = 0
+
+    # helpers
+    @property
+    def tok(self) -> Token:
+        return self.toks[self.i]
+
+    def advance(self) -> Token:
+        t = self.toks[self.i]
+        if t.kind != "EOF":
+            self.i += 1
+        return t
+
+    def at_kw(self, *names: str) -> bool:
+        return self.tok.kw() in names
+
+    def expect_kw(self, name: str, hint: str = "") -> Token:
+        if not self.at_kw(name):
+            self.fail(f"expected {name}{hint}")
+        return self.advance()
+
+    def fail(self, message: str, tok: Token | None = None):
+        t = tok or self.tok
+        found = "the end of the query" if t.kind == "EOF" else repr(t.text)
+        raise QueryError(f"{message}, found {found}", self.text, t.pos, max(t.end, t.pos + 1))
+
+    # query
+    def query(self) -> Query:
+        expr = None
+        if not self.at_kw("WHERE") and self.tok.kind != "EOF":
+            expr = self.expr()
+        where, offset = None, 0
+        if self.at_kw("WHERE"):
+            w = self.advance()
+            offset = w.end
+            if self.tok.kind == "EOF":
+                self.fail("expected a condition after WHERE")
+            where = self.condition()
+        if self.tok.kind != "EOF":
+            if expr is not None and self.tok.kind in ("STRING", "WORD", "NUMBER", "LPAREN", "CODE"):
+                self.fail("expected AND, OR, FOLLOWED BY or WHERE between codes "
+                          "(quote code names that contain spaces)")
+            self.fail("unexpected text")
+        return Query(self.text, expr, where, offset, tuple(_codes(expr)))
+
+    def expr(self) -> Expr:
+        left = self.and_expr()
+        while self.at_kw("OR"):
+            op = self.advance()
+            right = self.and_expr()
+            left = Or(left, right, op.pos, op.end)
+        return left
+
+    def and_expr(self) -> Expr:
+        left = self.seq_expr()
+        while self.at_kw("AND"):
+            op = self.advance()
+            if self.at_kw("NOT"):
+                self.advance()
+                right = self.seq_expr()
+                left = AndNot(left, right, op.pos, self.toks[self.i - 1].end)
+            else:
+                right = self.seq_expr()
+                left = And(left, right, op.pos, op.end)
+        return left
+
+    def seq_expr(self) -> Expr:
+        left = self.unary()
+        while self.at_kw("FOLLOWED"):
+            op = self.advance()
+            self.expect_kw("BY", " after FOLLOWED")
+            right = self.unary()
+            distance, unit = None, "chars"
+            if self.at_kw("WITHIN"):
+                self.advance()
+                t = self.tok
+                if t.kind != "NUMBER" or float(t.value) != int(float(t.value)) or float(t.value) < 0:
+                    self.fail("expected a whole number after WITHIN")
+                distance = int(float(self.advance().value))
+                u = self.tok.kw()
+                if u in CHAR_UNITS:
+                    unit = "chars"
+                elif u in TURN_UNITS:
+                    unit = "turns"
+                else:
+                    self.fail("expected CHARS or TURNS after the distance")
+                self.advance()
+            left = FollowedBy(left, right, distance, unit, op.pos, self.toks[self.i - 1].end)
+        return left
+
+    def unary(self) -> Expr:
+        if self.at_kw("NOT"):
+            op = self.advance()
+            operand = self.unary()
+            return Not(operand, op.pos, op.end)
+        return self.primary()
+
+    def primary(self) -> Expr:
+        t = self.tok
+        if t.kind == "LPAREN":
+            self.advance()
+            e = self.expr()
+            if self.tok.kind != "RPAREN":
+                self.fail("expected ')' to close the '(' of column %d" % (t.pos + 1))
+            self.advance()
+            return e
+        if t.kw() == "TURN" and self.toks[self.i + 1].kind == "LPAREN":
+            self.advance()
+            self.advance()
+            e = self.expr()
+            if self.tok.kind != "RPAREN":
+                self.fail("expected ')' to close TURN(")
+            close = self.advance()
+            return TurnScope(e, t.pos, close.end)
+        if t.kind == "STAR":
+            self.advance()
+            return AnyCode(t.pos, t.end)
+        start = t.pos
+        if t.kind == "CODE":
+            self.advance()
+            t = self.tok
+        if t.kind in ("STRING", "NUMBER", "DATE") or (t.kind == "WORD" and not t.kw()):
+            self.advance()
+            ref = t.value if t.kind == "STRING" else t.text
+            if not str(ref).strip():
+                raise QueryError("empty code name", self.text, t.pos, t.end)
+            desc = None
+            end = t.end
+            if self.at_kw("WITH", "WITHOUT"):
+                w = self.advance()
+                d = self.expect_kw("DESCENDANTS", f" after {w.text.upper()}")
+                desc = w.kw() == "WITH"
+                end = d.end
+            return Code(str(ref).strip(), desc, start, end)
+        if t.kw():
+            self.fail(f"expected a code (quote it if it is named like the keyword {t.kw()})")
+        self.fail("expected a code, '(' or TURN(")
+
+    # conditions
+    def condition(self) -> Condition:
+        left = self.cond_and()
+        while self.at_kw("OR"):
+            self.advance()
+            left = CondOr(left, self.cond_and())
+        return left
+
+    def cond_and(self) -> Condition:
+        left = self.cond_not()
+        while self.at_kw("AND"):
+            self.advance()
+            left = CondAnd(left, self.cond_not())
+        return left
+
+    def cond_not(self) -> Condition:
+        if self.at_kw("NOT"):
+            t = self.advance()
+            return CondNot(self.cond_not(), t.pos)
+        if self.tok.kind == "LPAREN":
+            open_ = self.advance()
+            c = self.condition()
+            if self.tok.kind != "RPAREN":
+                self.fail("expected ')' to close the '(' of column %d" % (open_.pos + 1))
+            self.advance()
+            return c
+        return self.comparison()
+
+    def comparison(self) -> Comparison:
+        f = self.tok
+        if f.kind not in ("WORD", "STRING") or f.kw():
+            self.fail("expected an attribute or field name (e.g. actor, programme, emploi_6m)")
+        self.advance()
+        name = str(f.value)
+        if self.tok.kind == "OP":
+            op = self.advance()
+            v = self.value()
+            return Comparison(name, op.value, (v,), f.pos, v.end)
+        negate = False
+        if self.at_kw("NOT"):
+            self.advance()
+            negate = True
+            if not self.at_kw("IN"):
+                self.fail("expected IN after NOT")
+        if self.at_kw("IN"):
+            self.advance()
+            if self.tok.kind != "LPAREN":
+                self.fail("expected '(' after IN")
+            self.advance()
+            values = [self.value()]
+            while self.tok.kind == "COMMA":
+                self.advance()
+                values.append(self.value())
+            if self.tok.kind != "RPAREN":
+                self.fail("expected ',' or ')' in the IN list")
+            close = self.advance()
+            return Comparison(name, "notin" if negate else "in", tuple(values), f.pos, close.end)
+        if self.at_kw("IS"):
+            self.advance()
+            neg = False
+            if self.at_kw("NOT"):
+                self.advance()
+                neg = True
+            m = self.expect_kw("MISSING", " after IS")
+            return Comparison(name, "notmissing" if neg else "missing", (), f.pos, m.end)
+        self.fail(f"expected a comparison (=, !=, <, <=, >, >=, IN, IS MISSING) after {name!r}")
+
+    def value(self) -> Value:
+        t = self.tok
+        if t.kind in ("STRING", "NUMBER", "DATE", "WORD"):
+            self.advance()
+            return Value(t.value, t.kind, t.text, t.pos, t.end)
+        self.fail("expected a value")
+
+
+def _codes(expr) -> list[Code]:
+    if expr is None:
+        return []
+    if isinstance(expr, Code):
+        return [expr]
+    out = []
+    for name in ("left", "right", "operand", "expr"):
+        sub = getattr(expr, name, None)
+        if sub is not None:
+            out.extend(_codes(sub))
+    return out
+
+
+def parse(text: str) -> Query:
+    """Parse a query (code expression and/or WHERE filter)."""
+    if text is None or not str(text).strip():
+        raise QueryError("empty query: give a code expression, e.g. \"Freins\" AND Immersion")
+    return _Parser(str(text)).query()
+
+
+def parse_condition(text: str) -> Query:
+    """Parse a filter alone (what follows WHERE); positions refer to ``text``."""
+    p = _Parser(str(text))
+    if p.tok.kind == "EOF":
+        raise QueryError("empty filter")
+    cond = p.condition()
+    if p.tok.kind != "EOF":
+        p.fail("expected AND, OR or the end of the filter")
+    return Query(str(text), None, cond, 0, ())

@@ -1,0 +1,185 @@
+"""BERTopic, offline: document embeddings -> UMAP -> HDBSCAN clusters -> c-TF-IDF words.
+
+Embeddings (option ``embedding``):
+
+* ``tfidf`` (default): a scikit-learn TF-IDF + truncated SVD pipeline over the units'
+  lemmas; needs no model at all, and measured best of the offline options;
+* ``spacy:<model>``: the word vectors of an installed spaCy pipeline (e.g.
+  ``spacy:fr_core_news_md``);
+* ``sentence-transformers:<name or path>``: only if the sentence-transformers package
+  and that model are already installed.  Nothing is ever downloaded: the hub is put
+  offline before the library is imported, and a missing model is a clear error.
+
+Topic words come from a c-TF-IDF over the same lemmas as the LDA backend, so the two
+backends' coherence is computed on the same tokens.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+import warnings
+from typing import Sequence
+
+from workbench.topics._base import (OUTLIER, CancelledFn, FitResult, ProgressFn, TopicBackend,
+                                    TopicModelError, TopicRunCancelled)
+
+ST_PREFIXES = ("sentence-transformers:", "st:")
+
+
+def _offline() -> None:
+    for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
+        os.environ[var] = "1"
+
+
+class BERTopicBackend(TopicBackend):
+    name = "bertopic"
+    defaults = {
+        "embedding": "tfidf",
+        "svd_components": 100,      # tfidf: dimensions kept by the SVD
+        "umap_neighbors": 15,
+        "umap_components": 5,
+        "min_topic_size": None,     # HDBSCAN min_cluster_size; default grows with the corpus
+        "clusterer": "hdbscan",     # or "kmeans" (needs n_topics; no outliers)
+        "reduce_outliers": False,   # assign outliers to their nearest topic (c-TF-IDF)
+    }
+
+    # -- embeddings -----------------------------------------------------------------
+    def _st_name(self) -> str | None:
+        emb = str(self.params["embedding"])
+        for prefix in ST_PREFIXES:
+            if emb.startswith(prefix):
+                return emb[len(prefix):].strip()
+        return None
+
+    def check(self) -> None:
+        _offline()
+        emb = str(self.params["embedding"])
+        st = self._st_name()
+        if st is not None:
+            if not st:
+                raise TopicModelError("name the sentence-transformers model: "
+                                      "sentence-transformers:<name or local path>")
+            if importlib.util.find_spec("sentence_transformers") is None:
+                raise TopicModelError(
+                    f"embedding model {st!r} needs the sentence-transformers package, which is "
+                    "not installed. Workbench never downloads models: install the package and "
+                    "the model yourself, or use the default offline embedding 'tfidf'.")
+        elif emb.startswith("spacy:"):
+            if importlib.util.find_spec(emb[6:]) is None:
+                raise TopicModelError(f"spaCy model {emb[6:]!r} is not installed")
+        elif emb != "tfidf":
+            raise TopicModelError(f"unknown embedding {emb!r}: use tfidf, spacy:<model> or "
+                                  "sentence-transformers:<installed model>")
+        if self.params["clusterer"] not in ("hdbscan", "kmeans"):
+            raise TopicModelError("clusterer must be hdbscan or kmeans")
+
+    def _embed(self, docs: Sequence[list[str]], texts: Sequence[str], seed: int):
+        import numpy as np
+        emb = str(self.params["embedding"])
+        st = self._st_name()
+        if st is not None:
+            _offline()
+            from sentence_transformers import SentenceTransformer
+            try:
+                model = SentenceTransformer(st, local_files_only=True)
+            except Exception as exc:  # noqa: BLE001 - any failure means "not available here"
+                raise TopicModelError(
+                    f"sentence-transformers model {st!r} is not available offline ({exc}); "
+                    "Workbench never downloads models") from None
+            return model, np.asarray(model.encode(list(texts), show_progress_bar=False))
+        if emb.startswith("spacy:"):
+            import spacy
+            nlp = spacy.load(emb[6:], exclude=["parser", "ner", "lemmatizer"])
+            vecs = np.vstack([d.vector for d in nlp.pipe(texts, batch_size=64)])
+            return None, vecs
+        from sklearn.decomposition import TruncatedSVD
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import Normalizer
+        n_features = len({w for d in docs for w in d})
+        dims = max(2, min(int(self.params["svd_components"]), n_features - 1, len(docs) - 1))
+        pipe = make_pipeline(
+            TfidfVectorizer(token_pattern=r"[^ ]+", lowercase=False, sublinear_tf=True),
+            TruncatedSVD(dims, random_state=seed), Normalizer(copy=False))
+        vecs = pipe.fit_transform([" ".join(d) for d in docs])
+        return pipe, vecs
+
+    # -- fitting ----------------------------------------------------------------------
+    def fit(self, docs: Sequence[list[str]], texts: Sequence[str], *, n_topics: int | None,
+            seed: int, top_n: int, progress: ProgressFn, cancelled: CancelledFn) -> FitResult:
+        self.check()
+        n = len(docs)
+        if n < 10:
+            raise TopicModelError(f"only {n} units to model: BERTopic needs at least 10")
+        progress(0, 4, "embedding")
+        pipe, embeddings = self._embed(docs, texts, seed)
+        if cancelled():
+            raise TopicRunCancelled()
+        progress(1, 4, "importing BERTopic")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from bertopic import BERTopic
+            from bertopic.backend import BaseEmbedder
+            from bertopic.backend._sklearn import SklearnEmbedder
+            from bertopic.vectorizers import ClassTfidfTransformer
+            from hdbscan import HDBSCAN
+            from sklearn.cluster import KMeans
+            from sklearn.feature_extraction.text import CountVectorizer
+            from umap import UMAP
+        if cancelled():
+            raise TopicRunCancelled()
+        p = self.params
+        min_size = int(p["min_topic_size"] or max(5, min(50, n // 200)))
+        if p["clusterer"] == "kmeans":
+            if not n_topics:
+                raise TopicModelError("the kmeans clusterer needs a number of topics")
+            cluster = KMeans(n_clusters=int(n_topics), random_state=seed, n_init=10)
+        else:
+            cluster = HDBSCAN(min_cluster_size=min_size, metric="euclidean",
+                              cluster_selection_method="eom", prediction_data=True)
+        umap = UMAP(n_neighbors=max(2, min(int(p["umap_neighbors"]), n - 1)),
+                    n_components=int(p["umap_components"]), min_dist=0.0, metric="cosine",
+                    random_state=seed, low_memory=True)
+        if pipe is None:
+            embedder = None
+        elif hasattr(pipe, "encode"):
+            embedder = None     # precomputed; never let BERTopic select (and fetch) a model
+        else:
+            embedder = SklearnEmbedder(pipe)
+        if embedder is None:
+            embedder = BaseEmbedder()
+        vectorizer = CountVectorizer(token_pattern=r"[^ ]+", lowercase=False)
+        nr_topics = None
+        if n_topics and p["clusterer"] == "hdbscan":
+            nr_topics = int(n_topics) + 1          # BERTopic counts the outlier topic
+        model = BERTopic(embedding_model=embedder, umap_model=umap, hdbscan_model=cluster,
+                         vectorizer_model=vectorizer,
+                         ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
+                         top_n_words=top_n, nr_topics=nr_topics,
+                         calculate_probabilities=False, verbose=False)
+        joined = [" ".join(d) for d in docs]
+        progress(2, 4, "UMAP + clustering")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            topics, probs = model.fit_transform(joined, embeddings=embeddings)
+            if p["reduce_outliers"] and any(t == OUTLIER for t in topics):
+                topics = model.reduce_outliers(joined, topics, strategy="c-tf-idf")
+                model.update_topics(joined, topics=topics, vectorizer_model=vectorizer,
+                                    ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
+                                    top_n_words=top_n)
+        if cancelled():
+            raise TopicRunCancelled()
+        progress(3, 4, "topic words")
+        words: dict[int, list[tuple[str, float]]] = {}
+        for t in sorted(set(int(x) for x in topics)):
+            if t == OUTLIER:
+                continue
+            words[t] = [(w, float(x)) for w, x in (model.get_topic(t) or []) if w][:top_n]
+        if probs is None:           # kmeans: no membership strength
+            probabilities = [1.0 if t != OUTLIER else 0.0 for t in topics]
+        else:                       # HDBSCAN membership (0 for outliers, even reassigned)
+            probabilities = [round(float(x), 6) for x in probs]
+        progress(4, 4, "topic words")
+        return FitResult(words, [int(t) for t in topics], probabilities,
+                         details={"min_topic_size": min_size,
+                                  "embedding_dims": int(embeddings.shape[1])})
