@@ -235,7 +235,9 @@ from workbench.coding import AutocodeAPI, CodingAPI  # noqa: E402
 from workbench.agreement import AgreementAPI  # noqa: E402
 from workbench.topics import TopicsAPI  # noqa: E402
 from workbench.query import QueryAPI  # noqa: E402
+from workbench.export.api import ExportAPI  # noqa: E402
 
 
-class Project(QueryAPI, CodebookAPI, AutocodeAPI, AgreementAPI, TopicsAPI, CodingAPI, ProjectCore):
+class Project(QueryAPI, CodebookAPI, AutocodeAPI, AgreementAPI, TopicsAPI, CodingAPI, ExportAPI,
+              ProjectCore):
     """The facade.  Capability mixins are added here as they land."""

@@ -267,8 +267,13 @@ def codes_delete(project, code, yes, coder):
 def code_cmd(project, doc, start, end, code, remove, memo, coder):
     """Apply CODE to characters [START, END) of DOC (or --remove it).
 
+    A coder named with --coder must be registered (`workbench coders add`).
+
     Example: workbench code eval.wbproj AV-BEN-01 120 348 "Freins/Mobilité" --coder alice
     """
+    from click.core import ParameterSource
+    if click.get_current_context().get_parameter_source("coder") != ParameterSource.COMMANDLINE:
+        coder = None        # $WORKBENCH_CODER or the login name: registered on first use
     with open_project(project, coder) as p:
         if remove:
             n = p.remove_code(doc, code, start, end, coder=coder)

@@ -65,11 +65,12 @@ class CodingAPI:
         return self.store.ensure_coder(name)
 
     def _coder_id(self, coder: str | None) -> tuple[int, str]:
-        """The session coder is registered on first use; any other name must exist."""
+        """The session coder is registered on first use; a coder named explicitly must
+        already be registered (a typo must not create a phantom coder)."""
         name = coder or self.coder
         cid = self.store.coder_id(name)
         if cid is None:
-            if coder is None or coder == self.coder:
+            if coder is None:
                 cid = self.store.ensure_coder(name)
             else:
                 known = ", ".join(c["name"] for c in self.store.list_coders()) or "none"

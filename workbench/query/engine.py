@@ -128,7 +128,8 @@ class ProjectData:
         self.coders = store.query_coders()
         self._attrs = None
         self._values: dict[str, pd.DataFrame] = {}
-        self._seg_pids = None
+        self._link_map = None
+        self._coding_units: dict[str, pd.DataFrame] = {}
 
     def _path(self, cid: int) -> str:
         if cid not in self.code_path:
@@ -166,25 +167,43 @@ class ProjectData:
         return np.where(ok, idx, -1)
 
     @property
-    def seg_pids(self) -> np.ndarray:
-        """Participants of each segment (linking levels (a) then (b))."""
-        if self._seg_pids is None:
-            out = np.empty(len(self.seg_doc), dtype=object)
-            empty: tuple = ()
-            sp, dp = self.speaker_pids, self.doc_pids
-            for i, (d, s, iv) in enumerate(zip(self.seg_doc.tolist(), self.seg_speaker,
-                                               self.seg_interviewer.tolist())):
-                if iv:
-                    out[i] = empty
-                else:
-                    out[i] = sp.get((d, s)) or dp.get(d, empty)
-            self._seg_pids = out
-        return self._seg_pids
+    def link_map(self) -> pd.DataFrame:
+        """key -> participant_id, where key is a segment index (linking level (a), else
+        (b); interviewer turns have no row) or -(document id + 1) for positions outside
+        any segment (level (b))."""
+        if self._link_map is None:
+            sp = pd.DataFrame([(d, s, p) for (d, s), ps in self.speaker_pids.items() for p in ps],
+                              columns=["doc", "speaker", "participant_id"])
+            dp = pd.DataFrame([(d, p) for d, ps in self.doc_pids.items() for p in ps],
+                              columns=["doc", "participant_id"])
+            segs = pd.DataFrame({"key": np.arange(len(self.seg_doc), dtype=np.int64),
+                                 "doc": self.seg_doc, "speaker": self.seg_speaker,
+                                 "interviewer": self.seg_interviewer})
+            linked_docs = set(sp["doc"]) | set(dp["doc"])
+            segs = segs[~segs["interviewer"] & segs["doc"].isin(linked_docs)]
+            by_speaker = segs.merge(sp, on=["doc", "speaker"], how="inner")
+            rest = segs[~segs["key"].isin(by_speaker["key"])]
+            by_doc = rest.merge(dp, on="doc", how="inner")
+            outside = dp.assign(key=-(dp["doc"].astype(np.int64) + 1))
+            self._link_map = pd.concat([by_speaker[["key", "participant_id"]],
+                                        by_doc[["key", "participant_id"]],
+                                        outside[["key", "participant_id"]]], ignore_index=True)
+        return self._link_map
 
-    def pids_at(self, doc: np.ndarray, seg: np.ndarray) -> list[tuple]:
-        sp = self.seg_pids
-        return [sp[s] if s >= 0 else self.doc_pids.get(d, ()) for d, s in
-                zip(doc.tolist(), seg.tolist())]
+    def coding_units(self, status: str = "accepted") -> pd.DataFrame:
+        """Every coding with its participants (one row per coding × participant), cached."""
+        if status not in self._coding_units:
+            cod = self.codings_for(status)
+            frame = unit_frame(self, cod["doc"].to_numpy(np.int64),
+                               cod["start"].to_numpy(np.int64), seg=cod["seg"].to_numpy(np.int64))
+            r = frame["unit"].to_numpy(np.int64)
+            frame = frame.rename(columns={"unit": "row"})
+            frame["code"] = cod["code"].to_numpy(np.int64)[r]
+            frame["start"] = cod["start"].to_numpy(np.int64)[r]
+            frame["end"] = cod["end"].to_numpy(np.int64)[r]
+            frame["coder_id"] = cod["coder_id"].to_numpy(np.int64)[r]
+            self._coding_units[status] = frame
+        return self._coding_units[status]
 
     # codes ---------------------------------------------------------------------------
     def descendants(self, cid: int) -> list[int]:
@@ -276,13 +295,16 @@ class Hits:
         """Identical spans merged, sorted by (document, start, end)."""
         if len(self) == 0:
             return Hits.empty()
-        frame = pd.DataFrame({"doc": self.doc, "start": self.start, "end": self.end})
-        codes, uniq = pd.factorize(pd.MultiIndex.from_frame(frame), sort=True)
-        u = uniq.to_frame(index=False)
+        order = np.lexsort((self.end, self.start, self.doc))
+        d, s, e = self.doc[order], self.start[order], self.end[order]
+        new = np.ones(len(order), dtype=bool)
+        new[1:] = (d[1:] != d[:-1]) | (s[1:] != s[:-1]) | (e[1:] != e[:-1])
+        gid = np.cumsum(new) - 1
+        codes = np.empty(len(order), dtype=np.int64)
+        codes[order] = gid
         m = pd.DataFrame({"h": codes[self.m_hit] if len(self.m_hit) else self.m_hit,
                           "c": self.m_coding}).drop_duplicates().sort_values(["h", "c"])
-        return Hits(u["doc"].to_numpy(np.int64), u["start"].to_numpy(np.int64),
-                    u["end"].to_numpy(np.int64), m["h"].to_numpy(np.int64),
+        return Hits(d[new], s[new], e[new], m["h"].to_numpy(np.int64),
                     m["c"].to_numpy(np.int64))
 
     @staticmethod
@@ -439,13 +461,13 @@ class Evaluator:
 
     def hits(self) -> Hits:
         if self.q.expr is None:
-            return Hits.from_codings(self.cod, np.arange(len(self.cod)))
+            return Hits.from_codings(self.cod, np.arange(len(self.cod))).normalised()
         self.check()
         return self._eval(self.q.expr)
 
     def _eval(self, node) -> Hits:
         if isinstance(node, (Code, AnyCode)):
-            return Hits.from_codings(self.cod, self._rows_for(node))
+            return Hits.from_codings(self.cod, self._rows_for(node)).normalised()
         if isinstance(node, Or):
             return Hits.concat([self._eval(node.left), self._eval(node.right)])
         if isinstance(node, And):
@@ -503,6 +525,7 @@ class Filter:
         self.q = query
         self.cond = query.where
         self.attributes_used: list[str] = []
+        self.uses_coder = False
         if self.cond is not None:
             self._check(self.cond)
 
@@ -554,6 +577,8 @@ class Filter:
                 self._typed_values(cond, self.data.attributes[name])
             elif kind == "doc" and name == "actor_type":
                 self._actor_values(cond)
+            elif kind == "doc" and name == "coder":
+                self.uses_coder = True
 
     # typed operands ------------------------------------------------------------------
     def _actor_values(self, c: Comparison) -> list[str]:
@@ -680,68 +705,46 @@ class Filter:
 
 # -- units with their participants -----------------------------------------------------------
 def unit_frame(data: ProjectData, doc: np.ndarray, start: np.ndarray,
-               coders: list | None = None) -> pd.DataFrame:
+               coders: list | None = None, seg: np.ndarray | None = None) -> pd.DataFrame:
     """One row per (unit, participant) -- units without a participant keep one row with
-    participant_id None.  Columns: unit, doc, seg, speaker, participant_id, coders."""
-    seg = data.segment_of(doc, start)
-    pids = data.pids_at(doc, seg)
-    counts = np.fromiter((max(1, len(p)) for p in pids), dtype=np.int64, count=len(pids))
-    unit = np.repeat(np.arange(len(doc), dtype=np.int64), counts)
-    flat = [pid for p in pids for pid in (p or (None,))]
-    speaker = np.where(seg >= 0, data.seg_speaker[np.where(seg >= 0, seg, 0)], None) \
-        if len(data.seg_speaker) else np.full(len(doc), None, dtype=object)
-    frame = pd.DataFrame({"unit": unit, "doc": doc[unit], "seg": seg[unit],
-                          "speaker": speaker[unit], "participant_id": flat})
+    participant_id None.  Columns: unit, doc, seg, speaker, participant_id[, coders]."""
+    doc = np.asarray(doc, dtype=np.int64)
+    seg = data.segment_of(doc, np.asarray(start, dtype=np.int64)) if seg is None else seg
+    key = np.where(seg >= 0, seg, -(doc + 1))
+    units = pd.DataFrame({"unit": np.arange(len(doc), dtype=np.int64), "key": key})
+    m = units.merge(data.link_map, on="key", how="left", sort=False)
+    m = m.sort_values("unit", kind="stable")
+    u = m["unit"].to_numpy(np.int64)
+    s = seg[u]
+    if len(data.seg_speaker):
+        speaker = np.where(s >= 0, data.seg_speaker[np.where(s >= 0, s, 0)], None)
+    else:
+        speaker = np.full(len(u), None, dtype=object)
+    pid = m["participant_id"].to_numpy(object)
+    pid = np.where(pd.isna(pid), None, pid)
+    frame = pd.DataFrame({"unit": u, "doc": doc[u], "seg": s, "speaker": speaker,
+                          "participant_id": pid})
     if coders is not None:
-        frame["coders"] = [coders[u] for u in unit]
+        frame["coders"] = [coders[i] for i in u]
     return frame
-
-
-def compile_query(data: ProjectData, text: str | Query, where: str | None = None,
-                  *, descendants: bool = True, status: str = "accepted") -> tuple[Evaluator, Filter, list]:
-    """Parse and check a query (and an extra WHERE filter); returns the evaluator and
-    the filters to apply (all must hold)."""
-    q = text if isinstance(text, Query) else parse(text)
-    ev = Evaluator(data, q, descendants=descendants, status=status)
-    ev.check() if q.expr is not None else None
-    filters = [Filter(data, q)]
-    if where:
-        filters.append(Filter(data, parse_condition(where)))
-    return ev, filters[0], filters[1:]
 
 
 def codings_in_scope(data: ProjectData, where: str | None, status: str = "accepted",
                      code_rows: np.ndarray | None = None) -> pd.DataFrame:
     """Codings (rows of the codings frame) with their participants, filtered by a WHERE
     condition.  One row per (coding, participant); participant_id None when the coding
-    belongs to nobody (interviewer turn, unlinked document).  Columns: row, doc, code,
-    start, end, seg, speaker, participant_id, coder_id."""
-    cod = data.codings_for(status)
-    rows = np.arange(len(cod), dtype=np.int64) if code_rows is None else np.asarray(code_rows)
-    doc = cod["doc"].to_numpy(np.int64)[rows]
-    start = cod["start"].to_numpy(np.int64)[rows]
-    need_coders = False
-    flt = None
+    belongs to nobody (interviewer turn, unlinked document).  Columns: row, doc, seg,
+    speaker, participant_id, code, start, end, coder_id."""
+    frame = data.coding_units(status)
+    if code_rows is not None:
+        frame = frame[np.isin(frame["row"].to_numpy(np.int64), np.asarray(code_rows))]
     if where:
         flt = Filter(data, parse_condition(where))
-        need_coders = "coder" in where.casefold()
-    coder_names = None
-    if need_coders:
-        cid = cod["coder_id"].to_numpy()[rows]
-        coder_names = [{data.coders.get(int(c), "")} for c in cid]
-    frame = unit_frame(data, doc, start, coder_names)
-    if flt is not None:
+        if flt.uses_coder:
+            frame = frame.assign(coders=[frozenset([data.coders.get(int(c), "")])
+                                         for c in frame["coder_id"]])
         frame = frame[flt.mask(frame)]
-    r = rows[frame["unit"].to_numpy(np.int64)]
-    out = pd.DataFrame({"row": r, "doc": frame["doc"].to_numpy(np.int64),
-                        "code": cod["code"].to_numpy(np.int64)[r],
-                        "start": cod["start"].to_numpy(np.int64)[r],
-                        "end": cod["end"].to_numpy(np.int64)[r],
-                        "seg": frame["seg"].to_numpy(np.int64),
-                        "speaker": frame["speaker"].to_numpy(object),
-                        "participant_id": frame["participant_id"].to_numpy(object),
-                        "coder_id": cod["coder_id"].to_numpy(np.int64)[r]})
-    return out
+    return frame
 
 
 # -- retrieval -------------------------------------------------------------------------------
@@ -784,7 +787,7 @@ def retrieve(data: ProjectData, text: str | Query, *, where: str | None = None,
     grouped = frame.groupby("unit", sort=True)
     units = grouped.size().index.to_numpy(np.int64)
     pid_col = grouped["participant_id"].agg(
-        lambda s: ";".join(sorted({p for p in s if p is not None})))
+        lambda s: ";".join(sorted({p for p in s if isinstance(p, str)})))
     docs = data.docs
     out = pd.DataFrame({
         "document": docs["name"].reindex(hits.doc[units]).to_numpy(object),

@@ -191,8 +191,13 @@ class ExchangeStore:
                 doc_ids[d["key"]] = self.insert_document(fields, d["segments"], d["links"],
                                                          coder=coder)
                 step(i + 1, len(docs), d["name"])
+            taken = {r[0] for r in c.execute("SELECT guid FROM codings WHERE guid IS NOT NULL")}
             rows = []
             for k in payload.get("codings", []):
+                if k.get("guid") in taken:
+                    k["guid"] = None
+                elif k.get("guid"):
+                    taken.add(k["guid"])
                 rows.append((doc_ids[k["document_key"]], code_ids[k["code_key"]], k["start"],
                              k["end"], coder_ids[k["coder"]], k.get("origin", "imported"),
                              k.get("status", "accepted"), k.get("guid"),

@@ -43,9 +43,21 @@ petit grand bon gros vrai même autre tout certain
 """.split())
 
 
+@functools.lru_cache(maxsize=1)
+def spacy_stop_words() -> frozenset[str]:
+    """spaCy's French stop words, read from its module file: importing
+    ``spacy.lang.fr`` would compile the tokenizer's exception patterns (seconds)."""
+    import importlib.util
+    from pathlib import Path
+    spec = importlib.util.find_spec("spacy")
+    path = Path(spec.origin).parent / "lang" / "fr" / "stop_words.py"
+    namespace: dict = {}
+    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
+    return frozenset(namespace["STOP_WORDS"])
+
+
 def default_stop_words() -> frozenset[str]:
-    from spacy.lang.fr.stop_words import STOP_WORDS
-    return frozenset(STOP_WORDS) | FILLERS | GENERIC_LEMMAS
+    return spacy_stop_words() | FILLERS | GENERIC_LEMMAS
 
 
 _STRIP = ".,;:!?…'’\"«»()[]{}-–—/*_ \u00a0\u202f"

@@ -100,7 +100,6 @@ class TopicsAPI:
         needed = list({u.segment_id: seg_by_id[u.segment_id] for u in units}.values())
         tokens = lemmatise(self.store, needed, model=spacy_model, progress=progress,
                            cancelled=cancelled)
-        t_pre = time.perf_counter()
         keep = make_filter(stop_words, keep_pos)
         kept, docs, texts = [], [], []
         for u in units:
@@ -118,6 +117,7 @@ class TopicsAPI:
         if cancelled():
             raise TopicRunCancelled()
 
+        t_pre = time.perf_counter()
         fit = model.fit(docs, texts, n_topics=n_topics, seed=int(seed), top_n=int(top_n),
                         progress=progress, cancelled=cancelled)
         t_fit = time.perf_counter()

@@ -81,15 +81,21 @@ def build_units(segments: Iterable[dict], *, unit: str = "turn",
                 include_interviewer: bool = False, window: int = DEFAULT_WINDOW,
                 stride: int | None = None) -> list[Unit]:
     """Units from segment rows (``segment_id, document_id, speaker, is_interviewer,
-    start, text`` keys), in the rows' order.  ``window`` words (0 = never cut) with a
+    kind, start, text`` keys), in the rows' order.  In a document with speaker turns,
+    text outside the turns (headers, notes) is left out; a document without turns is
+    read by its paragraphs.  ``window`` words (0 = never cut) with a
     step of ``stride`` words (default: ``window``, i.e. adjacent windows)."""
     if unit not in UNIT_KINDS:
         raise ValueError(f"unit must be one of {', '.join(UNIT_KINDS)}")
     stride = stride or window
+    segments = list(segments)
+    with_turns = {s["document_id"] for s in segments if s.get("kind") == "turn"}
     out: list[Unit] = []
     for seg in segments:
         if seg["is_interviewer"] and not include_interviewer:
             continue
+        if seg.get("kind") == "paragraph" and seg["document_id"] in with_turns:
+            continue        # headers and notes around the turns of a transcript
         text = seg["text"]
         begin = content_start(text, seg["speaker"]) if seg.get("speaker") else 0
         if unit == "paragraph":

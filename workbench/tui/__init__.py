@@ -12,7 +12,9 @@ def run_tui(path: str | Path, *, coder: str | None = None) -> None:
     """Open ``path`` in the terminal interface and return when the user quits."""
     from workbench.tui.app import WorkbenchApp
 
-    WorkbenchApp(path, coder=coder).run()
+    app = WorkbenchApp(path, coder=coder)
+    app.catch_errors = True
+    app.run()
 
 
 __all__ = ["run_tui"]

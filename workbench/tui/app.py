@@ -92,6 +92,17 @@ class WorkbenchApp(App):
             self.attempt(screen.refresh_data)
         return True
 
+    catch_errors = False     # run_tui sets it: an unexpected error becomes a dialog
+
+    def _handle_exception(self, error: Exception) -> None:
+        if self.catch_errors and isinstance(error, Exception) and self.is_running:
+            try:
+                self.show_error(error)
+                return
+            except Exception:
+                pass
+        super()._handle_exception(error)
+
     # -- errors -------------------------------------------------------------------------
     def show_error(self, exc: BaseException) -> None:
         if isinstance(exc, WorkbenchError):
@@ -191,8 +202,9 @@ class WorkbenchApp(App):
     # -- codes (shared by the coder, the codebook and retrieval) ---------------------------
     def code_choices(self) -> list[CodeChoice]:
         df = self.project.codes()
-        return [CodeChoice(int(r.id), r.path, r.name, r.short or "", r.definition or "",
-                           r.colour or "", int(r.codings))
+        from workbench.tui.screens.base import cell
+        return [CodeChoice(int(r.id), r.path, r.name, cell(r.short), cell(r.definition),
+                           cell(r.colour), int(r.codings))
                 for r in df.itertuples(index=False)]
 
     def pick_code(self, callback: Callable[[int | None], None], *, title: str | None = None,

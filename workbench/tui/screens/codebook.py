@@ -2,6 +2,7 @@
 move, merge, delete; open the excerpts of a code."""
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -70,10 +71,10 @@ class CodebookScreen(BaseScreen):
             self._rows[cid] = r
             parent = nodes.get(int(r["parent_id"])) if r["parent_id"] is not None and \
                 r["parent_id"] == r["parent_id"] else None
-            label = Content.assemble(("■ ", r["colour"] or ""), (r["name"], "bold"),
-                                     (f"  {r['codings']}", "$text-muted"),
-                                     (f" · {r['documents']} docs" if r["documents"] else "", "dim"),
-                                     (f"  [{r['questions']}]" if r["questions"] else "", "italic dim"))
+            label = Text.assemble(("■ ", cell(r["colour"]) or "white"), (r["name"], "bold"),
+                                  (f"  {r['codings']}", "dim"),
+                                  (f" · {r['documents']} docs" if r["documents"] else "", "dim"),
+                                  (f"  [{r['questions']}]" if r["questions"] else "", "italic dim"))
             node = (parent or tree.root).add(label, data=cid, expand=True)
             nodes[cid] = node
             if cid == keep:

@@ -67,7 +67,7 @@ class HomeScreen(BaseScreen):
                   ("home.codings", info["codings"]), ("home.coders", info["coders"]),
                   ("home.memos", info["memos"]), ("home.participants", info["participants"])]
         text = "   ".join(f"[b]{n}[/b] {t(k)}" for k, n in counts)
-        text += f"   [dim]· {info['words']:,} {t('home.words')} · {p.path}[/dim]".replace(",", " ")
+        text += f"   [dim]· {info['words']:,} {t('home.words')} · {p.path.name}[/dim]".replace(",", " ")
         self.query_one("#home-counts", Static).update(text)
 
         table = self.query_one("#by-programme", DataTable)

@@ -205,7 +205,7 @@ class TranscriptView(ScrollView, can_focus=True):
             for i, e in enumerate(lane_ends):
                 if e <= k.start:
                     lane_ends[i] = k.end
-                    self._lanes[k.id] = i
+                    self._lanes[k.id] = min(i, MAX_LANES - 1)
                     break
             else:
                 lane_ends.append(k.end)
@@ -347,8 +347,10 @@ class TranscriptView(ScrollView, can_focus=True):
 
     def select(self, start: int, end: int) -> None:
         old = self.selection
+        self.anchor = self.head = None
+        self.move_to(start)
         self.anchor, self.head, self.sel_mode = (start, start), (end, end), "span"
-        self.move_to(start, keep_selection=True)
+        self.post_message(self.CursorMoved(self))
         if old:
             self._refresh_span(*old)
         self._refresh_span(start, end)
@@ -378,7 +380,12 @@ class TranscriptView(ScrollView, can_focus=True):
             return
         old_line = self.line_of(self.cursor)
         old_turn = self.turn
-        self.turn = self._turn_of(offset)
+        ti = self._turn_of(offset)
+        if offset >= self.turns[ti].end and ti + 1 < len(self.turns) and \
+                offset < self.turns[ti + 1].start:      # in a speaker label: go to the turn
+            ti += 1
+            offset = self.turns[ti].start
+        self.turn = ti
         t = self.turns[self.turn]
         self.cursor = max(t.start, min(offset, max(t.start, t.end - 1)))
         if keep_selection and self.anchor is not None:

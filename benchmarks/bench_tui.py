@@ -1,0 +1,157 @@
+"""Terminal-interface benchmark on a synthetic 500-interview project.
+
+    .venv/bin/python benchmarks/bench_tui.py                 # builds the project once
+    .venv/bin/python benchmarks/bench_tui.py --rebuild --docs 500
+
+Measures, headless (App.run_test, 160x50):
+  * open: a 20,000-word transcript carrying 1,000 codings, until the screen is drawn;
+  * keystrokes: word / turn moves, select + apply a recent code, undo (press to idle);
+  * retrieval: a code with 5,000 excerpts, until the table is filled.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+VOCAB = ("alors ben euh formation conseillère emploi mobilité permis bus crèche enfants horaires "
+         "stage entreprise immersion confiance projet orientation accompagnement formateur "
+         "difficile vraiment travail métier compétences certificat parcours quartier mission "
+         "locale pôle rendez-vous dossier financement région transport voiture distance "
+         "semaine mois heures atelier groupe numérique ordinateur téléphone lire écrire").split()
+
+
+def sentence(rng: random.Random) -> str:
+    n = rng.randint(6, 18)
+    words = [rng.choice(VOCAB) for _ in range(n)]
+    return words[0].capitalize() + " " + " ".join(words[1:]) + rng.choice([".", ".", " ?", " !"])
+
+
+def transcript(rng: random.Random, words: int) -> str:
+    lines, count, turn = [], 0, 0
+    while count < words:
+        speaker = "ENQ" if turn % 2 == 0 else "Participant"
+        body = " ".join(sentence(rng) for _ in range(rng.randint(1, 3) if turn % 2 == 0
+                                                     else rng.randint(3, 9)))
+        count += len(body.split())
+        s = turn * 17
+        lines.append(f"[{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}] {speaker} : {body}")
+        turn += 1
+    return "\n".join(lines) + "\n"
+
+
+def build(path: Path, docs: int) -> None:
+    from workbench.project import Project
+    rng = random.Random(42)
+    path.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "big_interview.txt").write_text(transcript(rng, 20_000), encoding="utf-8")
+        for i in range(docs - 1):
+            (folder / f"interview_{i:03d}.txt").write_text(transcript(rng, 1_500), encoding="utf-8")
+        p = Project.create(path, coder="bench")
+        t0 = time.perf_counter()
+        p.import_files([folder], programme="synthetic", actor_type="beneficiary",
+                       progress=lambda d, n, *a: print(f"\rimport {d}/{n}", end="", flush=True))
+        print(f"\nimported {docs} documents in {time.perf_counter() - t0:.1f}s")
+    codes = [p.create_code(f"Thème {i:02d}") for i in range(20)]
+    target = p.create_code("Cible")
+    big = p.document_id("big_interview")
+    for doc in p.documents().itertuples(index=False):
+        segs = [s for s in p.segments(doc.id) if not s.is_interviewer]
+        picks = rng.sample(segs, min(10, len(segs)))
+        p.apply_code_spans(doc.id, target, [(s.start, s.end) for s in picks])
+    segs = [s for s in p.segments(big) if s.end - s.start > 40]
+    spans_by_code: dict[int, list] = {c: [] for c in codes}
+    n = 0
+    while n < 990:                              # + 10 on "Cible" = 1,000 codings
+        s = rng.choice(segs)
+        a = rng.randint(s.start, s.end - 20)
+        b = min(s.end, a + rng.randint(10, 300))
+        c = rng.choice(codes)
+        if (a, b) not in spans_by_code[c]:
+            spans_by_code[c].append((a, b))
+            n += 1
+    for c, spans in spans_by_code.items():
+        p.apply_code_spans(big, c, spans)
+    print(f"codings on the big interview: {len(p.codings(big))}; "
+          f"excerpts of 'Cible': {len(p.excerpts('Cible'))}")
+    p.close()
+
+
+async def measure(path: Path, repeats: int) -> dict:
+    from workbench.tui import i18n
+    from workbench.tui.app import WorkbenchApp
+    i18n.set_language("en")
+    app = WorkbenchApp(path, coder="bench", poll=False)
+    out: dict[str, list[float]] = {"open": [], "word": [], "turn": [], "select_code_undo": [],
+                                   "retrieval": []}
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        big = app.project.document_id("big_interview")
+        target = app.project.code_id("Cible")
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            app.open_document(big)
+            await pilot.pause()
+            out["open"].append(time.perf_counter() - t0)
+            await pilot.press("q")
+            await pilot.pause()
+        app.open_document(big)
+        await pilot.pause()
+        assert len(app.screen.view.codings) == 1000, len(app.screen.view.codings)
+        app.recent_codes = [app.project.code_id("Thème 00")]
+        for i in range(100):
+            t0 = time.perf_counter()
+            await pilot.press("w")
+            out["word"].append(time.perf_counter() - t0)
+        for i in range(60):
+            t0 = time.perf_counter()
+            await pilot.press("j")
+            out["turn"].append(time.perf_counter() - t0)
+        for i in range(10):
+            t0 = time.perf_counter()
+            await pilot.press("v", "w", "w", "1", "u")
+            out["select_code_undo"].append((time.perf_counter() - t0) / 5)
+        await pilot.press("q")
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            app.action_goto("retrieval", code=target)
+            await pilot.pause()
+            out["retrieval"].append(time.perf_counter() - t0)
+            assert len(app.screen.rows) == 5000, len(app.screen.rows)
+            await pilot.press("q")
+            await pilot.pause()
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--project", default=os.path.join(tempfile.gettempdir(),
+                                                      "workbench-bench-tui.wbproj"))
+    ap.add_argument("--docs", type=int, default=500)
+    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--rebuild", action="store_true")
+    args = ap.parse_args()
+    path = Path(args.project)
+    if args.rebuild or not path.exists():
+        build(path, args.docs)
+    res = asyncio.run(measure(path, args.repeats))
+    print(f"{'measure':<20}{'median ms':>10}{'p95 ms':>10}{'max ms':>10}   n")
+    for k, v in res.items():
+        v = sorted(v)
+        p95 = v[min(len(v) - 1, int(0.95 * len(v)))]
+        print(f"{k:<20}{statistics.median(v) * 1000:>10.1f}{p95 * 1000:>10.1f}"
+              f"{max(v) * 1000:>10.1f}   {len(v)}")
+
+
+if __name__ == "__main__":
+    main()

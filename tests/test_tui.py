@@ -1,0 +1,413 @@
+"""Headless tests of the terminal interface: real flows on a real project file, with
+the database checked afterwards (through a second connection, as another process)."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from tests.tui_helpers import make_project
+from workbench.project import Project
+from workbench.tui import i18n
+from workbench.tui.app import WorkbenchApp
+from workbench.tui.screens.codebook import CodebookScreen
+from workbench.tui.screens.coder import CoderScreen
+from workbench.tui.screens.dialogs import (CodePicker, ConfirmDialog, ErrorDialog,
+                                           TextInputDialog)
+from workbench.tui.screens.documents import DocumentsScreen
+from workbench.tui.screens.home import HomeScreen
+from workbench.tui.screens.retrieval import RetrievalScreen
+from workbench.tui.widgets.transcript import body_span, wrap
+
+SIZE = (140, 40)
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+@pytest.fixture(autouse=True)
+def english():
+    old = i18n.language()
+    i18n.set_language("en")
+    yield
+    i18n.set_language(old)
+
+
+@pytest.fixture
+def path(tmp_path):
+    p = make_project(tmp_path / "proj")
+    path = p.path
+    p.close()
+    return path
+
+
+def reopen(path):
+    return Project.open(path, coder="testeur")
+
+
+def codings(path, doc):
+    with reopen(path) as p:
+        return p.codings(doc)
+
+
+async def open_coder(pilot, app, doc=1):
+    app.open_document(doc)
+    await pilot.pause()
+    assert isinstance(app.screen, CoderScreen)
+    return app.screen
+
+
+# -- pure helpers ----------------------------------------------------------------------
+def test_language_detection():
+    assert i18n.detect_language({"LANG": "fr_FR.UTF-8"}) == "fr"
+    assert i18n.detect_language({"LANG": "en_GB.UTF-8"}) == "en"
+    assert i18n.detect_language({"LC_ALL": "fr_CA", "LANG": "en_US"}) == "fr"
+    assert i18n.detect_language({"LANG": "fr_FR", "WORKBENCH_LANG": "en"}) == "en"
+    assert i18n.detect_language({}) == "en"
+    i18n.set_language("fr")
+    assert i18n.t("coder.coded", code="Freins") == "Codé : Freins"
+    assert set(i18n.FR) == set(i18n.EN)
+
+
+def test_body_span_skips_label_and_timestamp():
+    text = "[00:00:12] Karima : Ben euh, c'est ma conseillère."
+    s, e = body_span(text, 0, len(text), "Karima")
+    assert text[s:e] == "Ben euh, c'est ma conseillère."
+    assert body_span("Bonjour.", 0, 8, None) == (0, 8)
+
+
+def test_wrap_keeps_offsets():
+    text = "un deux trois quatre cinq six sept huit neuf dix onze douze"
+    lines = wrap(text, 0, len(text), 12)
+    assert all(e - s <= 13 for s, e in lines)
+    assert "".join(text[s:e] for s, e in lines) == text
+
+
+# -- flows -----------------------------------------------------------------------------
+@pytest.mark.anyio
+async def test_home_shows_counts_and_uncoded(path):
+    app = WorkbenchApp(path, coder="testeur", poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        counts = str(app.screen.query_one("#home-counts").render())
+        assert "2" in counts and "Codes" in counts
+
+
+@pytest.mark.anyio
+async def test_select_turn_code_undo_redo(path):
+    app = WorkbenchApp(path, coder="testeur", poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        coder = await open_coder(pilot, app, 1)
+        view = coder.view
+        await pilot.press("j", "j", "j", "j")          # the turn about transport
+        assert "permis" in view.text[view.turns[view.turn].start:view.turns[view.turn].end]
+        await pilot.press("v")
+        sel = view.selection
+        assert view.text[sel[0]:sel[1]].startswith("Alors ça c'était dur")
+        await pilot.press("c")
+        assert isinstance(app.screen, CodePicker)
+        await pilot.press(*"mobil", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CoderScreen)
+        df = codings(path, 1)
+        row = df[df["path"] == "Freins/Mobilité"].iloc[0]
+        assert (row["start"], row["end"]) == sel
+        assert view.selection is None
+        assert any(k.path == "Freins/Mobilité" for k in view.codings)
+        await pilot.press("u")
+        await pilot.pause()
+        assert "Freins/Mobilité" not in set(codings(path, 1)["path"])
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert "Freins/Mobilité" in set(codings(path, 1)["path"])
+
+
+@pytest.mark.anyio
+async def test_word_selection_and_recent_code(path):
+    app = WorkbenchApp(path, coder="testeur", poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        coder = await open_coder(pilot, app, 1)
+        app.recent_codes = [app.project.code_id("Confiance en soi")]
+        await pilot.press("G" if False else "end")         # last turn (ENQ : Merci)
+        await pilot.press("k")                              # Karima on the immersion
+        view = coder.view
+        for _ in range(9):
+            await pilot.press("w")
+        await pilot.press("v", "w", "w", "w")
+        s, e = view.selection
+        assert len(view.text[s:e].split()) == 3
+        await pilot.press("1")
+        await pilot.pause()
+        df = codings(path, 1)
+        row = df[df["path"] == "Confiance en soi"].iloc[0]
+        assert (row["start"], row["end"]) == (s, e)
+
+
+@pytest.mark.anyio
+async def test_shift_arrows_extend_and_sentence_moves(path):
+    app = WorkbenchApp(path, coder="testeur", poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        coder = await open_coder(pilot, app, 1)
+        view = coder.view
+        await pilot.press("j", "j", "j", "j")
+        start = view.cursor
+        await pilot.press("s")
+        assert view.text[view.cursor:].startswith("Pas de permis")
+        await pilot.press("S")
+        assert view.cursor == start
+        await pilot.press("shift+right", "shift+right")
+        s, e = view.selection
+        assert view.text[s:e] == "Alors ça"
+        await pilot.press("escape")
+        assert view.selection is None
+
+
+@pytest.mark.anyio
+async def test_create_code_from_picker(path):
+    app = WorkbenchApp(path, coder="testeur", poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_coder(pilot, app, 1)
+        await pilot.press("j", "j", "c", *"Freins/Horaires")
+        picker = app.screen
+        assert isinstance(picker, CodePicker)
+        picker.query_one("OptionList").highlighted = len(picker._values) - 1
+        await pilot.press("enter")
+        await pilot.pause()
+        with reopen(path) as p:
+            assert "Freins/Horaires" in p.code_paths().values()
+            assert "Freins/Horaires" in set(p.codings(1)["path"])
+
+
+@pytest.mark.anyio
+async def test_memo_and_remove_coding(path):
+    app = WorkbenchApp(path, coder="testeur", poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        coder = await open_coder(pilot, app, 1)
+        await pilot.press("j", "j")                     # Karima's coded turn
+        assert [k.path for k in coder.view.codings_at()] == ["Orientation/Conseiller"]
+        await pilot.press("m")
+        assert isinstance(app.screen, TextInputDialog)
+        app.screen.query_one("#text").text = "Orientation par la conseillère"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        kid = int(codings(path, 1).iloc[0]["id"])
+        with reopen(path) as p:
+            memos = p.memos("coding", kid)
+            assert list(memos["text"]) == ["Orientation par la conseillère"]
+        await pilot.press("x")
+        await pilot.pause()
+        assert len(codings(path, 1)) == 0
+        with reopen(path) as p:
+            assert len(p.memos("coding", kid)) == 0
+        await pilot.press("u")                          # undo brings coding and memo back
+        await pilot.pause()
+        with reopen(path) as p:
+            assert len(p.codings(1)) == 1 and len(p.memos("coding", kid)) == 1
+
+
+@pytest.mark.anyio
+async def test_next_uncoded_turn_skips_interviewer_and_coded(path):
+    app = WorkbenchApp(path, coder="testeur", poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        coder = await open_coder(pilot, app, 1)
+        await pilot.press("n")
+        t = coder.view.turns[coder.view.turn]
+        assert t.speaker == "Karima" and "Pas de permis" in coder.view.text[t.start:t.end]
+
+
+@pytest.mark.anyio
+async def test_search_in_transcript_and_attributes(path):
+    app = WorkbenchApp(path, coder="testeur", poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        coder = await open_coder(pilot, app, 1)
+        await pilot.press("slash", *"crèche", "enter")
+        assert coder.view.text[coder.view.cursor:].startswith("crèche")
+        await pilot.press("escape")
+        await pilot.press("a")
+        await pilot.pause()
+        text = str(coder.query_one("#attributes-text").render())
+        assert "P001" in text and "34" in text
+
+
+@pytest.mark.anyio
+async def test_retrieval_and_open_in_context(path):
+    app = WorkbenchApp(path, coder="testeur", poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.action_goto("retrieval", code=app.project.code_id("Freins"))
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, RetrievalScreen)
+        assert len(screen.rows) == 2                # both sub-codes' excerpts
+        table = screen.query_one("#ret-table")
+        assert table.row_count == 2
+        await pilot.press("slash", *"crèche", "enter")
+        assert table.row_count == 1
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CoderScreen)
+        s, e = app.screen.view.selection
+        assert app.screen.view.text[s:e].startswith("C'est le deuxième frein")
+
+
+@pytest.mark.anyio
+async def test_codebook_create_rename_merge(path):
+    app = WorkbenchApp(path, coder="testeur", poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, CodebookScreen)
+        await pilot.press("n")
+        app.screen.query_one("#text").value = "Transport"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.selected_code() == app.project.code_id("Transport")
+        await pilot.press("r")
+        app.screen.query_one("#text").value = "Transports"
+        await pilot.press("enter")
+        await pilot.pause()
+        # merge Freins/Mobilité into Transports
+        mob = app.project.code_id("Freins/Mobilité")
+        screen.refresh_data(select=mob)
+        await pilot.pause()
+        assert screen.selected_code() == mob
+        await pilot.press("f", *"Transports", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await pilot.pause()
+    with reopen(path) as p:
+        paths = set(p.code_paths().values())
+        assert "Transports" in paths and "Freins/Mobilité" not in paths
+        assert len(p.excerpts("Transports")) == 1
+
+
+@pytest.mark.anyio
+async def test_codebook_move_and_delete_with_confirmation(path):
+    app = WorkbenchApp(path, coder="testeur", poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b")
+        await pilot.pause()
+        screen = app.screen
+        screen.refresh_data(select=app.project.code_id("Confiance en soi"))
+        await pilot.pause()
+        await pilot.press("M", *"Orientation", "enter")
+        await pilot.pause()
+        assert "Orientation/Confiance en soi" in app.project.code_paths().values()
+        screen.refresh_data(select=app.project.code_id("Freins/Garde d'enfants"))
+        await pilot.pause()
+        await pilot.press("delete")
+        await pilot.press("y")                          # "delete?"
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)    # "it carries 1 coding"
+        await pilot.press("y")
+        await pilot.pause()
+    with reopen(path) as p:
+        assert "Freins/Garde d'enfants" not in p.code_paths().values()
+
+
+@pytest.mark.anyio
+async def test_documents_filter_and_search(path):
+    app = WorkbenchApp(path, coder="testeur", poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("d")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DocumentsScreen)
+        table = screen.query_one("#doc-table")
+        assert table.row_count == 2
+        screen.query_one("#f-actor").value = "trainer"
+        await pilot.pause()
+        assert table.row_count == 1
+        screen.query_one("#f-actor").clear()
+        await pilot.press("slash", *"permis", "enter")
+        await pilot.pause()
+        assert screen.mode == "search" and table.row_count == 1
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CoderScreen)
+        assert app.screen.view.text[app.screen.view.cursor:].startswith("Alors")
+
+
+@pytest.mark.anyio
+async def test_errors_show_in_a_dialog(path):
+    app = WorkbenchApp(path, coder="testeur", poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("b")
+        await pilot.pause()
+        await pilot.press("n")
+        app.screen.query_one("#text").value = "Freins"        # already exists
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ErrorDialog)
+        assert "already exists" in app.screen.message
+        await pilot.press("escape")
+        assert isinstance(app.screen, CodebookScreen)
+
+
+@pytest.mark.anyio
+async def test_refreshes_on_changes_by_another_process(path):
+    app = WorkbenchApp(path, coder="testeur", poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        coder = await open_coder(pilot, app, 1)
+        assert len(coder.view.codings) == 1
+        other = Project.open(path, coder="bob")            # the CLI, say
+        seg = other.segments(1)[4]
+        other.apply_code(1, "Freins/Mobilité", seg.start + 20, seg.end)
+        other.close()
+        assert app.check_for_changes()
+        await pilot.pause()
+        assert len(coder.view.codings) == 2
+        assert not app.check_for_changes()
+
+
+@pytest.mark.anyio
+async def test_memos_and_participants_screens(path):
+    app = WorkbenchApp(path, coder="testeur", poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("m")
+        await pilot.pause()
+        assert app.screen.query_one("#memo-table").row_count == 1
+        await pilot.press("n")
+        app.screen.query_one("#text").text = "Mémo de projet"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen.query_one("#memo-table").row_count == 2
+        await pilot.press("q", "p")
+        await pilot.pause()
+        assert app.screen.query_one("#part-table").row_count == 2
+    with reopen(path) as p:
+        assert "Mémo de projet" in set(p.memos("project")["text"])
+
+
+@pytest.mark.anyio
+async def test_import_runs_in_a_worker_with_progress(path, tmp_path):
+    extra = tmp_path / "extra.txt"
+    extra.write_text("ENQ : Bonjour.\nLéa : Bonjour, je suis formatrice.\n", encoding="utf-8")
+    app = WorkbenchApp(path, coder="testeur", poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("i")
+        app.screen.query_one("#paths").value = str(extra)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+    with reopen(path) as p:
+        assert "extra" in set(p.documents()["name"])
+
+
+@pytest.mark.anyio
+async def test_help_palette_and_language_switch(path):
+    app = WorkbenchApp(path, coder="testeur", poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HelpScreen"
+        await pilot.press("escape", "ctrl+l")
+        assert i18n.language() == "fr"
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "CommandPalette"

@@ -1,0 +1,128 @@
+"""``workbench export``: Word reports, spreadsheets and REFI-QDA projects.
+
+Files go to ``exports/`` next to the project unless OUT is given.
+"""
+from __future__ import annotations
+
+import json
+
+import click
+
+from workbench.cli._base import Progress, coder_option, handle_errors, main, open_project
+
+_SECTIONS = ("summary", "codebook", "questions", "excerpts", "matrices", "charts", "methods")
+
+
+@main.group("export")
+def export_group() -> None:
+    """Export reports (.docx), tables (.xlsx/.csv) and whole projects (.qdpx)."""
+
+
+def _out(value: str | None):
+    return value or None
+
+
+@export_group.command("report")
+@click.argument("project")
+@click.argument("out", required=False)
+@click.option("--section", "sections", multiple=True, type=click.Choice(_SECTIONS),
+              help="Section to include (repeatable; default: all).")
+@click.option("--by", type=click.Choice(["code", "question"]), default="code", show_default=True,
+              help="Group the excerpts by code or by evaluation question.")
+@click.option("--attribute", "attributes", multiple=True,
+              help="Participant attribute shown with each quote (repeatable).")
+@click.option("--joint", "joint", multiple=True,
+              help="Participant attribute for a joint display (repeatable).")
+@click.option("--template", type=click.Path(dir_okay=False, exists=True),
+              help="A .docx whose styles the report uses.")
+@click.option("--title", help="Report title.")
+@click.option("--max-excerpts", type=int, help="At most N excerpts per code.")
+@coder_option
+@handle_errors
+def report_cmd(project, out, sections, by, attributes, joint, template, title, max_excerpts,
+               coder):
+    """A Word report: codebook, question dossier, excerpts, matrices, charts, methods.
+
+    Example: workbench export report eval.wbproj rapport.docx --attribute age --joint emploi_6m
+    """
+    with open_project(project, coder) as p:
+        path = p.export_report(_out(out), sections=sections or _SECTIONS, by=by,
+                               attributes=attributes, joint_attributes=joint, template=template,
+                               title=title, excerpts_per_code=max_excerpts,
+                               progress=Progress("Report"))
+    click.echo(f"wrote {path}")
+
+
+@export_group.command("excerpts")
+@click.argument("project")
+@click.argument("out", required=False)
+@click.option("--by", type=click.Choice(["code", "question"]), default="code", show_default=True)
+@click.option("--code", "codes", multiple=True, help="Only this code (and sub-codes); repeatable.")
+@click.option("--attribute", "attributes", multiple=True,
+              help="Participant attribute shown with each quote (repeatable).")
+@click.option("--template", type=click.Path(dir_okay=False, exists=True))
+@coder_option
+@handle_errors
+def excerpts_cmd(project, out, by, codes, attributes, template, coder):
+    """Coded excerpts with their sources, to .docx, .xlsx or .csv.
+
+    Example: workbench export excerpts eval.wbproj extraits.xlsx --code Parcours
+    """
+    with open_project(project, coder) as p:
+        path = p.export_excerpts(_out(out), by=by, codes=codes or None, attributes=attributes,
+                                 template=template, progress=Progress("Excerpts"))
+    click.echo(f"wrote {path}")
+
+
+@export_group.command("codebook")
+@click.argument("project")
+@click.argument("out", required=False)
+@click.option("--template", type=click.Path(dir_okay=False, exists=True))
+@handle_errors
+def codebook_cmd(project, out, template):
+    """The codebook with questions, definitions and counts (.docx, .xlsx or .csv).
+
+    Example: workbench export codebook eval.wbproj grille.docx
+    """
+    with open_project(project) as p:
+        path = p.export_codebook_report(_out(out), template=template)
+    click.echo(f"wrote {path}")
+
+
+@export_group.command("table")
+@click.argument("project")
+@click.argument("out", required=False)
+@click.option("--name", "names", multiple=True,
+              help="Table to export (repeatable; default: all). participants_x_codes is the "
+                   "participant × code matrix.")
+@click.option("--binary", is_flag=True, help="Participant matrix as 0/1 instead of counts.")
+@click.option("--with-attributes", is_flag=True,
+              help="Participant matrix with the participants' attributes.")
+@handle_errors
+def table_cmd(project, out, names, binary, with_attributes):
+    """Tables to .xlsx (one sheet each) or .csv (one file each).
+
+    Example: workbench export table eval.wbproj matrice.csv --name participants_x_codes
+    """
+    with open_project(project) as p:
+        if list(names) == ["participants_x_codes"] and (binary or with_attributes or out):
+            paths = [p.export_participant_matrix(_out(out), binary=binary,
+                                                 with_attributes=with_attributes)]
+        else:
+            paths = p.export_tables(_out(out), names=names or None, progress=Progress("Tables"))
+    for path in paths:
+        click.echo(f"wrote {path}")
+
+
+@export_group.command("qdpx")
+@click.argument("project")
+@click.argument("out", required=False)
+@handle_errors
+def qdpx_cmd(project, out):
+    """The whole project as REFI-QDA .qdpx (NVivo, ATLAS.ti, MAXQDA, QualCoder).
+
+    Example: workbench export qdpx eval.wbproj projet.qdpx
+    """
+    with open_project(project) as p:
+        summary = p.export_qdpx(_out(out), progress=Progress("REFI-QDA"))
+    click.echo(json.dumps(summary, ensure_ascii=False, indent=2))

@@ -1,0 +1,371 @@
+"""Triangulation queries and joint displays: query, matrix, joint, triangulate, eq, queries.
+
+The query language is documented in docs/query-language.md.
+"""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from workbench.cli._base import UserError, emit, handle_errors, main, open_project
+
+OUT_FORMATS = ("table", "csv", "json", "xlsx")
+
+
+def out_options(fn):
+    fn = click.option("--output", "-o", type=click.Path(dir_okay=False),
+                      help="Write to this file instead of stdout (needed for xlsx).")(fn)
+    return click.option("--format", "fmt", type=click.Choice(OUT_FORMATS), default="table",
+                        show_default=True, help="Output format.")(fn)
+
+
+def _check_output(fmt: str, output: str | None) -> None:
+    if fmt == "xlsx" and not output:
+        raise click.UsageError("--format xlsx needs --output FILE.xlsx")
+
+
+def write(df, fmt: str, output: str | None, sheet: str = "results") -> None:
+    """A DataFrame as table/csv/json on stdout or in a file; xlsx in a file."""
+    if fmt == "xlsx":
+        write_sheets({sheet: df}, output)
+        click.echo(f"wrote {len(df)} row(s) to {output}", err=True)
+        return
+    if output:
+        with open(output, "w", encoding="utf-8", newline="") as fh:
+            emit(df, fmt, out=fh)
+        click.echo(f"wrote {len(df)} row(s) to {output}", err=True)
+    else:
+        emit(df, fmt)
+
+
+def write_sheets(frames: dict, output: str) -> None:
+    import pandas as pd
+    try:
+        with pd.ExcelWriter(output, engine="openpyxl") as xl:
+            for name, df in frames.items():
+                df.to_excel(xl, sheet_name=str(name)[:31], index=False)
+    except OSError as exc:
+        raise UserError(f"{output}: cannot write ({exc.strerror})") from None
+
+
+def codes_option(fn):
+    return click.option("--code", "codes", multiple=True,
+                        help="Code path or unique name (repeatable; default: all codes).")(fn)
+
+
+def common_options(fn):
+    fn = click.option("--status", type=click.Choice(("accepted", "candidate", "all")),
+                      default="accepted", show_default=True, help="Which codings count.")(fn)
+    return click.option("--where", help='Filter, e.g. \'actor = beneficiary AND emploi_6m = "non"\'.')(fn)
+
+
+def _shorten(df, width: int = 60):
+    """Table output: long texts on one line, cut."""
+    out = df.copy()
+    for c in out.columns:
+        if out[c].dtype == object:
+            out[c] = out[c].map(lambda v: v if not isinstance(v, str) else
+                                (" ".join(v.split())[:width - 1] + "…"
+                                 if len(v) > width else " ".join(v.split())))
+    return out
+
+
+# -- query ---------------------------------------------------------------------------------
+@main.command("query")
+@click.argument("project")
+@click.argument("expression")
+@click.option("--attribute", "attributes", multiple=True,
+              help="Participant attribute to add as a column (repeatable).")
+@click.option("--exact", is_flag=True, help="Codes without their sub-codes (default: with).")
+@click.option("--limit", type=int, help="At most this many excerpts.")
+@click.option("--save", "save_as", metavar="NAME", help="Also save the query under this name.")
+@common_options
+@out_options
+@handle_errors
+def query_cmd(project, expression, attributes, exact, limit, save_as, where, status, fmt, output):
+    """Coded excerpts matching a query.
+
+    Example: workbench query eval.wbproj '"Freins/Mobilité" AND Immersion WHERE actor = beneficiary AND emploi_6m = non'
+    """
+    _check_output(fmt, output)
+    with open_project(project) as p:
+        df = p.query(expression, where=where, attributes=attributes, descendants=not exact,
+                     status=status, limit=limit)
+        if save_as:
+            params = {k: v for k, v in (("where", where), ("attributes", list(attributes) or None),
+                                        ("descendants", False if exact else None),
+                                        ("status", None if status == "accepted" else status))
+                      if v is not None}
+            p.save_query(save_as, "query", expression, params, replace=True)
+    if fmt == "table":
+        df = _shorten(df.drop(columns=["document_id", "coding_ids"]))
+    write(df, fmt, output, "excerpts")
+    click.echo(f"{len(df)} excerpt(s)", err=True)
+
+
+# -- matrix --------------------------------------------------------------------------------
+@main.command("matrix")
+@click.argument("project")
+@click.argument("by", default="actor_type")
+@codes_option
+@click.option("--count", type=click.Choice(("codings", "documents", "participants")),
+              default="codings", show_default=True, help="What a cell counts.")
+@click.option("--percent", type=click.Choice(("row", "column")), help="Percentages instead of counts.")
+@click.option("--bins", type=int, default=4, show_default=True,
+              help="Quantile groups for numeric and date attributes.")
+@click.option("--exact", is_flag=True, help="Rows without their sub-codes.")
+@click.option("--mode", type=click.Choice(("overlap", "turn", "proximity")), default="overlap",
+              show_default=True, help="Co-occurrence: overlapping, same turn, or near.")
+@click.option("--distance", type=int, help="Co-occurrence proximity in characters (default 500).")
+@click.option("--counts", "counts", is_flag=True, help="Participants matrix: counts, not 0/1.")
+@click.option("--attributes", "with_attributes", is_flag=True,
+              help="Participants matrix: join the participant table.")
+@click.option("--all-participants", is_flag=True,
+              help="Participants matrix: every participant, not only the interviewed ones.")
+@common_options
+@out_options
+@handle_errors
+def matrix_cmd(project, by, codes, count, percent, bins, exact, mode, distance, counts,
+               with_attributes, all_participants, where, status, fmt, output):
+    """Matrices: codes × BY, code co-occurrence, or participants × codes.
+
+    BY is actor_type (default), programme, a participant attribute (numbers and dates in
+    quantiles), `cooccurrence`, or `participants` (the quantitised table, joinable to the
+    quantitative data by participant_id).
+
+    Example: workbench matrix eval.wbproj emploi_6m --count participants --percent column
+    """
+    _check_output(fmt, output)
+    codes = list(codes) or None
+    with open_project(project) as p:
+        if by == "cooccurrence":
+            df = p.cooccurrence(codes, mode=mode, distance=distance,
+                                count="documents" if count == "documents" else "codings",
+                                where=where, status=status)
+        elif by == "participants":
+            df = p.participant_code_matrix(codes, binary=not counts, descendants=not exact,
+                                           where=where, attributes=with_attributes,
+                                           all_participants=all_participants, status=status)
+        else:
+            df = p.matrix(by, codes=codes, count=count, percent=percent, descendants=not exact,
+                          where=where, bins=bins, status=status)
+    write(df, fmt, output, "matrix")
+
+
+# -- joint displays and triangulation --------------------------------------------------------
+@main.command("joint")
+@click.argument("project")
+@click.argument("group_by", required=False)
+@codes_option
+@click.option("--question", "questions", multiple=True,
+              help="Evaluation question as a column (repeatable; 'all' for every one).")
+@click.option("--bins", type=int, default=4, show_default=True, help="Quantiles for numbers/dates.")
+@click.option("--exemplars", type=int, default=1, show_default=True, help="Quotes per cell.")
+@click.option("--wide", is_flag=True, help="One row per group (columns per code).")
+@click.option("--outcome", help="Binary outcome: rate with vs without each code, Fisher's test.")
+@click.option("--positive", help="The outcome's positive value (when not yes/no).")
+@common_options
+@out_options
+@handle_errors
+def joint_cmd(project, group_by, codes, questions, bins, exemplars, wide, outcome, positive,
+              where, status, fmt, output):
+    """Joint display: groups of the quantitative study × codes or evaluation questions.
+
+    With --outcome: the outcome rate among participants whose interviews carry each code
+    vs the others, with Fisher's exact test and a small-numbers warning.
+
+    Example: workbench joint eval.wbproj emploi_6m --code Freins --code "Immersion en entreprise"
+    """
+    _check_output(fmt, output)
+    codes = list(codes) or None
+    qs = None if not questions else ("all" if "all" in questions else list(questions))
+    if not group_by and not outcome:
+        raise click.UsageError("give GROUP_BY (a participant attribute) or --outcome ATTRIBUTE")
+    with open_project(project) as p:
+        if outcome:
+            df = p.outcome_by_code(outcome, codes=codes, questions=qs, positive=positive,
+                                   where=where, status=status)
+        else:
+            df = p.joint_display(group_by, codes=codes, questions=qs, bins=bins,
+                                 exemplars=exemplars, where=where,
+                                 layout="wide" if wide else "long", status=status)
+    write(_shorten(df) if fmt == "table" else df, fmt, output, "joint")
+
+
+@main.command("triangulate")
+@click.argument("project")
+@codes_option
+@click.option("--question", "questions", multiple=True,
+              help="Evaluation question rows (repeatable; 'all' for every one).")
+@click.option("--exemplars", type=int, default=2, show_default=True, help="Quotes per actor type.")
+@common_options
+@out_options
+@handle_errors
+def triangulate_cmd(project, codes, questions, exemplars, where, status, fmt, output):
+    """Source triangulation: beneficiaries, trainers and operators side by side.
+
+    Example: workbench triangulate eval.wbproj --code "Immersion en entreprise"
+    """
+    _check_output(fmt, output)
+    qs = None if not questions else ("all" if "all" in questions else list(questions))
+    with open_project(project) as p:
+        df = p.triangulate(list(codes) or None, questions=qs, exemplars=exemplars, where=where,
+                           status=status)
+    if fmt == "table":
+        df = _shorten(df[[c for c in df.columns if not c.endswith("_exemplars")]])
+    write(df, fmt, output, "triangulation")
+
+
+# -- evaluation questions --------------------------------------------------------------------
+@main.command("eq")
+@click.argument("project")
+@click.argument("question", required=False)
+@click.option("--exemplars", type=int, default=2, show_default=True)
+@common_options
+@out_options
+@handle_errors
+def eq_cmd(project, question, exemplars, where, status, fmt, output):
+    """The dossier of an evaluation question (or, without QUESTION, the list of questions
+    with their evidence counts).
+
+    Example: workbench eq eval.wbproj AV-B1 --format xlsx -o AV-B1.xlsx
+    """
+    _check_output(fmt, output)
+    with open_project(project) as p:
+        if not question:
+            df = p.triangulate(questions="all", exemplars=0, where=where, status=status)
+            keep = ["question"] + [c for c in df.columns if c.endswith(("_documents", "_status"))] \
+                + ["summary"]
+            write(df[keep], fmt, output, "questions")
+            return
+        d = p.question_dossier(question, where=where, exemplars=exemplars, status=status)
+    if fmt == "xlsx":
+        import pandas as pd
+        head = pd.DataFrame([{k: (";".join(v) if isinstance(v, list) else v)
+                              for k, v in d.question.items()}])
+        write_sheets({"question": head, **{s: getattr(d, s) for s in d.sections}}, output)
+        click.echo(f"wrote the dossier of {question} to {output}", err=True)
+        return
+    if fmt == "json":
+        text = json.dumps(d.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        if output:
+            with open(output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        else:
+            sys.stdout.write(text)
+        return
+    stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+    try:
+        q = d.question
+        if fmt == "table":
+            stream.write(f"{q['id']} — {q['text']}\n")
+            stream.write(f"programme: {q.get('programme') or '-'}   side: {q.get('side') or '-'}   "
+                         f"codes: {', '.join(q['codes']) or '(none linked)'}\n")
+        for s in d.sections:
+            df = getattr(d, s)
+            if fmt == "table":
+                stream.write(f"\n== {s} ({len(df)}) ==\n")
+                if s == "excerpts":
+                    df = df.drop(columns=["document_id", "coding_ids"])
+                emit(_shorten(df, 80), "table", out=stream)
+            else:
+                stream.write(f"# {s}\n")
+                emit(df, "csv", out=stream)
+    finally:
+        if output:
+            stream.close()
+
+
+# -- saved queries ---------------------------------------------------------------------------
+@main.group("queries")
+def queries_group():
+    """Saved queries: list, save, run, delete."""
+
+
+@queries_group.command("list")
+@click.argument("project")
+@click.option("--format", "fmt", type=click.Choice(("table", "csv", "json")), default="table")
+@handle_errors
+def queries_list(project, fmt):
+    """List the project's saved queries.
+
+    Example: workbench queries list eval.wbproj
+    """
+    with open_project(project) as p:
+        df = p.saved_queries()
+    df["params"] = df["params"].map(lambda d: json.dumps(d, ensure_ascii=False))
+    emit(df, fmt)
+
+
+def _param(values) -> dict:
+    out = {}
+    for v in values:
+        if "=" not in v:
+            raise click.BadParameter(f"{v!r}: use NAME=VALUE (VALUE may be JSON)",
+                                     param_hint="--param")
+        k, raw = v.split("=", 1)
+        try:
+            out[k.strip()] = json.loads(raw)
+        except json.JSONDecodeError:
+            out[k.strip()] = raw
+    return out
+
+
+@queries_group.command("save")
+@click.argument("project")
+@click.argument("name")
+@click.argument("expression", default="")
+@click.option("--kind", type=click.Choice(("query", "matrix", "cooccurrence", "participants",
+                                           "triangulation", "joint", "outcome", "dossier")),
+              default="query", show_default=True)
+@click.option("--param", "params", multiple=True,
+              help="Keyword argument NAME=VALUE (JSON values allowed), e.g. count=participants.")
+@click.option("--replace", is_flag=True, help="Replace a saved query of the same name.")
+@handle_errors
+def queries_save(project, name, expression, kind, params, replace):
+    """Save a query (checked by running it once).
+
+    Example: workbench queries save eval.wbproj freins-sans-emploi 'Freins WHERE emploi_6m = non'
+    """
+    with open_project(project) as p:
+        p.save_query(name, kind, expression, _param(params), replace=replace)
+    click.echo(f"saved {name!r}", err=True)
+
+
+@queries_group.command("run")
+@click.argument("project")
+@click.argument("name")
+@out_options
+@handle_errors
+def queries_run(project, name, fmt, output):
+    """Run a saved query.
+
+    Example: workbench queries run eval.wbproj freins-sans-emploi --format csv
+    """
+    _check_output(fmt, output)
+    with open_project(project) as p:
+        result = p.run_saved_query(name)
+    if hasattr(result, "sections"):
+        if fmt == "json":
+            click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+            return
+        result = result.excerpts
+    if fmt == "table":
+        result = _shorten(result.drop(columns=["document_id", "coding_ids"], errors="ignore"))
+    write(result, fmt, output, name)
+
+
+@queries_group.command("delete")
+@click.argument("project")
+@click.argument("name")
+@handle_errors
+def queries_delete(project, name):
+    """Delete a saved query.
+
+    Example: workbench queries delete eval.wbproj freins-sans-emploi
+    """
+    with open_project(project) as p:
+        p.delete_saved_query(name)
+    click.echo(f"deleted {name!r}", err=True)

@@ -1,0 +1,178 @@
+"""The export facade: a mixin of :class:`workbench.project.Project`.
+
+Every method writes under the project's sibling ``exports/`` folder unless given a
+path, never includes anything marked private, takes ``progress(done, total,
+label)`` and ``cancelled()`` callables, and returns the path(s) written (or, for
+REFI-QDA, a summary dict).  The TUI export dialog calls these in a worker thread.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path
+from typing import Callable, Sequence
+
+import pandas as pd
+
+from workbench.domain import ValidationError
+
+ProgressFn = Callable[[int, int, str], None]
+CancelledFn = Callable[[], bool]
+REPORT_SECTIONS = ("summary", "codebook", "questions", "excerpts", "matrices", "charts", "methods")
+TABLE_NAMES = ("codes", "extraits", "documents", "participants", "participants_x_codes",
+               "variables_codes", "codes_x_acteurs", "codes_x_programmes", "questions",
+               "cooccurrences", "memos", "codeurs")
+
+
+class ExportAPI:
+    # -- where ----------------------------------------------------------------------
+    def export_dir(self) -> Path:
+        """``exports/`` next to the project file (created on demand)."""
+        return self.path.resolve().parent / "exports"
+
+    def export_path(self, kind: str, suffix: str) -> Path:
+        """A fresh default file name: ``exports/<project>-<kind>-<date-time><suffix>``."""
+        stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        return self.export_dir() / f"{self.path.stem}-{kind}-{stamp}{suffix}"
+
+    # -- data -----------------------------------------------------------------------
+    def report_data(self):
+        """The privacy-filtered :class:`workbench.export.data.ReportData`."""
+        from workbench.export.data import collect
+        return collect(self)
+
+    def export_table_frames(self, names: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:
+        """The named tables (see :data:`TABLE_NAMES`) as DataFrames."""
+        from workbench.export.data import named_tables
+        tables = named_tables(self, self.report_data())
+        if names:
+            unknown = [n for n in names if n not in tables]
+            if unknown:
+                raise ValidationError(f"unknown table(s): {', '.join(unknown)} "
+                                      f"(known: {', '.join(tables)})")
+            tables = {n: tables[n] for n in names}
+        return tables
+
+    # -- Word -----------------------------------------------------------------------
+    def export_report(self, path: str | Path | None = None, *,
+                      sections: Sequence[str] = REPORT_SECTIONS, by: str = "code",
+                      attributes: Sequence[str] = (), joint_attributes: Sequence[str] = (),
+                      title: str | None = None, template: str | Path | None = None,
+                      excerpts_per_code: int | None = None,
+                      tables: dict[str, pd.DataFrame] | None = None,
+                      progress: ProgressFn | None = None,
+                      cancelled: CancelledFn | None = None) -> Path:
+        """A Word report: codebook, question dossier, excerpts (``by`` "code" or
+        "question"), matrices and joint displays (``joint_attributes``), charts and a
+        methods annex.  ``attributes``: participant attributes shown with each quote;
+        ``tables``: extra DataFrames (e.g. query results) added as Word tables."""
+        from workbench.export.report import build_report
+        if by not in ("code", "question"):
+            raise ValidationError("by must be 'code' or 'question'")
+        if template and not Path(template).is_file():
+            raise ValidationError(f"{template}: no such template")
+        data = self.report_data()
+        self._check_attributes(data, list(attributes) + list(joint_attributes))
+        path = Path(path) if path else self.export_path("rapport", ".docx")
+        return build_report(self, data, path, sections=sections, by=by, attributes=attributes,
+                            joint_attributes=joint_attributes, title=title, template=template,
+                            excerpts_per_code=excerpts_per_code, tables=tables,
+                            progress=progress, cancelled=cancelled)
+
+    def export_excerpts(self, path: str | Path | None = None, *, by: str = "code",
+                        codes: Sequence[int | str] | None = None,
+                        attributes: Sequence[str] = (), template: str | Path | None = None,
+                        progress: ProgressFn | None = None,
+                        cancelled: CancelledFn | None = None) -> Path:
+        """Coded excerpts with their sources: .docx (by code or question), .xlsx or .csv."""
+        from workbench.export.report import build_report
+        from workbench.export.tables import write_tables
+        data = self.report_data()
+        self._check_attributes(data, attributes)
+        if codes:
+            wanted = set()
+            for c in codes:
+                cid = self.code_id(c)
+                wanted.update(self.store.code_descendants(cid))
+            data.excerpts = data.excerpts[data.excerpts["code_id"].isin(wanted)]
+        path = Path(path) if path else self.export_path("extraits", ".docx")
+        if path.suffix.lower() in (".xlsx", ".csv"):
+            ex = data.excerpts.drop(columns=["code_id", "document_id"])
+            if attributes and len(data.participants):
+                attrs = data.participants.set_index("participant_id")
+                for a in attributes:
+                    ex[a] = [";".join(str(attrs[a].get(p, "")) for p in s.split(";") if p)
+                             for s in ex["participants"]]
+            return write_tables({"extraits": ex}, path, progress=progress)[0]
+        return build_report(self, data, path, sections=("excerpts",), by=by,
+                            attributes=attributes, template=template,
+                            title=f"Extraits codés — {self.name}", progress=progress,
+                            cancelled=cancelled)
+
+    def export_codebook_report(self, path: str | Path | None = None, *,
+                               template: str | Path | None = None) -> Path:
+        """The codebook with evaluation questions, definitions and counts:
+        .docx, or .xlsx/.csv (one row per code)."""
+        from workbench.export.report import build_report
+        from workbench.export.tables import write_tables
+        data = self.report_data()
+        path = Path(path) if path else self.export_path("grille", ".docx")
+        if path.suffix.lower() in (".xlsx", ".csv"):
+            q = data.questions.assign(codes=[";".join(str(c) for c in cs)
+                                             for cs in data.questions["codes"]])
+            tables = {"codes": data.codes.drop(columns=["parent_id"])}
+            if path.suffix.lower() == ".xlsx":
+                tables["questions"] = q
+            return write_tables(tables, path)[0]
+        return build_report(self, data, path, sections=("codebook",), template=template,
+                            title=f"Grille de codage — {self.name}")
+
+    # -- spreadsheets ---------------------------------------------------------------
+    def export_tables(self, path: str | Path | None = None, *,
+                      names: Sequence[str] | None = None,
+                      frames: dict[str, pd.DataFrame] | None = None,
+                      progress: ProgressFn | None = None) -> list[Path]:
+        """Tables to .xlsx (one sheet each) or .csv (one file each).  ``names`` picks
+        among :data:`TABLE_NAMES`; ``frames`` exports any DataFrames (query results)."""
+        tables = dict(frames or {})
+        if names or not frames:
+            tables = {**self.export_table_frames(names), **tables}
+        from workbench.export.tables import write_tables
+        path = Path(path) if path else self.export_path("tableaux", ".xlsx")
+        return write_tables(tables, path, progress=progress)
+
+    def export_participant_matrix(self, path: str | Path | None = None, *,
+                                  binary: bool = False, with_attributes: bool = False) -> Path:
+        """The participant × code matrix (counts or 0/1), one row per participant ID,
+        column names valid in R and Stata; .xlsx adds a sheet naming each column's code."""
+        from workbench.export.data import participant_code_matrix
+        from workbench.export.tables import write_csv, write_xlsx
+        matrix, dictionary = participant_code_matrix(self.report_data(), binary=binary,
+                                                     with_attributes=with_attributes)
+        path = Path(path) if path else self.export_path("participants_x_codes", ".csv")
+        if path.suffix.lower() == ".xlsx":
+            return write_xlsx({"participants_x_codes": matrix, "variables": dictionary}, path)
+        write_csv(dictionary, path.with_name(path.stem + "-variables.csv"))
+        return write_csv(matrix, path)
+
+    # -- REFI-QDA -------------------------------------------------------------------
+    def export_qdpx(self, path: str | Path | None = None, *, progress: ProgressFn | None = None,
+                    cancelled: CancelledFn | None = None) -> dict:
+        """The whole project as REFI-QDA .qdpx (for NVivo, ATLAS.ti, MAXQDA, QualCoder)."""
+        from workbench.export.qdpx import export_qdpx
+        path = Path(path) if path else self.export_path("projet", ".qdpx")
+        return export_qdpx(self, path, progress=progress, cancelled=cancelled)
+
+    def import_qdpx(self, path: str | Path, *, progress: ProgressFn | None = None,
+                    cancelled: CancelledFn | None = None) -> dict:
+        """Import a REFI-QDA .qdpx (all or nothing); returns counts and warnings."""
+        from workbench.export.qdpx import import_qdpx
+        return import_qdpx(self, path, progress=progress, cancelled=cancelled)
+
+    # -- helpers --------------------------------------------------------------------
+    @staticmethod
+    def _check_attributes(data, names) -> None:
+        unknown = [a for a in names if a not in data.participants.columns]
+        if unknown:
+            known = ", ".join(c for c in data.participants.columns if c != "participant_id")
+            raise ValidationError(f"unknown or private attribute(s): {', '.join(unknown)} "
+                                  f"(available: {known or 'none'})")

@@ -1,0 +1,254 @@
+"""The privacy-filtered data every report and table is built from.
+
+One read of the store (:func:`collect`) gives pandas tables; the derived tables
+(matrices, joint displays, participant × code matrix) are pure functions of it.
+When the query package (``workbench.query``) offers the same tables, the facade
+may use them instead: this module is the seam.
+"""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from workbench.export.qdpx import code_tree
+
+ACTOR_LABELS_FR = {"beneficiary": "bénéficiaire", "trainer": "formateur·rice",
+                   "operator": "opérateur", "other": "autre"}
+
+
+@dataclass
+class ReportData:
+    project_name: str
+    documents: pd.DataFrame          # id, name, programme, actor_type, ... word_count
+    codes: pd.DataFrame              # id, parent_id, path, depth, name, fields, codings, documents
+    excerpts: pd.DataFrame           # one row per coding, with source and text
+    participants: pd.DataFrame       # participant_id + non-private attributes
+    questions: pd.DataFrame          # id, programme, side, text, codes (list of code ids)
+    coders: pd.DataFrame
+    memos: pd.DataFrame
+    saved_queries: list = field(default_factory=list)
+    private: dict = field(default_factory=dict)
+    codebooks: list = field(default_factory=list)
+
+
+def collect(project, *, status: str = "accepted") -> ReportData:
+    store = project.store
+    docs = store.export_documents()
+    doc_by_id = {d["id"]: d for d in docs}
+    paths = project.code_paths()
+    tree = code_tree(store.codes())
+    qmap = defaultdict(list)
+    for cq in store.export_code_questions():
+        qmap[cq["question_id"]].append(cq["code_id"])
+    codings = store.export_codings(status)
+    # participants linked to each document: speaker -> ids ('' = whole document)
+    links = defaultdict(lambda: defaultdict(list))
+    for lk in store.export_participant_links():
+        links[lk["document_id"]][lk["speaker"] or ""].append(lk["participant_id"])
+    rows = []
+    for k in codings:
+        d = doc_by_id[k["document_id"]]
+        by_speaker = links.get(k["document_id"], {})
+        pids = list(by_speaker.get(k["speaker"] or "", [])) if k["speaker"] else []
+        if not pids:
+            pids = list(by_speaker.get("", []))
+        rows.append(dict(coding_id=k["id"], code_id=k["code_id"], path=paths[k["code_id"]],
+                         document_id=k["document_id"], document=d["name"],
+                         programme=d["programme"], actor_type=d["actor_type"],
+                         speaker=k["speaker"], timestamp=k["timestamp"],
+                         participants=";".join(dict.fromkeys(pids)), start=k["start"],
+                         end=k["end"], text=d["text"][k["start"]:k["end"]], coder=k["coder"],
+                         origin=k["origin"]))
+    excerpts = pd.DataFrame(rows, columns=["coding_id", "code_id", "path", "document_id",
+                                           "document", "programme", "actor_type", "speaker",
+                                           "timestamp", "participants", "start", "end", "text",
+                                           "coder", "origin"])
+    n_codings = excerpts.groupby("code_id").size() if len(excerpts) else pd.Series(dtype=int)
+    n_docs = excerpts.groupby("code_id")["document_id"].nunique() if len(excerpts) \
+        else pd.Series(dtype=int)
+    code_rows = []
+    for r in tree:
+        code_rows.append(dict(
+            id=r["id"], parent_id=r["parent_id"], path=paths[r["id"]],
+            depth=paths[r["id"]].count("/"), name=r["name"], short=r["short"] or "",
+            definition=r["definition"] or "", when_to_use=r["when_to_use"] or "",
+            when_not_to_use=r["when_not_to_use"] or "", example=r["example"] or "",
+            colour=r["colour"] or "", codebook=r["codebook"] or "",
+            questions=";".join(sorted((r["questions"] or "").split(";"))).strip(";"),
+            codings=int(n_codings.get(r["id"], 0)), documents=int(n_docs.get(r["id"], 0))))
+    codes = pd.DataFrame(code_rows, columns=["id", "parent_id", "path", "depth", "name", "short",
+                                             "definition", "when_to_use", "when_not_to_use",
+                                             "example", "colour", "codebook", "questions",
+                                             "codings", "documents"])
+    attrs = store.export_attributes()
+    wide = defaultdict(dict)
+    for v in store.export_participant_values():
+        wide[v["participant_id"]][v["attribute"]] = v
+    types = {a["name"]: a["type"] for a in attrs}
+    prow = []
+    for pid in sorted(store.participant_ids()):
+        row = {"participant_id": pid}
+        for a in attrs:
+            v = wide[pid].get(a["name"])
+            if v is None:
+                row[a["name"]] = None
+            elif types[a["name"]] == "numeric":
+                row[a["name"]] = v["num"]
+            elif types[a["name"]] == "boolean":
+                row[a["name"]] = None if v["num"] is None else bool(v["num"])
+            else:
+                row[a["name"]] = v["value"]
+        prow.append(row)
+    participants = pd.DataFrame(prow, columns=["participant_id"] + [a["name"] for a in attrs])
+    for a in attrs:
+        if a["type"] == "date":
+            participants[a["name"]] = pd.to_datetime(participants[a["name"]], errors="coerce")
+    questions = pd.DataFrame(
+        [dict(id=q["id"], programme=q["programme"] or "", side=q["side"] or "", text=q["text"],
+              source=q["source"] or "", codebook=q["codebook"] or "", codes=qmap.get(q["id"], []))
+         for q in store.evaluation_questions()],
+        columns=["id", "programme", "side", "text", "source", "codebook", "codes"])
+    documents = pd.DataFrame([{k: v for k, v in d.items() if k != "text"} for d in docs],
+                             columns=["id", "name", "programme", "actor_type", "interview_date",
+                                      "interviewer", "site", "language", "source_file",
+                                      "source_format", "word_count", "imported_at", "extra"])
+    memos = pd.DataFrame(store.export_memos(),
+                         columns=["id", "target_type", "target_id", "title", "text", "coder",
+                                  "created_at", "updated_at"])
+    return ReportData(
+        project_name=project.name, documents=documents, codes=codes, excerpts=excerpts,
+        participants=participants, questions=questions,
+        coders=pd.DataFrame(store.list_coders(), columns=["id", "name", "created_at", "codings"]),
+        memos=memos, saved_queries=store.saved_queries(), private=store.private_counts(),
+        codebooks=sorted({c for c in codes["codebook"] if c}))
+
+
+# -- derived tables -----------------------------------------------------------------
+def code_by(data: ReportData, column: str, *, unit: str = "codings") -> pd.DataFrame:
+    """Codes × a document column (actor_type, programme): codings (or documents)."""
+    ex = data.excerpts
+    if not len(ex):
+        return pd.DataFrame(columns=["code"])
+    ex = ex.assign(**{column: ex[column].fillna("(non renseigné)")})
+    if unit == "documents":
+        table = ex.groupby(["path", column])["document_id"].nunique().unstack(fill_value=0)
+    else:
+        table = ex.groupby(["path", column]).size().unstack(fill_value=0)
+    order = [p for p in data.codes["path"] if p in table.index]
+    table = table.loc[order]
+    if column == "actor_type":
+        table.columns = [ACTOR_LABELS_FR.get(c, c) for c in table.columns]
+    table["total"] = table.sum(axis=1)
+    return table.reset_index().rename(columns={"path": "code"})
+
+
+def joint_display(data: ReportData, attribute: str, *, max_quote: int = 160) -> pd.DataFrame:
+    """Codes × the levels of a participant attribute: participants and one example quote."""
+    ex = data.excerpts[data.excerpts["participants"] != ""]
+    if attribute not in data.participants.columns or not len(ex):
+        return pd.DataFrame(columns=["code"])
+    level = data.participants.set_index("participant_id")[attribute].astype(str)
+    rows = []
+    for r in ex.itertuples():
+        for pid in r.participants.split(";"):
+            if pid in level.index:
+                rows.append((r.path, level[pid], pid, r.text))
+    if not rows:
+        return pd.DataFrame(columns=["code"])
+    long = pd.DataFrame(rows, columns=["code", "level", "pid", "text"])
+    levels = sorted(long["level"].unique())
+    out = []
+    for code in [p for p in data.codes["path"] if p in set(long["code"])]:
+        sub = long[long["code"] == code]
+        row = {"code": code}
+        for lv in levels:
+            cell = sub[sub["level"] == lv]
+            if len(cell):
+                quote = _short(cell["text"].iloc[0], max_quote)
+                row[lv] = f"{cell['pid'].nunique()} part. — « {quote} »"
+            else:
+                row[lv] = ""
+        out.append(row)
+    return pd.DataFrame(out, columns=["code"] + levels)
+
+
+def _short(text: str, n: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+def variable_name(path: str, index: int, taken: set[str]) -> str:
+    """A column name valid in R, Stata and pandas (ASCII, ≤ 32 characters)."""
+    leaf = unicodedata.normalize("NFKD", path.split("/")[-1])
+    leaf = "".join(c for c in leaf if not unicodedata.combining(c)).lower()
+    leaf = re.sub(r"[^a-z0-9]+", "_", leaf).strip("_")
+    name = f"c{index:03d}_{leaf}"[:32].rstrip("_")
+    while name in taken:
+        name = name[:28] + f"_{len(taken) % 1000:03d}"
+    taken.add(name)
+    return name
+
+
+def participant_code_matrix(data: ReportData, *, binary: bool = False,
+                            with_attributes: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per participant, one integer column per code (codings in the
+    participant's speech, or in their documents when no speaker is linked).
+    Returns (matrix, codebook of columns: variable, code path)."""
+    ex = data.excerpts[data.excerpts["participants"] != ""]
+    pids = list(data.participants["participant_id"])
+    taken: set[str] = {"participant_id"}
+    names = {row.path: variable_name(row.path, i + 1, taken)
+             for i, row in enumerate(data.codes.itertuples())}
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for r in ex.itertuples():
+        for pid in r.participants.split(";"):
+            counts[(pid, r.path)] += 1
+    columns = {"participant_id": pids}
+    for path, var in names.items():
+        col = [counts.get((pid, path), 0) for pid in pids]
+        columns[var] = pd.Series([int(bool(c)) for c in col] if binary else col, dtype="int64")
+    matrix = pd.DataFrame(columns)
+    if with_attributes:
+        matrix = data.participants.merge(matrix, on="participant_id", how="left")
+    dictionary = pd.DataFrame({"variable": list(names.values()), "code": list(names)})
+    return matrix, dictionary
+
+
+def cooccurrence(project, data: ReportData, *, top: int = 25) -> pd.DataFrame:
+    """Documents where two of the ``top`` most used codes overlap (square table)."""
+    codes = data.codes[data.codes["codings"] > 0].nlargest(top, "codings")
+    ids = list(codes["id"])
+    label = dict(zip(codes["id"], codes["path"]))
+    m = pd.DataFrame(0, index=[label[i] for i in ids], columns=[label[i] for i in ids])
+    for a, b, n in project.store.code_cooccurrence(ids):
+        m.loc[label[a], label[b]] = n
+        m.loc[label[b], label[a]] = n
+    return m
+
+
+def named_tables(project, data: ReportData) -> dict[str, pd.DataFrame]:
+    """Every table the exports know, by name (sheet names of the full workbook)."""
+    matrix, dictionary = participant_code_matrix(data)
+    ex = data.excerpts.drop(columns=["code_id", "document_id"])
+    q = data.questions.assign(codes=[";".join(str(c) for c in cs) for cs in data.questions["codes"]])
+    return {
+        "codes": data.codes.drop(columns=["parent_id"]),
+        "extraits": ex,
+        "documents": data.documents.assign(extra=[json.dumps(e, ensure_ascii=False)
+                                                  if isinstance(e, dict) else e
+                                                  for e in data.documents["extra"]]),
+        "participants": data.participants,
+        "participants_x_codes": matrix,
+        "variables_codes": dictionary,
+        "codes_x_acteurs": code_by(data, "actor_type"),
+        "codes_x_programmes": code_by(data, "programme"),
+        "questions": q,
+        "cooccurrences": cooccurrence(project, data).reset_index().rename(columns={"index": "code"}),
+        "memos": data.memos,
+        "codeurs": data.coders,
+    }

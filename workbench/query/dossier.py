@@ -1,0 +1,86 @@
+"""The evaluation-question dossier: everything the project holds on one question.
+
+Linked codes (with their sub-codes) and their counts, every excerpt grouped by actor
+type and programme, counts by actor type × programme, the participants whose words
+are cited with their attributes, and the triangulation row.  The reports issue
+exports it; the CLI prints it (``workbench eq``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from workbench.domain import ACTOR_TYPES, NotFoundError
+from workbench.query.engine import RETRIEVAL_COLUMNS, ProjectData, codings_in_scope, retrieve
+from workbench.query.triangulation import question_rows, triangulate
+
+
+@dataclass(frozen=True)
+class QuestionDossier:
+    question: dict
+    codes: pd.DataFrame          # code, path, codings, documents, participants
+    excerpts: pd.DataFrame       # retrieval columns, grouped by actor type and programme
+    counts: pd.DataFrame         # actor_type, programme, codings, documents, participants
+    participants: pd.DataFrame   # participant_id, excerpts, attributes...
+    triangulation: pd.DataFrame  # one row (see workbench.query.triangulation)
+    sections: tuple = field(default=("codes", "excerpts", "counts", "participants",
+                                      "triangulation"))
+
+    def to_dict(self) -> dict:
+        import json
+        out = {"question": self.question}
+        for name in self.sections:
+            df = getattr(self, name)
+            out[name] = json.loads(df.to_json(orient="records", date_format="iso",
+                                              force_ascii=False))
+        return out
+
+
+def question_dossier(data: ProjectData, question_id: str, *, where: str | None = None,
+                     n_exemplars: int = 2, participants_table: pd.DataFrame | None = None,
+                     status: str = "accepted") -> QuestionDossier:
+    questions = {q["id"]: q for q in data.store.query_questions()}
+    if question_id not in questions:
+        close = ", ".join(sorted(questions)[:10]) or "none"
+        raise NotFoundError(f"no evaluation question {question_id!r} (questions: {close})")
+    question = dict(questions[question_id])
+    linked = [cid for cid, qid in data.store.query_code_questions() if qid == question_id]
+    question["codes"] = [data.code_path[c] for c in linked]
+    (_, ids), = question_rows(data, [question_id])
+    scope = codings_in_scope(data, where, status)
+    scope = scope[scope["code"].isin(ids)]
+    # codes
+    recs = []
+    for cid in linked:
+        sub = scope[scope["code"].isin(data.descendants(cid))]
+        recs.append({"code": data.code_path[cid], "codings": int(sub["row"].nunique()),
+                     "documents": int(sub["doc"].nunique()),
+                     "participants": int(sub["participant_id"].dropna().nunique())})
+    codes = pd.DataFrame(recs, columns=["code", "codings", "documents", "participants"])
+    # excerpts
+    if ids:
+        expr = " OR ".join(str(c) for c in ids)
+        excerpts = retrieve(data, expr, where=where, descendants=False, status=status)
+        rank = {a: i for i, a in enumerate(ACTOR_TYPES)}
+        excerpts = excerpts.assign(_r=excerpts["actor_type"].map(rank).fillna(len(rank)))
+        excerpts = excerpts.sort_values(["_r", "programme", "document", "start"],
+                                        kind="stable", na_position="last")
+        excerpts = excerpts.drop(columns="_r").reset_index(drop=True)
+    else:
+        excerpts = pd.DataFrame(columns=RETRIEVAL_COLUMNS + ["document_id", "coding_ids"])
+    # counts by actor type × programme
+    s = scope.assign(actor_type=scope["doc"].map(data.docs["actor_type"]).fillna(""),
+                     programme=scope["doc"].map(data.docs["programme"]).fillna(""))
+    counts = (s.groupby(["actor_type", "programme"])
+              .agg(codings=("row", "nunique"), documents=("doc", "nunique"),
+                   participants=("participant_id", "nunique"))
+              .reset_index())
+    # participants
+    per = scope.dropna(subset=["participant_id"]).groupby("participant_id")["row"].nunique()
+    parts = pd.DataFrame({"participant_id": per.index, "codings": per.to_numpy()})
+    if participants_table is not None and len(parts):
+        parts = parts.merge(participants_table, on="participant_id", how="left")
+    tri = triangulate(data, [(question_id, ids)], n_exemplars=n_exemplars, where=where,
+                      status=status)
+    return QuestionDossier(question, codes, excerpts, counts, parts, tri)

@@ -1,0 +1,143 @@
+"""Source triangulation: what beneficiaries, trainers and operators say, side by side.
+
+For each code (or evaluation question) and actor type: codings, documents,
+participants, the share of that actor type's coded interviews that carry the code,
+exemplar excerpts, and a status:
+
+* ``no data``   -- no coded interview of this actor type in scope;
+* ``silence``   -- coded interviews of this actor type exist, none carries the code;
+* ``convergent`` -- the share is within a factor 2 of the median share of the actor
+  types that speak of it;
+* ``more`` / ``less`` -- over / under that factor (divergence).
+
+The ``summary`` column condenses the row: ``convergence``, ``divergence (trainer
+more; operator less)``, ``single voice (beneficiary)``, with ``silence: …`` appended.
+This is a frequency signal that points at where to read; the excerpts carry the
+content.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from workbench.query.engine import ProjectData, codings_in_scope
+from workbench.query.matrices import row_codes
+
+ACTORS = ("beneficiary", "trainer", "operator")
+FACTOR = 2.0
+
+
+def exemplars(data: ProjectData, sub: pd.DataFrame, k: int, *, max_chars: int = 300) -> list[str]:
+    """Up to ``k`` excerpts from distinct documents, favouring medium-length passages."""
+    if k <= 0 or sub.empty:
+        return []
+    u = sub.drop_duplicates("row")
+    length = (u["end"] - u["start"]).to_numpy()
+    names = u["doc"].map(data.docs["name"]).to_numpy(object)
+    order = pd.DataFrame({"bad": ~((length >= 40) & (length <= 400)), "name": names,
+                          "start": u["start"].to_numpy(), "i": np.arange(len(u))})
+    order = order.sort_values(["bad", "name", "start"], kind="stable")
+    chosen = order.drop_duplicates("name").head(k)["i"].to_numpy()
+    pick = u.iloc[chosen]
+    texts = data.store.span_texts(zip(pick["doc"], pick["start"], pick["end"]))
+    out = []
+    for t, (_, r) in zip(texts, pick.iterrows()):
+        t = " ".join(t.split())
+        if len(t) > max_chars:
+            t = t[:max_chars - 1].rstrip() + "…"
+        who = data.docs["name"].get(r["doc"], "?")
+        if isinstance(r["speaker"], str) and r["speaker"]:
+            who += f", {r['speaker']}"
+        out.append(f"« {t} » ({who})")
+    return out
+
+
+def statuses(shares: dict[str, float | None]) -> tuple[dict[str, str], str]:
+    """Per-actor status and the row summary (see the module docstring)."""
+    speaking = {a: s for a, s in shares.items() if s}
+    status: dict[str, str] = {}
+    med = float(np.median(list(speaking.values()))) if speaking else 0.0
+    for a, s in shares.items():
+        if s is None:
+            status[a] = "no data"
+        elif s == 0:
+            status[a] = "silence"
+        elif s > FACTOR * med:
+            status[a] = "more"
+        elif s * FACTOR < med:
+            status[a] = "less"
+        else:
+            status[a] = "convergent"
+    silent = [a for a, st in status.items() if st == "silence"]
+    if not speaking:
+        summary = "silence" if silent else "no data"
+        return status, summary
+    if len(speaking) == 1:
+        summary = f"single voice ({next(iter(speaking))})"
+    else:
+        div = [f"{a} {st}" for a, st in status.items() if st in ("more", "less")]
+        summary = "divergence (" + "; ".join(div) + ")" if div else "convergence"
+    if silent and len(speaking) > 1:
+        summary += "; silence: " + ", ".join(silent)
+    elif silent:
+        summary += "; silence: " + ", ".join(silent)
+    return status, summary
+
+
+def triangulate(data: ProjectData, rows: list[tuple[str, list[int]]], *,
+                actors=ACTORS, n_exemplars: int = 2, where: str | None = None,
+                status: str = "accepted") -> pd.DataFrame:
+    """``rows``: (label, code ids) -- codes with their subtree, or an evaluation
+    question with its linked codes."""
+    scope = codings_in_scope(data, where, status)
+    scope = scope.assign(actor=scope["doc"].map(data.docs["actor_type"]).to_numpy(object))
+    denominators = scope.groupby("actor")["doc"].nunique()
+    out = []
+    code_col = scope["code"].to_numpy(np.int64)
+    for label, ids in rows:
+        sub_all = scope[np.isin(code_col, ids)]
+        rec: dict = {"row": label}
+        shares: dict[str, float | None] = {}
+        for a in actors:
+            sub = sub_all[sub_all["actor"] == a]
+            den = int(denominators.get(a, 0))
+            docs = sub["doc"].nunique()
+            rec[f"{a}_codings"] = int(sub["row"].nunique())
+            rec[f"{a}_documents"] = int(docs)
+            rec[f"{a}_participants"] = int(sub["participant_id"].dropna().nunique())
+            share = None if den == 0 else docs / den
+            rec[f"{a}_share"] = None if share is None else round(100 * share, 1)
+            shares[a] = share
+            rec[f"{a}_exemplars"] = "\n".join(exemplars(data, sub, n_exemplars))
+        st, summary = statuses(shares)
+        for a in actors:
+            rec[f"{a}_status"] = st[a]
+        rec["summary"] = summary
+        out.append(rec)
+    cols = ["row"] + [f"{a}_{k}" for a in actors for k in
+                      ("codings", "documents", "participants", "share", "status", "exemplars")] \
+        + ["summary"]
+    return pd.DataFrame(out, columns=cols)
+
+
+def code_rows(data: ProjectData, codes, descendants: bool = True):
+    return row_codes(data, codes, descendants)
+
+
+def question_rows(data: ProjectData, questions=None) -> list[tuple[str, list[int]]]:
+    """(question id, codes linked to it with their subtrees)."""
+    links = data.store.query_code_questions()
+    known = [q["id"] for q in data.store.query_questions()]
+    wanted = known if questions is None else list(questions)
+    from workbench.domain import NotFoundError
+    missing = [q for q in wanted if q not in known]
+    if missing:
+        raise NotFoundError(f"unknown evaluation question(s): {', '.join(missing)}")
+    out = []
+    for q in wanted:
+        ids: list[int] = []
+        for cid, qid in links:
+            if qid == q:
+                ids.extend(data.descendants(cid))
+        out.append((q, list(dict.fromkeys(ids))))
+    return out

@@ -1,0 +1,171 @@
+"""Retrieval: every excerpt of a code (or of an evaluation question) with its document,
+speaker, actor type and participant attributes; filter; open in context."""
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from workbench.tui.fuzzy import fold
+from workbench.tui.i18n import actor, t
+from workbench.tui.screens.base import BaseScreen, cell
+from workbench.tui.screens.dialogs import ChoiceDialog
+
+
+class RetrievalScreen(BaseScreen):
+    section = "retrieval"
+    BINDINGS = [
+        Binding("q", "back", t("key.back")),
+        Binding("c", "choose_code", t("ret.code")),
+        Binding("e", "choose_question", t("ret.choose_question")),
+        Binding("slash", "filter", t("key.filter")),
+        Binding("escape", "clear_filter", show=False),
+    ]
+
+    def __init__(self, code: int | None = None, question: str | None = None, **kwargs) -> None:
+        super().__init__()
+        self.code, self.question = code, question
+        self.rows: list[dict] = []
+        self._attrs: dict[str, str] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(t("ret.pick"), id="ret-title", classes="section-title")
+        yield Input(placeholder=t("ret.filter"), id="ret-filter")
+        yield Static(classes="list-status", id="ret-status")
+        yield DataTable(id="ret-table", cursor_type="row", zebra_stripes=True, classes="list")
+        yield Static(id="excerpt-preview")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = t("screen.retrieval")
+        if self.code is not None or self.question is not None:
+            self.app.attempt(self.refresh_data)
+        self.query_one("#ret-table").focus()
+        if self.code is None and self.question is None:
+            self.call_after_refresh(self.action_choose_code)
+
+    def _attributes(self) -> dict[str, str]:
+        """Document name → participants' attributes, as one short line."""
+        if self._attrs is None:
+            wide = self.project.participants()
+            out: dict[str, list[str]] = {}
+            cols = [c for c in wide.columns if c not in ("participant_id", "documents")]
+            for row in wide.itertuples(index=False):
+                values = [cell(v) for v in row[1:1 + len(cols)]]
+                desc = row[0] + " " + ", ".join(f"{c}={v}" for c, v in zip(cols, values) if v)
+                for doc in (cell(row[-1]) or "").split(";"):
+                    if doc:
+                        out.setdefault(doc, []).append(desc)
+            self._attrs = {k: " | ".join(v) for k, v in out.items()}
+        return self._attrs
+
+    def refresh_data(self) -> None:
+        p = self.project
+        if self.code is not None:
+            df = p.excerpts(self.code)
+            label = p.code_paths().get(self.code, str(self.code))
+        elif self.question is not None:
+            codes = p.codes()
+            ids = [int(r.id) for r in codes.itertuples(index=False)
+                   if self.question in (r.questions or "").split(";")]
+            frames = [p.excerpts(cid, descendants=False) for cid in ids]
+            records = [r for f in frames for r in f.to_dict("records")]
+            label = t("ret.question", q=self.question)
+        else:
+            return
+        self._attrs = None
+        attrs = self._attributes()
+        self.rows = []
+        if self.code is not None:
+            records = df.to_dict("records")
+        for r in records:
+            r["attributes"] = attrs.get(r.get("document"), "")
+            self.rows.append(r)
+        self.label = label
+        self._fill()
+
+    def _fill(self) -> None:
+        table = self.query_one("#ret-table", DataTable)
+        table.clear(columns=True)
+        table.add_columns(t("ret.document"), t("ret.speaker"), t("ret.actor"), t("ret.code"),
+                          t("ret.text"), t("ret.attributes"))
+        q = fold(self.query_one("#ret-filter", Input).value.strip())
+        shown = []
+        for i, r in enumerate(self.rows):
+            if q:
+                hay = fold(" ".join(cell(r.get(k)) for k in ("document", "speaker", "actor_type",
+                                                              "code", "text", "attributes")))
+                if not all(w in hay for w in q.split()):
+                    continue
+            shown.append((cell(r["document"]), cell(r["speaker"]), actor(r["actor_type"]),
+                          cell(r["code"]), cell(r["text"], 90), cell(r["attributes"], 60)))
+            table.add_row(*shown[-1], key=str(i))
+        n = len(self.rows)
+        self.query_one("#ret-title", Static).update(Content(t("ret.title", n=n, code=self.label)))
+        self.query_one("#ret-status", Static).update(Content(t("ret.shown", shown=len(shown), n=n)))
+        self._preview(0 if shown else None)
+
+    def _preview(self, index: int | None) -> None:
+        box = self.query_one("#excerpt-preview", Static)
+        if index is None or not (0 <= index < len(self.rows)):
+            box.update("")
+            return
+        r = self.rows[index]
+        box.update(Content.assemble(
+            (f"{r['document']}", "bold"), (f" · {cell(r['speaker'])} · {actor(r['actor_type'])}"
+                                           f" · {r['code']} · {cell(r['coder'])}\n", "dim"),
+            (cell(r["text"]), ""), (f"\n{cell(r['attributes'])}", "dim italic")))
+
+    @on(DataTable.RowHighlighted, "#ret-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key and event.row_key.value is not None:
+            self._preview(int(event.row_key.value))
+
+    @on(DataTable.RowSelected, "#ret-table")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        r = self.rows[int(event.row_key.value)]
+        s, e = int(r["start"]), int(r["end"])
+        self.app.open_document(int(r["document_id"]), offset=s, select=(s, e))
+
+    @on(Input.Changed, "#ret-filter")
+    def _filter(self) -> None:
+        if self.rows:
+            self._fill()
+
+    @on(Input.Submitted, "#ret-filter")
+    def _filter_done(self) -> None:
+        self.query_one("#ret-table").focus()
+
+    def action_filter(self) -> None:
+        self.query_one("#ret-filter").focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#ret-filter", Input)
+        if box.value:
+            box.value = ""
+        self.query_one("#ret-table").focus()
+
+    def action_choose_code(self) -> None:
+        def chosen(cid):
+            if cid is not None:
+                self.code, self.question = cid, None
+                self.app.attempt(self.refresh_data)
+                self.query_one("#ret-table").focus()
+        self.app.pick_code(chosen, allow_create=False)
+
+    def action_choose_question(self) -> None:
+        questions = sorted({q for qs in self.project.codes()["questions"] for q in (qs or "").split(";")
+                            if q})
+        if not questions:
+            self.notify(t("ret.no_questions"), severity="warning")
+            return
+
+        def chosen(q):
+            if q is not None:
+                self.code, self.question = None, q
+                self.app.attempt(self.refresh_data)
+        self.app.push_screen(ChoiceDialog(t("ret.choose_question"), [(q, q) for q in questions]),
+                             chosen)
