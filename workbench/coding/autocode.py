@@ -203,13 +203,22 @@ def find_matches(project, rule: Rule, progress: Callable | None = None,
     return out
 
 
+class _FoldTable(dict):
+    """``str.translate`` table folding case and accents, one character per character
+    (so offsets stay valid); filled lazily, shared by every call."""
+
+    def __missing__(self, code: int) -> str:
+        f = _fold(chr(code))
+        self[code] = value = f[0] if f else chr(code).lower()
+        return value
+
+
+_FOLD_TABLE = _FoldTable()
+
+
 def _fold_same_length(text: str) -> str:
     """Case- and accent-fold keeping one character per character (offsets stay valid)."""
-    out = []
-    for ch in text:
-        f = _fold(ch)
-        out.append(f[0] if len(f) >= 1 else ch.lower())
-    return "".join(out)
+    return text.translate(_FOLD_TABLE)
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -217,8 +226,10 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 def _lemma_spans(body: str, offset: int, family: tuple[str, str]) -> list[tuple[int, int]]:
     lemma, root = family
-    # cheap prefilter before running spaCy on the turn
-    if root[:4] not in _fold(body):
+    # cheap prefilter before running spaCy on the turn: a word of the family contains
+    # the folded stem (irregular forms whose text does not, like "vais" for "aller",
+    # are not matched)
+    if root not in _fold_same_length(body):
         return []
     spans = []
     for tok in _nlp()(body):

@@ -767,16 +767,13 @@ def retrieve(data: ProjectData, text: str | Query, *, where: str | None = None,
                          f"{', '.join(data.attributes) or 'none'}")
     hits = ev.hits()
     cod = ev.cod
-    # member codes and coders per hit
-    m = pd.DataFrame({"h": hits.m_hit, "code": cod["code"].to_numpy(np.int64)[hits.m_coding],
-                      "coder": cod["coder_id"].to_numpy(np.int64)[hits.m_coding],
-                      "row": hits.m_coding})
-    paths = data.code_path
-    code_lists = m.groupby("h")["code"].agg(lambda s: tuple(sorted({paths[c] for c in s})))
-    coder_sets = m.groupby("h")["coder"].agg(lambda s: frozenset(data.coders.get(c, "") for c in s))
-    row_lists = m.groupby("h")["row"].agg(lambda s: tuple(sorted(set(s))))
-    n = len(hits)
-    coders = [coder_sets.get(i, frozenset()) for i in range(n)]
+    uses_coder = flt.uses_coder or (extra is not None and extra.uses_coder)
+    coders = None
+    if uses_coder:
+        cs: dict[int, set] = {}
+        for h, c in zip(hits.m_hit.tolist(), cod["coder_id"].to_numpy(np.int64)[hits.m_coding].tolist()):
+            cs.setdefault(h, set()).add(data.coders.get(c, ""))
+        coders = [frozenset(cs.get(i, ())) for i in range(len(hits))]
     frame = unit_frame(data, hits.doc, hits.start, coders)
     keep = flt.mask(frame)
     if extra is not None:
@@ -784,23 +781,40 @@ def retrieve(data: ProjectData, text: str | Query, *, where: str | None = None,
     frame = frame[keep]
     if frame.empty:
         return pd.DataFrame(columns=RETRIEVAL_COLUMNS + attrs + ["document_id", "coding_ids"])
-    grouped = frame.groupby("unit", sort=True)
-    units = grouped.size().index.to_numpy(np.int64)
-    pid_col = grouped["participant_id"].agg(
-        lambda s: ";".join(sorted({p for p in s if isinstance(p, str)})))
+    first = ~frame["unit"].duplicated().to_numpy()
+    units = frame["unit"].to_numpy(np.int64)[first]
+    pid_lists: dict[int, list[str]] = {}
+    for u, pid in zip(frame["unit"].tolist(), frame["participant_id"].tolist()):
+        if isinstance(pid, str):
+            pid_lists.setdefault(u, []).append(pid)
+    # member codes, coders and coding ids of the kept hits only
+    kept = np.isin(hits.m_hit, units)
+    mh = hits.m_hit[kept]
+    mc = hits.m_coding[kept]
+    code_of = cod["code"].to_numpy(np.int64)[mc].tolist()
+    coder_of = cod["coder_id"].to_numpy(np.int64)[mc].tolist()
+    id_of = cod["id"].to_numpy(np.int64)[mc].tolist()
+    codes_by: dict[int, set] = {}
+    coders_by: dict[int, set] = {}
+    ids_by: dict[int, list] = {}
+    paths, names = data.code_path, data.coders
+    for h, c, k, i in zip(mh.tolist(), code_of, coder_of, id_of):
+        codes_by.setdefault(h, set()).add(paths[c])
+        coders_by.setdefault(h, set()).add(names.get(k, ""))
+        ids_by.setdefault(h, []).append(i)
     docs = data.docs
+    ul = units.tolist()
     out = pd.DataFrame({
         "document": docs["name"].reindex(hits.doc[units]).to_numpy(object),
         "programme": docs["programme"].reindex(hits.doc[units]).to_numpy(object),
         "actor_type": docs["actor_type"].reindex(hits.doc[units]).to_numpy(object),
-        "speaker": grouped["speaker"].first().to_numpy(object),
-        "participant_id": pid_col.to_numpy(object),
+        "speaker": frame["speaker"].to_numpy(object)[first],
+        "participant_id": [";".join(sorted(set(pid_lists.get(u, ())))) for u in ul],
         "start": hits.start[units], "end": hits.end[units],
-        "codes": [";".join(code_lists.get(u, ())) for u in units],
-        "coder": [";".join(sorted(coders[u])) for u in units],
+        "codes": [";".join(sorted(codes_by.get(u, ()))) for u in ul],
+        "coder": [";".join(sorted(coders_by.get(u, ()))) for u in ul],
         "document_id": hits.doc[units],
-        "coding_ids": [";".join(str(int(cod["id"].iat[r])) for r in row_lists.get(u, ()))
-                       for u in units],
+        "coding_ids": [";".join(str(i) for i in sorted(set(ids_by.get(u, ())))) for u in ul],
     })
     out = out.sort_values(["document", "start", "end"], kind="stable").reset_index(drop=True)
     if limit is not None:

@@ -60,7 +60,7 @@ def attribute_groups(data: ProjectData, name: str, pids, bins: int = 4) -> tuple
         raise ValidationError(f"unknown participant attribute {name!r}; known: "
                               f"{', '.join(data.attributes) or 'none'}")
     vals = data.values(name)
-    pids = pd.Index(pd.unique(pd.Series(list(pids), dtype=object).dropna()))
+    pids = pd.Index(pd.Series(np.asarray(pids, dtype=object)).dropna().unique())
     if attr.type in ("numeric", "date"):
         num = vals["num"].reindex(pids).astype(float)
         present = num.dropna()
@@ -131,18 +131,44 @@ def code_matrix(data: ProjectData, by: str = "actor_type", *, codes=None,
     if count == "participants":
         scope = scope[scope["participant_id"].notna()]
     unit = UNIT_COL[count]
-    exp = expand_rows(scope, rows)
-    cells = exp.groupby(["label", "col"])[unit].nunique()
-    table = cells.unstack("col").reindex(index=[r[0] for r in rows], columns=order).fillna(0)
-    table = table.astype(np.int64)
-    row_total = exp.groupby("label")[unit].nunique().reindex(table.index).fillna(0).astype(np.int64)
-    col_total = scope.groupby("col")[unit].nunique().reindex(order).fillna(0).astype(np.int64)
+    # integer space: row label index, column index, unit index -> unique triples, bincount
+    col_idx = pd.Categorical(scope["col"].to_numpy(object), categories=order).codes.astype(np.int64)
+    unit_idx = pd.factorize(scope[unit].to_numpy(object) if unit == "participant_id"
+                            else scope[unit].to_numpy(np.int64))[0].astype(np.int64)
+    nrows, ncols = len(rows), len(order)
+    row_of_code: dict[int, list[int]] = {}
+    for i, (_, ids) in enumerate(rows):
+        for c in ids:
+            row_of_code.setdefault(c, []).append(i)
+    pairs = [(c, i) for c, rs in row_of_code.items() for i in rs]
+    pc = np.array([p[0] for p in pairs], dtype=np.int64)
+    pr = np.array([p[1] for p in pairs], dtype=np.int64)
+    order_c = np.argsort(pc, kind="stable")
+    pc, pr = pc[order_c], pr[order_c]
+    code = scope["code"].to_numpy(np.int64)
+    lo = np.searchsorted(pc, code, "left")
+    hi = np.searchsorted(pc, code, "right")
+    k, j = ranges_to_pairs(lo, hi)
+    r, cc, uu = pr[j], col_idx[k], unit_idx[k]
+    ok = cc >= 0
+    r, cc, uu = r[ok], cc[ok], uu[ok]
+    nunits = int(unit_idx.max()) + 1 if len(unit_idx) else 1
+    cell_key = np.unique((r * ncols + cc) * nunits + uu)
+    counts = np.bincount(cell_key // nunits, minlength=nrows * ncols).reshape(nrows, ncols)
+    row_key = np.unique(r * nunits + uu)
+    row_total = pd.Series(np.bincount(row_key // nunits, minlength=nrows),
+                          index=[x[0] for x in rows], dtype=np.int64)
+    ok_all = col_idx >= 0
+    col_key = np.unique(col_idx[ok_all] * nunits + unit_idx[ok_all])
+    col_total = pd.Series(np.bincount(col_key // nunits, minlength=ncols), index=order,
+                          dtype=np.int64)
+    table = pd.DataFrame(counts, index=[x[0] for x in rows], columns=order)
     if percent == "row":
         table = (table.div(row_total.replace(0, np.nan), axis=0) * 100).round(1).fillna(0.0)
     elif percent == "column":
         table = (table.div(col_total.replace(0, np.nan), axis=1) * 100).round(1).fillna(0.0)
     table["total"] = row_total
-    table.loc[TOTAL] = list(col_total) + [int(scope[unit].nunique())]
+    table.loc[TOTAL] = list(col_total) + [int(len(np.unique(unit_idx[ok_all])))]
     table.index.name = "code"
     table.columns.name = None
     return table.reset_index()

@@ -43,6 +43,10 @@ def fts_query(text: str) -> str:
     return " ".join(parts)
 
 
+def _trim(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit].rstrip() + "…"
+
+
 class DocumentStore:
     # -- writing -------------------------------------------------------------------
     def insert_document(self, fields: dict[str, Any], segments: Sequence[dict],
@@ -226,13 +230,15 @@ class DocumentStore:
                          "WHERE v.attribute = ? AND v.value = ?)")
             params.extend(attribute)
         params.append(limit)
+        # the context is the hit turn's own text, kept in the FTS table: reading it there
+        # avoids loading whole documents for each hit
         sql = (
             "SELECT s.id, s.document_id, d.name, d.programme, d.actor_type, s.speaker, s.start, "
             "s.end, s.timestamp, snippet(segments_fts, 0, '[', ']', '…', 12) AS snip, "
-            "substr(d.text, max(1, s.start + 1 - ?), s.end - s.start + 2 * ?) AS ctx "
+            "segments_fts.text AS ctx "
             "FROM segments_fts JOIN segments s ON s.id = segments_fts.rowid "
             "JOIN documents d ON d.id = s.document_id WHERE " + " AND ".join(where) +
             " ORDER BY rank LIMIT ?")
-        rows = self.query(sql, [context_chars, context_chars, *params])
-        return [SearchHit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10])
-                for r in rows]
+        rows = self.query(sql, params)
+        return [SearchHit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9],
+                          _trim(r[10], context_chars * 4)) for r in rows]

@@ -39,11 +39,16 @@ class QueryStore:
             return c.execute("SELECT id, name, programme, actor_type, interview_date, "
                              "interviewer, site, extra FROM documents ORDER BY id").fetchall()
 
+    def _tuples(self, sql: str, params=()) -> list[tuple]:
+        with self.reading() as c:
+            cur = c.cursor()
+            cur.row_factory = None
+            return cur.execute(sql, params).fetchall()
+
     def query_segments(self) -> list[tuple]:
         """(document_id, start, end, speaker, is_interviewer), by document and start."""
-        with self.reading() as c:
-            return c.execute("SELECT document_id, start, end, speaker, is_interviewer "
-                             "FROM segments ORDER BY document_id, start, position").fetchall()
+        return self._tuples("SELECT document_id, start, end, speaker, is_interviewer "
+                            "FROM segments ORDER BY document_id, start, position")
 
     def query_links(self) -> list[tuple]:
         """(document_id, participant_id, speaker) -- speaker '' for the whole document."""
@@ -73,10 +78,9 @@ class QueryStore:
         if code_ids is not None:
             ids = list(code_ids) or [-1]
             where.append(f"code_id IN ({', '.join('?' * len(ids))})"); params.extend(ids)
-        with self.reading() as c:
-            return c.execute(
-                "SELECT id, document_id, code_id, start, end, coder_id, status FROM codings"
-                + (" WHERE " + " AND ".join(where) if where else ""), params).fetchall()
+        return self._tuples(
+            "SELECT id, document_id, code_id, start, end, coder_id, status FROM codings"
+            + (" WHERE " + " AND ".join(where) if where else ""), params)
 
     def query_coders(self) -> dict[int, str]:
         with self.reading() as c:
@@ -98,14 +102,13 @@ class QueryStore:
         return out
 
     def query_version(self) -> tuple:
-        """Changes whenever anything the query engine reads may have changed."""
+        """Changes whenever anything the query engine reads may have changed: another
+        process committed (data_version), or this one logged a change or added a coding."""
         with self.reading() as c:
             dv = c.execute("PRAGMA data_version").fetchone()[0]
-            last = c.execute("SELECT ifnull(max(id), 0) FROM change_log").fetchone()[0]
-            undo = c.execute("SELECT ifnull(max(id), 0), ifnull(sum(undone), 0) "
-                             "FROM undo_log").fetchone()
-            n = c.execute("SELECT count(*), ifnull(max(id), 0) FROM codings").fetchone()
-        return (dv, last, tuple(undo), tuple(n))
+            last = c.execute("SELECT max(id) FROM change_log").fetchone()[0]
+            k = c.execute("SELECT max(id) FROM codings").fetchone()[0]
+        return (dv, last, k)
 
     # -- saved queries -------------------------------------------------------------
     def saved_queries(self) -> list[dict]:

@@ -1,5 +1,10 @@
 """BERTopic, offline: document embeddings -> UMAP -> HDBSCAN clusters -> c-TF-IDF words.
 
+UMAP with a seed (needed for reproducible runs) runs on one thread: about 75 s for
+10,000 units on 2 cores.  Above ``umap_max_units`` units (default 5,000) the
+``auto`` reducer uses PCA instead, so that large corpora stay within minutes;
+``reducer="umap"`` forces UMAP.
+
 Embeddings (option ``embedding``):
 
 * ``tfidf`` (default): a scikit-learn TF-IDF + truncated SVD pipeline over the units'
@@ -36,6 +41,8 @@ class BERTopicBackend(TopicBackend):
     defaults = {
         "embedding": "tfidf",
         "svd_components": 100,      # tfidf: dimensions kept by the SVD
+        "reducer": "auto",          # umap | pca | auto (UMAP up to umap_max_units units)
+        "umap_max_units": 5000,     # reproducible UMAP is single-threaded: ~75 s for 10k
         "umap_neighbors": 15,
         "umap_components": 5,
         "min_topic_size": None,     # HDBSCAN min_cluster_size; default grows with the corpus
@@ -70,6 +77,8 @@ class BERTopicBackend(TopicBackend):
         elif emb != "tfidf":
             raise TopicModelError(f"unknown embedding {emb!r}: use tfidf, spacy:<model> or "
                                   "sentence-transformers:<installed model>")
+        if self.params["reducer"] not in ("auto", "umap", "pca"):
+            raise TopicModelError("reducer must be auto, umap or pca")
         if self.params["clusterer"] not in ("hdbscan", "kmeans"):
             raise TopicModelError("clusterer must be hdbscan or kmeans")
 
@@ -137,9 +146,16 @@ class BERTopicBackend(TopicBackend):
         else:
             cluster = HDBSCAN(min_cluster_size=min_size, metric="euclidean",
                               cluster_selection_method="eom", prediction_data=True)
-        umap = UMAP(n_neighbors=max(2, min(int(p["umap_neighbors"]), n - 1)),
-                    n_components=int(p["umap_components"]), min_dist=0.0, metric="cosine",
-                    random_state=seed, low_memory=True)
+        reducer = p["reducer"]
+        if reducer == "auto":
+            reducer = "umap" if n <= int(p["umap_max_units"]) else "pca"
+        if reducer == "umap":
+            umap = UMAP(n_neighbors=max(2, min(int(p["umap_neighbors"]), n - 1)),
+                        n_components=int(p["umap_components"]), min_dist=0.0,
+                        metric="cosine", random_state=seed, low_memory=True)
+        else:
+            from sklearn.decomposition import PCA
+            umap = PCA(n_components=int(p["umap_components"]), random_state=seed)
         if pipe is None:
             embedder = None
         elif hasattr(pipe, "encode"):
@@ -181,5 +197,5 @@ class BERTopicBackend(TopicBackend):
             probabilities = [round(float(x), 6) for x in probs]
         progress(4, 4, "topic words")
         return FitResult(words, [int(t) for t in topics], probabilities,
-                         details={"min_topic_size": min_size,
+                         details={"min_topic_size": min_size, "reducer": reducer,
                                   "embedding_dims": int(embeddings.shape[1])})

@@ -85,33 +85,30 @@ def body_span(text: str, start: int, end: int, speaker: str | None) -> tuple[int
 
 
 def wrap(text: str, start: int, end: int, width: int) -> list[tuple[int, int]]:
-    """Greedy word wrap of ``text[start:end]`` into (start, end) offsets, one per line."""
+    """Greedy word wrap of ``text[start:end]`` into (start, end) offsets, one per line;
+    a line keeps its trailing space so that the lines tile the text exactly."""
     width = max(8, width)
     out: list[tuple[int, int]] = []
     pos = start
-    while pos <= end:
-        nl = text.find("\n", pos, end)
+    find, rfind = text.find, text.rfind
+    while True:
+        nl = find("\n", pos, end)
         para_end = end if nl < 0 else nl
         line_start = pos
-        line_end = pos
-        for m in re.finditer(r"\S+\s*", text[pos:para_end]):
-            ws, we = pos + m.start(), pos + m.end()
-            word_end = pos + m.start() + len(m.group().rstrip())
-            if word_end - line_start <= width:
-                line_end = we
-                continue
-            if line_end > line_start:
-                out.append((line_start, line_end))
-                line_start = ws
-            while word_end - line_start > width:       # a word longer than the line
-                out.append((line_start, line_start + width))
-                line_start += width
-            line_end = we
-        out.append((line_start, min(line_end, para_end) if line_end > line_start else para_end))
+        while para_end - line_start > width:
+            cut = rfind(" ", line_start, line_start + width + 1)
+            if cut <= line_start:                       # a word longer than the line
+                cut = line_start + width
+            else:
+                cut += 1
+                while cut < para_end and text[cut] == " ":
+                    cut += 1
+            out.append((line_start, cut))
+            line_start = cut
+        out.append((line_start, para_end))
         if nl < 0:
-            break
+            return out
         pos = nl + 1
-    return out
 
 
 class TranscriptView(ScrollView, can_focus=True):
@@ -170,6 +167,8 @@ class TranscriptView(ScrollView, can_focus=True):
         self.sel_mode: str | None = None
         self.highlight: tuple[int, int] | None = None   # search hit
         self._dragging = False
+        self._pending_cursor: int | None = None
+        self._pending_select: tuple[int, int] | None = None
         self.margin_width = 28
 
     # -- data -------------------------------------------------------------------------
@@ -189,13 +188,25 @@ class TranscriptView(ScrollView, can_focus=True):
         self._sentences.clear()
         self._layout_width = 0
         self.set_codings(codings, refresh=False)
+        self.turn = 0
+        self.cursor = turns[0].start if turns else 0
+        self.anchor = self.head = None
+        self.lines = []
+        self._pending_cursor = cursor
+        if self.size.width:
+            self._finish_load()
+
+    def _finish_load(self) -> None:
         self._layout()
-        if cursor is not None and turns:
+        cursor, self._pending_cursor = self._pending_cursor, None
+        if cursor is not None and self.turns:
             self.move_to(cursor)
-        else:
-            self.turn = 0
-            self.cursor = turns[0].start if turns else 0
+        if self._pending_select:
+            start, end = self._pending_select
+            self._pending_select = None
+            self.select(start, end)
         self.refresh()
+        self.post_message(self.CursorMoved(self))
 
     def set_codings(self, codings: list[Coding], refresh: bool = True) -> None:
         self.codings = sorted(codings, key=lambda k: (k.start, -k.end, k.id))
@@ -253,14 +264,16 @@ class TranscriptView(ScrollView, can_focus=True):
         self.virtual_size = Size(width, len(lines))
 
     def on_resize(self) -> None:
-        if self.turns and self.size.width != self._layout_width:
+        if self.turns and not self.lines:
+            self._finish_load()
+        elif self.turns and self.size.width != self._layout_width:
             self._layout()
             self.scroll_to_cursor()
             self.refresh()
 
     def line_of(self, offset: int) -> int:
         """The index of the layout line that shows ``offset``."""
-        if not self.turns:
+        if not self.turns or not self.turn_lines:
             return 0
         ti = max(0, bisect_right(self.turn_starts, offset) - 1)
         first, first_text = self.turn_lines[ti]
@@ -346,6 +359,9 @@ class TranscriptView(ScrollView, can_focus=True):
         self.post_message(self.CursorMoved(self))
 
     def select(self, start: int, end: int) -> None:
+        if not self.lines:                  # not laid out yet: select once sized
+            self._pending_select = (start, end)
+            return
         old = self.selection
         self.anchor = self.head = None
         self.move_to(start)
