@@ -1,6 +1,8 @@
 """The transcript coder: read, select, code, memo, undo — with the keyboard alone."""
 from __future__ import annotations
 
+import gc
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -81,6 +83,7 @@ class CoderScreen(BaseScreen):
         view.focus()
         self._update_recent()
         self._update_status()
+        gc.freeze()         # long-lived objects out of the collector's way: no GC pauses
 
     def on_resize(self) -> None:
         self.view.scroll_to_cursor()

@@ -6,12 +6,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import Footer, Header, Input, Static
 
 from workbench.tui.fuzzy import fold
 from workbench.tui.i18n import actor, t
 from workbench.tui.screens.base import BaseScreen, cell
 from workbench.tui.screens.dialogs import ChoiceDialog
+from workbench.tui.widgets.rowlist import RowList
 
 
 class RetrievalScreen(BaseScreen):
@@ -28,6 +29,7 @@ class RetrievalScreen(BaseScreen):
         super().__init__()
         self.code, self.question = code, question
         self.rows: list[dict] = []
+        self._keys: list[int] = []
         self._attrs: dict[str, str] | None = None
 
     def compose(self) -> ComposeResult:
@@ -35,7 +37,7 @@ class RetrievalScreen(BaseScreen):
         yield Static(t("ret.pick"), id="ret-title", classes="section-title")
         yield Input(placeholder=t("ret.filter"), id="ret-filter")
         yield Static(classes="list-status", id="ret-status")
-        yield DataTable(id="ret-table", cursor_type="row", zebra_stripes=True, classes="list")
+        yield RowList(id="ret-table", classes="list")
         yield Static(id="excerpt-preview")
         yield Footer()
 
@@ -88,25 +90,29 @@ class RetrievalScreen(BaseScreen):
         self._fill()
 
     def _fill(self) -> None:
-        table = self.query_one("#ret-table", DataTable)
-        table.clear(columns=True)
-        table.add_columns(t("ret.document"), t("ret.speaker"), t("ret.actor"), t("ret.code"),
-                          t("ret.text"), t("ret.attributes"))
         q = fold(self.query_one("#ret-filter", Input).value.strip())
-        shown = []
+        words = q.split()
+        rows, keys = [], []
         for i, r in enumerate(self.rows):
-            if q:
-                hay = fold(" ".join(cell(r.get(k)) for k in ("document", "speaker", "actor_type",
-                                                              "code", "text", "attributes")))
-                if not all(w in hay for w in q.split()):
+            values = (cell(r["document"]), cell(r["speaker"]), actor(r["actor_type"]),
+                      cell(r["code"]), cell(r["text"]), cell(r["attributes"]))
+            if words:
+                hay = r.get("_folded")
+                if hay is None:
+                    hay = r["_folded"] = fold(" ".join(values))
+                if not all(w in hay for w in words):
                     continue
-            shown.append((cell(r["document"]), cell(r["speaker"]), actor(r["actor_type"]),
-                          cell(r["code"]), cell(r["text"], 90), cell(r["attributes"], 60)))
-            table.add_row(*shown[-1], key=str(i))
+            rows.append(values)
+            keys.append(i)
+        self._keys = keys
+        table = self.query_one("#ret-table", RowList)
+        table.set_data([(t("ret.document"), 24), (t("ret.speaker"), 12), (t("ret.actor"), 12),
+                        (t("ret.code"), 18), (t("ret.text"), None), (t("ret.attributes"), 30)],
+                       rows, keys)
         n = len(self.rows)
         self.query_one("#ret-title", Static).update(Content(t("ret.title", n=n, code=self.label)))
-        self.query_one("#ret-status", Static).update(Content(t("ret.shown", shown=len(shown), n=n)))
-        self._preview(0 if shown else None)
+        self.query_one("#ret-status", Static).update(Content(t("ret.shown", shown=len(rows), n=n)))
+        self._preview(keys[0] if keys else None)
 
     def _preview(self, index: int | None) -> None:
         box = self.query_one("#excerpt-preview", Static)
@@ -119,14 +125,16 @@ class RetrievalScreen(BaseScreen):
                                            f" · {r['code']} · {cell(r['coder'])}\n", "dim"),
             (cell(r["text"]), ""), (f"\n{cell(r['attributes'])}", "dim italic")))
 
-    @on(DataTable.RowHighlighted, "#ret-table")
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.row_key and event.row_key.value is not None:
-            self._preview(int(event.row_key.value))
+    @on(RowList.Highlighted, "#ret-table")
+    def _highlighted(self, event: RowList.Highlighted) -> None:
+        if isinstance(event, RowList.Selected):
+            return
+        if 0 <= event.index < len(self._keys):
+            self._preview(self._keys[event.index])
 
-    @on(DataTable.RowSelected, "#ret-table")
-    def _open(self, event: DataTable.RowSelected) -> None:
-        r = self.rows[int(event.row_key.value)]
+    @on(RowList.Selected, "#ret-table")
+    def _open(self, event: RowList.Selected) -> None:
+        r = self.rows[self._keys[event.index]]
         s, e = int(r["start"]), int(r["end"])
         self.app.open_document(int(r["document_id"]), offset=s, select=(s, e))
 

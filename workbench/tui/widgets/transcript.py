@@ -159,6 +159,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self._words: dict[int, list[tuple[int, int]]] = {}
         self._sentences: dict[int, list[tuple[int, int]]] = {}
         self._bg_cache: dict[str, Style] = {}
+        self._strip_cache: dict[tuple[int, int], Strip] = {}
         self._layout_width = 0
         self.cursor = 0
         self.turn = 0
@@ -230,6 +231,7 @@ class TranscriptView(ScrollView, can_focus=True):
                     per_turn[i].append(k)
                 i += 1
         self._turn_codings = per_turn
+        self._strip_cache.clear()
         if refresh:
             self.refresh()
             self.post_message(self.CursorMoved(self))
@@ -260,6 +262,7 @@ class TranscriptView(ScrollView, can_focus=True):
             turn_lines.append((first, first_text))
         self.lines = lines
         self.turn_lines = turn_lines
+        self._strip_cache.clear()
         self._layout_width = width
         self.virtual_size = Size(width, len(lines))
 
@@ -639,6 +642,7 @@ class TranscriptView(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._bg_cache.clear()
+        self._strip_cache.clear()
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
@@ -649,6 +653,23 @@ class TranscriptView(ScrollView, can_focus=True):
         return self._render(index, width).crop(scroll_x, scroll_x + width)
 
     def _render(self, index: int, width: int) -> Strip:
+        """Lines away from the cursor, the selection and the search hit are cached."""
+        line = self.lines[index]
+        t = self.turns[line.turn]
+        sel, hl = self.selection, self.highlight
+        dynamic = (line.turn == self.turn or (sel and sel[0] <= t.end and sel[1] >= t.start)
+                   or (hl and hl[0] <= t.end and hl[1] >= t.start))
+        if dynamic:
+            return self._render_line(index, width)
+        key = (index, width)
+        strip = self._strip_cache.get(key)
+        if strip is None:
+            if len(self._strip_cache) > 4000:
+                self._strip_cache.clear()
+            strip = self._strip_cache[key] = self._render_line(index, width)
+        return strip
+
+    def _render_line(self, index: int, width: int) -> Strip:
         line = self.lines[index]
         t = self.turns[line.turn]
         base = self.rich_style
