@@ -88,49 +88,65 @@ def build(path: Path, docs: int) -> None:
 
 
 async def measure(path: Path, repeats: int) -> dict:
+    """Keystroke-to-screen: from posting the key (or calling the action) to the first
+    frame the app hands to its (headless) driver showing the screen concerned."""
     from workbench.tui import i18n
     from workbench.tui.app import WorkbenchApp
     i18n.set_language("en")
     app = WorkbenchApp(path, coder="bench", poll=False)
-    out: dict[str, list[float]] = {"open": [], "word": [], "turn": [], "select_code_undo": [],
-                                   "retrieval": []}
+    frames: list[tuple[float, str]] = []
+    display = app._display
+
+    def spy(screen, renderable):
+        frames.append((time.perf_counter(), type(screen).__name__))
+        return display(screen, renderable)
+
+    app._display = spy
+    out: dict[str, list[float]] = {"open 20k-word transcript": [], "word move (w)": [],
+                                   "turn move (j)": [], "select+code+undo keys": [],
+                                   "retrieval 5,000 excerpts": []}
+
+    def first_frame(t0: float, screen: str) -> float:
+        return min((t for t, name in frames if t >= t0 and name == screen), default=float("nan")) - t0
+
     async with app.run_test(size=(160, 50)) as pilot:
         await pilot.pause()
         big = app.project.document_id("big_interview")
         target = app.project.code_id("Cible")
         for _ in range(repeats):
+            frames.clear()
             t0 = time.perf_counter()
             app.open_document(big)
             await pilot.pause()
-            out["open"].append(time.perf_counter() - t0)
+            await pilot.pause()
+            out["open 20k-word transcript"].append(first_frame(t0, "CoderScreen"))
             await pilot.press("q")
             await pilot.pause()
         app.open_document(big)
         await pilot.pause()
         assert len(app.screen.view.codings) == 1000, len(app.screen.view.codings)
         app.recent_codes = [app.project.code_id("Thème 00")]
-        for i in range(100):
-            t0 = time.perf_counter()
-            await pilot.press("w")
-            out["word"].append(time.perf_counter() - t0)
-        for i in range(60):
-            t0 = time.perf_counter()
-            await pilot.press("j")
-            out["turn"].append(time.perf_counter() - t0)
-        for i in range(10):
-            t0 = time.perf_counter()
-            await pilot.press("v", "w", "w", "1", "u")
-            out["select_code_undo"].append((time.perf_counter() - t0) / 5)
+        for keys, name, n in ((("w",), "word move (w)", 150), (("j",), "turn move (j)", 100),
+                              (("v", "w", "w", "1", "u"), "select+code+undo keys", 10)):
+            for _ in range(n):
+                for key in keys:
+                    frames.clear()
+                    t0 = time.perf_counter()
+                    await pilot.press(key)
+                    out[name].append(first_frame(t0, "CoderScreen"))
         await pilot.press("q")
+        await pilot.pause()
         for _ in range(repeats):
+            frames.clear()
             t0 = time.perf_counter()
             app.action_goto("retrieval", code=target)
             await pilot.pause()
-            out["retrieval"].append(time.perf_counter() - t0)
+            await pilot.pause()
+            out["retrieval 5,000 excerpts"].append(first_frame(t0, "RetrievalScreen"))
             assert len(app.screen.rows) == 5000, len(app.screen.rows)
             await pilot.press("q")
             await pilot.pause()
-    return out
+    return {k: [x for x in v if x == x] for k, v in out.items()}
 
 
 def main() -> None:
@@ -145,12 +161,13 @@ def main() -> None:
     if args.rebuild or not path.exists():
         build(path, args.docs)
     res = asyncio.run(measure(path, args.repeats))
-    print(f"{'measure':<20}{'median ms':>10}{'p95 ms':>10}{'max ms':>10}   n")
+    print(f"| {'measure':<26} | median ms | p95 ms | max ms | n |")
+    print("|---|---|---|---|---|")
     for k, v in res.items():
         v = sorted(v)
         p95 = v[min(len(v) - 1, int(0.95 * len(v)))]
-        print(f"{k:<20}{statistics.median(v) * 1000:>10.1f}{p95 * 1000:>10.1f}"
-              f"{max(v) * 1000:>10.1f}   {len(v)}")
+        print(f"| {k:<26} | {statistics.median(v) * 1000:.1f} | {p95 * 1000:.1f} | "
+              f"{max(v) * 1000:.1f} | {len(v)} |")
 
 
 if __name__ == "__main__":

@@ -160,8 +160,13 @@ class ProjectCore:
         self.store.delete_document(self.document_id(ref), coder=self.coder)
 
     def search(self, text: str, *, programme: str | None = None, actor_type: str | None = None,
-               attribute: tuple[str, str] | None = None, limit: int = 50) -> pd.DataFrame:
-        hits = self.store.search(text, programme, actor_type, attribute, limit)
+               attribute: tuple[str, str] | None = None, limit: int = 50,
+               order: str = "document") -> pd.DataFrame:
+        """Full-text search over turns; ``order`` "document" (transcript order) or
+        "relevance" (BM25)."""
+        if order not in ("document", "relevance"):
+            raise ValidationError("order must be 'document' or 'relevance'")
+        hits = self.store.search(text, programme, actor_type, attribute, limit, order=order)
         return pd.DataFrame([h.__dict__ for h in hits],
                             columns=["segment_id", "document_id", "document", "programme",
                                      "actor_type", "speaker", "start", "end", "timestamp",

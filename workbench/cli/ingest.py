@@ -141,9 +141,10 @@ def docs_show(project, doc, show_segments, fmt):
 @click.option("--actor", "actor_type", type=click.Choice(ACTOR_TYPES))
 @click.option("--where", "attribute", help="Participant attribute filter ATTR=VALUE.")
 @click.option("--limit", default=50, show_default=True)
+@click.option("--relevance", is_flag=True, help="Best matches first (default: transcript order).")
 @format_option
 @handle_errors
-def search_cmd(project, text, programme, actor_type, attribute, limit, fmt):
+def search_cmd(project, text, programme, actor_type, attribute, limit, relevance, fmt):
     """Full-text search over speaker turns, accent-insensitive ("creche" finds "crèche").
 
     Words are combined with AND; "a phrase" in quotes; a trailing * for prefixes.
@@ -152,7 +153,8 @@ def search_cmd(project, text, programme, actor_type, attribute, limit, fmt):
     """
     attr = tuple(s.strip() for s in attribute.split("=", 1)) if attribute else None
     with open_project(project) as p:
-        df = p.search(text, programme=programme, actor_type=actor_type, attribute=attr, limit=limit)
+        df = p.search(text, programme=programme, actor_type=actor_type, attribute=attr, limit=limit,
+                      order="relevance" if relevance else "document")
     if fmt == "table":
         df = df[["document", "actor_type", "speaker", "start", "end", "snippet"]]
     emit(df, fmt)

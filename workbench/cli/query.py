@@ -63,9 +63,10 @@ def common_options(fn):
 
 def _shorten(df, width: int = 60):
     """Table output: long texts on one line, cut."""
+    import pandas as pd
     out = df.copy()
     for c in out.columns:
-        if out[c].dtype == object:
+        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
             out[c] = out[c].map(lambda v: v if not isinstance(v, str) else
                                 (" ".join(v.split())[:width - 1] + "…"
                                  if len(v) > width else " ".join(v.split())))

@@ -214,8 +214,9 @@ class DocumentStore:
     # -- search --------------------------------------------------------------------
     def search(self, text: str, programme: str | None = None, actor_type: str | None = None,
                attribute: tuple[str, str] | None = None, limit: int = 50,
-               context_chars: int = 60) -> list[SearchHit]:
-        """Accent-insensitive full-text search over segments, best matches first."""
+               context_chars: int = 60, order: str = "document") -> list[SearchHit]:
+        """Accent-insensitive full-text search over segments, in document order
+        (``order="relevance"``: best BM25 matches first, slower for frequent words)."""
         match = fts_query(text)
         if not match:
             return []
@@ -238,7 +239,8 @@ class DocumentStore:
             "segments_fts.text AS ctx "
             "FROM segments_fts JOIN segments s ON s.id = segments_fts.rowid "
             "JOIN documents d ON d.id = s.document_id WHERE " + " AND ".join(where) +
-            " ORDER BY rank LIMIT ?")
+            (" ORDER BY rank" if order == "relevance" else " ORDER BY segments_fts.rowid") +
+            " LIMIT ?")
         rows = self.query(sql, params)
         return [SearchHit(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9],
                           _trim(r[10], context_chars * 4)) for r in rows]

@@ -143,14 +143,20 @@ class CoderScreen(BaseScreen):
         if span is None:
             self.notify(t("coder.empty_turn"), severity="warning")
             return False
-        self.app.change(self.app.project.apply_code, self.doc_id, code_id, *span)
+        project = self.app.project
+        coding_id = self.app.change(project.apply_code, self.doc_id, code_id, *span)
         if not self.app.ok:
             return False
         self.app.remember_code(code_id)
         view.anchor = view.head = None
         view.sel_mode = None
-        self.refresh_data()
-        path = self.app.project.code_paths().get(code_id, str(code_id))
+        info = self.app.attempt(project.code, code_id) or {}
+        path = info.get("path", str(code_id))
+        if all(k.id != coding_id for k in self._codings):     # no reload: add it in place
+            self._codings.append(Coding(int(coding_id), code_id, span[0], span[1], path,
+                                        info.get("colour") or "#888888", 0, project.coder))
+        view.set_codings(self._codings)
+        self._update_recent()
         self.notify(t("coder.coded", code=path))
         return True
 

@@ -82,7 +82,8 @@ class RetrievalScreen(BaseScreen):
         attrs = self._attributes()
         self.rows = []
         if self.code is not None:
-            records = df.to_dict("records")
+            cols = list(df.columns)
+            records = [dict(zip(cols, values)) for values in zip(*(df[c].tolist() for c in cols))]
         for r in records:
             r["attributes"] = attrs.get(r.get("document"), "")
             self.rows.append(r)
