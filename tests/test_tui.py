@@ -411,3 +411,24 @@ async def test_help_palette_and_language_switch(path):
         await pilot.press("ctrl+p")
         await pilot.pause()
         assert type(app.screen).__name__ == "CommandPalette"
+
+
+@pytest.mark.anyio
+async def test_opening_at_an_offset_scrolls_the_turn_into_view(tmp_path):
+    from tests.tui_helpers import make_project
+    p = make_project(tmp_path / "long")
+    long_text = "".join(f"ENQ : Question {i} ?\nKarima : Réponse numéro {i}, assez longue pour "
+                        f"occuper une ligne ou deux de l'écran du terminal.\n" for i in range(80))
+    (tmp_path / "long.txt").write_text(long_text, encoding="utf-8")
+    p.import_files([tmp_path / "long.txt"])
+    doc = p.document_id("long")
+    target = p.text(doc).index("Réponse numéro 70")
+    p.close()
+    app = WorkbenchApp(tmp_path / "long" / "test.wbproj", coder="testeur", poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_document(doc, offset=target, select=(target, target + 17))
+        await pilot.pause(0.5)
+        view = app.screen.view
+        line = view.line_of(view.cursor)
+        assert view.scroll_offset.y <= line < view.scroll_offset.y + view.size.height
+        assert view.text[slice(*view.selection)] == "Réponse numéro 70"

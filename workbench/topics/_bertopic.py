@@ -45,7 +45,7 @@ class BERTopicBackend(TopicBackend):
         "umap_max_units": 5000,     # reproducible UMAP is single-threaded: ~75 s for 10k
         "umap_neighbors": 15,
         "umap_components": 5,
-        "min_topic_size": None,     # HDBSCAN min_cluster_size; default grows with the corpus
+        "min_topic_size": None,     # HDBSCAN min_cluster_size; default 10, up to 50 for large corpora
         "clusterer": "hdbscan",     # or "kmeans" (needs n_topics; no outliers)
         "reduce_outliers": False,   # assign outliers to their nearest topic (c-TF-IDF)
     }
@@ -138,7 +138,7 @@ class BERTopicBackend(TopicBackend):
         if cancelled():
             raise TopicRunCancelled()
         p = self.params
-        min_size = int(p["min_topic_size"] or max(5, min(50, n // 200)))
+        min_size = int(p["min_topic_size"] or max(10, min(50, n // 200)))
         if p["clusterer"] == "kmeans":
             if not n_topics:
                 raise TopicModelError("the kmeans clusterer needs a number of topics")

@@ -82,6 +82,9 @@ class CodebookScreen(BaseScreen):
         if not self._rows:
             self.query_one("#code-detail-text", Static).update(t("cb.empty"))
         self.query_one("#codebook-status", Static).update(Content(t("cb.total", n=len(self._rows))))
+        if target is None and nodes:
+            target = next(iter(nodes.values()))
+            keep = target.data
         if target is not None:
             self.call_after_refresh(tree.move_cursor, target)
         self._show_detail(keep if keep in self._rows else None)

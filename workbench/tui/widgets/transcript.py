@@ -207,6 +207,9 @@ class TranscriptView(ScrollView, can_focus=True):
             self._pending_select = None
             self.select(start, end)
         self.refresh()
+        self.call_after_refresh(self.scroll_to_cursor, True)
+        for delay in (0.05, 0.15, 0.4):          # again once the screen's layout settles
+            self.set_timer(delay, lambda: self.scroll_to_cursor(True))
         self.post_message(self.CursorMoved(self))
 
     def set_codings(self, codings: list[Coding], refresh: bool = True) -> None:
