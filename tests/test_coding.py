@@ -247,3 +247,14 @@ def test_agreement_two_coders(coded):
     assert df.loc["Freins/Mobilité", "agreement"] == 0.5
     assert df.loc["Immersion", "char_agreement"] == pytest.approx(20 / (s0.end - s0.start))
     assert df.loc["(all codes)", "units"] == 2
+
+
+def test_grouped_actions_are_one_undo_step(coded):
+    with coded.store.grouped("batch", coded.coder):
+        coded.create_code("Nouveau")
+        coded.apply_code("entretien_karima", "Nouveau", 0, 10)
+        coded.apply_code("entretien_karima", "Immersion", 0, 10)
+    assert coded.undo() == "batch"
+    assert coded.codings("entretien_karima").empty
+    with pytest.raises(NotFoundError):
+        coded.code_id("Nouveau")

@@ -7,7 +7,9 @@ undoes their own actions.
 """
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
 from typing import Any, Iterable, Sequence
 
 from workbench.domain import NotFoundError
@@ -86,10 +88,29 @@ class CodingStore:
     # -- actions with undo ---------------------------------------------------------------
     def action(self, label: str, coder: str | None, fn, *, undoable: bool = True,
                details: dict | None = None):
-        """Run ``fn(recorder)`` in one transaction; log it and make it undoable."""
+        """Run ``fn(recorder)`` in one transaction; log it and make it undoable.
+
+        Called inside :meth:`grouped` (or another action), it joins the outer action:
+        a composite operation is one undo step."""
+        with self.grouped(label, coder, undoable=undoable, details=details) as rec:
+            return fn(rec)
+
+    @contextlib.contextmanager
+    def grouped(self, label: str, coder: str | None, *, undoable: bool = True,
+                details: dict | None = None):
+        """One undoable action spanning several facade calls (yields the recorder)."""
+        local = self._action_local()
+        outer = getattr(local, "recorder", None)
+        if outer is not None:
+            yield outer
+            return
         with self.transaction() as c:
             rec = _Recorder(c)
-            result = fn(rec)
+            local.recorder = rec
+            try:
+                yield rec
+            finally:
+                local.recorder = None
             if rec.changes:
                 if undoable:
                     c.execute("DELETE FROM undo_log WHERE undone = 1 AND ifnull(coder, '') = ?",
@@ -100,7 +121,12 @@ class CodingStore:
                 self.log_change(coder, label, first["table"],
                                 next(iter(first["key"].values())),
                                 {**(details or {}), "rows": len(rec.changes)})
-            return result
+
+    def _action_local(self):
+        local = self.__dict__.get("_action_thread_local")
+        if local is None:
+            local = self.__dict__.setdefault("_action_thread_local", threading.local())
+        return local
 
     def undo(self, coder: str | None) -> str | None:
         """Undo the coder's last action; returns its label, or None if nothing to undo."""
@@ -226,12 +252,14 @@ class CodingStore:
 
     def coding_excerpts(self, code_ids: Sequence[int], status: str = "accepted",
                         limit: int | None = None) -> list[dict]:
-        """Coded excerpts of codes, with document, speaker and actor type."""
+        """Coded excerpts of codes, with document, speaker, timestamp and actor type.
+
+        Excerpt texts are cut in Python from one read of each document's text (an SQL
+        ``substr`` per excerpt would load the whole document for every excerpt)."""
         ids = list(code_ids) or [-1]
         sql = (
             "SELECT k.id AS coding_id, k.code_id, co.name AS code, k.document_id, d.name AS document, "
-            "d.programme, d.actor_type, k.start, k.end, substr(d.text, k.start + 1, k.end - k.start) "
-            "AS text, cd.name AS coder, k.origin, "
+            "d.programme, d.actor_type, k.start, k.end, cd.name AS coder, k.origin, "
             "(SELECT s.speaker FROM segments s WHERE s.document_id = k.document_id AND "
             " s.start <= k.start ORDER BY s.start DESC LIMIT 1) AS speaker, "
             "(SELECT s.timestamp FROM segments s WHERE s.document_id = k.document_id AND "
@@ -241,7 +269,18 @@ class CodingStore:
             f"WHERE k.code_id IN ({', '.join('?' * len(ids))}) AND k.status = ? "
             "ORDER BY d.name, k.start" + (" LIMIT ?" if limit else ""))
         params: list[Any] = [*ids, status] + ([limit] if limit else [])
-        return [dict(r) for r in self.query(sql, params)]
+        rows = [dict(r) for r in self.query(sql, params)]
+        texts = self.document_texts({r["document_id"] for r in rows})
+        for r in rows:
+            r["text"] = texts[r["document_id"]][r["start"]:r["end"]]
+        return rows
+
+    def document_texts(self, doc_ids) -> dict[int, str]:
+        ids = list(doc_ids)
+        if not ids:
+            return {}
+        return {r[0]: r[1] for r in self.query(
+            f"SELECT id, text FROM documents WHERE id IN ({', '.join('?' * len(ids))})", ids)}
 
     # -- memos -----------------------------------------------------------------------
     def memos(self, target_type: str | None = None, target_id: Any = None) -> list[dict]:

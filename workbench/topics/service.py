@@ -466,34 +466,36 @@ class TopicsAPI:
             raise NotFoundError(f"no topic {topic} in topic run {rid}")
         if code is not None and name is not None:
             raise ValidationError("give either an existing code or a new code name, not both")
-        r = self.topic_run(rid)
-        words = info.at[topic, "words"].split(", ")
-        created = code is None
-        if code is not None:
-            code_id = self.code_id(code)
-        else:
-            label = str(info.at[topic, "label"] or "")
-            default = (label if label and not label.startswith(f"{topic}_")
-                       else ", ".join(words[:3]))
-            name = (name or default).replace("/", "-")
-            code_id = self.create_code(
-                name, parent, colour=colour,
-                definition=f"From topic {topic} of topic run {rid} ({r.backend}); "
-                           f"top words: {', '.join(words[:10])}.")
-        rule = topic_rule(rid, topic)
-        units = [u for u in self.store.topic_unit_rows(rid, topic)
-                 if u["probability"] >= min_probability]
-        by_doc: dict[int, list[tuple[int, int]]] = {}
-        for u in units:
-            by_doc.setdefault(u["document_id"], []).append((u["start"], u["end"]))
-        n = 0
-        for doc_id, spans in by_doc.items():
-            n += len(self.apply_code_spans(doc_id, code_id, spans, origin="topic",
-                                           status="candidate", rule=rule,
-                                           label="topics.promote"))
-        self.store.set_topic_code(rid, topic, code_id)
-        self.store.log_change(self.coder, "topics.promote", "topic_run", rid,
-                              {"topic": topic, "code": code_id, "candidates": n})
+        with self.store.grouped("topics.promote", self.coder,
+                                details={"topic_run": rid, "topic": topic}):
+            r = self.topic_run(rid)
+            words = info.at[topic, "words"].split(", ")
+            created = code is None
+            if code is not None:
+                code_id = self.code_id(code)
+            else:
+                label = str(info.at[topic, "label"] or "")
+                default = (label if label and not label.startswith(f"{topic}_")
+                           else ", ".join(words[:3]))
+                name = (name or default).replace("/", "-")
+                code_id = self.create_code(
+                    name, parent, colour=colour,
+                    definition=f"From topic {topic} of topic run {rid} ({r.backend}); "
+                               f"top words: {', '.join(words[:10])}.")
+            rule = topic_rule(rid, topic)
+            units = [u for u in self.store.topic_unit_rows(rid, topic)
+                     if u["probability"] >= min_probability]
+            by_doc: dict[int, list[tuple[int, int]]] = {}
+            for u in units:
+                by_doc.setdefault(u["document_id"], []).append((u["start"], u["end"]))
+            n = 0
+            for doc_id, spans in by_doc.items():
+                n += len(self.apply_code_spans(doc_id, code_id, spans, origin="topic",
+                                               status="candidate", rule=rule,
+                                               label="topics.promote"))
+            self.store.set_topic_code(rid, topic, code_id)
+            self.store.log_change(self.coder, "topics.promote", "topic_run", rid,
+                                  {"topic": topic, "code": code_id, "candidates": n})
         return PromotionResult(rid, topic, code_id, self.code_paths()[code_id], created, n, rule)
 
     def topic_candidates(self, run: int | str | None = None, topic: int | None = None, *,
