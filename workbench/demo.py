@@ -44,7 +44,7 @@ def build_demo(path: str | Path | None = None, *, corpus: Path = DEMO_CORPUS,
     tmp = Path(tmp_name)
     tmp.unlink()
     try:
-        with Project.create(tmp, name="Démo PIC", coder="demo") as project:
+        with Project.create(tmp, name="Démo PIC", coder="Camille Roux") as project:
             project.import_participants(corpus / "participants.csv")
             manifests = sorted(corpus.glob("manifest*.csv"))
             for m in manifests:

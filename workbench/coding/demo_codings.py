@@ -53,10 +53,15 @@ def load_demo_codings(project, path: str | Path) -> int:
     for coder in sorted({p[3] for p in planned}):
         project.add_coder(coder)
     n = 0
-    with project.store.transaction():
-        for doc, code_id, (start, end), coder, memo in planned:
-            cid = project.apply_code(doc, code_id, start, end, coder=coder)
-            if memo:
-                project.add_memo("coding", cid, memo)
-            n += 1
+    session_coder = project.coder
+    try:
+        with project.store.transaction():
+            for doc, code_id, (start, end), coder, memo in planned:
+                project.coder = coder          # the memo is the coder's own
+                cid = project.apply_code(doc, code_id, start, end, coder=coder)
+                if memo:
+                    project.add_memo("coding", cid, memo)
+                n += 1
+    finally:
+        project.coder = session_coder
     return n

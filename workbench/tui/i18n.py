@@ -257,6 +257,13 @@ HELP = [
     ]),
 ]
 
+# queries, analysis, evaluation questions, export: their own catalog module
+from workbench.tui import i18n_analysis as _analysis  # noqa: E402
+
+FR.update(_analysis.FR)
+EN.update(_analysis.EN)
+HELP.extend(_analysis.HELP)
+
 
 def detect_language(environ=None) -> str:
     env = os.environ if environ is None else environ

@@ -1,27 +1,145 @@
-"""Topics: topic-model runs, their topics and representative excerpts (when the topic
-module exists); fits run in a cancellable worker."""
+"""Topics: topic-model runs, their topics, words, representative excerpts, sizes by
+actor type and programme, and the codes they meet.  A new run fits in a cancellable
+worker (a cancelled run stores nothing); a topic can be labelled, promoted to a new
+code or attached to an existing one, and its candidate codings reviewed."""
 from __future__ import annotations
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
-from workbench.tui.i18n import t
+from workbench.tui.i18n import actor, t
 from workbench.tui.screens.base import BaseScreen, cell
+from workbench.tui.screens.dialogs import ConfirmDialog, TextInputDialog
+from workbench.tui.widgets.rowlist import RowList
+
+BACKENDS = ("lda", "bertopic")
+UNITS = ("turn", "paragraph")
+
+
+def _num(value, digits: int = 2) -> str:
+    try:
+        if value is None or value != value:
+            return ""
+        return f"{float(value):.{digits}f}"
+    except (TypeError, ValueError):
+        return cell(value)
+
+
+class NewRunDialog(ModalScreen[dict | None]):
+    """Backend, number of topics (blank = automatic), seed, units, scope."""
+
+    BINDINGS = [Binding("escape", "cancel", show=False)]
+
+    def __init__(self, programmes: list[str]) -> None:
+        super().__init__(classes="dialog-screen")
+        self.programmes = programmes
+
+    def compose(self) -> ComposeResult:
+        from workbench.domain import ACTOR_TYPES
+        with Vertical(classes="dialog text-dialog new-run-dialog"):
+            yield Label(t("topics.new_title"), classes="dialog-title")
+            with Horizontal(classes="form-row"):
+                yield Label(t("topics.backend"), classes="form-label")
+                yield Select([(b, b) for b in BACKENDS], value="lda", allow_blank=False,
+                             id="run-backend")
+            with Horizontal(classes="form-row"):
+                yield Label(t("topics.n_topics"), classes="form-label")
+                yield Input("8", placeholder=t("topics.auto"), id="run-topics")
+            with Horizontal(classes="form-row"):
+                yield Label(t("topics.seed"), classes="form-label")
+                yield Input("42", id="run-seed")
+            with Horizontal(classes="form-row"):
+                yield Label(t("topics.unit"), classes="form-label")
+                yield Select([(t(f"topics.unit_{u}"), u) for u in UNITS], value="turn",
+                             allow_blank=False, id="run-unit")
+            with Horizontal(classes="form-row"):
+                yield Label(t("topics.programme"), classes="form-label")
+                yield Select([(p, p) for p in self.programmes], prompt=t("topics.all"),
+                             id="run-programme")
+            with Horizontal(classes="form-row"):
+                yield Label(t("topics.actor"), classes="form-label")
+                yield Select([(actor(a), a) for a in ACTOR_TYPES], prompt=t("topics.all"),
+                             id="run-actor")
+            yield Static("", id="run-problem", classes="form-problem")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(t("topics.run"), variant="primary", id="ok")
+                yield Button(t("dlg.cancel"), id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#run-topics").focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self._ok()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self._ok() if event.button.id == "ok" else self.dismiss(None)
+
+    def _select(self, wid: str):
+        value = self.query_one(wid, Select).value
+        return None if value is Select.NULL else value
+
+    def _ok(self) -> None:
+        topics = self.query_one("#run-topics", Input).value.strip()
+        seed = self.query_one("#run-seed", Input).value.strip() or "42"
+        problem = self.query_one("#run-problem", Static)
+        if topics and not (topics.isdigit() and int(topics) >= 2):
+            problem.update(t("topics.bad_topics"))
+            return
+        if not seed.lstrip("-").isdigit():
+            problem.update(t("topics.bad_seed"))
+            return
+        self.dismiss({"backend": self._select("#run-backend"),
+                      "n_topics": int(topics) if topics else None, "seed": int(seed),
+                      "unit": self._select("#run-unit"),
+                      "programme": self._select("#run-programme"),
+                      "actor_type": self._select("#run-actor")})
 
 
 class TopicsScreen(BaseScreen):
     section = "topics"
-    BINDINGS = [Binding("q", "back", t("key.back"))]
+    BINDINGS = [
+        Binding("q", "back", t("key.back")),
+        Binding("n", "new_run", t("topics.fit")),
+        Binding("l", "label", t("topics.label")),
+        Binding("p", "promote", t("topics.promote")),
+        Binding("c", "attach", t("topics.attach")),
+        Binding("v", "review", t("topics.review")),
+        Binding("delete", "delete_run", t("topics.delete")),
+        Binding("escape", "up", show=False),
+    ]
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, run: int | None = None, **kwargs) -> None:
         super().__init__()
         self.available = callable(getattr(self.app.project, "topic_runs", None))
+        self.run_id: int | None = run
+        self.topic: int | None = None
+        self.runs: list[dict] = []
+        self.topics: list[dict] = []
+        self.excerpts: list[dict] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Static(t("topics.runs"), id="topic-runs-title", classes="section-title")
+        yield RowList(id="topic-runs")
+        with Horizontal(id="topics-main"):
+            with Vertical(id="topics-left"):
+                yield Static(t("topics.topics"), id="topic-list-title", classes="section-title")
+                yield RowList(id="topic-list")
+            with VerticalScroll(id="topic-detail"):
+                yield Static(id="topic-detail-text")
+        yield Static(t("topics.excerpts"), id="topic-ex-title", classes="section-title")
+        yield RowList(id="topic-excerpts")
         yield Static(classes="list-status", id="topic-status")
-        yield DataTable(id="topic-table", cursor_type="row", zebra_stripes=True, classes="list")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -30,14 +148,285 @@ class TopicsScreen(BaseScreen):
             self.query_one("#topic-status", Static).update(t("topics.none"))
             return
         self.refresh_data()
+        self.query_one("#topic-runs").focus()
 
+    # -- data ---------------------------------------------------------------------------
     def refresh_data(self) -> None:
         if not self.available:
             return
         df = self.project.topic_runs()
-        table = self.query_one("#topic-table", DataTable)
-        table.clear(columns=True)
-        table.add_columns(*[str(c) for c in df.columns])
-        for r in df.itertuples(index=False):
-            table.add_row(*[cell(v, 60) for v in r])
-        self.query_one("#topic-status", Static).update(t("topics.runs"))
+        cols = list(df.columns)
+        self.runs = [dict(zip(cols, values)) for values in df.itertuples(index=False)]
+        self.runs.reverse()                             # newest first
+        rows = [(str(r["id"]), cell(r["name"]) or "", r["backend"], t(f"topics.unit_{r['unit']}"),
+                 str(r["n_units"]), str(r["n_topics"]), _num(r["coherence_cv"]),
+                 _num(r["diversity"]), cell(r["scope"]), cell(r["created_at"])[:16].replace("T", " "),
+                 str(r["promoted"] or ""))
+                for r in self.runs]
+        table = self.query_one("#topic-runs", RowList)
+        ids = [int(r["id"]) for r in self.runs]
+        if self.run_id not in ids:
+            self.run_id = ids[0] if ids else None
+        table.set_data([("#", 4), (t("topics.name"), 12), (t("topics.backend"), 9),
+                        (t("topics.unit"), 10), (t("topics.units"), 7),
+                        (t("topics.topics_n"), 7), (t("topics.coherence"), 9),
+                        (t("topics.diversity"), 9), (t("topics.scope"), None),
+                        (t("topics.date"), 16), (t("topics.promoted_n"), 7)], rows, ids)
+        if self.run_id is not None:
+            table.move_cursor(ids.index(self.run_id))
+        self.query_one("#topic-runs-title", Static).update(
+            Content(t("topics.runs_title", n=len(ids))))
+        self._load_run()
+
+    def _load_run(self) -> None:
+        table = self.query_one("#topic-list", RowList)
+        if self.run_id is None:
+            self.topics = []
+            table.set_data([(t("topics.topic"), 6)], [])
+            self.query_one("#topic-status", Static).update(t("topics.no_runs"))
+            self._show_topic()
+            return
+        df = self.project.topic_info(self.run_id)
+        cols = list(df.columns)
+        self.topics = [dict(zip(cols, values)) for values in df.itertuples(index=False)]
+        rows = [(str(r["topic"]), cell(r["label"]), str(r["size"]), cell(r["code"]),
+                 cell(r["words"])) for r in self.topics]
+        keys = [int(r["topic"]) for r in self.topics]
+        if self.topic not in keys:
+            self.topic = keys[0] if keys else None
+        table.set_data([(t("topics.topic"), 5), (t("topics.label_col"), 26),
+                        (t("topics.size"), 6), (t("topics.code"), 14),
+                        (t("topics.words"), None)], rows, keys)
+        if self.topic is not None:
+            table.move_cursor(keys.index(self.topic))
+        self.query_one("#topic-list-title", Static).update(
+            Content(t("topics.topics_title", run=self.run_id, n=len(keys))))
+        self.query_one("#topic-status", Static).update(Content(t("topics.status")))
+        self._show_topic()
+
+    def _topic_row(self) -> dict | None:
+        return next((r for r in self.topics if int(r["topic"]) == self.topic), None)
+
+    def _show_topic(self) -> None:
+        box = self.query_one("#topic-detail-text", Static)
+        ex = self.query_one("#topic-excerpts", RowList)
+        row = self._topic_row()
+        if row is None or self.run_id is None:
+            box.update("")
+            self.excerpts = []
+            ex.set_data([(t("ret.document"), 20)], [])
+            return
+        p, rid, topic = self.project, self.run_id, int(row["topic"])
+        parts = [(f"{topic} · {cell(row['label'])}\n", "bold"),
+                 (t("topics.size_line", n=row["size"], share=f"{100 * float(row['share']):.0f}",
+                    docs=row["documents"]) + "\n", "dim")]
+        if cell(row["code"]):
+            parts.append((t("topics.promoted_to", code=row["code"]) + "\n", "italic"))
+        words = p.topic_words(rid, topic)
+        parts.append(("\n" + t("topics.words") + "\n", "bold $accent"))
+        parts.append(("  ".join(f"{w} {float(x):.3f}" for w, x in
+                                zip(words["word"], words["weight"])) + "\n", ""))
+        for by, title in (("actor_type", "topics.by_actor"), ("programme", "topics.by_programme")):
+            table = p.topic_by(rid, by)
+            mine = table[table["topic"] == topic]
+            groups = [c for c in table.columns if c not in ("topic", "label")]
+            parts.append(("\n" + t(title) + "\n", "bold $accent"))
+            if len(mine):
+                values = mine.iloc[0]
+                parts.append(("  ".join(f"{actor(g) if by == 'actor_type' else g}: {int(values[g])}"
+                                        for g in groups if int(values[g])) + "\n", ""))
+        overlap = p.topic_code_overlap(rid)
+        mine = overlap[overlap["topic"] == topic]
+        parts.append(("\n" + t("topics.overlap") + "\n", "bold $accent"))
+        if len(mine):
+            for code, units, share in zip(mine["code"], mine["units"], mine["share_of_topic"]):
+                parts.append((f"  {code}: {int(units)} ({100 * float(share or 0):.0f} %)\n", ""))
+        else:
+            parts.append(("  " + t("topics.no_overlap") + "\n", "dim"))
+        box.update(Content.assemble(*parts))
+        df = p.representative_excerpts(rid, topic, 10)
+        cols = list(df.columns)
+        self.excerpts = [dict(zip(cols, values)) for values in df.itertuples(index=False)]
+        ex.set_data([(t("ret.document"), 22), (t("ret.speaker"), 12), (t("ret.actor"), 12),
+                     (t("topics.probability"), 6), (t("ret.text"), None)],
+                    [(cell(r["document"]), cell(r["speaker"]), actor(r["actor_type"]),
+                      _num(r["probability"]), cell(r["text"])) for r in self.excerpts])
+        self.query_one("#topic-ex-title", Static).update(
+            Content(t("topics.excerpts_title", topic=topic, n=len(self.excerpts))))
+
+    # -- navigation ---------------------------------------------------------------------
+    @on(RowList.Highlighted, "#topic-runs")
+    def _run_highlighted(self, event: RowList.Highlighted) -> None:
+        if isinstance(event, RowList.Selected):
+            return
+        rid = event.rowlist.keys[event.index] if event.index < len(event.rowlist.keys) else None
+        if rid is not None and rid != self.run_id:
+            self.run_id, self.topic = rid, None
+            self.app.attempt(self._load_run)
+
+    @on(RowList.Selected, "#topic-runs")
+    def _run_selected(self) -> None:
+        self.query_one("#topic-list").focus()
+
+    @on(RowList.Highlighted, "#topic-list")
+    def _topic_highlighted(self, event: RowList.Highlighted) -> None:
+        if isinstance(event, RowList.Selected):
+            return
+        keys = event.rowlist.keys
+        topic = keys[event.index] if event.index < len(keys) else None
+        if topic is not None and topic != self.topic:
+            self.topic = topic
+            self.app.attempt(self._show_topic)
+
+    @on(RowList.Selected, "#topic-list")
+    def _topic_selected(self) -> None:
+        if self.excerpts:
+            self.query_one("#topic-excerpts").focus()
+
+    @on(RowList.Selected, "#topic-excerpts")
+    def _excerpt_selected(self, event: RowList.Selected) -> None:
+        if 0 <= event.index < len(self.excerpts):
+            r = self.excerpts[event.index]
+            s, e = int(r["start"]), int(r["end"])
+            self.app.open_document(int(r["document_id"]), offset=s, select=(s, e))
+
+    def action_up(self) -> None:
+        """escape: from the excerpts to the topics to the runs."""
+        focused = self.focused
+        if focused is not None and focused.id == "topic-excerpts":
+            self.query_one("#topic-list").focus()
+        elif focused is not None and focused.id == "topic-list":
+            self.query_one("#topic-runs").focus()
+        else:
+            self.action_back()
+
+    # -- actions ------------------------------------------------------------------------
+    def _need_topic(self) -> dict | None:
+        row = self._topic_row()
+        if row is None:
+            self.notify(t("topics.no_topic"), severity="warning")
+        elif int(row["topic"]) == -1:
+            self.notify(t("topics.outliers_not_topic"), severity="warning")
+            return None
+        return row
+
+    def action_new_run(self) -> None:
+        if not self.available:
+            return
+        programmes = sorted({cell(p) for p in self.project.documents()["programme"] if cell(p)})
+
+        def go(values):
+            if not values:
+                return
+            from workbench.topics._base import TopicRunCancelled
+
+            def job(progress, cancelled):
+                try:
+                    return self.project.run_topics(
+                        values["backend"], n_topics=values["n_topics"], seed=values["seed"],
+                        unit=values["unit"], programme=values["programme"],
+                        actor_type=values["actor_type"],
+                        progress=lambda d, n, what="": progress(d, n, what),
+                        cancelled=cancelled)
+                except TopicRunCancelled:
+                    return None
+
+            def done(run):
+                if run is None:
+                    self.notify(t("topics.cancelled"), severity="warning")
+                    return
+                self.run_id, self.topic = run.id, None
+                self.refresh_data()
+                self.notify(t("topics.run_done", id=run.id, n=run.n_topics, units=run.n_units))
+                self.query_one("#topic-list").focus()
+
+            self.app.run_long(t("topics.running", backend=values["backend"]), job, done)
+
+        self.app.push_screen(NewRunDialog(programmes), go)
+
+    def action_label(self) -> None:
+        row = self._need_topic()
+        if row is None:
+            return
+        topic = int(row["topic"])
+
+        def done(label):
+            if label is None:
+                return
+            self.app.change(self.project.label_topic, self.run_id, topic, label)
+            if self.app.ok:
+                self.refresh_data()
+                self.notify(t("topics.labelled", topic=topic))
+        self.app.push_screen(TextInputDialog(t("topics.label_prompt", topic=topic),
+                                             cell(row["label"])), done)
+
+    def _promoted(self, result) -> None:
+        if result is None:
+            return
+        self.refresh_data()
+        self.notify(t("topics.promoted_n_cand", code=result.code, n=result.candidates))
+
+    def action_promote(self) -> None:
+        row = self._need_topic()
+        if row is None:
+            return
+        topic = int(row["topic"])
+        label = cell(row["label"])
+        default = "" if label.startswith(f"{topic}_") else label
+        words = cell(row["words"]).split(", ")
+
+        def done(name):
+            if name is None:
+                return
+            name = name.strip() or ", ".join(words[:3])
+            parent = None
+            if "/" in name:                     # "Parent/Child": under an existing parent
+                parent_path, name = name.rsplit("/", 1)
+                parent = parent_path
+            result = self.app.change(self.project.promote_topic, self.run_id, topic,
+                                     name=name, parent=parent)
+            self._promoted(result)
+        self.app.push_screen(TextInputDialog(t("topics.promote_prompt", topic=topic), default,
+                                             placeholder=", ".join(words[:3])), done)
+
+    def action_attach(self) -> None:
+        row = self._need_topic()
+        if row is None:
+            return
+        topic = int(row["topic"])
+
+        def chosen(code_id):
+            if code_id is None:
+                return
+            result = self.app.change(self.project.promote_topic, self.run_id, topic,
+                                     code=int(code_id))
+            self._promoted(result)
+        self.app.pick_code(chosen, title=t("topics.attach_title", topic=topic),
+                           allow_create=False)
+
+    def action_review(self) -> None:
+        row = self._need_topic()
+        if row is None:
+            return
+        from workbench.topics.service import topic_rule
+        from workbench.tui.screens.review import ReviewScreen
+        self.app.push_screen(ReviewScreen(rule=topic_rule(self.run_id, int(row["topic"]))))
+
+    def action_delete_run(self) -> None:
+        if self.run_id is None:
+            return
+        rid = self.run_id
+
+        def confirmed(yes):
+            if not yes:
+                return
+            self.app.change(self.project.delete_topic_run, rid)
+            if self.app.ok:
+                self.run_id, self.topic = None, None
+                self.refresh_data()
+                self.notify(t("topics.deleted", id=rid))
+        self.app.push_screen(ConfirmDialog(t("topics.delete_confirm", id=rid)), confirmed)
+
+    def palette_commands(self):
+        from textual.app import SystemCommand
+        yield SystemCommand(t("topics.fit"), t("topics.new_title"), self.action_new_run)

@@ -1,0 +1,165 @@
+"""Shared by the queries, analysis, evaluation-question and export screens: a
+read-only computation in a thread worker (progress dialog + Cancel), readable code
+paths, and an excerpt list whose enter opens the excerpt in context."""
+from __future__ import annotations
+
+from typing import Callable
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Label, Static
+from textual.worker import get_current_worker
+
+from workbench.tui.i18n import actor, t
+from workbench.tui.screens.base import cell
+from workbench.tui.screens.dialogs import ProgressDialog
+from workbench.tui.widgets.rowlist import RowList
+
+
+def run_read(app, label: str, fn: Callable[[], object], on_done: Callable[[object], None]) -> None:
+    """Run ``fn()`` (a read through the facade) in a thread worker behind a progress
+    dialog; Cancel discards the result; an error shows in the error dialog.  Unlike
+    ``app.run_long`` nothing is marked stale: reads change no data."""
+    dialog = ProgressDialog(label)
+    app.push_screen(dialog)
+
+    def job():
+        worker = get_current_worker()
+        app.call_from_thread(dialog.update_progress, 0, None, label)
+        try:
+            result = fn()
+        except Exception as exc:  # shown in the error dialog, never a traceback
+            app.call_from_thread(_finished, app, dialog, None, exc, on_done, False)
+            return
+        app.call_from_thread(_finished, app, dialog, result, None, on_done, worker.is_cancelled)
+
+    dialog.worker = app.run_worker(job, thread=True, exit_on_error=False, group="read",
+                                   description=label)
+
+
+def _finished(app, dialog, result, exc, on_done, cancelled: bool) -> None:
+    if dialog in app.screen_stack:
+        dialog.dismiss()
+    if cancelled:
+        app.notify(t("progress.cancelled"))
+        return
+    if exc is not None:
+        app.show_error(exc)
+        return
+    app.attempt(on_done, result)
+
+
+class CodeLabels:
+    """Code path → an indented short label (``  Mobilité`` under ``Freins``)."""
+
+    def __init__(self, project) -> None:
+        self.depth: dict[str, int] = {}
+        self.name: dict[str, str] = {}
+        self.ids: dict[str, int] = {}
+        for r in project.codes().itertuples(index=False):
+            self.depth[r.path] = int(r.depth)
+            self.name[r.path] = r.name
+            self.ids[r.path] = int(r.id)
+
+    def label(self, path, width: int = 48) -> str:
+        path = cell(path)
+        if path not in self.name:
+            return middle(path, width)
+        text = "  " * self.depth[path] + self.name[path]
+        return middle(text, width)
+
+    def short(self, path, width: int = 16) -> str:
+        path = cell(path)
+        return middle(self.name.get(path, path), width)
+
+
+def middle(text: str, width: int) -> str:
+    """Cut the middle of a long text: ``Analyse des…positionnement``."""
+    if len(text) <= width:
+        return text
+    keep = width - 1
+    head = keep // 2
+    return text[:head] + "…" + text[len(text) - (keep - head):]
+
+
+def number(value, digits: int = 1) -> str:
+    """A count or a share for a table cell (``12``, ``16.7``; blank when missing)."""
+    v = cell(value)
+    if v == "" or isinstance(value, (bool, str)):
+        return v
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return v
+    if f.is_integer():
+        return str(int(f))
+    return f"{f:.{digits}f}"
+
+
+def excerpt_rows(records: list[dict]) -> tuple[list[tuple[str, ...]], list[dict]]:
+    """Rows for an excerpt RowList, grouped by actor type (in the order given)."""
+    rows = []
+    for r in records:
+        rows.append((actor(cell(r.get("actor_type"))), cell(r.get("document")),
+                     cell(r.get("speaker")), cell(r.get("participant_id")),
+                     cell(r.get("text")), cell(r.get("codes"))))
+    return rows, records
+
+
+def excerpt_columns() -> list[tuple[str, int | None]]:
+    return [(t("ret.actor"), 12), (t("ret.document"), 16), (t("ret.speaker"), 10),
+            (t("queries.participant"), 11), (t("ret.text"), None), (t("queries.codes"), 28)]
+
+
+def open_record(app, r: dict) -> None:
+    s, e = int(r["start"]), int(r["end"])
+    app.open_document(int(r["document_id"]), offset=s, select=(s, e))
+
+
+class ExcerptsDialog(ModalScreen[None]):
+    """Excerpts (grouped by actor type) with a header text (e.g. exemplar quotes);
+    enter opens the highlighted excerpt in the coder."""
+
+    BINDINGS = [Binding("escape,q", "close", t("dlg.close"))]
+
+    def __init__(self, title: str, header: str, records: list[dict]) -> None:
+        super().__init__(classes="dialog-screen")
+        self.title_text, self.header, self.records = title, header, records
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog excerpts-dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Static(Content(self.header), id="excerpts-header")
+            yield RowList(id="excerpts-list")
+            yield Static(id="excerpts-preview")
+
+    def on_mount(self) -> None:
+        rows, _ = excerpt_rows(self.records)
+        lst = self.query_one(RowList)
+        lst.set_data(excerpt_columns(), rows)
+        if not rows:
+            self.query_one("#excerpts-preview", Static).update(t("an.no_excerpts"))
+        lst.focus()
+
+    @on(RowList.Highlighted, "#excerpts-list")
+    def _highlighted(self, event: RowList.Highlighted) -> None:
+        if isinstance(event, RowList.Selected) or not (0 <= event.index < len(self.records)):
+            return
+        r = self.records[event.index]
+        self.query_one("#excerpts-preview", Static).update(Content.assemble(
+            (cell(r.get("document")), "bold"),
+            (f" · {cell(r.get('speaker'))} · {actor(cell(r.get('actor_type')))} · "
+             f"{cell(r.get('codes'))}\n", "dim"), (cell(r.get("text")), "")))
+
+    @on(RowList.Selected, "#excerpts-list")
+    def _open(self, event: RowList.Selected) -> None:
+        r = self.records[event.index]
+        self.dismiss(None)
+        open_record(self.app, r)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
