@@ -1,32 +1,52 @@
-"""Queries: saved queries and running an expression (when the query module exists)."""
+"""Queries: an expression in the query language (docs/query-language.md, WHERE filters
+included), its coded excerpts (enter opens one in context), and the saved queries
+(enter runs one — a table for matrices, triangulations… —, s saves, delete deletes)."""
 from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
-from workbench.tui.i18n import t
+from workbench.tui.i18n import actor, t
+from workbench.tui.screens.analysis_common import (excerpt_columns, excerpt_rows, number,
+                                                   open_record, run_read)
 from workbench.tui.screens.base import BaseScreen, cell
+from workbench.tui.screens.dialogs import ConfirmDialog, TextInputDialog
+from workbench.tui.widgets.rowlist import RowList
 
 
 class QueriesScreen(BaseScreen):
     section = "queries"
     BINDINGS = [Binding("q", "back", t("key.back")),
-                Binding("slash", "focus_expr", t("queries.expr"))]
+                Binding("slash", "focus_expr", t("queries.expr")),
+                Binding("s,ctrl+s", "save", t("queries.save")),
+                Binding("delete", "delete", t("queries.delete")),
+                Binding("escape", "focus_results", show=False)]
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, expression: str = "", **kwargs) -> None:
         super().__init__()
-        self.available = callable(getattr(self.app.project, "run_query", None)) or \
-            callable(getattr(self.app.project, "query", None))
-        self.rows: list[dict] = []
+        self.available = callable(getattr(self.app.project, "query", None))
+        self.expression = expression      # the expression whose results are shown
+        self.records: list[dict] = []
+        self.saved: list[dict] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder=t("queries.expr"), id="query-expr")
-        yield Static(classes="list-status", id="query-status")
-        yield DataTable(id="query-table", cursor_type="row", zebra_stripes=True, classes="list")
+        yield Input(self.expression, placeholder=t("queries.expr"), id="query-expr")
+        yield Static(t("queries.help"), classes="list-status", id="query-help")
+        with Horizontal(id="query-main"):
+            with Vertical(id="query-left"):
+                yield Label(t("queries.saved"), classes="section-title", id="lbl-saved")
+                yield DataTable(id="saved-table", cursor_type="row", zebra_stripes=True)
+            with Vertical(id="query-right"):
+                yield Static(classes="list-status", id="query-status")
+                yield RowList(id="query-results", classes="list")
+                yield DataTable(id="query-table", cursor_type="row", zebra_stripes=True,
+                                classes="list hidden")
+                yield Static(id="query-preview")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -36,47 +56,155 @@ class QueriesScreen(BaseScreen):
             self.query_one("#query-expr").disabled = True
             return
         self.refresh_data()
+        if self.expression:
+            self.run_expression(self.expression)
         self.query_one("#query-expr").focus()
 
+    def relabel(self) -> None:
+        self.query_one("#lbl-saved", Label).update(t("queries.saved"))
+        self.query_one("#query-help", Static).update(t("queries.help"))
+        super().relabel()
+
+    # -- saved queries -----------------------------------------------------------------
     def refresh_data(self) -> None:
         if not self.available:
             return
-        saved = getattr(self.project, "saved_queries", None)
+        df = self.project.saved_queries()
+        self.saved = df.to_dict("records")
+        table = self.query_one("#saved-table", DataTable)
+        table.clear(columns=True)
+        table.add_columns(t("queries.name"), t("queries.kind"), t("queries.expression"))
+        for i, r in enumerate(self.saved):
+            table.add_row(cell(r["name"], 22), cell(r["kind"]), cell(r["expression"], 40),
+                          key=str(i))
+        if not self.saved:
+            table.add_row(t("queries.no_saved"), "", "")
+
+    def _selected_saved(self) -> dict | None:
+        table = self.query_one("#saved-table", DataTable)
+        if not self.saved or table.row_count == 0:
+            return None
+        row = max(0, min(table.cursor_row, len(self.saved) - 1))
+        return self.saved[row]
+
+    @on(DataTable.RowSelected, "#saved-table")
+    def _run_saved(self, event: DataTable.RowSelected) -> None:
+        key = event.row_key.value
+        if key is None or not key.isdigit() or int(key) >= len(self.saved):
+            return
+        entry = self.saved[int(key)]
+        if entry["kind"] == "query":
+            self.query_one("#query-expr", Input).value = entry["expression"]
+        run_read(self.app, entry["name"], lambda: self.project.run_saved_query(entry["name"]),
+                 lambda result: self.show_saved_result(entry, result))
+
+    def show_saved_result(self, entry: dict, result) -> None:
+        if entry["kind"] == "query":
+            self.show_results(entry["expression"], result)
+            return
+        if entry["kind"] == "dossier" and hasattr(result, "excerpts"):
+            from workbench.tui.screens.questions import DossierScreen
+            self.app.push_screen(DossierScreen(entry["expression"], dossier=result))
+            return
+        self.show_table(result)
+        self.query_one("#query-status", Static).update(Content(t(
+            "queries.ran", name=entry["name"], kind=entry["kind"], n=len(result))))
+
+    def show_table(self, df) -> None:
+        """Any DataFrame (matrix, triangulation, joint display…) in the table view."""
         table = self.query_one("#query-table", DataTable)
         table.clear(columns=True)
-        if callable(saved):
-            df = saved()
-            table.add_columns(*[str(c) for c in df.columns])
-            for r in df.itertuples(index=False):
-                table.add_row(*[cell(v, 60) for v in r])
-            self.query_one("#query-status", Static).update(Content(t("queries.saved")))
+        table.add_columns(*[cell(c, 30) for c in df.columns])
+        for values in df.itertuples(index=False):
+            table.add_row(*[number(v) if not isinstance(v, str) else cell(v, 50) for v in values])
+        self.query_one("#query-results").add_class("hidden")
+        table.remove_class("hidden")
+        self.query_one("#query-preview", Static).update("")
+        table.focus()
 
-    @on(Input.Submitted, "#query-expr")
-    def _run(self, event: Input.Submitted) -> None:
-        expr = event.value.strip()
+    def action_save(self) -> None:
+        expr = self.query_one("#query-expr", Input).value.strip() or self.expression
         if not expr:
+            self.notify(t("queries.nothing"), severity="warning")
             return
-        run = getattr(self.project, "run_query", None) or getattr(self.project, "query")
-        df = self.app.attempt(run, expr)
-        if df is None or not hasattr(df, "columns"):
-            return
-        table = self.query_one("#query-table", DataTable)
-        table.clear(columns=True)
-        table.add_columns(*[str(c) for c in df.columns])
-        self.rows = df.to_dict("records")
-        for i, r in enumerate(self.rows):
-            table.add_row(*[cell(v, 80) for v in r.values()], key=str(i))
-        self.query_one("#query-status", Static).update(Content(f"{len(df)} · {expr}"))
 
-    @on(DataTable.RowSelected, "#query-table")
-    def _open(self, event: DataTable.RowSelected) -> None:
-        if not self.rows or event.row_key.value is None:
+        def named(name):
+            name = (name or "").strip()
+            if not name:
+                return
+            if any(r["name"] == name for r in self.saved):
+                self.app.push_screen(ConfirmDialog(t("queries.replace", name=name)),
+                                     lambda yes: yes and self._save(name, expr, True))
+            else:
+                self._save(name, expr, False)
+
+        self.app.push_screen(TextInputDialog(t("queries.save_prompt")), named)
+
+    def _save(self, name: str, expr: str, replace: bool) -> None:
+        self.app.change(self.project.save_query, name, "query", expr, replace=replace)
+        if self.app.ok:
+            self.notify(t("queries.saved_ok", name=name))
+            self.refresh_data()
+
+    def action_delete(self) -> None:
+        entry = self._selected_saved()
+        if entry is None:
             return
-        r = self.rows[int(event.row_key.value)]
-        if "document_id" in r and "start" in r:
-            s = int(r["start"])
-            e = int(r.get("end", s + 1))
-            self.app.open_document(int(r["document_id"]), offset=s, select=(s, e))
+
+        def confirmed(yes):
+            if yes:
+                self.app.change(self.project.delete_saved_query, entry["name"])
+                if self.app.ok:
+                    self.notify(t("queries.deleted", name=entry["name"]))
+                    self.refresh_data()
+
+        self.app.push_screen(ConfirmDialog(t("queries.delete_confirm", name=entry["name"])),
+                             confirmed)
+
+    # -- running an expression -----------------------------------------------------------
+    @on(Input.Submitted, "#query-expr")
+    def _submitted(self, event: Input.Submitted) -> None:
+        expr = event.value.strip()
+        if expr:
+            self.run_expression(expr)
+
+    def run_expression(self, expr: str) -> None:
+        run_read(self.app, t("an.computing"), lambda: self.project.query(expr),
+                 lambda df: self.show_results(expr, df))
+
+    def show_results(self, expr: str, df) -> None:
+        self.expression = expr
+        self.records = df.to_dict("records")
+        rows, _ = excerpt_rows(self.records)
+        lst = self.query_one("#query-results", RowList)
+        lst.set_data(excerpt_columns(), rows)
+        self.query_one("#query-table").add_class("hidden")
+        lst.remove_class("hidden")
+        self.query_one("#query-status", Static).update(
+            Content(t("queries.results", n=len(self.records), expr=expr)))
+        if not rows:
+            self.query_one("#query-preview", Static).update(t("an.no_excerpts"))
+        lst.focus()
+
+    @on(RowList.Highlighted, "#query-results")
+    def _highlighted(self, event: RowList.Highlighted) -> None:
+        if isinstance(event, RowList.Selected) or not (0 <= event.index < len(self.records)):
+            return
+        r = self.records[event.index]
+        self.query_one("#query-preview", Static).update(Content.assemble(
+            (cell(r.get("document")), "bold"),
+            (f" · {cell(r.get('speaker'))} · {actor(cell(r.get('actor_type')))} · "
+             f"{cell(r.get('participant_id'))} · {cell(r.get('codes'))}\n", "dim"),
+            (cell(r.get("text")), "")))
+
+    @on(RowList.Selected, "#query-results")
+    def _open(self, event: RowList.Selected) -> None:
+        if 0 <= event.index < len(self.records):
+            open_record(self.app, self.records[event.index])
 
     def action_focus_expr(self) -> None:
         self.query_one("#query-expr").focus()
+
+    def action_focus_results(self) -> None:
+        table = self.query_one("#query-table")
+        (self.query_one("#query-results") if table.has_class("hidden") else table).focus()
