@@ -146,3 +146,17 @@ def test_change_log_records_who(project, interview_txt):
     project.import_files([interview_txt])
     actions = [(h["action"], h["coder"]) for h in project.history()]
     assert ("document.import", "testeur") in actions
+
+
+def test_mark_private_document_attribute(project, interview_txt, participants_csv):
+    project.import_participants(participants_csv)
+    project.import_files([interview_txt])
+    project.set_private("document", "entretien_karima")
+    assert bool(project.document("entretien_karima").private) is True
+    project.set_private("attribute", "age")
+    attrs = project.attributes().set_index("name")
+    assert bool(attrs.loc["age", "private"]) is True
+    with pytest.raises(NotFoundError):
+        project.set_private("attribute", "inconnu")
+    with pytest.raises(ValidationError):
+        project.set_private("code", "x")

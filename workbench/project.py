@@ -183,6 +183,20 @@ class ProjectCore:
         result["id_column"] = table.id_column
         return result
 
+    def set_private(self, kind: str, ref, private: bool = True) -> None:
+        """Mark a document, a memo or a participant attribute private: it then never
+        leaves the project (reports, spreadsheets, REFI-QDA exports leave it out)."""
+        if kind == "document":
+            self.store.update_document(self.document_id(ref), {"private": int(private)},
+                                       coder=self.coder)
+        elif kind == "memo":
+            self.update_memo(int(ref), private=private)
+        elif kind == "attribute":
+            if not self.store.set_attribute_private(str(ref), private, coder=self.coder):
+                raise NotFoundError(f"no participant attribute {ref!r}")
+        else:
+            raise ValidationError("kind must be document, memo or attribute")
+
     def attributes(self) -> pd.DataFrame:
         return pd.DataFrame([a.__dict__ for a in self.store.attributes()],
                             columns=["name", "type", "levels", "position", "private"])

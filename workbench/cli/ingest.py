@@ -226,3 +226,20 @@ def participants_link(project, doc, participant_id, speaker, remove, coder):
         else:
             added = p.link_participant(doc, participant_id, speaker)
             click.echo("linked" if added else "already linked")
+
+
+@main.command("private")
+@click.argument("project")
+@click.argument("kind", type=click.Choice(["document", "memo", "attribute"]))
+@click.argument("ref")
+@click.option("--off", is_flag=True, help="Make it exportable again.")
+@coder_option
+@handle_errors
+def private_cmd(project, kind, ref, off, coder):
+    """Mark a document, memo or participant attribute private: never exported.
+
+    Example: workbench private eval.wbproj attribute date_naissance
+    """
+    with open_project(project, coder) as p:
+        p.set_private(kind, ref, not off)
+    click.echo(f"{kind} {ref}: {'exportable' if off else 'private'}")

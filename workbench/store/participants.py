@@ -63,6 +63,14 @@ class ParticipantStore:
             c.execute("UPDATE attributes SET type = ?, levels = ? WHERE name = ?",
                       [type_, json.dumps(list(levels), ensure_ascii=False), name])
 
+    def set_attribute_private(self, name: str, private: bool, coder: str | None = None) -> int:
+        with self.transaction() as c:
+            n = c.execute("UPDATE attributes SET private = ? WHERE name = ?",
+                          [int(private), name]).rowcount
+            if n:
+                self.log_change(coder, "attribute.private", "attribute", name, {"private": private})
+            return n
+
     def participant_values(self, participant_ids: Sequence[str] | None = None) -> list[dict]:
         """Long format: participant_id, attribute, value, num."""
         if participant_ids is None:

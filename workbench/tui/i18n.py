@@ -210,6 +210,11 @@ EN: dict[str, str] = {
     "actor.other": "other",
 }
 
+from workbench.tui import i18n_topics as _topics  # noqa: E402  topics, autocode, review
+
+FR.update(_topics.FR)
+EN.update(_topics.EN)
+
 CATALOGS = {"fr": FR, "en": EN}
 
 # Help screen: (section key, [(keys, fr, en)])

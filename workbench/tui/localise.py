@@ -11,28 +11,34 @@ from dataclasses import replace
 
 from workbench.tui import i18n
 
-_REVERSE: dict[str, str] | None = None
+_REVERSE: dict[str, list[str]] | None = None
 
 
-def _reverse() -> dict[str, str]:
-    """Message text (in either language) → catalog key.  ``key.*`` keys win a tie."""
+def _reverse() -> dict[str, list[str]]:
+    """Message text (in either language) → the catalog keys carrying it."""
     global _REVERSE
     if _REVERSE is None:
-        rev: dict[str, str] = {}
+        rev: dict[str, list[str]] = {}
         for catalog in (i18n.EN, i18n.FR):
             for key, text in catalog.items():
-                if key.startswith("key."):
-                    rev[text] = key
-                else:
-                    rev.setdefault(text, key)
+                if key not in rev.setdefault(text, []):
+                    rev[text].append(key)
         _REVERSE = rev
     return _REVERSE
 
 
+def label_keys(text: str) -> list[str]:
+    return _reverse().get(text, [])
+
+
 def translate_label(text: str) -> str:
-    """``text`` (a label from either catalog) in the current language."""
-    key = _reverse().get(text)
-    return i18n.t(key) if key else text
+    """``text`` (a label from either catalog) in the current language.  When several
+    keys carry the text, ``key.*`` keys win, then the first."""
+    keys = label_keys(text)
+    if not keys:
+        return text
+    key = next((k for k in keys if k.startswith("key.")), keys[0])
+    return i18n.t(key)
 
 
 def localise_bindings(node) -> None:

@@ -1,0 +1,358 @@
+"""Matrices and analysis: code × actor type / programme / attribute, co-occurrence,
+triangulation (by code or evaluation question), joint display by an attribute and a
+binary outcome × code (Fisher).  Every table is computed by the facade in a worker;
+enter on a row lists its excerpts (grouped by actor type) and opens one in context."""
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.widgets import DataTable, Footer, Header, Select, Static
+
+from workbench.tui.i18n import EN, actor, t
+from workbench.tui.screens.analysis_common import (CodeLabels, ExcerptsDialog, middle, number,
+                                                   run_read)
+from workbench.tui.screens.base import BaseScreen, cell
+
+DISPLAYS = ("matrix_actor", "matrix_programme", "matrix_attribute", "cooccurrence",
+            "tri_codes", "tri_questions", "joint", "outcome")
+COUNTS = ("codings", "documents", "participants")
+PERCENTS = ("none", "row", "column")
+MODES = ("overlap", "turn")
+COLUMNS = ("codes", "questions")
+ACTOR_ORDER = ("beneficiary", "trainer", "operator", "other")
+TOTAL = "(total)"
+
+
+def status_label(value) -> str:
+    """convergent / more / less / silence / no data, translated."""
+    v = cell(value)
+    return t(f"status.{v}") if f"status.{v}" in EN else v
+
+
+class AnalysisScreen(BaseScreen):
+    section = "analysis"
+    BINDINGS = [
+        Binding("q", "back", t("key.back")),
+        *[Binding(str(i + 1), f"display('{d}')", show=False) for i, d in enumerate(DISPLAYS)],
+        Binding("c", "cycle('count')", t("an.count")),
+        Binding("percent_sign,P", "cycle('percent')", t("an.percent")),
+        Binding("o", "cycle('mode')", t("an.mode")),
+        Binding("z", "toggle_empty", "0"),
+        Binding("f5,ctrl+r", "recompute", t("key.refresh"), show=False),
+    ]
+
+    def __init__(self, display: str = "matrix_actor", attribute: str | None = None,
+                 **kwargs) -> None:
+        super().__init__()
+        self.display = display if display in DISPLAYS else "matrix_actor"
+        self.attribute = attribute
+        self.count, self.percent, self.mode, self.columns = "codings", "none", "overlap", "codes"
+        self.show_empty = False
+        self.rows: list[dict] = []          # one per table row: kind, key, label, detail
+        self.frame = None
+        self._last = None
+        self._labels: CodeLabels | None = None
+
+    # -- layout ------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(classes="filters", id="an-controls"):
+            yield Select([], id="an-display", allow_blank=False, prompt=t("an.display"))
+            yield Select([], id="an-attribute", prompt=t("an.attribute"))
+            yield Select([], id="an-count", allow_blank=False)
+            yield Select([], id="an-percent", allow_blank=False)
+            yield Select([], id="an-mode", allow_blank=False)
+            yield Select([], id="an-columns", allow_blank=False)
+        yield Static(classes="list-status", id="an-status")
+        yield DataTable(id="an-table", cursor_type="row", zebra_stripes=True, classes="list")
+        yield Static(id="an-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = t("screen.analysis")
+        attrs = self.project.attributes()
+        self.attributes = [(r.name, r.type) for r in attrs.itertuples(index=False)]
+        if self.attribute is None and self.attributes:
+            booleans = [n for n, kind in self.attributes if kind == "boolean"]
+            self.attribute = booleans[0] if booleans else self.attributes[0][0]
+        self._fill_selects()
+        self._sync_visibility()
+        self.query_one("#an-table").focus()
+        self.compute()
+
+    def _fill_selects(self) -> None:
+        def fill(sel_id, options, value):
+            sel = self.query_one(sel_id, Select)
+            with sel.prevent(Select.Changed):
+                sel.set_options(options)
+                if value is not None:
+                    sel.value = value
+        fill("#an-display", [(f"{i + 1} {t('an.' + d)}", d) for i, d in enumerate(DISPLAYS)],
+             self.display)
+        fill("#an-attribute", [(n, n) for n, _ in self.attributes], self.attribute)
+        fill("#an-count", [(t(f"an.count_{c}"), c) for c in COUNTS], self.count)
+        fill("#an-percent", [(t(f"an.pct_{p}"), p) for p in PERCENTS], self.percent)
+        fill("#an-mode", [(t(f"an.mode_{m}"), m) for m in MODES], self.mode)
+        fill("#an-columns", [(t(f"an.cols_{c}"), c) for c in COLUMNS], self.columns)
+
+    def _sync_visibility(self) -> None:
+        d = self.display
+        show = {"#an-attribute": d in ("matrix_attribute", "joint", "outcome"),
+                "#an-count": d.startswith("matrix"),
+                "#an-percent": d.startswith("matrix"),
+                "#an-mode": d == "cooccurrence",
+                "#an-columns": d in ("joint", "outcome")}
+        for sel_id, visible in show.items():
+            self.query_one(sel_id).set_class(not visible, "hidden")
+
+    def relabel(self) -> None:
+        self._fill_selects()
+        self.title = t("screen.analysis")
+        if self.frame is not None:
+            self.show(self.frame)
+
+    def refresh_data(self) -> None:
+        self._labels = None
+        self._last = None
+        self.compute()
+
+    # -- controls ----------------------------------------------------------------------
+    @on(Select.Changed)
+    def _changed(self, event: Select.Changed) -> None:
+        value = event.value
+        if value is Select.NULL or value is None:
+            return
+        name = {"an-display": "display", "an-attribute": "attribute", "an-count": "count",
+                "an-percent": "percent", "an-mode": "mode", "an-columns": "columns"}.get(
+            event.select.id or "")
+        if name and getattr(self, name) != value:
+            setattr(self, name, value)
+            self._sync_visibility()
+            self.compute()
+
+    def action_display(self, display: str) -> None:
+        self.display = display
+        self._fill_selects()
+        self._sync_visibility()
+        self.compute()
+
+    def action_cycle(self, what: str) -> None:
+        options = {"count": COUNTS, "percent": PERCENTS, "mode": MODES}[what]
+        current = getattr(self, what)
+        setattr(self, what, options[(options.index(current) + 1) % len(options)])
+        self._fill_selects()
+        self.compute()
+
+    def action_toggle_empty(self) -> None:
+        self.show_empty = not self.show_empty
+        if self.frame is not None:
+            self.show(self.frame)
+
+    def action_recompute(self) -> None:
+        self._last = None
+        self.compute()
+
+    # -- computing -----------------------------------------------------------------------
+    def params(self) -> tuple:
+        d = self.display
+        return (d, self.attribute if d in ("matrix_attribute", "joint", "outcome") else None,
+                self.count if d.startswith("matrix") else None,
+                self.percent if d.startswith("matrix") else None,
+                self.mode if d == "cooccurrence" else None,
+                self.columns if d in ("joint", "outcome") else None)
+
+    def compute(self) -> None:
+        params = self.params()
+        if params == self._last:
+            return
+        d, attribute, count, percent, mode, columns = params
+        if d in ("matrix_attribute", "joint", "outcome") and not attribute:
+            self.notify(t("an.need_attribute"), severity="warning")
+            return
+        p = self.project
+        pct = None if percent == "none" else percent
+        qs = "all" if columns == "questions" else None
+        fn = {
+            "matrix_actor": lambda: p.matrix("actor_type", count=count, percent=pct),
+            "matrix_programme": lambda: p.matrix("programme", count=count, percent=pct),
+            "matrix_attribute": lambda: p.matrix(attribute, count=count, percent=pct),
+            "cooccurrence": lambda: p.cooccurrence(mode=mode),
+            "tri_codes": lambda: p.triangulate(),
+            "tri_questions": lambda: p.triangulate(questions="all"),
+            "joint": lambda: p.joint_display(attribute, questions=qs),
+            "outcome": lambda: p.outcome_by_code(attribute, questions=qs),
+        }[d]
+
+        def done(frame):
+            self._last = params
+            self.show(frame)
+
+        run_read(self.app, f"{t('an.' + d)} — {t('an.computing')}", fn, done)
+
+    # -- rendering -----------------------------------------------------------------------
+    @property
+    def labels(self) -> CodeLabels:
+        if self._labels is None:
+            self._labels = CodeLabels(self.project)
+        return self._labels
+
+    def show(self, frame) -> None:
+        self.frame = frame
+        table = self.query_one("#an-table", DataTable)
+        table.clear(columns=True)
+        self.rows = []
+        render = {"cooccurrence": self._cooccurrence, "tri_codes": self._triangulation,
+                  "tri_questions": self._triangulation, "joint": self._joint,
+                  "outcome": self._outcome}.get(self.display, self._matrix)
+        render(frame, table)
+        what = t("an." + self.display)
+        if self.display in ("matrix_attribute", "joint", "outcome"):
+            what += f" · {self.attribute}"
+        hint = t("an.enter_tri") if self.display.startswith("tri") else t("an.enter_code")
+        self.query_one("#an-status", Static).update(Content(
+            f"{t('an.rows', n=len(self.rows), what=what)} · {hint} · 1–8 · z"))
+        self._detail(0)
+
+    def _row_label(self, key: str, kind: str) -> str:
+        if key == TOTAL:
+            return TOTAL
+        return self.labels.label(key) if kind == "code" else key
+
+    def _add(self, table: DataTable, kind: str, key: str, values: list, detail: str = "") -> None:
+        self.rows.append({"kind": kind, "key": key, "detail": detail})
+        table.add_row(self._row_label(key, kind), *values, key=str(len(self.rows) - 1))
+
+    def _matrix(self, frame, table: DataTable) -> None:
+        cols = [c for c in frame.columns if c != "code"]
+        header = [actor(c) if self.display == "matrix_actor" else cell(c) for c in cols]
+        table.add_columns(t("an.code"), *header)
+        for r in frame.to_dict("records"):
+            if not self.show_empty and r["code"] != TOTAL and not r.get("total"):
+                continue
+            self._add(table, "code", r["code"], [number(r[c]) for c in cols], r["code"])
+
+    def _cooccurrence(self, frame, table: DataTable) -> None:
+        records = frame.to_dict("records")
+        cols = [c for c in frame.columns if c != "code"]
+        if not self.show_empty:
+            used = {r["code"] for r in records
+                    if any((r[c] or 0) for c in cols if c != r["code"] and c in r)}
+            cols = [c for c in cols if c in used]
+            records = [r for r in records if r["code"] in used]
+        table.add_columns(t("an.code"), *[self.labels.short(c, 14) for c in cols])
+        for r in records:
+            self._add(table, "code", r["code"], [number(r[c]) for c in cols], r["code"])
+
+    def _actors(self, frame) -> list[str]:
+        return [c[: -len("_codings")] for c in frame.columns if c.endswith("_codings")]
+
+    def _triangulation(self, frame, table: DataTable) -> None:
+        first = frame.columns[0]
+        kind = "question" if first == "question" else "code"
+        actors = self._actors(frame)
+        header = [t("an.question") if kind == "question" else t("an.code")]
+        for a in actors:
+            header += [f"{actor(a)} n", "%", t("an.status")]
+        table.add_columns(*header, t("an.summary"))
+        for r in frame.to_dict("records"):
+            if not self.show_empty and not any(r[f"{a}_codings"] for a in actors):
+                continue
+            values = []
+            detail = [f"{r[first]} — {cell(r['summary'])}"]
+            for a in actors:
+                values += [number(r[f"{a}_codings"]), number(r[f"{a}_share"]),
+                           status_label(r[f"{a}_status"])]
+                for quote in cell(r.get(f"{a}_exemplars")).split("\n") if r.get(f"{a}_exemplars") else []:
+                    detail.append(f"[{actor(a)}] {quote}")
+            values.append(cell(r["summary"]))
+            self._add(table, kind, r[first], values, "\n".join(detail))
+
+    def _joint(self, frame, table: DataTable) -> None:
+        kind = "question" if self.columns == "questions" else "code"
+        groups: list[tuple[str, int]] = []
+        cells: dict[str, dict[str, str]] = {}
+        quotes: dict[str, list[str]] = {}
+        order: list[str] = []
+        for r in frame.to_dict("records"):
+            g = cell(r["group"])
+            if (g, r["n_participants"]) not in groups:
+                groups.append((g, r["n_participants"]))
+            col = cell(r["column"])
+            if col not in cells:
+                cells[col], quotes[col] = {}, []
+                order.append(col)
+            cells[col][g] = f"{number(r['participants'])} · {number(r['share'])} %"
+            if r.get("exemplars"):
+                quotes[col].append(f"[{g}] {cell(r['exemplars'])}")
+            cells[col].setdefault("_n", 0)
+            cells[col]["_n"] += int(r["participants"] or 0)
+        header = [t("an.question") if kind == "question" else t("an.code")]
+        header += [f"{g} (n={number(n)})" for g, n in groups]
+        table.add_columns(*header)
+        for col in order:
+            if not self.show_empty and not cells[col]["_n"]:
+                continue
+            self._add(table, kind, col, [cells[col].get(g, "") for g, _ in groups],
+                      f"{col}\n" + "\n".join(quotes[col]))
+
+    def _outcome(self, frame, table: DataTable) -> None:
+        kind = "question" if self.columns == "questions" else "code"
+        table.add_columns(t("an.question") if kind == "question" else t("an.code"),
+                          f"n {t('an.with')}", f"% {t('an.with')}", f"n {t('an.without')}",
+                          f"% {t('an.without')}", t("an.diff"), t("an.odds"), t("an.p"), "⚠")
+        for r in frame.to_dict("records"):
+            if not self.show_empty and not r["n_with"]:
+                continue
+            warning = cell(r.get("warning"))
+            self._add(table, kind, cell(r["column"]),
+                      [number(r["n_with"]), number(r["rate_with"]), number(r["n_without"]),
+                       number(r["rate_without"]), number(r["difference"]),
+                       number(r["odds_ratio"], 2), number(r["p_value"], 3),
+                       "⚠" if warning else ""],
+                      f"{cell(r['column'])}\n{t('an.warning')} : {warning}" if warning
+                      else cell(r["column"]))
+
+    # -- detail and excerpts -------------------------------------------------------------
+    def _detail(self, index: int) -> None:
+        box = self.query_one("#an-detail", Static)
+        if not (0 <= index < len(self.rows)):
+            box.update("")
+            return
+        box.update(Content(self.rows[index]["detail"]))
+
+    @on(DataTable.RowHighlighted, "#an-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key.value is not None:
+            self._detail(int(event.row_key.value))
+
+    @on(DataTable.RowSelected, "#an-table")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is None:
+            return
+        row = self.rows[int(event.row_key.value)]
+        if row["key"] == TOTAL:
+            return
+        self.show_excerpts(row)
+
+    def show_excerpts(self, row: dict) -> None:
+        p = self.project
+        key, kind = row["key"], row["kind"]
+        if kind == "question":
+            fn = lambda: p.question_dossier(key).excerpts  # noqa: E731
+        else:
+            cid = self.labels.ids.get(key)
+            if cid is None:
+                return
+            fn = lambda: p.query(str(cid))  # noqa: E731
+
+        def done(df):
+            rank = {a: i for i, a in enumerate(ACTOR_ORDER)}
+            records = sorted(df.to_dict("records"),
+                             key=lambda r: rank.get(cell(r.get("actor_type")), len(rank)))
+            self.app.push_screen(ExcerptsDialog(t("an.excerpts_of", what=middle(key, 90)),
+                                                row["detail"], records))
+
+        run_read(self.app, t("an.computing"), fn, done)
