@@ -169,7 +169,7 @@ def test_codebook_export_qdc_reimports_unchanged(project, tmp_path):
     from lxml import etree
     project.import_codebook(REPO / "codebooks" / "becomino.yaml")
     out = project.export_codebook(tmp_path / "becomino.qdc")
-    schema = etree.XMLSchema(etree.parse(str(REPO.parent / "shared" / "refi" / "Codebook.xsd")))
+    schema = etree.XMLSchema(etree.parse(str(REPO / "tests" / "fixtures" / "refi" / "Codebook.xsd")))
     assert schema.validate(etree.parse(str(out))), schema.error_log
     other = Project.create(tmp_path / "other.wbproj")
     other.import_codebook(out)

@@ -8,10 +8,7 @@ import pytest
 from workbench.export.qdpx import QdpxError, validate_qdpx
 from workbench.project import Project
 
-NVIVO = Path(__file__).resolve().parents[2] / "shared" / "refi" / "nvivo12-export.qdpx"
-if not NVIVO.is_file():
-    NVIVO = Path("/work/shared/refi/nvivo12-export.qdpx")
-needs_nvivo = pytest.mark.skipif(not NVIVO.is_file(), reason="NVivo sample not available")
+NVIVO = Path(__file__).resolve().parent / "fixtures" / "refi" / "nvivo12-export.qdpx"
 
 
 def _spans(p):
@@ -47,7 +44,6 @@ def coded(project, interview_txt, participants_csv):
     return p
 
 
-@needs_nvivo
 def test_nvivo_sample_imports_152_codes_303_codings(project):
     summary = project.import_qdpx(NVIVO)
     assert summary["codes"] == 152
@@ -94,7 +90,6 @@ def test_round_trip_keeps_every_span(coded, tmp_path):
         assert _spans(c) == _spans(coded)
 
 
-@needs_nvivo
 def test_nvivo_round_trip(project, tmp_path):
     project.import_qdpx(NVIVO)
     out = tmp_path / "nv.qdpx"

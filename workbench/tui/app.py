@@ -38,6 +38,8 @@ class WorkbenchApp(App):
         Binding("f7", "goto('participants')", t("key.participants"), show=False),
         Binding("f8", "goto('queries')", t("key.queries"), show=False),
         Binding("f9", "goto('topics')", t("key.topics"), show=False),
+        Binding("f10", "goto('analysis')", t("key.analysis"), show=False),
+        Binding("f11", "goto('questions')", t("key.questions"), show=False),
         Binding("ctrl+l", "toggle_language", t("key.language"), show=False),
     ]
 
@@ -107,7 +109,8 @@ class WorkbenchApp(App):
     def show_error(self, exc: BaseException) -> None:
         if isinstance(exc, WorkbenchError):
             title = getattr(exc, "title", t("dlg.error"))
-            title = {"Error": t("dlg.error")}.get(title, title)
+            title = {"Error": t("dlg.error"),
+                     "Query error": t("queries.error_title")}.get(title, title)
             self.push_screen(ErrorDialog(title, str(exc)))
         else:
             self.log.error(repr(exc))
@@ -242,6 +245,14 @@ class WorkbenchApp(App):
 
     # -- navigation -------------------------------------------------------------------------
     def make_screen(self, name: str, **kwargs) -> Screen:
+        if name in ("analysis", "questions"):
+            from workbench.tui.screens import analysis, questions
+            return {"analysis": analysis.AnalysisScreen,
+                    "questions": questions.QuestionsScreen}[name](**kwargs)
+        if name in ("autocode", "review"):
+            from workbench.tui.screens import autocode, review
+            return {"autocode": autocode.AutocodeScreen,
+                    "review": review.ReviewScreen}[name](**kwargs)
         from workbench.tui.screens import (codebook, documents, home, memos, participants,
                                            queries, retrieval, topics)
         return {"home": home.HomeScreen, "documents": documents.DocumentsScreen,
@@ -265,6 +276,14 @@ class WorkbenchApp(App):
         if screen is not None:
             self.push_screen(screen)
 
+    def action_export(self) -> None:
+        from workbench.tui.screens.export import start_export
+        start_export(self)
+
+    def action_import_qdpx(self) -> None:
+        from workbench.tui.screens.export import start_import_qdpx
+        start_import_qdpx(self)
+
     def action_help(self) -> None:
         from workbench.tui.screens.help import HelpScreen
         if not isinstance(self.screen, HelpScreen):
@@ -276,6 +295,8 @@ class WorkbenchApp(App):
         for screen in self.screen_stack:
             if hasattr(screen, "relabel"):
                 self.attempt(screen.relabel)
+        from workbench.tui.localise import localise_tree
+        localise_tree(self)
         self.refresh_bindings()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -285,6 +306,10 @@ class WorkbenchApp(App):
         yield SystemCommand(t("key.import"), t("import.prompt"), self.action_import)
         yield SystemCommand(t("key.language"), "Français / English", self.action_toggle_language)
         yield SystemCommand(t("key.help"), t("help.title"), self.action_help)
+        from workbench.tui.screens.codebook_io import palette_commands as _coding_commands
+        yield from _coding_commands(self)
+        from workbench.tui.screens.export import palette_commands as _analysis_commands
+        yield from _analysis_commands(self)
         if hasattr(screen, "palette_commands"):
             yield from screen.palette_commands()
         yield from super().get_system_commands(screen)

@@ -34,7 +34,7 @@ FR: dict[str, str] = {
     "home.programme": "Programme", "home.actor_type": "Type d'acteur", "home.count": "Nb",
     "home.words": "mots", "home.nothing_uncoded": "Tous les documents sont codés.",
     "home.menu": "d documents · b grille de codes · r extraits · m mémos · p participants · "
-                 "i importer · ? aide · ctrl+p commandes",
+                 "i importer · a analyse · v questions · e exporter · ? aide · ctrl+p commandes",
     # documents
     "docs.filter_programme": "Programme", "docs.filter_actor": "Type d'acteur",
     "docs.filter_status": "Codage", "docs.status_coded": "codés",
@@ -137,7 +137,7 @@ EN: dict[str, str] = {
     "home.programme": "Programme", "home.actor_type": "Actor type", "home.count": "N",
     "home.words": "words", "home.nothing_uncoded": "Every document is coded.",
     "home.menu": "d documents · b codebook · r excerpts · m memos · p participants · "
-                 "i import · ? help · ctrl+p commands",
+                 "i import · a analysis · v questions · e export · ? help · ctrl+p commands",
     "docs.filter_programme": "Programme", "docs.filter_actor": "Actor type",
     "docs.filter_status": "Coding", "docs.status_coded": "coded", "docs.status_uncoded": "uncoded",
     "docs.attribute": "attribute=value (participant)", "docs.search": "Full-text search…",

@@ -40,7 +40,7 @@ FR: dict[str, str] = {
     "an.enter_code": "entrée : extraits du code",
     "an.exemplars": "Exemples", "an.excerpts_of": "Extraits : {what}",
     "an.no_excerpts": "Aucun extrait", "an.no_binary": "Attribut binaire attendu (oui/non)",
-    "an.participants_n": "{n} participant(s)",
+    "an.participants_n": "{n} participant(s)", "an.empty": "lignes vides",
     "status.convergent": "convergent", "status.more": "plus", "status.less": "moins",
     "status.silence": "silence", "status.no data": "sans données",
     # questions / dossier
@@ -103,7 +103,7 @@ EN: dict[str, str] = {
     "an.enter_code": "enter: excerpts of the code",
     "an.exemplars": "Exemplars", "an.excerpts_of": "Excerpts: {what}",
     "an.no_excerpts": "No excerpt", "an.no_binary": "A binary (yes/no) attribute is expected",
-    "an.participants_n": "{n} participant(s)",
+    "an.participants_n": "{n} participant(s)", "an.empty": "empty rows",
     "status.convergent": "convergent", "status.more": "more", "status.less": "less",
     "status.silence": "silence", "status.no data": "no data",
     "eq.id": "ID", "eq.programme": "Programme", "eq.side": "Side", "eq.text": "Question",

@@ -15,6 +15,7 @@ from workbench.tui.i18n import EN, actor, t
 from workbench.tui.screens.analysis_common import (CodeLabels, ExcerptsDialog, middle, number,
                                                    run_read)
 from workbench.tui.screens.base import BaseScreen, cell
+from workbench.tui.screens.dialogs import ChoiceDialog
 
 DISPLAYS = ("matrix_actor", "matrix_programme", "matrix_attribute", "cooccurrence",
             "tri_codes", "tri_questions", "joint", "outcome")
@@ -37,17 +38,18 @@ class AnalysisScreen(BaseScreen):
     BINDINGS = [
         Binding("q", "back", t("key.back")),
         *[Binding(str(i + 1), f"display('{d}')", show=False) for i, d in enumerate(DISPLAYS)],
+        Binding("A", "choose_attribute", t("an.attribute")),
         Binding("c", "cycle('count')", t("an.count")),
         Binding("percent_sign,P", "cycle('percent')", t("an.percent")),
         Binding("o", "cycle('mode')", t("an.mode")),
-        Binding("z", "toggle_empty", "0"),
+        Binding("z", "toggle_empty", t("an.empty")),
         Binding("f5,ctrl+r", "recompute", t("key.refresh"), show=False),
     ]
 
     def __init__(self, display: str = "matrix_actor", attribute: str | None = None,
                  **kwargs) -> None:
         super().__init__()
-        self.display = display if display in DISPLAYS else "matrix_actor"
+        self.view_name = display if display in DISPLAYS else "matrix_actor"
         self.attribute = attribute
         self.count, self.percent, self.mode, self.columns = "codings", "none", "overlap", "codes"
         self.show_empty = False
@@ -55,17 +57,22 @@ class AnalysisScreen(BaseScreen):
         self.frame = None
         self._last = None
         self._labels: CodeLabels | None = None
+        self.question_texts = {q.id: q.text for q in
+                               self.app.project.evaluation_questions().itertuples(index=False)}
+        attrs = self.app.project.attributes()
+        self.attributes = [(r.name, r.type) for r in attrs.itertuples(index=False)]
+        if self.attribute is None and self.attributes:
+            booleans = [n for n, kind in self.attributes if kind == "boolean"]
+            self.attribute = booleans[0] if booleans else self.attributes[0][0]
 
     # -- layout ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(classes="filters", id="an-controls"):
-            yield Select([], id="an-display", allow_blank=False, prompt=t("an.display"))
-            yield Select([], id="an-attribute", prompt=t("an.attribute"))
-            yield Select([], id="an-count", allow_blank=False)
-            yield Select([], id="an-percent", allow_blank=False)
-            yield Select([], id="an-mode", allow_blank=False)
-            yield Select([], id="an-columns", allow_blank=False)
+            for sel_id, (options, value) in self._options().items():
+                yield Select(options, value=value if value is not None else Select.NULL,
+                             allow_blank=sel_id == "an-attribute", id=sel_id,
+                             prompt=t("an.attribute"))
         yield Static(classes="list-status", id="an-status")
         yield DataTable(id="an-table", cursor_type="row", zebra_stripes=True, classes="list")
         yield Static(id="an-detail")
@@ -73,33 +80,31 @@ class AnalysisScreen(BaseScreen):
 
     def on_mount(self) -> None:
         self.title = t("screen.analysis")
-        attrs = self.project.attributes()
-        self.attributes = [(r.name, r.type) for r in attrs.itertuples(index=False)]
-        if self.attribute is None and self.attributes:
-            booleans = [n for n, kind in self.attributes if kind == "boolean"]
-            self.attribute = booleans[0] if booleans else self.attributes[0][0]
-        self._fill_selects()
         self._sync_visibility()
         self.query_one("#an-table").focus()
         self.compute()
 
+    def _options(self) -> dict[str, tuple[list, object]]:
+        return {
+            "an-display": ([(f"{i + 1} {t('an.' + d)}", d) for i, d in enumerate(DISPLAYS)],
+                           self.view_name),
+            "an-attribute": ([(n, n) for n, _ in self.attributes], self.attribute),
+            "an-count": ([(t(f"an.count_{c}"), c) for c in COUNTS], self.count),
+            "an-percent": ([(t(f"an.pct_{p}"), p) for p in PERCENTS], self.percent),
+            "an-mode": ([(t(f"an.mode_{m}"), m) for m in MODES], self.mode),
+            "an-columns": ([(t(f"an.cols_{c}"), c) for c in COLUMNS], self.columns),
+        }
+
     def _fill_selects(self) -> None:
-        def fill(sel_id, options, value):
-            sel = self.query_one(sel_id, Select)
+        for sel_id, (options, value) in self._options().items():
+            sel = self.query_one(f"#{sel_id}", Select)
             with sel.prevent(Select.Changed):
                 sel.set_options(options)
                 if value is not None:
                     sel.value = value
-        fill("#an-display", [(f"{i + 1} {t('an.' + d)}", d) for i, d in enumerate(DISPLAYS)],
-             self.display)
-        fill("#an-attribute", [(n, n) for n, _ in self.attributes], self.attribute)
-        fill("#an-count", [(t(f"an.count_{c}"), c) for c in COUNTS], self.count)
-        fill("#an-percent", [(t(f"an.pct_{p}"), p) for p in PERCENTS], self.percent)
-        fill("#an-mode", [(t(f"an.mode_{m}"), m) for m in MODES], self.mode)
-        fill("#an-columns", [(t(f"an.cols_{c}"), c) for c in COLUMNS], self.columns)
 
     def _sync_visibility(self) -> None:
-        d = self.display
+        d = self.view_name
         show = {"#an-attribute": d in ("matrix_attribute", "joint", "outcome"),
                 "#an-count": d.startswith("matrix"),
                 "#an-percent": d.startswith("matrix"),
@@ -125,7 +130,7 @@ class AnalysisScreen(BaseScreen):
         value = event.value
         if value is Select.NULL or value is None:
             return
-        name = {"an-display": "display", "an-attribute": "attribute", "an-count": "count",
+        name = {"an-display": "view_name", "an-attribute": "attribute", "an-count": "count",
                 "an-percent": "percent", "an-mode": "mode", "an-columns": "columns"}.get(
             event.select.id or "")
         if name and getattr(self, name) != value:
@@ -134,7 +139,7 @@ class AnalysisScreen(BaseScreen):
             self.compute()
 
     def action_display(self, display: str) -> None:
-        self.display = display
+        self.view_name = display
         self._fill_selects()
         self._sync_visibility()
         self.compute()
@@ -145,6 +150,18 @@ class AnalysisScreen(BaseScreen):
         setattr(self, what, options[(options.index(current) + 1) % len(options)])
         self._fill_selects()
         self.compute()
+
+    def action_choose_attribute(self) -> None:
+        def chosen(name):
+            if name:
+                self.attribute = name
+                if self.view_name not in ("matrix_attribute", "joint", "outcome"):
+                    self.view_name = "joint"
+                self._fill_selects()
+                self._sync_visibility()
+                self.compute()
+        self.app.push_screen(ChoiceDialog(t("an.attribute"), [(f"{n} ({kind})", n) for n, kind
+                                                              in self.attributes]), chosen)
 
     def action_toggle_empty(self) -> None:
         self.show_empty = not self.show_empty
@@ -157,7 +174,7 @@ class AnalysisScreen(BaseScreen):
 
     # -- computing -----------------------------------------------------------------------
     def params(self) -> tuple:
-        d = self.display
+        d = self.view_name
         return (d, self.attribute if d in ("matrix_attribute", "joint", "outcome") else None,
                 self.count if d.startswith("matrix") else None,
                 self.percent if d.startswith("matrix") else None,
@@ -206,12 +223,12 @@ class AnalysisScreen(BaseScreen):
         self.rows = []
         render = {"cooccurrence": self._cooccurrence, "tri_codes": self._triangulation,
                   "tri_questions": self._triangulation, "joint": self._joint,
-                  "outcome": self._outcome}.get(self.display, self._matrix)
+                  "outcome": self._outcome}.get(self.view_name, self._matrix)
         render(frame, table)
-        what = t("an." + self.display)
-        if self.display in ("matrix_attribute", "joint", "outcome"):
+        what = t("an." + self.view_name)
+        if self.view_name in ("matrix_attribute", "joint", "outcome"):
             what += f" · {self.attribute}"
-        hint = t("an.enter_tri") if self.display.startswith("tri") else t("an.enter_code")
+        hint = t("an.enter_tri") if self.view_name.startswith("tri") else t("an.enter_code")
         self.query_one("#an-status", Static).update(Content(
             f"{t('an.rows', n=len(self.rows), what=what)} · {hint} · 1–8 · z"))
         self._detail(0)
@@ -227,7 +244,7 @@ class AnalysisScreen(BaseScreen):
 
     def _matrix(self, frame, table: DataTable) -> None:
         cols = [c for c in frame.columns if c != "code"]
-        header = [actor(c) if self.display == "matrix_actor" else cell(c) for c in cols]
+        header = [actor(c) if self.view_name == "matrix_actor" else cell(c) for c in cols]
         table.add_columns(t("an.code"), *header)
         for r in frame.to_dict("records"):
             if not self.show_empty and r["code"] != TOTAL and not r.get("total"):
@@ -261,12 +278,17 @@ class AnalysisScreen(BaseScreen):
             if not self.show_empty and not any(r[f"{a}_codings"] for a in actors):
                 continue
             values = []
-            detail = [f"{r[first]} — {cell(r['summary'])}"]
+            head = f"{r[first]} — {cell(r['summary'])}"
+            if kind == "question":
+                head = f"{r[first]} {self.question_texts.get(r[first], '')}\n{t('an.summary')} : " \
+                       f"{cell(r['summary'])}"
+            detail = [head]
             for a in actors:
                 values += [number(r[f"{a}_codings"]), number(r[f"{a}_share"]),
                            status_label(r[f"{a}_status"])]
-                for quote in cell(r.get(f"{a}_exemplars")).split("\n") if r.get(f"{a}_exemplars") else []:
-                    detail.append(f"[{actor(a)}] {quote}")
+                for quote in str(r.get(f"{a}_exemplars") or "").split("\n"):
+                    if quote.strip():
+                        detail.append(f"[{actor(a)}] {middle(quote, 150)}")
             values.append(cell(r["summary"]))
             self._add(table, kind, r[first], values, "\n".join(detail))
 

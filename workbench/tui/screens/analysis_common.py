@@ -95,6 +95,8 @@ def number(value, digits: int = 1) -> str:
         f = float(value)
     except (TypeError, ValueError):
         return v
+    if f in (float("inf"), float("-inf")):
+        return "∞" if f > 0 else "-∞"
     if f.is_integer():
         return str(int(f))
     return f"{f:.{digits}f}"
@@ -106,8 +108,13 @@ def excerpt_rows(records: list[dict]) -> tuple[list[tuple[str, ...]], list[dict]
     for r in records:
         rows.append((actor(cell(r.get("actor_type"))), cell(r.get("document")),
                      cell(r.get("speaker")), cell(r.get("participant_id")),
-                     cell(r.get("text")), cell(r.get("codes"))))
+                     cell(r.get("text")), short_codes(r.get("codes"))))
     return rows, records
+
+
+def short_codes(codes) -> str:
+    """``Freins/Mobilité; Orientation`` → ``Mobilité; Orientation`` (full paths in the preview)."""
+    return "; ".join(c.strip().rsplit("/", 1)[-1] for c in cell(codes).split(";") if c.strip())
 
 
 def excerpt_columns() -> list[tuple[str, int | None]]:

@@ -12,6 +12,7 @@ from textual.widgets import Button, Checkbox, Footer, Header, Input, Select, Sta
 
 from workbench.tui.i18n import actor, t
 from workbench.tui.screens.base import BaseScreen, cell
+from workbench.tui.screens.dialogs import ConfirmDialog
 from workbench.tui.widgets.rowlist import RowList
 
 KINDS = ("keyword", "regex", "lemma", "speaker", "actor", "position", "section")
@@ -19,6 +20,7 @@ SPANS = ("segment", "match", "sentence")
 
 
 class AutocodeScreen(BaseScreen):
+    CSS_PATH = "../topics.tcss"
     section = "autocode"
     BINDINGS = [
         Binding("q", "back", t("key.back")),
@@ -43,7 +45,7 @@ class AutocodeScreen(BaseScreen):
         yield Header()
         yield Static(id="auto-code", classes="section-title")
         with Horizontal(classes="filters auto-row"):
-            yield Select([(k, k) for k in KINDS], value="keyword", allow_blank=False,
+            yield Select([(t(f"auto.kind_{k}"), k) for k in KINDS], value="keyword", allow_blank=False,
                          id="auto-kind")
             yield Input(placeholder=t("auto.pattern"), id="auto-pattern")
             yield Select([(t(f"auto.span_{s}"), s) for s in SPANS], value="segment",
@@ -54,8 +56,8 @@ class AutocodeScreen(BaseScreen):
             yield Select([(actor(a), a) for a in ACTOR_TYPES], prompt=t("topics.actor"),
                          id="auto-actor")
             yield Checkbox(t("auto.interviewer"), id="auto-interviewer")
-            yield Button(t("auto.preview"), id="auto-preview", variant="primary")
-            yield Button(t("auto.apply"), id="auto-apply")
+            yield Button(t("auto.preview").capitalize(), id="auto-preview", variant="primary")
+            yield Button(t("auto.apply").capitalize(), id="auto-apply")
         yield Static(t("auto.hint"), id="auto-hint", classes="list-status")
         yield Static(classes="list-status", id="auto-status")
         yield RowList(id="auto-table", classes="list")
@@ -163,6 +165,11 @@ class AutocodeScreen(BaseScreen):
             return
         code = self.code
         path = self.project.code_paths()[code]
+        key = "auto.confirm_accepted" if accept else "auto.confirm"
+        self.app.push_screen(ConfirmDialog(t(key, rule=rule.describe(), code=path)),
+                             lambda yes: yes and self._apply(rule, code, path, accept))
+
+    def _apply(self, rule, code: int, path: str, accept: bool) -> None:
 
         def job(progress, cancelled):
             return self.project.autocode(code, rule, accept=accept,

@@ -17,6 +17,8 @@ class BaseScreen(Screen):
         return self.app.project
 
     def on_screen_resume(self) -> None:
+        from workbench.tui.localise import localise_bindings
+        localise_bindings(self)                 # footer labels in the current language
         if self.stale:
             self.stale = False
             self.app.attempt(self.refresh_data)

@@ -28,6 +28,10 @@ class CodebookScreen(BaseScreen):
         Binding("e", "edit", t("cb.edit")),
         Binding("delete", "delete", t("cb.delete")),
         Binding("o", "excerpts", t("cb.excerpts")),
+        Binding("A", "autocode", t("cb.autocode")),
+        Binding("v", "review", t("cb.review")),
+        Binding("I", "import_codebook", t("cb.import")),
+        Binding("E", "export_codebook", t("cb.export")),
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -229,3 +233,18 @@ class CodebookScreen(BaseScreen):
         cid = self.selected_code()
         if cid is not None:
             self.app.action_goto("retrieval", code=cid)
+
+    # -- autocoding, review, codebook files (screens/autocode.py, review.py, codebook_io.py)
+    def action_autocode(self) -> None:
+        self.app.push_screen(self.app.make_screen("autocode", code=self.selected_code()))
+
+    def action_review(self) -> None:
+        self.app.push_screen(self.app.make_screen("review", code=self.selected_code()))
+
+    def action_import_codebook(self) -> None:
+        from workbench.tui.screens.codebook_io import import_codebook
+        import_codebook(self.app, lambda stats: self.refresh_data())
+
+    def action_export_codebook(self) -> None:
+        from workbench.tui.screens.codebook_io import export_codebook
+        export_codebook(self.app)

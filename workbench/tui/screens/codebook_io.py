@@ -42,3 +42,24 @@ def export_codebook(app) -> None:
             app.notify(t("cbio.exported", path=str(written),
                          n=len(app.project.code_paths())))
     app.push_screen(TextInputDialog(t("cbio.export_prompt"), default), go)
+
+
+def palette_commands(app):
+    """Command-palette entries: autocoding, review, codebook import / export."""
+    from textual.app import SystemCommand
+    yield SystemCommand(t("palette.autocode"), t("palette.autocode_help"),
+                        lambda: app.action_goto("autocode"))
+    yield SystemCommand(t("palette.review"), t("palette.review_help"),
+                        lambda: app.action_goto("review"))
+    yield SystemCommand(t("palette.cb_import"), t("palette.cb_help"),
+                        lambda: import_codebook(app, _refresh(app)))
+    yield SystemCommand(t("palette.cb_export"), t("palette.cb_help"),
+                        lambda: export_codebook(app))
+
+
+def _refresh(app):
+    def done(_stats):
+        screen = app.screen
+        if hasattr(screen, "refresh_data"):
+            app.attempt(screen.refresh_data)
+    return done

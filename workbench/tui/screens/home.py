@@ -30,6 +30,9 @@ class HomeScreen(BaseScreen):
         Binding("m", "app.goto('memos')", t("key.memos")),
         Binding("p", "app.goto('participants')", t("key.participants")),
         Binding("i", "app.import", t("key.import")),
+        Binding("a", "app.goto('analysis')", t("key.analysis")),
+        Binding("v", "app.goto('questions')", t("key.questions")),
+        Binding("e", "app.export", t("key.export")),
     ]
 
     def compose(self) -> ComposeResult:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
@@ -37,16 +36,13 @@ class QueriesScreen(BaseScreen):
         yield Header()
         yield Input(self.expression, placeholder=t("queries.expr"), id="query-expr")
         yield Static(t("queries.help"), classes="list-status", id="query-help")
-        with Horizontal(id="query-main"):
-            with Vertical(id="query-left"):
-                yield Label(t("queries.saved"), classes="section-title", id="lbl-saved")
-                yield DataTable(id="saved-table", cursor_type="row", zebra_stripes=True)
-            with Vertical(id="query-right"):
-                yield Static(classes="list-status", id="query-status")
-                yield RowList(id="query-results", classes="list")
-                yield DataTable(id="query-table", cursor_type="row", zebra_stripes=True,
-                                classes="list hidden")
-                yield Static(id="query-preview")
+        yield Static(classes="list-status", id="query-status")
+        yield RowList(id="query-results", classes="list")
+        yield DataTable(id="query-table", cursor_type="row", zebra_stripes=True,
+                        classes="list hidden")
+        yield Static(id="query-preview")
+        yield Label(t("queries.saved"), classes="section-title", id="lbl-saved")
+        yield DataTable(id="saved-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -75,7 +71,7 @@ class QueriesScreen(BaseScreen):
         table.clear(columns=True)
         table.add_columns(t("queries.name"), t("queries.kind"), t("queries.expression"))
         for i, r in enumerate(self.saved):
-            table.add_row(cell(r["name"], 22), cell(r["kind"]), cell(r["expression"], 40),
+            table.add_row(cell(r["name"], 22), cell(r["kind"]), cell(r["expression"], 80),
                           key=str(i))
         if not self.saved:
             table.add_row(t("queries.no_saved"), "", "")

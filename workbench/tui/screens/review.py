@@ -18,6 +18,7 @@ ORIGINS = (None, "rule", "topic")
 
 
 class ReviewScreen(BaseScreen):
+    CSS_PATH = "../topics.tcss"
     section = "review"
     BINDINGS = [
         Binding("q", "back", t("key.back")),

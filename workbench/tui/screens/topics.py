@@ -32,6 +32,7 @@ def _num(value, digits: int = 2) -> str:
 
 class NewRunDialog(ModalScreen[dict | None]):
     """Backend, number of topics (blank = automatic), seed, units, scope."""
+    CSS_PATH = "../topics.tcss"
 
     BINDINGS = [Binding("escape", "cancel", show=False)]
 
@@ -65,6 +66,9 @@ class NewRunDialog(ModalScreen[dict | None]):
                 yield Label(t("topics.actor"), classes="form-label")
                 yield Select([(actor(a), a) for a in ACTOR_TYPES], prompt=t("topics.all"),
                              id="run-actor")
+            with Horizontal(classes="form-row"):
+                yield Label(t("topics.stop_words"), classes="form-label")
+                yield Input("", placeholder=t("topics.stop_words_hint"), id="run-stop")
             yield Static("", id="run-problem", classes="form-problem")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(t("topics.run"), variant="primary", id="ok")
@@ -102,10 +106,14 @@ class NewRunDialog(ModalScreen[dict | None]):
                       "n_topics": int(topics) if topics else None, "seed": int(seed),
                       "unit": self._select("#run-unit"),
                       "programme": self._select("#run-programme"),
-                      "actor_type": self._select("#run-actor")})
+                      "actor_type": self._select("#run-actor"),
+                      "stop_words": [w.strip() for w in
+                                     self.query_one("#run-stop", Input).value.replace(",", " ").split()
+                                     if w.strip()]})
 
 
 class TopicsScreen(BaseScreen):
+    CSS_PATH = "../topics.tcss"
     section = "topics"
     BINDINGS = [
         Binding("q", "back", t("key.back")),
@@ -160,7 +168,8 @@ class TopicsScreen(BaseScreen):
         self.runs.reverse()                             # newest first
         rows = [(str(r["id"]), cell(r["name"]) or "", r["backend"], t(f"topics.unit_{r['unit']}"),
                  str(r["n_units"]), str(r["n_topics"]), _num(r["coherence_cv"]),
-                 _num(r["diversity"]), cell(r["scope"]), cell(r["created_at"])[:16].replace("T", " "),
+                 _num(r["diversity"]),
+                 t("topics.all") if cell(r["scope"]) == "all" else cell(r["scope"]), cell(r["created_at"])[:16].replace("T", " "),
                  str(r["promoted"] or ""))
                 for r in self.runs]
         table = self.query_one("#topic-runs", RowList)
@@ -168,7 +177,7 @@ class TopicsScreen(BaseScreen):
         if self.run_id not in ids:
             self.run_id = ids[0] if ids else None
         table.set_data([("#", 4), (t("topics.name"), 12), (t("topics.backend"), 9),
-                        (t("topics.unit"), 10), (t("topics.units"), 7),
+                        (t("topics.unit_col"), 10), (t("topics.units"), 7),
                         (t("topics.topics_n"), 7), (t("topics.coherence"), 9),
                         (t("topics.diversity"), 9), (t("topics.scope"), None),
                         (t("topics.date"), 16), (t("topics.promoted_n"), 7)], rows, ids)
@@ -326,6 +335,7 @@ class TopicsScreen(BaseScreen):
                         values["backend"], n_topics=values["n_topics"], seed=values["seed"],
                         unit=values["unit"], programme=values["programme"],
                         actor_type=values["actor_type"],
+                        stop_words=values.get("stop_words", ()),
                         progress=lambda d, n, what="": progress(d, n, what),
                         cancelled=cancelled)
                 except TopicRunCancelled:
@@ -364,7 +374,7 @@ class TopicsScreen(BaseScreen):
         if result is None:
             return
         self.refresh_data()
-        self.notify(t("topics.promoted_n_cand", code=result.code, n=result.candidates))
+        self.notify(t("topics.promoted_n_cand", code=result.code_path, n=result.candidates))
 
     def action_promote(self) -> None:
         row = self._need_topic()
