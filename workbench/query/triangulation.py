@@ -1,8 +1,10 @@
 """Source triangulation: what beneficiaries, trainers and operators say, side by side.
 
 For each code (or evaluation question) and actor type: codings, documents,
-participants, the share of that actor type's coded interviews that carry the code,
-exemplar excerpts, and a status:
+participants, the share of that actor type's coded interviews that carry the code --
+counted within the programmes where the theme was coded at all, so that a programme's
+own codebook is not diluted by the other programmes' interviews --, exemplar excerpts,
+and a status:
 
 * ``no data``   -- no coded interview of this actor type in scope;
 * ``silence``   -- coded interviews of this actor type exist, none carries the code;
@@ -90,12 +92,17 @@ def triangulate(data: ProjectData, rows: list[tuple[str, list[int]]], *,
     """``rows``: (label, code ids) -- codes with their subtree, or an evaluation
     question with its linked codes."""
     scope = codings_in_scope(data, where, status)
-    scope = scope.assign(actor=scope["doc"].map(data.docs["actor_type"]).to_numpy(object))
-    denominators = scope.groupby("actor")["doc"].nunique()
+    scope = scope.assign(actor=scope["doc"].map(data.docs["actor_type"]).to_numpy(object),
+                         programme=scope["doc"].map(data.docs["programme"]).to_numpy(object))
     out = []
     code_col = scope["code"].to_numpy(np.int64)
     for label, ids in rows:
         sub_all = scope[np.isin(code_col, ids)]
+        # shares are taken among the coded interviews of the programmes where this theme
+        # was coded at all: a programme's own codebook does not count the others' silence
+        programmes = set(sub_all["programme"].dropna())
+        in_programmes = scope[scope["programme"].isin(programmes)] if programmes else scope
+        denominators = in_programmes.groupby("actor")["doc"].nunique()
         rec: dict = {"row": label}
         shares: dict[str, float | None] = {}
         for a in actors:

@@ -268,6 +268,7 @@ from workbench.tui import i18n_analysis as _analysis  # noqa: E402
 FR.update(_analysis.FR)
 EN.update(_analysis.EN)
 HELP.extend(_analysis.HELP)
+HELP.extend(_topics.HELP)
 
 
 def detect_language(environ=None) -> str:

@@ -192,3 +192,23 @@ EN: dict[str, str] = {
     "palette.cb_import": "Import a codebook", "palette.cb_export": "Export the codebook",
     "palette.cb_help": "YAML or REFI-QDA (.qdc)",
 }
+
+# Help screen sections: (title, [(keys, fr, en)])
+HELP = [
+    ("Thèmes / Topics (F9)", [
+        ("entrée / enter", "analyses → thèmes → extraits → ouvrir", "runs → topics → excerpts → open"),
+        ("n", "nouvelle analyse (LDA, BERTopic)", "new run (LDA, BERTopic)"),
+        ("l  p  c", "nommer ; créer un code ; rattacher à un code", "label; new code; attach to a code"),
+        ("v", "revoir les codages candidats du thème", "review the topic's candidate codings"),
+        ("delete", "supprimer l'analyse", "delete the run"),
+    ]),
+    ("Codage automatique, revue / Autocoding, review", [
+        ("A  (grille / codebook)", "codage automatique avec le code", "autocode with the code"),
+        ("I  E  (grille / codebook)", "importer / exporter la grille", "import / export the codebook"),
+        ("entrée  p", "aperçu de la règle", "preview the rule"),
+        ("a  A", "appliquer (candidats / acceptés)", "apply (candidates / accepted)"),
+        ("a  x", "revue : accepter / retirer", "review: accept / remove"),
+        ("A  X", "revue : tout accepter / retirer", "review: accept / remove all"),
+        ("o  c  /", "revue : origine, code, filtre", "review: origin, code, filter"),
+    ]),
+]
