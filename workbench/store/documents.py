@@ -43,6 +43,25 @@ def fts_query(text: str) -> str:
     return " ".join(parts)
 
 
+def _document_filters(programme: str | None, actor_type: str | None,
+                      attribute: tuple[str, str] | None) -> tuple[list[str], list]:
+    """WHERE clauses on documents ``d``: programme, actor type, and a participant
+    attribute value (documents linked to a participant who has it)."""
+    where, params = [], []
+    if programme:
+        where.append("d.programme = ?")
+        params.append(programme)
+    if actor_type:
+        where.append("d.actor_type = ?")
+        params.append(actor_type)
+    if attribute:
+        where.append("d.id IN (SELECT dp.document_id FROM document_participants dp "
+                     "JOIN participant_values v ON v.participant_id = dp.participant_id "
+                     "WHERE v.attribute = ? AND v.value = ?)")
+        params.extend(attribute)
+    return where, params
+
+
 def _trim(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit].rstrip() + "…"
 
@@ -157,16 +176,7 @@ class DocumentStore:
                        participant_filter: tuple[str, str] | None = None,
                        coded: bool | None = None) -> list[dict]:
         """Documents with counts; ``participant_filter`` = (attribute, value)."""
-        where, params = [], []
-        if programme:
-            where.append("d.programme = ?"); params.append(programme)
-        if actor_type:
-            where.append("d.actor_type = ?"); params.append(actor_type)
-        if participant_filter:
-            where.append("d.id IN (SELECT dp.document_id FROM document_participants dp "
-                         "JOIN participant_values v ON v.participant_id = dp.participant_id "
-                         "WHERE v.attribute = ? AND v.value = ?)")
-            params.extend(participant_filter)
+        where, params = _document_filters(programme, actor_type, participant_filter)
         if coded is True:
             where.append("EXISTS (SELECT 1 FROM codings k WHERE k.document_id = d.id)")
         elif coded is False:
@@ -220,16 +230,9 @@ class DocumentStore:
         match = fts_query(text)
         if not match:
             return []
-        where, params = ["segments_fts MATCH ?"], [match]
-        if programme:
-            where.append("d.programme = ?"); params.append(programme)
-        if actor_type:
-            where.append("d.actor_type = ?"); params.append(actor_type)
-        if attribute:
-            where.append("d.id IN (SELECT dp.document_id FROM document_participants dp "
-                         "JOIN participant_values v ON v.participant_id = dp.participant_id "
-                         "WHERE v.attribute = ? AND v.value = ?)")
-            params.extend(attribute)
+        where, params = _document_filters(programme, actor_type, attribute)
+        where.insert(0, "segments_fts MATCH ?")
+        params.insert(0, match)
         params.append(limit)
         # the context is the hit turn's own text, kept in the FTS table: reading it there
         # avoids loading whole documents for each hit
