@@ -258,3 +258,35 @@ def test_grouped_actions_are_one_undo_step(coded):
     assert coded.codings("entretien_karima").empty
     with pytest.raises(NotFoundError):
         coded.code_id("Nouveau")
+
+
+def test_codebook_export_of_codes_without_definitions(project, tmp_path):
+    project.create_code("Sans définition")
+    project.create_code("Parent/Enfant", definition="Une définition")
+    out = project.export_codebook(tmp_path / "cb.yaml")
+    text = out.read_text(encoding="utf-8")
+    assert "nan" not in text.lower().replace("définition", "")
+    other = Project.create(tmp_path / "o.wbproj")
+    other.import_codebook(out)
+    assert set(other.codes()["path"]) == {"Sans définition", "Parent", "Parent/Enfant"}
+    other.close()
+
+
+def test_autocode_writes_the_preview_it_is_given(coded):
+    rule = Rule("keyword", "crèche")
+    preview = coded.autocode_preview(rule)
+    result = coded.autocode("Immersion", rule, preview=preview)
+    assert result["written"] == 1
+    row = coded.review_candidates().iloc[0]
+    assert (row["start"], row["end"]) == (preview.iloc[0]["start"], preview.iloc[0]["end"])
+
+
+def test_codes_for_programme(project):
+    for name in ("avenir", "becomino", "mise_en_oeuvre"):
+        project.import_codebook(REPO / "codebooks" / f"{name}.yaml")
+    mine = project.create_code("Code libre")
+    df = project.codes().set_index("id")
+    relevant = project.codes_for_programme("avenir")
+    books = set(df.loc[sorted(relevant), "codebook"].fillna("(none)"))
+    assert books == {"avenir", "mise_en_oeuvre", "(none)"}
+    assert mine in relevant

@@ -227,3 +227,15 @@ def test_cli(tmp_path, corpus_dir):
     assert res.exit_code == 1 and "never downloads" in res.output
     res = r.invoke(main, ["topics", "show", str(path), "99"])
     assert res.exit_code == 1 and "no topic run" in res.output
+
+
+def test_transcription_annotations_are_not_topic_words():
+    from workbench.topics.preprocess import TokenFilter
+    text = "Alors [rires] la crèche {bruit} était fermée"
+    # tokens as cached: [offset, length, lemma, pos]
+    toks = [[0, 5, "alors", "ADV"], [7, 5, "rire", "NOUN"], [14, 2, "le", "DET"],
+            [17, 6, "crèche", "NOUN"], [25, 5, "bruit", "NOUN"], [32, 5, "être", "AUX"],
+            [38, 7, "fermer", "VERB"]]
+    words = TokenFilter()(toks, text)
+    assert "rire" not in words and "bruit" not in words
+    assert "crèche" in words

@@ -126,7 +126,8 @@ async def test_lda_run_promote_review_accept(topics_path):
         screen = app.screen
         assert isinstance(screen, TopicsScreen) and screen.run_id is None
         await new_run(pilot, app)
-        assert isinstance(app.screen, ProgressDialog)
+        # (the progress dialog may already be gone when the fit is fast: the cancel test
+        # covers it)
         await wait_workers(pilot, app)
         assert app.screen is screen
         assert scalar(topics_path, "select count(*) from topic_runs") == 1

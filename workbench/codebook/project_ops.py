@@ -17,6 +17,13 @@ from workbench.store import now
 _FIELDS = ("short", "definition", "when_to_use", "when_not_to_use", "example", "colour")
 
 
+def _text(value) -> str:
+    """A text cell of the codes table: None and NaN (pandas' missing value) become ""."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return str(value)
+
+
 def read_codebook_file(path: str | Path) -> Codebook:
     """A codebook from YAML (.yaml/.yml) or REFI-QDA (.qdc); errors name file and line."""
     from workbench.codebook.qdc import import_qdc
@@ -116,11 +123,13 @@ class CodebookAPI:
 
         def build(r) -> CodeDef:
             kids = tuple(build(c) for c in by_parent.get(r["id"], []) if keep is None or c["id"] in keep)
-            return CodeDef(name=r["name"], colour=r["colour"], short=r["short"] or "",
-                           definition=r["definition"] or "", when_to_use=r["when_to_use"] or "",
-                           when_not_to_use=r["when_not_to_use"] or "", example=r["example"] or "",
-                           questions=tuple(q for q in (r["questions"] or "").split(";") if q),
-                           children=kids, guid=r["guid"])
+            return CodeDef(name=r["name"], colour=_text(r["colour"]) or None,
+                           short=_text(r["short"]), definition=_text(r["definition"]),
+                           when_to_use=_text(r["when_to_use"]),
+                           when_not_to_use=_text(r["when_not_to_use"]),
+                           example=_text(r["example"]),
+                           questions=tuple(q for q in _text(r["questions"]).split(";") if q),
+                           children=kids, guid=_text(r["guid"]) or None)
 
         codes = tuple(build(r) for r in by_parent.get(None, []) if keep is None or r["id"] in keep)
         used = {q for _, c in Codebook("x", "x", codes=codes).iter_codes() for q in c.questions}
@@ -153,6 +162,20 @@ class CodebookAPI:
             raise ValidationError(f"{path}: unknown codebook format (use .yaml or .qdc)")
         self.store.log_change(self.coder, "codebook.export", "project", None, {"path": str(path)})
         return path
+
+    def codes_for_programme(self, programme: str | None) -> set[int]:
+        """Codes that belong with a programme's documents: those of the codebooks whose
+        evaluation questions are the programme's or cross-cutting ("transversal"), and
+        codes created in the project (no codebook).  The code picker lists them first."""
+        df = self.codes()
+        if programme is None:
+            return set(int(i) for i in df["id"])
+        books = {}
+        for q in self.store.evaluation_questions():
+            books.setdefault(q["codebook"], set()).add(q["programme"])
+        wanted = {b for b, progs in books.items() if progs & {programme, "transversal"}}
+        return {int(i) for i, book in zip(df["id"], df["codebook"])
+                if book is None or book != book or book in wanted or book == programme}
 
     def evaluation_questions(self):
         import pandas as pd

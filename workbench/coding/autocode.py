@@ -249,11 +249,24 @@ class AutocodeAPI:
                             columns=["document_id", "document", "segment_id", "position",
                                      "speaker", "start", "end", "text"])
 
-    def autocode(self, code, rule: Rule, *, accept: bool = False, progress=None,
-                 cancelled=None) -> dict:
+    def autocode(self, code, rule: Rule, *, accept: bool = False, preview=None,
+                 progress=None, cancelled=None) -> dict:
         """Apply ``code`` to every match of ``rule`` as origin "rule" codings (candidates
-        unless ``accept``), one undoable action.  Returns counts."""
-        matches = find_matches(self, rule, progress, cancelled)
+        unless ``accept``), one undoable action.  Returns counts.
+
+        ``preview``: the DataFrame :meth:`autocode_preview` returned for this same rule,
+        to write what the user saw without matching again."""
+        if preview is not None:
+            matches = [Match(int(r.document_id), str(r.document), int(r.segment_id),
+                             int(r.position), r.speaker, int(r.start), int(r.end), str(r.text))
+                       for r in preview.itertuples(index=False)]
+            names = set(self.store.document_names())
+            gone = sorted({m.document for m in matches} - names)
+            if gone:
+                raise ValidationError("the preview is out of date (document(s) removed: "
+                                      + ", ".join(gone) + "): preview again")
+        else:
+            matches = find_matches(self, rule, progress, cancelled)
         if cancelled and cancelled():
             return {"matches": len(matches), "written": 0, "cancelled": True}
         code_id = self.code_id(code)

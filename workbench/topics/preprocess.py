@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
@@ -121,6 +122,9 @@ def lemmatise(store, segments: Sequence[dict], *, model: str = DEFAULT_SPACY_MOD
     return out
 
 
+ANNOTATION = re.compile(r"\[[^\]\n]{0,60}\]|\{[^}\n]{0,60}\}")
+
+
 @dataclass(frozen=True)
 class TokenFilter:
     """Which lemmas a unit keeps: content parts of speech, no stop words or fillers."""
@@ -135,7 +139,10 @@ class TokenFilter:
         ``base`` subtracted from offsets (when tokens are relative to another origin)."""
         toks = list(tokens)
         words = [clean_word(text[o - base:o - base + n]) for o, n, _, _ in toks]
-        skip: set[int] = set()
+        # transcription annotations ([rires], [inaudible], {bruit}) are not words said
+        notes = [(m.start(), m.end()) for m in ANNOTATION.finditer(text)]
+        skip: set[int] = {i for i, t in enumerate(toks)
+                          if any(a <= t[0] - base < b for a, b in notes)} if notes else set()
         if self.phrases:
             for i in range(len(words)):
                 for ph in self.phrases:

@@ -211,15 +211,17 @@ class WorkbenchApp(App):
                 for r in df.itertuples(index=False)]
 
     def pick_code(self, callback: Callable[[int | None], None], *, title: str | None = None,
-                  allow_create: bool = True, extra=()) -> None:
+                  allow_create: bool = True, extra=(), programme: str | None = None) -> None:
         def create(path: str):
             cid = self.change(self.project.create_code, path)
             if cid is not None:
                 self.notify(t("picker.created", path=self.project.code_paths().get(cid, path)))
             return cid
 
+        preferred = self.project.codes_for_programme(programme) if programme else None
         self.push_screen(CodePicker(self.code_choices(), title=title, recent=self.recent_codes,
-                                    allow_create=allow_create, create=create, extra=extra),
+                                    allow_create=allow_create, create=create, extra=extra,
+                                    preferred=preferred),
                          callback)
 
     def remember_code(self, code_id: int) -> None:

@@ -112,6 +112,7 @@ class AutocodeScreen(BaseScreen):
             return df
 
         def done(df):
+            self.preview_frame = None if state.get("cancelled") else df
             cols = list(df.columns)
             self.matches = [dict(zip(cols, values)) for values in df.itertuples(index=False)]
             self.previewed = None if state.get("cancelled") else rule
@@ -171,8 +172,11 @@ class AutocodeScreen(BaseScreen):
 
     def _apply(self, rule, code: int, path: str, accept: bool) -> None:
 
+        # what the user previewed for this very rule is written as is (no second pass)
+        preview = getattr(self, "preview_frame", None) if self.previewed == rule else None
+
         def job(progress, cancelled):
-            return self.project.autocode(code, rule, accept=accept,
+            return self.project.autocode(code, rule, accept=accept, preview=preview,
                                          progress=lambda d, n, what="": progress(d, n, what),
                                          cancelled=cancelled)
 

@@ -128,7 +128,8 @@ class CoderScreen(BaseScreen):
         if self.view.target_span() is None:
             self.notify(t("coder.empty_turn"), severity="warning")
             return
-        self.app.pick_code(lambda cid: cid is not None and self.apply(cid))
+        self.app.pick_code(lambda cid: cid is not None and self.apply(cid),
+                           programme=self.doc.programme)
 
     def action_recent(self, n: int) -> None:
         recent = self.app.recent_codes

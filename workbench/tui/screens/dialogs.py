@@ -168,9 +168,10 @@ class CodePicker(ModalScreen[int | None]):
 
     def __init__(self, codes: list[CodeChoice], *, title: str | None = None,
                  recent: list[int] = (), allow_create: bool = True, create=None,
-                 extra: list[tuple[str, object]] = ()) -> None:
+                 extra: list[tuple[str, object]] = (), preferred: set[int] | None = None) -> None:
         super().__init__(classes="dialog-screen")
         self.codes, self.recent = codes, list(recent)
+        self.preferred = preferred       # codes of the document's programme: listed first
         self.title_text = title or t("picker.title")
         self.allow_create, self.create = allow_create, create
         self.extra = list(extra)
@@ -188,11 +189,16 @@ class CodePicker(ModalScreen[int | None]):
 
     def _fill(self, query: str) -> None:
         rank = {cid: i for i, cid in enumerate(self.recent)}
+        pref = self.preferred
+        # codes of the document's programme win ties and near-ties, never a clearly
+        # better match elsewhere
+        bonus = (lambda c: 0) if pref is None else (lambda c: 150 if c.id in pref else 0)
         if query.strip():
             scored = [(score(query, c.name, c.path, f"{c.short} {c.definition}"), c) for c in self.codes]
-            matches = [c for s, c in sorted(scored, key=lambda sc: (-sc[0], sc[1].path)) if s > 0]
+            matches = [c for s, c in sorted(scored, key=lambda sc: (-(sc[0] + bonus(sc[1])), sc[1].path))
+                       if s > 0]
         else:
-            matches = sorted(self.codes, key=lambda c: (rank.get(c.id, 10**6), 0))
+            matches = sorted(self.codes, key=lambda c: (rank.get(c.id, 10**6), -bonus(c)))
         options, values = [], []
         if not query.strip():
             for label, value in self.extra:
