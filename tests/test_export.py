@@ -106,8 +106,7 @@ def test_participant_code_matrix_merges(coded, tmp_path):
 
 
 def test_private_attribute_never_exported(coded, tmp_path):
-    with coded.store.transaction() as c:   # mark an attribute private (no API yet)
-        c.execute("UPDATE attributes SET private = 1 WHERE name = 'age'")
+    coded.set_private("attribute", "age")
     paths = coded.export_tables(tmp_path / "t.xlsx", names=["participants"])
     assert "age" not in pd.read_excel(paths[0]).columns
     from workbench.domain import ValidationError
@@ -143,3 +142,17 @@ def test_cli_export_commands(coded, tmp_path):
     result = runner.invoke(cli.main, ["import", str(tmp_path / "n.wbproj"),
                                       str(tmp_path / "p.qdpx")])
     assert result.exit_code == 0, result.output
+
+
+def test_report_tables_are_the_query_engine_s_without_private_documents(coded):
+    from workbench.export.data import code_by, shareable_where
+    where = shareable_where(coded)
+    assert where == 'document NOT IN ("secret")'
+    table = code_by(coded, "actor_type", where=where).set_index("code")
+    # the private trainer interview's "Immersion" coding is not counted
+    assert table.loc["Immersion", "total"] == 1
+    assert "formateur·rice" not in table.columns or table["formateur·rice"].sum() == 0
+    same = coded.matrix("actor_type", descendants=False, where=where).set_index("code")
+    assert table.loc["Immersion", "total"] == same.loc["Immersion", "total"]
+    everything = coded.matrix("actor_type", descendants=False).set_index("code")
+    assert everything.loc["Immersion", "total"] == 2

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from workbench.codebook.model import Codebook, CodeDef, EvaluationQuestion, name_key
+from workbench.codebook.model import Codebook, CodeDef, EvaluationQuestion
 from workbench.domain import ValidationError, WorkbenchError
 from workbench.store import now
 

@@ -146,8 +146,10 @@ class ExportAPI:
         column names valid in R and Stata; .xlsx adds a sheet naming each column's code."""
         from workbench.export.data import participant_code_matrix
         from workbench.export.tables import write_csv, write_xlsx
-        matrix, dictionary = participant_code_matrix(self.report_data(), binary=binary,
-                                                     with_attributes=with_attributes)
+        from workbench.export.data import shareable_where
+        matrix, dictionary = participant_code_matrix(self, self.report_data(), binary=binary,
+                                                     with_attributes=with_attributes,
+                                                     where=shareable_where(self))
         path = Path(path) if path else self.export_path("participants_x_codes", ".csv")
         if path.suffix.lower() == ".xlsx":
             return write_xlsx({"participants_x_codes": matrix, "variables": dictionary}, path)

@@ -27,7 +27,8 @@ def _label(text: str, n: int = 45) -> str:
 
 def frequency_chart(table: pd.DataFrame, title: str, *, top: int = 20) -> bytes | None:
     """Horizontal stacked bars: codings of the ``top`` codes, split by the columns of
-    ``table`` (a :func:`workbench.export.data.code_by` result)."""
+    ``table`` (a :func:`workbench.export.data.code_by` result: code, one column per
+    group, total)."""
     if table is None or not len(table) or "total" not in table:
         return None
     plt = _plt()

@@ -1,9 +1,9 @@
 """The privacy-filtered data every report and table is built from.
 
-One read of the store (:func:`collect`) gives pandas tables; the derived tables
-(matrices, joint displays, participant × code matrix) are pure functions of it.
-When the query package (``workbench.query``) offers the same tables, the facade
-may use them instead: this module is the seam.
+One read of the store (:func:`collect`) gives pandas tables of what may leave the
+project; the counted tables (matrices, joint displays, co-occurrences, participant ×
+code matrix) come from the query engine (``workbench.query``) with private documents
+filtered out, so reports and `workbench matrix` / `joint` agree.
 """
 from __future__ import annotations
 
@@ -128,53 +128,54 @@ def collect(project, *, status: str = "accepted") -> ReportData:
         codebooks=sorted({c for c in codes["codebook"] if c}))
 
 
-# -- derived tables -----------------------------------------------------------------
-def code_by(data: ReportData, column: str, *, unit: str = "codings") -> pd.DataFrame:
-    """Codes × a document column (actor_type, programme): codings (or documents)."""
-    ex = data.excerpts
-    if not len(ex):
-        return pd.DataFrame(columns=["code"])
-    ex = ex.assign(**{column: ex[column].fillna("(non renseigné)")})
-    if unit == "documents":
-        table = ex.groupby(["path", column])["document_id"].nunique().unstack(fill_value=0)
-    else:
-        table = ex.groupby(["path", column]).size().unstack(fill_value=0)
-    order = [p for p in data.codes["path"] if p in table.index]
-    table = table.loc[order]
+# -- derived tables -------------------------------------------------------------------
+# Counting is the query engine's job (``workbench.query``): the tables here only pick
+# its results, leave private documents out and put French labels on them, so that a
+# report says exactly what `workbench matrix` / `workbench joint` say.
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def shareable_where(project) -> str | None:
+    """A query-language condition leaving out private documents (None: none private)."""
+    docs = project.documents()
+    private = docs.loc[docs["private"].astype(bool), "name"]
+    if private.empty:
+        return None
+    return "document NOT IN (" + ", ".join(_quote(n) for n in private) + ")"
+
+
+def code_by(project, column: str, *, unit: str = "codings", codes=None,
+            where: str | None = None) -> pd.DataFrame:
+    """Codes × a document column (actor_type, programme): each code's own codings (or
+    documents); codes without any are left out."""
+    table = project.matrix(column, codes=codes, count=unit, descendants=False, where=where)
+    table = table[(table["code"] != "(total)") & (table["total"] > 0)]
     if column == "actor_type":
-        table.columns = [ACTOR_LABELS_FR.get(c, c) for c in table.columns]
-    table["total"] = table.sum(axis=1)
-    return table.reset_index().rename(columns={"path": "code"})
+        table = table.rename(columns=ACTOR_LABELS_FR)
+    return table.reset_index(drop=True)
 
 
-def joint_display(data: ReportData, attribute: str, *, max_quote: int = 160) -> pd.DataFrame:
-    """Codes × the levels of a participant attribute: participants and one example quote."""
-    ex = data.excerpts[data.excerpts["participants"] != ""]
-    if attribute not in data.participants.columns or not len(ex):
+def joint_display(project, attribute: str, *, where: str | None = None,
+                  max_quote: int = 160) -> pd.DataFrame:
+    """Codes × the groups of a participant attribute: participants and one quote."""
+    long = project.joint_display(attribute, exemplars=1, descendants=False, where=where)
+    long = long[long["participants"] > 0]
+    if long.empty:
         return pd.DataFrame(columns=["code"])
-    level = data.participants.set_index("participant_id")[attribute].astype(str)
-    rows = []
-    for r in ex.itertuples():
-        for pid in r.participants.split(";"):
-            if pid in level.index:
-                rows.append((r.path, level[pid], pid, r.text))
-    if not rows:
-        return pd.DataFrame(columns=["code"])
-    long = pd.DataFrame(rows, columns=["code", "level", "pid", "text"])
-    levels = sorted(long["level"].unique())
+    groups = list(dict.fromkeys(long["group"]))
     out = []
-    for code in [p for p in data.codes["path"] if p in set(long["code"])]:
-        sub = long[long["code"] == code]
+    for code, sub in long.groupby("column", sort=False):
         row = {"code": code}
-        for lv in levels:
-            cell = sub[sub["level"] == lv]
+        for g in groups:
+            cell = sub[sub["group"] == g]
             if len(cell):
-                quote = _short(cell["text"].iloc[0], max_quote)
-                row[lv] = f"{cell['pid'].nunique()} part. — « {quote} »"
+                quote = _short(str(cell["exemplars"].iloc[0]).split("\n")[0], max_quote)
+                row[g] = f"{int(cell['participants'].iloc[0])} part. — {quote}"
             else:
-                row[lv] = ""
+                row[g] = ""
         out.append(row)
-    return pd.DataFrame(out, columns=["code"] + levels)
+    return pd.DataFrame(out, columns=["code"] + groups)
 
 
 def _short(text: str, n: int) -> str:
@@ -194,46 +195,42 @@ def variable_name(path: str, index: int, taken: set[str]) -> str:
     return name
 
 
-def participant_code_matrix(data: ReportData, *, binary: bool = False,
-                            with_attributes: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+def participant_code_matrix(project, data: ReportData, *, binary: bool = False,
+                            with_attributes: bool = False,
+                            where: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One row per participant, one integer column per code (codings in the
-    participant's speech, or in their documents when no speaker is linked).
-    Returns (matrix, codebook of columns: variable, code path)."""
-    ex = data.excerpts[data.excerpts["participants"] != ""]
-    pids = list(data.participants["participant_id"])
+    participant's speech, or in their documents when no speaker is linked), with column
+    names valid in R, Stata and pandas.  Returns (matrix, dictionary of the columns:
+    variable, code path)."""
+    table = project.participant_code_matrix(binary=binary, descendants=False, where=where,
+                                            all_participants=True)
     taken: set[str] = {"participant_id"}
-    names = {row.path: variable_name(row.path, i + 1, taken)
-             for i, row in enumerate(data.codes.itertuples())}
-    counts: dict[tuple[str, str], int] = defaultdict(int)
-    for r in ex.itertuples():
-        for pid in r.participants.split(";"):
-            counts[(pid, r.path)] += 1
-    columns = {"participant_id": pids}
-    for path, var in names.items():
-        col = [counts.get((pid, path), 0) for pid in pids]
-        columns[var] = pd.Series([int(bool(c)) for c in col] if binary else col, dtype="int64")
-    matrix = pd.DataFrame(columns)
-    if with_attributes:
+    names = {path: variable_name(path, i + 1, taken)
+             for i, path in enumerate(c for c in table.columns if c != "participant_id")}
+    matrix = table.rename(columns=names)
+    for var in names.values():
+        matrix[var] = matrix[var].fillna(0).astype("int64")
+    if with_attributes:          # only the attributes that are not private
         matrix = data.participants.merge(matrix, on="participant_id", how="left")
     dictionary = pd.DataFrame({"variable": list(names.values()), "code": list(names)})
     return matrix, dictionary
 
 
-def cooccurrence(project, data: ReportData, *, top: int = 25) -> pd.DataFrame:
+def cooccurrence(project, data: ReportData, *, top: int = 25,
+                 where: str | None = None) -> pd.DataFrame:
     """Documents where two of the ``top`` most used codes overlap (square table)."""
     codes = data.codes[data.codes["codings"] > 0].nlargest(top, "codings")
-    ids = list(codes["id"])
-    label = dict(zip(codes["id"], codes["path"]))
-    m = pd.DataFrame(0, index=[label[i] for i in ids], columns=[label[i] for i in ids])
-    for a, b, n in project.store.code_cooccurrence(ids):
-        m.loc[label[a], label[b]] = n
-        m.loc[label[b], label[a]] = n
-    return m
+    if codes.empty:
+        return pd.DataFrame()
+    table = project.cooccurrence(list(codes["path"]), mode="overlap", count="documents",
+                                 where=where)
+    return table.set_index("code")
 
 
 def named_tables(project, data: ReportData) -> dict[str, pd.DataFrame]:
     """Every table the exports know, by name (sheet names of the full workbook)."""
-    matrix, dictionary = participant_code_matrix(data)
+    where = shareable_where(project)
+    matrix, dictionary = participant_code_matrix(project, data, where=where)
     ex = data.excerpts.drop(columns=["code_id", "document_id"])
     q = data.questions.assign(codes=[";".join(str(c) for c in cs) for cs in data.questions["codes"]])
     return {
@@ -245,10 +242,10 @@ def named_tables(project, data: ReportData) -> dict[str, pd.DataFrame]:
         "participants": data.participants,
         "participants_x_codes": matrix,
         "variables_codes": dictionary,
-        "codes_x_acteurs": code_by(data, "actor_type"),
-        "codes_x_programmes": code_by(data, "programme"),
+        "codes_x_acteurs": code_by(project, "actor_type", where=where),
+        "codes_x_programmes": code_by(project, "programme", where=where),
         "questions": q,
-        "cooccurrences": cooccurrence(project, data).reset_index().rename(columns={"index": "code"}),
+        "cooccurrences": cooccurrence(project, data, where=where).reset_index(),
         "memos": data.memos,
         "codeurs": data.coders,
     }

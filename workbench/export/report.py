@@ -21,7 +21,7 @@ from docx.shared import Cm, Pt
 
 from workbench.export import charts
 from workbench.export.data import (ACTOR_LABELS_FR, ReportData, code_by, cooccurrence,
-                                   joint_display, _short)
+                                   joint_display, shareable_where, _short)
 
 SECTIONS = ("summary", "codebook", "questions", "excerpts", "matrices", "charts", "methods")
 SIDE_FR = {"beneficiaries": "bénéficiaires", "ecosystem": "écosystème",
@@ -242,7 +242,8 @@ def _descendant_paths(data: ReportData, ids: Iterable[int]) -> list[str]:
     return out
 
 
-def _dossier(w: _Writer, data: ReportData, attrs, shown, per_code: int, progress, cancelled):
+def _dossier(w: _Writer, project, data: ReportData, attrs, shown, per_code: int, progress,
+            cancelled, where: str | None):
     w.heading("Dossier par question évaluative", 1)
     qs = data.questions
     if not len(qs):
@@ -260,7 +261,7 @@ def _dossier(w: _Writer, data: ReportData, attrs, shown, per_code: int, progress
             w.para("Aucun code ne sert encore cette question.")
             continue
         ex = data.excerpts[data.excerpts["path"].isin(paths)]
-        table = code_by(ReportData(**{**data.__dict__, "excerpts": ex}), "actor_type")
+        table = code_by(project, "actor_type", codes=paths, where=where)
         w.table(table, caption=f"Tableau — Codages par type d'acteur ({q.id})")
         w.para(f"{len(ex)} extrait(s) dans {ex['document_id'].nunique()} document(s), "
                f"{len({p for s in ex['participants'] for p in s.split(';') if p})} participant(s).")
@@ -310,16 +311,18 @@ def _excerpts(w: _Writer, data: ReportData, attrs, shown, by: str, progress, can
         progress(min(done, total), total, title)
 
 
-def _matrices(w: _Writer, data: ReportData, joint_attributes: Sequence[str], tables_extra):
+def _matrices(w: _Writer, project, joint_attributes: Sequence[str], tables_extra,
+              where: str | None):
     w.heading("Matrices et présentations conjointes", 1)
     w.heading("Codes × types d'acteurs", 2)
-    w.table(code_by(data, "actor_type"), caption="Tableau — Nombre de codages par type d'acteur")
+    w.table(code_by(project, "actor_type", where=where),
+            caption="Tableau — Nombre de codages par type d'acteur")
     w.heading("Codes × programmes", 2)
-    w.table(code_by(data, "programme", unit="documents"),
+    w.table(code_by(project, "programme", unit="documents", where=where),
             caption="Tableau — Nombre de documents par programme")
     for attr in joint_attributes:
         w.heading(f"Présentation conjointe : {attr}", 2)
-        w.table(joint_display(data, attr),
+        w.table(joint_display(project, attr, where=where),
                 caption=f"Tableau — Participants et exemple d'extrait par modalité de « {attr} »")
     for title, df in (tables_extra or {}).items():
         w.heading(title, 2)
@@ -327,15 +330,15 @@ def _matrices(w: _Writer, data: ReportData, joint_attributes: Sequence[str], tab
                 caption=f"Tableau — {title}")
 
 
-def _charts(w: _Writer, project, data: ReportData):
+def _charts(w: _Writer, project, data: ReportData, where: str | None):
     w.heading("Graphiques", 1)
-    w.picture(charts.frequency_chart(code_by(data, "actor_type"),
+    w.picture(charts.frequency_chart(code_by(project, "actor_type", where=where),
                                      "Codes les plus fréquents, par type d'acteur"),
               "Figure — Fréquence des codes par type d'acteur")
-    w.picture(charts.frequency_chart(code_by(data, "programme"),
+    w.picture(charts.frequency_chart(code_by(project, "programme", where=where),
                                      "Codes les plus fréquents, par programme"),
               "Figure — Fréquence des codes par programme")
-    w.picture(charts.heatmap(cooccurrence(project, data, top=20),
+    w.picture(charts.heatmap(cooccurrence(project, data, top=20, where=where),
                              "Co-occurrences des codes (documents)"),
               "Figure — Carte de chaleur des co-occurrences (nombre de documents où deux codes "
               "se chevauchent)", width_cm=15)
@@ -394,6 +397,7 @@ def build_report(project, data: ReportData, path: str | Path, *,
     w = _Writer(template)
     attrs = _participant_attrs(data)
     shown = [a for a in attributes if a in data.participants.columns]
+    where = shareable_where(project)         # counts leave private documents out
     w.para(title or f"Rapport d'analyse qualitative — {data.project_name}", "Title")
     w.para(f"Projet {data.project_name} · généré par Workbench le "
            f"{_dt.date.today().strftime('%d/%m/%Y')}", "Subtitle")
@@ -410,13 +414,13 @@ def build_report(project, data: ReportData, path: str | Path, *,
             elif s == "codebook":
                 _codebook(w, data)
             elif s == "questions":
-                _dossier(w, data, attrs, shown, dossier_quotes, step, stop)
+                _dossier(w, project, data, attrs, shown, dossier_quotes, step, stop, where)
             elif s == "excerpts":
                 _excerpts(w, data, attrs, shown, by, step, stop, excerpts_per_code)
             elif s == "matrices":
-                _matrices(w, data, joint_attributes, tables)
+                _matrices(w, project, joint_attributes, tables, where)
             elif s == "charts":
-                _charts(w, project, data)
+                _charts(w, project, data, where)
             elif s == "methods":
                 _methods(w, project, data)
     except _Cancelled:

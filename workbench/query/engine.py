@@ -37,7 +37,7 @@ import pandas as pd
 from workbench.domain import ACTOR_TYPES
 from workbench.query.language import (And, AndNot, AnyCode, Code, CondAnd, CondNot, CondOr,
                                       Comparison, FollowedBy, Not, Or, Query, QueryError,
-                                      TurnScope, Value, parse, parse_condition)
+                                      TurnScope, parse, parse_condition)
 
 SHIFT = np.int64(1) << np.int64(32)
 TRUE_WORDS = {"oui", "yes", "true", "vrai", "1", "o", "y"}

@@ -52,12 +52,15 @@ def joint_display(data: ProjectData, group_by: str, rows: list[tuple[str, list[i
     if layout != "wide":
         raise ValidationError("layout must be long or wide")
     wide = long[["group", "n_participants"]].drop_duplicates("group").set_index("group")
+    columns = {}
     for label, _ in rows:
         part = long[long["column"] == label].set_index("group")
-        wide[f"{label} · n"] = part["participants"]
-        wide[f"{label} · %"] = part["share"]
+        columns[f"{label} · n"] = part["participants"]
+        columns[f"{label} · %"] = part["share"]
         if n_exemplars:
-            wide[f"{label} · quote"] = part["exemplars"]
+            columns[f"{label} · quote"] = part["exemplars"]
+    if columns:
+        wide = pd.concat([wide, pd.DataFrame(columns, index=wide.index)], axis=1)
     return wide.reset_index()
 
 

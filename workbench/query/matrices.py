@@ -17,7 +17,7 @@ import pandas as pd
 
 from workbench.domain import ACTOR_TYPES, ValidationError
 from workbench.query.engine import (DOC_FIELDS, Filter, ProjectData, _key, codings_in_scope,
-                                    ranges_to_pairs, unit_frame)
+                                    ranges_to_pairs)
 from workbench.query.language import parse_condition
 
 COUNTS = ("codings", "documents", "participants")

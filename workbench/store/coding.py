@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 from workbench.domain import NotFoundError
 from workbench.store.db import now

@@ -7,7 +7,7 @@ transaction (all or nothing).
 from __future__ import annotations
 
 import json
-from typing import Any, Sequence
+from typing import Any
 
 from workbench.store.db import now
 
@@ -101,21 +101,6 @@ class ExchangeStore:
         return {"documents": q("SELECT count(*) FROM documents WHERE private = 1"),
                 "memos": q("SELECT count(*) FROM memos WHERE private = 1"),
                 "attributes": q("SELECT count(*) FROM attributes WHERE private = 1")}
-
-    def code_cooccurrence(self, code_ids: Sequence[int]) -> list[tuple[int, int, int]]:
-        """(code a, code b, number of non-private documents where both codes overlap
-        in at least one span), for a < b."""
-        ids = list(code_ids) or [-1]
-        marks = ", ".join("?" * len(ids))
-        rows = self.query(
-            "SELECT a.code_id, b.code_id, count(DISTINCT a.document_id) FROM codings a "
-            "JOIN codings b ON b.document_id = a.document_id AND a.code_id < b.code_id "
-            "AND a.start < b.end AND b.start < a.end "
-            "JOIN documents d ON d.id = a.document_id "
-            f"WHERE d.private = 0 AND a.status = 'accepted' AND b.status = 'accepted' "
-            f"AND a.code_id IN ({marks}) AND b.code_id IN ({marks}) GROUP BY 1, 2",
-            [*ids, *ids])
-        return [(r[0], r[1], r[2]) for r in rows]
 
     # -- bulk import -------------------------------------------------------------------
     def import_exchange(self, payload: dict, coder: str | None = None,

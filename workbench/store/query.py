@@ -8,7 +8,7 @@ does the interval logic in numpy/pandas.  Rows come back as plain tuples for spe
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, Sequence
+from typing import Iterable, Sequence
 
 from workbench.domain import NotFoundError, ValidationError
 from workbench.store.db import now
