@@ -294,8 +294,28 @@ class ProgressDialog(ModalScreen):
         self.action_cancel()
 
 
-class ImportDialog(ModalScreen[dict | None]):
+class FormDialog(ModalScreen):
+    """A modal form: Enter in an input or the "ok" button submits (:meth:`submit`),
+    Escape or any other button closes it without a result."""
+
     BINDINGS = [Binding("escape", "cancel", show=False)]
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.submit()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.submit() if event.button.id == "ok" else self.dismiss(None)
+
+    def submit(self) -> None:
+        raise NotImplementedError
+
+
+class ImportDialog(FormDialog):
 
     def __init__(self, programmes: list[str]) -> None:
         super().__init__(classes="dialog-screen")
@@ -317,18 +337,7 @@ class ImportDialog(ModalScreen[dict | None]):
     def on_mount(self) -> None:
         self.query_one("#paths").focus()
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self._ok()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self._ok() if event.button.id == "ok" else self.dismiss(None)
-
-    def _ok(self) -> None:
+    def submit(self) -> None:
         import shlex
         paths = shlex.split(self.query_one("#paths", Input).value)
         if not paths:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
 from workbench.tui.i18n import t
-from workbench.tui.screens.dialogs import TextInputDialog
+from workbench.tui.screens.dialogs import FormDialog, TextInputDialog
 
 # what → (default file kind, suffix)
 EXPORTS = {
@@ -22,10 +20,9 @@ EXPORTS = {
 }
 
 
-class ExportDialog(ModalScreen[dict | None]):
+class ExportDialog(FormDialog):
     """Choose what to export and where; dismisses with {"what", "path"}."""
 
-    BINDINGS = [Binding("escape", "cancel", show=False)]
 
     def __init__(self, project, what: str = "report") -> None:
         super().__init__(classes="dialog-screen")
@@ -57,18 +54,7 @@ class ExportDialog(ModalScreen[dict | None]):
         self.what = event.value
         self.query_one("#export-path", Input).value = self._default(self.what)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self._ok()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self._ok() if event.button.id == "ok" else self.dismiss(None)
-
-    def _ok(self) -> None:
+    def submit(self) -> None:
         path = self.query_one("#export-path", Input).value.strip()
         if not path:
             self.notify(t("exp.no_path"), severity="warning")

@@ -9,12 +9,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
 from workbench.tui.i18n import actor, t
 from workbench.tui.screens.base import BaseScreen, cell
-from workbench.tui.screens.dialogs import ConfirmDialog, TextInputDialog
+from workbench.tui.screens.dialogs import ConfirmDialog, FormDialog, TextInputDialog
 from workbench.tui.widgets.rowlist import RowList
 
 BACKENDS = ("lda", "bertopic")
@@ -30,11 +29,10 @@ def _num(value, digits: int = 2) -> str:
         return cell(value)
 
 
-class NewRunDialog(ModalScreen[dict | None]):
+class NewRunDialog(FormDialog):
     """Backend, number of topics (blank = automatic), seed, units, scope."""
     CSS_PATH = "../topics.tcss"
 
-    BINDINGS = [Binding("escape", "cancel", show=False)]
 
     def __init__(self, programmes: list[str]) -> None:
         super().__init__(classes="dialog-screen")
@@ -77,22 +75,11 @@ class NewRunDialog(ModalScreen[dict | None]):
     def on_mount(self) -> None:
         self.query_one("#run-topics").focus()
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self._ok()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self._ok() if event.button.id == "ok" else self.dismiss(None)
-
     def _select(self, wid: str):
         value = self.query_one(wid, Select).value
         return None if value is Select.NULL else value
 
-    def _ok(self) -> None:
+    def submit(self) -> None:
         topics = self.query_one("#run-topics", Input).value.strip()
         seed = self.query_one("#run-seed", Input).value.strip() or "42"
         problem = self.query_one("#run-problem", Static)
