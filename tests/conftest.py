@@ -43,3 +43,19 @@ def interview_txt(tmp_path):
     f = tmp_path / "entretien_karima.txt"
     f.write_text(INTERVIEW_TXT, encoding="utf-8")
     return f
+
+
+@pytest.fixture
+def anyio_backend():
+    """Async TUI tests (anyio's pytest plugin) run on asyncio."""
+    return "asyncio"
+
+
+@pytest.fixture
+def english():
+    """The terminal interface in English for the duration of a test."""
+    from workbench.tui import i18n
+    old = i18n.language()
+    i18n.set_language("en")
+    yield
+    i18n.set_language(old)

@@ -1,5 +1,4 @@
 """REFI-QDA exchange: the real NVivo export, schema validity, round trips, bad input."""
-import io
 import zipfile
 from pathlib import Path
 

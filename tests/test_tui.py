@@ -2,8 +2,6 @@
 the database checked afterwards (through a second connection, as another process)."""
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from tests.tui_helpers import make_project
@@ -22,17 +20,7 @@ from workbench.tui.widgets.transcript import body_span, wrap
 SIZE = (140, 40)
 
 
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
-
-@pytest.fixture(autouse=True)
-def english():
-    old = i18n.language()
-    i18n.set_language("en")
-    yield
-    i18n.set_language(old)
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

@@ -22,17 +22,7 @@ from workbench.tui.widgets.rowlist import RowList
 SIZE = (150, 44)
 
 
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
-
-@pytest.fixture(autouse=True)
-def english():
-    old = i18n.language()
-    i18n.set_language("en")
-    yield
-    i18n.set_language(old)
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture(scope="module")

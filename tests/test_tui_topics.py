@@ -17,7 +17,7 @@ from workbench.tui.screens.autocode import AutocodeScreen
 from workbench.tui.screens.codebook import CodebookScreen
 from workbench.tui.screens.coder import CoderScreen
 from workbench.tui.screens.dialogs import (CodePicker, ConfirmDialog, ErrorDialog,
-                                           ProgressDialog, TextInputDialog)
+                                           TextInputDialog)
 from workbench.tui.screens.review import ReviewScreen
 from workbench.tui.screens.topics import NewRunDialog, TopicsScreen
 
@@ -34,17 +34,7 @@ DOCS = [  # name, themes, actor type, programme (as in tests/test_topics.py)
 ]
 
 
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
-
-
-@pytest.fixture(autouse=True)
-def english():
-    old = i18n.language()
-    i18n.set_language("en")
-    yield
-    i18n.set_language(old)
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def build_topics_project(folder: Path) -> Path:
