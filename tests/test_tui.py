@@ -388,6 +388,31 @@ async def test_import_runs_in_a_worker_with_progress(path, tmp_path):
 
 
 @pytest.mark.anyio
+async def test_import_with_a_manifest_and_a_failure_dialog(path, tmp_path):
+    good = tmp_path / "op.txt"
+    good.write_text("ENQ : Et les partenaires ?\nSophie : On travaille avec le PLIE.\n",
+                    encoding="utf-8")
+    (tmp_path / "vide.txt").write_text("", encoding="utf-8")
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("file,name,programme,actor_type\n"
+                        "op.txt,OPE-01,avenir,operator\nvide.txt,VIDE,avenir,operator\n",
+                        encoding="utf-8")
+    app = WorkbenchApp(path, coder="testeur", poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("i")
+        app.screen.query_one("#manifest").value = str(manifest)
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ErrorDialog)          # the empty file is reported
+        assert "vide.txt" in app.screen.message and "empty" in app.screen.message
+    with reopen(path) as p:
+        doc = p.document("OPE-01")
+        assert (doc.programme, doc.actor_type) == ("avenir", "operator")
+        assert "VIDE" not in set(p.documents()["name"])
+
+
+@pytest.mark.anyio
 async def test_help_palette_and_language_switch(path):
     app = WorkbenchApp(path, coder="testeur", poll=False)
     async with app.run_test(size=SIZE) as pilot:

@@ -186,7 +186,7 @@ class WorkbenchApp(App):
             def job(progress, cancelled):
                 return self.project.import_files(
                     values["paths"], programme=values["programme"],
-                    actor_type=values["actor_type"],
+                    actor_type=values["actor_type"], manifest=values.get("manifest"),
                     progress=lambda d, n, what="": progress(d, n, what),
                     cancelled=cancelled)
 
@@ -196,7 +196,7 @@ class WorkbenchApp(App):
                 self.notify(t("import.done", n=ok, f=failed))
                 if failed:
                     self.push_screen(ErrorDialog(t("import.label"), "\n".join(
-                        f"{r.path}: {r.message}" for r in report.failed)))
+                        r.message for r in report.failed)))
 
             self.run_long(t("import.label"), job, done)
 

@@ -105,6 +105,7 @@ FR: dict[str, str] = {
     "dlg.unexpected": "Erreur inattendue", "dlg.save_hint": "ctrl+s enregistrer · échap annuler",
     "progress.cancel": "Annuler", "progress.cancelled": "Annulé", "progress.done": "Terminé : {label}",
     "import.prompt": "Fichiers ou dossier à importer (chemins séparés par des espaces)",
+    "import.manifest": "Manifeste CSV/YAML (facultatif : programme, acteur, participants par fichier)",
     "import.done": "{n} document(s) importé(s), {f} échec(s)", "import.label": "Import",
     # misc
     "lang.switched": "Interface en français", "refreshed": "Actualisé",
@@ -198,6 +199,7 @@ EN: dict[str, str] = {
     "dlg.unexpected": "Unexpected error", "dlg.save_hint": "ctrl+s save · esc cancel",
     "progress.cancel": "Cancel", "progress.cancelled": "Cancelled", "progress.done": "Done: {label}",
     "import.prompt": "Files or folder to import (paths separated by spaces)",
+    "import.manifest": "CSV/YAML manifest (optional: programme, actor, participants per file)",
     "import.done": "{n} document(s) imported, {f} failed", "import.label": "Import",
     "lang.switched": "Interface in English", "refreshed": "Refreshed",
     "help.title": "Help — keys",

@@ -327,6 +327,7 @@ class ImportDialog(FormDialog):
         with Vertical(classes="dialog text-dialog"):
             yield Label(t("import.prompt"), classes="dialog-title")
             yield Input(placeholder="entretiens/*.docx", id="paths")
+            yield Input(placeholder=t("import.manifest"), id="manifest")
             yield Input(placeholder=t("docs.filter_programme"), id="programme")
             yield Select([(actor(a), a) for a in ACTOR_TYPES], prompt=t("docs.filter_actor"),
                          id="actor")
@@ -340,9 +341,10 @@ class ImportDialog(FormDialog):
     def submit(self) -> None:
         import shlex
         paths = shlex.split(self.query_one("#paths", Input).value)
-        if not paths:
+        manifest = self.query_one("#manifest", Input).value.strip() or None
+        if not paths and not manifest:
             return
         actor_value = self.query_one("#actor", Select).value
-        self.dismiss({"paths": paths,
+        self.dismiss({"paths": paths, "manifest": manifest,
                       "programme": self.query_one("#programme", Input).value.strip() or None,
                       "actor_type": None if actor_value is Select.NULL else actor_value})
