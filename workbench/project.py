@@ -18,11 +18,17 @@ from typing import Iterable, Sequence
 
 import pandas as pd
 
+from workbench.agreement import AgreementAPI
+from workbench.codebook.project_ops import CodebookAPI
+from workbench.coding import AutocodeAPI, CodingAPI
 from workbench.domain import (ACTOR_TYPES, Document, DocumentMetadata, NotFoundError, Segment,
                               ValidationError, WorkbenchError)
+from workbench.export.api import ExportAPI
 from workbench.ingest.manifest import load_manifest
 from workbench.ingest.service import CancelledFn, ImportReport, ProgressFn, import_paths
-from workbench.store import Store, StoreError
+from workbench.query import QueryAPI
+from workbench.store import Store, StoreError, now
+from workbench.topics import TopicsAPI
 
 PROJECT_SUFFIX = ".wbproj"
 
@@ -53,7 +59,7 @@ class ProjectCore:
             raise WorkbenchError(str(exc)) from None
         project = cls(store, coder)
         store.set_meta("name", name or Path(path).stem)
-        store.set_meta("created_at", __import__("workbench.store", fromlist=["now"]).now())
+        store.set_meta("created_at", now())
         store.log_change(project.coder, "project.create", "project", None, {"path": str(path)})
         return project
 
@@ -249,14 +255,7 @@ class ProjectCore:
         return self.store.document_participants(self.document_id(doc))
 
 
-from workbench.codebook.project_ops import CodebookAPI  # noqa: E402
-from workbench.coding import AutocodeAPI, CodingAPI  # noqa: E402
-from workbench.agreement import AgreementAPI  # noqa: E402
-from workbench.topics import TopicsAPI  # noqa: E402
-from workbench.query import QueryAPI  # noqa: E402
-from workbench.export.api import ExportAPI  # noqa: E402
-
-
 class Project(QueryAPI, CodebookAPI, AutocodeAPI, AgreementAPI, TopicsAPI, CodingAPI, ExportAPI,
               ProjectCore):
-    """The facade.  Capability mixins are added here as they land."""
+    """The facade: :class:`ProjectCore` plus one mixin per capability (coding,
+    codebooks, autocoding, agreement, topic models, queries, exports)."""
