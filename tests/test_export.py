@@ -51,7 +51,7 @@ def test_report_content_styles_and_privacy(coded, tmp_path):
     assert "Grille de codage" in text and "Extraits codés par code" in text
     assert "Annexe méthodologique" in text and "Matrices et présentations conjointes" in text
     assert "ma conseillère" in text
-    assert "entretien_karima · Karima (bénéficiaire) · avenir · P001 (age : 34" in text
+    assert "entretien_karima · Karima (bénéficiaire) · #Avenir (Normandie) · P001 (age : 34" in text
     assert "confidentielle" not in text and "Mémo très secret" not in text
     assert "1 document(s), 1 mémo(s)" in text          # what privacy left out
     styles = {p.style.name for p in doc.paragraphs}

@@ -414,3 +414,202 @@ def test_binding_labels_translate_unambiguously():
                 if not keys:
                     continue          # a symbol such as "↓": the same in both languages
                 assert len({(i18n.FR[k], i18n.EN[k]) for k in keys}) == 1, (cls, b)
+
+
+# -- topics: breakdown, outliers, comparison ---------------------------------------------------
+def add_participants(path: Path, folder: Path) -> None:
+    """One participant per interview, with a ``genre`` attribute."""
+    from workbench.project import Project
+    csv = folder / "participants.csv"
+    csv.write_text("participant_id,genre\nP0,F\nP1,H\nP2,F\nP3,H\n", encoding="utf-8")
+    with Project.open(path, coder="testeur") as p:
+        p.import_participants(csv)
+        for i, doc in enumerate(p.documents()["name"]):
+            p.link_participant(doc, f"P{i}")
+
+
+@pytest.mark.anyio
+async def test_breakdown_cycles_actor_programme_and_attributes(topics_path, tmp_path):
+    from workbench.project import Project
+    add_participants(topics_path, tmp_path)
+    with Project.open(topics_path, coder="testeur") as p:
+        run = p.run_topics("lda", n_topics=4, seed=7)
+        expected = p.topic_by(run.id, "genre")
+    app = WorkbenchApp(topics_path, coder="testeur", poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f9")
+        await pilot.pause()
+        screen = app.screen
+        topic = int(screen.topics[0]["topic"])
+        await goto_topic(pilot, screen, topic)
+
+        def detail():
+            return str(screen.query_one("#topic-detail-text").render())
+        assert "By actor type" in detail() and "(b: next, 1/3)" in detail()
+        assert "% of topic" in detail()
+        await pilot.press("b")
+        await pilot.pause()
+        assert "By programme" in detail() and "(b: next, 2/3)" in detail()
+        assert "By actor type" not in detail()
+        await pilot.press("b")
+        await pilot.pause()
+        assert "By genre" in detail() and "(b: next, 3/3)" in detail()
+        mine = expected[expected["topic"] == topic].iloc[0]
+        size = int(mine["F"]) + int(mine["H"])
+        for g in ("F", "H"):
+            if int(mine[g]):
+                share = f"{100 * int(mine[g]) / size:.0f} %"
+                assert f"{g}: {int(mine[g])} · {share} · " in detail()
+        await pilot.press("b")                          # back to the first dimension
+        await pilot.pause()
+        assert "By actor type" in detail() and "(b: next, 1/3)" in detail()
+        assert not isinstance(app.screen, ErrorDialog)
+
+
+@pytest.mark.anyio
+async def test_outliers_view_lda_low_probability_and_open(topics_path):
+    from workbench.project import Project
+    from workbench.tui.screens.topics import OutliersScreen
+    with Project.open(topics_path, coder="testeur") as p:
+        run = p.run_topics("lda", n_topics=4, seed=7)
+        expected = p.outliers(run.id, below=0.3)
+    app = WorkbenchApp(topics_path, coder="testeur", poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f9")
+        await pilot.pause()
+        await pilot.press("o")
+        await pilot.pause()
+        view = app.screen
+        assert isinstance(view, OutliersScreen)
+        title = str(view.query_one("#outliers-title").render())
+        note = str(view.query_one("#outliers-note").render())
+        assert f"Outliers of run {run.id} ({len(expected)})" in title
+        assert len(view.rows) == len(expected)
+        if len(expected):
+            assert "below 0.3" in note
+            assert [r["text"] for r in view.rows] == list(expected["text"])
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, CoderScreen)
+            s, e = app.screen.view.selection
+            assert app.screen.view.text[s:e] == view.rows[0]["text"]
+            await pilot.press("q")
+            await pilot.pause()
+            assert app.screen is view
+        else:
+            assert "No outliers" in note
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, TopicsScreen)
+
+
+@pytest.mark.anyio
+async def test_outliers_view_lists_minus_one_units(topics_path):
+    """A run with topic -1 units (as BERTopic makes): they are listed, text and all."""
+    from workbench.project import Project
+    from workbench.tui.screens.topics import OutliersScreen
+    with Project.open(topics_path, coder="testeur") as p:
+        run = p.run_topics("lda", n_topics=4, seed=7)
+        units = p.topic_units(run.id, with_text=False)
+        moved = units.iloc[:3]
+    con = sqlite3.connect(topics_path)          # as if the model had left three units out
+    table = next(name for (name,) in con.execute(
+        "select name from sqlite_master where type = 'table' and name like 'topic%unit%'"))
+    cols = [r[1] for r in con.execute(f"pragma table_info({table})")]
+    if "unit" not in cols or "topic" not in cols:
+        con.close()
+        pytest.skip(f"unexpected layout of {table}")
+    con.executemany(f"update {table} set topic = -1 where run_id = ? and unit = ?",
+                    [(run.id, int(u)) for u in moved["unit"]])
+    con.commit()
+    con.close()
+    with Project.open(topics_path, coder="testeur") as p:
+        store = p.store
+        store.execute("update topic_runs set backend = 'bertopic' where id = ?", (run.id,)) \
+            if hasattr(store, "execute") else None
+        expected = p.outliers(run.id)
+    assert len(expected) == 3
+    app = WorkbenchApp(topics_path, coder="testeur", poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f9")
+        await pilot.pause()
+        await pilot.press("o")
+        await pilot.pause()
+        view = app.screen
+        assert isinstance(view, OutliersScreen)
+        assert f"({len(view.rows)})" in str(view.query_one("#outliers-title").render())
+        assert {r["text"] for r in expected.to_dict("records")} <= {r["text"] for r in view.rows}
+        assert any(int(r["topic"]) == -1 for r in view.rows)
+
+
+@pytest.mark.anyio
+async def test_compare_two_lda_runs(topics_path):
+    from workbench.project import Project
+    from workbench.tui.screens.topics import CompareRunsScreen
+    with Project.open(topics_path, coder="testeur") as p:
+        a = p.run_topics("lda", n_topics=4, seed=7)
+        b = p.run_topics("lda", n_topics=3, seed=11)
+        c = p.run_topics("lda", n_topics=5, seed=3)
+        aligned = p.align_topics(a.id, c.id)
+        aligned_bc = p.align_topics(b.id, c.id)
+    app = WorkbenchApp(topics_path, coder="testeur", poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f9")
+        await pilot.pause()
+        screen = app.screen
+        assert screen.run_id == c.id
+        # no mark: the selected run (the newest) and the one before it
+        await pilot.press("C")
+        await pilot.pause()
+        view = app.screen
+        assert isinstance(view, CompareRunsScreen) and (view.run_a, view.run_b) == (b.id, c.id)
+        assert len(view.alignment) == len(aligned_bc)
+        await pilot.press("escape")
+        await pilot.pause()
+        # mark runs a and c (space on the runs list), then compare them
+        runs = screen.query_one("#topic-runs")
+        runs.focus()
+        runs.move_cursor(runs.keys.index(a.id))
+        await pilot.pause()
+        await pilot.press("space")
+        runs.move_cursor(runs.keys.index(c.id))
+        await pilot.pause()
+        await pilot.press("space")
+        await pilot.pause()
+        assert screen.marked == [a.id, c.id]
+        await pilot.press("C")
+        await pilot.pause()
+        view = app.screen
+        assert isinstance(view, CompareRunsScreen) and (view.run_a, view.run_b) == (a.id, c.id)
+        assert [r["run"] for r in view.summary] == [a.id, c.id]
+        assert [r["topics"] for r in view.summary] == [4, 5]
+        assert {r["backend"] for r in view.summary} == {"lda"}
+        summary = view.query_one("#compare-summary")
+        align = view.query_one("#compare-align")
+        assert len(summary.rows) == 2 and len(align.rows) == len(aligned) == 4
+        first = aligned.iloc[0]
+        row = align.rows[0]
+        assert row[0].startswith(f"{first['topic_a']} · ")
+        assert row[1].startswith(f"{first['topic_b']} · ")
+        assert row[3] == f"{float(first['jaccard']):.2f}"
+        assert row[4] == (first["shared_words"] or "—")
+        title = str(view.query_one("#compare-align-title").render())
+        assert f"Topics of {a.id}" in title
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is screen
+
+
+@pytest.mark.anyio
+async def test_compare_needs_two_runs(topics_path):
+    from workbench.project import Project
+    with Project.open(topics_path, coder="testeur") as p:
+        p.run_topics("lda", n_topics=4, seed=7)
+    app = WorkbenchApp(topics_path, coder="testeur", poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f9")
+        await pilot.pause()
+        await pilot.press("C")
+        await pilot.pause()
+        assert isinstance(app.screen, TopicsScreen)
+        assert any("Two runs are needed" in n.message for n in app._notifications)

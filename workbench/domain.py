@@ -8,6 +8,24 @@ from dataclasses import dataclass, field
 
 ACTOR_TYPES = ("beneficiary", "trainer", "operator", "other")
 
+# The PIC regional experimental programmes (ids used by the shipped codebooks and corpus)
+PROGRAMME_LABELS = {
+    "avenir": "#Avenir (Normandie)",
+    "pct_illettrisme": "Parcours compétences transverses / illettrisme (AURA)",
+    "occitanie_ia_emploi": "Occitanie IA Emploi",
+    "occitanie_e_formation": "Occitanie E-formation",
+    "becomino": "Becomino (AURA)",
+    "lab_capital_humain": "Lab Capital Humain (AURA)",
+    "transversal": "Transversal (mise en œuvre)",
+}
+
+
+def programme_label(programme: str | None) -> str:
+    """A programme's display name (its id when it is not one of the PIC programmes)."""
+    if not programme:
+        return ""
+    return PROGRAMME_LABELS.get(programme, programme)
+
 
 class WorkbenchError(Exception):
     """A user-facing error: the message is shown as is (CLI exit 1, TUI dialog)."""

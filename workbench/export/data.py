@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from workbench.domain import programme_label
 from workbench.export.qdpx import code_tree
 
 ACTOR_LABELS_FR = {"beneficiary": "bénéficiaire", "trainer": "formateur·rice",
@@ -153,6 +154,9 @@ def code_by(project, column: str, *, unit: str = "codings", codes=None,
     table = table[(table["code"] != "(total)") & (table["total"] > 0)]
     if column == "actor_type":
         table = table.rename(columns=ACTOR_LABELS_FR)
+    elif column == "programme":
+        table = table.rename(columns={c: programme_label(c) for c in table.columns
+                                      if c not in ("code", "total")})
     return table.reset_index(drop=True)
 
 

@@ -19,6 +19,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
+from workbench.domain import programme_label
 from workbench.export import charts
 from workbench.export.data import (ACTOR_LABELS_FR, ReportData, code_by, cooccurrence,
                                    joint_display, shareable_where, _short)
@@ -177,7 +178,7 @@ def _source_line(r, attributes: dict[str, dict], shown: Sequence[str]) -> str:
     elif r.actor_type:
         parts.append(ACTOR_LABELS_FR.get(r.actor_type, r.actor_type))
     if r.programme:
-        parts.append(str(r.programme))
+        parts.append(programme_label(str(r.programme)))
     ts = _ts(r.timestamp)
     if ts:
         parts.append(ts)
@@ -253,7 +254,8 @@ def _dossier(w: _Writer, project, data: ReportData, attrs, shown, per_code: int,
         if cancelled():
             raise _Cancelled()
         w.heading(f"{q.id} — {_short(q.text, 150)}", 2)
-        bits = [b for b in (q.programme, SIDE_FR.get(q.side, q.side), q.source) if b]
+        bits = [b for b in (programme_label(q.programme), SIDE_FR.get(q.side, q.side), q.source)
+                if b]
         if bits:
             w.para(" · ".join(bits))
         paths = _descendant_paths(data, q.codes)

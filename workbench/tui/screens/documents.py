@@ -9,7 +9,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
-from workbench.domain import ACTOR_TYPES
+from workbench.domain import ACTOR_TYPES, programme_label
 from workbench.tui.i18n import actor, t
 from workbench.tui.screens.base import BaseScreen, cell
 
@@ -46,7 +46,8 @@ class DocumentsScreen(BaseScreen):
     def on_mount(self) -> None:
         self.title = t("screen.documents")
         programmes = sorted({p for p in self.project.documents()["programme"].dropna() if p})
-        self.query_one("#f-programme", Select).set_options([(p, p) for p in programmes])
+        self.query_one("#f-programme", Select).set_options([(programme_label(p), p)
+                                                            for p in programmes])
         self.refresh_data()
         self.query_one("#doc-table").focus()
 
@@ -94,7 +95,8 @@ class DocumentsScreen(BaseScreen):
                               t("docs.date"), t("docs.words"), t("docs.turns"), t("docs.codings"),
                               t("docs.participants"))
             for r in docs.itertuples(index=False):
-                table.add_row(r.name, cell(r.programme), actor(r.actor_type), cell(r.interview_date),
+                table.add_row(r.name, programme_label(cell(r.programme)), actor(r.actor_type),
+                              cell(r.interview_date),
                               r.word_count, r.segments, r.codings, cell(r.participants, 30),
                               key=str(r.id))
             self.query_one("#doc-status", Static).update(Content(t("docs.count", n=len(docs))))

@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
+from workbench.domain import programme_label
 from workbench.tui.i18n import actor, t
 from workbench.tui.screens.base import BaseScreen, cell
 
@@ -77,7 +78,8 @@ class HomeScreen(BaseScreen):
         table.clear(columns=True)
         table.add_columns(t("home.programme"), t("home.actor_type"), t("home.count"))
         for row in info["by_programme"]:
-            table.add_row(row["programme"] or "—", actor(row["actor_type"]) or "—", row["documents"])
+            table.add_row(programme_label(row["programme"]) or "—", actor(row["actor_type"]) or "—",
+                          row["documents"])
 
         act = self.query_one("#activity", DataTable)
         act.clear(columns=True)
@@ -94,7 +96,8 @@ class HomeScreen(BaseScreen):
         un.add_columns(t("docs.name"), t("home.programme"), t("home.actor_type"), t("docs.words"))
         docs = p.documents(coded=False)
         for r in docs.itertuples(index=False):
-            un.add_row(r.name, cell(r.programme), actor(r.actor_type), r.word_count, key=str(r.id))
+            un.add_row(r.name, programme_label(cell(r.programme)), actor(r.actor_type), r.word_count,
+                       key=str(r.id))
         if not len(docs):
             un.add_row(t("home.nothing_uncoded"), "", "", "")
 

@@ -1,7 +1,8 @@
 """Topics: topic-model runs, their topics, words, representative excerpts, sizes by
-actor type and programme, and the codes they meet.  A new run fits in a cancellable
-worker (a cancelled run stores nothing); a topic can be labelled, promoted to a new
-code or attached to an existing one, and its candidate codings reviewed."""
+actor type, programme or a participant attribute, and the codes they meet.  A new run
+fits in a cancellable worker (a cancelled run stores nothing); a topic can be labelled,
+promoted to a new code or attached to an existing one, and its candidate codings
+reviewed.  A run's outliers and the comparison of two runs open in their own views."""
 from __future__ import annotations
 
 from textual import on
@@ -9,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
 from workbench.tui.i18n import actor, t
@@ -18,6 +20,8 @@ from workbench.tui.widgets.rowlist import RowList
 
 BACKENDS = ("lda", "bertopic")
 UNITS = ("turn", "paragraph")
+GROUPINGS = ("actor_type", "programme")
+LOW_PROBABILITY = 0.3                   # LDA "outliers": units under this topic probability
 
 
 def _num(value, digits: int = 2) -> str:
@@ -27,6 +31,121 @@ def _num(value, digits: int = 2) -> str:
         return f"{float(value):.{digits}f}"
     except (TypeError, ValueError):
         return cell(value)
+
+
+def _pct(value) -> str:
+    try:
+        return f"{100 * float(value):.0f} %"
+    except (TypeError, ValueError):
+        return ""
+
+
+def _records(df) -> list[dict]:
+    cols = list(df.columns)
+    return [dict(zip(cols, values)) for values in df.itertuples(index=False)]
+
+
+class OutliersScreen(ModalScreen):
+    """The units a run could not place (BERTopic's topic -1), or for LDA those whose
+    topic probability is under :data:`LOW_PROBABILITY`; enter opens one in the coder."""
+    CSS_PATH = "../topics.tcss"
+    BINDINGS = [Binding("escape,q", "close", t("key.back"))]
+
+    def __init__(self, run: dict) -> None:
+        super().__init__(classes="dialog-screen")
+        self.run = run
+        self.rows: list[dict] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog topic-view-dialog", id="outliers-dialog"):
+            yield Label("", id="outliers-title", classes="dialog-title")
+            yield Static("", id="outliers-note", classes="topic-view-note")
+            yield RowList(id="outliers-list")
+            yield Static(t("topics.view_hint"), classes="topic-view-note")
+
+    def on_mount(self) -> None:
+        run = self.run
+        rid, backend = int(run["id"]), cell(run["backend"])
+        below = None if backend == "bertopic" else LOW_PROBABILITY
+        df = self.app.attempt(self.app.project.outliers, rid, below=below)
+        self.rows = [] if df is None else _records(df)
+        self.query_one("#outliers-title", Label).update(
+            t("topics.outliers_title", run=rid, n=len(self.rows)))
+        if not self.rows:
+            note = t("topics.outliers_none_low", p=_num(LOW_PROBABILITY, 1)) if below else \
+                t("topics.outliers_none")
+        else:
+            note = t("topics.outliers_low", p=_num(LOW_PROBABILITY, 1)) if below else \
+                t("topics.outliers_minus1")
+        self.query_one("#outliers-note", Static).update(note)
+        table = self.query_one("#outliers-list", RowList)
+        table.set_data([(t("ret.document"), 22), (t("ret.speaker"), 12),
+                        (t("topics.topic"), 4), (t("topics.probability"), 6),
+                        (t("ret.text"), None)],
+                       [(cell(r["document"]), cell(r["speaker"]), str(r["topic"]),
+                         _num(r["probability"]), cell(r["text"])) for r in self.rows])
+        table.focus()
+
+    @on(RowList.Selected, "#outliers-list")
+    def _selected(self, event: RowList.Selected) -> None:
+        if 0 <= event.index < len(self.rows):
+            r = self.rows[event.index]
+            s, e = int(r["start"]), int(r["end"])
+            self.app.open_document(int(r["document_id"]), offset=s, select=(s, e))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class CompareRunsScreen(ModalScreen):
+    """Two runs side by side (compare_topic_runs) and, for each topic of run A, the
+    topic of run B sharing most units (align_topics)."""
+    CSS_PATH = "../topics.tcss"
+    BINDINGS = [Binding("escape,q", "close", t("key.back"))]
+
+    def __init__(self, run_a: int, run_b: int) -> None:
+        super().__init__(classes="dialog-screen")
+        self.run_a, self.run_b = run_a, run_b
+        self.summary: list[dict] = []
+        self.alignment: list[dict] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog topic-view-dialog", id="compare-dialog"):
+            yield Label(t("topics.compare_title", a=self.run_a, b=self.run_b),
+                        classes="dialog-title")
+            yield RowList(id="compare-summary")
+            yield Static(t("topics.align_title", a=self.run_a, b=self.run_b),
+                         id="compare-align-title", classes="section-title")
+            yield RowList(id="compare-align")
+            yield Static(t("topics.compare_hint"), classes="topic-view-note")
+
+    def on_mount(self) -> None:
+        p = self.app.project
+        summary = self.app.attempt(p.compare_topic_runs, [self.run_a, self.run_b])
+        alignment = self.app.attempt(p.align_topics, self.run_a, self.run_b) \
+            if summary is not None else None
+        self.summary = [] if summary is None else _records(summary)
+        self.alignment = [] if alignment is None else _records(alignment)
+        self.query_one("#compare-summary", RowList).set_data(
+            [("#", 4), (t("topics.name"), 12), (t("topics.backend"), 9),
+             (t("topics.seed"), 6), (t("topics.units"), 7), (t("topics.topics_n"), 7),
+             (t("topics.outliers_n"), 9), (t("topics.coherence"), 9),
+             (t("topics.diversity"), None)],
+            [(str(r["run"]), cell(r["name"]), cell(r["backend"]), cell(r["seed"]),
+              cell(r["units"]), cell(r["topics"]), cell(r["outliers"]),
+              _num(r["coherence_cv"]), _num(r["diversity"])) for r in self.summary])
+        self.query_one("#compare-align", RowList).set_data(
+            [(t("topics.topic_of", run=self.run_a), 18), (t("topics.best_of", run=self.run_b), 18),
+             (t("topics.shared_units"), 8), (t("topics.similarity"), 10),
+             (t("topics.shared_words"), None)],
+            [(f"{r['topic_a']} · {cell(r['label_a'])}",
+              "" if cell(r["topic_b"]) == "" else f"{r['topic_b']} · {cell(r['label_b'])}",
+              cell(r["shared_units"]), _num(r["jaccard"]), cell(r["shared_words"]) or "—")
+             for r in self.alignment])
+        self.query_one("#compare-align").focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
 
 
 class NewRunDialog(FormDialog):
@@ -109,6 +228,10 @@ class TopicsScreen(BaseScreen):
         Binding("p", "promote", t("topics.promote")),
         Binding("c", "attach", t("topics.attach")),
         Binding("v", "review", t("topics.review")),
+        Binding("b", "cycle_by", t("topics.by_key")),
+        Binding("o", "outliers", t("topics.outliers_key")),
+        Binding("C", "compare", t("topics.compare_key")),
+        Binding("space", "mark", show=False),
         Binding("delete", "delete_run", t("topics.delete")),
         Binding("escape", "up", show=False),
     ]
@@ -121,6 +244,8 @@ class TopicsScreen(BaseScreen):
         self.runs: list[dict] = []
         self.topics: list[dict] = []
         self.excerpts: list[dict] = []
+        self.by_index = 0                       # breakdown: GROUPINGS, then attributes
+        self.marked: list[int] = []             # runs marked for comparison (space)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -153,17 +278,18 @@ class TopicsScreen(BaseScreen):
         cols = list(df.columns)
         self.runs = [dict(zip(cols, values)) for values in df.itertuples(index=False)]
         self.runs.reverse()                             # newest first
-        rows = [(str(r["id"]), cell(r["name"]) or "", r["backend"], t(f"topics.unit_{r['unit']}"),
+        ids = [int(r["id"]) for r in self.runs]
+        self.marked = [m for m in self.marked if m in ids]
+        rows = [(("● " if int(r["id"]) in self.marked else "") + str(r["id"]), cell(r["name"]) or "", r["backend"], t(f"topics.unit_{r['unit']}"),
                  str(r["n_units"]), str(r["n_topics"]), _num(r["coherence_cv"]),
                  _num(r["diversity"]),
                  t("topics.all") if cell(r["scope"]) == "all" else cell(r["scope"]), cell(r["created_at"])[:16].replace("T", " "),
                  str(r["promoted"] or ""))
                 for r in self.runs]
         table = self.query_one("#topic-runs", RowList)
-        ids = [int(r["id"]) for r in self.runs]
         if self.run_id not in ids:
             self.run_id = ids[0] if ids else None
-        table.set_data([("#", 4), (t("topics.name"), 12), (t("topics.backend"), 9),
+        table.set_data([("#", 5), (t("topics.name"), 12), (t("topics.backend"), 9),
                         (t("topics.unit_col"), 10), (t("topics.units"), 7),
                         (t("topics.topics_n"), 7), (t("topics.coherence"), 9),
                         (t("topics.diversity"), 9), (t("topics.scope"), None),
@@ -200,6 +326,40 @@ class TopicsScreen(BaseScreen):
         self.query_one("#topic-status", Static).update(Content(t("topics.status")))
         self._show_topic()
 
+    def _dimensions(self) -> list[str]:
+        """What the breakdown cycles through: actor type, programme, then each
+        participant attribute."""
+        names = [cell(n) for n in self.project.attributes()["name"]]
+        return list(GROUPINGS) + [n for n in names if n and n not in GROUPINGS]
+
+    def _breakdown(self, rid: int, topic: int) -> list[tuple[str, str]]:
+        """The topic's units by the current dimension: count, share of the topic and
+        share of the group's units that go to this topic."""
+        dims = self._dimensions()
+        self.by_index %= len(dims)
+        by = dims[self.by_index]
+        title = {"actor_type": t("topics.by_actor"), "programme": t("topics.by_programme")}.get(
+            by) or t("topics.by_attribute", name=by)
+        parts = [("\n" + title, "bold $accent"),
+                 ("  " + t("topics.by_next", i=self.by_index + 1, n=len(dims)) + "\n", "dim")]
+        table = self.project.topic_by(rid, by)
+        groups = [c for c in table.columns if c not in ("topic", "label")]
+        mine = table[table["topic"] == topic]
+        total = int(sum(int(mine.iloc[0][g]) for g in groups)) if len(mine) else 0
+        if not total:
+            return parts + [("  " + t("topics.by_empty") + "\n", "dim")]
+        parts.append(("  " + t("topics.by_header") + "\n", "dim"))
+        values = mine.iloc[0]
+        for g in sorted(groups, key=lambda g: (-int(values[g]), str(g))):
+            n = int(values[g])
+            if not n:
+                continue
+            group_total = int(table[g].sum())
+            name = actor(g) if by == "actor_type" else cell(g)
+            parts.append((f"  {name}: {n} · {_pct(n / total)} · "
+                          f"{_pct(n / group_total) if group_total else ''}\n", ""))
+        return parts
+
     def _topic_row(self) -> dict | None:
         return next((r for r in self.topics if int(r["topic"]) == self.topic), None)
 
@@ -222,15 +382,7 @@ class TopicsScreen(BaseScreen):
         parts.append(("\n" + t("topics.words") + "\n", "bold $accent"))
         parts.append(("  ".join(f"{w} {float(x):.3f}" for w, x in
                                 zip(words["word"], words["weight"])) + "\n", ""))
-        for by, title in (("actor_type", "topics.by_actor"), ("programme", "topics.by_programme")):
-            table = p.topic_by(rid, by)
-            mine = table[table["topic"] == topic]
-            groups = [c for c in table.columns if c not in ("topic", "label")]
-            parts.append(("\n" + t(title) + "\n", "bold $accent"))
-            if len(mine):
-                values = mine.iloc[0]
-                parts.append(("  ".join(f"{actor(g) if by == 'actor_type' else g}: {int(values[g])}"
-                                        for g in groups if int(values[g])) + "\n", ""))
+        parts.extend(self._breakdown(rid, topic))
         overlap = p.topic_code_overlap(rid)
         mine = overlap[overlap["topic"] == topic]
         parts.append(("\n" + t("topics.overlap") + "\n", "bold $accent"))
@@ -305,6 +457,48 @@ class TopicsScreen(BaseScreen):
             self.notify(t("topics.outliers_not_topic"), severity="warning")
             return None
         return row
+
+    def _run_row(self, rid: int | None) -> dict | None:
+        return next((r for r in self.runs if int(r["id"]) == rid), None)
+
+    def action_cycle_by(self) -> None:
+        """b: the breakdown of the detail panel by the next dimension."""
+        if self.run_id is None:
+            return
+        self.by_index += 1
+        self.app.attempt(self._show_topic)
+
+    def action_outliers(self) -> None:
+        run = self._run_row(self.run_id)
+        if run is None:
+            self.notify(t("topics.no_run"), severity="warning")
+            return
+        self.app.push_screen(OutliersScreen(run))
+
+    def action_mark(self) -> None:
+        """space: mark (or unmark) the selected run for the comparison."""
+        if self.run_id is None:
+            return
+        if self.run_id in self.marked:
+            self.marked.remove(self.run_id)
+        else:
+            self.marked = (self.marked + [self.run_id])[-2:]
+        self.app.attempt(self.refresh_data)
+        self.notify(t("topics.marked", runs=", ".join(str(m) for m in self.marked) or "—"))
+
+    def action_compare(self) -> None:
+        """C: the two marked runs, or the selected run and the one before it."""
+        if len(self.marked) == 2:
+            a, b = self.marked
+        else:
+            ids = [int(r["id"]) for r in self.runs]          # newest first
+            if self.run_id not in ids or len(ids) < 2:
+                self.notify(t("topics.compare_need"), severity="warning")
+                return
+            i = ids.index(self.run_id)
+            previous = ids[i + 1] if i + 1 < len(ids) else ids[i - 1]
+            a, b = sorted((self.run_id, previous))
+        self.app.push_screen(CompareRunsScreen(a, b))
 
     def action_new_run(self) -> None:
         if not self.available:
