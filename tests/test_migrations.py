@@ -1,0 +1,35 @@
+"""Upgrading a project made by an older version: pending migrations apply on open and
+the data survives (FTS index rebuilt with prefix indexes, later tables created)."""
+import sqlite3
+
+import sqlite_utils
+
+from workbench.project import Project
+from workbench.store.schema import migrations
+
+
+def test_project_at_schema_0001_upgrades_on_open(tmp_path, interview_txt):
+    path = tmp_path / "old.wbproj"
+    con = sqlite3.connect(path, isolation_level=None)
+    db = sqlite_utils.Database(con)
+    migrations.apply(db, stop_before="0002_speed")          # as an older Workbench left it
+    applied = [m.name for m in migrations.applied(db)]
+    assert applied == ["0001_initial"]
+    con.execute("INSERT INTO documents(id, name, text, imported_at) VALUES "
+                "(1, 'ancien', 'ENQ : Et la crèche ?\nLéa : La crèche était pleine.', '2024-01-01')")
+    con.execute("INSERT INTO segments(document_id, position, kind, speaker, start, end) "
+                "VALUES (1, 0, 'turn', 'ENQ', 0, 19), (1, 1, 'turn', 'Léa', 20, 49)")
+    con.execute("INSERT INTO segments_fts(rowid, text) SELECT id, substr("
+                "(SELECT text FROM documents WHERE id = 1), start + 1, end - start) FROM segments")
+    con.close()
+
+    with Project.open(path) as p:
+        assert "0002_speed" in p.store.migrations_applied
+        assert p.store.migrations_applied[-1] == migrations._migrations[-1].name
+        hits = p.search("creche")                            # the old index was carried over
+        assert set(hits["speaker"]) == {"ENQ", "Léa"}
+        assert len(p.search("crè*")) == 2                    # prefix search on the new index
+        p.import_files([interview_txt])                      # and the project works as new
+        assert len(p.documents()) == 2
+    with Project.open(path) as p:
+        assert p.store.migrations_applied == []              # nothing left to apply
