@@ -62,6 +62,18 @@ def _key(doc, pos) -> np.ndarray:
     return np.asarray(doc, dtype=np.int64) * SHIFT + np.asarray(pos, dtype=np.int64)
 
 
+def unique_ints(x: np.ndarray) -> np.ndarray:
+    """``np.unique`` for an integer array (sorted distinct values), by sort and compare:
+    several times faster than numpy 2's hash-based ``np.unique`` on 10^5+ values."""
+    s = np.sort(np.asarray(x, dtype=np.int64))
+    if len(s) == 0:
+        return s
+    keep = np.empty(len(s), dtype=bool)
+    keep[0] = True
+    np.not_equal(s[1:], s[:-1], out=keep[1:])
+    return s[keep]
+
+
 def ranges_to_pairs(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """All (i, j) with lo[i] <= j < hi[i], vectorised."""
     counts = np.maximum(np.asarray(hi, dtype=np.int64) - np.asarray(lo, dtype=np.int64), 0)
@@ -72,6 +84,25 @@ def ranges_to_pairs(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndar
     offsets = np.cumsum(counts) - counts
     j = np.asarray(lo, dtype=np.int64)[i] + (np.arange(total, dtype=np.int64) - offsets[i])
     return i, j
+
+
+def sort_order(doc: np.ndarray, pos: np.ndarray, *ties: np.ndarray) -> np.ndarray:
+    """The order sorting rows by (doc, pos, *ties) -- what ``np.lexsort`` gives, but
+    cheap on the nearly sorted columns an index scan returns: one stable (timsort)
+    argsort of the packed (doc, pos) key, then a lexsort of the rows that tie on it."""
+    key = _key(doc, pos)
+    order = np.argsort(key, kind="stable")
+    if ties and len(order) > 1:
+        k = key[order]
+        eq = k[1:] == k[:-1]
+        tie = np.zeros(len(k), dtype=bool)
+        tie[1:] |= eq
+        tie[:-1] |= eq
+        idx = np.nonzero(tie)[0]
+        if len(idx):
+            sub = order[idx]
+            order[idx] = sub[np.lexsort(tuple(t[sub] for t in reversed(ties)) + (k[idx],))]
+    return order
 
 
 # -- the snapshot ----------------------------------------------------------------------------
@@ -100,15 +131,17 @@ class ProjectData:
         self.docs = pd.DataFrame(drows, columns=["id", "name", "programme", "actor_type",
                                                  "interview_date", "interviewer", "site",
                                                  "extra"]).set_index("id")
-        # segments (turns), sorted by document and start
-        srows = store.query_segments()
-        seg = pd.DataFrame(srows, columns=["doc", "start", "end", "speaker", "interviewer"])
-        self.seg_doc = seg["doc"].to_numpy(np.int64)
-        self.seg_start = seg["start"].to_numpy(np.int64)
-        self.seg_end = seg["end"].to_numpy(np.int64)
-        self.seg_speaker = seg["speaker"].to_numpy(object)
-        self.seg_interviewer = seg["interviewer"].to_numpy(bool)
+        # segments (turns), sorted by document and start (integer columns parsed straight
+        # into arrays; speakers, needed only by some displays, are read on first use)
+        sa = store.query_segment_arrays()
+        order = sort_order(sa["doc"], sa["start"], sa["position"])
+        self.seg_id = sa["id"][order]
+        self.seg_doc = sa["doc"][order]
+        self.seg_start = sa["start"][order]
+        self.seg_end = sa["end"][order]
+        self.seg_interviewer = sa["interviewer"][order].astype(bool)
         self.seg_key = _key(self.seg_doc, self.seg_start)
+        self._seg_speaker = None
         # participant links
         self.doc_pids: dict[int, tuple[str, ...]] = {}
         speaker_pids: dict[tuple[int, str], list[str]] = {}
@@ -122,8 +155,7 @@ class ProjectData:
         self.linked_pids = sorted({p for ps in self.doc_pids.values() for p in ps}
                                   | {p for ps in self.speaker_pids.values() for p in ps})
         # codings
-        crows = store.query_codings("accepted")
-        self.codings = self._codings_frame(crows)
+        self.codings = self._codings_frame(store.query_coding_arrays("accepted"))
         self._candidate_codings = None
         self.coders = store.query_coders()
         self._attrs = None
@@ -138,24 +170,44 @@ class ProjectData:
             self.code_path[cid] = name if parent is None else self._path(parent) + "/" + name
         return self.code_path[cid]
 
-    def _codings_frame(self, rows) -> pd.DataFrame:
-        df = pd.DataFrame(rows, columns=["id", "doc", "code", "start", "end", "coder_id", "status"])
-        df = df.sort_values(["doc", "start", "end", "id"], kind="stable").reset_index(drop=True)
-        df["seg"] = self.segment_of(df["doc"].to_numpy(np.int64), df["start"].to_numpy(np.int64))
-        df["seg_last"] = self.segment_of(df["doc"].to_numpy(np.int64),
-                                         np.maximum(df["end"].to_numpy(np.int64) - 1,
-                                                    df["start"].to_numpy(np.int64)))
-        return df
+    def _codings_frame(self, cols: dict[str, np.ndarray]) -> pd.DataFrame:
+        """Codings sorted by (document, start, end, id), with the segments holding their
+        first and last character."""
+        order = sort_order(cols["doc"], cols["start"], cols["end"], cols["id"])
+        doc, start, end = cols["doc"][order], cols["start"][order], cols["end"][order]
+        status = np.array(["candidate", "accepted"], dtype=object)[cols["accepted"][order]]
+        return pd.DataFrame({"id": cols["id"][order], "doc": doc, "code": cols["code"][order],
+                             "start": start, "end": end, "coder_id": cols["coder_id"][order],
+                             "status": status,
+                             "seg": self.segment_of(doc, start),
+                             "seg_last": self.segment_of(doc, np.maximum(end - 1, start))})
 
     def codings_for(self, status: str = "accepted") -> pd.DataFrame:
         if status == "accepted":
             return self.codings
         if self._candidate_codings is None:
-            self._candidate_codings = self._codings_frame(self.store.query_codings(None))
+            self._candidate_codings = self._codings_frame(self.store.query_coding_arrays(None))
         df = self._candidate_codings
         return df if status == "all" else df[df["status"] == status].reset_index(drop=True)
 
     # segments and participants -----------------------------------------------------
+    @property
+    def seg_speaker(self) -> np.ndarray:
+        """Speaker of each segment (object array, None when unset), read on first use."""
+        if self._seg_speaker is None:
+            ids, speakers = self.store.query_segment_speakers()
+            out = np.full(len(self.seg_id), None, dtype=object)
+            if len(ids) and len(self.seg_id):
+                order = np.argsort(ids, kind="stable")
+                sorted_ids = ids[order]
+                pos = np.minimum(np.searchsorted(sorted_ids, self.seg_id), len(ids) - 1)
+                found = sorted_ids[pos] == self.seg_id
+                values = np.empty(len(speakers), dtype=object)
+                values[:] = speakers
+                out[found] = values[order[pos[found]]]
+            self._seg_speaker = out
+        return self._seg_speaker
+
     def segment_of(self, doc: np.ndarray, pos: np.ndarray) -> np.ndarray:
         """Index of the segment containing each position (-1 when none)."""
         if len(self.seg_key) == 0:
@@ -340,15 +392,37 @@ def overlap_pairs(a: Hits, b: Hits) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate([i1, i2]), np.concatenate([j1, j2])
 
 
+def connected_labels(n: int, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Connected components of the undirected graph on nodes 0..n-1 with edges (u, v):
+    each node's label is the smallest node of its component.  Hook-and-shortcut in
+    numpy (a few rounds), which spares loading scipy.sparse (~0.2 s) on first use."""
+    label = np.arange(n, dtype=np.int64)
+    u = np.asarray(u, dtype=np.int64)
+    v = np.asarray(v, dtype=np.int64)
+    while True:
+        lu, lv = label[u], label[v]
+        diff = lu != lv
+        if not diff.any():
+            return label
+        lu, lv = lu[diff], lv[diff]
+        low = np.minimum(lu, lv)
+        # hook every root onto the smallest root it is joined to (labels only decrease,
+        # so no cycles), then shortcut until every node points at its root
+        np.minimum.at(label, lu, low)
+        np.minimum.at(label, lv, low)
+        while True:
+            nxt = label[label]
+            if np.array_equal(nxt, label):
+                break
+            label = nxt
+
+
 def hits_and(a: Hits, b: Hits) -> Hits:
     ia, ib = overlap_pairs(a, b)
     if len(ia) == 0:
         return Hits.empty()
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
     n = len(a) + len(b)
-    g = coo_matrix((np.ones(len(ia)), (ia, ib + len(a))), shape=(n, n))
-    _, label = connected_components(g, directed=False)
+    label = connected_labels(n, ia, ib + len(a))
     used = np.zeros(n, dtype=bool)
     used[ia] = True
     used[ib + len(a)] = True
@@ -416,7 +490,7 @@ def _turn_pairs(data: ProjectData, cod: pd.DataFrame, rows: np.ndarray) -> pd.Da
 
 
 def _turns_to_hits(data: ProjectData, pairs: pd.DataFrame, segs: np.ndarray) -> Hits:
-    segs = np.unique(np.asarray(segs, dtype=np.int64))
+    segs = unique_ints(segs)
     pos = pd.Series(np.arange(len(segs)), index=segs)
     p = pairs[pairs["seg"].isin(segs) & (pairs["c"] >= 0)]
     return Hits(data.seg_doc[segs], data.seg_start[segs], data.seg_end[segs],

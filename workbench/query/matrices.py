@@ -17,7 +17,7 @@ import pandas as pd
 
 from workbench.domain import ACTOR_TYPES, ValidationError
 from workbench.query.engine import (DOC_FIELDS, Filter, ProjectData, _key, codings_in_scope,
-                                    ranges_to_pairs)
+                                    ranges_to_pairs, unique_ints)
 from workbench.query.language import parse_condition
 
 COUNTS = ("codings", "documents", "participants")
@@ -153,13 +153,13 @@ def code_matrix(data: ProjectData, by: str = "actor_type", *, codes=None,
     ok = cc >= 0
     r, cc, uu = r[ok], cc[ok], uu[ok]
     nunits = int(unit_idx.max()) + 1 if len(unit_idx) else 1
-    cell_key = np.unique((r * ncols + cc) * nunits + uu)
+    cell_key = unique_ints((r * ncols + cc) * nunits + uu)
     counts = np.bincount(cell_key // nunits, minlength=nrows * ncols).reshape(nrows, ncols)
-    row_key = np.unique(r * nunits + uu)
+    row_key = unique_ints(r * nunits + uu)
     row_total = pd.Series(np.bincount(row_key // nunits, minlength=nrows),
                           index=[x[0] for x in rows], dtype=np.int64)
     ok_all = col_idx >= 0
-    col_key = np.unique(col_idx[ok_all] * nunits + unit_idx[ok_all])
+    col_key = unique_ints(col_idx[ok_all] * nunits + unit_idx[ok_all])
     col_total = pd.Series(np.bincount(col_key // nunits, minlength=ncols), index=order,
                           dtype=np.int64)
     table = pd.DataFrame(counts, index=[x[0] for x in rows], columns=order)
@@ -168,7 +168,7 @@ def code_matrix(data: ProjectData, by: str = "actor_type", *, codes=None,
     elif percent == "column":
         table = (table.div(col_total.replace(0, np.nan), axis=1) * 100).round(1).fillna(0.0)
     table["total"] = row_total
-    table.loc[TOTAL] = list(col_total) + [int(len(np.unique(unit_idx[ok_all])))]
+    table.loc[TOTAL] = list(col_total) + [int(len(unique_ints(unit_idx[ok_all])))]
     table.index.name = "code"
     table.columns.name = None
     return table.reset_index()
@@ -196,7 +196,7 @@ def cooccurrence(data: ProjectData, codes=None, *, mode: str = "overlap",
     rows = np.nonzero(index[code_col] >= 0)[0] if n else np.zeros(0, np.int64)
     if where:
         scope = codings_in_scope(data, where, status, rows)
-        rows = np.unique(scope["row"].to_numpy(np.int64))
+        rows = unique_ints(scope["row"].to_numpy(np.int64))
     doc = cod["doc"].to_numpy(np.int64)[rows]
     start = cod["start"].to_numpy(np.int64)[rows]
     end = cod["end"].to_numpy(np.int64)[rows]

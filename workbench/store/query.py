@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from typing import Iterable, Sequence
 
+import numpy as np
+
 from workbench.domain import NotFoundError, ValidationError
 from workbench.store.db import now
 
@@ -45,11 +47,6 @@ class QueryStore:
             cur.row_factory = None
             return cur.execute(sql, params).fetchall()
 
-    def query_segments(self) -> list[tuple]:
-        """(document_id, start, end, speaker, is_interviewer), by document and start."""
-        return self._tuples("SELECT document_id, start, end, speaker, is_interviewer "
-                            "FROM segments ORDER BY document_id, start, position")
-
     def query_links(self) -> list[tuple]:
         """(document_id, participant_id, speaker) -- speaker '' for the whole document."""
         with self.reading() as c:
@@ -58,29 +55,62 @@ class QueryStore:
 
     def query_values(self, attributes: Sequence[str] | None = None) -> list[tuple]:
         """(participant_id, attribute, value, num)."""
-        with self.reading() as c:
-            if attributes is None:
-                return c.execute("SELECT participant_id, attribute, value, num "
-                                 "FROM participant_values").fetchall()
-            names = list(attributes)
-            if not names:
-                return []
-            return c.execute(
-                "SELECT participant_id, attribute, value, num FROM participant_values "
-                f"WHERE attribute IN ({', '.join('?' * len(names))})", names).fetchall()
-
-    def query_codings(self, status: str | None = "accepted",
-                      code_ids: Sequence[int] | None = None) -> list[tuple]:
-        """(id, document_id, code_id, start, end, coder_id, status)."""
-        where, params = [], []
-        if status:
-            where.append("status = ?"); params.append(status)
-        if code_ids is not None:
-            ids = list(code_ids) or [-1]
-            where.append(f"code_id IN ({', '.join('?' * len(ids))})"); params.extend(ids)
+        if attributes is None:
+            return self._tuples("SELECT participant_id, attribute, value, num "
+                                "FROM participant_values")
+        names = list(attributes)
+        if not names:
+            return []
         return self._tuples(
-            "SELECT id, document_id, code_id, start, end, coder_id, status FROM codings"
-            + (" WHERE " + " AND ".join(where) if where else ""), params)
+            "SELECT participant_id, attribute, value, num FROM participant_values "
+            f"WHERE attribute IN ({', '.join('?' * len(names))})", names)
+
+    def _int_columns(self, sql: str, n: int, params=()) -> list[np.ndarray]:
+        """Run an aggregate query returning ``n`` ``group_concat`` columns of integers
+        (computed in one pass, so aligned) and parse each into an int64 array: far
+        cheaper than materialising one Python tuple per row."""
+        with self.reading() as c:
+            cur = c.cursor()
+            cur.row_factory = None
+            row = cur.execute(sql, params).fetchone()
+        return [np.zeros(0, dtype=np.int64) if not row or row[i] is None
+                else np.fromstring(row[i], dtype=np.int64, sep=",") for i in range(n)]
+
+    def query_coding_arrays(self, status: str | None = "accepted") -> dict[str, np.ndarray]:
+        """Columns id, doc, code, start, end, coder_id, accepted (1/0) of the codings
+        with that status (all when None), as aligned int64 arrays, in no set order."""
+        names = ["id", "doc", "code", "start", "end", "coder_id"]
+        sql = ("SELECT group_concat(id), group_concat(document_id), group_concat(code_id), "
+               "group_concat(start), group_concat(end), group_concat(coder_id)")
+        if status:
+            out = dict(zip(names, self._int_columns(sql + " FROM codings WHERE status = ?",
+                                                    len(names), [status])))
+            out["accepted"] = np.full(len(out["id"]), int(status == "accepted"), dtype=np.int64)
+            return out
+        names.append("accepted")
+        return dict(zip(names, self._int_columns(
+            sql + ", group_concat(status = 'accepted') FROM codings", len(names))))
+
+    def query_segment_arrays(self) -> dict[str, np.ndarray]:
+        """Columns id, doc, start, end, position, interviewer (1/0) of every segment, as
+        aligned int64 arrays, in no set order."""
+        names = ["id", "doc", "start", "end", "position", "interviewer"]
+        cols = self._int_columns(
+            "SELECT group_concat(id), group_concat(document_id), group_concat(start), "
+            "group_concat(end), group_concat(position), group_concat(is_interviewer) "
+            "FROM segments", len(names))
+        return dict(zip(names, cols))
+
+    def query_segment_speakers(self) -> tuple[np.ndarray, list]:
+        """(segment ids, speakers) -- aligned, in no set order; speaker None when unset."""
+        with self.reading() as c:
+            cur = c.cursor()
+            cur.row_factory = None
+            ids, speakers = cur.execute("SELECT group_concat(id), json_group_array(speaker) "
+                                        "FROM segments").fetchone()
+        if ids is None:
+            return np.zeros(0, dtype=np.int64), []
+        return np.fromstring(ids, dtype=np.int64, sep=","), json.loads(speakers)
 
     def query_coders(self) -> dict[int, str]:
         with self.reading() as c:
