@@ -228,10 +228,10 @@ class TopicsScreen(BaseScreen):
         Binding("p", "promote", t("topics.promote")),
         Binding("c", "attach", t("topics.attach")),
         Binding("v", "review", t("topics.review")),
-        Binding("b", "cycle_by", t("topics.by_key")),
-        Binding("o", "outliers", t("topics.outliers_key")),
-        Binding("C", "compare", t("topics.compare_key")),
-        Binding("space", "mark", show=False),
+        Binding("b", "cycle_by", t("topics.by_key"), show=False),
+        Binding("o", "outliers", t("topics.outliers_key"), show=False),
+        Binding("C", "compare", t("topics.compare_key"), show=False),
+        Binding("space", "mark", show=False),   # b, o, C, space: status line and help
         Binding("delete", "delete_run", t("topics.delete")),
         Binding("escape", "up", show=False),
     ]
