@@ -181,6 +181,28 @@ async def test_code_by_actor_type_matrix_counts(path):
 
 
 @pytest.mark.anyio
+async def test_analysis_filter_with_the_query_language(path):
+    app = WorkbenchApp(path, coder="testeur", poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("a")
+        await settle(app, pilot)
+        screen = app.screen
+        await pilot.press("slash")                              # / focuses the filter
+        box = screen.query_one("#an-where")
+        assert box.has_focus
+        box.value = "actor = trainer"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        rows = {r[0].strip(): r for r in table_rows(screen.query_one("#an-table"))}
+        assert rows["Freins"][-1] == "2" and rows["(total)"][-1] == "2"   # trainer codings only
+        box.focus()
+        box.value = "actor = nobody AND"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ErrorDialog)              # the caret message, no traceback
+
+
+@pytest.mark.anyio
 async def test_triangulation_joint_display_and_outcome(path):
     app = WorkbenchApp(path, coder="testeur", poll=False)
     async with app.run_test(size=SIZE) as pilot:

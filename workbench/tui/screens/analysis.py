@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Header, Select, Static
+from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from workbench.tui.i18n import EN, actor, t
 from workbench.tui.screens.analysis_common import (CodeLabels, ExcerptsDialog, middle, number,
@@ -43,6 +43,7 @@ class AnalysisScreen(BaseScreen):
         Binding("percent_sign,P", "cycle('percent')", t("an.percent")),
         Binding("o", "cycle('mode')", t("an.mode")),
         Binding("z", "toggle_empty", t("an.empty")),
+        Binding("slash", "focus_filter", t("an.filter_key")),
         Binding("f5,ctrl+r", "recompute", t("key.refresh"), show=False),
     ]
 
@@ -53,6 +54,7 @@ class AnalysisScreen(BaseScreen):
         self.attribute = attribute
         self.count, self.percent, self.mode, self.columns = "codings", "none", "overlap", "codes"
         self.show_empty = False
+        self.where: str | None = None       # a query-language filter (WHERE part)
         self.rows: list[dict] = []          # one per table row: kind, key, label, detail
         self.frame = None
         self._last = None
@@ -73,6 +75,7 @@ class AnalysisScreen(BaseScreen):
                 yield Select(options, value=value if value is not None else Select.NULL,
                              allow_blank=sel_id == "an-attribute", id=sel_id,
                              prompt=t("an.attribute"))
+        yield Input(placeholder=t("an.where"), id="an-where")
         yield Static(classes="list-status", id="an-status")
         yield DataTable(id="an-table", cursor_type="row", zebra_stripes=True, classes="list")
         yield Static(id="an-detail")
@@ -138,6 +141,18 @@ class AnalysisScreen(BaseScreen):
             self._sync_visibility()
             self.compute()
 
+    @on(Input.Submitted, "#an-where")
+    def _where(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if text.upper().startswith("WHERE "):
+            text = text[6:].strip()
+        self.where = text or None
+        self.compute()
+        self.query_one("#an-table").focus()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#an-where", Input).focus()
+
     def action_display(self, display: str) -> None:
         self.view_name = display
         self._fill_selects()
@@ -179,13 +194,13 @@ class AnalysisScreen(BaseScreen):
                 self.count if d.startswith("matrix") else None,
                 self.percent if d.startswith("matrix") else None,
                 self.mode if d == "cooccurrence" else None,
-                self.columns if d in ("joint", "outcome") else None)
+                self.columns if d in ("joint", "outcome") else None, self.where)
 
     def compute(self) -> None:
         params = self.params()
         if params == self._last:
             return
-        d, attribute, count, percent, mode, columns = params
+        d, attribute, count, percent, mode, columns, where = params
         if d in ("matrix_attribute", "joint", "outcome") and not attribute:
             self.notify(t("an.need_attribute"), severity="warning")
             return
@@ -193,14 +208,16 @@ class AnalysisScreen(BaseScreen):
         pct = None if percent == "none" else percent
         qs = "all" if columns == "questions" else None
         fn = {
-            "matrix_actor": lambda: p.matrix("actor_type", count=count, percent=pct),
-            "matrix_programme": lambda: p.matrix("programme", count=count, percent=pct),
-            "matrix_attribute": lambda: p.matrix(attribute, count=count, percent=pct),
-            "cooccurrence": lambda: p.cooccurrence(mode=mode),
-            "tri_codes": lambda: p.triangulate(),
-            "tri_questions": lambda: p.triangulate(questions="all"),
-            "joint": lambda: p.joint_display(attribute, questions=qs),
-            "outcome": lambda: p.outcome_by_code(attribute, questions=qs),
+            "matrix_actor": lambda: p.matrix("actor_type", count=count, percent=pct, where=where),
+            "matrix_programme": lambda: p.matrix("programme", count=count, percent=pct,
+                                                 where=where),
+            "matrix_attribute": lambda: p.matrix(attribute, count=count, percent=pct,
+                                                 where=where),
+            "cooccurrence": lambda: p.cooccurrence(mode=mode, where=where),
+            "tri_codes": lambda: p.triangulate(where=where),
+            "tri_questions": lambda: p.triangulate(questions="all", where=where),
+            "joint": lambda: p.joint_display(attribute, questions=qs, where=where),
+            "outcome": lambda: p.outcome_by_code(attribute, questions=qs, where=where),
         }[d]
 
         def done(frame):
