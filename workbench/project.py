@@ -237,7 +237,7 @@ class ProjectCore:
 
     def link_participant(self, doc: int | str, participant_id: str, speaker: str = "") -> bool:
         doc_id = self.document_id(doc)
-        if participant_id not in self.store.participant_ids():
+        if self.store.unknown_participants([participant_id]):
             raise NotFoundError(f"unknown participant ID {participant_id!r}")
         if speaker:
             labels = {s["speaker"] for s in self.store.speakers(doc_id)}

@@ -149,9 +149,7 @@ def import_file(store, path: Path, meta: DocumentMetadata, *, encoding: str | No
                                         f"(expected one of {', '.join(ACTOR_TYPES)})")
         parsed = parse_file(path, encoding=encoding)
         _check_segments(path, parsed)
-        known = store.participant_ids()
-        wanted = list(meta.participants) + list(meta.speakers.values())
-        unknown = sorted({p for p in wanted if p not in known})
+        unknown = store.unknown_participants(list(meta.participants) + list(meta.speakers.values()))
         if unknown:
             raise ImportFileError(path, "unknown participant ID(s): " + ", ".join(unknown)
                                   + " (import the participants table first)")
@@ -164,13 +162,12 @@ def import_file(store, path: Path, meta: DocumentMetadata, *, encoding: str | No
     except ImportFileError as exc:
         return ImportResult(str(path), "failed", message=str(exc))
     name = meta.name or path.stem
-    taken = store.document_names()
-    if name in taken:
+    if store.document_name_exists(name):
         if meta.name:
             return ImportResult(str(path), "failed",
                                 message=f"{path}: a document named {name!r} already exists")
         i = 2
-        while f"{name} ({i})" in taken:
+        while store.document_name_exists(f"{name} ({i})"):
             i += 1
         name = f"{name} ({i})"
     links = [(pid, "") for pid in meta.participants]

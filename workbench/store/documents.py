@@ -132,6 +132,9 @@ class DocumentStore:
     def document_id_by_hash(self, source_hash: str) -> int | None:
         return self.scalar("SELECT id FROM documents WHERE source_hash = ?", [source_hash])
 
+    def document_name_exists(self, name: str) -> bool:
+        return self.scalar("SELECT 1 FROM documents WHERE name = ?", [name]) is not None
+
     def document_names(self) -> set[str]:
         return {r[0] for r in self.query("SELECT name FROM documents")}
 

@@ -18,6 +18,15 @@ class ParticipantStore:
     def participant_ids(self) -> set[str]:
         return {r[0] for r in self.query("SELECT id FROM participants")}
 
+    def unknown_participants(self, ids) -> list[str]:
+        """Those of ``ids`` that are not in the participant table, sorted."""
+        wanted = sorted(set(ids))
+        if not wanted:
+            return []
+        known = {r[0] for r in self.query(
+            f"SELECT id FROM participants WHERE id IN ({', '.join('?' * len(wanted))})", wanted)}
+        return [i for i in wanted if i not in known]
+
     def upsert_participants(self, attributes: Sequence[Attribute],
                             rows: Iterable[tuple[str, dict[str, tuple[str | None, float | None]]]],
                             coder: str | None = None) -> dict[str, int]:
