@@ -1,0 +1,50 @@
+"""The gettext-style message layer: catalogue reading, plurals, contexts."""
+import pytest
+
+from workbench import i18n
+
+
+@pytest.fixture
+def french():
+    old = i18n.language()
+    i18n.set_language("fr")
+    yield
+    i18n.set_language(old)
+
+
+def test_french_plural_rule_treats_zero_as_singular(french):
+    assert i18n.ngettext("{n} document", "{n} documents", 0) == "{n} document"
+    assert i18n.ngettext("{n} document", "{n} documents", 1) == "{n} document"
+    assert i18n.ngettext("{n} document", "{n} documents", 2) == "{n} documents"
+
+
+def test_english_plural_rule():
+    old = i18n.language()
+    i18n.set_language("en")
+    try:
+        assert i18n.ngettext("{n} document", "{n} documents", 0) == "{n} documents"
+        assert i18n.ngettext("{n} document", "{n} documents", 1) == "{n} document"
+    finally:
+        i18n.set_language(old)
+
+
+def test_read_po_contexts_plurals_continuations_and_fuzzy(tmp_path):
+    po = tmp_path / "x.po"
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Language: fr\\n"\n\n'
+        'msgctxt "actor"\nmsgid "other"\nmsgstr "autre"\n\n'
+        'msgid "a "\n"long one"\nmsgstr "une "\n"longue"\n\n'
+        '#, fuzzy\nmsgid "unsure"\nmsgstr "pas sûr"\n\n'
+        'msgid "untranslated"\nmsgstr ""\n\n'
+        'msgid "{n} file"\nmsgid_plural "{n} files"\nmsgstr[0] "{n} fichier"\nmsgstr[1] "{n} fichiers"\n',
+        encoding="utf-8")
+    entries = i18n.read_po(po)
+    assert entries == {"actor\x04other": ["autre"], "a long one": ["une longue"],
+                       "{n} file": ["{n} fichier", "{n} fichiers"]}
+
+
+def test_bad_catalogue_line_names_file_and_line(tmp_path):
+    po = tmp_path / "bad.po"
+    po.write_text('msgid "a"\nmsgstr "b\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"bad\.po:2"):
+        i18n.read_po(po)

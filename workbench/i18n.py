@@ -1,0 +1,208 @@
+"""Every message a user can see, in French and English (stdlib ``gettext`` style).
+
+Message ids are the English text; French translations live in gettext catalogues,
+one per area of the code, under ``workbench/locale/fr/LC_MESSAGES/*.po`` (all files of
+a language are merged into one catalogue when first needed). Babel extracts the
+messages (``pybabel extract``, see ``docs/architecture.md``) and a test checks that
+every message has its French form and that no message id is translated two ways.
+
+    >>> from workbench.i18n import _, ngettext, set_language
+    >>> set_language("fr"); ngettext("{n} document", "{n} documents", 2).format(n=2)
+    '2 documents'
+
+The language is French when the locale is French (``LC_ALL``, ``LC_MESSAGES`` or
+``LANG`` starting with ``fr``), English otherwise; ``WORKBENCH_LANG=fr|en``
+overrides, and the interface can switch at run time (:func:`set_language`).
+
+Core code marks messages with :func:`_` where they are built, so an error raised while
+the interface is French is French.  Module-level constants are marked with
+:func:`N_` and translated where they are shown.
+"""
+from __future__ import annotations
+
+import ast
+import os
+import threading
+from pathlib import Path
+
+__all__ = ["LANGUAGES", "N_", "_", "detect_language", "language", "ngettext", "npgettext",
+           "pgettext", "set_language"]
+
+LANGUAGES = ("fr", "en")
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DOMAIN_GLOB = "*.po"
+
+# French plural rule (CLDR / gettext "nplurals=2; plural=(n > 1);"): 0 and 1 are singular.
+_PLURAL = {"fr": lambda n: 0 if abs(n) <= 1 else 1, "en": lambda n: 0 if n == 1 else 1}
+_CONTEXT_SEP = "\x04"   # gettext's separator between msgctxt and msgid
+
+
+def detect_language(environ=None) -> str:
+    env = os.environ if environ is None else environ
+    forced = (env.get("WORKBENCH_LANG") or "").strip().lower()[:2]
+    if forced in LANGUAGES:
+        return forced
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(var)
+        if value:
+            return "fr" if value.lower().startswith("fr") else "en"
+    return "en"
+
+
+_current = detect_language()
+_catalogues: dict[str, dict[str, list[str]]] = {}
+_load_lock = threading.Lock()
+
+
+def set_language(lang: str) -> None:
+    global _current
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}")
+    _current = lang
+
+
+def language() -> str:
+    return _current
+
+
+# ------------------------------------------------------------------------ catalogues
+
+def _unquote(line: str, path: Path, lineno: int) -> str:
+    try:
+        value = ast.literal_eval(line)
+    except (ValueError, SyntaxError) as exc:
+        raise ValueError(f"{path}:{lineno}: bad string in catalogue: {line!r}") from exc
+    if not isinstance(value, str):
+        raise ValueError(f"{path}:{lineno}: bad string in catalogue: {line!r}")
+    return value
+
+
+def read_po(path: Path) -> dict[str, list[str]]:
+    """The translated entries of one ``.po`` file: key (``ctx\\x04msgid`` or ``msgid``)
+    → translations (one per plural form).  Fuzzy and untranslated entries are skipped."""
+    entries: dict[str, list[str]] = {}
+    entry: dict[str, object] = {}
+    field: str | None = None
+    fuzzy = False
+
+    def flush() -> None:
+        nonlocal entry, field, fuzzy
+        msgid = entry.get("msgid")
+        forms = entry.get("msgstr")
+        if isinstance(msgid, str) and msgid and isinstance(forms, dict) and not fuzzy:
+            values = [forms[i] for i in sorted(forms)]
+            if all(values):
+                ctx = entry.get("msgctxt")
+                key = f"{ctx}{_CONTEXT_SEP}{msgid}" if isinstance(ctx, str) else msgid
+                entries[key] = values
+        entry, field, fuzzy = {}, None, False
+
+    for lineno, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        line = raw.strip()
+        if not line:
+            flush()
+            continue
+        if line.startswith("#"):
+            if line.startswith("#,") and "fuzzy" in line:
+                fuzzy = True
+            continue
+        keyword, _sep, rest = line.partition(" ")
+        if line.startswith('"'):
+            if field is None:
+                raise ValueError(f"{path}:{lineno}: continuation line outside an entry")
+            value = _unquote(line, path, lineno)
+            if field.startswith("msgstr["):
+                forms = entry["msgstr"]
+                assert isinstance(forms, dict)
+                index = int(field[7:-1])
+                forms[index] += value
+            elif field == "msgstr":
+                forms = entry["msgstr"]
+                assert isinstance(forms, dict)
+                forms[0] += value
+            else:
+                entry[field] = str(entry[field]) + value
+            continue
+        if keyword in ("msgctxt", "msgid", "msgid_plural"):
+            if keyword in ("msgctxt", "msgid") and "msgid" in entry and "msgstr" in entry:
+                flush()
+            entry[keyword] = _unquote(rest, path, lineno)
+            field = keyword
+        elif keyword == "msgstr":
+            entry.setdefault("msgstr", {})
+            forms = entry["msgstr"]
+            assert isinstance(forms, dict)
+            forms[0] = _unquote(rest, path, lineno)
+            field = "msgstr"
+        elif keyword.startswith("msgstr["):
+            entry.setdefault("msgstr", {})
+            forms = entry["msgstr"]
+            assert isinstance(forms, dict)
+            forms[int(keyword[7:-1])] = _unquote(rest, path, lineno)
+            field = keyword
+        else:
+            raise ValueError(f"{path}:{lineno}: unexpected line in catalogue: {raw!r}")
+    flush()
+    entries.pop("", None)   # the header entry
+    return entries
+
+
+def catalogue_files(lang: str) -> list[Path]:
+    return sorted((LOCALE_DIR / lang / "LC_MESSAGES").glob(DOMAIN_GLOB))
+
+
+def catalogue(lang: str) -> dict[str, list[str]]:
+    """All entries of one language, every ``.po`` file merged (loaded once)."""
+    cat = _catalogues.get(lang)
+    if cat is None:
+        with _load_lock:
+            cat = _catalogues.get(lang)
+            if cat is None:
+                cat = {}
+                for path in catalogue_files(lang):
+                    cat.update(read_po(path))
+                _catalogues[lang] = cat
+    return cat
+
+
+def reload() -> None:
+    """Forget the loaded catalogues (tests that edit a ``.po`` file)."""
+    _catalogues.clear()
+
+
+# ------------------------------------------------------------------------ lookups
+
+def _lookup(key: str, default: str, plural: str | None = None, n: int = 1) -> str:
+    lang = _current
+    index = _PLURAL[lang](n) if plural is not None else 0
+    if lang != "en":
+        forms = catalogue(lang).get(key)
+        if forms:
+            return forms[min(index, len(forms) - 1)]
+    return default if index == 0 or plural is None else plural
+
+
+def _(message: str) -> str:
+    """``message`` (English) in the current language."""
+    return _lookup(message, message)
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for extraction without translating it now (translate it with
+    :func:`_` where it is shown)."""
+    return message
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The singular or plural form for ``n``, in the current language (French: 0 and 1
+    are singular)."""
+    return _lookup(singular, singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """``message`` in a context, for a word that two places translate differently."""
+    return _lookup(f"{context}{_CONTEXT_SEP}{message}", message)
+
+
+def npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    return _lookup(f"{context}{_CONTEXT_SEP}{singular}", singular, plural, n)
