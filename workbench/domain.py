@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 
 ACTOR_TYPES = ("beneficiary", "trainer", "operator", "other")
 
+#: The coder that adjudicated codings belong to (see docs/user-guide.md, working as a team).
+CONSENSUS_CODER = "consensus"
+
 # The PIC regional experimental programmes (ids used by the shipped codebooks and corpus)
 PROGRAMME_LABELS = {
     "avenir": "#Avenir (Normandie)",
