@@ -77,6 +77,8 @@ class Document:
     private: bool
     imported_at: str
     extra: dict = field(default_factory=dict)
+    guid: str | None = None          # stable identity (workbench.identity)
+    text_hash: str | None = None     # SHA-256 of the normalised text
 
 
 @dataclass(frozen=True)

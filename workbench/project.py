@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -24,6 +25,7 @@ from workbench.coding import AutocodeAPI, CodingAPI
 from workbench.domain import (ACTOR_TYPES, Document, DocumentMetadata, NotFoundError, Segment,
                               ValidationError, WorkbenchError)
 from workbench.export.api import ExportAPI
+from workbench.identity import text_hash
 from workbench.ingest.manifest import load_manifest
 from workbench.ingest.service import CancelledFn, ImportReport, ProgressFn, import_paths
 from workbench.query import QueryAPI
@@ -138,6 +140,32 @@ class ProjectCore:
 
     def document(self, ref: int | str) -> Document:
         return self.store.get_document(self.document_id(ref))
+
+    # -- identity (GUIDs and text hashes: workbench.identity) -----------------------
+    def find_guid(self, kind: str, guid: str) -> int | None:
+        """The id of the document, code, coding or memo (``kind``) with this GUID, in
+        any letter case, with or without braces; None if the project has none."""
+        return self.store.id_by_guid(kind, guid)
+
+    def guid(self, kind: str, ref: int | str) -> str:
+        """The GUID of a document (id or name), code (id or path), coding or memo (id)."""
+        if kind == "document":
+            row_id = self.document_id(ref)
+        elif kind == "code":
+            row_id = self.code_id(ref)
+        else:
+            row_id = int(ref)
+        found = self.store.guid_of(kind, row_id)
+        if found is None:
+            raise NotFoundError(f"no {kind} {ref!r}")
+        return found
+
+    def documents_with_text(self, text_or_hash: str) -> list[int]:
+        """Ids of the documents holding this transcript: give the text (compared after
+        normalisation, see :func:`workbench.identity.text_hash`) or its hash."""
+        digest = (text_or_hash if re.fullmatch(r"[0-9a-f]{64}", text_or_hash)
+                  else text_hash(text_or_hash))
+        return self.store.documents_by_text_hash(digest)
 
     def text(self, ref: int | str) -> str:
         return self.store.document_text(self.document_id(ref))

@@ -38,6 +38,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from workbench.identity import WORKBENCH_NS
+
 from .model import SIDES, Codebook, CodeDef, EvaluationQuestion, join_path, name_key
 from .yaml_format import CodebookError, CodebookProblem, normalise_colour, normalise_guid
 
@@ -57,8 +59,6 @@ __all__ = [
 
 QDC_NAMESPACE = "urn:QDA-XML:codebook:1.0"
 ORIGIN = "Workbench 0.1"
-#: Namespace of the derived GUIDs (fixed forever: changing it changes every GUID).
-WORKBENCH_NS = uuid.UUID("5b0d7c1e-3f4a-5e21-9c8d-6a7b8c9d0e1f")
 _PI_TARGET = "workbench-codebook"
 _MAX_QDE_BYTES = 200 * 1024 * 1024
 

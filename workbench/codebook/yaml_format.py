@@ -15,13 +15,14 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-import uuid
 from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from workbench.identity import normalise_guid
 
 from .model import SIDES, Codebook, CodeDef, EvaluationQuestion, name_key, split_path
 
@@ -100,14 +101,6 @@ def normalise_colour(value: str, *, require_hash: bool = True) -> str | None:
     if len(hexa) == 3:
         hexa = "".join(ch * 2 for ch in hexa)
     return "#" + hexa
-
-
-def normalise_guid(value: str) -> str | None:
-    """A GUID in canonical form (lower case, no braces) or None if it is not one."""
-    try:
-        return str(uuid.UUID(value.strip().strip("{}")))
-    except (ValueError, AttributeError):
-        return None
 
 
 def _text(value: str) -> str:

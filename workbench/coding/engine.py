@@ -14,6 +14,7 @@ from typing import Iterable, Sequence
 import pandas as pd
 
 from workbench.domain import NotFoundError, ValidationError, WorkbenchError
+from workbench.identity import new_guid
 from workbench.store import now
 
 ORIGINS = ("manual", "rule", "topic", "imported")
@@ -520,7 +521,7 @@ class CodingAPI:
         return self.store.action("memo.add", coder_name, lambda rec: rec.insert("memos", dict(
             target_type=target_type, target_id=None if target_id is None else str(target_id),
             title=title, text=text, coder_id=coder_id, private=int(private),
-            created_at=stamp, updated_at=stamp)))
+            guid=new_guid(), created_at=stamp, updated_at=stamp)))
 
     def update_memo(self, memo_id: int, *, text: str | None = None, title: str | None = None,
                     private: bool | None = None) -> None:

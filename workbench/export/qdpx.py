@@ -139,7 +139,7 @@ def build_qde(project, *, progress: ProgressFn | None = None,
         codes_el = etree.SubElement(book, _q("Codes"))
         for r in codes:
             r["path"] = paths[r["id"]]
-            guid = normalise_guid(r["guid"] or "") or code_guid("projet", r["path"])
+            guid = r["guid"] or code_guid("projet", r["path"])
             if guid in used:
                 guid = code_guid("projet", r["path"])
             used.add(guid)
@@ -175,9 +175,8 @@ def build_qde(project, *, progress: ProgressFn | None = None,
     attr_type = {a["name"]: a["type"] for a in attrs}
     documents = store.export_documents()
     doc_guid: dict[int, str] = {}
-    known = stored("document")
     for d in documents:
-        doc_guid[d["id"]] = known.get(str(d["id"])) or derived("document", d["id"])
+        doc_guid[d["id"]] = d["guid"]
     values = defaultdict(list)
     for v in store.export_participant_values():
         values[v["participant_id"]].append(v)
@@ -206,9 +205,8 @@ def build_qde(project, *, progress: ProgressFn | None = None,
     # memos (built first: sources, codes and codings point at them) ----------------
     memos = store.export_memos()
     memo_guid: dict[int, str] = {}
-    known = stored("memo")
     for m in memos:
-        memo_guid[m["id"]] = known.get(str(m["id"])) or derived("memo", m["id"])
+        memo_guid[m["id"]] = m["guid"]
     memo_on: dict[tuple[str, str], list[str]] = defaultdict(list)
     for m in memos:
         memo_on[(m["target_type"], m["target_id"] or "")].append(memo_guid[m["id"]])
@@ -249,7 +247,7 @@ def build_qde(project, *, progress: ProgressFn | None = None,
                 if stamp:
                     sel.set("creationDateTime", stamp)
                 for k in ks:
-                    kg = normalise_guid(k["guid"] or "") or derived("coding", k["id"])
+                    kg = k["guid"]
                     ce = etree.SubElement(sel, _q("Coding"), guid=kg,
                                           creatingUser=coder_guid[k["coder"]])
                     stamp = _stamp(k["created_at"])
@@ -733,7 +731,7 @@ def read_qdpx(path: str | Path, *, existing_documents: set[str] = frozenset(),
                                 f"{n_el.get('plainTextPath')} is missing from the archive")
             text = _decode(arch.read(member), member, warnings)
         meta = _read_meta(_text_of(n_el, "Description"))
-        notes[g] = dict(key=g, title=n_el.get("name") or None,
+        notes[g] = dict(key=g, guid=g, title=n_el.get("name") or None,
                         text=unicodedata.normalize("NFC", text.replace("\r\n", "\n")),
                         coder=user(n_el.get("creatingUser")) if n_el.get("creatingUser") else None,
                         created_at=n_el.get("creationDateTime"), meta=meta,
@@ -840,7 +838,8 @@ def read_qdpx(path: str | Path, *, existing_documents: set[str] = frozenset(),
             warnings.append(f"source {name!r}: unknown actor type {actor!r} ignored")
             actor = None
         documents.append(dict(
-            key=g, name=name, text=new_text, programme=meta.get("programme"), actor_type=actor,
+            key=g, guid=g, name=name, text=new_text, programme=meta.get("programme"),
+            actor_type=actor,
             interview_date=meta.get("interview_date"), interviewer=meta.get("interviewer"),
             site=meta.get("site"), language=meta.get("language") or "fr",
             source_file=meta.get("source_file") or path.name, source_format="qdpx",
@@ -911,7 +910,8 @@ def read_qdpx(path: str | Path, *, existing_documents: set[str] = frozenset(),
                 kind, key = "project", None
         elif kind == "project" and m.get("target") == "segment" and m.get("source") in doc_key_by_guid:
             kind, key = "segment", (m["source"], int(m.get("position") or 0))
-        memos.append(dict(key=n["key"], title=n["title"], text=n["text"], coder=n["coder"],
+        memos.append(dict(key=n["key"], guid=n["guid"], title=n["title"], text=n["text"],
+                          coder=n["coder"],
                           created_at=n["created_at"], target_kind=kind, target_key=key))
     coders = sorted({k["coder"] for k in codings} | {m["coder"] for m in memos if m["coder"]}
                     | set(users.values()))

@@ -6,10 +6,11 @@ from workbench.store.coding import CodingStore
 from workbench.store.query import QueryStore
 from workbench.store.topics import TopicStore
 from workbench.store.exchange import ExchangeStore
+from workbench.store.identity import IdentityStore
 
 
 class Store(CodingStore, DocumentStore, ParticipantStore, QueryStore, TopicStore, ExchangeStore,
-            StoreCore):
+            IdentityStore, StoreCore):
     """All of the project's persistence, one mixin per area."""
 
 

@@ -6,11 +6,12 @@ import re
 from typing import Any, Sequence
 
 from workbench.domain import Document, NotFoundError, SearchHit, Segment
+from workbench.identity import new_guid, text_hash
 from workbench.store.db import now
 
 _DOC_COLUMNS = ("id, name, programme, actor_type, interview_date, interviewer, site, language, "
                 "source_file, source_format, source_hash, encoding, word_count, private, "
-                "imported_at, extra")
+                "imported_at, extra, guid, text_hash")
 
 
 def _document(row) -> Document:
@@ -74,12 +75,15 @@ class DocumentStore:
         """Insert one document with its segments and participant links, all or nothing.
 
         ``segments``: dicts with position, kind, speaker, is_interviewer, start, end,
-        timestamp, end_time.  ``participants``: (participant_id, speaker or '').
+        timestamp, end_time.  The document gets its text hash here, and a new GUID
+        unless ``fields`` brings one (a document read from another tool keeps its own).  ``participants``: (participant_id, speaker or '').
         """
         text = fields["text"]
         with self.transaction() as c:
             row = dict(fields)
             row.setdefault("imported_at", now())
+            row["guid"] = row.get("guid") or new_guid()
+            row["text_hash"] = text_hash(text)
             row["extra"] = json.dumps(row.get("extra") or {}, ensure_ascii=False)
             cols = ", ".join(row)
             doc_id = c.execute(

@@ -23,7 +23,7 @@ class ExchangeStore:
     def export_documents(self, with_text: bool = True) -> list[dict]:
         """Documents not marked private, with their text."""
         cols = ("id, name, programme, actor_type, interview_date, interviewer, site, language, "
-                "source_file, source_format, word_count, imported_at, extra")
+                "source_file, source_format, word_count, imported_at, extra, guid, text_hash")
         if with_text:
             cols += ", text"
         return [dict(r) for r in self.query(
@@ -138,7 +138,7 @@ class ExchangeStore:
                     code_ids[code["key"]] = existing[0]
                     continue
                 guid = code.get("guid")
-                if guid and c.execute("SELECT 1 FROM codes WHERE guid = ?", [guid]).fetchone():
+                if guid and self.id_by_guid("code", guid):
                     guid = None
                 pos = c.execute("SELECT ifnull(max(position) + 1, 0) FROM codes WHERE "
                                 "ifnull(parent_id, 0) = ?", [parent or 0]).fetchone()[0]
@@ -171,18 +171,20 @@ class ExchangeStore:
             docs = payload.get("documents", [])
             for i, d in enumerate(docs):
                 fields = {k: v for k, v in d.items() if k not in ("key", "segments", "links")}
+                if fields.get("guid") and self.id_by_guid("document", fields["guid"]):
+                    fields["guid"] = None
                 if coder:
                     fields["imported_by"] = coder_ids.get(coder) or self.ensure_coder(coder)
                 doc_ids[d["key"]] = self.insert_document(fields, d["segments"], d["links"],
                                                          coder=coder)
                 step(i + 1, len(docs), d["name"])
-            taken = {r[0] for r in c.execute("SELECT guid FROM codings WHERE guid IS NOT NULL")}
+            taken = {r[0] for r in c.execute("SELECT lower(guid) FROM codings WHERE guid IS NOT NULL")}
             rows = []
             for k in payload.get("codings", []):
-                if k.get("guid") in taken:
+                if k.get("guid") and k["guid"].lower() in taken:
                     k["guid"] = None
                 elif k.get("guid"):
-                    taken.add(k["guid"])
+                    taken.add(k["guid"].lower())
                 rows.append((doc_ids[k["document_key"]], code_ids[k["code_key"]], k["start"],
                              k["end"], coder_ids[k["coder"]], k.get("origin", "imported"),
                              k.get("status", "accepted"), k.get("guid"),
@@ -217,11 +219,14 @@ class ExchangeStore:
                     target = key
                 if kind != "project" and target is None:
                     kind, target = "project", None
+                guid = m.get("guid")
+                if guid and self.id_by_guid("memo", guid):
+                    guid = None
                 memo_ids[m["key"]] = c.execute(
                     "INSERT INTO memos(target_type, target_id, title, text, coder_id, private, "
-                    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?)",
+                    "guid, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)",
                     [kind, None if target is None else str(target), m.get("title"), m["text"],
-                     coder_ids.get(m.get("coder") or ""), m.get("created_at") or stamp,
+                     coder_ids.get(m.get("coder") or ""), guid, m.get("created_at") or stamp,
                      m.get("created_at") or stamp]).lastrowid
             local = {"coder": {n: str(i) for n, i in coder_ids.items()},
                      "document": {k: str(i) for k, i in doc_ids.items()},
