@@ -34,10 +34,17 @@ def test_killed_writer_loses_nothing_acknowledged(project, interview_txt):
     project.add_coder("w2")
     path = project.path
     procs = [_start(path, "w1"), _start(path, "w2")]       # two writers at once
-    time.sleep(2.5)
+    acked = []
+    deadline = time.monotonic() + 120      # a loaded machine may take seconds to start them
+    for proc in procs:                     # kill each once it has acknowledged a dozen codings
+        while len(acked) < 12 * (procs.index(proc) + 1) and time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            acked.append(int(line))
+    time.sleep(0.2)
     for proc in procs:
         proc.send_signal(signal.SIGKILL)
-    acked = []
     for proc in procs:
         out, _ = proc.communicate(timeout=10)
         acked += [int(line) for line in out.split()]
