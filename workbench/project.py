@@ -210,11 +210,35 @@ class ProjectCore:
     def import_participants(self, path: str | Path, *, id_column: str | None = None,
                             types: dict[str, tuple[str, tuple[str, ...]]] | None = None,
                             sheet: str | None = None) -> dict:
-        from workbench.participants import read_participant_table
-        table = read_participant_table(path, id_column, types, sheet)
-        result = self.store.upsert_participants(table.attributes, table.rows, coder=self.coder)
-        result["attributes"] = [(a.name, a.type) for a in table.attributes]
-        result["id_column"] = table.id_column
+        """Import or update the participant table (CSV/TSV/TXT in UTF-8, UTF-16 or cp1252,
+        or XLSX).
+
+        Attribute types belong to the project: a column the project already has keeps
+        its type, and a file whose values do not fit is refused with every such row
+        named (:class:`workbench.tables.TableTypeError`, whose ``conflicts`` say which
+        type would fit).  ``types={"age": ("nominal", ())}`` overrides a type explicitly,
+        for the whole project (the values already there must fit it too); an ordinal
+        takes its levels in order, ``("ordinal", ("faible", "moyen", "élevé"))``.  A file
+        with no rows changes nothing.
+
+        Returns ``inserted``, ``updated``, ``attributes`` [(name, type)], ``id_column``,
+        ``new`` (attributes added), ``retyped`` [(name, old type, new type)], ``notes``
+        (scales recognised, dates with times, suggestions) and ``warnings`` (encoding).
+        """
+        from workbench.participants import plan_participant_import
+        plan = plan_participant_import(self.store, path, id_column=id_column, types=types,
+                                       sheet=sheet)
+        typed = plan.typed
+        result = {"inserted": 0, "updated": 0}
+        if not plan.empty:
+            result = self.store.upsert_participants(
+                typed.fields, plan.rows(), coder=self.coder, retyped=typed.restored,
+                details={"file": Path(path).name, "new": typed.new,
+                         "retyped": [list(r) for r in typed.retyped]})
+        result.update(attributes=[(a.name, a.type) for a in typed.fields],
+                      id_column=plan.id_column, new=list(typed.new),
+                      retyped=list(typed.retyped), notes=list(typed.notes),
+                      warnings=list(plan.table.warnings))
         return result
 
     def set_private(self, kind: str, ref, private: bool = True) -> None:
@@ -249,7 +273,7 @@ class ProjectCore:
             elif typed and a.type == "boolean":
                 col = sub["num"].map({1.0: True, 0.0: False}).astype("boolean")
             elif typed and a.type == "date":
-                col = pd.to_datetime(sub["value"], errors="coerce")
+                col = pd.to_datetime(sub["value"], errors="coerce", format="ISO8601")
             elif typed and a.type == "ordinal":
                 col = pd.Categorical(sub["value"], categories=list(a.levels), ordered=True)
                 col = pd.Series(col, index=sub.index)

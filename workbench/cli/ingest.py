@@ -170,27 +170,53 @@ def participants_group():
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--id-column", help="Name of the participant ID column (default: detected).")
 @click.option("--type", "types", multiple=True,
-              help="Override a type: NAME=nominal|ordinal|numeric|date|boolean, "
-                   "ordinal with levels NAME=ordinal:low,mid,high (repeatable).")
+              help="Set a type for the whole project: NAME=nominal|ordinal|numeric|date|boolean, "
+                   "ordinal with levels in order NAME=ordinal:low,mid,high (repeatable). "
+                   "Without it, attributes the project has keep their type.")
 @click.option("--sheet", help="Sheet name for .xlsx files.")
 @coder_option
 @handle_errors
 def participants_import(project, file, id_column, types, sheet, coder):
-    """Import or update the participant table (CSV or XLSX); links are kept.
+    """Import or update the participant table (CSV, TSV, UTF-16 text or XLSX); links are kept.
+
+    Attribute types belong to the project: a file whose values do not fit them is
+    refused with every such row listed, unless --type changes the type explicitly.
 
     Example: workbench participants import eval.wbproj participants.csv --type age=numeric
     """
-    from workbench.participants import parse_type_override
+    from workbench.i18n import _
+    from workbench.tables import TableTypeError, parse_type_override
     overrides = {}
     for spec in types:
         name, type_, levels = parse_type_override(spec)
         overrides[name] = (type_, levels)
     with open_project(project, coder) as p:
-        result = p.import_participants(file, id_column=id_column, types=overrides, sheet=sheet)
-    click.echo(f"{result['inserted']} participants added, {result['updated']} updated "
-               f"(ID column: {result['id_column']})")
+        try:
+            result = p.import_participants(file, id_column=id_column, types=overrides,
+                                           sheet=sheet)
+        except TableTypeError as exc:
+            message = str(exc)
+            if exc.conflicts:
+                message += "\n" + _("To change them for the whole project: {options}").format(
+                    options=" ".join(f"--type {name}={fits}"
+                                     for name, (_old, fits) in sorted(exc.conflicts.items())))
+            raise UserError(message) from None
+    for w in result["warnings"]:
+        click.echo(f"workbench: {w}", err=True)
+    click.echo(_("{added} participants added, {updated} updated (ID column: {column})").format(
+        added=result["inserted"], updated=result["updated"], column=result["id_column"]))
+    retyped = {name: (old, new) for name, old, new in result["retyped"]}
     for name, type_ in result["attributes"]:
-        click.echo(f"  {name}: {type_}")
+        if name in retyped:
+            line = _("{name}: {old} → {new} (for the whole project)").format(
+                name=name, old=retyped[name][0], new=type_)
+        elif name in result["new"]:
+            line = _("{name}: {type} (new)").format(name=name, type=type_)
+        else:
+            line = f"{name}: {type_}"
+        click.echo("  " + line)
+    for note in result["notes"]:
+        click.echo("  " + note)
 
 
 @participants_group.command("list")

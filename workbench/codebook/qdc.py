@@ -39,6 +39,7 @@ from pathlib import Path
 from lxml import etree
 
 from workbench.identity import WORKBENCH_NS
+from workbench.values import parse_bool
 
 from .model import SIDES, Codebook, CodeDef, EvaluationQuestion, join_path, name_key
 from .yaml_format import CodebookError, CodebookProblem, normalise_colour, normalise_guid
@@ -395,7 +396,7 @@ def loads_qdc(data: bytes, filename: str = "<qdc>", *, codebook_id: str | None =
                      "saving the codebook as YAML")
             questions.append(EvaluationQuestion(
                 id=qid, programme=values["programme"], side=values["side"], text=text,
-                source=values["source"], proposed=values["proposed"].lower() in ("oui", "true", "yes")))
+                source=values["source"], proposed=parse_bool(values["proposed"]) is True))
             members[qid] = [by_guid[g] for g in
                             (normalise_guid(mc.get("guid") or "") for mc in _children(set_el, "MemberCode"))
                             if g in by_guid]

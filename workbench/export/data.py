@@ -108,7 +108,8 @@ def collect(project, *, status: str = "accepted") -> ReportData:
     participants = pd.DataFrame(prow, columns=["participant_id"] + [a["name"] for a in attrs])
     for a in attrs:
         if a["type"] == "date":
-            participants[a["name"]] = pd.to_datetime(participants[a["name"]], errors="coerce")
+            participants[a["name"]] = pd.to_datetime(participants[a["name"]], errors="coerce",
+                                                    format="ISO8601")
     questions = pd.DataFrame(
         [dict(id=q["id"], programme=q["programme"] or "", side=q["side"] or "", text=q["text"],
               source=q["source"] or "", codebook=q["codebook"] or "", codes=qmap.get(q["id"], []))

@@ -37,6 +37,7 @@ from workbench.codebook.qdc import (WORKBENCH_NS, code_guid, format_description,
 from workbench.codebook.qdc import _SET_FIELDS, _SET_MARK, _SET_NAME_RE  # noqa: PLC2701
 from workbench.codebook.yaml_format import normalise_guid
 from workbench.domain import ACTOR_TYPES, ValidationError, WorkbenchError
+from workbench.values import parse_bool, parse_date, parse_number
 
 NS = "urn:QDA-XML:project:1.0"
 ORIGIN = "Workbench 0.1"
@@ -666,7 +667,7 @@ def read_qdpx(path: str | Path, *, existing_documents: set[str] = frozenset(),
         questions.append(dict(id=m.group(1), text=m.group(2).strip(),
                               programme=vals["programme"] or None, side=side,
                               source=vals["source"] or None,
-                              proposed=vals["proposed"].lower() in ("oui", "true", "yes")))
+                              proposed=parse_bool(vals["proposed"]) is True))
         for mc in _kids(set_el, "MemberCode"):
             g = normalise_guid(mc.get("targetGUID") or mc.get("guid") or "")
             if g in code_keys:
@@ -940,13 +941,13 @@ def _read_value(vv, type_: str) -> tuple[str | None, float | None]:
             except ValueError:
                 return text, None
             return (str(int(num)) if num.is_integer() else str(num)), num
-        if tag == "DateTimeValue":
-            return text[:10], None
+        if tag in ("DateValue", "DateTimeValue") or type_ == "date":
+            d = parse_date(text)
+            return (d.iso(), d.number()) if d is not None else (text, None)
         if type_ == "numeric":
-            try:
-                return text, float(text.replace(",", "."))
-            except ValueError:
-                return text, None
+            return text, parse_number(text)
+        if type_ == "boolean" and parse_bool(text) is not None:
+            return text, float(parse_bool(text))
         return unicodedata.normalize("NFC", text), None
     return None, None
 

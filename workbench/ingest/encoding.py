@@ -84,18 +84,18 @@ def find_mojibake(text: str) -> list[tuple[str, str]]:
     return found
 
 
-def _check_binary(data: bytes, path: str | PathLike[str]) -> None:
+def _check_binary(data: bytes, path: str | PathLike[str], what: str = "text transcript") -> None:
     """Refuse bytes that are not text: a NUL byte, or many control characters."""
     nul = data.find(b"\x00")
     if nul != -1:
-        raise ImportFileError(path, "binary file (NUL byte), not a text transcript", offset=nul)
+        raise ImportFileError(path, f"binary file (NUL byte), not a {what}", offset=nul)
     sample = data[:65536]
     bad = [i for i, b in enumerate(sample) if b in _CONTROL_BYTES]
     if bad and len(bad) / max(len(sample), 1) > _MAX_CONTROL_SHARE:
         raise ImportFileError(
             path,
             f"binary file ({len(bad)} control characters in the first {len(sample)} bytes), "
-            "not a text transcript",
+            f"not a {what}",
             offset=bad[0],
         )
 
@@ -136,12 +136,14 @@ def _decode_strict(data: bytes, encoding: str, path: str | PathLike[str]) -> str
         raise ImportFileError(path, f"unknown encoding {encoding!r}") from exc
 
 
-def decode_bytes(data: bytes, path: str | PathLike[str], encoding: str | None = None) -> DecodedText:
+def decode_bytes(data: bytes, path: str | PathLike[str], encoding: str | None = None,
+                 what: str = "text transcript") -> DecodedText:
     """Decode the raw bytes of a text transcript.
 
     :param data: the file's bytes.
     :param path: the file, named in errors and warnings.
     :param encoding: an explicit codec name; when given it is used as is.
+    :param what: what the file should be, for the binary-file error ("text transcript").
     :raises ImportFileError: empty or whitespace-only file, binary file, or bytes that
         the explicit encoding cannot decode.
     """
@@ -154,7 +156,7 @@ def decode_bytes(data: bytes, path: str | PathLike[str], encoding: str | None = 
         except LookupError as exc:
             raise ImportFileError(path, f"unknown encoding {encoding!r}") from exc
         if not used.startswith(("utf-16", "utf-32")):
-            _check_binary(data, path)
+            _check_binary(data, path, what)
         text = _decode_strict(data, encoding, path)
         if text.startswith("\ufeff"):
             text = text[1:]
@@ -171,7 +173,7 @@ def decode_bytes(data: bytes, path: str | PathLike[str], encoding: str | None = 
             if text is not None and guessed:
                 used = guessed
             else:
-                _check_binary(data, path)
+                _check_binary(data, path, what)
                 try:
                     text = data.decode("utf-8")
                     used = "utf-8"

@@ -25,7 +25,6 @@ with the codings that make it up):
 """
 from __future__ import annotations
 
-import datetime as _dt
 import difflib
 import json
 from dataclasses import dataclass, field
@@ -38,10 +37,9 @@ from workbench.domain import ACTOR_TYPES
 from workbench.query.language import (And, AndNot, AnyCode, Code, CondAnd, CondNot, CondOr,
                                       Comparison, FollowedBy, Not, Or, Query, QueryError,
                                       TurnScope, parse, parse_condition)
+from workbench.values import parse_bool, parse_date, parse_number
 
 SHIFT = np.int64(1) << np.int64(32)
-TRUE_WORDS = {"oui", "yes", "true", "vrai", "1", "o", "y"}
-FALSE_WORDS = {"non", "no", "false", "faux", "0", "n"}
 ACTOR_ALIASES = {
     "beneficiary": "beneficiary", "beneficiaries": "beneficiary", "bénéficiaire": "beneficiary",
     "beneficiaire": "beneficiary", "bénéficiaires": "beneficiary", "stagiaire": "beneficiary",
@@ -581,15 +579,6 @@ class Evaluator:
 
 
 # -- filters (WHERE) -------------------------------------------------------------------------
-def _parse_date(text: str) -> _dt.date | None:
-    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return _dt.datetime.strptime(text.strip(), fmt).date()
-        except ValueError:
-            pass
-    return None
-
-
 class Filter:
     """A compiled WHERE condition, evaluated on a frame with one row per
     (unit, participant): columns doc, participant_id, speaker, coders (set)."""
@@ -680,25 +669,22 @@ class Filter:
         for v in c.values:
             raw = str(v.value) if v.kind != "NUMBER" else v.text
             if t == "numeric":
-                try:
-                    out.append(float(str(raw).replace(",", ".")))
-                except ValueError:
+                num = parse_number(raw)
+                if num is None:
                     self._err(f"{attr.name} is numeric: {v.text} is not a number", v.pos, v.end)
+                out.append(num)
             elif t == "boolean":
-                low = raw.casefold()
-                if low in TRUE_WORDS:
-                    out.append(1.0)
-                elif low in FALSE_WORDS:
-                    out.append(0.0)
-                else:
+                flag = parse_bool(raw)
+                if flag is None:
                     self._err(f"{attr.name} is yes/no: {v.text} is not oui/non/true/false",
                               v.pos, v.end)
+                out.append(float(flag))
             elif t == "date":
-                d = _parse_date(raw)
+                d = parse_date(raw)
                 if d is None:
                     self._err(f"{attr.name} is a date: {v.text} is not a date (YYYY-MM-DD)",
                               v.pos, v.end)
-                out.append(float(d.toordinal()))
+                out.append(d.number())
             elif t == "ordinal":
                 levels = [lvl.casefold() for lvl in attr.levels]
                 if raw.casefold() not in levels:

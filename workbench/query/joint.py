@@ -15,9 +15,10 @@ import numpy as np
 import pandas as pd
 
 from workbench.domain import ValidationError
-from workbench.query.engine import FALSE_WORDS, TRUE_WORDS, ProjectData, codings_in_scope
+from workbench.query.engine import ProjectData, codings_in_scope
 from workbench.query.matrices import attribute_groups, participants_in_scope
 from workbench.query.triangulation import exemplars
+from workbench.values import FALSE_WORDS, TRUE_WORDS
 
 SMALL_CELL = 5
 SMALL_GROUP = 10

@@ -27,14 +27,25 @@ class ParticipantStore:
             f"SELECT id FROM participants WHERE id IN ({', '.join('?' * len(wanted))})", wanted)}
         return [i for i in wanted if i not in known]
 
+    def attribute_values(self, name: str) -> list[tuple[str, str | None]]:
+        """``(participant id, value as text)`` of one attribute, for every participant."""
+        return [(r[0], r[1]) for r in self.query(
+            "SELECT participant_id, value FROM participant_values WHERE attribute = ? "
+            "ORDER BY participant_id", [name])]
+
     def upsert_participants(self, attributes: Sequence[Attribute],
                             rows: Iterable[tuple[str, dict[str, tuple[str | None, float | None]]]],
-                            coder: str | None = None) -> dict[str, int]:
+                            coder: str | None = None,
+                            retyped: Iterable[tuple[str, str, str | None, float | None]] = (),
+                            details: dict | None = None) -> dict[str, int]:
         """Insert or update participants and their values, in one transaction.
 
-        ``rows``: (participant id, {attribute: (text value, numeric value)}).
-        Existing links to documents are kept; attributes absent from this import
-        keep their old values.
+        ``attributes``: the definitions to write (type, levels, position; the private
+        flag of an existing attribute is kept).  ``rows``: (participant id, {attribute:
+        (text value, numeric value)}).  ``retyped``: (participant id, attribute, text,
+        number) for values already in the project that an attribute's new type rewrites.
+        Existing links to documents are kept; attributes absent from this import keep
+        their old values.
         """
         stamp = now()
         inserted = updated = 0
@@ -47,7 +58,7 @@ class ParticipantStore:
                     [a.name, a.type, json.dumps(list(a.levels), ensure_ascii=False),
                      a.position, int(a.private)])
             existing = {r[0] for r in c.execute("SELECT id FROM participants")}
-            values = []
+            values = [(pid, name, text, num) for pid, name, text, num in retyped]
             for pid, vals in rows:
                 if pid in existing:
                     updated += 1
@@ -64,13 +75,8 @@ class ParticipantStore:
                 "value = excluded.value, num = excluded.num", values)
             self.log_change(coder, "participants.import", "participant", None,
                             {"inserted": inserted, "updated": updated,
-                             "attributes": [a.name for a in attributes]})
+                             "attributes": [a.name for a in attributes], **(details or {})})
         return {"inserted": inserted, "updated": updated}
-
-    def set_attribute_type(self, name: str, type_: str, levels: Sequence[str] = ()) -> None:
-        with self.transaction() as c:
-            c.execute("UPDATE attributes SET type = ?, levels = ? WHERE name = ?",
-                      [type_, json.dumps(list(levels), ensure_ascii=False), name])
 
     def set_attribute_private(self, name: str, private: bool, coder: str | None = None) -> int:
         with self.transaction() as c:
