@@ -28,6 +28,7 @@ from workbench.export.api import ExportAPI
 from workbench.identity import text_hash
 from workbench.ingest.manifest import load_manifest
 from workbench.ingest.service import CancelledFn, ImportReport, ProgressFn, import_paths
+from workbench.privacy import PrivacyAPI
 from workbench.query import QueryAPI
 from workbench.store import Store, StoreError, now
 from workbench.topics import TopicsAPI
@@ -308,6 +309,6 @@ class ProjectCore:
 
 
 class Project(QueryAPI, CodebookAPI, AutocodeAPI, AgreementAPI, TopicsAPI, CodingAPI, ExportAPI,
-              ProjectCore):
+              PrivacyAPI, ProjectCore):
     """The facade: :class:`ProjectCore` plus one mixin per capability (coding,
-    codebooks, autocoding, agreement, topic models, queries, exports)."""
+    codebooks, autocoding, agreement, topic models, queries, exports, pseudonymisation)."""

@@ -6,5 +6,6 @@ from workbench.cli import coding as _coding  # noqa: F401
 from workbench.cli import query as _query  # noqa: F401
 from workbench.cli import topics as _topics  # noqa: F401
 from workbench.cli import export as _export  # noqa: F401
+from workbench.cli import privacy as _privacy  # noqa: F401
 
 __all__ = ["main"]

@@ -45,7 +45,10 @@ def open_project(path: str, coder: str | None = None):
     p = Path(path)
     if not p.exists():
         raise UserError(f"{path}: no such project file (create it with: workbench init {path})")
-    return Project.open(p, coder=coder)
+    project = Project.open(p, coder=coder)
+    # an export of a project that is not pseudonymised says so, on stderr
+    project.on_warning = lambda message: click.echo(f"workbench: {message}", err=True)
+    return project
 
 
 def format_option(fn):

@@ -1,7 +1,9 @@
 """The export facade: a mixin of :class:`workbench.project.Project`.
 
 Every method writes under the project's sibling ``exports/`` folder unless given a
-path, never includes anything marked private, takes ``progress(done, total,
+path, never includes anything marked private, passes the pseudonymisation guard
+(:meth:`workbench.privacy.api.PrivacyAPI.privacy_check_export`: a warning, or an error
+when the project's settings say so, for documents not pseudonymised), takes ``progress(done, total,
 label)`` and ``cancelled()`` callables, and returns the path(s) written (or, for
 REFI-QDA, a summary dict).  The TUI export dialog calls these in a worker thread.
 """
@@ -66,6 +68,7 @@ class ExportAPI:
         methods annex.  ``attributes``: participant attributes shown with each quote;
         ``tables``: extra DataFrames (e.g. query results) added as Word tables."""
         from workbench.export.report import build_report
+        self.privacy_check_export()
         if by not in ("code", "question"):
             raise ValidationError("by must be 'code' or 'question'")
         if template and not Path(template).is_file():
@@ -86,6 +89,7 @@ class ExportAPI:
         """Coded excerpts with their sources: .docx (by code or question), .xlsx or .csv."""
         from workbench.export.report import build_report
         from workbench.export.tables import write_tables
+        self.privacy_check_export()
         data = self.report_data()
         self._check_attributes(data, attributes)
         if codes:
@@ -133,6 +137,7 @@ class ExportAPI:
                       progress: ProgressFn | None = None) -> list[Path]:
         """Tables to .xlsx (one sheet each) or .csv (one file each).  ``names`` picks
         among :data:`TABLE_NAMES`; ``frames`` exports any DataFrames (query results)."""
+        self.privacy_check_export()
         tables = dict(frames or {})
         if names or not frames:
             tables = {**self.export_table_frames(names), **tables}
@@ -144,6 +149,7 @@ class ExportAPI:
                                   binary: bool = False, with_attributes: bool = False) -> Path:
         """The participant × code matrix (counts or 0/1), one row per participant ID,
         column names valid in R and Stata; .xlsx adds a sheet naming each column's code."""
+        self.privacy_check_export()
         from workbench.export.data import participant_code_matrix
         from workbench.export.tables import write_csv, write_xlsx
         from workbench.export.data import shareable_where
@@ -161,6 +167,7 @@ class ExportAPI:
                     cancelled: CancelledFn | None = None) -> dict:
         """The whole project as REFI-QDA .qdpx (for NVivo, ATLAS.ti, MAXQDA, QualCoder)."""
         from workbench.export.qdpx import export_qdpx
+        self.privacy_check_export()
         path = Path(path) if path else self.export_path("projet", ".qdpx")
         return export_qdpx(self, path, progress=progress, cancelled=cancelled)
 

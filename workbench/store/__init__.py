@@ -7,10 +7,11 @@ from workbench.store.query import QueryStore
 from workbench.store.topics import TopicStore
 from workbench.store.exchange import ExchangeStore
 from workbench.store.identity import IdentityStore
+from workbench.store.privacy import PrivacyStore
 
 
 class Store(CodingStore, DocumentStore, ParticipantStore, QueryStore, TopicStore, ExchangeStore,
-            IdentityStore, StoreCore):
+            IdentityStore, PrivacyStore, StoreCore):
     """All of the project's persistence, one mixin per area."""
 
 

@@ -98,16 +98,22 @@ class DocumentStore:
                 "INSERT INTO segments(document_id, position, kind, speaker, is_interviewer, "
                 "start, end, timestamp, end_time, section) VALUES (?,?,?,?,?,?,?,?,?,?)",
                 seg_rows)
-            ids = c.execute("SELECT id, start, end FROM segments WHERE document_id = ? "
-                            "ORDER BY position", [doc_id]).fetchall()
-            c.executemany("INSERT INTO segments_fts(rowid, text) VALUES (?, ?)",
-                          [(r[0], text[r[1]:r[2]]) for r in ids])
+            self._index_document(c, doc_id, text)
             for pid, speaker in participants:
                 c.execute("INSERT OR IGNORE INTO document_participants(document_id, "
                           "participant_id, speaker) VALUES (?, ?, ?)", [doc_id, pid, speaker or ""])
             self.log_change(coder, "document.import", "document", doc_id,
                             {"name": fields["name"], "source_file": fields.get("source_file")})
         return doc_id
+
+    @staticmethod
+    def _index_document(c, doc_id: int, text: str) -> None:
+        """Put a document's segments in the full-text index (the one place that decides
+        what of a segment is indexed)."""
+        ids = c.execute("SELECT id, start, end FROM segments WHERE document_id = ? "
+                        "ORDER BY position", [doc_id]).fetchall()
+        c.executemany("INSERT INTO segments_fts(rowid, text) VALUES (?, ?)",
+                      [(r[0], text[r[1]:r[2]]) for r in ids])
 
     def update_document(self, doc_id: int, changes: dict[str, Any], coder: str | None = None) -> None:
         allowed = {"name", "programme", "actor_type", "interview_date", "interviewer", "site",

@@ -1,0 +1,135 @@
+"""Pseudonyms: one per entity, the same in every document, chosen once and kept.
+
+Two styles, chosen by the user:
+
+* ``tags``: ``[Prénom 12]``, ``[Nom 12]``, ``[Ville 3]``, ``[Employeur 2]``: the word is
+  the category's tag label (people: Prénom and Nom with one number per person), the
+  number counts entities of that label in the order they were found;
+* ``realistic``: French substitutes from Faker's ``fr_FR`` provider and the French first
+  and last names of :func:`workbench.privacy.lexicon.substitute_names`, seeded by the
+  project's seed and the entity (reproducible), keeping the gender the original first
+  name (or a title) tells; identifiers (e-mail, phone, address, NIR, date of birth)
+  always get tags, so that no invented number can belong to someone.
+
+A substitute is never one of the project's detected written forms (any status), so a
+kept name and a pseudonym can never be confused, and re-identification is unambiguous.
+Numbers and substitutes are stored with the entity (in the original project only): a
+new document, or a new pseudonymised copy, gives the same person the same pseudonym.
+"""
+from __future__ import annotations
+
+import json
+import random
+from typing import Iterable, Sequence
+
+from workbench.privacy import lexicon
+from workbench.privacy.categories import FIRST_NAME_TAG, LAST_NAME_TAG, Category
+from workbench.privacy.names import parse_person, render, render_tag
+
+STYLES = ("tags", "realistic")
+
+
+def _faker(seed: int):
+    from faker import Faker
+    fake = Faker("fr_FR")
+    fake.seed_instance(seed)
+    return fake
+
+
+class Pseudonyms:
+    """Assigns numbers and substitutes to entities and writes them for each variant."""
+
+    def __init__(self, entities: Sequence[dict], categories: dict[str, Category], *,
+                 style: str, seed: int, taken: Iterable[str] = ()):
+        if style not in STYLES:
+            raise ValueError(f"unknown pseudonym style {style!r}")
+        self.entities = {e["id"]: dict(e) for e in entities}
+        self.categories = categories
+        self.style = style
+        self.seed = seed
+        self.taken = {lexicon.fold(t) for t in taken}
+        for e in entities:
+            for v in e.get("variants", ()):
+                self.taken.add(lexicon.fold(v))
+        self.changed: list[tuple[int, int | None, str | None]] = []
+
+    # -- assignment -----------------------------------------------------------------
+    def series(self, entity: dict) -> str:
+        cat = self.categories[entity["category"]]
+        return "person" if cat.kind == "person" else cat.label
+
+    def assign(self, entity_ids: Iterable[int]) -> None:
+        """Give each entity (in id order) a number and, in the realistic style, a
+        substitute, keeping those already assigned."""
+        used: dict[str, set[int]] = {}
+        for e in self.entities.values():
+            if e.get("number") is not None:
+                used.setdefault(self.series(e), set()).add(e["number"])
+            if e.get("pseudonym"):
+                for part in json.loads(e["pseudonym"]).values():
+                    self.taken.add(lexicon.fold(part))
+        for eid in sorted(entity_ids):
+            e = self.entities[eid]
+            number, pseudonym = e.get("number"), e.get("pseudonym")
+            before = (number, pseudonym)
+            if number is None:
+                taken = used.setdefault(self.series(e), set())
+                number = max(taken, default=0) + 1
+                taken.add(number)
+                e["number"] = number
+            if pseudonym is None and self.style == "realistic" and \
+                    self.categories[e["category"]].kind != "identifier":
+                pseudonym = json.dumps(self._substitute(e), ensure_ascii=False)
+                e["pseudonym"] = pseudonym
+            if (number, pseudonym) != before:
+                self.changed.append((eid, number, pseudonym))
+
+    def _fresh(self, draw) -> str:
+        for _ in range(200):
+            value = draw()
+            if lexicon.fold(value) not in self.taken:
+                self.taken.add(lexicon.fold(value))
+                return value
+        raise RuntimeError("no free pseudonym left")   # pragma: no cover - 1,000+ names
+
+    def _substitute(self, e: dict) -> dict:
+        rng = random.Random(f"{self.seed}/{e['category']}/{e['id']}")
+        kind = self.categories[e["category"]].kind
+        if kind == "person":
+            female, male, last = lexicon.substitute_names()
+            gender = e.get("gender") or self._gender(e)
+            pool = female if gender == "f" else male if gender == "m" else female + male
+            return {"first": self._fresh(lambda: rng.choice(pool)),
+                    "last": self._fresh(lambda: rng.choice(last))}
+        fake = _faker(rng.randrange(2 ** 31))
+        if kind == "place":
+            return {"text": self._fresh(fake.city)}
+        return {"text": self._fresh(lambda: fake.company().replace(",", ""))}
+
+    def _gender(self, e: dict) -> str:
+        for v in e.get("variants", ()):
+            name = parse_person(v)
+            if name.first:
+                g = lexicon.gender_of(name.first.split()[0])
+                if g:
+                    return g
+        return ""
+
+    # -- writing ----------------------------------------------------------------------
+    def render(self, entity_id: int, variant: str, surface: str | None = None) -> str:
+        """The pseudonym of ``entity_id`` in the shape of ``variant`` (as written in
+        ``surface``, for capitals)."""
+        e = self.entities[entity_id]
+        cat = self.categories[e["category"]]
+        surface = surface or variant
+        number = e["number"]
+        if cat.kind == "person":
+            shape = parse_person(variant)
+            if self.style == "realistic" and e.get("pseudonym"):
+                p = json.loads(e["pseudonym"])
+                return render(shape, p["first"], p["last"], surface)
+            return render_tag(shape, number, FIRST_NAME_TAG, LAST_NAME_TAG)
+        if self.style == "realistic" and e.get("pseudonym"):
+            text = json.loads(e["pseudonym"])["text"]
+            return text.upper() if surface.isupper() and len(surface) > 2 else text
+        return f"[{cat.label} {number}]"
