@@ -295,3 +295,20 @@ def test_export_guard_warns_once_or_refuses(interview, tmp_path):
         q.on_warning = seen.append
         q.export_report(tmp_path / "r.docx")
         assert seen == [] and (tmp_path / "r.docx").exists()
+
+
+def test_the_methods_annex_says_what_was_pseudonymised(interview, tmp_path):
+    path, _spans = interview
+    with Project.open(path) as p:
+        _detect(p)
+        p.set_privacy_policy("employer", "keep")
+        p.pseudonymise(tmp_path / "pseudo.wbproj", tmp_path / "k.json")
+    from docx import Document
+    with Project.open(tmp_path / "pseudo.wbproj") as q:
+        lines = q.privacy_summary_lines()
+        report = q.export_report(tmp_path / "r.docx", sections=("methods",))
+    text = "\n".join(par.text for par in Document(str(report)).paragraphs)
+    assert "pseudonymised on" in lines[0] or "pseudonymisées le" in lines[0]
+    assert any("Personne: 10" in line or "Personne\u00a0: 10" in line for line in lines)
+    for line in lines:
+        assert line in text

@@ -164,3 +164,29 @@ def test_key_file_plain_and_encrypted(tmp_path):
     (tmp_path / "other.json").write_text('{"a": 1}')
     with pytest.raises(ValidationError, match="not a Workbench key file"):
         keyfile.read_key(tmp_path / "other.json")
+
+
+def test_every_privacy_message_has_its_french_form():
+    from pathlib import Path
+
+    from babel.messages.extract import extract_from_file
+
+    from workbench import i18n
+    root = Path(__file__).resolve().parent.parent
+    files = sorted((root / "workbench" / "privacy").glob("*.py")) + \
+        [root / "workbench" / "cli" / "privacy.py"]
+    keywords = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
+    catalogue = i18n.read_po(root / "workbench" / "locale" / "fr" / "LC_MESSAGES" /
+                             "privacy.po")
+    missing = []
+    for f in files:
+        for _line, message, _comments, context in extract_from_file(
+                "python", f, keywords=keywords):
+            msgid = message[0] if isinstance(message, tuple) else message
+            key = f"{context}\x04{msgid}" if context else msgid
+            if key not in catalogue:
+                missing.append(f"{f.name}: {msgid}")
+    assert missing == []
+    for forms in catalogue.values():
+        for form in forms:
+            assert " :" not in form and " ;" not in form, form      # no-break spaces

@@ -378,6 +378,8 @@ def _methods(w: _Writer, project, data: ReportData):
     pr = data.private
     w.para(f"Éléments marqués privés et exclus de ce rapport : {pr.get('documents', 0)} "
            f"document(s), {pr.get('memos', 0)} mémo(s), {pr.get('attributes', 0)} attribut(s).")
+    for line in project.privacy_summary_lines():      # pseudonymisation (workbench.privacy)
+        w.para(line)
 
 
 # -- entry points --------------------------------------------------------------------

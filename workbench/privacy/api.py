@@ -21,7 +21,7 @@ from typing import Callable, Sequence
 import pandas as pd
 
 from workbench.domain import NotFoundError, ValidationError, WorkbenchError
-from workbench.i18n import _, ngettext
+from workbench.i18n import _, ngettext, pgettext
 from workbench.privacy.categories import ACTIONS, BUILTIN, KINDS, Category, valid_name
 from workbench.privacy.pseudonyms import STYLES
 
@@ -342,7 +342,8 @@ class PrivacyAPI:
                 cats=", ".join(kept)))
         reps = s.get("replacements", {})
         if reps:
-            parts = [f"{labels.get(c, c)} : {n}" for c, n in sorted(reps.items())]
+            parts = [pgettext("privacy", "{label}: {n}").format(label=labels.get(c, c), n=n)
+                     for c, n in sorted(reps.items())]
             total = sum(reps.values())
             lines.append(ngettext("{n} replacement in the transcripts ({detail}).",
                                   "{n} replacements in the transcripts ({detail}).",

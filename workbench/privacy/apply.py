@@ -131,22 +131,14 @@ def _check_destination(project, out: Path, key: Path, overwrite: bool) -> None:
 
 def _verify(path: Path, plan: Plan) -> list[str]:
     """Replaced written forms still present in the copy (table.column: form)."""
-    import sqlite3
-
-    from workbench.store.privacy import schema_columns
+    from workbench.store.privacy import text_values
     leftovers = []
-    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        for table, column, ty in schema_columns(con):
-            for (value,) in con.execute(f'SELECT "{column}" FROM {table} '
-                                        f'WHERE typeof("{column}") = \'text\''):
-                for _s, _e, _t, v in plan.spans(value):
-                    leftovers.append(f"{table}.{column}: {v}")
-                    break
-                if len(leftovers) > 20:
-                    return leftovers
-    finally:
-        con.close()
+    for table, column, value in text_values(path):
+        for _s, _e, _t, v in plan.spans(value):
+            leftovers.append(f"{table}.{column}: {v}")
+            break
+        if len(leftovers) > 20:
+            break
     return leftovers
 
 
@@ -157,6 +149,7 @@ def write_pseudonymised(project, out: str | Path, key: str | Path, *,
                         cancelled: CancelledFn | None = None) -> dict:
     """Write the pseudonymised copy of ``project`` to ``out`` and the key to ``key``;
     returns a summary (what was replaced, by category)."""
+    from workbench.identity import text_hash
     from workbench.ingest.service import count_words
     from workbench.store import Store, StoreError
     out, key = Path(out), Path(key)
@@ -212,9 +205,8 @@ def write_pseudonymised(project, out: str | Path, key: str | Path, *,
         try:
             copy.rewrite_pseudonymised(
                 rewritten, scan=plan.scan, scan_fold=plan.scan_fold, scan_path=plan.scan_path,
-                word_count=count_words,
-                meta={"privacy.pseudonymised": json.dumps(summary, ensure_ascii=False),
-                      "created_at": stamp},
+                derived={"word_count": count_words, "text_hash": text_hash},
+                meta={"privacy.pseudonymised": json.dumps(summary, ensure_ascii=False)},
                 progress=lambda d, t, label: step(len(docs) + d, len(docs) * 2, label))
         except StoreError as exc:
             raise WorkbenchError(str(exc)) from None

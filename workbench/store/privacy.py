@@ -30,10 +30,10 @@ SCAN_FOLD = "scan_fold"      # the same, ignoring case (lower-cased words, label
 SCAN_JSON = "scan_json"      # JSON: the strings inside are scanned
 PATH = "path"                # a file path or name: the base name only, scanned ignoring
                              # case with _ and . as word separators (entretien_karima.txt)
-RECOMPUTE = "recompute"      # derived from the text (word counts)
-REGENERATE = "regenerate"    # an identity that must not link the copy to the original
+RECOMPUTE = "recompute"      # derived from the document's text (word count, text hash)
+REGENERATE = "regenerate"    # a value that must not link the copy to the original
 NULL = "null"                # no longer true of the copy (the source file's hash)
-KEEP = "keep"                # ids, codes, numbers, dates, enumerations, team members
+KEEP = "keep"                # ids, GUIDs, numbers, dates, enumerations
 DROP = "drop"                # table emptied in the copy (logs, caches, the privacy data)
 REBUILD = "rebuild"          # the search index: rebuilt from the new text
 
@@ -44,7 +44,7 @@ OFFSET_TABLES = {"segments": "document_id", "codings": "document_id",
 
 #: Whole tables: dropped in the copy (their columns need no rule), or rebuilt.
 TABLE_RULES = {
-    "change_log": DROP, "undo_log": DROP, "topic_lemma_cache": DROP, "exchange_guids": DROP,
+    "change_log": DROP, "undo_log": DROP, "topic_lemma_cache": DROP,
     "privacy_entities": DROP, "privacy_variants": DROP, "privacy_occurrences": DROP,
     "segments_fts": REBUILD,
 }
@@ -60,6 +60,12 @@ COLUMN_RULES: dict[tuple[str, str], str] = {
     ("documents", "word_count"): RECOMPUTE, ("documents", "private"): KEEP,
     ("documents", "extra"): SCAN_JSON, ("documents", "imported_at"): KEEP,
     ("documents", "imported_by"): KEEP,
+    # identity (GUIDs are kept, as on every copy of a project: they link the copy to the
+    # original only for whoever holds both; the text hash is the new text's)
+    ("documents", "guid"): KEEP, ("documents", "text_hash"): RECOMPUTE,
+    ("memos", "guid"): KEEP,
+    ("exchange_guids", "kind"): KEEP, ("exchange_guids", "local_id"): KEEP,
+    ("exchange_guids", "guid"): KEEP,
     # segments
     ("segments", "id"): KEEP, ("segments", "document_id"): KEEP,
     ("segments", "position"): KEEP, ("segments", "kind"): KEEP, ("segments", "speaker"): SCAN,
@@ -91,7 +97,7 @@ COLUMN_RULES: dict[tuple[str, str], str] = {
     ("codings", "id"): KEEP, ("codings", "document_id"): KEEP, ("codings", "code_id"): KEEP,
     ("codings", "start"): START, ("codings", "end"): END, ("codings", "coder_id"): KEEP,
     ("codings", "origin"): KEEP, ("codings", "status"): KEEP, ("codings", "rule"): SCAN,
-    ("codings", "guid"): REGENERATE, ("codings", "created_at"): KEEP,
+    ("codings", "guid"): KEEP, ("codings", "created_at"): KEEP,
     ("memos", "id"): KEEP, ("memos", "target_type"): KEEP, ("memos", "target_id"): KEEP,
     ("memos", "title"): SCAN, ("memos", "text"): SCAN, ("memos", "coder_id"): KEEP,
     ("memos", "private"): KEEP, ("memos", "created_at"): KEEP, ("memos", "updated_at"): KEEP,
@@ -156,6 +162,19 @@ def unruled_offset_columns(conn: sqlite3.Connection) -> list[str]:
     """Integer columns that look like offsets and have no rule: the rewrite refuses to run."""
     return [f"{t}.{c}" for t, c, ty in unclassified_columns(conn)
             if OFFSET_NAME.search(c) and ("INT" in ty or ty in ("", "NUMERIC", "REAL"))]
+
+
+def text_values(path: str | Path) -> Iterable[tuple[str, str, str]]:
+    """(table, column, value) of every text value in a project file, read-only (the check
+    that a pseudonymised copy holds no replaced name)."""
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        for table, column, _ty in schema_columns(con):
+            for (value,) in con.execute(f'SELECT "{column}" FROM {table} '
+                                        f'WHERE typeof("{column}") = \'text\''):
+                yield table, column, value
+    finally:
+        con.close()
 
 
 def rule_of(table: str, column: str, declared_type: str) -> str:
@@ -431,13 +450,15 @@ class PrivacyStore:
     def rewrite_pseudonymised(self, texts: dict[int, tuple[str, Callable[[int], int],
                                                            Callable[[int], int]]],
                               *, scan: Callable[[str], str], scan_fold: Callable[[str], str],
-                              scan_path: Callable[[str], str], word_count: Callable[[str], int],
+                              scan_path: Callable[[str], str],
+                              derived: dict[str, Callable[[str], Any]],
                               meta: dict[str, str | None],
                               pseudonymised: bool = True,
                               progress: Callable[[int, int, str], None] | None = None) -> dict:
         """Rewrite this (copied) project: ``texts`` maps each document id to its new text
         and its offset maps (start, end); every other column follows its rule; ``meta``
-        entries are set (None: removed).  ``pseudonymised``: mark the documents as
+        entries are set (None: removed); ``derived`` computes each RECOMPUTE column of
+        ``documents`` from the new text.  ``pseudonymised``: mark the documents as
         pseudonymised (False: re-identified).  One transaction, then VACUUM so that no
         page of the old text survives in the file."""
         self.check_rewrite_rules()
@@ -448,14 +469,20 @@ class PrivacyStore:
         by_table: dict[str, list[tuple[str, str]]] = {}
         for t, c, ty in columns:
             by_table.setdefault(t, []).append((c, rule_of(t, c, ty)))
+        recompute = [col for col, rule in by_table["documents"] if rule == RECOMPUTE]
+        missing = [col for col in recompute if col not in derived]
+        if missing:
+            raise StoreError(f"no way to recompute documents.{', '.join(missing)} from the "
+                             "new text")
+        sets = ", ".join(["text = ?"] + [f'"{col}" = ?' for col in recompute])
         with self.transaction() as c:
             for table, rule in TABLE_RULES.items():
                 if rule == DROP and table in by_table:
                     c.execute(f"DELETE FROM {table}")
             total = len(texts)
             for i, (doc_id, (text, start_map, end_map)) in enumerate(sorted(texts.items())):
-                c.execute("UPDATE documents SET text = ?, word_count = ? WHERE id = ?",
-                          [text, word_count(text), doc_id])
+                c.execute(f"UPDATE documents SET {sets} WHERE id = ?",
+                          [text, *(derived[col](text) for col in recompute), doc_id])
                 stats["offsets"] += self._remap_offsets(c, doc_id, start_map, end_map, by_table)
                 stats["documents"] += 1
                 step(i + 1, total, str(doc_id))
