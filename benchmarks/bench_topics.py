@@ -76,7 +76,7 @@ def build(size: int, folder: Path) -> Path:
     files = write_corpus(src, turns=size, seed=size)
     t = time.perf_counter()
     with Project.create(path, coder="bench") as p:
-        p.import_files(files, actor_type="beneficiary", programme="synthetique")
+        p.import_files(files, actor_type="beneficiary", programme="synthetique", new_programme=True)
     print(f"  built {size} turns in {len(files)} documents ({time.perf_counter() - t:.0f} s)",
           flush=True)
     return path

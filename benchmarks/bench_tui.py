@@ -59,7 +59,7 @@ def build(path: Path, docs: int) -> None:
             (folder / f"interview_{i:03d}.txt").write_text(transcript(rng, 1_500), encoding="utf-8")
         p = Project.create(path, coder="bench")
         t0 = time.perf_counter()
-        p.import_files([folder], programme="synthetic", actor_type="beneficiary",
+        p.import_files([folder], programme="synthetic", actor_type="beneficiary", new_programme=True,
                        progress=lambda d, n, *a: print(f"\rimport {d}/{n}", end="", flush=True))
         print(f"\nimported {docs} documents in {time.perf_counter() - t0:.1f}s")
     codes = [p.create_code(f"Thème {i:02d}") for i in range(20)]

@@ -280,7 +280,8 @@ def generate(outdir: Path, interviews: int, seed: int, words: int = 10_000,
             canal_entree=master.choice(CANAUX),
             sexe="F" if name in _FEMININE else "H"))
         manifest.append(dict(
-            file=f"entretiens/{fname}", name=stem, programme=programme, actor_type=actor,
+            file=f"entretiens/{fname}", name=stem, programme=programme,
+            new_programme="oui" if programme == "reprise_confiance" else "", actor_type=actor,
             interview_date=date.isoformat(), interviewer=master.choice(INTERVIEWERS),
             site=master.choice(SITES), participants="", speakers=f"{name}={pid}"))
         if verbose and i % 50 == 0:

@@ -40,7 +40,8 @@ def test_manifest_missing_files_are_listed_with_lines(tmp_path):
 def test_manifest_bad_column(tmp_path, interview_txt):
     m = tmp_path / "m.csv"
     m.write_text("file,programe\nentretien_karima.txt,avenir\n", encoding="utf-8")
-    with pytest.raises(ManifestError, match=r"m.csv:2: unknown column\(s\) programe"):
+    with pytest.raises(ManifestError, match=r"m.csv:1: unknown column 'programe' \(did you "
+                                            r"mean programme\?\)"):
         load_manifest(m)
 
 

@@ -95,7 +95,7 @@ def build_fixture(project, tmp_path):
         f = tmp_path / f"{name}.txt"
         f.write_text(text, encoding="utf-8")
         report = project.import_files([f], programme=prog, actor_type=actor, participants=pids,
-                                      speakers=speakers, name=name)
+                                      speakers=speakers, name=name, new_programme=True)
         assert not report.failed, report.results
     project.store.bulk_insert_questions([
         {"id": "AV-B1", "text": "L'immersion en entreprise lève-t-elle les freins ?",

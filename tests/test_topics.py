@@ -36,7 +36,7 @@ def _build(path, corpus_dir):
     p = Project.create(path, coder="testeur")
     for i, (_, _, actor, programme) in enumerate(DOCS):
         p.import_files([corpus_dir / f"entretien_{i}.txt"], actor_type=actor,
-                       programme=programme)
+                       programme=programme, new_programme=True)
     return p
 
 

@@ -46,7 +46,7 @@ def build_topics_project(folder: Path) -> Path:
     for i, (name, themes, actor_type, programme) in enumerate(DOCS):
         f = folder / f"entretien_{i}.txt"
         f.write_text(transcript(rng, name, themes, 18), encoding="utf-8")
-        p.import_files([f], actor_type=actor_type, programme=programme)
+        p.import_files([f], actor_type=actor_type, programme=programme, new_programme=True)
     p.create_code("Freins")
     path = p.path
     p.close()

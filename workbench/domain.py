@@ -94,6 +94,7 @@ class DocumentMetadata:
     language: str | None = None
     participants: tuple[str, ...] = ()
     speakers: dict = field(default_factory=dict)   # speaker label -> participant id
+    fields: dict = field(default_factory=dict)     # document field -> (text, number), typed
 
     def merged_over(self, base: "DocumentMetadata") -> "DocumentMetadata":
         """Values set here win over ``base`` (manifest over CLI defaults)."""
@@ -109,6 +110,7 @@ class DocumentMetadata:
             language=pick(self.language, base.language),
             participants=tuple(dict.fromkeys(base.participants + self.participants)),
             speakers={**base.speakers, **self.speakers},
+            fields={**base.fields, **self.fields},
         )
 
 

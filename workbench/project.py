@@ -25,6 +25,7 @@ from workbench.coding import AutocodeAPI, CodingAPI
 from workbench.domain import (ACTOR_TYPES, Document, DocumentMetadata, NotFoundError, Segment,
                               ValidationError, WorkbenchError)
 from workbench.export.api import ExportAPI
+from workbench.i18n import _
 from workbench.identity import text_hash
 from workbench.ingest.manifest import load_manifest
 from workbench.ingest.service import CancelledFn, ImportReport, ProgressFn, import_paths
@@ -119,22 +120,77 @@ class ProjectCore:
                      speakers: dict[str, str] | None = None, manifest: str | Path | None = None,
                      encoding: str | None = None, interview_date: str | None = None,
                      interviewer: str | None = None, site: str | None = None,
-                     name: str | None = None, progress: ProgressFn | None = None,
+                     name: str | None = None, new_programme: bool = False,
+                     field_types: dict[str, tuple[str, tuple[str, ...]]] | None = None,
+                     progress: ProgressFn | None = None,
                      cancelled: CancelledFn | None = None) -> ImportReport:
-        """Import transcript files, folders or globs; manifest values win over options."""
+        """Import transcript files, folders or globs; manifest values win over options.
+
+        ``programme`` must be a programme the project knows (:meth:`known_programmes`,
+        case aside) unless ``new_programme`` asks to create it; a manifest row may say
+        ``new_programme`` too.  A manifest's extra columns are typed document fields:
+        their types belong to the project like participant attributes' (a manifest
+        whose values do not fit is refused with every row named), and ``field_types``
+        (``{"vague": ("ordinal", ("1", "2", "3"))}``) overrides them explicitly.
+        """
+        from dataclasses import replace
+
+        from workbench.programmes import known_programmes, resolve_programme
+        from workbench.tables import type_columns
         if actor_type and actor_type not in ACTOR_TYPES:
             raise ValidationError(f"unknown actor type {actor_type!r}; expected one of "
                                   f"{', '.join(ACTOR_TYPES)}")
+        known = known_programmes(self.store)
+        programme = resolve_programme(programme, known, new=new_programme)
         defaults = DocumentMetadata(name=name, programme=programme, actor_type=actor_type,
                                     interview_date=interview_date, interviewer=interviewer,
                                     site=site, participants=tuple(participants),
                                     speakers=dict(speakers or {}))
-        mapping = load_manifest(manifest) if manifest else None
+        mapping = None
+        field_defs, restored, notes = [], [], []
+        if manifest:
+            mapping = load_manifest(manifest, known_programmes=known + [programme] * bool(programme),
+                                    new_programmes=new_programme)
+            table = mapping.fields
+            if table.columns:
+                typed = type_columns(
+                    table, list(table.columns), {a.name: a for a in self.store.field_defs("document")},
+                    field_types, stored=lambda n: self.store.field_values("document", n),
+                    owner_label=lambda doc_id: self.store.get_document(doc_id).name)
+                field_defs, restored, notes = typed.fields, typed.restored, typed.notes
+                values = dict(typed.rows)
+                mapping = type(mapping)(
+                    ((f, replace(meta, fields=values.get(i, {})))
+                     for i, (f, meta) in enumerate(mapping.items())), table)
+            elif field_types:
+                raise ValidationError(_("{path}: field types given, but the manifest has no "
+                                        "extra column").format(path=manifest))
+        elif field_types:
+            raise ValidationError(_("field types are for the extra columns of a manifest"))
         paths = list(paths)
         if not paths and not mapping:
             raise ValidationError("nothing to import: give files, folders, globs or a manifest")
-        return import_paths(self.store, paths, defaults, mapping, encoding=encoding,
-                            coder=self.coder, progress=progress, cancelled=cancelled)
+        report = import_paths(self.store, paths, defaults, mapping, encoding=encoding,
+                              coder=self.coder, progress=progress, cancelled=cancelled,
+                              field_defs=field_defs, restored_fields=restored)
+        report.notes.extend(notes)
+        return report
+
+    def known_programmes(self) -> list[str]:
+        """The programmes an import may name without creating one: the PIC programmes,
+        then those of the project's codebooks and documents."""
+        from workbench.programmes import known_programmes
+        return known_programmes(self.store)
+
+    def document_fields(self) -> list:
+        """The typed document fields (extra manifest columns), as
+        :class:`~workbench.domain.Attribute` definitions."""
+        return self.store.field_defs("document")
+
+    def document_field_values(self, ref: int | str) -> dict[str, str]:
+        """One document's fields: {name: value as text}."""
+        return {name: text for name, (text, _num) in
+                self.store.field_values_of("document", self.document_id(ref)).items()}
 
     def document_id(self, ref: int | str) -> int:
         return self.store.resolve_document(ref)
@@ -186,9 +242,15 @@ class ProjectCore:
                 "segments", "codings", "participants"]
         return pd.DataFrame(rows, columns=cols)
 
-    def update_document(self, ref: int | str, **changes) -> None:
+    def update_document(self, ref: int | str, *, new_programme: bool = False, **changes) -> None:
+        """Change a document's metadata; a programme must be known unless
+        ``new_programme`` (see :meth:`import_files`)."""
         if "actor_type" in changes and changes["actor_type"] not in ACTOR_TYPES:
             raise ValidationError(f"unknown actor type {changes['actor_type']!r}")
+        if changes.get("programme"):
+            from workbench.programmes import resolve_programme
+            changes["programme"] = resolve_programme(changes["programme"], self.known_programmes(),
+                                                     new=new_programme)
         self.store.update_document(self.document_id(ref), changes, coder=self.coder)
 
     def delete_document(self, ref: int | str) -> None:

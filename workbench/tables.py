@@ -37,8 +37,8 @@ from workbench.i18n import _, ngettext, pgettext
 from workbench.values import is_boolean_column, parse_bool, parse_date, parse_number
 
 __all__ = ["FIELD_TYPES", "Inferred", "RawTable", "TableError", "TableTypeError", "TypedTable",
-           "ValueProblem", "infer_type", "parse_type_override", "read_table", "type_columns",
-           "typed_value"]
+           "ValueProblem", "cell_text", "infer_type", "list_problems", "parse_type_override",
+           "read_table", "type_columns", "typed_value"]
 
 FIELD_TYPES = ("nominal", "ordinal", "numeric", "date", "boolean")
 #: How many problems an error lists before "... and N more".
@@ -165,8 +165,9 @@ class RawTable:
         return f"{self.path}:{line}"
 
 
-def _cell_text(value) -> str:
-    """An XLSX cell as text: dates in ISO form, whole numbers without ``.0``."""
+def cell_text(value) -> str:
+    """A spreadsheet or YAML value as text: dates in ISO form, whole numbers without
+    ``.0``, yes/no cells as vrai/faux, nothing as ""."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -209,7 +210,7 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> tuple[list[tuple[int, lis
                 path=path, sheet=sheet, names=", ".join(wb.sheetnames)))
         rows = []
         for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
-            rows.append((number, [_cell_text(v) for v in row]))
+            rows.append((number, [cell_text(v) for v in row]))
     finally:
         wb.close()
     if not rows:

@@ -8,6 +8,17 @@ from workbench.cli._base import (Progress, UserError, coder_option, emit, format
 from workbench.domain import ACTOR_TYPES
 
 
+def _with_override_hint(exc, option: str) -> str:
+    """A type refusal's message, with the options that would override the types."""
+    from workbench.i18n import _
+    message = str(exc)
+    if exc.conflicts:
+        message += "\n" + _("To change them for the whole project: {options}").format(
+            options=" ".join(f"{option} {name}={fits}"
+                             for name, (_old, fits) in sorted(exc.conflicts.items())))
+    return message
+
+
 def _parse_speaker_map(values) -> dict[str, str]:
     out = {}
     for v in values:
@@ -21,7 +32,14 @@ def _parse_speaker_map(values) -> dict[str, str]:
 @main.command("import")
 @click.argument("project")
 @click.argument("paths", nargs=-1)
-@click.option("--programme", help="Programme of the imported documents (e.g. avenir).")
+@click.option("--programme", help="Programme of the imported documents (e.g. avenir); one the "
+              "project knows (PIC programmes, codebooks', documents') unless --new-programme.")
+@click.option("--new-programme", is_flag=True,
+              help="Create the programme(s) named here or in the manifest if the project does "
+                   "not know them yet.")
+@click.option("--field-type", "field_types", multiple=True,
+              help="Type of a manifest's extra column for the whole project: NAME=TYPE[:LEVELS] "
+                   "as for participants import --type (repeatable).")
 @click.option("--actor", "actor_type", type=click.Choice(ACTOR_TYPES), help="Actor type.")
 @click.option("--participant", "participants", multiple=True, help="Participant ID (repeatable).")
 @click.option("--speaker", "speakers", multiple=True,
@@ -35,14 +53,15 @@ def _parse_speaker_map(values) -> dict[str, str]:
 @format_option
 @coder_option
 @handle_errors
-def import_cmd(project, paths, programme, actor_type, participants, speakers, manifest, encoding,
-               interview_date, interviewer, site, name, fmt, coder):
+def import_cmd(project, paths, programme, new_programme, field_types, actor_type, participants,
+               speakers, manifest, encoding, interview_date, interviewer, site, name, fmt, coder):
     """Import transcripts (files, folders, globs, or a manifest); .qdpx imports a REFI-QDA project.
 
     Exit status 1 if any file failed (the others are kept).
 
     Example: workbench import eval.wbproj entretiens/ --programme avenir --actor beneficiary
     """
+    from workbench.tables import TableTypeError, parse_type_override
     qdpx = [p for p in paths if p.lower().endswith(".qdpx")]
     if qdpx:
         if len(paths) != 1:
@@ -55,17 +74,28 @@ def import_cmd(project, paths, programme, actor_type, participants, speakers, ma
         return
     if name and len(paths) != 1:
         raise click.UsageError("--name needs exactly one file")
+    overrides = {}
+    for spec in field_types:
+        field_name, type_, levels = parse_type_override(spec)
+        overrides[field_name] = (type_, levels)
     with open_project(project, coder) as p:
-        report = p.import_files(paths, programme=programme, actor_type=actor_type,
-                                participants=participants, speakers=_parse_speaker_map(speakers),
-                                manifest=manifest, encoding=encoding,
-                                interview_date=interview_date, interviewer=interviewer,
-                                site=site, name=name, progress=Progress("Importing"))
+        try:
+            report = p.import_files(paths, programme=programme, new_programme=new_programme,
+                                    actor_type=actor_type, participants=participants,
+                                    speakers=_parse_speaker_map(speakers), manifest=manifest,
+                                    encoding=encoding, interview_date=interview_date,
+                                    interviewer=interviewer, site=site, name=name,
+                                    field_types=overrides or None,
+                                    progress=Progress("Importing"))
+        except TableTypeError as exc:
+            raise UserError(_with_override_hint(exc, "--field-type")) from None
     rows = [{"file": r.path, "status": r.status, "document": r.name or "",
              "message": r.message or "; ".join(r.warnings)} for r in report.results]
     emit(rows, fmt)
     for r in report.failed:
         click.echo(f"workbench: {r.message}", err=True)
+    for note in report.notes:
+        click.echo(f"workbench: {note}", err=True)
     click.echo(report.summary(), err=True)
     if report.failed:
         raise SystemExit(1)
@@ -128,6 +158,8 @@ def docs_show(project, doc, show_segments, fmt):
         for key in ("programme", "actor_type", "interview_date", "interviewer", "site",
                     "language", "source_file", "source_format", "encoding", "word_count"):
             click.echo(f"{key}: {getattr(d, key) if getattr(d, key) is not None else ''}")
+        for key, value in p.document_field_values(d.id).items():
+            click.echo(f"{key}: {value if value is not None else ''}")
         click.echo("participants: " + ", ".join(
             (l["participant_id"] + (f" ({l['speaker']})" if l["speaker"] else "")) for l in links))
         click.echo("")
@@ -195,12 +227,7 @@ def participants_import(project, file, id_column, types, sheet, coder):
             result = p.import_participants(file, id_column=id_column, types=overrides,
                                            sheet=sheet)
         except TableTypeError as exc:
-            message = str(exc)
-            if exc.conflicts:
-                message += "\n" + _("To change them for the whole project: {options}").format(
-                    options=" ".join(f"--type {name}={fits}"
-                                     for name, (_old, fits) in sorted(exc.conflicts.items())))
-            raise UserError(message) from None
+            raise UserError(_with_override_hint(exc, "--type")) from None
     for w in result["warnings"]:
         click.echo(f"workbench: {w}", err=True)
     click.echo(_("{added} participants added, {updated} updated (ID column: {column})").format(

@@ -1,30 +1,59 @@
-"""Import manifests: a CSV or YAML file mapping transcript files to their metadata.
+"""Import manifests: a CSV, XLSX or YAML file mapping transcript files to their metadata.
 
-CSV columns (header row, any order; only ``file`` is required)::
+CSV/XLSX columns (header row, any order; only ``file`` is required)::
 
-    file,name,programme,actor_type,interview_date,interviewer,site,language,participants,speakers
+    file,name,programme,new_programme,actor_type,interview_date,interviewer,site,language,
+    participants,speakers,<any other column>
 
 ``participants``: participant IDs separated by ``;``.  ``speakers``: ``Label=ID`` pairs
-separated by ``;`` (the speaker label as written in the transcript).  YAML: a list of
-mappings with the same keys (``participants`` a list, ``speakers`` a mapping), or a
-mapping with a ``documents:`` list.  Paths are relative to the manifest's folder.
+separated by ``;`` (the speaker label as written in the transcript).  ``new_programme``:
+``oui`` to create a programme the project does not know yet (else an unknown programme is
+an error).  Any other column (``vague``, ``structure``, ``territoire``...) is a
+**document field**, typed like a participant attribute and reachable in queries as
+``doc.NAME``.  CSV manifests are read like every table (any delimiter, UTF-8, UTF-16 or
+cp1252).  YAML: a list of mappings with the same keys (``participants`` a list,
+``speakers`` a mapping), or a mapping with a ``documents:`` list.  Paths are relative to
+the manifest's folder.
 """
 from __future__ import annotations
 
-import csv
-import io
+import difflib
+import re
 from pathlib import Path
+from typing import Iterable
 
 import yaml
 
 from workbench.domain import DocumentMetadata, ValidationError
+from workbench.i18n import _
+from workbench.tables import RawTable, TableError, cell_text, list_problems, read_table
+from workbench.values import parse_bool
 
-FIELDS = ("file", "name", "programme", "actor_type", "interview_date", "interviewer", "site",
-          "language", "participants", "speakers")
+FIELDS = ("file", "name", "programme", "new_programme", "actor_type", "interview_date",
+          "interviewer", "site", "language", "participants", "speakers")
+#: Names a document field cannot take: the query language reads them as document
+#: metadata (``date`` is the interview date...); the column meant is suggested.
+RESERVED = {"date": "interview_date", "actor": "actor_type", "program": "programme",
+            "doc": "name", "document": "name", "participant": "participants",
+            "participant_id": "participants", "speaker": "speakers", "coder": None,
+            "id": None}
+_FIELD_NAME = re.compile(r"[^\W\d][\w.\-]*")
 
 
 class ManifestError(ValidationError):
     title = "Manifest error"
+
+
+class Manifest(dict):
+    """``{file path: DocumentMetadata}`` in the manifest's order, with the document
+    fields (the extra columns) as a :class:`~workbench.tables.RawTable` whose rows
+    follow the same order (``files``)."""
+
+    def __init__(self, entries: Iterable[tuple[Path, DocumentMetadata]] = (),
+                 fields: RawTable | None = None):
+        super().__init__(entries)
+        self.files = list(self)
+        self.fields = fields
 
 
 def _split_ids(value) -> tuple[str, ...]:
@@ -45,84 +74,170 @@ def _split_speakers(value, where: str) -> dict[str, str]:
         if not pair.strip():
             continue
         if "=" not in pair:
-            raise ManifestError(f"{where}: speakers must be Label=ID pairs separated by ';', got {pair!r}")
+            raise ManifestError(_("{where}: speakers must be Label=ID pairs separated by ';', "
+                                  "got {pair!r}").format(where=where, pair=pair))
         label, pid = pair.rsplit("=", 1)
         out[label.strip()] = pid.strip()
     return out
 
 
-def _entry(raw: dict, base: Path, where: str) -> tuple[Path, DocumentMetadata]:
-    unknown = set(raw) - set(FIELDS)
-    if unknown:
-        raise ManifestError(f"{where}: unknown column(s) {', '.join(sorted(unknown))}; "
-                            f"expected {', '.join(FIELDS)}")
-    file = (raw.get("file") or "").strip() if isinstance(raw.get("file"), str) else raw.get("file")
+def _text(raw: dict, key: str) -> str | None:
+    value = raw.get(key)
+    return (cell_text(value) or None) if value is not None else None
+
+
+def field_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a document field, or ``None``."""
+    low = name.casefold()
+    if low in RESERVED:
+        meant = RESERVED[low]
+        return (_("{name!r} is a name queries give to document metadata; did you mean the "
+                  "column {meant}?").format(name=name, meant=meant) if meant else
+                _("{name!r} is a name queries give to document metadata; rename the column")
+                .format(name=name))
+    close = difflib.get_close_matches(low, FIELDS, n=1, cutoff=0.8)
+    if close:
+        return _("unknown column {name!r} (did you mean {meant}?)").format(name=name,
+                                                                          meant=close[0])
+    if not _FIELD_NAME.fullmatch(name):
+        return _("{name!r} cannot be written in a query: use letters, digits and _ "
+                 "(e.g. {fixed})").format(name=name,
+                                          fixed=re.sub(r"\W+", "_", name).strip("_") or "champ")
+    return None
+
+
+def _entry(raw: dict, base: Path, where: str, known_programmes: list[str] | None,
+           new_programmes: bool) -> tuple[Path, DocumentMetadata]:
+    from workbench.programmes import resolve_programme
+    file = _text(raw, "file")
     if not file:
-        raise ManifestError(f"{where}: the 'file' value is empty")
-    path = (base / str(file)).resolve()
+        raise ManifestError(_("{where}: the 'file' value is empty").format(where=where))
+    path = (base / file).resolve()
+    programme = _text(raw, "programme")
+    if known_programmes is not None and programme:
+        flag = raw.get("new_programme")
+        new = parse_bool(flag) if flag not in (None, "") else False
+        if new is None:
+            raise ManifestError(_("{where}: new_programme = {value!r} is not a yes/no value")
+                                .format(where=where, value=flag))
+        programme = resolve_programme(programme, known_programmes,
+                                      new=new_programmes or new, where=where)
     meta = DocumentMetadata(
-        name=(str(raw["name"]).strip() or None) if raw.get("name") else None,
-        programme=(str(raw.get("programme") or "").strip() or None),
-        actor_type=(str(raw.get("actor_type") or "").strip() or None),
-        interview_date=(str(raw.get("interview_date") or "").strip() or None),
-        interviewer=(str(raw.get("interviewer") or "").strip() or None),
-        site=(str(raw.get("site") or "").strip() or None),
-        language=(str(raw.get("language") or "").strip() or None),
+        name=_text(raw, "name"),
+        programme=programme,
+        actor_type=_text(raw, "actor_type"),
+        interview_date=_text(raw, "interview_date"),
+        interviewer=_text(raw, "interviewer"),
+        site=_text(raw, "site"),
+        language=_text(raw, "language"),
         participants=_split_ids(raw.get("participants")),
         speakers=_split_speakers(raw.get("speakers"), where),
     )
     return path, meta
 
 
-def load_manifest(path: str | Path, check_files: bool = True) -> dict[Path, DocumentMetadata]:
-    """Read a manifest; every problem is reported with the manifest's file and line."""
-    path = Path(path)
+def _yaml_entries(path: Path) -> list[tuple[int, dict]]:
     try:
         raw_text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise ManifestError(f"{path}: manifest not found") from None
     except UnicodeDecodeError as exc:
-        raise ManifestError(f"{path} (offset {exc.start}): manifest is not UTF-8") from None
-    base = path.parent
-    entries: list[tuple[str, dict]] = []
-    if path.suffix.lower() in (".yaml", ".yml"):
-        try:
-            data = yaml.safe_load(raw_text)
-        except yaml.YAMLError as exc:
-            line = getattr(getattr(exc, "problem_mark", None), "line", None)
-            raise ManifestError(f"{path}:{(line or 0) + 1}: invalid YAML ({exc.__class__.__name__})") from None
-        if isinstance(data, dict):
-            data = data.get("documents")
-        if not isinstance(data, list):
-            raise ManifestError(f"{path}: expected a list of documents")
-        # line numbers from the composed node tree
+        raise ManifestError(_("{path} (offset {offset}): manifest is not UTF-8").format(
+            path=path, offset=exc.start)) from None
+    try:
+        data = yaml.safe_load(raw_text)
         node = yaml.compose(raw_text)
-        if node is not None and hasattr(node, "value") and isinstance(node.value, list) \
-                and node.value and isinstance(node.value[0], tuple):
-            node = dict((k.value, v) for k, v in node.value).get("documents")
-        lines = [item.start_mark.line + 1 for item in node.value] if node is not None else []
-        for i, item in enumerate(data):
-            where = f"{path}:{lines[i] if i < len(lines) else '?'}"
-            if not isinstance(item, dict):
-                raise ManifestError(f"{where}: each document must be a mapping")
-            entries.append((where, item))
-    else:
-        reader = csv.DictReader(io.StringIO(raw_text, newline=""))
-        if not reader.fieldnames or "file" not in [f.strip() for f in reader.fieldnames]:
-            raise ManifestError(f"{path}:1: the manifest needs a 'file' column "
-                                f"(found: {', '.join(reader.fieldnames or [])})")
-        for row in reader:
-            where = f"{path}:{reader.line_num}"
-            entries.append((where, {k.strip(): v for k, v in row.items() if k is not None}))
-    result: dict[Path, DocumentMetadata] = {}
-    missing = []
-    for where, raw in entries:
-        file_path, meta = _entry(raw, base, where)
-        if file_path in result:
-            raise ManifestError(f"{where}: {file_path.name} is listed twice")
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        raise ManifestError(_("{path}:{line}: invalid YAML ({error})").format(
+            path=path, line=(line or 0) + 1, error=exc.__class__.__name__)) from None
+    if isinstance(data, dict):
+        data = data.get("documents")
+    if not isinstance(data, list):
+        raise ManifestError(_("{path}: expected a list of documents").format(path=path))
+    # line numbers from the composed node tree
+    if node is not None and hasattr(node, "value") and isinstance(node.value, list) \
+            and node.value and isinstance(node.value[0], tuple):
+        node = dict((k.value, v) for k, v in node.value).get("documents")
+    lines = [item.start_mark.line + 1 for item in node.value] if node is not None else []
+    entries = []
+    for i, item in enumerate(data):
+        line = lines[i] if i < len(lines) else 0
+        if not isinstance(item, dict):
+            raise ManifestError(_("{where}: each document must be a mapping").format(
+                where=f"{path}:{line}"))
+        entries.append((line, {str(k).strip(): v for k, v in item.items()}))
+    return entries
+
+
+def _table_entries(path: Path) -> list[tuple[int, dict]]:
+    try:
+        table = read_table(path)
+    except TableError as exc:
+        raise ManifestError(str(exc)) from None
+    if "file" not in table.columns:
+        raise ManifestError(_("{path}:1: the manifest needs a 'file' column (found: {columns})")
+                            .format(path=path, columns=", ".join(table.columns)))
+    return [(line, dict(zip(table.columns, cells))) for line, cells in table.rows]
+
+
+def load_manifest(path: str | Path, check_files: bool = True, *,
+                  known_programmes: Iterable[str] | None = None,
+                  new_programmes: bool = False) -> Manifest:
+    """Read a manifest; every problem is reported with the manifest's file and line.
+
+    ``known_programmes``: when given, each row's programme must be one of them (case
+    aside) unless the row says ``new_programme`` (or ``new_programmes`` is set).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ManifestError(_("{path}: manifest not found").format(path=path))
+    yaml_file = path.suffix.lower() in (".yaml", ".yml")
+    entries = _yaml_entries(path) if yaml_file else _table_entries(path)
+    known = list(known_programmes) if known_programmes is not None else None
+    base = path.parent
+    problems: list[str] = []
+    extra_columns: list[str] = []
+    bad_names: set[str] = set()
+    for line, raw in entries:
+        for key in raw:
+            if key in FIELDS or key in extra_columns or key in bad_names:
+                continue
+            why = field_name_problem(key)
+            if why:
+                bad_names.add(key)
+                problems.append(f"{path}:{line if yaml_file else 1}: {why}")
+            else:
+                extra_columns.append(key)
+    result: list[tuple[Path, DocumentMetadata]] = []
+    seen: set[Path] = set()
+    rows: list[tuple[int, tuple[str, ...]]] = []
+    for line, raw in entries:
+        where = f"{path}:{line}"
+        try:
+            file_path, meta = _entry(raw, base, where, known, new_programmes)
+        except ValidationError as exc:
+            problems.append(str(exc))
+            continue
+        if file_path in seen:
+            problems.append(_("{where}: {name} is listed twice").format(where=where,
+                                                                       name=file_path.name))
+            continue
         if check_files and not file_path.is_file():
-            missing.append(f"{where}: no such file {raw.get('file')}")
-        result[file_path] = meta
-    if missing:
-        raise ManifestError("manifest names files that do not exist:\n  " + "\n  ".join(missing))
-    return result
+            problems.append(_("{where}: no such file {file}").format(where=where,
+                                                                    file=raw.get("file")))
+        cells = []
+        for key in extra_columns:
+            value = raw.get(key)
+            if isinstance(value, (list, dict)):
+                problems.append(_("{where}: {name} must be a single value").format(
+                    where=where, name=key))
+                value = None
+            cells.append(cell_text(value))
+        seen.add(file_path)
+        result.append((file_path, meta))
+        rows.append((line, tuple(cells)))
+    if problems:
+        raise ManifestError(_("{path}: manifest rejected, nothing imported:").format(path=path)
+                            + list_problems(problems))
+    fields = RawTable(path, tuple(extra_columns), tuple(rows),
+                      spreadsheet=path.suffix.lower() in (".xlsx", ".xlsm"))
+    return Manifest(result, fields)

@@ -39,6 +39,7 @@ class ImportResult:
 class ImportReport:
     results: list[ImportResult] = field(default_factory=list)
     cancelled: bool = False
+    notes: list[str] = field(default_factory=list)   # typed document fields: scales, types...
 
     def _with(self, status):
         return [r for r in self.results if r.status == status]
@@ -130,7 +131,11 @@ def _check_segments(path: Path, parsed: ParsedTranscript) -> None:
 
 
 def import_file(store, path: Path, meta: DocumentMetadata, *, encoding: str | None = None,
-                coder: str | None = None) -> ImportResult:
+                coder: str | None = None, field_defs=(), restored_fields=()) -> ImportResult:
+    """Import one file.  ``field_defs``: the typed document fields of the import (see
+    :class:`workbench.ingest.manifest.Manifest`), written with the document together with
+    its values (``meta.fields``) and ``restored_fields`` (values of other documents that
+    an explicit type change rewrites)."""
     from workbench.ingest.parsers import parse_file
 
     try:
@@ -181,7 +186,9 @@ def import_file(store, path: Path, meta: DocumentMetadata, *, encoding: str | No
     )
     if coder:
         fields["imported_by"] = store.ensure_coder(coder)
-    doc_id = store.insert_document(fields, _segments_for_store(parsed), links, coder=coder)
+    doc_id = store.insert_document(
+        fields, _segments_for_store(parsed), links, coder=coder,
+        typed_fields=(field_defs, meta.fields, restored_fields) if field_defs else None)
     return ImportResult(str(path), "imported", doc_id, name, warnings=tuple(parsed.warnings))
 
 
@@ -189,7 +196,8 @@ def import_paths(store, paths: Iterable[str | Path], defaults: DocumentMetadata 
                  manifest: dict[Path, DocumentMetadata] | None = None, *,
                  encoding: str | None = None, coder: str | None = None,
                  progress: ProgressFn | None = None,
-                 cancelled: CancelledFn | None = None) -> ImportReport:
+                 cancelled: CancelledFn | None = None, field_defs=(),
+                 restored_fields=()) -> ImportReport:
     defaults = defaults or DocumentMetadata()
     paths = list(paths)
     if not paths and manifest:
@@ -204,7 +212,9 @@ def import_paths(store, paths: Iterable[str | Path], defaults: DocumentMetadata 
         if progress:
             progress(i, len(files), f.name)
         meta = manifest.get(f.resolve(), DocumentMetadata()).merged_over(defaults)
-        report.results.append(import_file(store, f, meta, encoding=encoding, coder=coder))
+        report.results.append(import_file(store, f, meta, encoding=encoding, coder=coder,
+                                          field_defs=field_defs,
+                                          restored_fields=restored_fields))
     if progress:
         progress(len(files), len(files), "done")
     return report

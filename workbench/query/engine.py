@@ -158,6 +158,8 @@ class ProjectData:
         self.coders = store.query_coders()
         self._attrs = None
         self._values: dict[str, pd.DataFrame] = {}
+        self._doc_fields = None
+        self._doc_values: dict[str, pd.DataFrame] = {}
         self._link_map = None
         self._coding_units: dict[str, pd.DataFrame] = {}
 
@@ -298,6 +300,21 @@ class ProjectData:
         if self._attrs is None:
             self._attrs = {a.name: a for a in self.store.attributes()}
         return self._attrs
+
+    @property
+    def document_fields(self) -> dict:
+        """Typed document fields (extra manifest columns) by name."""
+        if self._doc_fields is None:
+            self._doc_fields = {a.name: a for a in self.store.field_defs("document")}
+        return self._doc_fields
+
+    def document_values(self, name: str) -> pd.DataFrame:
+        """Document-id-indexed frame with 'value' and 'num' for one document field."""
+        if name not in self._doc_values:
+            rows = self.store.field_value_rows("document", name)
+            df = pd.DataFrame(rows, columns=["owner", "field", "value", "num"])
+            self._doc_values[name] = df.set_index("owner")[["value", "num"]]
+        return self._doc_values[name]
 
     def values(self, name: str) -> pd.DataFrame:
         """participant_id-indexed frame with 'value' and 'num' for one attribute."""
@@ -596,7 +613,7 @@ class Filter:
         raise QueryError(message, self.q.text, pos, end)
 
     def _field(self, c: Comparison) -> tuple[str, str]:
-        """('doc', column) | ('extra', key) | ('attr', name)."""
+        """('doc', column) | ('docfield', name) | ('extra', key) | ('attr', name)."""
         name = c.field
         low = name.casefold()
         attrs = self.data.attributes
@@ -610,6 +627,9 @@ class Filter:
             key = name.split(".", 1)[1]
             if key.casefold() in DOC_FIELDS:
                 return "doc", DOC_FIELDS[key.casefold()]
+            typed = {f.casefold(): f for f in self.data.document_fields}
+            if key.casefold() in typed:
+                return "docfield", typed[key.casefold()]
             return "extra", key
         if low in DOC_FIELDS:
             return "doc", DOC_FIELDS[low]
@@ -638,6 +658,8 @@ class Filter:
             if kind == "attr":
                 self.attributes_used.append(name)
                 self._typed_values(cond, self.data.attributes[name])
+            elif kind == "docfield":
+                self._typed_values(cond, self.data.document_fields[name])
             elif kind == "doc" and name == "actor_type":
                 self._actor_values(cond)
             elif kind == "doc" and name == "coder":
@@ -718,6 +740,12 @@ class Filter:
                 col = pids.map(vals["value"].str.casefold())
             else:
                 col = pids.map(vals["num"])
+            return self._compare(col, op, self._typed_values(cond, attr))
+        if kind == "docfield":
+            attr = self.data.document_fields[name]
+            vals = self.data.document_values(name)
+            col = frame["doc"].map(vals["value"].str.casefold() if attr.type == "nominal"
+                                   else vals["num"])
             return self._compare(col, op, self._typed_values(cond, attr))
         if kind == "extra":
             extra = self.data.docs["extra"].map(lambda e: json.loads(e or "{}").get(name))

@@ -2,6 +2,7 @@
 from workbench.store.db import StoreCore, StoreError, now
 from workbench.store.documents import DocumentStore, fts_query
 from workbench.store.participants import ParticipantStore
+from workbench.store.fields import FieldStore
 from workbench.store.coding import CodingStore
 from workbench.store.query import QueryStore
 from workbench.store.topics import TopicStore
@@ -10,8 +11,8 @@ from workbench.store.identity import IdentityStore
 from workbench.store.privacy import PrivacyStore
 
 
-class Store(CodingStore, DocumentStore, ParticipantStore, QueryStore, TopicStore, ExchangeStore,
-            IdentityStore, PrivacyStore, StoreCore):
+class Store(CodingStore, DocumentStore, ParticipantStore, FieldStore, QueryStore, TopicStore,
+            ExchangeStore, IdentityStore, PrivacyStore, StoreCore):
     """All of the project's persistence, one mixin per area."""
 
 

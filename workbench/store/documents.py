@@ -71,12 +71,16 @@ class DocumentStore:
     # -- writing -------------------------------------------------------------------
     def insert_document(self, fields: dict[str, Any], segments: Sequence[dict],
                         participants: Sequence[tuple[str, str]] = (),
-                        coder: str | None = None) -> int:
+                        coder: str | None = None, *,
+                        typed_fields: tuple[Sequence, dict, Sequence] | None = None) -> int:
         """Insert one document with its segments and participant links, all or nothing.
 
         ``segments``: dicts with position, kind, speaker, is_interviewer, start, end,
         timestamp, end_time.  The document gets its text hash here, and a new GUID
         unless ``fields`` brings one (a document read from another tool keeps its own).  ``participants``: (participant_id, speaker or '').
+        ``typed_fields``: (field definitions, {field: (text, number)} of this document,
+        (document id, field, text, number) values of other documents that a field's new
+        type rewrites), all written in the same transaction.
         """
         text = fields["text"]
         with self.transaction() as c:
@@ -102,6 +106,12 @@ class DocumentStore:
             for pid, speaker in participants:
                 c.execute("INSERT OR IGNORE INTO document_participants(document_id, "
                           "participant_id, speaker) VALUES (?, ?, ?)", [doc_id, pid, speaker or ""])
+            if typed_fields is not None:
+                defs, values, restored = typed_fields
+                self.write_field_defs(c, "document", defs)
+                self.write_field_values(c, "document", [
+                    *restored, *((doc_id, name, text, num) for name, (text, num) in values.items()
+                                 if text is not None)])
             self.log_change(coder, "document.import", "document", doc_id,
                             {"name": fields["name"], "source_file": fields.get("source_file")})
         return doc_id
@@ -147,6 +157,12 @@ class DocumentStore:
 
     def document_names(self) -> set[str]:
         return {r[0] for r in self.query("SELECT name FROM documents")}
+
+    def programme_names(self) -> set[str]:
+        """Programmes of the documents and of the codebooks' evaluation questions."""
+        return {r[0] for r in self.query(
+            "SELECT programme FROM documents WHERE ifnull(programme, '') <> '' UNION "
+            "SELECT programme FROM evaluation_questions WHERE ifnull(programme, '') <> ''")}
 
     def resolve_document(self, ref: int | str) -> int:
         """A document id, or its unique name."""

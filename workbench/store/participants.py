@@ -2,7 +2,6 @@
 documents and speakers (SQL for the store only)."""
 from __future__ import annotations
 
-import json
 from typing import Iterable, Sequence
 
 from workbench.domain import Attribute
@@ -11,9 +10,7 @@ from workbench.store.db import now
 
 class ParticipantStore:
     def attributes(self) -> list[Attribute]:
-        return [Attribute(r["name"], r["type"], tuple(json.loads(r["levels"] or "[]")),
-                          r["position"], bool(r["private"]))
-                for r in self.query("SELECT * FROM attributes ORDER BY position, name")]
+        return self.field_defs("participant")
 
     def participant_ids(self) -> set[str]:
         return {r[0] for r in self.query("SELECT id FROM participants")}
@@ -29,9 +26,7 @@ class ParticipantStore:
 
     def attribute_values(self, name: str) -> list[tuple[str, str | None]]:
         """``(participant id, value as text)`` of one attribute, for every participant."""
-        return [(r[0], r[1]) for r in self.query(
-            "SELECT participant_id, value FROM participant_values WHERE attribute = ? "
-            "ORDER BY participant_id", [name])]
+        return self.field_values("participant", name)
 
     def upsert_participants(self, attributes: Sequence[Attribute],
                             rows: Iterable[tuple[str, dict[str, tuple[str | None, float | None]]]],
@@ -50,13 +45,7 @@ class ParticipantStore:
         stamp = now()
         inserted = updated = 0
         with self.transaction() as c:
-            for a in attributes:
-                c.execute(
-                    "INSERT INTO attributes(name, type, levels, position, private) "
-                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET type = excluded.type, "
-                    "levels = excluded.levels, position = excluded.position",
-                    [a.name, a.type, json.dumps(list(a.levels), ensure_ascii=False),
-                     a.position, int(a.private)])
+            self.write_field_defs(c, "participant", attributes)
             existing = {r[0] for r in c.execute("SELECT id FROM participants")}
             values = [(pid, name, text, num) for pid, name, text, num in retyped]
             for pid, vals in rows:
@@ -69,10 +58,7 @@ class ParticipantStore:
                               [pid, stamp, stamp])
                     existing.add(pid)
                 values.extend((pid, name, text, num) for name, (text, num) in vals.items())
-            c.executemany(
-                "INSERT INTO participant_values(participant_id, attribute, value, num) "
-                "VALUES (?, ?, ?, ?) ON CONFLICT(participant_id, attribute) DO UPDATE SET "
-                "value = excluded.value, num = excluded.num", values)
+            self.write_field_values(c, "participant", values)
             self.log_change(coder, "participants.import", "participant", None,
                             {"inserted": inserted, "updated": updated,
                              "attributes": [a.name for a in attributes], **(details or {})})
