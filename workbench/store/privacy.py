@@ -79,6 +79,12 @@ COLUMN_RULES: dict[tuple[str, str], str] = {
     ("attributes", "position"): KEEP, ("attributes", "private"): KEEP,
     ("participant_values", "participant_id"): KEEP, ("participant_values", "attribute"): KEEP,
     ("participant_values", "value"): SCAN, ("participant_values", "num"): KEEP,
+    # typed document fields (extra manifest columns), as participant attributes
+    ("document_fields", "name"): KEEP, ("document_fields", "type"): KEEP,
+    ("document_fields", "levels"): KEEP, ("document_fields", "position"): KEEP,
+    ("document_fields", "private"): KEEP,
+    ("document_values", "document_id"): KEEP, ("document_values", "field"): KEEP,
+    ("document_values", "value"): SCAN, ("document_values", "num"): KEEP,
     ("document_participants", "document_id"): KEEP,
     ("document_participants", "participant_id"): KEEP,
     ("document_participants", "speaker"): SCAN,
