@@ -54,6 +54,15 @@ class WorkbenchApp(App):
         self.ok = True               # did the last attempt()/change() succeed?
         self._data_version = None
         self.sub_title = self.project.name
+        # an export of a project that is not pseudonymised says so in a notification
+        self.project.on_warning = self.privacy_warning
+
+    def privacy_warning(self, message: str) -> None:
+        """Shown from any thread (exports run in workers)."""
+        try:
+            self.call_from_thread(self.notify, message, severity="warning", timeout=12)
+        except RuntimeError:            # called on the app's own thread
+            self.notify(message, severity="warning", timeout=12)
 
     # -- lifecycle ----------------------------------------------------------------------
     def on_mount(self) -> None:
