@@ -85,7 +85,7 @@ class Candidate:
     text: str
     category: str
     sources: Counter = field(default_factory=Counter)
-    categories: Counter = field(default_factory=Counter)
+    votes: dict = field(default_factory=dict)      # category -> (surest source, count)
     gender: str = ""
     fold: bool = False
     documents: set = field(default_factory=set)
@@ -193,7 +193,8 @@ class Detector:
         if cand is None:
             cand = self.candidates[text] = Candidate(text, category, fold=fold)
         cand.sources[source] += 1
-        cand.categories[category] += _PRIORITY.get(source, 1)
+        best, count = cand.votes.get(category, (0, 0))
+        cand.votes[category] = (max(best, _PRIORITY.get(source, 1)), count + 1)
         if gender and not cand.gender:
             cand.gender = gender
         if doc is not None:
@@ -304,6 +305,8 @@ class EntityIndex:
         self.kind = {name: c.kind for name, c in categories.items()}
         self.by_variant_key: dict[tuple[str, str], int] = {}
         self.persons: dict[int, list[PersonName]] = defaultdict(list)
+        # entities by first name and by surname (folded): where a new form may belong
+        self.by_name_key: dict[str, set[int]] = defaultdict(set)
         self.category_of: dict[int, str] = {}
         self.documents: dict[int, set] = defaultdict(set)
         for e in entities:
@@ -319,7 +322,11 @@ class EntityIndex:
         kk = self._kind_key(category)
         self.by_variant_key.setdefault((kk, normal_key(variant, category)), entity_id)
         if self.kind.get(category) == "person":
-            self.persons[entity_id].append(parse_person(variant))
+            name = parse_person(variant)
+            self.persons[entity_id].append(name)
+            for key in (name.first_key, name.last_key):
+                if key:
+                    self.by_name_key[key].add(entity_id)
 
     def add(self, entity_id: int, category: str, variant: str, documents: set) -> None:
         self.category_of[entity_id] = category
@@ -332,9 +339,11 @@ class EntityIndex:
         if hit is not None or self.kind.get(cand.category) != "person":
             return hit
         name = parse_person(cand.text)
-        matches = [eid for eid, names in self.persons.items()
+        near = self.by_name_key.get(name.first_key, set()) | \
+            self.by_name_key.get(name.last_key, set())
+        matches = [eid for eid in sorted(near, key=abs)
                    if self.documents[eid] & cand.documents and
-                   any(_compatible(name, other) for other in names)]
+                   any(_compatible(name, other) for other in self.persons[eid])]
         return matches[0] if len(matches) == 1 else None
 
 
@@ -465,11 +474,12 @@ def detect(project, *, lists: TeamLists | None = None, use_ner: bool = True,
                 detector.candidates[v].category = category
                 detector.candidates[v].group = variants
     # one category per written form: the one its surest sources gave
+    # (a speaker label "Samia" over "à Samia" read as a place), then the most frequent
     for cand in detector.candidates.values():
         if cand.sources.get("list"):
             continue
-        if cand.categories:
-            cand.category = cand.categories.most_common(1)[0][0]
+        if cand.votes:
+            cand.category = max(cand.votes, key=lambda c: cand.votes[c])
     existing = store.privacy_variants()
     known = {v["text"] for v in existing}
     new = [c for c in detector.candidates.values() if c.text not in known]
