@@ -59,11 +59,17 @@ def test_language_detection():
     assert set(i18n.FR) == set(i18n.EN)
 
 
-def test_body_span_skips_label_and_timestamp():
-    text = "[00:00:12] Karima : Ben euh, c'est ma conseillère."
-    s, e = body_span(text, 0, len(text), "Karima")
+def test_body_span_reads_the_stored_turn_model():
+    from workbench.domain import Segment
+    from workbench.ingest.speakers import segment_lines
+
+    text, (parsed, _) = segment_lines(["[00:00:12] Karima : Ben euh, c'est ma conseillère.  ",
+                                       "Karima : Oui."])
+    seg = Segment(1, 1, 0, "turn", "Karima", False, parsed.start, parsed.end,
+                  body_start=parsed.body_start)
+    s, e = body_span(text, seg)
     assert text[s:e] == "Ben euh, c'est ma conseillère."
-    assert body_span("Bonjour.", 0, 8, None) == (0, 8)
+    assert body_span("Bonjour.", Segment(2, 1, 0, "paragraph", None, False, 0, 8)) == (0, 8)
 
 
 def test_wrap_keeps_offsets():

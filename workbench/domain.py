@@ -57,6 +57,16 @@ class Segment:
     timestamp: float | None = None
     end_time: float | None = None
     section: str | None = None
+    #: where the turn's words begin: after the speaker label and any written timestamp
+    #: (``[00:02:51] Karima :``), computed once at import; ``start`` when none
+    body_start: int | None = None
+    #: the interview header before the first turn: never coded, not a unit of analysis
+    front_matter: bool = False
+
+    @property
+    def words(self) -> tuple[int, int]:
+        """``(body_start, end)``: the span of the turn's words, label and timestamp out."""
+        return (self.start if self.body_start is None else self.body_start), self.end
 
 
 @dataclass(frozen=True)

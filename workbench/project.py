@@ -228,7 +228,14 @@ class ProjectCore:
         return self.store.document_text(self.document_id(ref))
 
     def segments(self, ref: int | str) -> list[Segment]:
+        """The document's segments with their turn model: ``body_start`` (where the words
+        begin), ``timestamp``, ``section`` and ``front_matter``."""
         return self.store.segments(self.document_id(ref))
+
+    def span_words(self, ref: int | str, start: int, end: int) -> str:
+        """What a quote of ``[start, end)`` shows: the words, without the speaker labels
+        and written timestamps of the turns it covers."""
+        return self.store.span_words(self.document_id(ref), start, end)
 
     def speakers(self, ref: int | str) -> list[dict]:
         return self.store.speakers(self.document_id(ref))

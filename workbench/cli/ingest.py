@@ -149,7 +149,9 @@ def docs_show(project, doc, show_segments, fmt):
         if show_segments or fmt != "table":
             text = p.text(d.id)
             rows = [{"position": s.position, "speaker": s.speaker or "", "start": s.start,
-                     "end": s.end, "timestamp": s.timestamp, "text": text[s.start:s.end]}
+                     "end": s.end, "body_start": s.words[0], "timestamp": s.timestamp,
+                     "section": s.section or "", "front_matter": s.front_matter,
+                     "text": text[s.start:s.end]}
                     for s in p.segments(d.id)]
             emit(rows, fmt)
             return

@@ -4,7 +4,9 @@ A :class:`Rule` selects segments (speaker turns or paragraphs) by keyword, regul
 expression, lemma (spaCy ``fr_core_news_sm``: "former", "formé", "formations" share one
 lemma family), speaker, actor type, position in the interview, or interview-guide
 section.  Autocodings are written with origin ``rule`` and, by default, status
-``candidate``: they are reviewed, then accepted or removed in bulk.
+``candidate``: they are reviewed, then accepted or removed in bulk.  A span is a turn's
+words, from the segment's stored ``body_start`` (never its speaker label or written
+timestamp); front matter (the interview header) is never coded.
 """
 from __future__ import annotations
 
@@ -102,17 +104,6 @@ def _sentence_around(text: str, seg_start: int, seg_end: int, start: int, end: i
     return s, e
 
 
-def _label_end(text: str, seg_start: int, seg_end: int, speaker: str | None) -> int:
-    """Offset where a turn's words begin (after 'Speaker :' and a timestamp)."""
-    if not speaker:
-        return seg_start
-    head = text[seg_start:min(seg_end, seg_start + 80)]
-    m = re.match(r"\s*(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?[\])]?\s*)?"
-                 r"(?:\*\*|\[)?" + re.escape(speaker) + r"(?:\*\*|\])?\s*\d*\s*[:：]?\s*(?:\*\*)?\s*"
-                 r"(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?[\])]?\s*)?", head)
-    return seg_start + (m.end() if m else 0)
-
-
 def find_matches(project, rule: Rule, progress: Callable | None = None,
                  cancelled: Callable | None = None) -> list[Match]:
     """Evaluate a rule over the project's segments (read only)."""
@@ -160,9 +151,11 @@ def find_matches(project, rule: Rule, progress: Callable | None = None,
         for s in segs:
             if s.kind == "turn" and not s.is_interviewer:
                 turn_no += 1
+            if s.front_matter:
+                continue        # the interview header is never coded
             if s.is_interviewer and not rule.include_interviewer and rule.kind != "speaker":
                 continue
-            body_start = _label_end(text, s.start, s.end, s.speaker)
+            body_start = s.words[0]
             body = text[body_start:s.end]
             spans: list[tuple[int, int]] = []
             if rule.kind == "speaker":

@@ -407,7 +407,8 @@ class CodingAPI:
 
     def apply_code_to_segments(self, doc: int | str, code: int | str, segments: Iterable[int], *,
                                coder: str | None = None, by: str = "position") -> list[int]:
-        """Code whole segments, given by position in the document (or by id with by="id")."""
+        """Code whole turns -- their words, from the stored ``body_start`` -- given by
+        position in the document (or by id with by="id")."""
         doc_id = self.document_id(doc)
         segs = self.store.segments(doc_id)
         index = {(s.position if by == "position" else s.id): s for s in segs}
@@ -415,7 +416,7 @@ class CodingAPI:
         missing = [w for w in wanted if w not in index]
         if missing:
             raise NotFoundError(f"no segment(s) {missing} in document {doc!r}")
-        spans = [(index[w].start, index[w].end) for w in wanted if index[w].end > index[w].start]
+        spans = [index[w].words for w in wanted if index[w].end > index[w].words[0]]
         return self.apply_code_spans(doc_id, code, spans, coder=coder, label="coding.apply_segments")
 
     def remove_coding(self, coding_id: int) -> None:

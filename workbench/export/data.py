@@ -52,7 +52,8 @@ def collect(project, *, status: str = "accepted") -> ReportData:
     for lk in store.export_participant_links():
         links[lk["document_id"]][lk["speaker"] or ""].append(lk["participant_id"])
     rows = []
-    for k in codings:
+    quotes = store.span_texts((k["document_id"], k["start"], k["end"]) for k in codings)
+    for k, quote in zip(codings, quotes):
         d = doc_by_id[k["document_id"]]
         by_speaker = links.get(k["document_id"], {})
         pids = list(by_speaker.get(k["speaker"] or "", [])) if k["speaker"] else []
@@ -63,7 +64,7 @@ def collect(project, *, status: str = "accepted") -> ReportData:
                          programme=d["programme"], actor_type=d["actor_type"],
                          speaker=k["speaker"], timestamp=k["timestamp"],
                          participants=";".join(dict.fromkeys(pids)), start=k["start"],
-                         end=k["end"], text=d["text"][k["start"]:k["end"]], coder=k["coder"],
+                         end=k["end"], text=quote, coder=k["coder"],
                          origin=k["origin"]))
     excerpts = pd.DataFrame(rows, columns=["coding_id", "code_id", "path", "document_id",
                                            "document", "programme", "actor_type", "speaker",

@@ -537,12 +537,15 @@ def _segments(text: str) -> list[dict]:
         return starts[i] + (offset - sstarts[i])
 
     out = []
-    for s in segs:
+    first_turn = next((i for i, s in enumerate(segs) if s.kind == "turn"), None)
+    for i, s in enumerate(segs):
         a, b = back(s.start), back(s.end)
         if out and a < out[-1]["end"]:
             continue
         out.append(dict(position=len(out), kind=s.kind, speaker=s.speaker,
                         is_interviewer=s.is_interviewer, start=a, end=max(a, b),
+                        body_start=min(max(a, back(s.words_start)), max(a, b)),
+                        front_matter=first_turn is not None and i < first_turn,
                         timestamp=s.timestamp, end_time=s.end_time, section=None))
     if not out:
         for i, line in enumerate(lines):

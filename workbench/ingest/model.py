@@ -18,6 +18,15 @@ class ParsedSegment:
     timestamp: float | None = None  # seconds from the start of the recording
     end_time: float | None = None
     is_interviewer: bool = False    # speaker recognised as the interviewer (ENQ, Q, E, ...)
+    #: where the turn's words begin: after the speaker label and any written timestamp
+    #: (``[00:02:51] Karima :``); ``None`` means at ``start``.
+    body_start: int | None = None
+    section: str | None = None      # the part of the interview it falls in (.trs <Section topic>)
+
+    @property
+    def words_start(self) -> int:
+        """``body_start``, or ``start`` when the segment opens with its words."""
+        return self.start if self.body_start is None else self.body_start
 
 
 @dataclass(frozen=True)

@@ -105,18 +105,29 @@ _HEADING = re.compile(r"^\s*(#{1,6}\s+|(th[èe]me|partie|section|axe|bloc)\s*[\d
                       re.IGNORECASE)
 
 
-def _segments_for_store(parsed: ParsedTranscript) -> list[dict]:
-    """Segments with the interview-guide section they fall under: a short paragraph
-    without speaker that looks like a heading ("## Parcours", "Thème 2 : Immersion")
-    opens a section."""
+def segments_for_store(parsed: ParsedTranscript) -> list[dict]:
+    """The turn model of a parsed transcript, as stored with each segment: where its
+    words begin (``body_start``, after the speaker label and any written timestamp), its
+    time, its section and whether it is front matter.
+
+    The section is the parser's (a Transcriber ``<Section topic>``) or else the last
+    heading above: a short paragraph without speaker that looks like one ("## Parcours",
+    "Thème 2 : Immersion").  Front matter is what comes before the first speaker turn of
+    a transcript that has turns (the interview header: title, place, date, duration)."""
+    first_turn = next((i for i, s in enumerate(parsed.segments) if s.kind == "turn"), None)
+    from_parser = any(s.section for s in parsed.segments)
     rows, section = [], None
     for i, s in enumerate(parsed.segments):
         body = parsed.text[s.start:s.end]
-        if s.speaker is None and len(body) <= 100 and _HEADING.match(body):
+        if from_parser:
+            section = s.section
+        elif s.speaker is None and len(body) <= 100 and _HEADING.match(body):
             section = _HEADING.sub("", body).strip(" #*") or body.strip()
         rows.append(dict(position=i, kind=s.kind, speaker=s.speaker,
                          is_interviewer=s.is_interviewer, start=s.start, end=s.end,
-                         timestamp=s.timestamp, end_time=s.end_time, section=section))
+                         body_start=s.words_start, timestamp=s.timestamp,
+                         end_time=s.end_time, section=section,
+                         front_matter=first_turn is not None and i < first_turn))
     return rows
 
 
@@ -187,7 +198,7 @@ def import_file(store, path: Path, meta: DocumentMetadata, *, encoding: str | No
     if coder:
         fields["imported_by"] = store.ensure_coder(coder)
     doc_id = store.insert_document(
-        fields, _segments_for_store(parsed), links, coder=coder,
+        fields, segments_for_store(parsed), links, coder=coder,
         typed_fields=(field_defs, meta.fields, restored_fields) if field_defs else None)
     return ImportResult(str(path), "imported", doc_id, name, warnings=tuple(parsed.warnings))
 

@@ -39,6 +39,7 @@ __all__ = [
     "parse_line",
     "parse_timestamp",
     "segment_lines",
+    "turn_head",
 ]
 
 _SP = "[ \t\u00a0\u202f]"  # spaces, including French no-break and narrow no-break space
@@ -171,6 +172,9 @@ class LineInfo:
     timestamp_only: bool = False      # the line holds nothing but a timestamp
     strong: bool = False              # "Name  00:03" alone on a line: a label even if seen once
     body_start: int = 0               # index in the line where the spoken text starts
+    #: where the words start if the label is *not* taken as a speaker: after a leading
+    #: timestamp (``[00:02:51] Oui...``) and spaces
+    plain_start: int = 0
 
 
 def _group_ts(m: re.Match[str], name: str) -> float | None:
@@ -198,7 +202,9 @@ def parse_line(line: str) -> LineInfo:
         if timestamp is not None:
             pos = m.end()
             if not line[pos:].strip():
-                return LineInfo(timestamp=timestamp, timestamp_only=True, body_start=len(line))
+                return LineInfo(timestamp=timestamp, timestamp_only=True, body_start=len(line),
+                                plain_start=len(line))
+    plain = pos
     label: str | None = None
     bm = _BRACKET_LABEL_RE.match(line, pos)
     if bm and looks_like_label(bm.group("label"), bracketed=True):
@@ -216,14 +222,15 @@ def parse_line(line: str) -> LineInfo:
             if tm and looks_like_label(tm.group("label")):
                 label, pos = clean_label(tm.group("label")), len(line)
                 timestamp = timestamp if timestamp is not None else _group_ts(tm, "lts")
-                return LineInfo(label=label, timestamp=timestamp, body_start=pos, strong=True)
+                return LineInfo(label=label, timestamp=timestamp, body_start=pos, strong=True,
+                                plain_start=plain)
     if label is not None and timestamp is None:
         am = _AFTER_LABEL_TS_RE.match(line, pos)
         if am:
             after = _group_ts(am, "ts")
             if after is not None:
                 timestamp, pos = after, am.end()
-    return LineInfo(label=label, timestamp=timestamp, body_start=pos)
+    return LineInfo(label=label, timestamp=timestamp, body_start=pos, plain_start=plain)
 
 
 def _is_markdown_structure(line: str) -> bool:
@@ -239,6 +246,8 @@ class _Open:
     kind: str
     speaker: str | None
     timestamp: float | None
+    body_line: int = 0      # the line where the words begin, and the column in it
+    body_col: int = 0
 
 
 def segment_lines(
@@ -290,6 +299,9 @@ def segment_lines(
         first_line = lines[current.start_line]
         start = offsets[current.start_line] + (len(first_line) - len(first_line.lstrip()))
         end = offsets[current.end_line] + len(lines[current.end_line].rstrip())
+        body = min(max(offsets[current.body_line] + current.body_col, start), end)
+        while body < end and text[body].isspace():
+            body += 1
         speaker = current.speaker
         segments.append(
             ParsedSegment(
@@ -299,18 +311,19 @@ def segment_lines(
                 kind=current.kind,
                 timestamp=current.timestamp,
                 is_interviewer=bool(speaker and is_interviewer_label(speaker)),
+                body_start=body,
             )
         )
         current = None
 
-    def open_(i: int, kind: str, speaker: str | None, ts: float | None) -> None:
+    def open_(i: int, kind: str, speaker: str | None, ts: float | None, body_col: int = 0) -> None:
         nonlocal current, pending_ts
         start_line = i
         if pending_ts is not None:
             start_line, pts = pending_ts
             ts = ts if ts is not None else pts
             pending_ts = None
-        current = _Open(start_line, i, kind, speaker, ts)
+        current = _Open(start_line, i, kind, speaker, ts, i, body_col)
 
     for i, line in enumerate(lines):
         if not line.strip():
@@ -325,22 +338,75 @@ def segment_lines(
             close()
         elif label is not None:
             close()
-            open_(i, "turn", label, info.timestamp)
+            body_col = info.body_start if info.label == label else _hint_body_start(line, label)
+            open_(i, "turn", label, info.timestamp, body_col)
         elif info.timestamp_only:
             close()
             if pending_ts is not None:  # two timestamp lines in a row: the first stands alone
-                open_(pending_ts[0], "paragraph", None, None)
+                lone = pending_ts[0]
+                pending_ts = None
+                open_(lone, "paragraph", None, None, len(lines[lone]))
                 close()
             pending_ts = (i, info.timestamp) if info.timestamp is not None else None
         elif current is not None and (current.kind == "turn" or not paragraph_per_line):
             current.end_line = i
         else:
             close()
-            open_(i, "paragraph", None, info.timestamp)
+            open_(i, "paragraph", None, info.timestamp if info.plain_start else None, info.plain_start)
             if paragraph_per_line:
                 close()
     close()
     if pending_ts is not None:
-        open_(pending_ts[0], "paragraph", None, None)
+        lone = pending_ts[0]
+        pending_ts = None
+        open_(lone, "paragraph", None, None, len(lines[lone]))
         close()
     return text, segments
+
+
+def _hint_body_start(line: str, label: str) -> int:
+    """Where the words begin on a line whose label the caller knows (a bold run in a
+    .docx): after the label as written, a closing bracket or emphasis, a colon and any
+    written timestamp."""
+    info = parse_line(line)
+    if info.label is not None and info.label.casefold() == label.casefold():
+        return info.body_start
+    words = [re.escape(w) for w in label.split()]
+    m = re.match(rf"{_SP}*(?:{_ts('ts')}{_SP}*)?[\[*_]*{_SP}*" + rf"{_SP}+".join(words)
+                 + rf"{_SP}*[\]*_]*{_SP}*:?{_SP}*[*_]*{_SP}*", line, re.IGNORECASE)
+    if not m:
+        return info.plain_start
+    pos = m.end()
+    am = _AFTER_LABEL_TS_RE.match(line, pos)
+    return am.end() if am and _group_ts(am, "ts") is not None else pos
+
+
+def turn_head(text: str, start: int, end: int, speaker: str | None) -> tuple[int, float | None]:
+    """Read the head of a segment already cut: ``(body_start, timestamp)``, where its
+    words begin (after a timestamp line, the speaker label and any written timestamp)
+    and the time written there.  Used to fill the turn model of projects imported
+    before it was stored; importers record it while they cut the turns."""
+    pos = start
+    timestamp: float | None = None
+    while pos < end:
+        nl = text.find("\n", pos, end)
+        line = text[pos:end if nl < 0 else nl]
+        if not line.strip():
+            pos = end if nl < 0 else nl + 1
+            continue
+        info = parse_line(line)
+        if info.timestamp_only:          # "00:04:00" alone on its line, the turn below
+            timestamp = info.timestamp if timestamp is None else timestamp
+            if nl < 0:
+                return end, timestamp
+            pos = nl + 1
+            continue
+        col = _hint_body_start(line, speaker) if speaker else info.plain_start
+        if info.timestamp is not None and (speaker or info.plain_start) and timestamp is None:
+            timestamp = info.timestamp
+        body = min(pos + col, end)
+        while body < end and text[body].isspace():
+            body += 1
+        return body, timestamp
+    return end, timestamp
+

@@ -254,8 +254,8 @@ class CodingStore:
                         limit: int | None = None) -> list[dict]:
         """Coded excerpts of codes, with document, speaker, timestamp and actor type.
 
-        Excerpt texts are cut in Python from one read of each document's text (an SQL
-        ``substr`` per excerpt would load the whole document for every excerpt)."""
+        Excerpt texts are the coded words (:meth:`span_texts`: no speaker label, no
+        written timestamp)."""
         ids = list(code_ids) or [-1]
         sql = (
             "SELECT k.id AS coding_id, k.code_id, co.name AS code, k.document_id, d.name AS document, "
@@ -270,9 +270,9 @@ class CodingStore:
             "ORDER BY d.name, k.start" + (" LIMIT ?" if limit else ""))
         params: list[Any] = [*ids, status] + ([limit] if limit else [])
         rows = [dict(r) for r in self.query(sql, params)]
-        texts = self.document_texts({r["document_id"] for r in rows})
-        for r in rows:
-            r["text"] = texts[r["document_id"]][r["start"]:r["end"]]
+        texts = self.span_texts((r["document_id"], r["start"], r["end"]) for r in rows)
+        for r, text in zip(rows, texts):
+            r["text"] = text
         return rows
 
     def document_texts(self, doc_ids) -> dict[int, str]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 from workbench.domain import Document, NotFoundError, SearchHit, Segment
 from workbench.identity import new_guid, text_hash
@@ -21,10 +21,32 @@ def _document(row) -> Document:
     return Document(**d)
 
 
+_SEGMENT_COLUMNS = ("id, document_id, position, kind, speaker, is_interviewer, start, end, "
+                    "timestamp, end_time, section, ifnull(body_start, start) AS body_start, "
+                    "front_matter")
+
+
 def _segment(row) -> Segment:
     d = dict(row)
     d["is_interviewer"] = bool(d["is_interviewer"])
+    d["front_matter"] = bool(d["front_matter"])
     return Segment(**d)
+
+
+def words_in_span(text: str, heads: Sequence[tuple[int, int]], start: int, end: int) -> str:
+    """The words of ``text[start:end]``: the span without the heads (speaker label and
+    written timestamp, ``[seg.start, seg.body_start)``) of the turns it covers.  What a
+    quote shows, in every output."""
+    out, pos = [], start
+    for h_start, h_end in heads:
+        if h_end <= pos or h_start >= end:
+            continue
+        if h_start > pos:
+            out.append(text[pos:h_start])
+        pos = max(pos, h_end)
+    if pos < end:
+        out.append(text[pos:end])
+    return "".join(out)
 
 
 def fts_query(text: str) -> str:
@@ -96,11 +118,14 @@ class DocumentStore:
             seg_rows = [
                 (doc_id, s["position"], s.get("kind", "turn"), s.get("speaker"),
                  int(bool(s.get("is_interviewer"))), s["start"], s["end"],
-                 s.get("timestamp"), s.get("end_time"), s.get("section"))
+                 s.get("timestamp"), s.get("end_time"), s.get("section"),
+                 s["start"] if s.get("body_start") is None else s["body_start"],
+                 int(bool(s.get("front_matter"))))
                 for s in segments]
             c.executemany(
                 "INSERT INTO segments(document_id, position, kind, speaker, is_interviewer, "
-                "start, end, timestamp, end_time, section) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                "start, end, timestamp, end_time, section, body_start, front_matter) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 seg_rows)
             self._index_document(c, doc_id, text)
             for pid, speaker in participants:
@@ -189,14 +214,11 @@ class DocumentStore:
 
     def segments(self, doc_id: int) -> list[Segment]:
         return [_segment(r) for r in self.query(
-            "SELECT id, document_id, position, kind, speaker, is_interviewer, start, end, "
-            "timestamp, end_time, section FROM segments WHERE document_id = ? ORDER BY position",
+            f"SELECT {_SEGMENT_COLUMNS} FROM segments WHERE document_id = ? ORDER BY position",
             [doc_id])]
 
     def get_segment(self, segment_id: int) -> Segment:
-        rows = self.query(
-            "SELECT id, document_id, position, kind, speaker, is_interviewer, start, end, "
-            "timestamp, end_time, section FROM segments WHERE id = ?", [segment_id])
+        rows = self.query(f"SELECT {_SEGMENT_COLUMNS} FROM segments WHERE id = ?", [segment_id])
         if not rows:
             raise NotFoundError(f"no segment with id {segment_id}")
         return _segment(rows[0])
@@ -221,6 +243,40 @@ class DocumentStore:
             "FROM documents d" + (" WHERE " + " AND ".join(where) if where else "") +
             " ORDER BY d.name")
         return [dict(r) for r in self.query(sql, params)]
+
+    def span_texts(self, spans: Iterable[tuple[int, int, int]]) -> list[str]:
+        """The words of (document_id, start, end) spans, in order, in two queries: each
+        span's text without the speaker labels and written timestamps of the turns it
+        covers (:func:`words_in_span`).  Every quote, excerpt and exemplar is read here."""
+        spans = [[int(d), int(s), int(e)] for d, s, e in spans]
+        if not spans:
+            return []
+        payload = json.dumps(spans)
+        with self.reading() as c:
+            rows = c.execute(
+                "SELECT j.key, substr(d.text, (j.value ->> 1) + 1, (j.value ->> 2) - (j.value ->> 1)) "
+                "FROM json_each(?) j JOIN documents d ON d.id = (j.value ->> 0) ORDER BY j.key",
+                [payload]).fetchall()
+            heads = c.execute(
+                "SELECT j.key, s.start, s.body_start FROM json_each(?) j JOIN segments s "
+                "ON s.document_id = (j.value ->> 0) AND s.start < (j.value ->> 2) "
+                "AND s.body_start > (j.value ->> 1) AND s.body_start > s.start "
+                "ORDER BY j.key, s.start", [payload]).fetchall()
+        out = [""] * len(spans)
+        for key, text in rows:
+            out[key] = text or ""
+        by_span: dict[int, list[tuple[int, int]]] = {}
+        for key, h_start, h_end in heads:
+            by_span.setdefault(key, []).append((h_start, h_end))
+        for key, hs in by_span.items():
+            start, end = spans[key][1], spans[key][2]
+            out[key] = words_in_span(out[key], [(a - start, b - start) for a, b in hs],
+                                     0, end - start)
+        return out
+
+    def span_words(self, doc_id: int, start: int, end: int) -> str:
+        """The words of one span of a document (see :meth:`span_texts`)."""
+        return self.span_texts([(doc_id, start, end)])[0]
 
     def speakers(self, doc_id: int) -> list[dict]:
         return [dict(r) for r in self.query(

@@ -116,21 +116,6 @@ class QueryStore:
         with self.reading() as c:
             return dict(c.execute("SELECT id, name FROM coders").fetchall())
 
-    def span_texts(self, spans: Iterable[tuple[int, int, int]]) -> list[str]:
-        """Texts of (document_id, start, end) spans, in order, in one query."""
-        spans = [[int(d), int(s), int(e)] for d, s, e in spans]
-        if not spans:
-            return []
-        with self.reading() as c:
-            rows = c.execute(
-                "SELECT j.key, substr(d.text, (j.value ->> 1) + 1, (j.value ->> 2) - (j.value ->> 1)) "
-                "FROM json_each(?) j JOIN documents d ON d.id = (j.value ->> 0) ORDER BY j.key",
-                [json.dumps(spans)]).fetchall()
-        out = [""] * len(spans)
-        for key, text in rows:
-            out[key] = text or ""
-        return out
-
     def query_version(self) -> tuple:
         """Changes whenever anything the query engine reads may have changed: another
         process committed (data_version), or this one logged a change or added a coding."""

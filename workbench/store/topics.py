@@ -33,7 +33,8 @@ class TopicStore:
         for chunk in _chunks(ids):
             out.extend(dict(r) for r in self.query(
                 "SELECT s.id AS segment_id, s.document_id, s.position, s.kind, s.speaker, "
-                "s.is_interviewer, s.start, s.end, substr(d.text, s.start + 1, s.end - s.start) "
+                "s.is_interviewer, s.start, s.end, ifnull(s.body_start, s.start) AS body_start, "
+                "s.front_matter, substr(d.text, s.start + 1, s.end - s.start) "
                 "AS text FROM segments s JOIN documents d ON d.id = s.document_id "
                 f"WHERE s.document_id IN ({', '.join('?' * len(chunk))}) "
                 "ORDER BY s.document_id, s.position", chunk))
@@ -130,9 +131,8 @@ class TopicStore:
     def topic_unit_rows(self, run_id: int, topic: int | None = None, *,
                         with_text: bool = False, max_probability: float | None = None,
                         order: str = "unit", limit: int | None = None) -> list[dict]:
-        text = (", substr(d.text, u.start + 1, u.end - u.start) AS text" if with_text else "")
         sql = ("SELECT u.unit, u.document_id, d.name AS document, d.programme, d.actor_type, "
-               "u.segment_id, u.speaker, u.start, u.end, u.topic, u.probability" + text +
+               "u.segment_id, u.speaker, u.start, u.end, u.topic, u.probability"
                " FROM topic_units u JOIN documents d ON d.id = u.document_id WHERE u.run_id = ?")
         params: list[Any] = [run_id]
         if topic is not None:
@@ -146,7 +146,12 @@ class TopicStore:
         if limit:
             sql += " LIMIT ?"
             params.append(limit)
-        return [dict(r) for r in self.query(sql, params)]
+        rows = [dict(r) for r in self.query(sql, params)]
+        if with_text:
+            for r, text in zip(rows, self.span_texts((r["document_id"], r["start"], r["end"])
+                                                     for r in rows)):
+                r["text"] = text
+        return rows
 
     def topic_code_counts(self, run_id: int, status: str = "accepted",
                           exclude_rule_prefix: str | None = None) -> list[dict]:
@@ -186,8 +191,7 @@ class TopicStore:
     def topic_candidate_rows(self, rule_prefix: str, status: str | None = "candidate") -> list[dict]:
         """Codings made from topics (rule ``topic-run:<run>:<topic>``), with their text."""
         sql = ("SELECT k.id, k.document_id, d.name AS document, k.code_id, co.name AS code, "
-               "k.start, k.end, k.status, k.rule, cd.name AS coder, "
-               "substr(d.text, k.start + 1, k.end - k.start) AS text "
+               "k.start, k.end, k.status, k.rule, cd.name AS coder "
                "FROM codings k JOIN documents d ON d.id = k.document_id "
                "JOIN codes co ON co.id = k.code_id JOIN coders cd ON cd.id = k.coder_id "
                "WHERE k.origin = 'topic' AND k.rule LIKE ?")
@@ -195,4 +199,8 @@ class TopicStore:
         if status:
             sql += " AND k.status = ?"
             params.append(status)
-        return [dict(r) for r in self.query(sql + " ORDER BY k.rule, d.name, k.start", params)]
+        rows = [dict(r) for r in self.query(sql + " ORDER BY k.rule, d.name, k.start", params)]
+        for r, text in zip(rows, self.span_texts((r["document_id"], r["start"], r["end"])
+                                                 for r in rows)):
+            r["text"] = text
+        return rows

@@ -1,8 +1,9 @@
 """The units a topic model reads: speaker turns, paragraphs, or windows of long ones.
 
-A unit is a ``[start, end)`` span of a document's text inside one segment, without the
-speaker label (``Karima :``), so that a unit promoted to a code becomes a clean
-coding.  Interviewer turns are left out unless asked for.
+A unit is a ``[start, end)`` span of a document's text inside one segment: the turn's
+words, from the segment's stored ``body_start`` (no speaker label ``Karima :``, no
+written timestamp), so that a unit promoted to a code becomes a clean coding.
+Interviewer turns are left out unless asked for; front matter always is.
 """
 from __future__ import annotations
 
@@ -14,11 +15,6 @@ UNIT_KINDS = ("turn", "paragraph")
 DEFAULT_WINDOW = 200     # words; longer turns/paragraphs are cut into windows
 
 _WORD = re.compile(r"\S+")
-_TS = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
-_SP = r"[\s\u00a0\u202f*_]*"
-# what follows a speaker label: "Karima :", "Karima (00:12) :", "[Karima]", "**Karima :**"
-_LABEL_TAIL = re.compile(rf"{_SP}(?:[\[(]\s*{_TS}\s*[\])]|{_TS})?{_SP}[:\]]?{_SP}"
-                         rf"(?:[\[(]\s*{_TS}\s*[\])]|{_TS})?[\s\u00a0\u202f*_\-–—]*")
 
 
 @dataclass(frozen=True)
@@ -28,18 +24,6 @@ class Unit:
     speaker: str | None
     start: int      # offsets in the document text
     end: int
-
-
-def content_start(text: str, speaker: str | None) -> int:
-    """Offset where a turn's words begin, after its speaker label (and timestamp)."""
-    if not speaker:
-        return 0
-    i = text[:80].find(speaker)
-    if i < 0:
-        return 0
-    pos = i + len(speaker)
-    m = _LABEL_TAIL.match(text, pos)
-    return m.end() if m else pos
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -81,9 +65,11 @@ def build_units(segments: Iterable[dict], *, unit: str = "turn",
                 include_interviewer: bool = False, window: int = DEFAULT_WINDOW,
                 stride: int | None = None) -> list[Unit]:
     """Units from segment rows (``segment_id, document_id, speaker, is_interviewer,
-    kind, start, text`` keys), in the rows' order.  In a document with speaker turns,
-    text outside the turns (headers, notes) is left out; a document without turns is
-    read by its paragraphs.  ``window`` words (0 = never cut) with a
+    kind, start, body_start, front_matter, text`` keys), in the rows' order.  A unit
+    holds a turn's words: it begins at the segment's stored ``body_start`` (after the
+    speaker label and any written timestamp).  Front matter is never a unit; in a
+    document with speaker turns, text outside the turns (headers, notes) is left out;
+    a document without turns is read by its paragraphs.  ``window`` words (0 = never cut) with a
     step of ``stride`` words (default: ``window``, i.e. adjacent windows)."""
     if unit not in UNIT_KINDS:
         raise ValueError(f"unit must be one of {', '.join(UNIT_KINDS)}")
@@ -92,12 +78,12 @@ def build_units(segments: Iterable[dict], *, unit: str = "turn",
     with_turns = {s["document_id"] for s in segments if s.get("kind") == "turn"}
     out: list[Unit] = []
     for seg in segments:
-        if seg["is_interviewer"] and not include_interviewer:
+        if seg.get("front_matter") or (seg["is_interviewer"] and not include_interviewer):
             continue
         if seg.get("kind") == "paragraph" and seg["document_id"] in with_turns:
             continue        # headers and notes around the turns of a transcript
         text = seg["text"]
-        begin = content_start(text, seg["speaker"]) if seg.get("speaker") else 0
+        begin = max(0, seg.get("body_start", seg["start"]) - seg["start"])
         if unit == "paragraph":
             spans = _paragraphs(text, begin)
         else:

@@ -205,14 +205,17 @@ class TurnBuilder:
         timestamp: float | None = None,
         end_time: float | None = None,
         is_interviewer: bool | None = None,
+        section: str | None = None,
     ) -> None:
-        """Append one turn (or a speaker-less paragraph); empty bodies are skipped."""
+        """Append one turn (or a speaker-less paragraph); empty bodies are skipped.
+        The segment's words begin after the ``"Speaker : "`` written before them."""
         body = normalise_text(body).strip("\n")
         body = "\n".join(line for line in body.split("\n") if line.strip()).strip()
         if not body:
             return
         label = clean_label(speaker) if speaker else None
-        line = f"{label} : {body}" if label else body
+        head = f"{label} : " if label else ""
+        line = head + body
         if self.parts:
             self.parts.append("\n")
             self._length += 1
@@ -230,6 +233,8 @@ class TurnBuilder:
                 is_interviewer=(is_interviewer_label(label) if is_interviewer is None else is_interviewer)
                 if label
                 else False,
+                body_start=start + len(head),
+                section=section,
             )
         )
 

@@ -24,7 +24,6 @@ from textual.strip import Strip
 
 WORD = re.compile(r"[\w’'\-]+|[^\w\s]+")
 SENTENCE_END = re.compile(r"[.!?…]+[»”\"')\]]*\s+")
-LABEL = re.compile(r"^\s*(?:\[[\d:.,]+\]\s*)?")
 GUTTER = 2
 MAX_LANES = 4
 
@@ -50,6 +49,7 @@ class Turn:
     timestamp: float | None
     is_interviewer: bool
     kind: str
+    front_matter: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,16 +67,10 @@ def format_timestamp(seconds: float | None) -> str:
     return f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
-def body_span(text: str, start: int, end: int, speaker: str | None) -> tuple[int, int]:
-    """The turn's words without the ``[00:01:02] Speaker :`` label that opens it."""
-    chunk = text[start:end]
-    if speaker:
-        m = LABEL.match(chunk)
-        pos = m.end() if m else 0
-        if chunk[pos:pos + len(speaker)].casefold() == speaker.casefold():
-            after = re.match(r"\s*[:：]\s*|\s*[-–—]\s+|\s+", chunk[pos + len(speaker):])
-            if after:
-                start += pos + len(speaker) + after.end()
+def body_span(text: str, segment) -> tuple[int, int]:
+    """The turn's words: from the segment's stored ``body_start`` (after the speaker
+    label and any written timestamp) to its end, without surrounding blanks."""
+    start, end = segment.words
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
@@ -178,9 +172,9 @@ class TranscriptView(ScrollView, can_focus=True):
         self.text = text
         turns = []
         for seg in segments:
-            s, e = body_span(text, seg.start, seg.end, seg.speaker)
+            s, e = body_span(text, seg)
             turns.append(Turn(len(turns), s, e, seg.speaker, seg.timestamp,
-                              seg.is_interviewer, seg.kind))
+                              seg.is_interviewer, seg.kind, seg.front_matter))
         if not turns and text:
             turns.append(Turn(0, 0, len(text), None, None, False, "paragraph"))
         self.turns = turns
@@ -575,7 +569,7 @@ class TranscriptView(ScrollView, can_focus=True):
     def next_uncoded_turn(self) -> int | None:
         for ti in range(self.turn + 1, len(self.turns)):
             t = self.turns[ti]
-            if t.is_interviewer or t.end <= t.start:
+            if t.is_interviewer or t.front_matter or t.end <= t.start:
                 continue
             if not self._turn_codings[ti]:
                 return ti

@@ -1,0 +1,202 @@
+"""The one turn model: where a turn's words begin (``body_start``), its time, its section
+and whether it is front matter are computed once at import, stored with the segment,
+and read by everything that needs a turn's words -- autocode, topic units, the TUI's
+turn selection, quotes, "next uncoded".
+
+Each expected offset and quote below was worked out by hand from the text written here.
+"""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+import sqlite_utils
+
+from workbench.coding.autocode import Rule
+from workbench.ingest.parsers import parse_file
+from workbench.project import Project
+from workbench.store.schema import migrations
+from workbench.topics.units import build_units
+
+HEADER = "Entretien opérateur — #Avenir — Saint-Lô, 6 décembre 2022 — durée : 18 min"
+STYLES = (
+    f"{HEADER}\n"
+    "\n"
+    "Enquêtrice (00:00:05) : Pouvez-vous présenter votre structure ?\n"
+    "\n"
+    "**Karima :** Oui, le transport reste le premier frein.\n"
+    "\n"
+    "[Karima] Le transport, encore.\n"
+    "\n"
+    "[00:02:51] Enquêtrice : Et la garde d'enfants ?\n"
+    "\n"
+    "Karima : [00:03:10] La crèche était pleine.\n"
+)
+WORDS = [HEADER, "Pouvez-vous présenter votre structure ?",
+         "Oui, le transport reste le premier frein.", "Le transport, encore.",
+         "Et la garde d'enfants ?", "La crèche était pleine."]
+
+
+@pytest.fixture
+def styles(tmp_path):
+    path = tmp_path / "styles.txt"
+    path.write_text(STYLES, encoding="utf-8")
+    return path
+
+
+def test_parser_records_where_the_words_begin_and_the_written_time(styles):
+    t = parse_file(styles)
+    assert [(s.kind, s.speaker) for s in t.segments] == [
+        ("paragraph", None), ("turn", "Enquêtrice"), ("turn", "Karima"), ("turn", "Karima"),
+        ("turn", "Enquêtrice"), ("turn", "Karima")]
+    assert [t.text[s.words_start:s.end] for s in t.segments] == WORDS
+    assert [s.timestamp for s in t.segments] == [None, 5.0, None, None, 171.0, 190.0]
+    # the text itself is kept as written: offsets are those of the file
+    assert t.text == STYLES.rstrip("\n")
+    assert t.text[t.segments[4].start:t.segments[4].end] == "[00:02:51] Enquêtrice : Et la garde d'enfants ?"
+
+
+@pytest.mark.parametrize(("lines", "words", "time"), [
+    (["Karima (00:00:12) : Oui.", "Karima (00:00:20) : Non."], ["Oui.", "Non."], 12.0),
+    (["**Karima :** Oui.", "**Karima :** Non."], ["Oui.", "Non."], None),
+    (["**Karima** : Oui.", "**Karima** : Non."], ["Oui.", "Non."], None),
+    (["[Karima] Oui.", "[Karima] Non."], ["Oui.", "Non."], None),
+    (["[00:02:51] Karima : Oui.", "[00:02:58] Karima : Non."], ["Oui.", "Non."], 171.0),
+    (["Karima : [00:02:51] Oui.", "Karima : [00:02:58] Non."], ["Oui.", "Non."], 171.0),
+    (["00:02:51", "Karima : Oui.", "00:02:58", "Karima : Non."], ["Oui.", "Non."], 171.0),
+    (["Marie Dupont   0:03", "Oui.", "", "Marie Dupont   0:09", "Non."], ["Oui.", "Non."], 3.0),
+    (["[00:01:02] Oui, sans locuteur."], ["Oui, sans locuteur."], 62.0),
+])
+def test_each_label_style_gives_the_words_and_the_time(lines, words, time):
+    from workbench.ingest.speakers import segment_lines, turn_head
+
+    text, segs = segment_lines(lines)
+    assert [text[s.words_start:s.end] for s in segs] == words
+    assert segs[0].timestamp == time
+    # reading the head of an already cut segment (old projects) finds the same place
+    for s in segs:
+        assert turn_head(text, s.start, s.end, s.speaker) == (s.words_start, s.timestamp)
+
+
+def test_subtitles_tables_and_transcriber_turns_start_after_the_written_label(tmp_path):
+    vtt = tmp_path / "s.vtt"
+    vtt.write_text("WEBVTT\n\n00:00:01.000 --> 00:00:03.000\n<v Karima>Bonjour.\n\n"
+                   "00:00:04.000 --> 00:00:06.000\n<v ENQ>Merci.\n", encoding="utf-8")
+    t = parse_file(vtt)
+    assert t.text == "Karima : Bonjour.\nENQ : Merci."
+    assert [t.text[s.words_start:s.end] for s in t.segments] == ["Bonjour.", "Merci."]
+
+
+def test_import_stores_the_turn_model_and_front_matter(project, styles):
+    project.import_files([styles])
+    segs = project.segments("styles")
+    text = project.text("styles")
+    assert [text[s.words[0]:s.end] for s in segs] == WORDS
+    assert [s.front_matter for s in segs] == [True, False, False, False, False, False]
+    assert [s.timestamp for s in segs] == [None, 5.0, None, None, 171.0, 190.0]
+
+
+def test_autocode_units_tui_and_quotes_start_at_the_same_character(project, styles):
+    from workbench.tui.widgets.transcript import TranscriptView
+
+    project.import_files([styles])
+    segs = project.segments("styles")
+    body = {s.position: s.words[0] for s in segs}
+    code = project.create_code("Transport")
+
+    # autocode: whole turns containing "transport" begin at the stored body start
+    preview = project.autocode_preview(Rule("keyword", "transport"))
+    assert list(zip(preview["position"], preview["start"])) == [(2, body[2]), (3, body[3])]
+    assert list(preview["text"]) == [WORDS[2], WORDS[3]]
+    # the header is never coded: a word of it matches nothing
+    assert project.autocode_preview(Rule("keyword", "durée")).empty
+    assert project.autocode_preview(Rule("regex", "Entretien", include_interviewer=True)).empty
+
+    # topic units: one per respondent turn, from its body start; no unit for the header
+    rows = project.store.topic_segments([segs[0].document_id])
+    units = build_units(rows, window=0)
+    assert [(u.start, u.end) for u in units] == [(body[2], segs[2].end), (body[3], segs[3].end),
+                                                (body[5], segs[5].end)]
+    assert build_units(rows, window=0, include_interviewer=True, unit="paragraph")[0].start == body[1]
+
+    # the TUI's turns (what "v" selects) start there too
+    view = TranscriptView()
+    view.load(project.text("styles"), segs, [])
+    assert [t.start for t in view.turns] == [body[p] for p in range(6)]
+    assert view.turn_span(2) == (body[2], segs[2].end)
+
+    # coding whole turns codes their words
+    ids = project.apply_code_to_segments("styles", code, [4])
+    k = project.store.get_coding(ids[0])
+    assert (k["start"], k["end"]) == (body[4], segs[4].end)
+    # quotes: a span holding labels and timestamps (an older or imported coding) quotes
+    # the words only
+    project.apply_code_spans(segs[0].document_id, code, [(segs[5].start, segs[5].end),
+                                                        (segs[4].start, segs[5].end)])
+    quotes = sorted(project.excerpts(code)["text"])
+    assert quotes == sorted([WORDS[4], WORDS[5], f"{WORDS[4]}\n\n{WORDS[5]}"])
+    from workbench.export.data import collect
+    assert sorted(collect(project).excerpts["text"]) == quotes
+    assert project.span_words("styles", segs[1].start, segs[1].end) == WORDS[1]
+    # a span inside the words is quoted as it is
+    a = body[2] + len("Oui, ")
+    assert project.span_words("styles", a, a + 13) == "le transport "
+
+
+def test_next_uncoded_skips_front_matter(project, tmp_path):
+    from workbench.tui.widgets.transcript import Coding, TranscriptView
+
+    path = tmp_path / "entete.txt"
+    path.write_text("Transcription fictive pour les tests.\n\n" + HEADER + "\n\n"
+                    "ENQ : Bonjour ?\n\nLéa : Oui.\n\nENQ : Et après ?\n\nLéa : Rien.\n",
+                    encoding="utf-8")
+    project.import_files([path])
+    segs = project.segments("entete")
+    assert [s.front_matter for s in segs] == [True, True, False, False, False, False]
+    view = TranscriptView()
+    view.load(project.text("entete"), segs, [])
+    assert view.turn == 0
+    assert view.next_uncoded_turn() == 3            # not the header (1), not ENQ (2)
+    view.set_codings([Coding(1, 1, segs[3].words[0], segs[3].end, "X", "#ff0000")], refresh=False)
+    assert view.next_uncoded_turn() == 5
+
+
+def test_documents_without_turns_have_no_front_matter(project, tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("Compte rendu de visite.\n\nLe site accueille douze stagiaires.\n",
+                    encoding="utf-8")
+    project.import_files([path])
+    assert [s.front_matter for s in project.segments("notes")] == [False, False]
+
+
+def test_upgrade_fills_the_turn_model_of_an_older_project(tmp_path):
+    path = tmp_path / "old.wbproj"
+    con = sqlite3.connect(path, isolation_level=None)
+    db = sqlite_utils.Database(con)
+    migrations.apply(db, stop_before="0010_turn_model")        # as the previous release left it
+    text = (f"{HEADER}\n\n[00:02:51] ENQ : Et la crèche ?\n\n**Léa :** [00:03:00] Pleine.\n\n"
+            "00:04:00\nENQ : Dernière.\n\nLéa : Oui.")
+    con.execute("INSERT INTO documents(id, name, text, imported_at) VALUES (1, 'ancien', ?, "
+                "'2024-01-01')", [text])
+    spans, pos = [], 0
+    for block in text.split("\n\n"):
+        spans.append((pos, pos + len(block)))
+        pos += len(block) + 2
+    rows = [(0, "paragraph", None, None), (1, "turn", "ENQ", 171.0), (2, "turn", "Léa", None),
+            (3, "turn", "ENQ", 240.0), (4, "turn", "Léa", None)]
+    for (position, kind, speaker, ts), (a, b) in zip(rows, spans):
+        con.execute("INSERT INTO segments(document_id, position, kind, speaker, start, end, "
+                    "timestamp) VALUES (1, ?, ?, ?, ?, ?, ?)", [position, kind, speaker, a, b, ts])
+    con.close()
+
+    with Project.open(path) as p:
+        assert "0010_turn_model" in p.store.migrations_applied
+        segs = p.segments("ancien")
+        assert [text[s.words[0]:s.end] for s in segs] == [
+            HEADER, "Et la crèche ?", "Pleine.", "Dernière.", "Oui."]
+        assert [s.front_matter for s in segs] == [True, False, False, False, False]
+        # a time written in the head becomes the segment's time when it had none
+        assert [s.timestamp for s in segs] == [None, 171.0, 180.0, 240.0, None]
+        code = p.create_code("Garde")
+        p.apply_code_to_segments("ancien", code, [1, 2])
+        assert sorted(p.excerpts(code)["text"]) == ["Et la crèche ?", "Pleine."]
