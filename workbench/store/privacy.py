@@ -72,6 +72,7 @@ COLUMN_RULES: dict[tuple[str, str], str] = {
     ("segments", "is_interviewer"): KEEP, ("segments", "start"): START,
     ("segments", "end"): END, ("segments", "timestamp"): KEEP, ("segments", "end_time"): KEEP,
     ("segments", "section"): SCAN,
+    ("segments", "body_start"): START, ("segments", "front_matter"): KEEP,
     # participants
     ("participants", "id"): KEEP, ("participants", "created_at"): KEEP,
     ("participants", "updated_at"): KEEP,
