@@ -312,3 +312,29 @@ def test_the_methods_annex_says_what_was_pseudonymised(interview, tmp_path):
     assert any("Personne: 10" in line or "Personne\u00a0: 10" in line for line in lines)
     for line in lines:
         assert line in text
+
+
+def test_reidentify_spreadsheets_and_text_exports(interview, tmp_path):
+    path, _spans = interview
+    with Project.open(path) as p:
+        _detect(p)
+        p.pseudonymise(tmp_path / "pseudo.wbproj", tmp_path / "k.json")
+    with Project.open(tmp_path / "pseudo.wbproj") as q:
+        xlsx = q.export_excerpts(tmp_path / "extraits.xlsx")
+        csv = q.export_excerpts(tmp_path / "extraits.csv")
+    from openpyxl import load_workbook
+
+    from workbench.privacy.reidentify import reidentify
+    cells = [c.value for row in load_workbook(xlsx).active.iter_rows() for c in row]
+    assert any("[Prénom 2] [Nom 2]" in str(v) for v in cells)
+    assert not any("Karima" in str(v) for v in cells)
+    assert reidentify(tmp_path / "k.json", xlsx, tmp_path / "back.xlsx")["replacements"] > 0
+    cells = [c.value for row in load_workbook(tmp_path / "back.xlsx").active.iter_rows()
+             for c in row]
+    assert any("Karima Benali" in str(v) for v in cells)
+    assert not any("[Prénom" in str(v) for v in cells)
+    reidentify(tmp_path / "k.json", csv, tmp_path / "back.csv")
+    back = (tmp_path / "back.csv").read_text(encoding="utf-8")
+    assert "Karima Benali" in back and "[Prénom" not in back
+    with pytest.raises(ValidationError, match="same extension"):
+        reidentify(tmp_path / "k.json", csv, tmp_path / "back.txt")
