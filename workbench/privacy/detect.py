@@ -74,8 +74,6 @@ _PRIORITY = {"list": 6, "pattern": 5, "institution": 5, "speaker": 4, "participa
              "metadata": 4, "manual": 4, "form": 3, "ner": 2, "lexicon": 1}
 _DIGITS = re.compile(r"\d")
 _PLACE_ARTICLE = re.compile(r"(?:\b[lLdD]['’]|\b(?:le|du|au|en|dans\s+le)\s+)$")
-_LABEL = re.compile(r"^\s*(?:\[[\d:.,]+\]\s*)?(?:[^\s:\[\]]{1,30}(?:\s[^\s:\[\]]{1,20}){0,2}"
-                    r"\s?:\s+)?(?:\[[\d:.,]+\]\s*)?")
 _IMPERATIVE = re.compile(r"^[\w]+-(?:y|moi|toi|le|la|les|lui|leur|nous|vous|en|là|ci)$", re.I)
 _NER_CATEGORY = {"PER": "person", "LOC": "place", "ORG": "organisation"}
 
@@ -250,8 +248,11 @@ class Detector:
                 if name:
                     self.add(name, f.category, f.source, doc_id)
 
-    def run(self, texts: dict[int, str], *, progress: ProgressFn | None = None,
-            cancelled: CancelledFn | None = None) -> None:
+    def run(self, texts: dict[int, str], *, bodies: dict[int, list[tuple[int, int]]] | None = None,
+            progress: ProgressFn | None = None, cancelled: CancelledFn | None = None) -> None:
+        """``bodies``: for each document, the spans NER reads (each turn's words, from the
+        turn model: a speaker label before "Sabrina elle..." hides Sabrina from the model);
+        the whole text when not given."""
         step = progress or (lambda *a: None)
         stop = cancelled or (lambda: False)
         total = len(texts)
@@ -269,13 +270,10 @@ class Detector:
         def lines() -> Iterable[tuple[str, tuple[int, int]]]:
             for doc_id, text in texts.items():
                 spans = []
-                for m in re.finditer(r"[^\n]+", text):
-                    # NER reads the words of a turn, without its speaker label and time
-                    # ("R : Sabrina elle..." hides Sabrina from the model)
-                    label = _LABEL.match(m.group())
-                    body = m.group()[label.end():] if label else m.group()
-                    if body.strip():
-                        spans.append((m.start() + (label.end() if label else 0), body))
+                for start, end in (bodies or {}).get(doc_id) or [(0, len(text))]:
+                    for m in re.finditer(r"[^\n]+", text[start:end]):
+                        if m.group().strip():
+                            spans.append((start + m.start(), m.group()))
                 lines_left[doc_id] = len(spans)
                 if not spans:
                     yield "", (doc_id, -1)
@@ -464,7 +462,8 @@ def detect(project, *, lists: TeamLists | None = None, use_ner: bool = True,
     if use_ner and doc_ids:
         report.ner_model = ner.model_version(ner_model)
     texts = store.document_texts(doc_ids)
-    detector.run(texts, progress=progress, cancelled=cancelled)
+    bodies = {d: [s.words for s in store.segments(d)] for d in doc_ids} if use_ner else None
+    detector.run(texts, bodies=bodies, progress=progress, cancelled=cancelled)
     candidates_from_project(store, detector)
     if lists is not None:
         for category, variants in lists.terms:
