@@ -441,7 +441,8 @@ def test_odt(tmp_path: Path) -> None:
         "Q :\tEt l’œuvre ?",
         "LUCIE : C’est fini.",
     ]
-    assert [s.is_interviewer for s in t.segments] == [False, False, False, True, False]
+    # the facilitator of a focus group (Animatrice) is the interviewer
+    assert [s.is_interviewer for s in t.segments] == [False, True, False, True, False]
 
 
 def test_odt_entity_and_bomb(tmp_path: Path) -> None:

@@ -163,7 +163,7 @@ def import_file(store, path: Path, meta: DocumentMetadata, *, encoding: str | No
         if meta.actor_type and meta.actor_type not in ACTOR_TYPES:
             raise ImportFileError(path, f"unknown actor type {meta.actor_type!r} "
                                         f"(expected one of {', '.join(ACTOR_TYPES)})")
-        parsed = parse_file(path, encoding=encoding)
+        parsed = parse_file(path, encoding=encoding, speakers=meta.speakers)
         _check_segments(path, parsed)
         unknown = store.unknown_participants(list(meta.participants) + list(meta.speakers.values()))
         if unknown:

@@ -2,35 +2,50 @@
 
 French interview transcripts mark turns in many ways: ``ENQ :``, ``Enquêtrice :``,
 ``E :`` / ``R :``, ``[Marie]``, ``DUPONT :``, ``Interviewer 1:``, markdown
-``**Enquêtrice :**``, with or without the French (no-break) space before the colon,
-and often a timestamp (``[00:12:34]``, ``(12:34)``, ``00:12:34.5``) before or
-after the label.
+``**Enquêtrice :**``, lowercase ``interviewer:`` / ``enq :``, with or without the French
+(no-break) space before the colon, and often a timestamp (``[00:12:34]``, ``(12:34)``,
+``00:12:34.5``) before or after the label.
 
 Detection works in two passes so that prose such as ``Alors : on a fait...`` is
 not mistaken for a speaker:
 
 1. :func:`parse_line` finds a *candidate* label at the start of each line: short
-   (at most 4 words and 40 characters), starting with a capital letter or written
-   in brackets, and not a discourse word (``Alors``, ``Bon``, ``Donc``...);
-2. :func:`segment_lines` keeps the candidates that occur as labels at least twice,
-   or that match a conventional interviewer/respondent label (ENQ, Q, E, R,
-   Enquêté(e)... see :func:`is_conventional_label`), or that carry a timestamp
-   alone on their line (``Marie Dupont  0:03``), or that the caller vouches for (bold runs in a .docx), then cuts the lines into
-   turns.  Lines without a label continue the current turn; text before the first
-   turn becomes ``kind="paragraph"`` segments.
+   (at most 4 words and 40 characters), not a discourse word (``Alors``, ``Bon``,
+   ``Donc``...), and records how it is written (bracket, colon, emphasis, where the
+   timestamp is) and whether the words after it start with a capital;
+2. :func:`accepted_labels` decides which candidates are speakers by the evidence of the
+   whole document: a label that recurs, a conventional interviewer/respondent label
+   (ENQ, Q, E, R, Enquêté(e), interviewee... see :func:`is_conventional_label`), a
+   label with a timestamp alone on its line (``Marie Dupont  0:03``), one the caller
+   vouches for (a bold run in a .docx) or one the user named (``--speaker David=P08``,
+   :func:`known_speakers`).  A label seen **once** is a speaker when the document's
+   other turns vouch for it: it comes after the first accepted turn, it reads like a
+   name (``Claire``, ``Mme Leroy``, ``P08``, not ``Exemple concret``, ``Le CEP`` or a
+   note key such as ``Observation``), it is written like the accepted turns (same
+   bracket/colon/emphasis and timestamp placement), it starts a paragraph where the
+   turns are separated by blank lines, and its words start with a capital where the
+   turns' words do.  Lowercase labels (``interviewer:``, ``spk1:``) are speakers when
+   conventional, or when they recur in a document that writes its labels in lowercase.
+
+:func:`segment_lines` then cuts the lines into turns.  Lines without a label continue
+the current turn; text before the first turn becomes ``kind="paragraph"`` segments.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from .model import ParsedSegment
 
 __all__ = [
     "LineInfo",
+    "accepted_labels",
+    "known_speakers",
     "TIMESTAMP_PATTERN",
     "clean_label",
     "is_conventional_label",
@@ -88,7 +103,8 @@ _STOP_LABELS = frozenset(
 _INTERVIEWER_RE = re.compile(
     r"""^(?:
         (?:enq\.?|e|q|question|int\.?)(?:\s*\d+)?(?:\s*\(.*\))?
-      | (?:enqu[êe]t(?:eur|rice)\S*|interviewe(?:r|ur|use)s?|chercheu(?:r|se)\S*|intervieweu?r\S*)
+      | (?:enqu[êe]t(?:eur|rice)\S*|interviewe(?:r|ur|use)s?|chercheu(?:r|se)\S*|intervieweu?r\S*
+         |animat(?:eur|rice)s?|mod[ée]rat(?:eur|rice|or)s?|facilitat(?:eur|rice|or)s?)
         (?:\s*\d+|\s*\(.*\)|\s+\S+(?:\s+\S+)?)?
     )$""",
     re.IGNORECASE | re.VERBOSE,
@@ -97,9 +113,81 @@ _INTERVIEWER_RE = re.compile(
 
 #: Conventional respondent labels, accepted even when they occur once.
 _RESPONDENT_RE = re.compile(
-    r"^(?:r|rép\.?|rep\.?|réponse|enquêté(?:e|·e|\(e\))?|interviewé(?:e|·e|\(e\))?|participant(?:e)?)(?:\s*\d+)?$",
+    r"^(?:r|rép\.?|rep\.?|resp\.?|réponse|enquêté(?:e|·e|\(e\))?|interviewé(?:e|·e|\(e\))?"
+    r"|interviewees?|respondents?|répondant(?:e|·e|\(e\))?|participant(?:e)?)(?:\s*\d+)?$",
     re.IGNORECASE,
 )
+
+#: Words that open a line of notes or a form ("Observation : ...", "Structure : ..."):
+#: a label seen once that is one of these is not taken as a speaker (a recurring one is).
+_KEY_WORDS = frozenset(
+    """
+    observation observations commentaire commentaires précision précisions rappel consigne
+    consignes synthèse bilan définition important info infos information informations
+    légende total transcription entretien enregistrement structure programme site public
+    dispositif financement organisme horaires adresse contact tél tel mail email courriel
+    statut âge age sexe genre niveau diplôme situation parcours motif raison résultat
+    résultats problème problèmes solution solutions thématique avantages inconvénients
+    question questions réponses points étape étapes objet sujet lien liens ps p.s annexe
+    méthode méthodologie contexte public cible durée lieu date dates séance module
+    """.split()
+)
+
+#: First words that make a phrase, not a name ("Le CEP :", "Pour moi :").
+_NOT_NAME_START = frozenset(
+    """
+    le la les l' l’ un une des du de d' d’ ce cet cette ces mon ma mes ton ta tes son sa ses
+    notre nos votre vos leur leurs il elle ils elles on nous vous je j' j’ tu c' c’ ça cela
+    pour avec dans en sur sous au aux à chez selon sans entre par quel quelle quels quelles
+    tout tous toute toutes chaque certains certaines plusieurs qui que quoi
+    """.split()
+)
+_PARTICLES = frozenset("de du des d' d’ la le van von di da del della y ben bin el al".split())
+
+
+@contextmanager
+def known_speakers(labels: Iterable[str]) -> Iterator[None]:
+    """Within this block, ``labels`` (the ones the user maps to participants, e.g.
+    ``--speaker David=P08``) are speakers wherever they open a line, like a bold label
+    in a .docx: the user's word is the strongest evidence there is."""
+    token = _KNOWN.set(frozenset(clean_label(label).casefold() for label in labels if label))
+    try:
+        yield
+    finally:
+        _KNOWN.reset(token)
+
+
+_KNOWN: ContextVar[frozenset[str]] = ContextVar("workbench_known_speakers", default=frozenset())
+
+
+def _is_known(label: str) -> bool:
+    known = _KNOWN.get()
+    return bool(known) and clean_label(label).casefold() in known
+
+
+def _name_like(label: str) -> bool:
+    """A label that reads like a person or a role written as a name: every word
+    capitalised or a number/code (``Claire``, ``Mme Leroy``, ``M. Dupont``, ``P08``,
+    ``Formatrice 2``, ``Jean de La Tour``, ``Claire (CIP)``), not a phrase (``Le CEP``,
+    ``Exemple concret``) nor a note key (``Observation``)."""
+    words = label.split()
+    first = words[0].casefold()
+    if first in _NOT_NAME_START or first.startswith(("l'", "l’", "d'", "d’", "c'", "c’", "qu'", "qu’")):
+        return False
+    if len(words) == 1 and first.rstrip(".") in _KEY_WORDS:
+        return False
+    for k, word in enumerate(words):
+        if word.startswith("(") and word.endswith(")"):
+            continue
+        core = word.strip(".-'’")
+        if not core:
+            continue
+        if core[0].isupper() or core[0].isdigit():
+            continue
+        if 0 < k < len(words) - 1 and core.casefold() in _PARTICLES:
+            continue
+        return False
+    return True
 
 
 def is_conventional_label(label: str) -> bool:
@@ -145,22 +233,36 @@ def is_interviewer_label(label: str) -> bool:
     return bool(_INTERVIEWER_RE.match(clean_label(label)))
 
 
-def looks_like_label(label: str, *, bracketed: bool = False) -> bool:
-    """Shape rules for a candidate label: short, starts with a capital letter
-    (unless bracketed), not a discourse word such as "Alors" or "Bon"."""
+def looks_like_label(label: str, *, bracketed: bool = False, lowercase: bool = False) -> bool:
+    """Shape rules for a candidate label: short, starts with a capital letter (unless
+    bracketed, or ``lowercase`` is allowed), not a discourse word such as "Alors" or
+    "Bon".  A label the user named (:func:`known_speakers`) always passes."""
     label = clean_label(label)
     if not label or len(label) > _MAX_LABEL_CHARS or len(label.split()) > _MAX_LABEL_WORDS:
         return False
+    if _is_known(label):
+        return True
     if label.casefold() in _STOP_LABELS or label.casefold().rstrip(".") in _STOP_LABELS:
         return False
     first = label[0]
     if not first.isalpha():
         return False
+    if lowercase:
+        return True
     if not bracketed and not first.isupper():
         return False
     if bracketed and not (first.isupper() or is_interviewer_label(label)):
         return False
     return True
+
+
+def _lowercase_label_ok(label: str) -> bool:
+    """A lowercase label that may be a speaker if it recurs: one or two words, no
+    elision, not opening like a phrase (``la formation``, ``c'est simple``)."""
+    words = label.split()
+    return (len(words) <= 2 and "'" not in label and "’" not in label
+            and words[0].casefold() not in _NOT_NAME_START
+            and words[0].casefold() not in _STOP_LABELS)
 
 
 @dataclass(frozen=True)
@@ -172,6 +274,9 @@ class LineInfo:
     timestamp_only: bool = False      # the line holds nothing but a timestamp
     strong: bool = False              # "Name  00:03" alone on a line: a label even if seen once
     body_start: int = 0               # index in the line where the spoken text starts
+    shape: str = ""                   # how the label is written: "bracket", "colon", "emphasis", "line"
+    ts_at: str = ""                   # where a timestamp is written: "before", "label", "after", ""
+    body_case: str = ""               # the words after the label start "upper", "lower" or "" (no letter)
     #: where the words start if the label is *not* taken as a speaker: after a leading
     #: timestamp (``[00:02:51] Oui...``) and spaces
     plain_start: int = 0
@@ -191,46 +296,107 @@ def _group_ts(m: re.Match[str], name: str) -> float | None:
 def parse_line(line: str) -> LineInfo:
     """Find a candidate speaker label and a timestamp at the start of ``line``.
 
-    The label is only a *candidate*: :func:`segment_lines` decides whether it is a
+    The label is only a *candidate*: :func:`accepted_labels` decides whether it is a
     speaker by looking at the whole document.
     """
     pos = len(line) - len(line.lstrip())
     timestamp: float | None = None
+    ts_at = ""
     m = _LEADING_TS_RE.match(line, pos)
     if m:
         timestamp = _group_ts(m, "ts")
         if timestamp is not None:
-            pos = m.end()
+            pos, ts_at = m.end(), "before"
             if not line[pos:].strip():
                 return LineInfo(timestamp=timestamp, timestamp_only=True, body_start=len(line),
                                 plain_start=len(line))
     plain = pos
     label: str | None = None
+    shape = ""
     bm = _BRACKET_LABEL_RE.match(line, pos)
     if bm and looks_like_label(bm.group("label"), bracketed=True):
-        label, pos = clean_label(bm.group("label")), bm.end()
+        label, pos, shape = clean_label(bm.group("label")), bm.end(), "bracket"
     else:
         cm = _COLON_LABEL_RE.match(line, pos)
         if cm and (cm.group("o") or "") in {cm.group("c1") or "", cm.group("c2") or ""}:
-            if looks_like_label(cm.group("label")):
+            if looks_like_label(cm.group("label"), lowercase=True):
                 label, pos = clean_label(cm.group("label")), cm.end()
+                shape = "emphasis" if (cm.group("o") or cm.group("c1") or cm.group("c2")) else "colon"
                 label_ts = _group_ts(cm, "lts")
                 if label_ts is not None and timestamp is None:
-                    timestamp = label_ts
+                    timestamp, ts_at = label_ts, "label"
         elif cm is None:
             tm = _TS_LINE_LABEL_RE.match(line, pos)
             if tm and looks_like_label(tm.group("label")):
                 label, pos = clean_label(tm.group("label")), len(line)
-                timestamp = timestamp if timestamp is not None else _group_ts(tm, "lts")
+                if timestamp is None:
+                    timestamp, ts_at = _group_ts(tm, "lts"), "label"
                 return LineInfo(label=label, timestamp=timestamp, body_start=pos, strong=True,
-                                plain_start=plain)
+                                plain_start=plain, shape="line", ts_at=ts_at)
     if label is not None and timestamp is None:
         am = _AFTER_LABEL_TS_RE.match(line, pos)
         if am:
             after = _group_ts(am, "ts")
             if after is not None:
-                timestamp, pos = after, am.end()
-    return LineInfo(label=label, timestamp=timestamp, body_start=pos, plain_start=plain)
+                timestamp, pos, ts_at = after, am.end(), "after"
+    first = next((ch for ch in line[pos:] if ch.isalpha()), "")
+    body_case = "" if not first or not line[pos:].lstrip()[:1].isalpha() else (
+        "upper" if first.isupper() else "lower")
+    return LineInfo(label=label, timestamp=timestamp, body_start=pos, plain_start=plain,
+                    shape=shape, ts_at=ts_at if label else "", body_case=body_case)
+
+
+def accepted_labels(
+    infos: Sequence[LineInfo],
+    *,
+    starts_paragraph: Sequence[bool] | None = None,
+    vouched: Collection[str] = (),
+) -> set[str]:
+    """The candidate labels of a document (one :class:`LineInfo` per line) that are
+    speakers; see the module docstring for the evidence weighed.
+
+    :param starts_paragraph: per line, whether a blank line (or the start of the text)
+        comes before it; ``None`` when the format has no such structure (subtitle cues).
+    :param vouched: labels the caller knows are speakers (bold runs in a .docx).
+    """
+    counts = Counter(info.label for info in infos if info.label)
+    accepted = {clean_label(v) for v in vouched}
+    lowercase_recurring = set()
+    for label, n in counts.items():
+        if is_conventional_label(label) or _is_known(label):
+            accepted.add(label)
+        elif label[0].islower():
+            if n >= 2 and _lowercase_label_ok(label):
+                lowercase_recurring.add(label)
+        elif n >= 2:
+            accepted.add(label)
+    accepted |= {info.label for info in infos if info.label and info.strong}
+    # lowercase labels are a convention of the whole document: one recurring lowercase
+    # label beside capitalised speakers is prose ("la formation : ...")
+    if lowercase_recurring and (len(lowercase_recurring) >= 2
+                                or any(label[0].islower() for label in accepted)):
+        accepted |= lowercase_recurring
+
+    anchors = [i for i, info in enumerate(infos) if info.label in accepted]
+    if not anchors:
+        return accepted
+    styles = {(infos[i].shape, infos[i].ts_at) for i in anchors}
+    spaced = False
+    if starts_paragraph is not None:
+        later = anchors[1:]
+        spaced = bool(later) and sum(bool(starts_paragraph[i]) for i in later) >= 0.8 * len(later)
+    cases = [infos[i].body_case for i in anchors if infos[i].body_case]
+    capitalised = bool(cases) and cases.count("upper") >= 0.5 * len(cases)
+    for i, info in enumerate(infos):
+        label = info.label
+        if (label is None or label in accepted or counts[label] != 1 or i < anchors[0]
+                or label[0].islower() or not _name_like(label)
+                or (info.shape, info.ts_at) not in styles
+                or (spaced and not starts_paragraph[i])        # type: ignore[index]
+                or (capitalised and info.body_case == "lower")):
+            continue
+        accepted.add(label)
+    return accepted
 
 
 def _is_markdown_structure(line: str) -> bool:
@@ -276,10 +442,16 @@ def segment_lines(
     if markdown:
         forced |= {i for i, line in enumerate(lines) if _is_markdown_structure(line)}
     infos = [parse_line(line) if line.strip() and i not in forced else LineInfo() for i, line in enumerate(lines)]
-    counts = Counter(info.label for info in infos if info.label)
-    accepted = {lab for lab, n in counts.items() if n >= 2 or is_conventional_label(lab)}
-    accepted |= {info.label for info in infos if info.label and info.strong}
-    accepted |= {clean_label(h) for h in hints.values()}
+    starts_paragraph = []
+    blank = True
+    for line in lines:
+        starts_paragraph.append(blank)
+        blank = not line.strip()
+    # a timestamp alone on the line before a turn belongs to that turn
+    for i in range(1, len(lines)):
+        if infos[i - 1].timestamp_only and starts_paragraph[i - 1]:
+            starts_paragraph[i] = True
+    accepted = accepted_labels(infos, starts_paragraph=starts_paragraph, vouched=hints.values())
 
     offsets: list[int] = []
     pos = 0

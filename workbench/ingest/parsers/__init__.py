@@ -10,10 +10,12 @@ the store.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from os import PathLike
 from pathlib import Path
 
 from ..model import ImportFileError, ParsedTranscript
+from ..speakers import known_speakers
 from . import _docx, _odt, _rtf, _subtitles, _table, _text, _trs  # noqa: F401  (registration)
 from ._base import REGISTRY, ParserFunc, register
 
@@ -28,12 +30,15 @@ def parser_for(path: str | PathLike[str]) -> ParserFunc | None:
     return REGISTRY.get(Path(path).suffix.lower())
 
 
-def parse_file(path: str | PathLike[str], encoding: str | None = None) -> ParsedTranscript:
+def parse_file(path: str | PathLike[str], encoding: str | None = None, *,
+               speakers: Iterable[str] = ()) -> ParsedTranscript:
     """Parse one transcript file.
 
     :param path: a file whose extension is in :data:`SUPPORTED_EXTENSIONS`.
     :param encoding: force the encoding of byte-level text formats (.txt, .md,
         .csv, .srt, .vtt) or the code page of an .rtf; ignored by the others.
+    :param speakers: labels the user maps to participants: speakers wherever they open
+        a line, even once (see :func:`workbench.ingest.speakers.known_speakers`).
     :raises ImportFileError: unsupported extension, missing/unreadable file, or
         any content problem (the message names the file, and the line or byte
         offset where it applies).
@@ -48,4 +53,5 @@ def parse_file(path: str | PathLike[str], encoding: str | None = None) -> Parsed
         raise ImportFileError(p, "file not found")
     if not p.is_file():
         raise ImportFileError(p, "not a regular file")
-    return parser(p, encoding)
+    with known_speakers(speakers):
+        return parser(p, encoding)

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..encoding import decode_bytes
 from ..model import ImportFileError, ParsedTranscript
-from ..speakers import clean_label, is_conventional_label, parse_line
+from ..speakers import LineInfo, accepted_labels, clean_label, parse_line
 from ._base import TurnBuilder, normalise_text, read_bytes, register
 
 _TIME = r"(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?"
@@ -109,12 +108,13 @@ def _read_cues(path: Path, lines: list[str], vtt: bool) -> list[_Cue]:
 
 
 def _label_prefixes(cues: list[_Cue]) -> None:
-    """Take ``Label :`` prefixes as speakers when they recur (or name the interviewer)."""
-    infos = [parse_line(c.text) if c.speaker is None else None for c in cues]
-    counts = Counter(i.label for i in infos if i and i.label)
-    accepted = {lab for lab, n in counts.items() if n >= 2 or is_conventional_label(lab)}
+    """Take ``Label :`` prefixes as speakers on the evidence of the whole file
+    (:func:`~workbench.ingest.speakers.accepted_labels`: they recur, name the
+    interviewer, or are written like the other turns)."""
+    infos = [parse_line(c.text) if c.speaker is None else LineInfo() for c in cues]
+    accepted = accepted_labels(infos)
     for cue, info in zip(cues, infos):
-        if info and info.label in accepted and info.body_start:
+        if info.label in accepted and info.body_start:
             cue.speaker = info.label
             cue.text = cue.text[info.body_start :].strip()
 
