@@ -66,3 +66,88 @@ def text_hash(text: str) -> str:
     """SHA-256 (hex) of :func:`normalised_text`: equal for the same transcript
     wherever it comes from."""
     return hashlib.sha256(normalised_text(text).encode("utf-8")).hexdigest()
+
+
+def _kept_positions(text: str) -> list[int] | None:
+    """Indices of ``text`` whose characters :func:`normalised_text` keeps, in order
+    (None when NFC would change the text: then positions do not map one to one)."""
+    if unicodedata.normalize("NFC", text) != text:
+        return None
+    n = len(text)
+    drop = bytearray(n)
+    if n and text[0] == "\ufeff":
+        drop[0] = 1
+    for i, ch in enumerate(text):
+        if ch == "\r" and i + 1 < n and text[i + 1] == "\n":
+            drop[i] = 1
+    # spaces at line ends
+    i = n - 1
+    at_line_end = True
+    while i >= 0:
+        ch = text[i]
+        if ch in "\n\r":
+            at_line_end = True
+        elif at_line_end and ch in " \t\u00a0\u202f\u3000":
+            drop[i] = 1
+        elif not drop[i]:
+            at_line_end = False
+        i -= 1
+    kept = [i for i in range(n) if not drop[i]]
+    # blank lines at either end (line ends once the spaces are gone)
+    lo, hi = 0, len(kept)
+    while lo < hi and text[kept[lo]] in "\n\r":
+        lo += 1
+    while hi > lo and text[kept[hi - 1]] in "\n\r":
+        hi -= 1
+    return kept[lo:hi]
+
+
+def _subsequence(short: str, long: str) -> list[int] | None:
+    """Where each character of ``short`` sits in ``long`` when ``short`` is ``long``
+    with characters deleted (greedy, linear); None if it is not."""
+    out: list[int] = []
+    j, n = 0, len(long)
+    find = long.find
+    for ch in short:
+        j = find(ch, j)
+        if j < 0:
+            return None
+        out.append(j)
+        j += 1
+    return out
+
+
+def offset_mapper(source: str, target: str):
+    """A function taking a character position in ``source`` to the same place in
+    ``target``: two copies of one transcript that differ in line ends, trailing
+    spaces, byte-order mark, edge blank lines or deleted invisible characters (equal
+    :func:`text_hash`, or one a copy of the other with characters removed)."""
+    import bisect
+
+    if source == target:
+        return lambda p: p
+    a, b = _kept_positions(source), _kept_positions(target)
+    if a is not None and b is not None and len(a) == len(b) and \
+            all(source[i] == target[j] or source[i] in "\r\n" for i, j in zip(a, b)):
+        def mapped(p: int) -> int:
+            i = bisect.bisect_left(a, p)
+            return b[i] if i < len(b) else len(target)
+        return mapped
+    if len(source) <= len(target):
+        where = _subsequence(source, target)
+        if where is not None:              # target = source + characters
+            return lambda p: where[p] if p < len(where) else len(target)
+    else:
+        where = _subsequence(target, source)
+        if where is not None:              # target = source - characters
+            return lambda p: bisect.bisect_left(where, p)
+    import difflib
+    blocks = difflib.SequenceMatcher(None, source, target,
+                                     autojunk=len(source) > 20_000).get_matching_blocks()
+    starts = [blk.a for blk in blocks]
+
+    def aligned(p: int) -> int:
+        i = max(bisect.bisect_right(starts, p) - 1, 0)
+        blk = blocks[i]
+        return min(blk.b + min(p - blk.a, blk.size), len(target))
+    return aligned

@@ -171,11 +171,19 @@ class ExportAPI:
         path = Path(path) if path else self.export_path("projet", ".qdpx")
         return export_qdpx(self, path, progress=progress, cancelled=cancelled)
 
-    def import_qdpx(self, path: str | Path, *, progress: ProgressFn | None = None,
+    def import_qdpx(self, path: str | Path, *, on_conflict: str = "keep", dry_run: bool = False,
+                    progress: ProgressFn | None = None,
                     cancelled: CancelledFn | None = None) -> dict:
-        """Import a REFI-QDA .qdpx (all or nothing); returns counts and warnings."""
+        """Import a REFI-QDA .qdpx (all or nothing).  What the project already holds
+        (same GUID, or the same transcript text) is matched, not copied; a value the
+        file has differently is a conflict: the project's value is kept unless
+        ``on_conflict="replace"``, and a value contradicting an attribute's type is
+        never written.  ``dry_run``: report, write nothing.  Returns the counts of what
+        is new (``documents``, ``codes``, ``codings``...), ``matched``, ``conflicts``
+        and ``warnings`` (see :class:`workbench.export.qdpx.ImportReport`)."""
         from workbench.export.qdpx import import_qdpx
-        return import_qdpx(self, path, progress=progress, cancelled=cancelled)
+        return import_qdpx(self, path, on_conflict=on_conflict, dry_run=dry_run,
+                           progress=progress, cancelled=cancelled)
 
     # -- helpers --------------------------------------------------------------------
     @staticmethod

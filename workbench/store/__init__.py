@@ -7,12 +7,13 @@ from workbench.store.coding import CodingStore
 from workbench.store.query import QueryStore
 from workbench.store.topics import TopicStore
 from workbench.store.exchange import ExchangeStore
+from workbench.store.exchange_import import ExchangeImportStore
 from workbench.store.identity import IdentityStore
 from workbench.store.privacy import PrivacyStore
 
 
 class Store(CodingStore, DocumentStore, ParticipantStore, FieldStore, QueryStore, TopicStore,
-            ExchangeStore, IdentityStore, PrivacyStore, StoreCore):
+            ExchangeStore, ExchangeImportStore, IdentityStore, PrivacyStore, StoreCore):
     """All of the project's persistence, one mixin per area."""
 
 

@@ -1,8 +1,8 @@
-"""Reads and bulk writes for reports and REFI-QDA exchange (SQL for the store only).
+"""Reads for reports and REFI-QDA export (SQL for the store only).
 
 Exports read a privacy-filtered snapshot: documents, memos and attributes marked
-private never leave this module.  Imports write a whole project payload in one
-transaction (all or nothing).
+private never leave this module.  The writes of a REFI-QDA import are in
+:mod:`workbench.store.exchange_import`.
 """
 from __future__ import annotations
 
@@ -15,9 +15,66 @@ from workbench.store.db import now
 class ExchangeStore:
     # -- GUID mapping ----------------------------------------------------------------
     def exchange_guids(self, kind: str) -> dict[str, str]:
-        """local id -> GUID for one kind (coder, document, participant, attribute, memo)."""
+        """local id -> GUID another tool gave, for one kind (coder, participant,
+        attribute, question, project)."""
         return {r[0]: r[1] for r in self.query(
             "SELECT local_id, guid FROM exchange_guids WHERE kind = ?", [kind])}
+
+    def exchange_fields(self, kind: str) -> dict[str, dict]:
+        """GUID key -> the REFI attributes kept for elements of ``kind`` (source,
+        selection, note, variable, user, project...)."""
+        return {r[0]: json.loads(r[1]) for r in self.query(
+            "SELECT guid, data FROM exchange_fields WHERE kind = ?", [kind])}
+
+    def exchange_objects(self) -> list[dict]:
+        """REFI Links and Graphs kept as read (guid, kind, name, xml, refs)."""
+        out = []
+        for r in self.query("SELECT guid, kind, name, xml, refs FROM exchange_objects "
+                            "ORDER BY kind, rowid"):
+            d = dict(r)
+            d["refs"] = json.loads(d["refs"])
+            out.append(d)
+        return out
+
+    def export_selections(self) -> list[dict]:
+        """Selections (coded passages of another tool) of non-private documents."""
+        out = []
+        for r in self.query(
+                "SELECT s.guid, s.document_id, s.start, s.end, s.name, s.description, "
+                "c.name AS coder, s.created_at, s.notes FROM selections s LEFT JOIN coders c "
+                "ON c.id = s.coder_id JOIN documents d ON d.id = s.document_id "
+                "WHERE d.private = 0 ORDER BY s.document_id, s.start, s.end, s.rowid"):
+            d = dict(r)
+            d["notes"] = json.loads(d["notes"] or "[]")
+            out.append(d)
+        return out
+
+    def export_groups(self) -> list[dict]:
+        """Groups (REFI Sets) with their members' GUID keys by kind."""
+        groups = [dict(r) for r in self.query(
+            "SELECT id, guid, name, description, created_at FROM groups ORDER BY name, id")]
+        members: dict[int, dict[str, list[str]]] = {}
+        for gid, kind, g in self.query("SELECT group_id, kind, member_guid FROM group_members "
+                                       "ORDER BY rowid"):
+            members.setdefault(gid, {}).setdefault(kind, []).append(g)
+        for grp in groups:
+            grp["members"] = members.get(grp["id"], {})
+        return groups
+
+    def export_case_links(self) -> dict[str, dict[str, list[str]]]:
+        """participant id -> {"codes": [code GUID keys], "selections": [...]}."""
+        out: dict[str, dict[str, list[str]]] = {}
+        for pid, g in self.query("SELECT participant_id, code_guid FROM case_codes ORDER BY rowid"):
+            out.setdefault(pid, {}).setdefault("codes", []).append(g)
+        for pid, g in self.query("SELECT participant_id, selection_guid FROM case_selections "
+                                 "ORDER BY rowid"):
+            out.setdefault(pid, {}).setdefault("selections", []).append(g)
+        return out
+
+    def export_participants(self) -> list[dict]:
+        """Participants (cases) with their description."""
+        return [dict(r) for r in self.query(
+            "SELECT id, description, created_at FROM participants ORDER BY id")]
 
     # -- privacy-filtered reads ------------------------------------------------------
     def export_documents(self, with_text: bool = True) -> list[dict]:
@@ -29,18 +86,26 @@ class ExchangeStore:
         return [dict(r) for r in self.query(
             f"SELECT {cols} FROM documents WHERE private = 0 ORDER BY name")]
 
-    def export_segments(self) -> list[dict]:
-        return [dict(r) for r in self.query(
-            "SELECT s.document_id, s.position, s.kind, s.speaker, s.is_interviewer, s.start, "
-            "s.end, s.timestamp, s.end_time, s.section FROM segments s JOIN documents d ON "
-            "d.id = s.document_id WHERE d.private = 0 ORDER BY s.document_id, s.position")]
+    def export_segments(self, document_id: int | None = None) -> list[dict]:
+        """Segments of non-private documents (or of one document), every column but the
+        row id: the turn model's fields travel whatever they are."""
+        sql = ("SELECT s.* FROM segments s JOIN documents d ON d.id = s.document_id "
+               "WHERE d.private = 0")
+        params: list[Any] = []
+        if document_id is not None:
+            sql += " AND s.document_id = ?"
+            params.append(document_id)
+        rows = [dict(r) for r in self.query(sql + " ORDER BY s.document_id, s.position", params)]
+        for r in rows:
+            r.pop("id", None)
+        return rows
 
     def export_codings(self, status: str | None = "accepted") -> list[dict]:
         """Codings of non-private documents with coder name, code and source context
         (speaker and timestamp of the segment the coding starts in)."""
         sql = (
             "SELECT k.id, k.document_id, k.code_id, k.start, k.end, k.origin, k.status, k.guid, "
-            "k.created_at, c.name AS coder, k.coder_id, "
+            "k.created_at, c.name AS coder, k.coder_id, k.rule, k.selection_guid, "
             "(SELECT s.speaker FROM segments s WHERE s.document_id = k.document_id AND "
             " s.start <= k.start ORDER BY s.start DESC LIMIT 1) AS speaker, "
             "(SELECT s.timestamp FROM segments s WHERE s.document_id = k.document_id AND "
@@ -76,7 +141,7 @@ class ExchangeStore:
 
     def export_attributes(self) -> list[dict]:
         return [dict(r) for r in self.query(
-            "SELECT name, type, levels, position FROM attributes WHERE private = 0 "
+            "SELECT name, type, levels, position, exchange_type FROM attributes WHERE private = 0 "
             "ORDER BY position, name")]
 
     def export_participant_values(self) -> list[dict]:
@@ -101,146 +166,3 @@ class ExchangeStore:
         return {"documents": q("SELECT count(*) FROM documents WHERE private = 1"),
                 "memos": q("SELECT count(*) FROM memos WHERE private = 1"),
                 "attributes": q("SELECT count(*) FROM attributes WHERE private = 1")}
-
-    # -- bulk import -------------------------------------------------------------------
-    def import_exchange(self, payload: dict, coder: str | None = None,
-                        progress=None) -> dict[str, Any]:
-        """Write a whole REFI-QDA project in ONE transaction; any error rolls it all back.
-
-        ``payload`` keys (lists of dicts, see :mod:`workbench.export.qdpx`): coders,
-        questions, codes (with ``key`` and ``parent_key``), code_questions, attributes,
-        participants, documents (with ``key``, ``segments``, ``links``), codings
-        (``document_key``, ``code_key``, ``coder``), memos (``target`` resolved by
-        ``target_kind``/``target_key``), guids (kind, key, guid).
-        Returns the local ids of what was created, by key.
-        """
-        stamp = now()
-        step = progress or (lambda *a: None)
-        with self.transaction() as c:
-            coder_ids: dict[str, int] = {}
-            for name in payload.get("coders", []):
-                row = c.execute("SELECT id FROM coders WHERE name = ?", [name]).fetchone()
-                coder_ids[name] = row[0] if row else c.execute(
-                    "INSERT INTO coders(name, created_at) VALUES (?, ?)", [name, stamp]).lastrowid
-            for q in payload.get("questions", []):
-                c.execute("INSERT INTO evaluation_questions(id, programme, side, text, source, "
-                          "proposed, codebook) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO "
-                          "NOTHING", [q["id"], q.get("programme"), q.get("side"), q["text"],
-                                      q.get("source"), int(q.get("proposed") or 0),
-                                      q.get("codebook")])
-            code_ids: dict[str, int] = {}
-            for code in payload.get("codes", []):   # parents before children
-                parent = code_ids.get(code["parent_key"]) if code.get("parent_key") else None
-                existing = c.execute(
-                    "SELECT id FROM codes WHERE ifnull(parent_id, 0) = ? AND name = ? COLLATE "
-                    "NOCASE", [parent or 0, code["name"]]).fetchone()
-                if existing:
-                    code_ids[code["key"]] = existing[0]
-                    continue
-                guid = code.get("guid")
-                if guid and self.id_by_guid("code", guid):
-                    guid = None
-                pos = c.execute("SELECT ifnull(max(position) + 1, 0) FROM codes WHERE "
-                                "ifnull(parent_id, 0) = ?", [parent or 0]).fetchone()[0]
-                code_ids[code["key"]] = c.execute(
-                    "INSERT INTO codes(parent_id, name, short, definition, when_to_use, "
-                    "when_not_to_use, example, colour, position, codebook, guid, created_at) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [parent, code["name"], code.get("short"), code.get("definition"),
-                     code.get("when_to_use"), code.get("when_not_to_use"), code.get("example"),
-                     code.get("colour"), pos, code.get("codebook"), guid, stamp]).lastrowid
-            known_q = {r[0] for r in c.execute("SELECT id FROM evaluation_questions")}
-            c.executemany("INSERT OR IGNORE INTO code_questions(code_id, question_id) VALUES (?, ?)",
-                          [(code_ids[k], q) for k, q in payload.get("code_questions", [])
-                           if k in code_ids and q in known_q])
-            for a in payload.get("attributes", []):
-                c.execute("INSERT INTO attributes(name, type, levels, position, private) "
-                          "VALUES (?, ?, ?, ?, 0) ON CONFLICT(name) DO NOTHING",
-                          [a["name"], a["type"], json.dumps(a.get("levels", []), ensure_ascii=False),
-                           a.get("position", 0)])
-            for p in payload.get("participants", []):
-                c.execute("INSERT INTO participants(id, created_at, updated_at) VALUES (?, ?, ?) "
-                          "ON CONFLICT(id) DO UPDATE SET updated_at = excluded.updated_at",
-                          [p["id"], stamp, stamp])
-                c.executemany(
-                    "INSERT INTO participant_values(participant_id, attribute, value, num) "
-                    "VALUES (?, ?, ?, ?) ON CONFLICT(participant_id, attribute) DO UPDATE SET "
-                    "value = excluded.value, num = excluded.num",
-                    [(p["id"], name, text, num) for name, (text, num) in p["values"].items()])
-            doc_ids: dict[str, int] = {}
-            docs = payload.get("documents", [])
-            for i, d in enumerate(docs):
-                fields = {k: v for k, v in d.items() if k not in ("key", "segments", "links")}
-                if fields.get("guid") and self.id_by_guid("document", fields["guid"]):
-                    fields["guid"] = None
-                if coder:
-                    fields["imported_by"] = coder_ids.get(coder) or self.ensure_coder(coder)
-                doc_ids[d["key"]] = self.insert_document(fields, d["segments"], d["links"],
-                                                         coder=coder)
-                step(i + 1, len(docs), d["name"])
-            taken = {r[0] for r in c.execute("SELECT lower(guid) FROM codings WHERE guid IS NOT NULL")}
-            rows = []
-            for k in payload.get("codings", []):
-                if k.get("guid") and k["guid"].lower() in taken:
-                    k["guid"] = None
-                elif k.get("guid"):
-                    taken.add(k["guid"].lower())
-                rows.append((doc_ids[k["document_key"]], code_ids[k["code_key"]], k["start"],
-                             k["end"], coder_ids[k["coder"]], k.get("origin", "imported"),
-                             k.get("status", "accepted"), k.get("guid"),
-                             k.get("created_at") or stamp))
-            c.executemany(
-                "INSERT INTO codings(document_id, code_id, start, end, coder_id, origin, status, "
-                "guid, created_at) VALUES (?,?,?,?,?,?,?,?,?)", rows)
-            coding_ids: dict[str, int] = {}
-            wanted = {k["guid"] for k in payload.get("codings", []) if k.get("guid")}
-            if wanted:
-                for r in c.execute("SELECT guid, id FROM codings WHERE guid IS NOT NULL"):
-                    if r[0] in wanted:
-                        coding_ids[r[0]] = r[1]
-            seg_ids: dict[tuple[int, int], int] = {}
-            if any(m.get("target_kind") == "segment" for m in payload.get("memos", [])):
-                for r in c.execute("SELECT document_id, position, id FROM segments"):
-                    seg_ids[(r[0], r[1])] = r[2]
-            memo_ids: dict[str, int] = {}
-            for m in payload.get("memos", []):
-                kind, key = m["target_kind"], m.get("target_key")
-                target = None
-                if kind == "document":
-                    target = doc_ids.get(key)
-                elif kind == "code":
-                    target = code_ids.get(key)
-                elif kind == "coding":
-                    target = coding_ids.get(key)
-                elif kind == "segment":
-                    dk, pos = key
-                    target = seg_ids.get((doc_ids.get(dk), pos))
-                elif kind in ("participant", "question"):
-                    target = key
-                if kind != "project" and target is None:
-                    kind, target = "project", None
-                guid = m.get("guid")
-                if guid and self.id_by_guid("memo", guid):
-                    guid = None
-                memo_ids[m["key"]] = c.execute(
-                    "INSERT INTO memos(target_type, target_id, title, text, coder_id, private, "
-                    "guid, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)",
-                    [kind, None if target is None else str(target), m.get("title"), m["text"],
-                     coder_ids.get(m.get("coder") or ""), guid, m.get("created_at") or stamp,
-                     m.get("created_at") or stamp]).lastrowid
-            local = {"coder": {n: str(i) for n, i in coder_ids.items()},
-                     "document": {k: str(i) for k, i in doc_ids.items()},
-                     "memo": {k: str(i) for k, i in memo_ids.items()},
-                     "participant": {p["id"]: p["id"] for p in payload.get("participants", [])},
-                     "attribute": {a["name"]: a["name"] for a in payload.get("attributes", [])}}
-            c.executemany(
-                "INSERT INTO exchange_guids(kind, local_id, guid) VALUES (?, ?, ?) "
-                "ON CONFLICT(kind, local_id) DO UPDATE SET guid = excluded.guid",
-                [(kind, local[kind][key], guid) for kind, key, guid in payload.get("guids", [])
-                 if key in local.get(kind, {})])
-            self.log_change(coder, "project.import_qdpx", "project", None,
-                            {"documents": len(doc_ids), "codes": len(code_ids),
-                             "codings": len(rows), "memos": len(memo_ids),
-                             "origin": payload.get("origin")})
-        return {"documents": doc_ids, "codes": code_ids, "codings": len(rows),
-                "memos": len(memo_ids)}

@@ -1,0 +1,122 @@
+"""Guarded reading of a ``.qdpx`` zip: sizes checked before anything is inflated, the
+``.qde`` parsed with no DTD, no entities and no network."""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+from lxml import etree
+
+from workbench.i18n import _
+
+from .common import QdpxError, local
+
+MAX_ENTRIES = 100_000
+MAX_TOTAL_BYTES = 2 * 1024 ** 3          # uncompressed
+MAX_RATIO = 200                          # uncompressed / compressed, for members > 1 MB
+
+
+def xml_parser() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                           dtd_validation=False, huge_tree=True)
+
+
+def qde_name(zf: zipfile.ZipFile) -> str:
+    names = [n for n in zf.namelist() if n.lower().endswith(".qde") and "/" not in n.strip("/")]
+    if not names:
+        raise QdpxError(_("not a REFI-QDA project: the archive holds no .qde project file"))
+    return "project.qde" if "project.qde" in names else names[0]
+
+
+class Archive:
+    def __init__(self, path: Path):
+        if not path.is_file():
+            raise QdpxError(_("{path}: no such file").format(path=path))
+        try:
+            self.zf = zipfile.ZipFile(path)
+            infos = self.zf.infolist()
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise QdpxError(_("{file}: not a valid .qdpx (damaged or not a zip archive: "
+                              "{error})").format(file=path.name, error=exc)) from None
+        if len(infos) > MAX_ENTRIES:
+            raise QdpxError(_("{file}: too many files in the archive ({n})").format(
+                file=path.name, n=len(infos)))
+        total = sum(i.file_size for i in infos)
+        if total > MAX_TOTAL_BYTES:
+            raise QdpxError(_("{file}: refused, it would inflate to {size:.1f} GB (possible "
+                              "zip bomb)").format(file=path.name, size=total / 1e9))
+        for i in infos:
+            if i.file_size > 1_000_000 and i.file_size > MAX_RATIO * max(i.compress_size, 1):
+                raise QdpxError(_("{file}: refused, {member} is compressed {ratio}:1 (possible "
+                                  "zip bomb)").format(file=path.name, member=i.filename,
+                                                      ratio=i.file_size // max(i.compress_size, 1)))
+        self.names = {i.filename: i for i in infos}
+        self.lower = {n.lower(): n for n in self.names}
+        self.path = path
+
+    def read(self, name: str) -> bytes:
+        info = self.names[name]
+        try:
+            with self.zf.open(info) as fh:
+                data = fh.read(info.file_size + 1)
+        except (zipfile.BadZipFile, OSError, EOFError, zipfile.LargeZipFile) as exc:
+            raise QdpxError(_("{file}: damaged archive member {member}: {error}").format(
+                file=self.path.name, member=name, error=exc)) from None
+        except RuntimeError as exc:   # encrypted
+            raise QdpxError(_("{file}: cannot read {member}: {error}").format(
+                file=self.path.name, member=name, error=exc)) from None
+        if len(data) > info.file_size:
+            raise QdpxError(_("{file}: {member} is larger than declared (possible zip "
+                              "bomb)").format(file=self.path.name, member=name))
+        return data
+
+    def find(self, ref: str) -> str | None:
+        """The archive member of an ``internal://x.txt`` (or bare/relative) path."""
+        name = re.sub(r"^(internal|relative|file)://", "", ref).lstrip("/\\").replace("\\", "/")
+        for cand in (f"Sources/{name}", name, f"sources/{name}"):
+            if cand in self.names:
+                return cand
+            if cand.lower() in self.lower:
+                return self.lower[cand.lower()]
+        base = name.rsplit("/", 1)[-1].lower()
+        hits = [n for n in self.names if n.lower().endswith("/" + base)]
+        return hits[0] if len(hits) == 1 else None
+
+    def root(self):
+        """The parsed ``.qde`` root element (refusing DOCTYPEs and entities)."""
+        qde = qde_name(self.zf)
+        raw = self.read(qde)
+        if b"<!DOCTYPE" in raw[:4096].upper() or b"<!ENTITY" in raw.upper():
+            raise QdpxError(_("{file}: {member} declares a DOCTYPE or entities, which REFI-QDA "
+                              "files never need: refused (external entity risk)").format(
+                file=self.path.name, member=qde))
+        try:
+            root = etree.fromstring(raw, xml_parser())
+        except etree.XMLSyntaxError as exc:
+            raise QdpxError(_("{file}: {member} is not well-formed XML (line {line}: "
+                              "{error})").format(file=self.path.name, member=qde,
+                                                 line=exc.lineno, error=exc.msg)) from None
+        if local(root) != "Project":
+            raise QdpxError(_("{file}: not a REFI-QDA project (root element <{tag}>)").format(
+                file=self.path.name, tag=local(root)))
+        return root
+
+
+def decode(data: bytes, what: str, warnings: list[str]) -> str:
+    if data[:3] == b"\xef\xbb\xbf":
+        data = data[3:]
+    elif data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        warnings.append(_("{what}: not UTF-8, read as Windows-1252").format(what=what))
+        return data.decode("cp1252", errors="replace")
+
+
+def docx_text(data: bytes) -> str:
+    import docx
+    document = docx.Document(io.BytesIO(data))
+    return "\n".join(p.text for p in document.paragraphs)

@@ -1,0 +1,132 @@
+"""The state each element reader, writer and importer works on."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from workbench.identity import WORKBENCH_NS
+
+from .common import ImportReport, noop
+
+
+@dataclass
+class Content:
+    """A whole ``.qdpx`` read into plain dicts, nothing written yet (see each element
+    module for its dicts).  ``key`` fields are GUID keys (lower case)."""
+
+    origin: str = ""
+    project: dict = field(default_factory=dict)
+    users: list[dict] = field(default_factory=list)
+    codes: list[dict] = field(default_factory=list)
+    variables: list[dict] = field(default_factory=list)
+    cases: list[dict] = field(default_factory=list)
+    sources: list[dict] = field(default_factory=list)
+    notes: list[dict] = field(default_factory=list)
+    sets: list[dict] = field(default_factory=list)
+    questions: list[dict] = field(default_factory=list)
+    objects: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    skipped_codings: int = 0
+    #: note key -> (target kind, target key) from the first NoteRef that names it
+    note_targets: dict[str, tuple[str, Any]] = field(default_factory=dict)
+
+    def refer_note(self, note_key: str | None, kind: str, key) -> None:
+        if note_key and note_key not in self.note_targets:
+            self.note_targets[note_key] = (kind, key)
+
+
+@dataclass
+class ReadCtx:
+    path: Path
+    arch: Any
+    content: Content
+    step: Callable = noop
+    stop: Callable[[], bool] = lambda: False
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.content.warnings
+
+    def warn(self, message: str) -> None:
+        self.content.warnings.append(message)
+
+
+@dataclass
+class WriteCtx:
+    project: Any
+    root: Any
+    step: Callable = noop
+    stop: Callable[[], bool] = lambda: False
+    seed: str = ""
+    files: dict[str, bytes] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    summary: dict = field(default_factory=dict)
+    user_guid: dict[str, str] = field(default_factory=dict)        # coder name -> GUID
+    code_guid: dict[int, str] = field(default_factory=dict)        # code id -> GUID
+    code_el: dict[int, Any] = field(default_factory=dict)
+    doc_guid: dict[int, str] = field(default_factory=dict)
+    documents: list[dict] = field(default_factory=list)
+    memo_guid: dict[int, str] = field(default_factory=dict)
+    memo_on: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    memos: list[dict] = field(default_factory=list)
+    var_guid: dict[str, str] = field(default_factory=dict)
+    case_guid: dict[str, str] = field(default_factory=dict)
+    selections_written: set[str] = field(default_factory=set)      # GUID keys
+    exported_guids: set[str] = field(default_factory=set)          # every GUID key written
+    case_selection_refs: list = field(default_factory=list)        # (Case element, keys)
+
+    @property
+    def store(self):
+        return self.project.store
+
+    def derived(self, kind: str, local) -> str:
+        """A GUID derived from the project and a local id: the same at every export."""
+        return str(uuid.uuid5(WORKBENCH_NS, f"{self.seed}/{kind}/{local}"))
+
+    def users(self) -> set[str]:
+        return {g.lower() for g in self.user_guid.values()}
+
+
+@dataclass
+class ImportCtx:
+    project: Any
+    content: Content
+    report: ImportReport
+    policy: str = "keep"                 # conflicts: "keep" the project's value or "replace"
+    coder: str | None = None
+    file_name: str = ""
+    step: Callable = noop
+    stamp: str = ""
+    coder_by_user: dict[str, str] = field(default_factory=dict)    # user key -> coder name
+    coder_ids: dict[str, int] = field(default_factory=dict)        # coder name -> id
+    code_ids: dict[str, int] = field(default_factory=dict)         # code key -> id
+    code_label: dict[str, str] = field(default_factory=dict)       # code key -> path
+    code_guid: dict[str, str] = field(default_factory=dict)        # code key -> project GUID
+    attributes: dict[str, dict] = field(default_factory=dict)      # variable key -> attribute
+    doc_ids: dict[str, int] = field(default_factory=dict)          # source key -> id
+    doc_map: dict[str, Callable[[int], int]] = field(default_factory=dict)
+    doc_name: dict[str, str] = field(default_factory=dict)
+    doc_guid: dict[str, str] = field(default_factory=dict)         # source key -> project GUID
+    selection_guid: dict[str, str] = field(default_factory=dict)   # file key -> project key
+    coding_ids: dict[str, int] = field(default_factory=dict)       # coding key -> id
+    memo_ids: dict[str, int] = field(default_factory=dict)
+    participants: dict[str, str] = field(default_factory=dict)     # case key -> participant id
+    fallback_coder: str = "import-refi"
+    code_questions: list[dict] = field(default_factory=list)
+
+    @property
+    def store(self):
+        return self.project.store
+
+    def coder_id(self, user_key: str | None) -> int:
+        """The coder of a file user (the fallback coder for an unknown or missing one)."""
+        name = self.coder_by_user.get(user_key or "") or self.fallback_coder
+        if name not in self.coder_ids:
+            self.coder_ids[name] = self.store.ensure_coder(name)
+            self.report.new["coders"] += 1
+        return self.coder_ids[name]
+
+    def kept(self, field_conflict: bool) -> str:
+        return "file" if (field_conflict and self.policy == "replace") else "project"

@@ -1,0 +1,116 @@
+"""The project element itself (its description and notes) and what Workbench does not
+model but keeps for the next export: REFI ``<Links>`` and ``<Graphs>``, stored as read
+(in the standard namespace) and written back when everything they point at is
+exported too (else named in a warning)."""
+from __future__ import annotations
+
+import copy
+import json
+
+from lxml import etree
+
+from workbench.i18n import _, ngettext
+from workbench.identity import guid_key, keep_guid
+
+from .common import kid, kids, local, q, text_of
+from .context import ImportCtx, ReadCtx, WriteCtx
+
+_REF_ATTRS = ("originGUID", "targetGUID", "representedGUID")
+
+
+def read_project(root, ctx: ReadCtx) -> dict:
+    for nr in kids(root, "NoteRef"):
+        ctx.content.refer_note(guid_key(nr.get("targetGUID")), "project", None)
+    project = {a: root.get(a) for a in ("name", "creatingUserGUID", "creationDateTime",
+                                        "modifyingUserGUID", "modifiedDateTime", "basePath")
+               if root.get(a)}
+    if kid(root, "Description") is not None:
+        project["Description"] = text_of(root, "Description")
+    return project
+
+
+def _standard(el):
+    """A copy of ``el`` with every element in the REFI project namespace."""
+    el = copy.deepcopy(el)
+    for node in el.iter():
+        if isinstance(node.tag, str):
+            node.tag = q(local(node))
+    etree.cleanup_namespaces(el)
+    return el
+
+
+def read(root, ctx: ReadCtx) -> list[dict]:
+    """[{guid, key, kind, name, xml, refs}] for Links and Graphs."""
+    out = []
+    for holder, tag, kind in (("Links", "Link", "link"), ("Graphs", "Graph", "graph")):
+        for el in kids(kid(root, holder), tag):
+            g = keep_guid(el.get("guid"))
+            if g is None:
+                ctx.warn(_("{kind} {name!r} without a valid guid not kept").format(
+                    kind=tag, name=el.get("name") or ""))
+                continue
+            refs = set()
+            for node in el.iter():
+                if not isinstance(node.tag, str):
+                    continue
+                for a in _REF_ATTRS:
+                    if node.get(a) and guid_key(node.get(a)):
+                        refs.add(guid_key(node.get(a)))
+            if kind == "link":
+                refs.discard(None)
+            xml = etree.tostring(_standard(el), encoding="unicode")
+            out.append(dict(guid=g, key=guid_key(g), kind=kind, name=el.get("name"), xml=xml,
+                            refs=sorted(refs)))
+    if out:
+        ctx.warn(ngettext("{n} link or graph kept as read: Workbench does not show it, and "
+                          "writes it back in its REFI-QDA exports",
+                          "{n} links and graphs kept as read: Workbench does not show them, "
+                          "and writes them back in its REFI-QDA exports", len(out)).format(
+            n=len(out)))
+    return out
+
+
+def merge_project(ctx: ImportCtx) -> None:
+    data = {k: v for k, v in ctx.content.project.items() if k == "Description"}
+    if data:
+        ctx.store.set_exchange_fields("project", "project", data)
+
+
+def merge(ctx: ImportCtx) -> None:
+    store = ctx.store
+    have = store.exchange_object_keys()
+    for obj in ctx.content.objects:
+        if obj["key"] in have:
+            ctx.report.matched["links"] += 1
+            continue
+        store.exchange_insert("exchange_objects", dict(
+            guid=obj["guid"], kind=obj["kind"], name=obj["name"], xml=obj["xml"],
+            refs=json.dumps(obj["refs"]), created_at=ctx.stamp))
+        have.add(obj["key"])
+        ctx.report.new["links"] += 1
+
+
+def write_description(ctx: WriteCtx) -> None:
+    kept = ctx.store.exchange_fields("project").get("project", {})
+    if kept.get("Description"):
+        etree.SubElement(ctx.root, q("Description")).text = kept["Description"]
+
+
+def write(ctx: WriteCtx) -> None:
+    objects = ctx.store.exchange_objects()
+    holders: dict[str, etree._Element] = {}
+    dropped = 0
+    for obj in objects:
+        # links and graphs that point at an element left out (private, deleted) stay out
+        if any(r.lower() not in ctx.exported_guids for r in obj["refs"]):
+            dropped += 1
+            continue
+        name = "Links" if obj["kind"] == "link" else "Graphs"
+        if name not in holders:
+            holders[name] = etree.SubElement(ctx.root, q(name))
+        holders[name].append(etree.fromstring(obj["xml"]))
+    if dropped:
+        ctx.warnings.append(ngettext(
+            "{n} link or graph not exported: it points at something not exported",
+            "{n} links and graphs not exported: they point at something not exported",
+            dropped).format(n=dropped))

@@ -1,0 +1,654 @@
+"""``<Sources>``: text sources with their selections and codings.
+
+Export writes each non-private document as a ``TextSource`` (UTF-8 plain text in
+``Sources/<guid>.txt``), its selections (another tool's own, with their GUID, creator
+and dates; else one per coded span, with a GUID derived from the document's and the
+span) and codings.  What REFI-QDA has no place for travels in a sidecar only Workbench
+reads, ``Workbench/<guid>.json``: the turns (every segment field of the turn model) and
+the origin of each coding (manual, rule, topic).
+
+Import converts positions (NVivo counts UTF-16 code units; ``\\r\\n`` line ends become
+``\\n``), matches each source to a project document by GUID, then by text hash (a
+transcript already in the project is linked to, never copied as "name (2)"), and
+matches selections and codings by GUID, then codings by span, code and coder.
+"""
+from __future__ import annotations
+
+import bisect
+import json
+import re
+import unicodedata
+from collections import defaultdict
+from pathlib import Path
+
+from lxml import etree
+
+from workbench.domain import ACTOR_TYPES, WorkbenchError
+from workbench.i18n import _
+from workbench.identity import guid_key, keep_guid, new_guid, offset_mapper, text_hash
+
+from . import variables
+from .archive import decode, docx_text
+from .common import (SIDECAR_DIR, QdpxError, join_description, kid, kids, local, q,
+                     set_dates, split_description, stamp)
+from .context import ImportCtx, ReadCtx, WriteCtx
+
+META_FIELDS = ("programme", "actor_type", "interview_date", "interviewer", "site", "language")
+_DATES = ("creatingUser", "creationDateTime", "modifyingUser", "modifiedDateTime")
+
+
+# --------------------------------------------------------------------------- positions
+def utf16_map(text: str) -> list[int] | None:
+    """UTF-16 code-unit index -> character index, or None if they coincide."""
+    if all(ord(ch) <= 0xFFFF for ch in text):
+        return None
+    out: list[int] = []
+    for i, ch in enumerate(text):
+        out.append(i)
+        if ord(ch) > 0xFFFF:
+            out.append(i)
+    out.append(len(text))
+    return out
+
+
+def boundary_score(text: str, spans: list[tuple[int, int]], mapping: list[int] | None) -> int:
+    """How many span ends fall on word boundaries (to tell UTF-16 from characters)."""
+    n = len(text)
+    score = 0
+    for s, e in spans:
+        if mapping is not None:
+            if e >= len(mapping) or s >= len(mapping):
+                continue
+            s, e = mapping[s], mapping[e]
+        if not (0 <= s < e <= n):
+            continue
+        score += (s == 0 or not text[s - 1].isalnum()) + (e == n or not text[e].isalnum())
+    return score
+
+
+def detect_segments(text: str, name: str = "source") -> list[dict]:
+    """Turns (or paragraphs) of a text from another tool, detected as for a ``.txt``
+    transcript, in offsets of ``text`` itself."""
+    from workbench.ingest.parsers._base import normalise_text, transcript_from_lines
+    from workbench.ingest.service import _segments_for_store  # noqa: PLC2701 (one segmenter)
+
+    try:
+        parsed = transcript_from_lines(normalise_text(text).split("\n"),
+                                       path=Path(name + ".txt"), source_format="qdpx")
+        rows = _segments_for_store(parsed)
+    except Exception:      # an empty text, or a detector problem: paragraphs below
+        rows, parsed = [], None
+    if parsed is not None and parsed.text != text:
+        mapped = offset_mapper(parsed.text, text)
+        for r in rows:
+            for k in ("start", "end", "body_start"):
+                if isinstance(r.get(k), int):
+                    r[k] = mapped(r[k])
+    out, last = [], 0
+    for r in rows:
+        if r["start"] < last or r["end"] < r["start"] or r["end"] > len(text):
+            continue
+        r["position"] = len(out)
+        out.append(r)
+        last = r["end"]
+    if not out:
+        pos = 0
+        for line in text.split("\n"):
+            if line.strip():
+                out.append(dict(position=len(out), kind="paragraph", speaker=None,
+                                is_interviewer=False, start=pos, end=pos + len(line.rstrip())))
+            pos += len(line) + 1
+    return out
+
+
+def _valid_segments(segs, n: int) -> bool:
+    last = 0
+    for s in segs:
+        if not isinstance(s, dict) or not isinstance(s.get("start"), int) or \
+                not isinstance(s.get("end"), int) or not (last <= s["start"] <= s["end"] <= n):
+            return False
+        last = s["end"]
+    return True
+
+
+# --------------------------------------------------------------------------- reading
+def _text(src, ctx: ReadCtx, sname: str) -> str:
+    arch, path = ctx.arch, ctx.path
+    content = kid(src, "PlainTextContent")
+    if content is not None and content.text:
+        return content.text
+    if src.get("plainTextPath"):
+        member = arch.find(src.get("plainTextPath"))
+        if member is None:
+            raise QdpxError(_("{file}: source {name!r}: its text {ref} is missing from the "
+                              "archive").format(file=path.name, name=sname,
+                                                ref=src.get("plainTextPath")))
+        return decode(arch.read(member), member, ctx.warnings)
+    if src.get("richTextPath"):
+        member = arch.find(src.get("richTextPath"))
+        if member is None or not member.lower().endswith(".docx"):
+            raise QdpxError(_("{file}: source {name!r}: no plain text and its rich text {ref} "
+                              "is missing or not a .docx").format(
+                file=path.name, name=sname, ref=src.get("richTextPath")))
+        ctx.warn(_("source {name!r}: no plain text in the archive, text taken from its .docx "
+                   "(positions may differ from the other tool)").format(name=sname))
+        return docx_text(arch.read(member))
+    if content is not None:
+        return ""
+    raise QdpxError(_("{file}: source {name!r} has no text (no PlainTextContent, plainTextPath "
+                      "or richTextPath)").format(file=path.name, name=sname))
+
+
+def _sidecar(ctx: ReadCtx, key: str) -> dict:
+    member = f"{SIDECAR_DIR}/{key}.json"
+    if member not in ctx.arch.names:
+        return {}
+    try:
+        data = json.loads(ctx.arch.read(member).decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        ctx.warn(_("{member}: unreadable, ignored").format(member=member))
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def read(root, ctx: ReadCtx, code_keys: set[str]) -> list[dict]:
+    """[{guid, key, name, text, meta, description, fields, segments, values, notes,
+    selections: [{guid, key, start, end, name, description, user, created_at, fields,
+    notes, codings: [{guid, key, code_key, user, created_at, origin, rule}]}],
+    codings (whole source)}]"""
+    content = ctx.content
+    path = ctx.path
+    all_sources = [s for s in kid(root, "Sources") if isinstance(s.tag, str)] \
+        if kid(root, "Sources") is not None else []
+    out: list[dict] = []
+    seen: set[str] = set()
+    coding_keys: set[str] = set()
+    for si, src in enumerate(all_sources):
+        if ctx.stop():
+            raise WorkbenchError(_("import cancelled: nothing was imported"))
+        kind = local(src)
+        sname = src.get("name") or src.get("guid") or f"source {si + 1}"
+        if kind != "TextSource":
+            n = len(src.findall(".//{*}Coding"))
+            content.skipped_codings += n
+            if n:
+                ctx.warn(_("{kind} {name!r} skipped (only text sources are imported): its {n} "
+                           "coding(s) are not imported").format(kind=kind, name=sname, n=n))
+            else:
+                ctx.warn(_("{kind} {name!r} skipped (only text sources are imported)").format(
+                    kind=kind, name=sname))
+            continue
+        g = keep_guid(src.get("guid"))
+        if g is None or guid_key(g) in seen:
+            raise QdpxError(_("{file}: source {name!r} has a missing or repeated guid").format(
+                file=path.name, name=sname))
+        key = guid_key(g)
+        seen.add(key)
+        text = _text(src, ctx, sname)
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        sels = kids(src, "PlainTextSelection")
+        spans = []
+        for sel in sels:
+            try:
+                spans.append((int(sel.get("startPosition")), int(sel.get("endPosition"))))
+            except (TypeError, ValueError):
+                raise QdpxError(_("{file}: source {name!r}: a selection has no valid "
+                                  "startPosition/endPosition").format(file=path.name,
+                                                                      name=sname)) from None
+        mapping = utf16_map(text)
+        if mapping is not None and spans:
+            if boundary_score(text, spans, mapping) > boundary_score(text, spans, None):
+                ctx.warn(_("source {name!r}: positions counted in UTF-16 code units ({tool}), "
+                           "converted to characters").format(
+                    name=sname, tool=content.origin or _("other tool")))
+            else:
+                mapping = None
+        n_units = len(mapping) - 1 if mapping is not None else len(text)
+        removed = [i for i in range(len(text) - 1) if text[i] == "\r" and text[i + 1] == "\n"]
+        new_text = text.replace("\r\n", "\n").replace("\r", "\n")
+
+        def convert(p: int, mapping=mapping, removed=removed) -> int:
+            c = mapping[p] if mapping is not None else p
+            return c - bisect.bisect_left(removed, c)
+
+        nfc = unicodedata.normalize("NFC", new_text)
+        if nfc != new_text:
+            if len(nfc) == len(new_text):
+                new_text = nfc
+            else:
+                ctx.warn(_("source {name!r}: kept as is (Unicode NFC normalisation would shift "
+                           "positions)").format(name=sname))
+        free, meta = split_description(kid(src, "Description").text
+                                       if kid(src, "Description") is not None else "")
+        side = _sidecar(ctx, key)
+        segments = None
+        if side.get("segments") is not None:
+            if side.get("text_hash") == text_hash(new_text) and \
+                    _valid_segments(side["segments"], len(new_text)):
+                segments = side["segments"]
+            else:
+                ctx.warn(_("source {name!r}: the turns kept by Workbench do not fit this text; "
+                           "turns are detected again").format(name=sname))
+        origins = side.get("codings") if isinstance(side.get("codings"), dict) else {}
+        source = dict(
+            guid=g, key=key, name=unicodedata.normalize("NFC", sname).strip()
+            or f"source {si + 1}", text=new_text, meta=meta, description=free or None,
+            fields={a: src.get(a) for a in _DATES if src.get(a)}, segments=segments,
+            values=[v for v in (variables.read_value(vv) for vv in kids(src, "VariableValue"))
+                    if v],
+            notes=[guid_key(r.get("targetGUID")) for r in kids(src, "NoteRef")],
+            selections=[], codings=[])
+        for nk in source["notes"]:
+            content.refer_note(nk, "document", key)
+        dup: set[tuple] = set()
+
+        def coding(el, s: int, e: int, default_user: str | None) -> dict | None:
+            ref = kid(el, "CodeRef")
+            ck = guid_key(ref.get("targetGUID")) if ref is not None else None
+            if ck not in code_keys:
+                raise QdpxError(_("{file}: source {name!r}: a coding refers to an unknown code "
+                                  "({ref})").format(file=path.name, name=sname,
+                                                    ref=ref.get("targetGUID") if ref is not None
+                                                    else "no CodeRef"))
+            user = guid_key(el.get("creatingUser")) or default_user
+            if (ck, s, e, user) in dup:
+                ctx.warn(_("source {name!r}: duplicate coding [{start}, {end}) skipped").format(
+                    name=sname, start=s, end=e))
+                return None
+            dup.add((ck, s, e, user))
+            cg = keep_guid(el.get("guid"))
+            if cg is None or guid_key(cg) in coding_keys:
+                if cg is not None:
+                    ctx.warn(_("source {name!r}: repeated coding guid {guid}, a new one is "
+                               "used").format(name=sname, guid=cg))
+                cg = new_guid()
+            coding_keys.add(guid_key(cg))
+            origin = origins.get(guid_key(cg)) or {}
+            out_ = dict(guid=cg, key=guid_key(cg), code_key=ck, user=user,
+                        created_at=el.get("creationDateTime"), start=s, end=e,
+                        origin=origin.get("origin") if origin.get("origin") in
+                        ("manual", "rule", "topic", "imported") else "imported",
+                        rule=origin.get("rule"),
+                        notes=[guid_key(r.get("targetGUID")) for r in kids(el, "NoteRef")])
+            for nk in out_["notes"]:
+                content.refer_note(nk, "coding", out_["key"])
+            return out_
+
+        sel_keys: set[str] = set()
+        for sel, (s, e) in zip(sels, spans):
+            if not (0 <= s <= e <= n_units):
+                raise QdpxError(_("{file}: source {name!r}: selection [{start}, {end}) is outside "
+                                  "the text (0..{n})").format(file=path.name, name=sname, start=s,
+                                                             end=e, n=n_units))
+            cs, ce = convert(s), convert(e)
+            coding_els = kids(sel, "Coding")
+            if ce <= cs:
+                if coding_els:
+                    ctx.warn(_("source {name!r}: empty selection at {start} skipped").format(
+                        name=sname, start=s))
+                continue
+            sg = keep_guid(sel.get("guid"))
+            if sg is None or guid_key(sg) in sel_keys:
+                sg = new_guid()
+            sel_keys.add(guid_key(sg))
+            sfree, _meta = split_description(kid(sel, "Description").text
+                                             if kid(sel, "Description") is not None else "")
+            user = guid_key(sel.get("creatingUser"))
+            entry = dict(guid=sg, key=guid_key(sg), start=cs, end=ce, name=sel.get("name"),
+                         description=sfree or None, user=user,
+                         created_at=sel.get("creationDateTime"),
+                         fields={a: sel.get(a) for a in ("modifyingUser", "modifiedDateTime")
+                                 if sel.get(a)},
+                         notes=[guid_key(r.get("targetGUID")) for r in kids(sel, "NoteRef")],
+                         codings=[])
+            for c_el in coding_els:
+                k = coding(c_el, cs, ce, user)
+                if k:
+                    entry["codings"].append(k)
+            for nk in entry["notes"]:
+                content.refer_note(nk, "selection", (key, entry["key"]))
+            source["selections"].append(entry)
+        for c_el in kids(src, "Coding"):      # codings of the whole source
+            if new_text:
+                k = coding(c_el, 0, len(new_text), guid_key(src.get("creatingUser")))
+                if k:
+                    source["codings"].append(k)
+        out.append(source)
+        ctx.step(si + 1, len(all_sources), source["name"])
+    return out
+
+
+# --------------------------------------------------------------------------- writing
+def write(ctx: WriteCtx, types: dict[str, str]) -> dict[str, str]:
+    """Write the sources; returns selection GUID key -> GUID of the selections written."""
+    store = ctx.store
+    docs = ctx.documents
+    if not docs:
+        return {}
+    fields = store.exchange_fields("source")
+    sel_fields = store.exchange_fields("selection")
+    docvars = {v["name"]: v for v in store.exchange_fields("docvar").values()}
+    codings_by_doc: dict[int, list[dict]] = defaultdict(list)
+    for k in store.export_codings():
+        codings_by_doc[k["document_id"]].append(k)
+    candidates = len(store.export_codings("candidate"))
+    if candidates:
+        ctx.warnings.append(_("{n} candidate coding(s) (suggestions not yet accepted) are not "
+                              "exported").format(n=candidates))
+    sels_by_doc: dict[int, list[dict]] = defaultdict(list)
+    for s in store.export_selections():
+        sels_by_doc[s["document_id"]].append(s)
+    memo_by_key = {g.lower(): g for g in ctx.memo_guid.values()}
+    placed = {g.lower() for s in store.export_selections() for g in s["notes"]}
+    written: dict[str, str] = {}
+    sources = etree.SubElement(ctx.root, q("Sources"))
+    n_codings = 0
+    for i, d in enumerate(docs):
+        if ctx.stop():
+            raise WorkbenchError(_("export cancelled"))
+        guid = ctx.doc_guid[d["id"]]
+        kept = fields.get(guid.lower(), {})
+        el = etree.SubElement(sources, q("TextSource"), guid=guid, name=d["name"],
+                              plainTextPath=f"internal://{guid}.txt")
+        if not kept.get("creationDateTime") and stamp(d["imported_at"]):
+            el.set("creationDateTime", stamp(d["imported_at"]))
+        set_dates(el, kept, users=ctx.users())
+        meta = {k: d[k] for k in META_FIELDS + ("source_file", "source_format")}
+        extra = d.get("extra")
+        extra = json.loads(extra) if isinstance(extra, str) else (extra or {})
+        if extra:
+            meta["extra"] = extra
+        etree.SubElement(el, q("Description")).text = join_description(
+            kept.get("Description"), meta)
+        ctx.files[f"Sources/{guid}.txt"] = d["text"].encode("utf-8")
+        side_codings: dict[str, dict] = {}
+        # selections: another tool's own, then one per remaining coded span
+        stored = {s["guid"].lower(): s for s in sels_by_doc.get(d["id"], [])}
+        groups: dict[str, dict] = {}
+        for s in sels_by_doc.get(d["id"], []):
+            groups[s["guid"].lower()] = dict(sel=s, codings=[])
+        for k in codings_by_doc.get(d["id"], []):
+            sk = (k["selection_guid"] or "").lower()
+            if sk in stored and (stored[sk]["start"], stored[sk]["end"]) == (k["start"], k["end"]):
+                groups[sk]["codings"].append(k)
+                continue
+            g = ctx.derived("selection", f"{guid}/{k['start']}/{k['end']}")
+            groups.setdefault(g, dict(sel=dict(guid=g, start=k["start"], end=k["end"],
+                                               name=None, description=None, coder=k["coder"],
+                                               created_at=k["created_at"], notes=[]),
+                                      codings=[]))["codings"].append(k)
+        for gk, grp in sorted(groups.items(), key=lambda kv: (kv[1]["sel"]["start"],
+                                                            kv[1]["sel"]["end"], kv[0])):
+            s = grp["sel"]
+            sel = etree.SubElement(el, q("PlainTextSelection"), guid=s["guid"],
+                                   name=s["name"] or d["text"][s["start"]:min(s["end"], s["start"]
+                                                                              + 60)].replace("\n", " "),
+                                   startPosition=str(s["start"]), endPosition=str(s["end"]))
+            if s["coder"] in ctx.user_guid:
+                sel.set("creatingUser", ctx.user_guid[s["coder"]])
+            if stamp(s["created_at"]):
+                sel.set("creationDateTime", stamp(s["created_at"]))
+            set_dates(sel, sel_fields.get(gk, {}), users=ctx.users())
+            if s["description"]:
+                etree.SubElement(sel, q("Description")).text = s["description"]
+            for k in grp["codings"]:
+                ce = etree.SubElement(sel, q("Coding"), guid=k["guid"])
+                if k["coder"] in ctx.user_guid:
+                    ce.set("creatingUser", ctx.user_guid[k["coder"]])
+                if stamp(k["created_at"]):
+                    ce.set("creationDateTime", stamp(k["created_at"]))
+                etree.SubElement(ce, q("CodeRef"), targetGUID=ctx.code_guid[k["code_id"]])
+                for ng in ctx.memo_on.get(("coding", str(k["id"])), []):
+                    if ng.lower() not in placed:
+                        etree.SubElement(ce, q("NoteRef"), targetGUID=ng)
+                if k["origin"] != "imported" or k["rule"]:
+                    side_codings[k["guid"].lower()] = {"origin": k["origin"], "rule": k["rule"]}
+                ctx.exported_guids.add(k["guid"].lower())
+                n_codings += 1
+            for nk in s["notes"]:
+                if nk.lower() in memo_by_key:
+                    etree.SubElement(sel, q("NoteRef"), targetGUID=memo_by_key[nk.lower()])
+            written[s["guid"].lower()] = s["guid"]
+            ctx.exported_guids.add(s["guid"].lower())
+        for ng in ctx.memo_on.get(("document", str(d["id"])), []):
+            if ng.lower() not in placed:
+                etree.SubElement(el, q("NoteRef"), targetGUID=ng)
+        for name, value in extra.items():
+            var = docvars.get(name)
+            if var and ("doc:" + name) in ctx.var_guid:
+                vv = etree.SubElement(el, q("VariableValue"))
+                etree.SubElement(vv, q("VariableRef"), targetGUID=var["guid"])
+                typed = variables.coerce(dict(name=name, type=var["type"],
+                                              levels=var.get("levels")), "TextValue",
+                                         str(value)) if value not in (None, "") else (None, None)
+                variables.value_element(vv, var["refi_type"], *typed)
+        segments = store.export_segments(d["id"])
+        for s in segments:
+            s.pop("document_id", None)
+        ctx.files[f"{SIDECAR_DIR}/{guid.lower()}.json"] = json.dumps(
+            {"text_hash": text_hash(d["text"]), "segments": segments, "codings": side_codings},
+            ensure_ascii=False).encode("utf-8")
+        ctx.exported_guids.add(guid.lower())
+        ctx.step(i + 1, len(docs), d["name"])
+    ctx.summary["codings"] = n_codings
+    return written
+
+
+# --------------------------------------------------------------------------- import
+def _document_fields(ctx: ImportCtx, src: dict, name: str) -> dict:
+    meta = src["meta"]
+    actor = meta.get("actor_type")
+    if actor and actor not in ACTOR_TYPES:
+        ctx.report.warn(_("source {name!r}: unknown actor type {actor!r} ignored").format(
+            name=name, actor=actor))
+        actor = None
+    extra = dict(meta.get("extra") or {}) if isinstance(meta.get("extra"), dict) else {}
+    if ctx.content.origin and not meta:
+        extra.setdefault("refi_origin", ctx.content.origin)
+    return dict(
+        guid=src["guid"], name=name, text=src["text"], programme=meta.get("programme"),
+        actor_type=actor, interview_date=meta.get("interview_date"),
+        interviewer=meta.get("interviewer"), site=meta.get("site"),
+        language=meta.get("language") or "fr",
+        source_file=meta.get("source_file") or ctx.file_name,
+        source_format=meta.get("source_format") or "qdpx", source_hash=None,
+        encoding="utf-8", word_count=len(re.findall(r"\w+", src["text"])), extra=extra)
+
+
+def _doc_values(ctx: ImportCtx, src: dict) -> dict:
+    """Document-variable values of a source, typed ({variable name: text})."""
+    out = {}
+    for var_key, tag, text in src["values"]:
+        attr = ctx.attributes.get(var_key)
+        if attr is None:
+            ctx.report.warn(_("source {name!r}: a value of an unknown variable is not "
+                              "imported").format(name=src["name"]))
+            continue
+        try:
+            value, _num = variables.coerce(attr, tag, text)
+        except ValueError as exc:
+            ctx.report.conflict("document", src["name"], attr["name"], None, text, "project",
+                                str(exc))
+            continue
+        if value is not None:
+            out[attr["name"]] = value
+    return out
+
+
+def _match_metadata(ctx: ImportCtx, src: dict, did: int, row: dict) -> None:
+    fields = _document_fields(ctx, src, row["name"])
+    changes, extra_changed = {}, False
+    extra = dict(row["extra"])
+    for f in META_FIELDS:
+        mine, theirs = row[f] or None, fields[f] or None
+        if f == "language" and not src["meta"]:
+            continue                     # another tool's source says nothing about it
+        if theirs is None or mine == theirs:
+            continue
+        if mine is None:
+            changes[f] = theirs
+            continue
+        kept = ctx.kept(True)
+        ctx.report.conflict("document", row["name"], f, mine, theirs, kept)
+        if kept == "file":
+            changes[f] = theirs
+    for k, theirs in {**fields["extra"], **_doc_values(ctx, src)}.items():
+        if k == "refi_origin":
+            continue
+        mine = extra.get(k)
+        if mine in (None, "") and theirs not in (None, ""):
+            extra[k], extra_changed = theirs, True
+        elif theirs not in (None, "") and str(mine) != str(theirs):
+            kept = ctx.kept(True)
+            ctx.report.conflict("document", row["name"], k, mine, theirs, kept)
+            if kept == "file":
+                extra[k], extra_changed = theirs, True
+    if changes:
+        ctx.store.update_document(did, changes, coder=ctx.coder)
+    if extra_changed:
+        ctx.store.set_document_extra(did, extra)
+
+
+def merge(ctx: ImportCtx) -> None:
+    store = ctx.store
+    sources = ctx.content.sources
+    owners = store.ids_by_guid("document", [s["guid"] for s in sources])
+    hashes = store.text_hashes()
+    taken_names = store.document_names()
+    rows = store.document_rows(list(owners.values()) + [i for ids in hashes.values() for i in ids]
+                               if sources else [])
+    coding_owner = store.codings_by_guid(k["key"] for s in sources
+                                         for k in [c for sel in s["selections"]
+                                                   for c in sel["codings"]] + s["codings"])
+    for si, src in enumerate(sources):
+        h = text_hash(src["text"])
+        did = owners.get(src["key"])
+        if did is not None and rows[did]["text_hash"] != h:
+            n = sum(len(sel["codings"]) for sel in src["selections"]) + len(src["codings"])
+            ctx.report.skipped_codings += n
+            ctx.report.conflict("document", rows[did]["name"], "text", _("(project text)"),
+                                _("(another text)"), "project",
+                                _("the source has this document's GUID but not its text; "
+                                  "the source and its {n} coding(s) are not imported").format(n=n))
+            continue
+        if did is None and h in hashes:
+            same = [i for i in hashes[h] if rows[i]["name"] == src["name"]]
+            did = (same or hashes[h])[0]
+            if rows[did]["name"] != src["name"]:
+                ctx.report.warn(_("source {name!r} is the transcript of document {doc!r} "
+                                  "(same text): linked to it").format(name=src["name"],
+                                                                     doc=rows[did]["name"]))
+            if len(hashes[h]) > 1:
+                ctx.report.warn(_("source {name!r}: {n} project documents hold this text; "
+                                  "linked to {doc!r}").format(name=src["name"], n=len(hashes[h]),
+                                                             doc=rows[did]["name"]))
+        if did is not None:
+            ctx.report.matched["documents"] += 1
+            row = rows[did]
+            project_text = store.document_text(did)
+            ctx.doc_map[src["key"]] = offset_mapper(src["text"], project_text)
+            _match_metadata(ctx, src, did, row)
+            ctx.doc_name[src["key"]] = row["name"]
+            ctx.doc_guid[src["key"]] = row["guid"]
+        else:
+            name = src["name"]
+            base, n = name, 2
+            while name in taken_names:
+                name = f"{base} ({n})"
+                n += 1
+            if name != base:
+                ctx.report.warn(_("source {name!r} imported as {new!r} (name taken by another "
+                                  "text)").format(name=base, new=name))
+            taken_names.add(name)
+            fields = _document_fields(ctx, src, name)
+            fields["extra"] = {**fields["extra"], **_doc_values(ctx, src)}
+            if ctx.coder and ctx.coder in ctx.coder_ids:
+                fields["imported_by"] = ctx.coder_ids[ctx.coder]
+            segments = src["segments"] if src["segments"] is not None else \
+                detect_segments(src["text"], name)
+            did = store.insert_document(fields, segments, (), coder=ctx.coder)
+            ctx.report.new["documents"] += 1
+            ctx.doc_map[src["key"]] = lambda p: p
+            ctx.doc_name[src["key"]] = name
+            ctx.doc_guid[src["key"]] = src["guid"]
+            hashes.setdefault(h, []).append(did)
+            rows[did] = dict(id=did, name=name, guid=src["guid"], text_hash=h,
+                             extra=fields["extra"], **{f: fields[f] for f in META_FIELDS})
+        ctx.doc_ids[src["key"]] = did
+        ctx.report.map("document", src["key"], did)
+        data = dict(src["fields"])
+        if src["description"]:
+            data["Description"] = src["description"]
+        store.set_exchange_fields("source", ctx.doc_guid[src["key"]], data)
+        _merge_codings(ctx, src, did, coding_owner)
+        ctx.step(si + 1, len(sources), ctx.doc_name[src["key"]])
+
+
+def _merge_codings(ctx: ImportCtx, src: dict, did: int, coding_owner: dict) -> None:
+    store = ctx.store
+    to_doc = ctx.doc_map[src["key"]]
+    existing = {(k["code_id"], k["coder_id"], k["start"], k["end"]): k["id"]
+                for k in store.codings_for_match(did)}
+    known_sels = store.selection_keys(did)
+    new_rows: list[dict] = []
+
+    def one(k: dict, s: int, e: int, sel_key: str | None) -> None:
+        code_id = ctx.code_ids[k["code_key"]]
+        coder_id = ctx.coder_id(k["user"])
+        owner = coding_owner.get(k["key"])
+        if owner is not None:
+            ctx.report.matched["codings"] += 1
+            ctx.coding_ids[k["key"]] = owner["id"]
+            mine = (owner["document_id"], owner["code_id"], owner["coder_id"], owner["start"],
+                    owner["end"])
+            if mine != (did, code_id, coder_id, s, e):
+                ctx.report.conflict("coding", k["guid"], _("span, code or coder"),
+                                    list(mine[1:]), [code_id, coder_id, s, e], "project")
+            return
+        same = existing.get((code_id, coder_id, s, e))
+        if same is not None:
+            ctx.report.matched["codings"] += 1
+            ctx.coding_ids[k["key"]] = same
+            return
+        new_rows.append(dict(document_id=did, code_id=code_id, start=s, end=e, coder_id=coder_id,
+                             origin=k["origin"], status="accepted", rule=k["rule"],
+                             guid=k["guid"], selection_guid=sel_key,
+                             created_at=k["created_at"] or ctx.stamp))
+        existing[(code_id, coder_id, s, e)] = -1
+        coding_owner[k["key"]] = dict(id=None, document_id=did, code_id=code_id,
+                                      coder_id=coder_id, start=s, end=e)
+
+    for sel in src["selections"]:
+        s, e = to_doc(sel["start"]), to_doc(sel["end"])
+        if e <= s:
+            continue
+        if sel["key"] in known_sels:
+            ctx.report.matched["selections"] += 1
+        elif store.selection_owner(sel["guid"]) is not None:
+            ctx.report.conflict("selection", sel["guid"], "document", None, src["name"], "project",
+                                _("this selection GUID belongs to another document"))
+            continue
+        else:
+            store.exchange_insert("selections", dict(
+                guid=sel["guid"], document_id=did, start=s, end=e, name=sel["name"],
+                description=sel["description"],
+                coder_id=ctx.coder_id(sel["user"]) if sel["user"] else None,
+                created_at=sel["created_at"], notes="[]"))
+            known_sels[sel["key"]] = dict(guid=sel["guid"], document_id=did, start=s, end=e,
+                                          notes="[]")
+            ctx.report.new["selections"] += 1
+            if sel["fields"]:
+                store.set_exchange_fields("selection", sel["guid"], sel["fields"])
+        ctx.selection_guid[sel["key"]] = sel["key"]
+        for k in sel["codings"]:
+            one(k, s, e, sel["key"])
+    for k in src["codings"]:
+        one(k, to_doc(k["start"]), to_doc(k["end"]), None)
+    if new_rows:
+        store.exchange_insert_many("codings", new_rows)
+        ids = store.ids_by_guid("coding", [r["guid"] for r in new_rows])
+        for r in new_rows:
+            ctx.coding_ids[r["guid"].lower()] = ids[r["guid"].lower()]
+            coding_owner[r["guid"].lower()]["id"] = ids[r["guid"].lower()]
+        ctx.report.new["codings"] += len(new_rows)

@@ -1,0 +1,182 @@
+"""The writes and look-ups of a REFI-QDA import, element by element (SQL for the store
+only).  The import itself (matching, conflicts) is :mod:`workbench.export.qdpx`; it
+calls these inside one :meth:`~workbench.store.db.StoreCore.transaction`."""
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable
+
+from workbench.identity import guid_key
+
+#: the tables an import may insert into or update, and their key columns
+_WRITABLE = {
+    "codes": "id", "codings": "id", "memos": "id", "selections": "guid", "groups": "id",
+    "evaluation_questions": "id", "code_questions": None, "group_members": None,
+    "case_codes": None, "case_selections": None, "document_participants": None,
+    "participants": "id", "attributes": "name", "exchange_objects": "guid",
+}
+
+
+class ExchangeImportStore:
+    # -- generic ------------------------------------------------------------------------
+    def exchange_insert(self, table: str, row: dict, *, ignore: bool = False) -> int | None:
+        """Insert one row into one of the tables an import writes; returns its rowid
+        (``ignore``: an existing equal key is left alone, returns None)."""
+        if table not in _WRITABLE:
+            raise ValueError(f"an import does not write {table}")
+        cols = ", ".join(row)
+        verb = "INSERT OR IGNORE" if ignore else "INSERT"
+        with self.transaction() as c:
+            cur = c.execute(f"{verb} INTO {table}({cols}) VALUES ({', '.join('?' * len(row))})",
+                            list(row.values()))
+            return cur.lastrowid if cur.rowcount else None
+
+    def exchange_insert_many(self, table: str, rows: list[dict], *, ignore: bool = False) -> None:
+        if not rows:
+            return
+        if table not in _WRITABLE:
+            raise ValueError(f"an import does not write {table}")
+        cols = list(rows[0])
+        verb = "INSERT OR IGNORE" if ignore else "INSERT"
+        with self.transaction() as c:
+            c.executemany(f"{verb} INTO {table}({', '.join(cols)}) VALUES "
+                          f"({', '.join('?' * len(cols))})", [[r[k] for k in cols] for r in rows])
+
+    def exchange_update(self, table: str, key: Any, values: dict) -> None:
+        col = _WRITABLE.get(table)
+        if not col or not values:
+            raise ValueError(f"an import does not update {table}")
+        sets = ", ".join(f"{k} = ?" for k in values)
+        with self.transaction() as c:
+            c.execute(f"UPDATE {table} SET {sets} WHERE {col} = ?", [*values.values(), key])
+
+    def set_exchange_guid(self, kind: str, local_id: str, guid: str) -> None:
+        with self.transaction() as c:
+            c.execute("INSERT INTO exchange_guids(kind, local_id, guid) VALUES (?, ?, ?) "
+                      "ON CONFLICT(kind, local_id) DO UPDATE SET guid = excluded.guid",
+                      [kind, str(local_id), guid])
+
+    def set_exchange_fields(self, kind: str, guid: str, data: dict) -> None:
+        """Keep another tool's attributes of one element (merged over those kept)."""
+        data = {k: v for k, v in data.items() if v not in (None, "")}
+        if not data:
+            return
+        key = guid_key(guid) or guid
+        with self.transaction() as c:
+            row = c.execute("SELECT data FROM exchange_fields WHERE kind = ? AND guid = ?",
+                            [kind, key]).fetchone()
+            merged = {**(json.loads(row[0]) if row else {}), **data}
+            c.execute("INSERT INTO exchange_fields(kind, guid, data) VALUES (?, ?, ?) "
+                      "ON CONFLICT(kind, guid) DO UPDATE SET data = excluded.data",
+                      [kind, key, json.dumps(merged, ensure_ascii=False, sort_keys=True)])
+
+    def set_document_extra(self, document_id: int, extra: dict) -> None:
+        """Replace a document's extra fields (an import filling or replacing them)."""
+        with self.transaction() as c:
+            c.execute("UPDATE documents SET extra = ? WHERE id = ?",
+                      [json.dumps(extra, ensure_ascii=False), document_id])
+
+    # -- look-ups -----------------------------------------------------------------------
+    def exchange_guid_owner(self, kind: str, guid: str) -> str | None:
+        """The local id that holds another tool's GUID (coder, participant, attribute...)."""
+        key = guid_key(guid)
+        if key is None:
+            return None
+        return self.scalar("SELECT local_id FROM exchange_guids WHERE kind = ? AND "
+                           "lower(guid) = ?", [kind, key])
+
+    def coder_ids(self) -> dict[str, int]:
+        return {r[0]: r[1] for r in self.query("SELECT name, id FROM coders")}
+
+    def code_rows(self) -> list[dict]:
+        """Every code's own fields (no counts)."""
+        return [dict(r) for r in self.query(
+            "SELECT id, parent_id, name, short, definition, when_to_use, when_not_to_use, "
+            "example, colour, codable, guid, position FROM codes ORDER BY id")]
+
+    def attribute_rows(self) -> dict[str, dict]:
+        return {r["name"]: dict(r) for r in self.query(
+            "SELECT name, type, levels, position, private, exchange_type FROM attributes")}
+
+    def participant_rows(self, ids: Iterable[str]) -> dict[str, dict]:
+        ids = sorted(set(ids))
+        out: dict[str, dict] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            for r in self.query("SELECT id, description FROM participants WHERE id IN "
+                                f"({', '.join('?' * len(chunk))})", chunk):
+                out[r[0]] = dict(r)
+        return out
+
+    def write_participant_values(self, rows: list[tuple[str, str, str | None, float | None]]) -> None:
+        """(participant, attribute, text, number): insert or replace those values."""
+        with self.transaction() as c:
+            c.executemany(
+                "INSERT INTO participant_values(participant_id, attribute, value, num) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT(participant_id, attribute) DO UPDATE SET "
+                "value = excluded.value, num = excluded.num", rows)
+
+    def document_rows(self, ids: Iterable[int]) -> dict[int, dict]:
+        """Metadata of some documents (no text)."""
+        ids = sorted(set(ids))
+        out: dict[int, dict] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            for r in self.query(
+                    "SELECT id, name, guid, text_hash, programme, actor_type, interview_date, "
+                    "interviewer, site, language, extra FROM documents WHERE id IN "
+                    f"({', '.join('?' * len(chunk))})", chunk):
+                d = dict(r)
+                d["extra"] = json.loads(d["extra"] or "{}")
+                out[r[0]] = d
+        return out
+
+    def selection_keys(self, document_id: int) -> dict[str, dict]:
+        """GUID key -> selection row, for one document."""
+        return {r["guid"].lower(): dict(r) for r in self.query(
+            "SELECT guid, document_id, start, end, notes FROM selections WHERE document_id = ?",
+            [document_id])}
+
+    def selection_row(self, guid: str) -> dict | None:
+        rows = self.query("SELECT guid, document_id, start, end, notes FROM selections WHERE "
+                          "lower(guid) = ?", [guid_key(guid)])
+        return dict(rows[0]) if rows else None
+
+    def selection_owner(self, guid: str) -> int | None:
+        key = guid_key(guid)
+        return self.scalar("SELECT document_id FROM selections WHERE lower(guid) = ?", [key])
+
+    def codings_for_match(self, document_id: int) -> list[dict]:
+        return [dict(r) for r in self.query(
+            "SELECT id, code_id, coder_id, start, end, guid, status FROM codings "
+            "WHERE document_id = ?", [document_id])]
+
+    def codings_by_guid(self, keys: Iterable[str]) -> dict[str, dict]:
+        keys = sorted(set(keys))
+        out: dict[str, dict] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            for r in self.query(
+                    "SELECT id, document_id, code_id, coder_id, start, end, guid FROM codings "
+                    f"WHERE lower(guid) IN ({', '.join('?' * len(chunk))})", chunk):
+                out[r["guid"].lower()] = dict(r)
+        return out
+
+    def memo_row(self, memo_id: int) -> dict:
+        return dict(self.query("SELECT id, target_type, target_id, title, text, guid FROM memos "
+                               "WHERE id = ?", [memo_id])[0])
+
+    def segment_ids(self, document_id: int) -> dict[int, int]:
+        """position -> segment id, for one document."""
+        return {r[0]: r[1] for r in self.query(
+            "SELECT position, id FROM segments WHERE document_id = ?", [document_id])}
+
+    def group_rows(self) -> list[dict]:
+        return [dict(r) for r in self.query("SELECT id, guid, name, description FROM groups")]
+
+    def group_member_keys(self, group_id: int) -> set[tuple[str, str]]:
+        return {(r[0], r[1]) for r in self.query(
+            "SELECT kind, member_guid FROM group_members WHERE group_id = ?", [group_id])}
+
+    def exchange_object_keys(self) -> set[str]:
+        return {r[0].lower() for r in self.query("SELECT guid FROM exchange_objects")}
