@@ -25,6 +25,7 @@ from workbench.coding import AutocodeAPI, CodingAPI
 from workbench.domain import (ACTOR_TYPES, Document, DocumentMetadata, NotFoundError, Segment,
                               ValidationError, WorkbenchError)
 from workbench.export.api import ExportAPI
+from workbench.groups import GroupsAPI
 from workbench.i18n import _
 from workbench.identity import text_hash
 from workbench.ingest.manifest import load_manifest
@@ -378,6 +379,6 @@ class ProjectCore:
 
 
 class Project(QueryAPI, CodebookAPI, AutocodeAPI, AgreementAPI, TopicsAPI, CodingAPI, ExportAPI,
-              PrivacyAPI, ProjectCore):
+              PrivacyAPI, GroupsAPI, ProjectCore):
     """The facade: :class:`ProjectCore` plus one mixin per capability (coding,
     codebooks, autocoding, agreement, topic models, queries, exports, pseudonymisation)."""

@@ -14,12 +14,14 @@ from typing import Iterable, Sequence
 import pandas as pd
 
 from workbench.domain import NotFoundError, ValidationError, WorkbenchError
+from workbench.i18n import _
 from workbench.identity import new_guid
 from workbench.store import now
 
 ORIGINS = ("manual", "rule", "topic", "imported")
 MEMO_TARGETS = ("project", "document", "code", "coding", "segment", "participant", "question")
-CODE_FIELDS = ("short", "definition", "when_to_use", "when_not_to_use", "example", "colour")
+CODE_FIELDS = ("short", "definition", "when_to_use", "when_not_to_use", "example", "colour",
+               "codable")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 DEFAULT_COLOURS = ("#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#9467BD", "#8C564B",
                    "#E377C2", "#7F7F7F", "#BCBD22", "#17BECF")
@@ -158,10 +160,13 @@ class CodingAPI:
                     short: str | None = None, definition: str | None = None,
                     when_to_use: str | None = None, when_not_to_use: str | None = None,
                     example: str | None = None, questions: Sequence[str] = (),
-                    codebook: str | None = None, guid: str | None = None) -> int:
-        """Create a code; ``name`` may be a path (``Parent/Child``) when ``parent`` is None."""
+                    codebook: str | None = None, guid: str | None = None,
+                    codable: bool = True) -> int:
+        """Create a code; ``name`` may be a path (``Parent/Child``) when ``parent`` is None.
+        ``codable=False``: a category that groups codes and is never applied itself
+        (REFI-QDA ``isCodable``)."""
         if parent is None and "/" in name.strip("/"):
-            parent_path, _, name = name.strip("/").rpartition("/")
+            parent_path, _sep, name = name.strip("/").rpartition("/")
             parent = parent_path
         name = _check_name(name)
         parent_id = self._ensure_parent(parent, codebook) if parent not in (None, "") else None
@@ -180,7 +185,8 @@ class CodingAPI:
                 parent_id=parent_id, name=name, short=short, definition=definition,
                 when_to_use=when_to_use, when_not_to_use=when_not_to_use, example=example,
                 colour=colour, position=self.store.next_code_position(parent_id),
-                codebook=codebook, guid=guid or str(uuid.uuid4()), created_at=now()))
+                codebook=codebook, guid=guid or str(uuid.uuid4()), codable=int(codable),
+                created_at=now()))
             for q in dict.fromkeys(questions):
                 rec.insert("code_questions", {"code_id": cid, "question_id": q})
             return cid
@@ -210,6 +216,8 @@ class CodingAPI:
             raise ValidationError(f"unknown code field(s): {', '.join(sorted(bad))}")
         if "colour" in fields:
             fields["colour"] = normalise_colour(fields["colour"])
+        if "codable" in fields:
+            fields["codable"] = int(bool(fields["codable"]))
         if questions is not None:
             unknown = sorted(set(questions) - self.store.question_ids())
             if unknown:
@@ -384,6 +392,9 @@ class CodingAPI:
         doc_id, code_id = self.document_id(doc), self.code_id(code)
         if origin not in ORIGINS:
             raise ValidationError(f"unknown origin {origin!r}")
+        if not self.store.get_code(code_id).get("codable", 1):
+            raise ValidationError(_("{code!r} is a category that groups codes: it cannot be "
+                                    "applied itself").format(code=self.code_paths()[code_id]))
         for s, e in spans:
             self._check_span(doc_id, s, e)
         coder_id, coder_name = self._coder_id(coder)

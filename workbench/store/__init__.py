@@ -10,10 +10,12 @@ from workbench.store.exchange import ExchangeStore
 from workbench.store.exchange_import import ExchangeImportStore
 from workbench.store.identity import IdentityStore
 from workbench.store.privacy import PrivacyStore
+from workbench.store.groups import GroupStore
 
 
 class Store(CodingStore, DocumentStore, ParticipantStore, FieldStore, QueryStore, TopicStore,
-            ExchangeStore, ExchangeImportStore, IdentityStore, PrivacyStore, StoreCore):
+            ExchangeStore, ExchangeImportStore, GroupStore, IdentityStore, PrivacyStore,
+            StoreCore):
     """All of the project's persistence, one mixin per area."""
 
 

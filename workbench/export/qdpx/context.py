@@ -114,6 +114,7 @@ class ImportCtx:
     memo_ids: dict[str, int] = field(default_factory=dict)
     participants: dict[str, str] = field(default_factory=dict)     # case key -> participant id
     fallback_coder: str = "import-refi"
+    seed: str | None = None              # the project's exchange seed (writer._seed)
     code_questions: list[dict] = field(default_factory=list)
 
     @property
@@ -127,6 +128,13 @@ class ImportCtx:
             self.coder_ids[name] = self.store.ensure_coder(name)
             self.report.new["coders"] += 1
         return self.coder_ids[name]
+
+    def derived_selection(self, doc_guid: str, start: int, end: int) -> str | None:
+        """The GUID this project's exports give a coded span without a selection of its
+        own (see :meth:`WriteCtx.derived`); None before its first export."""
+        if not self.seed:
+            return None
+        return str(uuid.uuid5(WORKBENCH_NS, f"{self.seed}/selection/{doc_guid}/{start}/{end}"))
 
     def kept(self, field_conflict: bool) -> str:
         return "file" if (field_conflict and self.policy == "replace") else "project"

@@ -46,7 +46,8 @@ def import_qdpx(project, path: str | Path, *, on_conflict: str = "keep", dry_run
     report.skipped_codings = content.skipped_codings
     ctx = ImportCtx(project=project, content=content, report=report, policy=on_conflict,
                     coder=project.coder, file_name=path.name, stamp=now(),
-                    step=progress or (lambda *a: None))
+                    step=progress or (lambda *a: None),
+                    seed=project.store.get_meta("exchange_seed"))
     steps = (users.merge, sets.merge_questions, codes.merge, variables.merge, sources.merge,
              cases.merge, notes.merge, sets.merge, extras.merge_project, extras.merge)
     store = project.store

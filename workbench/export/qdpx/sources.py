@@ -623,7 +623,9 @@ def _merge_codings(ctx: ImportCtx, src: dict, did: int, coding_owner: dict) -> N
         s, e = to_doc(sel["start"]), to_doc(sel["end"])
         if e <= s:
             continue
-        if sel["key"] in known_sels:
+        own = ctx.derived_selection(ctx.doc_guid[src["key"]], s, e)
+        if sel["key"] in known_sels or sel["key"] == own:
+            # stored, or the GUID this project's exports derive for the span: nothing to keep
             ctx.report.matched["selections"] += 1
         elif store.selection_owner(sel["guid"]) is not None:
             ctx.report.conflict("selection", sel["guid"], "document", None, src["name"], "project",
