@@ -695,7 +695,8 @@ def test_import_vendor_quirks(tmp_path):
     assert cb.find("Thèmes/Tutorat").colour == "#00AA00"
     assert cb.find("Thèmes/tutorat (2)").colour is None
     assert cb.questions == ()                  # "Mes codes favoris" is not one of ours
-    assert [w.line for w in warnings] == [10, 10, 11]
+    assert [w.line for w in warnings] == [3, 10, 10, 11]
+    assert "non-standard namespace 'urn:QDA-XML:codebook:1:0'" in warnings[0].message
     assert all(w.severity == "warning" for w in warnings)
 
 

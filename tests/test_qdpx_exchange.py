@@ -32,7 +32,11 @@ def rich(project, interview_txt, participants_csv, tmp_path):
                    speakers={"Karima": "P001"})
     timed = tmp_path / "operateur_claire.txt"
     timed.write_text(TIMED, encoding="utf-8")
-    p.import_files([timed], programme="avenir", actor_type="operator")
+    manifest = tmp_path / "manifest.csv"          # typed document fields: vague, structure
+    manifest.write_text("file,programme,actor_type,vague,structure,date_visite\n"
+                        "operateur_claire.txt,avenir,operator,2,Mission locale,2022-06-01\n",
+                        encoding="utf-8")
+    p.import_files(manifest=manifest)
     p.create_code("Parcours", colour="#112233", definition="Le parcours.", codable=False)
     p.create_code("Parcours/Entrée ∕ orientation", example="« ma conseillère »",
                   short="entrée", when_to_use="À l'entrée", when_not_to_use="Après")
@@ -106,6 +110,9 @@ def _snapshot(p):
             i = (doc_guid[seg.document_id], seg.position)
         memo_target[m["guid"]] = (t, i, m["title"], m["text"], m["coder"], stamp(m["created_at"]))
     out["memos"] = memo_target
+    out["document_fields"] = {a.name: (a.type, a.levels) for a in st.field_defs("document")}
+    out["document_values"] = {(doc_guid[r["owner"]], r["field"]): (r["value"], r["num"])
+                               for r in st.field_value_rows("document")}
     out["coders"] = sorted(set(p.coders()["name"]) - {p.coder} | (
         {p.coder} if p.coder in {c for c in p.codings()["coder"]} else set()))
     attrs = {a.name: (a.type, a.levels) for a in st.attributes()}
@@ -140,6 +147,8 @@ def test_round_trip_is_lossless_field_by_field(rich, tmp_path):
     assert before["coders"] == ["bruno", "testeur"]
     assert len(before["codings"]) == 4 and len(before["memos"]) == 6
     assert before["attributes"]["age"] == ("numeric", ())
+    assert before["document_fields"] == {"vague": ("numeric", ()), "structure": ("nominal", ()),
+                                         "date_visite": ("date", ())}
     with Project.create(tmp_path / "b.wbproj", coder="autre") as b:
         report = b.import_qdpx(a)
         assert report["conflicts"] == []
@@ -156,6 +165,7 @@ def test_round_trip_is_lossless_field_by_field(rich, tmp_path):
             ("User", ("guid", "name")),
             ("Code", ("guid", "name", "isCodable", "color")),
             ("Variable", ("guid", "name", "typeOfVariable")),
+            ("VariableValue", ()),
             ("Case", ("guid", "name")),
             ("TextSource", ("guid", "name", "creationDateTime")),
             ("PlainTextSelection", ("guid", "startPosition", "endPosition", "creatingUser",
@@ -167,8 +177,13 @@ def test_round_trip_is_lossless_field_by_field(rich, tmp_path):
     assert _elements(ra, "Variable", ("name", "typeOfVariable")) == sorted([
         ("age", "Integer"), ("canal_entree", "Text"), ("date_entree", "Date"),
         ("emploi_6m", "Boolean"), ("heures_formation", "Float"),
-        ("niveau_qualification", "Text"), ("programme", "Text")])
+        ("niveau_qualification", "Text"), ("programme", "Text"),
+        ("date_visite", "Date"), ("structure", "Text"), ("vague", "Integer")])
     assert _elements(ra, "Code", ("name", "isCodable"))[-1] == ("Parcours", "false")
+    claire = next(el for el in ra.iter("{*}TextSource") if el.get("name") == "operateur_claire")
+    assert sorted(etree.QName(v).localname + "=" + v.text for vv in claire.iter("{*}VariableValue")
+                  for v in vv if etree.QName(v).localname != "VariableRef") == [
+        "DateValue=2022-06-01", "IntegerValue=2", "TextValue=Mission locale"]
     with Project.create(tmp_path / "c.wbproj", coder="x") as c:   # a third generation
         c.import_qdpx(b2)
         assert _snapshot(c) == before
@@ -483,3 +498,63 @@ def test_a_source_with_a_known_guid_but_another_text_is_a_conflict(rich, tmp_pat
     assert [c["field"] for c in report["conflicts"]] == ["text"]
     assert report["skipped_codings"] == 3
     assert _snapshot(rich) == before
+
+
+def test_cli_import_reports_conflicts_and_takes_the_option(project, tmp_path):
+    from click.testing import CliRunner
+
+    from workbench.cli import main
+    project.import_qdpx(_file(tmp_path, _VARS + "<Cases>" + _case("P0001", 1, age="34")
+                              + "</Cases>", name="base.qdpx"))
+    path = str(project.path)
+    project.close()
+    other = _file(tmp_path, _VARS + "<Cases>" + _case("P0001", 1, age="999") + "</Cases>",
+                  name="other.qdpx")
+    runner = CliRunner()
+
+    def age():
+        with Project.open(path) as p:
+            return p.participants(["P0001"]).iloc[0]["age"]
+
+    r = runner.invoke(main, ["import", path, str(other), "--dry-run", "--format", "csv"])
+    assert r.exit_code == 0, r.output
+    assert "participants,0,1" in r.stdout and "dry run" in r.stderr and age() == 34
+    r = runner.invoke(main, ["import", path, str(other)])
+    assert r.exit_code == 0 and "'999'" in r.stderr and "'34'" in r.stderr and age() == 34
+    r = runner.invoke(main, ["import", path, str(other), "--on-conflict", "replace",
+                             "--format", "json"])
+    assert r.exit_code == 0 and age() == 999
+    report = json.loads(r.stdout)[0]
+    assert report["conflicts"][0]["kept"] == "file"
+    r = runner.invoke(main, ["import", path, str(tmp_path / "x.txt"), "--dry-run"])
+    assert r.exit_code == 2
+
+
+def test_every_exchange_message_has_its_french_form():
+    from pathlib import Path
+
+    from babel.messages.extract import extract_from_file
+
+    from workbench import i18n
+    root = Path(__file__).resolve().parent.parent
+    files = sorted((root / "workbench" / "export" / "qdpx").glob("*.py")) + [
+        root / "workbench" / "groups.py"]
+    keywords = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
+    catalogue = i18n.catalogue("fr")
+    missing = []
+    for f in files:
+        for _line, message, _comments, context in extract_from_file("python", f,
+                                                                    keywords=keywords):
+            msgid = message[0] if isinstance(message, tuple) else message
+            key = f"{context}\x04{msgid}" if context else msgid
+            if key not in catalogue:
+                missing.append(f"{f.name}: {msgid}")
+    for kind in ("participant", "attribute", "code", "document", "memo", "coding", "user",
+                 "group", "selection", "document field"):
+        if f"element\x04{kind}" not in catalogue:
+            missing.append(f"element {kind}")
+    assert missing == []
+    french = i18n.read_po(root / "workbench" / "locale" / "fr" / "LC_MESSAGES" / "exchange.po")
+    for forms in french.values():               # French typography: no-break space before :
+        for text in forms:
+            assert " :" not in text and " ;" not in text, text

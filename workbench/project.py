@@ -344,6 +344,9 @@ class ProjectCore:
             elif typed and a.type == "boolean":
                 col = sub["num"].map({1.0: True, 0.0: False}).astype("boolean")
             elif typed and a.type == "date":
+                if sub.empty:     # (mapping through an empty datetime column fails)
+                    wide[a.name] = pd.Series(pd.NaT, index=wide.index, dtype="datetime64[ns]")
+                    continue
                 col = pd.to_datetime(sub["value"], errors="coerce", format="ISO8601")
             elif typed and a.type == "ordinal":
                 col = pd.Categorical(sub["value"], categories=list(a.levels), ordered=True)

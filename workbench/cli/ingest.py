@@ -50,11 +50,20 @@ def _parse_speaker_map(values) -> dict[str, str]:
 @click.option("--interviewer", help="Interviewer name.")
 @click.option("--site", help="Site / town.")
 @click.option("--name", help="Document name (single file only).")
+@click.option("--on-conflict", type=click.Choice(("keep", "replace")), default=None,
+              help=".qdpx: when the file's value for something already in the project differs "
+                   "(a participant's age, a code's definition...): keep the project's value "
+                   "(the default) or replace it. Each difference is reported; a value that "
+                   "contradicts an attribute's type is never written.")
+@click.option("--dry-run", is_flag=True,
+              help=".qdpx: report what is new, what matches the project and what conflicts; "
+                   "write nothing.")
 @format_option
 @coder_option
 @handle_errors
 def import_cmd(project, paths, programme, new_programme, field_types, actor_type, participants,
-               speakers, manifest, encoding, interview_date, interviewer, site, name, fmt, coder):
+               speakers, manifest, encoding, interview_date, interviewer, site, name, on_conflict,
+               dry_run, fmt, coder):
     """Import transcripts (files, folders, globs, or a manifest); .qdpx imports a REFI-QDA project.
 
     Exit status 1 if any file failed (the others are kept).
@@ -69,9 +78,12 @@ def import_cmd(project, paths, programme, new_programme, field_types, actor_type
         with open_project(project, coder) as p:
             if not hasattr(p, "import_qdpx"):
                 raise UserError("REFI-QDA .qdpx import is not available in this build")
-            summary = p.import_qdpx(qdpx[0], progress=Progress("Importing"))
-        emit([summary], fmt)
+            summary = p.import_qdpx(qdpx[0], on_conflict=on_conflict or "keep",
+                                    dry_run=dry_run, progress=Progress("Importing"))
+        _emit_exchange_report(summary, fmt)
         return
+    if on_conflict or dry_run:
+        raise click.UsageError("--on-conflict and --dry-run apply to a .qdpx import")
     if name and len(paths) != 1:
         raise click.UsageError("--name needs exactly one file")
     overrides = {}
@@ -99,6 +111,31 @@ def import_cmd(project, paths, programme, new_programme, field_types, actor_type
     click.echo(report.summary(), err=True)
     if report.failed:
         raise SystemExit(1)
+
+
+def _emit_exchange_report(summary: dict, fmt: str) -> None:
+    """A REFI-QDA import report: one row per kind of element (new, matched) on stdout
+    (json: the whole report), each conflict and warning on stderr."""
+    from workbench.i18n import _, ngettext
+    if fmt == "json":
+        emit([{k: v for k, v in summary.items() if k != "ids"}], fmt)
+    else:
+        kinds = [k for k in ("coders", "codes", "attributes", "documents", "selections",
+                             "codings", "participants", "memos", "questions", "groups", "links")
+                 if summary["new"].get(k) or summary["matched"].get(k)]
+        emit([{"element": k, "new": summary["new"].get(k, 0),
+               "matched": summary["matched"].get(k, 0)} for k in kinds], fmt)
+    for line in summary["warnings"]:
+        click.echo(f"workbench: {line}", err=True)
+    n = len(summary["conflicts"])
+    if n:
+        replaced = sum(1 for c in summary["conflicts"] if c["kept"] == "file")
+        click.echo(ngettext("{n} conflict: {kept} kept the project's value, {replaced} took the "
+                            "file's", "{n} conflicts: {kept} kept the project's value, "
+                            "{replaced} took the file's", n).format(
+            n=n, kept=n - replaced, replaced=replaced), err=True)
+    if summary.get("dry_run"):
+        click.echo(_("dry run: nothing was written"), err=True)
 
 
 @main.group("docs")

@@ -297,8 +297,8 @@ def loads_qdc(data: bytes, filename: str = "<qdc>", *, codebook_id: str | None =
         raise CodebookError(CodebookProblem(filename, root.sourceline or 1,
                                             f"not a REFI-QDA codebook: root element is <{_local(root)}>"))
     ns = etree.QName(book).namespace or ""
-    if ns and not ns.startswith("urn:QDA-XML:"):
-        warn(book, f"unexpected namespace '{ns}'; reading it as REFI-QDA")
+    if ns != QDC_NAMESPACE:        # NVivo for Mac writes urn:QDA-XML:codebook:1:0
+        warn(book, f"non-standard namespace '{ns or '(none)'}', read as '{QDC_NAMESPACE}'")
 
     # metadata from our processing instruction, if any
     meta: dict = {}

@@ -40,7 +40,8 @@ REBUILD = "rebuild"          # the search index: rebuilt from the new text
 #: Tables whose offset columns point into ``documents.text``, with the column naming the
 #: document of each row.
 OFFSET_TABLES = {"segments": "document_id", "codings": "document_id",
-                 "topic_units": "document_id", "privacy_occurrences": "document_id"}
+                 "topic_units": "document_id", "privacy_occurrences": "document_id",
+                 "selections": "document_id"}
 
 #: Whole tables: dropped in the copy (their columns need no rule), or rebuilt.
 TABLE_RULES = {
@@ -133,6 +134,26 @@ COLUMN_RULES: dict[tuple[str, str], str] = {
     ("topic_units", "speaker"): SCAN, ("topic_units", "start"): START,
     ("topic_units", "end"): END, ("topic_units", "topic"): KEEP,
     ("topic_units", "probability"): KEEP,
+    # REFI-QDA exchange (migration 0021): another tool's selections (their name is a
+    # text excerpt), groups (Sets), case links, links and graphs kept as read, and the
+    # attributes of other tools' elements (JSON)
+    ("codes", "codable"): KEEP, ("codings", "selection_guid"): KEEP,
+    ("participants", "description"): SCAN, ("attributes", "exchange_type"): KEEP,
+    ("selections", "guid"): KEEP, ("selections", "document_id"): KEEP,
+    ("selections", "start"): START, ("selections", "end"): END, ("selections", "name"): SCAN,
+    ("selections", "description"): SCAN, ("selections", "coder_id"): KEEP,
+    ("selections", "created_at"): KEEP, ("selections", "notes"): KEEP,
+    ("groups", "id"): KEEP, ("groups", "guid"): KEEP, ("groups", "name"): SCAN,
+    ("groups", "description"): SCAN, ("groups", "created_at"): KEEP,
+    ("group_members", "group_id"): KEEP, ("group_members", "kind"): KEEP,
+    ("group_members", "member_guid"): KEEP,
+    ("case_codes", "participant_id"): KEEP, ("case_codes", "code_guid"): KEEP,
+    ("case_selections", "participant_id"): KEEP, ("case_selections", "selection_guid"): KEEP,
+    ("exchange_objects", "guid"): KEEP, ("exchange_objects", "kind"): KEEP,
+    ("exchange_objects", "name"): SCAN, ("exchange_objects", "xml"): SCAN,
+    ("exchange_objects", "refs"): KEEP, ("exchange_objects", "created_at"): KEEP,
+    ("exchange_fields", "kind"): KEEP, ("exchange_fields", "guid"): KEEP,
+    ("exchange_fields", "data"): SCAN_JSON,
     # privacy: what stays in the copy holds no one's name
     ("privacy_categories", "name"): KEEP, ("privacy_categories", "label"): KEEP,
     ("privacy_categories", "kind"): KEEP, ("privacy_categories", "action"): KEEP,

@@ -11,8 +11,8 @@ for what travels, field by field, and what is named in a warning.
 from .codes import code_tree
 from .common import NS, ORIGIN, XSD_PATH, ImportReport, QdpxError
 from .importer import import_qdpx
-from .reader import read_qdpx
+from .reader import read_content, read_qdpx
 from .writer import build_qde, export_qdpx, validate_qdpx
 
 __all__ = ["NS", "ORIGIN", "XSD_PATH", "ImportReport", "QdpxError", "build_qde", "code_tree",
-           "export_qdpx", "import_qdpx", "read_qdpx", "validate_qdpx"]
+           "export_qdpx", "import_qdpx", "read_content", "read_qdpx", "validate_qdpx"]

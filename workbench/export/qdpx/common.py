@@ -13,7 +13,7 @@ from typing import Callable
 from lxml import etree
 
 from workbench.domain import ValidationError
-from workbench.i18n import _
+from workbench.i18n import _, pgettext
 
 NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -120,6 +120,11 @@ def set_dates(el, data: dict, names=("creatingUser", "creationDateTime", "modify
 
 
 # --------------------------------------------------------------------------- report
+#: the kinds of element a conflict names (pgettext context "element")
+ELEMENT_KINDS = ("participant", "attribute", "code", "document", "memo",
+                 "coding", "user", "group", "selection", "document field")
+
+
 @dataclass
 class Conflict:
     """A value of the file that differs from the project's (``kept``: whose value the
@@ -139,18 +144,15 @@ class Conflict:
                 "reason": self.reason}
 
     def message(self) -> str:
+        values = dict(kind=pgettext("element", self.kind), item=self.item, field=self.field,
+                      file=self.file, project=self.project, reason=self.reason)
         if self.reason:
             return _("{kind} {item}: {field} = {file!r} not written ({reason}); "
-                     "the project keeps {project!r}").format(
-                kind=_(self.kind), item=self.item, field=self.field, file=self.file,
-                project=self.project, reason=self.reason)
+                     "the project keeps {project!r}").format(**values)
         if self.kept == "file":
-            return _("{kind} {item}: {field} {project!r} replaced by {file!r}").format(
-                kind=_(self.kind), item=self.item, field=self.field, project=self.project,
-                file=self.file)
+            return _("{kind} {item}: {field} {project!r} replaced by {file!r}").format(**values)
         return _("{kind} {item}: {field} is {file!r} in the file, the project keeps "
-                 "{project!r}").format(kind=_(self.kind), item=self.item, field=self.field,
-                                      file=self.file, project=self.project)
+                 "{project!r}").format(**values)
 
 
 @dataclass

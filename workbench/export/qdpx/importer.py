@@ -21,7 +21,7 @@ from workbench.store import now
 from . import cases, codes, extras, notes, sets, sources, users, variables
 from .common import CancelledFn, ImportReport, ProgressFn, QdpxError
 from .context import ImportCtx
-from .reader import read_qdpx
+from .reader import read_content
 
 POLICIES = ("keep", "replace")
 
@@ -40,7 +40,7 @@ def import_qdpx(project, path: str | Path, *, on_conflict: str = "keep", dry_run
             choices=", ".join(POLICIES)))
     path = Path(path)
     stop = cancelled or (lambda: False)
-    content = read_qdpx(path, progress=progress, cancelled=cancelled)
+    content = read_content(path, progress=progress, cancelled=cancelled)
     report = ImportReport(file=str(path), origin=content.origin, dry_run=dry_run)
     report.warnings.extend(content.warnings)
     report.skipped_codings = content.skipped_codings

@@ -328,7 +328,9 @@ def write(ctx: WriteCtx, types: dict[str, str]) -> dict[str, str]:
         return {}
     fields = store.exchange_fields("source")
     sel_fields = store.exchange_fields("selection")
-    docvars = {v["name"]: v for v in store.exchange_fields("docvar").values()}
+    field_values: dict[int, list[dict]] = defaultdict(list)
+    for r in store.field_value_rows("document"):
+        field_values[r["owner"]].append(r)
     codings_by_doc: dict[int, list[dict]] = defaultdict(list)
     for k in store.export_codings():
         codings_by_doc[k["document_id"]].append(k)
@@ -414,15 +416,12 @@ def write(ctx: WriteCtx, types: dict[str, str]) -> dict[str, str]:
         for ng in ctx.memo_on.get(("document", str(d["id"])), []):
             if ng.lower() not in placed:
                 etree.SubElement(el, q("NoteRef"), targetGUID=ng)
-        for name, value in extra.items():
-            var = docvars.get(name)
-            if var and ("doc:" + name) in ctx.var_guid:
+        for r in field_values.get(d["id"], []):
+            key = "doc:" + r["field"]
+            if key in ctx.var_guid:
                 vv = etree.SubElement(el, q("VariableValue"))
-                etree.SubElement(vv, q("VariableRef"), targetGUID=var["guid"])
-                typed = variables.coerce(dict(name=name, type=var["type"],
-                                              levels=var.get("levels")), "TextValue",
-                                         str(value)) if value not in (None, "") else (None, None)
-                variables.value_element(vv, var["refi_type"], *typed)
+                etree.SubElement(vv, q("VariableRef"), targetGUID=ctx.var_guid[key])
+                variables.value_element(vv, types[key], r["value"], r["num"])
         segments = store.export_segments(d["id"])
         for s in segments:
             s.pop("document_id", None)
@@ -456,23 +455,23 @@ def _document_fields(ctx: ImportCtx, src: dict, name: str) -> dict:
         encoding="utf-8", word_count=len(re.findall(r"\w+", src["text"])), extra=extra)
 
 
-def _doc_values(ctx: ImportCtx, src: dict) -> dict:
-    """Document-variable values of a source, typed ({variable name: text})."""
+def _doc_values(ctx: ImportCtx, src: dict) -> dict[str, tuple]:
+    """Typed document-field values of a source ({field: (text, number)})."""
     out = {}
     for var_key, tag, text in src["values"]:
         attr = ctx.attributes.get(var_key)
-        if attr is None:
+        if attr is None or not attr.get("document"):
             ctx.report.warn(_("source {name!r}: a value of an unknown variable is not "
                               "imported").format(name=src["name"]))
             continue
         try:
-            value, _num = variables.coerce(attr, tag, text)
+            typed = variables.coerce(attr, tag, text)
         except ValueError as exc:
             ctx.report.conflict("document", src["name"], attr["name"], None, text, "project",
                                 str(exc))
             continue
-        if value is not None:
-            out[attr["name"]] = value
+        if typed[0] is not None:
+            out[attr["name"]] = typed
     return out
 
 
@@ -493,7 +492,7 @@ def _match_metadata(ctx: ImportCtx, src: dict, did: int, row: dict) -> None:
         ctx.report.conflict("document", row["name"], f, mine, theirs, kept)
         if kept == "file":
             changes[f] = theirs
-    for k, theirs in {**fields["extra"], **_doc_values(ctx, src)}.items():
+    for k, theirs in fields["extra"].items():
         if k == "refi_origin":
             continue
         mine = extra.get(k)
@@ -508,6 +507,20 @@ def _match_metadata(ctx: ImportCtx, src: dict, did: int, row: dict) -> None:
         ctx.store.update_document(did, changes, coder=ctx.coder)
     if extra_changed:
         ctx.store.set_document_extra(did, extra)
+    mine_fields = ctx.store.field_values_of("document", did)
+    write = []
+    for name, theirs in _doc_values(ctx, src).items():
+        mine = mine_fields.get(name)
+        if mine is None or mine[0] is None:
+            write.append((did, name, *theirs))
+        elif not variables.same_value(mine, theirs):
+            kept = ctx.kept(True)
+            ctx.report.conflict("document", row["name"], name, mine[0], theirs[0], kept)
+            if kept == "file":
+                write.append((did, name, *theirs))
+    if write:
+        with ctx.store.transaction() as c:
+            ctx.store.write_field_values(c, "document", write)
 
 
 def merge(ctx: ImportCtx) -> None:
@@ -562,12 +575,13 @@ def merge(ctx: ImportCtx) -> None:
                                   "text)").format(name=base, new=name))
             taken_names.add(name)
             fields = _document_fields(ctx, src, name)
-            fields["extra"] = {**fields["extra"], **_doc_values(ctx, src)}
+            typed = _doc_values(ctx, src)
             if ctx.coder and ctx.coder in ctx.coder_ids:
                 fields["imported_by"] = ctx.coder_ids[ctx.coder]
             segments = src["segments"] if src["segments"] is not None else \
                 detect_segments(src["text"], name)
-            did = store.insert_document(fields, segments, (), coder=ctx.coder)
+            did = store.insert_document(fields, segments, (), coder=ctx.coder,
+                                        typed_fields=([], typed, []) if typed else None)
             ctx.report.new["documents"] += 1
             ctx.doc_map[src["key"]] = lambda p: p
             ctx.doc_name[src["key"]] = name

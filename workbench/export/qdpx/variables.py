@@ -9,18 +9,17 @@ written into the project only when it fits the attribute's type.
 """
 from __future__ import annotations
 
-import datetime as _dt
 import json
 import re
 import unicodedata
 from decimal import Decimal
-from pathlib import Path
 
 from lxml import etree
 
 from workbench.domain import Attribute
-from workbench.i18n import _
+from workbench.i18n import _, pgettext
 from workbench.identity import guid_key, keep_guid
+from workbench.values import parse_bool, parse_date, parse_number
 
 from .common import join_description, kid, kids, q, split_description, text_of
 from .context import ImportCtx, ReadCtx, WriteCtx
@@ -28,9 +27,10 @@ from .context import ImportCtx, ReadCtx, WriteCtx
 REFI_TYPES = ("Text", "Boolean", "Integer", "Float", "Date", "DateTime")
 TO_ATTRIBUTE = {"text": "nominal", "boolean": "boolean", "integer": "numeric",
                 "float": "numeric", "date": "date", "datetime": "date"}
+#: attribute types as shown in messages (pgettext context "attribute type")
+TYPE_NAMES = ("nominal", "ordinal", "numeric", "date", "boolean")
 VALUE_TAGS = ("TextValue", "BooleanValue", "IntegerValue", "FloatValue", "DateValue",
               "DateTimeValue")
-_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
 
 
 def read(root, ctx: ReadCtx) -> list[dict]:
@@ -58,7 +58,8 @@ def read(root, ctx: ReadCtx) -> list[dict]:
             type_ = None                     # the metadata line contradicts the REFI type
         out.append(dict(guid=g, key=guid_key(g), name=name, refi_type=refi,
                         type=type_ or TO_ATTRIBUTE[refi.lower()],
-                        levels=list(meta.get("levels") or []), description=free, position=i))
+                        levels=list(meta.get("levels") or []), description=free, position=i,
+                        of=meta.get("of")))
     return out
 
 
@@ -73,33 +74,28 @@ def read_value(vv) -> tuple[str | None, str, str] | None:
     return None
 
 
-def _iso_datetime(text: str) -> tuple[str, float]:
-    t = _dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T"))
-    day = t.date().toordinal()
-    seconds = t.hour * 3600 + t.minute * 60 + t.second
-    return t.replace(tzinfo=None).isoformat(timespec="seconds"), day + seconds / 86400
-
-
 def coerce(attr: dict, tag: str, text: str) -> tuple[str | None, float | None]:
     """The (text, number) stored for a file value in an attribute of ``attr["type"]``;
-    ValueError (its message says why) when the value contradicts that type."""
-    type_, levels = attr["type"], list(attr.get("levels") or [])
+    ValueError (its message says why) when the value contradicts that type.  Values are
+    read by the one definition of yes/no words, numbers and dates
+    (:mod:`workbench.values`, :func:`workbench.tables.typed_value`)."""
+    from workbench.tables import typed_value
+
+    type_, levels = attr["type"], tuple(attr.get("levels") or ())
     if text == "":
         return None, None
     if tag == "BooleanValue":
-        low = text.lower()
-        if low not in ("true", "false", "1", "0"):
-            raise ValueError(_("not a yes/no value"))
-        flag = low in ("true", "1")
+        flag = parse_bool(text)
+        if flag is None:
+            raise ValueError(_("is not a yes/no value"))
         if type_ in ("boolean", "nominal"):
             return ("oui" if flag else "non"), (float(flag) if type_ == "boolean" else None)
         raise ValueError(_("a yes/no value does not fit a {type} attribute").format(
-            type=_(type_)))
+            type=pgettext("attribute type", type_)))
     if tag in ("IntegerValue", "FloatValue"):
-        try:
-            num = float(text)
-        except ValueError:
-            raise ValueError(_("not a number")) from None
+        num = parse_number(text)
+        if num is None:
+            raise ValueError(_("is not a number"))
         canonical = str(int(num)) if num.is_integer() else repr(num)
         if type_ == "numeric":
             return canonical, num
@@ -109,30 +105,19 @@ def coerce(attr: dict, tag: str, text: str) -> tuple[str | None, float | None]:
             return ("oui" if num else "non"), num
         if type_ == "ordinal" and canonical in levels:
             return canonical, float(levels.index(canonical) + 1)
-        raise ValueError(_("a number does not fit a {type} attribute").format(type=_(type_)))
+        raise ValueError(_("a number does not fit a {type} attribute").format(
+            type=pgettext("attribute type", type_)))
     if tag in ("DateValue", "DateTimeValue"):
-        try:
-            if tag == "DateTimeValue" or "T" in text:
-                value, num = _iso_datetime(text)
-            else:
-                d = _dt.date.fromisoformat(text)
-                value, num = d.isoformat(), float(d.toordinal())
-        except ValueError:
-            raise ValueError(_("not a date")) from None
+        d = parse_date(text)
+        if d is None:
+            raise ValueError(_("is not a date"))
         if type_ == "date":
-            return value, num
+            return d.iso(), d.number()
         if type_ == "nominal":
             return text, None
-        raise ValueError(_("a date does not fit a {type} attribute").format(type=_(type_)))
-    # TextValue: typed like a participant table cell (one definition of the words)
-    if type_ == "date" and _DATETIME.match(text):
-        return _iso_datetime(text)
-    from workbench.participants import ParticipantTableError, _typed  # noqa: PLC2701
-    try:
-        return _typed(Path(""), 0, Attribute(attr.get("name") or "", type_, tuple(levels)), text)
-    except ParticipantTableError as exc:
-        reason = str(exc).split(": ", 2)[-1]
-        raise ValueError(reason) from None
+        raise ValueError(_("a date does not fit a {type} attribute").format(
+            type=pgettext("attribute type", type_)))
+    return typed_value(text, Attribute(attr.get("name") or "", type_, levels))
 
 
 def same_value(a: tuple[str | None, float | None], b: tuple[str | None, float | None]) -> bool:
@@ -168,10 +153,11 @@ def value_element(parent, refi: str, value: str | None, num: float | None) -> No
         etree.SubElement(parent, q("BooleanValue")).text = "true" if num else "false"
     elif refi == "Date" and value and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         etree.SubElement(parent, q("DateValue")).text = value
-    elif refi == "DateTime" and value and re.fullmatch(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2})?",
-                                                       value):
-        etree.SubElement(parent, q("DateTimeValue")).text = (
-            value if "T" in value else value + "T00:00:00")
+    elif refi == "DateTime" and value and re.fullmatch(
+            r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?)?", value):
+        day, _sep, time = value.partition("T")
+        time = (time or "00:00") + (":00" if len(time or "00:00") == 5 else "")
+        etree.SubElement(parent, q("DateTimeValue")).text = f"{day}T{time}"
     else:
         etree.SubElement(parent, q("TextValue")).text = value or ""
 
@@ -186,9 +172,13 @@ def write(ctx: WriteCtx) -> dict[str, str]:
         values.setdefault(v["attribute"], []).append(v)
     known = store.exchange_guids("attribute")
     fields = store.exchange_fields("variable")
-    docvars = store.exchange_fields("docvar")
+    docdefs = [a for a in store.field_defs("document") if not a.private]
+    kept_doc = {v.get("name"): v for v in store.exchange_fields("docfield").values()}
+    doc_values: dict[str, list[dict]] = {}
+    for r in store.field_value_rows("document"):
+        doc_values.setdefault(r["field"], []).append(r)
     types: dict[str, str] = {}
-    if not attrs and not docvars:
+    if not attrs and not docdefs:
         return types
     variables = etree.SubElement(ctx.root, q("Variables"))
     for a in attrs:
@@ -201,16 +191,18 @@ def write(ctx: WriteCtx) -> dict[str, str]:
         etree.SubElement(el, q("Description")).text = join_description(
             free, {"type": a["type"], "levels": json.loads(a["levels"] or "[]")})
         ctx.exported_guids.add(guid.lower())
-    for key, dv in sorted(docvars.items(), key=lambda kv: kv[1].get("position", 0)):
-        if dv["name"] in ctx.var_guid:
-            continue
-        ctx.var_guid["doc:" + dv["name"]] = dv["guid"]
-        types["doc:" + dv["name"]] = dv["refi_type"]
-        el = etree.SubElement(variables, q("Variable"), guid=dv["guid"], name=dv["name"],
-                              typeOfVariable=dv["refi_type"])
-        if dv.get("description"):
-            etree.SubElement(el, q("Description")).text = dv["description"]
-        ctx.exported_guids.add(key)
+    for a in docdefs:                      # typed document fields: variables of sources
+        kept = kept_doc.get(a.name, {})
+        guid = kept.get("guid") or ctx.derived("docfield", a.name)
+        ctx.var_guid["doc:" + a.name] = guid
+        types["doc:" + a.name] = refi = refi_type(
+            {"type": a.type, "exchange_type": kept.get("refi_type")}, doc_values.get(a.name, []))
+        el = etree.SubElement(variables, q("Variable"), guid=guid, name=a.name,
+                              typeOfVariable=refi)
+        etree.SubElement(el, q("Description")).text = join_description(
+            fields.get(guid.lower(), {}).get("Description"),
+            {"type": a.type, "levels": list(a.levels), "of": "documents"})
+        ctx.exported_guids.add(guid.lower())
     return types
 
 
@@ -227,13 +219,9 @@ def merge(ctx: ImportCtx) -> None:
     owners = {g.lower(): name for name, g in store.exchange_guids("attribute").items()}
     position = max((a["position"] for a in existing.values()), default=-1) + 1
     for var in content.variables:
-        if var["key"] in source_vars and var["key"] not in case_vars:
-            store.set_exchange_fields("docvar", var["guid"], {
-                "guid": var["guid"], "name": var["name"], "refi_type": var["refi_type"],
-                "type": var["type"], "levels": var["levels"],
-                "description": var["description"], "position": var["position"]})
-            ctx.attributes[var["key"]] = dict(name=var["name"], type=var["type"],
-                                              levels=var["levels"], document=True)
+        if (var["key"] in source_vars or var["of"] == "documents") and \
+                var["key"] not in case_vars:
+            _merge_document_field(ctx, var)
             continue
         name = owners.get(var["key"])
         row = existing.get(name) if name else existing.get(var["name"])
@@ -264,3 +252,28 @@ def merge(ctx: ImportCtx) -> None:
             store.set_exchange_fields("variable", var["guid"], {"Description": var["description"]})
         ctx.attributes[var["key"]] = attr
         ctx.report.map("attribute", var["key"], attr["name"])
+
+
+def _merge_document_field(ctx: ImportCtx, var: dict) -> None:
+    """A variable of sources: a typed document field (matched by name; the project's
+    type wins)."""
+    store = ctx.store
+    defs = {a.name: a for a in store.field_defs("document")}
+    row = defs.get(var["name"])
+    if row is not None:
+        ctx.report.matched["attributes"] += 1
+        if row.type != var["type"]:
+            ctx.report.conflict("document field", row.name, "type", row.type, var["type"],
+                                "project", _("the project's field types are kept"))
+        attr = dict(name=row.name, type=row.type, levels=list(row.levels), document=True)
+    else:
+        new = Attribute(var["name"], var["type"], tuple(var["levels"]), len(defs), False)
+        with store.transaction() as c:
+            store.write_field_defs(c, "document", [new])
+        ctx.report.new["attributes"] += 1
+        attr = dict(name=var["name"], type=var["type"], levels=var["levels"], document=True)
+    store.set_exchange_fields("docfield", var["guid"], {
+        "guid": var["guid"], "name": attr["name"], "refi_type": var["refi_type"]})
+    if var["description"]:
+        store.set_exchange_fields("variable", var["guid"], {"Description": var["description"]})
+    ctx.attributes[var["key"]] = attr
