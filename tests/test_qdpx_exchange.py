@@ -198,6 +198,10 @@ def test_turns_travel_in_the_sidecar_with_every_segment_field(rich, tmp_path):
     assert [s["start"] for s in side["segments"]] == [s["start"] for s in segs]
     assert set(side["segments"][1]) == set(segs[1]) - {"document_id"}
     assert side["segments"][1]["timestamp"] == 5.0          # [00:00:05]
+    first, turn = side["segments"][0], side["segments"][1]
+    assert first["front_matter"] == 1                        # the interview header
+    text = rich.text("operateur_claire")
+    assert text[turn["body_start"]:turn["end"]].startswith("Comment orientez-vous")
 
 
 def test_reimporting_the_same_file_changes_nothing(rich, tmp_path):

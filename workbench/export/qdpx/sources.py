@@ -70,12 +70,12 @@ def detect_segments(text: str, name: str = "source") -> list[dict]:
     """Turns (or paragraphs) of a text from another tool, detected as for a ``.txt``
     transcript, in offsets of ``text`` itself."""
     from workbench.ingest.parsers._base import normalise_text, transcript_from_lines
-    from workbench.ingest.service import _segments_for_store  # noqa: PLC2701 (one segmenter)
+    from workbench.ingest.service import segments_for_store
 
     try:
         parsed = transcript_from_lines(normalise_text(text).split("\n"),
                                        path=Path(name + ".txt"), source_format="qdpx")
-        rows = _segments_for_store(parsed)
+        rows = segments_for_store(parsed)
     except Exception:      # an empty text, or a detector problem: paragraphs below
         rows, parsed = [], None
     if parsed is not None and parsed.text != text:
@@ -96,7 +96,8 @@ def detect_segments(text: str, name: str = "source") -> list[dict]:
         for line in text.split("\n"):
             if line.strip():
                 out.append(dict(position=len(out), kind="paragraph", speaker=None,
-                                is_interviewer=False, start=pos, end=pos + len(line.rstrip())))
+                                is_interviewer=False, start=pos, end=pos + len(line.rstrip()),
+                                body_start=pos, front_matter=False))
             pos += len(line) + 1
     return out
 
