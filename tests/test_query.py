@@ -214,7 +214,9 @@ def test_filters_on_participant_attributes(fx):
     assert sorted(df["participant_id"]) == ["P2", "P2", "P5"]
     assert set(df["emploi_6m"]) == {"non"}
     df = fx.query("* WHERE heures_formation >= 300 AND actor = beneficiary")
-    assert sorted(df["participant_id"]) == ["P1"] * 3 + ["P3"] * 3
+    # P1: immersion (two coders, one passage), mobility, project; P3: support, and
+    # immersion + project overlapping = one passage
+    assert sorted(df["participant_id"]) == ["P1"] * 3 + ["P3"] * 2
     df = fx.query('Freins WHERE canal_entree IN ("CEP", "plie")')
     assert sorted(df["participant_id"]) == ["P1", "P2", "P2", "P5"]
     assert sorted(set(fx.query("* WHERE niveau >= V")["participant_id"])) == ["P1", "P3", "P4", "P5"]
@@ -228,9 +230,12 @@ def test_filters_on_participant_attributes(fx):
 def test_linking_levels(fx):
     df = fx.query(f'"{MOB}" WHERE document = BEN-D')
     assert list(zip(df["speaker"], df["participant_id"])) == [("Sonia", "P5"), ("Paul", "P4")]
-    enq = fx.query("Accompagnement WHERE document = BEN-A")
+    # interviewer speech is left out unless asked for, and then belongs to nobody
+    assert len(fx.query("Accompagnement WHERE document = BEN-A")) == 0
+    enq = fx.query("Accompagnement WHERE document = BEN-A", interviewer=True)
     assert enq.iloc[0]["participant_id"] == ""                    # interviewer turn
-    assert len(fx.query("Accompagnement WHERE document = BEN-A AND emploi_6m = oui")) == 0
+    assert len(fx.query("Accompagnement WHERE document = BEN-A AND emploi_6m = oui",
+                        interviewer=True)) == 0
 
 
 def test_status_candidates(fx):
@@ -261,16 +266,27 @@ def test_meaning_errors_point_at_the_problem(fx, text, fragment, at):
 
 # -- matrices ---------------------------------------------------------------------------------
 def test_code_by_actor_type_matrix(fx):
+    """Passages (default): the two coders' immersion codings in BEN-A are one passage,
+    BEN-B's immersion and mobility overlap but are different codes; the interviewer's
+    coding in BEN-A is left out.  (total) = passages of any code per column: BEN-A 3,
+    BEN-B 2 (immersion ∪ mobility, childcare), BEN-C 2 (support; immersion ∪ project),
+    BEN-D 3 -> 10; FOR-A 2 + FOR-B 1 -> 3; OPE-A 2."""
     m = fx.matrix("actor_type").set_index("code")
     assert list(m.columns) == ["beneficiary", "trainer", "operator", "total"]
-    expect = {IMM: [4, 1, 1, 6], FRE: [5, 1, 0, 6], MOB: [4, 1, 0, 5], GAR: [1, 0, 0, 1],
-              PRO: [2, 1, 0, 3], ACC: [3, 0, 1, 4], "(total)": [14, 3, 2, 19]}
+    expect = {IMM: [3, 1, 1, 5], FRE: [5, 1, 0, 6], MOB: [4, 1, 0, 5], GAR: [1, 0, 0, 1],
+              PRO: [2, 1, 0, 3], ACC: [2, 0, 1, 3], "(total)": [10, 3, 2, 15]}
     for code, row in expect.items():
         assert list(m.loc[code]) == row, code
+    c = fx.matrix("actor_type", count="codings").set_index("code")
+    assert list(c.loc[IMM]) == [4, 1, 1, 6] and list(c.loc["(total)"]) == [13, 3, 2, 18]
     d = fx.matrix("actor", count="documents").set_index("code")
     assert list(d.loc[IMM]) == [3, 1, 1, 5] and list(d.loc[FRE]) == [3, 1, 0, 4]
+    assert list(d.loc["(total)"]) == [4, 2, 1, 7]        # documents in scope, coded or not
     own = fx.matrix("actor_type", descendants=False).set_index("code")
     assert list(own.loc[FRE]) == [0, 0, 0, 0]
+    enq = fx.matrix("actor_type", interviewer=True).set_index("code")
+    assert list(enq.columns) == ["beneficiary", "trainer", "operator", "interviewer", "total"]
+    assert list(enq.loc[ACC]) == [2, 0, 1, 1, 4]
 
 
 def test_code_by_attribute_matrix_with_percentages(fx):
@@ -288,14 +304,16 @@ def test_code_by_attribute_matrix_with_percentages(fx):
     assert list(q.columns) == ["Q1 [80–200]", "Q2 [200–410]", "total"]
     assert list(q.loc[FRE]) == [3, 1, 4]                  # P2 P4 P5 | P1
     filtered = fx.matrix("actor_type", where="programme = avenir").set_index("code")
-    assert list(filtered.loc[IMM]) == [3, 1, 1, 5]
+    assert list(filtered.loc[IMM]) == [2, 1, 1, 4]         # BEN-A (one passage), BEN-B
 
 
 def test_cooccurrence(fx):
-    c = fx.cooccurrence().set_index("code")
+    c = fx.cooccurrence().set_index("code")                 # passages
     assert c.loc[IMM, MOB] == c.loc[MOB, IMM] == 1
     assert c.loc[IMM, PRO] == 1 and c.loc[MOB, PRO] == 0
-    assert [c.loc[k, k] for k in (IMM, FRE, MOB, GAR, PRO, ACC)] == [6, 0, 5, 1, 3, 4]
+    assert [c.loc[k, k] for k in (IMM, FRE, MOB, GAR, PRO, ACC)] == [5, 0, 5, 1, 3, 3]
+    k = fx.cooccurrence(count="codings").set_index("code")
+    assert [k.loc[x, x] for x in (IMM, ACC)] == [6, 3]
     t = fx.cooccurrence(mode="turn").set_index("code")
     assert t.loc[IMM, MOB] == 2 and t.loc[IMM, PRO] == 1 and t.loc[IMM, IMM] == 5
     p = fx.cooccurrence([IMM, MOB], mode="proximity", distance=10_000,
@@ -313,7 +331,9 @@ def test_participant_code_matrix(fx):
     assert list(m.loc["P4"]) == [0, 1, 1, 0, 0, 1]
     assert list(m.loc["P5"]) == [0, 1, 1, 0, 0, 0]
     counts = fx.participant_code_matrix([IMM], binary=False).set_index("participant_id")
-    assert counts.loc["P1", IMM] == 2
+    assert counts.loc["P1", IMM] == 1                       # two coders, one passage
+    counts = fx.participant_code_matrix([IMM], binary=False, count="codings")
+    assert counts.set_index("participant_id").loc["P1", IMM] == 2
     joined = fx.participant_code_matrix([FRE], attributes=["emploi_6m", "heures_formation"])
     assert list(joined.columns) == ["participant_id", FRE, "emploi_6m", "heures_formation"]
     assert joined.set_index("participant_id").loc["P3", "heures_formation"] == 410
@@ -377,15 +397,18 @@ def test_outcome_by_code_with_fisher(fx):
 def test_question_dossier(fx):
     d = fx.question_dossier("AV-B1")
     assert d.question["codes"] == [IMM, MOB]
-    codes = d.codes.set_index("code")
-    assert codes.loc[IMM].tolist() == [6, 5, 3] and codes.loc[MOB].tolist() == [5, 4, 4]
-    assert len(d.excerpts) == 10
-    assert list(d.excerpts["actor_type"]) == ["beneficiary"] * 7 + ["trainer"] * 2 + ["operator"]
+    codes = d.codes.set_index("code")                      # passages, codings, docs, people
+    assert codes.loc[IMM].tolist() == [5, 6, 5, 3] and codes.loc[MOB].tolist() == [5, 5, 4, 4]
+    # the question's passages: BEN-A 2, BEN-B 1 (immersion ∪ mobility), BEN-C 1,
+    # BEN-D 2, FOR-A 2, OPE-A 1
+    assert len(d.excerpts) == 9
+    assert list(d.excerpts["actor_type"]) == ["beneficiary"] * 6 + ["trainer"] * 2 + ["operator"]
     counts = d.counts.set_index(["actor_type", "programme"])
-    assert counts.loc[("beneficiary", "avenir")].tolist() == [5, 2, 2]
-    assert counts.loc[("beneficiary", "pct")].tolist() == [3, 2, 3]
+    assert counts.loc[("beneficiary", "avenir")].tolist() == [3, 5, 2, 2]
+    assert counts.loc[("beneficiary", "pct")].tolist() == [3, 3, 2, 3]
     parts = d.participants.set_index("participant_id")
     assert parts["codings"].to_dict() == {"P1": 3, "P2": 2, "P3": 1, "P4": 1, "P5": 1}
+    assert parts["passages"].to_dict() == {"P1": 2, "P2": 1, "P3": 1, "P4": 1, "P5": 1}
     assert parts.loc["P3", "heures_formation"] == 410
     assert json.dumps(d.to_dict(), ensure_ascii=False)
     with pytest.raises(Exception, match="no evaluation question"):
@@ -463,7 +486,7 @@ def test_cli_matrix_joint_eq_and_saved(cli_project, tmp_path):
     assert json.loads(r.stdout)[0]["summary"] == "convergence"
     r = run("eq", cli_project, "AV-B1", "--format", "json")
     assert r.exit_code == 0, r.output
-    assert len(json.loads(r.stdout)["excerpts"]) == 10
+    assert len(json.loads(r.stdout)["excerpts"]) == 9
     r = run("eq", cli_project, "AV-B1")
     assert "AV-B1" in r.stdout and "beneficiary" in r.stdout
     out = tmp_path / "dossier.xlsx"

@@ -266,12 +266,14 @@ class ProjectCore:
 
     def search(self, text: str, *, programme: str | None = None, actor_type: str | None = None,
                attribute: tuple[str, str] | None = None, limit: int = 50,
-               order: str = "document") -> pd.DataFrame:
+               order: str = "document", include_private: bool = True) -> pd.DataFrame:
         """Full-text search over turns; ``order`` "document" (transcript order) or
-        "relevance" (BM25)."""
+        "relevance" (BM25); ``include_private=False`` (outputs) leaves private
+        documents out."""
         if order not in ("document", "relevance"):
             raise ValidationError("order must be 'document' or 'relevance'")
-        hits = self.store.search(text, programme, actor_type, attribute, limit, order=order)
+        hits = self.store.search(text, programme, actor_type, attribute, limit, order=order,
+                                 include_private=include_private)
         return pd.DataFrame([h.__dict__ for h in hits],
                             columns=["segment_id", "document_id", "document", "programme",
                                      "actor_type", "speaker", "start", "end", "timestamp",

@@ -78,10 +78,13 @@ def codebook_export(project, file, codebook):
 @codebook_group.command("show")
 @click.argument("project")
 @click.option("--questions", is_flag=True, help="List the evaluation questions instead.")
+@click.option("--exact", is_flag=True,
+              help="Each code's own counts (default: a code's counts include its sub-codes).")
 @format_option
 @handle_errors
-def codebook_show(project, questions, fmt):
-    """Show the code tree with counts (or the evaluation questions).
+def codebook_show(project, questions, exact, fmt):
+    """Show the code tree with counts (or the evaluation questions).  A code's codings
+    and documents include its sub-codes' unless --exact.
 
     Example: workbench codebook show eval.wbproj --format csv
     """
@@ -89,7 +92,7 @@ def codebook_show(project, questions, fmt):
         if questions:
             emit(p.evaluation_questions(), fmt)
             return
-        df = p.codes()
+        df = p.codes(exact=exact)
     if fmt == "table":
         df = df.assign(code=["  " * d + n for d, n in zip(df["depth"], df["name"])])
         df = df[["id", "code", "colour", "codings", "candidates", "documents", "questions"]]
@@ -309,15 +312,18 @@ def code_segments_cmd(project, doc, code, positions, coder):
 @format_option
 @handle_errors
 def codings_cmd(project, doc, code, fmt):
-    """List codings of a document or excerpts of a code.
+    """List codings of a document or excerpts of a code (private documents left out).
 
     Example: workbench codings eval.wbproj --code "Freins" --format csv
     """
     with open_project(project) as p:
+        if doc:
+            p.check_shareable_document(doc)
         if code and not doc:
             df = p.excerpts(code)
         else:
             df = p.codings(doc, code=code)
+        df = p.shareable(df, documents="document_id")
     emit(df, fmt)
 
 
@@ -385,7 +391,8 @@ def autocode_cmd(project, code, keyword, regex, lemma, speaker, actor_rule, posi
     with open_project(project, coder) as p:
         p.code_id(code)
         if dry_run:
-            df = p.autocode_preview(rule, progress=Progress("Matching"))
+            df = p.shareable(p.autocode_preview(rule, progress=Progress("Matching")),
+                             documents="document_id")
             click.echo(f"{len(df)} span(s) in {df['segment_id'].nunique()} segment(s) of "
                        f"{df['document_id'].nunique()} document(s) would be coded", err=True)
             if fmt == "table":
@@ -434,6 +441,7 @@ def review_cmd(project, code, rule, origin, accept_ids, remove_ids, fmt, coder):
         elif remove_ids:
             click.echo(f"{p.reject_codings(pick(remove_ids))} coding(s) removed")
         else:
+            df = p.shareable(df, documents="document_id")
             if fmt == "table":
                 df = df.assign(text=df["text"].str.slice(0, 60))[
                     ["id", "code", "origin", "rule", "document_id", "start", "end", "text"]]
@@ -473,9 +481,11 @@ def memo_add(project, target_type, target, text, title, private, coder):
 @format_option
 @handle_errors
 def memo_list(project, target_type, fmt):
-    """List memos. Example: workbench memo list eval.wbproj --type coding"""
+    """List memos (private ones, and memos on private documents, left out).
+
+    Example: workbench memo list eval.wbproj --type coding"""
     with open_project(project) as p:
-        emit(p.memos(target_type), fmt)
+        emit(p.shareable(p.memos(target_type), memos=True), fmt)
 
 
 @main.group("coders")

@@ -183,6 +183,7 @@ def docs_show(project, doc, show_segments, fmt):
     """
     with open_project(project) as p:
         d = p.document(doc)
+        p.check_shareable_document(d.id)
         if show_segments or fmt != "table":
             text = p.text(d.id)
             rows = [{"position": s.position, "speaker": s.speaker or "", "start": s.start,
@@ -225,7 +226,7 @@ def search_cmd(project, text, programme, actor_type, attribute, limit, relevance
     attr = tuple(s.strip() for s in attribute.split("=", 1)) if attribute else None
     with open_project(project) as p:
         df = p.search(text, programme=programme, actor_type=actor_type, attribute=attr, limit=limit,
-                      order="relevance" if relevance else "document")
+                      order="relevance" if relevance else "document", include_private=False)
     if fmt == "table":
         df = df[["document", "actor_type", "speaker", "start", "end", "snippet"]]
     emit(df, fmt)
@@ -295,7 +296,7 @@ def participants_list(project, fmt):
     Example: workbench participants list eval.wbproj --format csv > participants.csv
     """
     with open_project(project) as p:
-        emit(p.participants(), fmt)
+        emit(p.shareable(p.participants(), attributes=True), fmt)
 
 
 @participants_group.command("link")

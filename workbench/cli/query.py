@@ -41,11 +41,10 @@ def write(df, fmt: str, output: str | None, sheet: str = "results") -> None:
 
 
 def write_sheets(frames: dict, output: str) -> None:
-    import pandas as pd
+    """Sheets with the one .xlsx writer (typed cells, no formula injection)."""
+    from workbench.export.tables import write_xlsx
     try:
-        with pd.ExcelWriter(output, engine="openpyxl") as xl:
-            for name, df in frames.items():
-                df.to_excel(xl, sheet_name=str(name)[:31], index=False)
+        write_xlsx(frames, output)
     except OSError as exc:
         raise UserError(f"{output}: cannot write ({exc.strerror})") from None
 
@@ -58,7 +57,33 @@ def codes_option(fn):
 def common_options(fn):
     fn = click.option("--status", type=click.Choice(("accepted", "candidate", "all")),
                       default="accepted", show_default=True, help="Which codings count.")(fn)
+    fn = click.option("--consensus", is_flag=True,
+                      help="Count only the adjudicated (consensus) codings.")(fn)
+    fn = click.option("--coder", "coders", multiple=True, metavar="NAME",
+                      help="Count only this coder's codings (repeatable; default: every "
+                           "coder, merged: a passage coded by several coders counts once).")(fn)
     return click.option("--where", help='Filter, e.g. \'actor = beneficiary AND emploi_6m = "non"\'.')(fn)
+
+
+def interviewer_option(fn):
+    return click.option("--interviewer", is_flag=True,
+                        help="Count interviewer speech too (its own group; left out by "
+                             "default).")(fn)
+
+
+def chosen_coders(coders, consensus):
+    """The --coder / --consensus choice as the API's ``coders`` argument."""
+    from workbench.domain import CONSENSUS_CODER
+    if consensus and coders:
+        raise click.UsageError("give --coder or --consensus, not both")
+    if consensus:
+        return CONSENSUS_CODER
+    return list(coders) or None
+
+
+def say_counts(p, **kwargs) -> None:
+    """What the table counts, on stderr (stdout stays the data)."""
+    click.echo(p.counting(**kwargs), err=True)
 
 
 def _shorten(df, width: int = 60):
@@ -82,28 +107,32 @@ def _shorten(df, width: int = 60):
 @click.option("--exact", is_flag=True, help="Codes without their sub-codes (default: with).")
 @click.option("--limit", type=int, help="At most this many excerpts.")
 @click.option("--save", "save_as", metavar="NAME", help="Also save the query under this name.")
+@interviewer_option
 @common_options
 @out_options
 @handle_errors
-def query_cmd(project, expression, attributes, exact, limit, save_as, where, status, fmt, output):
+def query_cmd(project, expression, attributes, exact, limit, save_as, interviewer, where, coders,
+              consensus, status, fmt, output):
     """Coded excerpts matching a query.
 
     Example: workbench query eval.wbproj '"Freins/Mobilité" AND Immersion WHERE actor = beneficiary AND emploi_6m = non'
     """
     _check_output(fmt, output)
+    who = chosen_coders(coders, consensus)
     with open_project(project) as p:
         df = p.query(expression, where=where, attributes=attributes, descendants=not exact,
-                     status=status, limit=limit)
+                     status=status, limit=limit, coders=who, interviewer=interviewer)
         if save_as:
             params = {k: v for k, v in (("where", where), ("attributes", list(attributes) or None),
                                         ("descendants", False if exact else None),
-                                        ("status", None if status == "accepted" else status))
+                                        ("status", None if status == "accepted" else status),
+                                        ("coders", who), ("interviewer", interviewer or None))
                       if v is not None}
             p.save_query(save_as, "query", expression, params, replace=True)
     if fmt == "table":
         df = _shorten(df.drop(columns=["document_id", "coding_ids"]))
     write(df, fmt, output, "excerpts")
-    click.echo(f"{len(df)} excerpt(s)", err=True)
+    click.echo(f"{len(df)} passage(s)", err=True)
 
 
 # -- matrix --------------------------------------------------------------------------------
@@ -111,8 +140,10 @@ def query_cmd(project, expression, attributes, exact, limit, save_as, where, sta
 @click.argument("project")
 @click.argument("by", default="actor_type")
 @codes_option
-@click.option("--count", type=click.Choice(("codings", "documents", "participants")),
-              default="codings", show_default=True, help="What a cell counts.")
+@click.option("--count", type=click.Choice(("passages", "codings", "documents", "participants")),
+              default="passages", show_default=True,
+              help="What a cell counts (passages: overlapping codings in one document "
+                   "count once).")
 @click.option("--percent", type=click.Choice(("row", "column")), help="Percentages instead of counts.")
 @click.option("--bins", type=int, default=4, show_default=True,
               help="Quantile groups for numeric and date attributes.")
@@ -120,16 +151,19 @@ def query_cmd(project, expression, attributes, exact, limit, save_as, where, sta
 @click.option("--mode", type=click.Choice(("overlap", "turn", "proximity")), default="overlap",
               show_default=True, help="Co-occurrence: overlapping, same turn, or near.")
 @click.option("--distance", type=int, help="Co-occurrence proximity in characters (default 500).")
-@click.option("--counts", "counts", is_flag=True, help="Participants matrix: counts, not 0/1.")
+@click.option("--counts", "counts", is_flag=True,
+              help="Participants matrix: counts (of --count passages or codings), not 0/1.")
 @click.option("--attributes", "with_attributes", is_flag=True,
               help="Participants matrix: join the participant table.")
 @click.option("--all-participants", is_flag=True,
               help="Participants matrix: every participant, not only the interviewed ones.")
+@interviewer_option
 @common_options
 @out_options
 @handle_errors
 def matrix_cmd(project, by, codes, count, percent, bins, exact, mode, distance, counts,
-               with_attributes, all_participants, where, status, fmt, output):
+               with_attributes, all_participants, interviewer, where, coders, consensus, status,
+               fmt, output):
     """Matrices: codes × BY, code co-occurrence, or participants × codes.
 
     BY is actor_type (default), programme, a participant attribute (numbers and dates in
@@ -140,18 +174,28 @@ def matrix_cmd(project, by, codes, count, percent, bins, exact, mode, distance, 
     """
     _check_output(fmt, output)
     codes = list(codes) or None
+    who = chosen_coders(coders, consensus)
     with open_project(project) as p:
         if by == "cooccurrence":
-            df = p.cooccurrence(codes, mode=mode, distance=distance,
-                                count="documents" if count == "documents" else "codings",
-                                where=where, status=status)
+            unit = count if count in ("passages", "codings", "documents") else "passages"
+            df = p.cooccurrence(codes, mode=mode, distance=distance, count=unit, where=where,
+                                status=status, coders=who, interviewer=interviewer)
+            say_counts(p, count="turns" if mode == "turn" and unit == "passages" else unit,
+                       coders=who, interviewer=interviewer, status=status, descendants=False)
         elif by == "participants":
+            unit = count if count in ("passages", "codings") else "passages"
             df = p.participant_code_matrix(codes, binary=not counts, descendants=not exact,
                                            where=where, attributes=with_attributes,
-                                           all_participants=all_participants, status=status)
+                                           all_participants=all_participants, count=unit,
+                                           status=status, coders=who)
+            say_counts(p, count="participants" if not counts else unit, coders=who,
+                       status=status, descendants=not exact)
         else:
             df = p.matrix(by, codes=codes, count=count, percent=percent, descendants=not exact,
-                          where=where, bins=bins, status=status)
+                          where=where, bins=bins, status=status, coders=who,
+                          interviewer=interviewer)
+            say_counts(p, count=count, coders=who, interviewer=interviewer, status=status,
+                       descendants=not exact)
     write(df, fmt, output, "matrix")
 
 
@@ -171,7 +215,7 @@ def matrix_cmd(project, by, codes, count, percent, bins, exact, mode, distance, 
 @out_options
 @handle_errors
 def joint_cmd(project, group_by, codes, questions, bins, exemplars, wide, outcome, positive,
-              where, status, fmt, output):
+              where, coders, consensus, status, fmt, output):
     """Joint display: groups of the quantitative study × codes or evaluation questions.
 
     With --outcome: the outcome rate among participants whose interviews carry each code
@@ -184,14 +228,16 @@ def joint_cmd(project, group_by, codes, questions, bins, exemplars, wide, outcom
     qs = None if not questions else ("all" if "all" in questions else list(questions))
     if not group_by and not outcome:
         raise click.UsageError("give GROUP_BY (a participant attribute) or --outcome ATTRIBUTE")
+    who = chosen_coders(coders, consensus)
     with open_project(project) as p:
         if outcome:
             df = p.outcome_by_code(outcome, codes=codes, questions=qs, positive=positive,
-                                   where=where, status=status)
+                                   where=where, status=status, coders=who)
         else:
             df = p.joint_display(group_by, codes=codes, questions=qs, bins=bins,
                                  exemplars=exemplars, where=where,
-                                 layout="wide" if wide else "long", status=status)
+                                 layout="wide" if wide else "long", status=status, coders=who)
+        say_counts(p, count="participants", coders=who, status=status)
     write(_shorten(df) if fmt == "table" else df, fmt, output, "joint")
 
 
@@ -204,16 +250,19 @@ def joint_cmd(project, group_by, codes, questions, bins, exemplars, wide, outcom
 @common_options
 @out_options
 @handle_errors
-def triangulate_cmd(project, codes, questions, exemplars, where, status, fmt, output):
+def triangulate_cmd(project, codes, questions, exemplars, where, coders, consensus, status, fmt,
+                    output):
     """Source triangulation: beneficiaries, trainers and operators side by side.
 
     Example: workbench triangulate eval.wbproj --code "Immersion en entreprise"
     """
     _check_output(fmt, output)
     qs = None if not questions else ("all" if "all" in questions else list(questions))
+    who = chosen_coders(coders, consensus)
     with open_project(project) as p:
         df = p.triangulate(list(codes) or None, questions=qs, exemplars=exemplars, where=where,
-                           status=status)
+                           status=status, coders=who)
+        say_counts(p, count="passages", coders=who, status=status)
     if fmt == "table":
         df = _shorten(df[[c for c in df.columns if not c.endswith("_exemplars")]])
     write(df, fmt, output, "triangulation")
@@ -227,21 +276,25 @@ def triangulate_cmd(project, codes, questions, exemplars, where, status, fmt, ou
 @common_options
 @out_options
 @handle_errors
-def eq_cmd(project, question, exemplars, where, status, fmt, output):
+def eq_cmd(project, question, exemplars, where, coders, consensus, status, fmt, output):
     """The dossier of an evaluation question (or, without QUESTION, the list of questions
     with their evidence counts).
 
     Example: workbench eq eval.wbproj AV-B1 --format xlsx -o AV-B1.xlsx
     """
     _check_output(fmt, output)
+    who = chosen_coders(coders, consensus)
     with open_project(project) as p:
+        say_counts(p, count="passages", coders=who, status=status)
         if not question:
-            df = p.triangulate(questions="all", exemplars=0, where=where, status=status)
+            df = p.triangulate(questions="all", exemplars=0, where=where, status=status,
+                               coders=who)
             keep = ["question"] + [c for c in df.columns if c.endswith(("_documents", "_status"))] \
                 + ["summary"]
             write(df[keep], fmt, output, "questions")
             return
-        d = p.question_dossier(question, where=where, exemplars=exemplars, status=status)
+        d = p.question_dossier(question, where=where, exemplars=exemplars, status=status,
+                               coders=who)
     if fmt == "xlsx":
         import pandas as pd
         head = pd.DataFrame([{k: (";".join(v) if isinstance(v, list) else v)

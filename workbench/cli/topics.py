@@ -158,17 +158,22 @@ def topics_show(project, run, topic, excerpts, by, share, codes, show_outliers, 
     Example: workbench topics show eval.wbproj last --by actor_type --share group
     """
     with open_project(project) as p:
+        private = {a.name for a in p.store.attributes() if a.private}
+        if by and by.split(".", 1)[-1] in private:
+            raise UserError(f"participant attribute {by!r} is private: it is never shown")
         if by:
             emit(p.topic_by(run, by, normalize=share), fmt)
         elif codes:
             emit(p.topic_code_overlap(run), fmt)
         elif show_outliers:
-            emit(p.outliers(run), fmt)
+            emit(p.shareable(p.outliers(run), documents="document_id"), fmt)
         elif show_units:
-            emit(p.topic_units(run, topic), fmt)
+            emit(p.shareable(p.topic_units(run, topic), documents="document_id"), fmt)
         elif topic is not None:
+            shown = p.shareable(p.representative_excerpts(run, topic, excerpts),
+                                documents="document_id")
             if fmt != "table":
-                emit(p.representative_excerpts(run, topic, excerpts), fmt)
+                emit(shown, fmt)
                 return
             words = p.topic_words(run, topic)
             info = p.topic_info(run).set_index("topic")
@@ -177,7 +182,7 @@ def topics_show(project, run, topic, excerpts, by, share, codes, show_outliers, 
             click.echo(f"# topic {topic}: {info.at[topic, 'label']} "
                        f"({info.at[topic, 'size']} units)")
             click.echo(", ".join(f"{w} ({x:.3f})" for w, x in zip(words["word"], words["weight"])))
-            for ex in p.representative_excerpts(run, topic, excerpts).itertuples():
+            for ex in shown.itertuples():
                 click.echo(f"\n[{ex.document} · {ex.speaker or ''} · p={ex.probability:.2f}]")
                 click.echo(ex.text)
         else:

@@ -123,9 +123,35 @@ class CodingAPI:
                                       + ", ".join(sorted(self.code_paths()[m] for m in matches)) + ")")
         raise NotFoundError(f"no code {ref!r}")
 
-    def codes(self) -> pd.DataFrame:
-        """The code tree: one row per code with its path, fields and counts."""
+    def codes(self, exact: bool = False) -> pd.DataFrame:
+        """The code tree: one row per code with its path, fields and counts.  A code's
+        ``codings``, ``candidates`` and ``documents`` include its sub-codes' unless
+        ``exact`` (then the code's own only); ``own_codings`` is always its own."""
         rows = self.store.codes()
+        own = {r["id"]: r["codings"] for r in rows}
+        if not exact and rows:
+            kids: dict = {}
+            for r in rows:
+                kids.setdefault(r["parent_id"], []).append(r["id"])
+            pairs: dict[int, set] = {}
+            for code_id, doc_id in self.store.code_document_pairs():
+                pairs.setdefault(code_id, set()).add(doc_id)
+            # children before parents (iterative: the tree may be deep)
+            order, stack = [], list(kids.get(None, ()))
+            while stack:
+                cid = stack.pop()
+                order.append(cid)
+                stack.extend(kids.get(cid, ()))
+            by_id = {r["id"]: r for r in rows}
+            docs = {cid: set(pairs.get(cid, ())) for cid in by_id}
+            for cid in reversed(order):
+                parent = by_id[cid]["parent_id"]
+                if parent in by_id:
+                    by_id[parent]["codings"] += by_id[cid]["codings"]
+                    by_id[parent]["candidates"] += by_id[cid]["candidates"]
+                    docs[parent] |= docs[cid]
+            for cid, r in by_id.items():
+                r["documents"] = len(docs[cid])
         paths = self.code_paths()
         depth = {cid: p.count("/") for cid, p in paths.items()}
         children: dict = {}
@@ -145,6 +171,7 @@ class CodingAPI:
                                             "candidates", "documents", "questions"])
         df.insert(1, "path", [paths[i] for i in df["id"]])
         df.insert(2, "depth", [depth[i] for i in df["id"]])
+        df["own_codings"] = [own[i] for i in df["id"]]
         df["questions"] = df["questions"].fillna("")
         df["parent_id"] = df["parent_id"].astype("Int64")
         return df

@@ -185,6 +185,39 @@ class ExportAPI:
         return import_qdpx(self, path, on_conflict=on_conflict, dry_run=dry_run,
                            progress=progress, cancelled=cancelled)
 
+    # -- what may leave the project ---------------------------------------------------
+    def private_document_ids(self) -> set[int]:
+        """Ids of the documents marked private."""
+        docs = self.documents()
+        return set(int(i) for i in docs.loc[docs["private"].astype(bool), "id"])
+
+    def shareable(self, df: pd.DataFrame, *, documents: str | None = None,
+                  memos: bool = False, attributes: bool = False) -> pd.DataFrame:
+        """``df`` without what is private, for any output: rows whose ``documents``
+        column names a private document, memos that are private or attached to a private
+        document (or to a coding or turn of one) when ``memos``, private attribute
+        columns when ``attributes``."""
+        out = df
+        if documents is not None and documents in out.columns:
+            hidden = self.private_document_ids()
+            if hidden:
+                out = out[~out[documents].isin(hidden)]
+        if memos and "id" in out.columns:
+            allowed = {m["id"] for m in self.store.export_memos()}
+            out = out[out["id"].isin(allowed)]
+        if attributes:
+            private = [a.name for a in self.store.attributes() if a.private]
+            out = out.drop(columns=[c for c in private if c in out.columns])
+        return out.reset_index(drop=True) if out is not df else out
+
+    def check_shareable_document(self, ref) -> None:
+        """Raise if the document is private (it is never printed or exported)."""
+        doc = self.document(ref)
+        if doc.private:
+            raise ValidationError(
+                f"{doc.name} is private: it is never printed or exported (make it "
+                f"shareable with: workbench private PROJECT document {doc.name} --off)")
+
     # -- helpers --------------------------------------------------------------------
     @staticmethod
     def _check_attributes(data, names) -> None:

@@ -27,45 +27,99 @@ def sheet_name(name: str, taken: set[str]) -> str:
     return out
 
 
-def _clean(df: pd.DataFrame) -> pd.DataFrame:
-    """Strip characters that XML (hence .xlsx) forbids; keep dtypes."""
-    df = df.copy()
-    for col in df.columns:
-        if df[col].dtype == object or pd.api.types.is_string_dtype(df[col]):
-            df[col] = df[col].map(lambda v: ILLEGAL.sub("", v) if isinstance(v, str) else v)
-        if isinstance(df[col].dtype, pd.DatetimeTZDtype):
-            df[col] = df[col].dt.tz_localize(None)
-    return df
+# a text cell starting with one of these would be read as a formula by Excel,
+# LibreOffice or Google Sheets (CSV/formula injection): such cells are written as text
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell_value(v):
+    """A Python value openpyxl writes as a typed cell: numbers stay numbers, dates
+    dates, booleans booleans; missing values empty; text without XML-forbidden
+    characters; anything else as text."""
+    import datetime as _dt
+
+    import numpy as np
+    if v is None:
+        return None
+    if isinstance(v, str):
+        return ILLEGAL.sub("", v)
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        return None if v != v else float(v)
+    if v is pd.NaT:
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.tz_localize(None).to_pydatetime() if v.tzinfo else v.to_pydatetime()
+    if isinstance(v, (_dt.datetime, _dt.date)):
+        return v.replace(tzinfo=None) if isinstance(v, _dt.datetime) and v.tzinfo else v
+    try:
+        if pd.isna(v):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return ILLEGAL.sub("", str(v))
 
 
 def write_xlsx(tables: Mapping[str, pd.DataFrame], path: str | Path, *,
-               progress: Callable[[int, int, str], None] | None = None) -> Path:
-    """One sheet per table, header in bold, frozen first row, sensible widths."""
+               progress: Callable[[int, int, str], None] | None = None,
+               notes: Mapping[str, str] | None = None) -> Path:
+    """The one .xlsx writer: one sheet per table, header in bold, frozen first row,
+    sensible widths, typed cells, and every text cell that starts like a formula
+    (``= + - @``, tab, carriage return) stored as text -- never a formula.  ``notes``:
+    a sentence per table (what it counts), written on a "notes" sheet.  Written to a
+    temporary file beside the target, renamed when complete, removed on failure."""
+    from openpyxl import Workbook
     from openpyxl.styles import Font
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     taken: set[str] = set()
     tmp = path.with_name(path.name + ".part.xlsx")
-    with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-        for i, (name, df) in enumerate(tables.items()):
-            sheet = sheet_name(name, taken)
-            df = _clean(df)
+    wb = Workbook()
+    wb.remove(wb.active)
+    bold = Font(bold=True)
+    try:
+        items = list(tables.items())
+        if notes:
+            items.append(("notes", pd.DataFrame({"table": list(notes), "note": list(notes.values())})))
+        for i, (name, df) in enumerate(items):
+            ws = wb.create_sheet(sheet_name(name, taken))
             index = not isinstance(df.index, pd.RangeIndex)
-            df.to_excel(writer, sheet_name=sheet, index=index)
-            ws = writer.sheets[sheet]
+            frame = df.reset_index() if index else df
+            header = [str(c) for c in frame.columns]
+            rows = frame.itertuples(index=False, name=None)
+            for r, values in enumerate(_chain([header], rows), start=1):
+                for c, v in enumerate(values, start=1):
+                    value = cell_value(v)
+                    cell = ws.cell(row=r, column=c)
+                    cell.value = value
+                    if isinstance(value, str) and value.startswith(FORMULA_START):
+                        cell.data_type = "s"
+                        cell.quotePrefix = True
+                    if r == 1:
+                        cell.font = bold
             ws.freeze_panes = "B2" if index else "A2"
-            for cell in ws[1]:
-                cell.font = Font(bold=True)
-            for j, col in enumerate(([df.index.name or ""] if index else []) + list(df.columns)):
-                sample = [str(col)] + [str(v) for v in (df.iloc[:200, j - int(index)]
-                                                        if j >= int(index) else df.index[:200])]
-                width = min(60, max(8, max(len(s) for s in sample) + 2))
+            for j, col in enumerate(header):
+                sample = [col] + [str(v) for v in frame.iloc[:200, j]]
+                width = min(60, max(8, max(len(x) for x in sample) + 2))
                 ws.column_dimensions[ws.cell(row=1, column=j + 1).column_letter].width = width
-            if progress:
+            if progress and name in tables:
                 progress(i + 1, len(tables), name)
-    tmp.replace(path)
+        wb.save(tmp)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return path
+
+
+def _chain(first, rest):
+    yield from first
+    for row in rest:
+        yield row
 
 
 def write_csv(df: pd.DataFrame, path: str | Path) -> Path:

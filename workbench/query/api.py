@@ -37,16 +37,28 @@ STATUSES = ("accepted", "candidate", "all")
 
 class QueryAPI:
     # -- the snapshot --------------------------------------------------------------------
-    def query_data(self) -> ProjectData:
-        """The engine's snapshot of the project, reloaded when the project changed."""
+    def query_data(self, include_private: bool = False) -> ProjectData:
+        """The engine's snapshot of the project, reloaded when the project changed.
+        Every query, table and report uses the snapshot without private documents and
+        attributes; ``include_private=True`` is for the project's own screens."""
         lock = self.__dict__.setdefault("_query_lock", threading.Lock())
         with lock:
             version = self.store.query_version()
-            cached = self.__dict__.get("_query_cache")
+            key = "_query_cache_private" if include_private else "_query_cache"
+            cached = self.__dict__.get(key)
             if cached is None or cached[0] != version:
-                cached = (version, ProjectData(self.store))
-                self.__dict__["_query_cache"] = cached
+                cached = (version, ProjectData(self.store, include_private=include_private))
+                self.__dict__[key] = cached
             return cached[1]
+
+    def counting(self, *, count: str = "passages", coders=None, interviewer: bool = False,
+                 status: str = "accepted", descendants: bool = True) -> str:
+        """One sentence saying what a table counts (shown with every table)."""
+        from workbench.query.scope import describe
+        data = self.query_data()
+        data.coder_ids(coders)              # unknown coders are an error here too
+        return describe(count=count, coders=coders, interviewer=interviewer, status=status,
+                        descendants=descendants)
 
     @staticmethod
     def _status(status: str) -> str:
@@ -74,53 +86,65 @@ class QueryAPI:
 
     def query(self, expression: str, *, where: str | None = None, attributes: Sequence[str] = (),
               descendants: bool = True, status: str = "accepted",
-              limit: int | None = None) -> pd.DataFrame:
-        """Coded excerpts matching a query (see docs/query-language.md).
+              limit: int | None = None, coders=None, interviewer: bool = False) -> pd.DataFrame:
+        """Coded passages matching a query (see docs/query-language.md).
 
         Columns: document, programme, actor_type, speaker, participant_id, start, end,
         text, codes, coder, the requested participant ``attributes``, document_id,
         coding_ids.  ``where`` adds a filter to the expression's own WHERE.
         """
         return retrieve(self.query_data(), expression, where=where, attributes=attributes,
-                        descendants=descendants, status=self._status(status), limit=limit)
+                        descendants=descendants, status=self._status(status), limit=limit,
+                        coders=coders, interviewer=interviewer)
 
     # -- matrices ----------------------------------------------------------------------
     def matrix(self, by: str = "actor_type", *, codes: Sequence | None = None,
-               count: str = "codings", percent: str | None = None, descendants: bool = True,
-               where: str | None = None, bins: int = 4, status: str = "accepted") -> pd.DataFrame:
-        """Codes × ``by`` (actor_type, programme or a participant attribute; numbers and
-        dates in ``bins`` quantiles).  Cells count codings, documents or participants;
-        ``percent`` row or column.  Last row ``(total)``, last column ``total``."""
+               count: str = "passages", percent: str | None = None, descendants: bool = True,
+               where: str | None = None, bins: int = 4, status: str = "accepted",
+               coders=None, interviewer: bool = False) -> pd.DataFrame:
+        """Codes × ``by`` (actor_type, programme, a document field or a participant
+        attribute; numbers and dates in ``bins`` quantiles).  Cells count distinct
+        passages (default), codings, documents or participants; ``percent`` row or
+        column.  Last row ``(total)`` = each column's base (for documents and
+        participants: those in scope, coded or not), last column ``total``.  ``coders``:
+        None (every coder, merged), a name, names, or CONSENSUS_CODER; ``interviewer``:
+        count interviewer speech (its own column by actor type)."""
         return _matrices.code_matrix(self.query_data(), by, codes=codes, count=count,
                                      percent=percent, descendants=descendants, where=where,
-                                     bins=bins, status=self._status(status))
+                                     bins=bins, status=self._status(status), coders=coders,
+                                     interviewer=interviewer)
 
     def cooccurrence(self, codes: Sequence | None = None, *, mode: str = "overlap",
-                     distance: int | None = None, count: str = "codings",
-                     where: str | None = None, status: str = "accepted") -> pd.DataFrame:
-        """Code × code co-occurrence: overlap, turn, or proximity (``distance`` chars)."""
+                     distance: int | None = None, count: str = "passages",
+                     where: str | None = None, status: str = "accepted", coders=None,
+                     interviewer: bool = False) -> pd.DataFrame:
+        """Code × code co-occurrence: overlap, turn, or proximity (``distance`` chars);
+        each code alone (without its sub-codes)."""
         return _matrices.cooccurrence(self.query_data(), codes, mode=mode, distance=distance,
-                                      count=count, where=where, status=self._status(status))
+                                      count=count, where=where, status=self._status(status),
+                                      coders=coders, interviewer=interviewer)
 
     def participant_code_matrix(self, codes: Sequence | None = None, *, binary: bool = True,
                                 descendants: bool = True, where: str | None = None,
                                 attributes: bool | Sequence[str] = False,
-                                all_participants: bool = False,
-                                status: str = "accepted") -> pd.DataFrame:
-        """Participant × code (1/0 or counts), first column participant_id, optionally
-        joined with the participant table (``attributes=True`` or a list of names)."""
+                                all_participants: bool = False, count: str = "passages",
+                                status: str = "accepted", coders=None) -> pd.DataFrame:
+        """Participant × code (1/0, or counts of passages or codings), first column
+        participant_id, optionally joined with the participant table (``attributes=True``
+        or a list of names; private attributes are never joined)."""
         data = self.query_data()
         table = _matrices.participant_code_matrix(data, codes, binary=binary,
                                                   descendants=descendants, where=where,
                                                   all_participants=all_participants,
-                                                  status=self._status(status))
+                                                  count=count, status=self._status(status),
+                                                  coders=coders)
         if attributes:
-            wide = self.participants().drop(columns=["documents"], errors="ignore")
+            wide = self._shareable_participants()
             if attributes is not True:
                 names = list(attributes)
                 unknown = [a for a in names if a not in wide.columns]
                 if unknown:
-                    raise ValidationError(f"unknown participant attribute(s): {', '.join(unknown)}")
+                    raise ValidationError(data.unknown_attribute(unknown[0]))
                 wide = wide[["participant_id", *names]]
             clash = [c for c in wide.columns if c in table.columns and c != "participant_id"]
             wide = wide.rename(columns={c: f"attr:{c}" for c in clash})
@@ -131,44 +155,58 @@ class QueryAPI:
     def triangulate(self, codes: Sequence | None = None, *, questions: Sequence[str] | str | None = None,
                     actors: Sequence[str] = _tri.ACTORS, exemplars: int = 2,
                     where: str | None = None, descendants: bool = True,
-                    status: str = "accepted") -> pd.DataFrame:
+                    status: str = "accepted", coders=None) -> pd.DataFrame:
         """Per code (or evaluation question, ``questions="all"`` for every one) and actor
-        type: codings, documents, participants, share, status, exemplar excerpts, and a
-        convergence / divergence / silence summary."""
+        type: passages, codings, documents, participants, share, status, exemplar
+        excerpts, and a convergence / divergence / silence summary."""
         data = self.query_data()
         rows = self._rows(data, codes, questions, descendants)
         out = _tri.triangulate(data, rows, actors=tuple(actors), n_exemplars=exemplars,
-                               where=where, status=self._status(status))
+                               where=where, status=self._status(status), coders=coders)
         return out.rename(columns={"row": "question" if questions is not None else "code"})
 
     def joint_display(self, group_by: str, *, codes: Sequence | None = None,
                       questions: Sequence[str] | str | None = None, bins: int = 4,
                       exemplars: int = 1, where: str | None = None, layout: str = "long",
-                      descendants: bool = True, status: str = "accepted") -> pd.DataFrame:
+                      descendants: bool = True, status: str = "accepted",
+                      coders=None) -> pd.DataFrame:
         """Rows = groups of ``group_by`` (a participant attribute), columns = codes or
-        questions; cells = participants, share of the group, codings, exemplar quotes."""
+        questions; cells = the group's size (interviewed participants, coded or not),
+        participants whose words carry the code, their share of the group, passages,
+        codings, exemplar quotes."""
         data = self.query_data()
         rows = self._rows(data, codes, questions, descendants)
         return _joint.joint_display(data, group_by, rows, bins=bins, n_exemplars=exemplars,
-                                    where=where, layout=layout, status=self._status(status))
+                                    where=where, layout=layout, status=self._status(status),
+                                    coders=coders)
 
     def outcome_by_code(self, outcome: str, *, codes: Sequence | None = None,
                         questions: Sequence[str] | str | None = None,
                         positive: str | None = None, where: str | None = None,
-                        descendants: bool = True, status: str = "accepted") -> pd.DataFrame:
-        """Binary outcome rate with vs without the code, Fisher's exact test, warnings."""
+                        descendants: bool = True, status: str = "accepted",
+                        coders=None) -> pd.DataFrame:
+        """Binary outcome rate with vs without the code: Fisher's exact test, odds ratio
+        with its 95 % confidence interval, Holm and Benjamini–Hochberg adjusted p-values,
+        small-numbers warnings."""
         data = self.query_data()
         rows = self._rows(data, codes, questions, descendants)
         return _joint.outcome_by_code(data, outcome, rows, positive=positive, where=where,
-                                      status=self._status(status))
+                                      status=self._status(status), coders=coders)
 
     def question_dossier(self, question_id: str, *, where: str | None = None,
-                         exemplars: int = 2, status: str = "accepted") -> QuestionDossier:
+                         exemplars: int = 2, status: str = "accepted",
+                         coders=None) -> QuestionDossier:
         """Everything on one evaluation question (see workbench.query.dossier)."""
         data = self.query_data()
-        wide = self.participants().drop(columns=["documents"], errors="ignore")
         return question_dossier(data, question_id, where=where, n_exemplars=exemplars,
-                                participants_table=wide, status=self._status(status))
+                                participants_table=self._shareable_participants(),
+                                status=self._status(status), coders=coders)
+
+    def _shareable_participants(self) -> pd.DataFrame:
+        """The participant table without private attributes (what outputs may show)."""
+        wide = self.participants().drop(columns=["documents"], errors="ignore")
+        private = [a.name for a in self.store.attributes() if a.private]
+        return wide.drop(columns=[c for c in private if c in wide.columns])
 
     # -- saved queries -------------------------------------------------------------------
     def saved_queries(self) -> pd.DataFrame:

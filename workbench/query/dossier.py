@@ -13,15 +13,16 @@ import pandas as pd
 
 from workbench.domain import ACTOR_TYPES, NotFoundError
 from workbench.query.engine import RETRIEVAL_COLUMNS, ProjectData, codings_in_scope, retrieve
+from workbench.query.matrices import row_passages
 from workbench.query.triangulation import question_rows, triangulate
 
 
 @dataclass(frozen=True)
 class QuestionDossier:
     question: dict
-    codes: pd.DataFrame          # code, path, codings, documents, participants
-    excerpts: pd.DataFrame       # retrieval columns, grouped by actor type and programme
-    counts: pd.DataFrame         # actor_type, programme, codings, documents, participants
+    codes: pd.DataFrame          # code, passages, codings, documents, participants
+    excerpts: pd.DataFrame       # passages (retrieval columns), by actor type and programme
+    counts: pd.DataFrame         # actor_type, programme, passages, codings, documents, participants
     participants: pd.DataFrame   # participant_id, excerpts, attributes...
     triangulation: pd.DataFrame  # one row (see workbench.query.triangulation)
     sections: tuple = field(default=("codes", "excerpts", "counts", "participants",
@@ -39,7 +40,11 @@ class QuestionDossier:
 
 def question_dossier(data: ProjectData, question_id: str, *, where: str | None = None,
                      n_exemplars: int = 2, participants_table: pd.DataFrame | None = None,
-                     status: str = "accepted") -> QuestionDossier:
+                     status: str = "accepted", coders=None) -> QuestionDossier:
+    """Linked codes (each with its sub-codes) and their counts, the question's passages
+    (overlapping codings of its codes merged), counts by actor type × programme, the
+    participants whose words are cited, and the triangulation row.  Interviewer speech
+    is left out."""
     questions = {q["id"]: q for q in data.store.query_questions()}
     if question_id not in questions:
         close = ", ".join(sorted(questions)[:10]) or "none"
@@ -48,20 +53,25 @@ def question_dossier(data: ProjectData, question_id: str, *, where: str | None =
     linked = [cid for cid, qid in data.store.query_code_questions() if qid == question_id]
     question["codes"] = [data.code_path[c] for c in linked]
     (_, ids), = question_rows(data, [question_id])
-    scope = codings_in_scope(data, where, status)
+    scope = codings_in_scope(data, where, status, coders=coders)
     scope = scope[scope["code"].isin(ids)]
     # codes
+    code_rows = [(data.code_path[c], data.descendants(c)) for c in linked]
+    rp = row_passages(scope, code_rows)
     recs = []
-    for cid in linked:
-        sub = scope[scope["code"].isin(data.descendants(cid))]
-        recs.append({"code": data.code_path[cid], "codings": int(sub["row"].nunique()),
+    for i, cid in enumerate(linked):
+        sub = scope[scope["code"].isin(code_rows[i][1])]
+        recs.append({"code": data.code_path[cid],
+                     "passages": int(rp.loc[rp["r"] == i, "passage"].nunique()),
+                     "codings": int(sub["row"].nunique()),
                      "documents": int(sub["doc"].nunique()),
                      "participants": int(sub["participant_id"].dropna().nunique())})
-    codes = pd.DataFrame(recs, columns=["code", "codings", "documents", "participants"])
-    # excerpts
+    codes = pd.DataFrame(recs, columns=["code", "passages", "codings", "documents", "participants"])
+    # excerpts: the question's passages
     if ids:
         expr = " OR ".join(str(c) for c in ids)
-        excerpts = retrieve(data, expr, where=where, descendants=False, status=status)
+        excerpts = retrieve(data, expr, where=where, descendants=False, status=status,
+                            coders=coders)
         rank = {a: i for i, a in enumerate(ACTOR_TYPES)}
         excerpts = excerpts.assign(_r=excerpts["actor_type"].map(rank).fillna(len(rank)))
         excerpts = excerpts.sort_values(["_r", "programme", "document", "start"],
@@ -70,17 +80,21 @@ def question_dossier(data: ProjectData, question_id: str, *, where: str | None =
     else:
         excerpts = pd.DataFrame(columns=RETRIEVAL_COLUMNS + ["document_id", "coding_ids"])
     # counts by actor type × programme
-    s = scope.assign(actor_type=scope["doc"].map(data.docs["actor_type"]).fillna(""),
-                     programme=scope["doc"].map(data.docs["programme"]).fillna(""))
+    qp = row_passages(scope, [(question_id, ids)])
+    s = scope.merge(qp[["row", "passage"]], on="row", how="left")
+    s = s.assign(actor_type=s["doc"].map(data.docs["actor_type"]).fillna(""),
+                 programme=s["doc"].map(data.docs["programme"]).fillna(""))
     counts = (s.groupby(["actor_type", "programme"])
-              .agg(codings=("row", "nunique"), documents=("doc", "nunique"),
-                   participants=("participant_id", "nunique"))
+              .agg(passages=("passage", "nunique"), codings=("row", "nunique"),
+                   documents=("doc", "nunique"), participants=("participant_id", "nunique"))
               .reset_index())
     # participants
-    per = scope.dropna(subset=["participant_id"]).groupby("participant_id")["row"].nunique()
-    parts = pd.DataFrame({"participant_id": per.index, "codings": per.to_numpy()})
+    sp = s.dropna(subset=["participant_id"]).groupby("participant_id")
+    per = sp["passage"].nunique()
+    parts = pd.DataFrame({"participant_id": per.index, "passages": per.to_numpy(),
+                          "codings": sp["row"].nunique().reindex(per.index).to_numpy()})
     if participants_table is not None and len(parts):
         parts = parts.merge(participants_table, on="participant_id", how="left")
     tri = triangulate(data, [(question_id, ids)], n_exemplars=n_exemplars, where=where,
-                      status=status)
+                      status=status, coders=coders)
     return QuestionDossier(question, codes, excerpts, counts, parts, tri)

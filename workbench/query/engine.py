@@ -33,7 +33,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from workbench.domain import ACTOR_TYPES
+from workbench.domain import ACTOR_TYPES, CONSENSUS_CODER, ValidationError
 from workbench.query.language import (And, AndNot, AnyCode, Code, CondAnd, CondNot, CondOr,
                                       Comparison, FollowedBy, Not, Or, Query, QueryError,
                                       TurnScope, parse, parse_condition)
@@ -84,6 +84,32 @@ def ranges_to_pairs(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndar
     return i, j
 
 
+def passage_ids(group: np.ndarray, doc: np.ndarray, start: np.ndarray,
+                end: np.ndarray) -> np.ndarray:
+    """The passage each interval belongs to: within one (group, document), intervals
+    that share characters -- directly or through a chain of overlaps -- form one
+    passage (spans that only touch do not).  Ids are 0..n_passages-1, unique across
+    groups, numbered in (group, document, start) order."""
+    n = len(doc)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    group = np.asarray(group, dtype=np.int64)
+    doc = np.asarray(doc, dtype=np.int64)
+    start = np.asarray(start, dtype=np.int64)
+    end = np.asarray(end, dtype=np.int64)
+    order = np.lexsort((start, doc, group))
+    g, d, s, e = group[order], doc[order], start[order], end[order]
+    first = np.ones(n, dtype=bool)
+    first[1:] = (g[1:] != g[:-1]) | (d[1:] != d[:-1])
+    block = np.cumsum(first) - 1
+    reach = pd.Series(e).groupby(block).cummax().to_numpy(np.int64)
+    new = first.copy()
+    new[1:] |= s[1:] >= reach[:-1]
+    ids = np.empty(n, dtype=np.int64)
+    ids[order] = np.cumsum(new) - 1
+    return ids
+
+
 def sort_order(doc: np.ndarray, pos: np.ndarray, *ties: np.ndarray) -> np.ndarray:
     """The order sorting rows by (doc, pos, *ties) -- what ``np.lexsort`` gives, but
     cheap on the nearly sorted columns an index scan returns: one stable (timsort)
@@ -105,10 +131,15 @@ def sort_order(doc: np.ndarray, pos: np.ndarray, *ties: np.ndarray) -> np.ndarra
 
 # -- the snapshot ----------------------------------------------------------------------------
 class ProjectData:
-    """What queries read, loaded once per project version."""
+    """What queries read, loaded once per project version.
 
-    def __init__(self, store):
+    ``include_private=False`` (what every output uses) leaves out private documents
+    (their turns, codings and participant links) and private participant attributes, so
+    that nothing built on this snapshot can show them."""
+
+    def __init__(self, store, include_private: bool = False):
         self.store = store
+        self.include_private = include_private
         # codes
         rows = store.query_codes()
         self.code_parent = {r[0]: r[1] for r in rows}
@@ -126,12 +157,22 @@ class ProjectData:
             self._by_name.setdefault(name.casefold(), []).append(cid)
         # documents
         drows = store.query_documents()
-        self.docs = pd.DataFrame(drows, columns=["id", "name", "programme", "actor_type",
-                                                 "interview_date", "interviewer", "site",
-                                                 "extra"]).set_index("id")
+        docs = pd.DataFrame(drows, columns=["id", "name", "programme", "actor_type",
+                                            "interview_date", "interviewer", "site",
+                                            "extra", "private"]).set_index("id")
+        private = docs["private"].astype(bool)
+        self.private_documents = set(docs.index[private].tolist())
+        if not include_private:
+            docs = docs[~private]
+        self.docs = docs.drop(columns="private")
+        hidden = np.array(sorted(self.private_documents), dtype=np.int64) \
+            if not include_private else np.zeros(0, dtype=np.int64)
         # segments (turns), sorted by document and start (integer columns parsed straight
         # into arrays; speakers, needed only by some displays, are read on first use)
         sa = store.query_segment_arrays()
+        if len(hidden):
+            keep = ~np.isin(sa["doc"], hidden)
+            sa = {k: v[keep] for k, v in sa.items()}
         order = sort_order(sa["doc"], sa["start"], sa["position"])
         self.seg_id = sa["id"][order]
         self.seg_doc = sa["doc"][order]
@@ -139,11 +180,18 @@ class ProjectData:
         self.seg_end = sa["end"][order]
         self.seg_interviewer = sa["interviewer"][order].astype(bool)
         self.seg_key = _key(self.seg_doc, self.seg_start)
+        # for each turn, the first turn at or after it that is not the interviewer's
+        talk = np.nonzero(~self.seg_interviewer)[0]
+        pos = np.searchsorted(talk, np.arange(len(self.seg_id)), "left")
+        self._next_talk = np.append(talk, len(self.seg_id))[pos] if len(self.seg_id) \
+            else np.zeros(0, dtype=np.int64)
         self._seg_speaker = None
         # participant links
         self.doc_pids: dict[int, tuple[str, ...]] = {}
         speaker_pids: dict[tuple[int, str], list[str]] = {}
         for doc, pid, speaker in store.query_links():
+            if doc not in self.docs.index:
+                continue
             if speaker:
                 speaker_pids.setdefault((doc, speaker), []).append(pid)
             else:
@@ -153,15 +201,19 @@ class ProjectData:
         self.linked_pids = sorted({p for ps in self.doc_pids.values() for p in ps}
                                   | {p for ps in self.speaker_pids.values() for p in ps})
         # codings
-        self.codings = self._codings_frame(store.query_coding_arrays("accepted"))
-        self._candidate_codings = None
+        self._hidden = hidden
+        self._frames: dict[str, pd.DataFrame] = {}
+        self._scoped: dict[tuple, pd.DataFrame] = {}
+        self.codings = self.codings_for("accepted")
         self.coders = store.query_coders()
         self._attrs = None
+        self.private_attributes: set[str] = set()
         self._values: dict[str, pd.DataFrame] = {}
         self._doc_fields = None
+        self.private_document_fields: set[str] = set()
         self._doc_values: dict[str, pd.DataFrame] = {}
         self._link_map = None
-        self._coding_units: dict[str, pd.DataFrame] = {}
+        self._coding_units: dict[tuple, pd.DataFrame] = {}
 
     def _path(self, cid: int) -> str:
         if cid not in self.code_path:
@@ -171,24 +223,97 @@ class ProjectData:
         return self.code_path[cid]
 
     def _codings_frame(self, cols: dict[str, np.ndarray]) -> pd.DataFrame:
-        """Codings sorted by (document, start, end, id), with the segments holding their
-        first and last character."""
+        """Codings sorted by (document, start, end, id), with the turns holding their
+        first and last character, the turn they belong to (``owner``: the first turn
+        they touch that is not the interviewer's, else their first turn) and whether they
+        lie on interviewer turns only (``interviewer``)."""
+        if len(self._hidden):
+            keep = ~np.isin(cols["doc"], self._hidden)
+            cols = {k: v[keep] for k, v in cols.items()}
         order = sort_order(cols["doc"], cols["start"], cols["end"], cols["id"])
         doc, start, end = cols["doc"][order], cols["start"][order], cols["end"][order]
         status = np.array(["candidate", "accepted"], dtype=object)[cols["accepted"][order]]
+        seg = self.segment_of(doc, start)
+        last = self.segment_of(doc, np.maximum(end - 1, start))
+        last = np.where(last >= seg, last, seg)
+        owner, interviewer = self._owner(seg, last)
         return pd.DataFrame({"id": cols["id"][order], "doc": doc, "code": cols["code"][order],
                              "start": start, "end": end, "coder_id": cols["coder_id"][order],
-                             "status": status,
-                             "seg": self.segment_of(doc, start),
-                             "seg_last": self.segment_of(doc, np.maximum(end - 1, start))})
+                             "status": status, "seg": seg, "seg_last": last,
+                             "owner": owner, "interviewer": interviewer})
 
-    def codings_for(self, status: str = "accepted") -> pd.DataFrame:
-        if status == "accepted":
-            return self.codings
-        if self._candidate_codings is None:
-            self._candidate_codings = self._codings_frame(self.store.query_coding_arrays(None))
-        df = self._candidate_codings
-        return df if status == "all" else df[df["status"] == status].reset_index(drop=True)
+    def _owner(self, seg: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(owner turn, interviewer-only) of spans touching turns seg..last (-1: none)."""
+        seg = np.asarray(seg, dtype=np.int64)
+        last = np.asarray(last, dtype=np.int64)
+        inside = seg >= 0
+        if not len(self._next_talk):
+            return seg.copy(), np.zeros(len(seg), dtype=bool)
+        nxt = self._next_talk[np.where(inside, seg, 0)]
+        talks = inside & (nxt <= np.maximum(last, seg))
+        owner = np.where(talks, nxt, seg)
+        return owner, inside & ~talks
+
+    def owner_segment(self, doc, start, end) -> tuple[np.ndarray, np.ndarray]:
+        """For spans [start, end) of documents: (owner turn, interviewer-only)."""
+        doc = np.asarray(doc, dtype=np.int64)
+        start = np.asarray(start, dtype=np.int64)
+        end = np.asarray(end, dtype=np.int64)
+        seg = self.segment_of(doc, start)
+        last = self.segment_of(doc, np.maximum(end - 1, start))
+        return self._owner(seg, np.where(last >= seg, last, seg))
+
+    def _status_frame(self, status: str) -> pd.DataFrame:
+        if status not in self._frames:
+            if status == "accepted":
+                frame = self._codings_frame(self.store.query_coding_arrays("accepted"))
+            else:
+                if "all" not in self._frames:
+                    self._frames["all"] = self._codings_frame(self.store.query_coding_arrays(None))
+                df = self._frames["all"]
+                frame = df if status == "all" else \
+                    df[df["status"] == status].reset_index(drop=True)
+            self._frames[status] = frame
+        return self._frames[status]
+
+    def coder_ids(self, coders) -> tuple[int, ...] | None:
+        """Coder ids for a coder name, a list of names or CONSENSUS_CODER (None: all
+        coders).  Unknown names are an error listing the known ones."""
+        if coders is None:
+            return None
+        names = [coders] if isinstance(coders, str) else list(coders)
+        if not names:
+            return None
+        by_name = {n.casefold(): i for i, n in self.coders.items()}
+        out = []
+        for name in names:
+            cid = by_name.get(str(name).strip().casefold())
+            if cid is None:
+                if str(name).strip().casefold() == CONSENSUS_CODER:
+                    raise ValidationError(
+                        "no adjudicated (consensus) codings in this project yet: adjudicate "
+                        "the coders' disagreements first, or choose coders by name")
+                known = ", ".join(sorted(self.coders.values())) or "none"
+                raise ValidationError(f"unknown coder {name!r} (coders: {known})")
+            out.append(cid)
+        return tuple(sorted(set(out)))
+
+    def codings_for(self, status: str = "accepted", coders=None,
+                    interviewer: bool = True) -> pd.DataFrame:
+        """The codings that count: ``status`` (accepted, candidate, all), ``coders``
+        (None: every coder's; a name, names or CONSENSUS_CODER), ``interviewer`` (False:
+        leave out codings that lie on interviewer turns only)."""
+        ids = self.coder_ids(coders)
+        key = (status, ids, interviewer)
+        if key not in self._scoped:
+            df = self._status_frame(status)
+            keep = np.ones(len(df), dtype=bool)
+            if ids is not None:
+                keep &= np.isin(df["coder_id"].to_numpy(np.int64), np.array(ids, dtype=np.int64))
+            if not interviewer:
+                keep &= ~df["interviewer"].to_numpy(bool)
+            self._scoped[key] = df if keep.all() else df[keep].reset_index(drop=True)
+        return self._scoped[key]
 
     # segments and participants -----------------------------------------------------
     @property
@@ -242,20 +367,24 @@ class ProjectData:
                                         outside[["key", "participant_id"]]], ignore_index=True)
         return self._link_map
 
-    def coding_units(self, status: str = "accepted") -> pd.DataFrame:
-        """Every coding with its participants (one row per coding × participant), cached."""
-        if status not in self._coding_units:
-            cod = self.codings_for(status)
+    def coding_units(self, status: str = "accepted", coders=None,
+                     interviewer: bool = False) -> pd.DataFrame:
+        """Every coding that counts with its participants (one row per coding ×
+        participant), cached.  Extra columns: code, start, end, coder_id, interviewer."""
+        key = (status, self.coder_ids(coders), interviewer)
+        if key not in self._coding_units:
+            cod = self.codings_for(status, coders, interviewer)
             frame = unit_frame(self, cod["doc"].to_numpy(np.int64),
-                               cod["start"].to_numpy(np.int64), seg=cod["seg"].to_numpy(np.int64))
+                               cod["start"].to_numpy(np.int64), seg=cod["owner"].to_numpy(np.int64))
             r = frame["unit"].to_numpy(np.int64)
             frame = frame.rename(columns={"unit": "row"})
             frame["code"] = cod["code"].to_numpy(np.int64)[r]
             frame["start"] = cod["start"].to_numpy(np.int64)[r]
             frame["end"] = cod["end"].to_numpy(np.int64)[r]
             frame["coder_id"] = cod["coder_id"].to_numpy(np.int64)[r]
-            self._coding_units[status] = frame
-        return self._coding_units[status]
+            frame["interviewer"] = cod["interviewer"].to_numpy(bool)[r]
+            self._coding_units[key] = frame
+        return self._coding_units[key]
 
     # codes ---------------------------------------------------------------------------
     def descendants(self, cid: int) -> list[int]:
@@ -297,16 +426,32 @@ class ProjectData:
     # attributes ----------------------------------------------------------------------
     @property
     def attributes(self) -> dict:
+        """Participant attributes by name (private ones only with include_private)."""
         if self._attrs is None:
-            self._attrs = {a.name: a for a in self.store.attributes()}
+            attrs = self.store.attributes()
+            self.private_attributes = {a.name for a in attrs if a.private}
+            self._attrs = {a.name: a for a in attrs
+                           if self.include_private or not a.private}
         return self._attrs
 
     @property
     def document_fields(self) -> dict:
-        """Typed document fields (extra manifest columns) by name."""
+        """Typed document fields (extra manifest columns) by name (private ones only
+        with include_private)."""
         if self._doc_fields is None:
-            self._doc_fields = {a.name: a for a in self.store.field_defs("document")}
+            defs = self.store.field_defs("document")
+            self.private_document_fields = {a.name.casefold() for a in defs if a.private} \
+                if not self.include_private else set()
+            self._doc_fields = {a.name: a for a in defs
+                                if self.include_private or not a.private}
         return self._doc_fields
+
+    def check_document_key(self, key: str) -> None:
+        """Raise when ``doc.KEY`` names a private document field."""
+        self.document_fields
+        if key.casefold() in self.private_document_fields:
+            raise ValidationError(f"document field {key!r} is private: it is never used in "
+                                  "outputs")
 
     def document_values(self, name: str) -> pd.DataFrame:
         """Document-id-indexed frame with 'value' and 'num' for one document field."""
@@ -315,6 +460,16 @@ class ProjectData:
             df = pd.DataFrame(rows, columns=["owner", "field", "value", "num"])
             self._doc_values[name] = df.set_index("owner")[["value", "num"]]
         return self._doc_values[name]
+
+    def unknown_attribute(self, name: str) -> str:
+        """The message for an attribute that is unknown (or private) in this snapshot."""
+        self.attributes
+        if name in self.private_attributes:
+            return (f"participant attribute {name!r} is private: it is never used in "
+                    "outputs (make it exportable with: workbench private PROJECT attribute "
+                    f"{name} --off)")
+        return (f"unknown participant attribute {name!r}; known: "
+                f"{', '.join(self.attributes) or 'none'}")
 
     def values(self, name: str) -> pd.DataFrame:
         """participant_id-indexed frame with 'value' and 'num' for one attribute."""
@@ -373,6 +528,22 @@ class Hits:
                           "c": self.m_coding}).drop_duplicates().sort_values(["h", "c"])
         return Hits(d[new], s[new], e[new], m["h"].to_numpy(np.int64),
                     m["c"].to_numpy(np.int64))
+
+    def merged(self) -> "Hits":
+        """Overlapping hits of one document merged into one passage (see
+        :func:`passage_ids`), members kept, sorted by (document, start, end)."""
+        if len(self) == 0:
+            return Hits.empty()
+        pid = passage_ids(np.zeros(len(self), dtype=np.int64), self.doc, self.start, self.end)
+        n = int(pid.max()) + 1
+        doc = np.zeros(n, dtype=np.int64)
+        doc[pid] = self.doc
+        start = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(start, pid, self.start)
+        end = np.zeros(n, dtype=np.int64)
+        np.maximum.at(end, pid, self.end)
+        m_hit = pid[self.m_hit] if len(self.m_hit) else self.m_hit
+        return Hits(doc, start, end, m_hit, self.m_coding).normalised()
 
     @staticmethod
     def concat(parts: list["Hits"]) -> "Hits":
@@ -515,11 +686,11 @@ def _turns_to_hits(data: ProjectData, pairs: pd.DataFrame, segs: np.ndarray) -> 
 # -- compiling and evaluating a query --------------------------------------------------------
 class Evaluator:
     def __init__(self, data: ProjectData, query: Query, *, descendants: bool = True,
-                 status: str = "accepted"):
+                 status: str = "accepted", coders=None, interviewer: bool = False):
         self.data = data
         self.q = query
         self.default_desc = descendants
-        self.cod = data.codings_for(status)
+        self.cod = data.codings_for(status, coders, interviewer)
         self._code_col = self.cod["code"].to_numpy(np.int64)
 
     def _rows_for(self, node) -> np.ndarray:
@@ -550,15 +721,15 @@ class Evaluator:
 
     def hits(self) -> Hits:
         if self.q.expr is None:
-            return Hits.from_codings(self.cod, np.arange(len(self.cod))).normalised()
+            return Hits.from_codings(self.cod, np.arange(len(self.cod))).merged()
         self.check()
         return self._eval(self.q.expr)
 
     def _eval(self, node) -> Hits:
         if isinstance(node, (Code, AnyCode)):
-            return Hits.from_codings(self.cod, self._rows_for(node)).normalised()
+            return Hits.from_codings(self.cod, self._rows_for(node)).merged()
         if isinstance(node, Or):
-            return Hits.concat([self._eval(node.left), self._eval(node.right)])
+            return Hits.concat([self._eval(node.left), self._eval(node.right)]).merged()
         if isinstance(node, And):
             return hits_and(self._eval(node.left), self._eval(node.right))
         if isinstance(node, AndNot):
@@ -630,6 +801,10 @@ class Filter:
             typed = {f.casefold(): f for f in self.data.document_fields}
             if key.casefold() in typed:
                 return "docfield", typed[key.casefold()]
+            try:
+                self.data.check_document_key(key)
+            except ValidationError as exc:
+                self._err(str(exc), c.pos, c.pos + len(name))
             return "extra", key
         if low in DOC_FIELDS:
             return "doc", DOC_FIELDS[low]
@@ -641,6 +816,8 @@ class Filter:
         self._unknown(name, c)
 
     def _unknown(self, name: str, c: Comparison):
+        if name in self.data.private_attributes:
+            self._err(self.data.unknown_attribute(name), c.pos, c.pos + len(name))
         known = list(self.data.attributes) + sorted(set(DOC_FIELDS))
         close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
         hint = f" (did you mean {', '.join(close)}?)" if close else ""
@@ -793,11 +970,16 @@ class Filter:
 
 # -- units with their participants -----------------------------------------------------------
 def unit_frame(data: ProjectData, doc: np.ndarray, start: np.ndarray,
-               coders: list | None = None, seg: np.ndarray | None = None) -> pd.DataFrame:
+               coders: list | None = None, seg: np.ndarray | None = None,
+               end: np.ndarray | None = None) -> pd.DataFrame:
     """One row per (unit, participant) -- units without a participant keep one row with
-    participant_id None.  Columns: unit, doc, seg, speaker, participant_id[, coders]."""
+    participant_id None.  ``seg``: each unit's owner turn (else computed from ``start``
+    and ``end``: the first turn it touches that is not the interviewer's).  Columns:
+    unit, doc, seg, speaker, participant_id[, coders]."""
     doc = np.asarray(doc, dtype=np.int64)
-    seg = data.segment_of(doc, np.asarray(start, dtype=np.int64)) if seg is None else seg
+    if seg is None:
+        start = np.asarray(start, dtype=np.int64)
+        seg = data.owner_segment(doc, start, start + 1 if end is None else end)[0]
     key = np.where(seg >= 0, seg, -(doc + 1))
     units = pd.DataFrame({"unit": np.arange(len(doc), dtype=np.int64), "key": key})
     m = units.merge(data.link_map, on="key", how="left", sort=False)
@@ -818,12 +1000,14 @@ def unit_frame(data: ProjectData, doc: np.ndarray, start: np.ndarray,
 
 
 def codings_in_scope(data: ProjectData, where: str | None, status: str = "accepted",
-                     code_rows: np.ndarray | None = None) -> pd.DataFrame:
-    """Codings (rows of the codings frame) with their participants, filtered by a WHERE
-    condition.  One row per (coding, participant); participant_id None when the coding
-    belongs to nobody (interviewer turn, unlinked document).  Columns: row, doc, seg,
-    speaker, participant_id, code, start, end, coder_id."""
-    frame = data.coding_units(status)
+                     code_rows: np.ndarray | None = None, *, coders=None,
+                     interviewer: bool = False) -> pd.DataFrame:
+    """Codings that count (rows of ``data.codings_for(status, coders, interviewer)``)
+    with their participants, filtered by a WHERE condition.  One row per (coding,
+    participant); participant_id None when the coding belongs to nobody (interviewer
+    turn, unlinked document).  Columns: row, doc, seg, speaker, participant_id, code,
+    start, end, coder_id, interviewer."""
+    frame = data.coding_units(status, coders, interviewer)
     if code_rows is not None:
         frame = frame[np.isin(frame["row"].to_numpy(np.int64), np.asarray(code_rows))]
     if where:
@@ -842,27 +1026,28 @@ RETRIEVAL_COLUMNS = ["document", "programme", "actor_type", "speaker", "particip
 
 def retrieve(data: ProjectData, text: str | Query, *, where: str | None = None,
              attributes=(), descendants: bool = True, status: str = "accepted",
-             limit: int | None = None, with_text: bool = True) -> pd.DataFrame:
-    """Coded excerpts matching a query: one row per hit (see the module docstring)."""
+             limit: int | None = None, with_text: bool = True, coders=None,
+             interviewer: bool = False) -> pd.DataFrame:
+    """Coded passages matching a query: one row per hit (see the module docstring)."""
     q = text if isinstance(text, Query) else parse(text)
-    ev = Evaluator(data, q, descendants=descendants, status=status)
+    ev = Evaluator(data, q, descendants=descendants, status=status, coders=coders,
+                   interviewer=interviewer)
     flt = Filter(data, q)
     extra = Filter(data, parse_condition(where)) if where else None
     attrs = list(dict.fromkeys(attributes))
     unknown = [a for a in attrs if a not in data.attributes]
     if unknown:
-        raise QueryError(f"unknown participant attribute(s): {', '.join(unknown)}; known: "
-                         f"{', '.join(data.attributes) or 'none'}")
+        raise QueryError(data.unknown_attribute(unknown[0]))
     hits = ev.hits()
     cod = ev.cod
     uses_coder = flt.uses_coder or (extra is not None and extra.uses_coder)
-    coders = None
+    hit_coders = None
     if uses_coder:
         cs: dict[int, set] = {}
         for h, c in zip(hits.m_hit.tolist(), cod["coder_id"].to_numpy(np.int64)[hits.m_coding].tolist()):
             cs.setdefault(h, set()).add(data.coders.get(c, ""))
-        coders = [frozenset(cs.get(i, ())) for i in range(len(hits))]
-    frame = unit_frame(data, hits.doc, hits.start, coders)
+        hit_coders = [frozenset(cs.get(i, ())) for i in range(len(hits))]
+    frame = unit_frame(data, hits.doc, hits.start, hit_coders, end=hits.end)
     keep = flt.mask(frame)
     if extra is not None:
         keep &= extra.mask(frame)

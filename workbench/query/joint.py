@@ -2,12 +2,17 @@
 
 Rows are the groups of an attribute of the participant table (an outcome, a
 treatment arm, quantiles of a number or a date); the population is the participants
-linked to an interview (and passing the filter).  Cells: participants of the group
-whose words carry the code, their share of the group, codings, and exemplar quotes.
+linked to an interview in scope (and passing the filter), **with or without codings**
+-- the same base as the participant column % of :func:`workbench.query.matrices.code_matrix`.
+Cells: the group's size, participants of the group whose words carry the code, their
+share of the group, passages, codings, and exemplar quotes.
 
-:func:`outcome_by_code` compares a binary outcome between participants whose
-interviews carry the code and those whose do not, with Fisher's exact test and a
-small-numbers warning.
+:func:`outcome_by_code` compares a binary outcome between participants whose words
+carry the code and those whose do not: Fisher's exact test (two-sided), the
+conditional maximum-likelihood odds ratio with its exact 95 % confidence interval (as
+R's ``fisher.test``; ``scipy.stats.contingency.odds_ratio``), and -- since several codes
+are tested at once -- p-values adjusted by Holm (family-wise error) and by
+Benjamini–Hochberg (false discovery rate), with a small-numbers warning.
 """
 from __future__ import annotations
 
@@ -16,7 +21,7 @@ import pandas as pd
 
 from workbench.domain import ValidationError
 from workbench.query.engine import ProjectData, codings_in_scope
-from workbench.query.matrices import attribute_groups, participants_in_scope
+from workbench.query.matrices import dimension, participants_in_scope, row_passages
 from workbench.query.triangulation import exemplars
 from workbench.values import FALSE_WORDS, TRUE_WORDS
 
@@ -26,28 +31,36 @@ SMALL_GROUP = 10
 
 def joint_display(data: ProjectData, group_by: str, rows: list[tuple[str, list[int]]], *,
                   bins: int = 4, n_exemplars: int = 1, where: str | None = None,
-                  layout: str = "long", status: str = "accepted") -> pd.DataFrame:
+                  layout: str = "long", status: str = "accepted", coders=None) -> pd.DataFrame:
     """``rows``: (column label, code ids) -- codes or evaluation questions."""
     pids = participants_in_scope(data, where)
-    groups, order = attribute_groups(data, group_by, pids, bins)
+    dim = dimension(data, group_by, bins)
+    if dim.kind != "participant":
+        raise ValidationError(f"{group_by} is not a participant attribute: a joint display "
+                              "groups the participants of the quantitative study")
+    dim.fix_groups(data, pids)
+    groups, order = dim.groups, [g for g in dim.group_order if g in set(dim.groups)]
     sizes = groups.value_counts()
-    scope = codings_in_scope(data, where, status)
+    scope = codings_in_scope(data, where, status, coders=coders)
     scope = scope[scope["participant_id"].isin(pids)]
     scope = scope.assign(group=scope["participant_id"].map(groups).to_numpy(object))
+    passages = row_passages(scope, rows)
     recs = []
     for g in order:
         n = int(sizes.get(g, 0))
         in_group = scope[scope["group"] == g]
         gcodes = in_group["code"].to_numpy(np.int64)
-        for label, ids in rows:
+        for i, (label, ids) in enumerate(rows):
             sub = in_group[np.isin(gcodes, ids)]
             k = int(sub["participant_id"].nunique())
+            rp = passages[(passages["r"] == i) & passages["row"].isin(sub["row"])]
             recs.append({"group": g, "n_participants": n, "column": label, "participants": k,
                          "share": round(100 * k / n, 1) if n else None,
+                         "passages": int(rp["passage"].nunique()),
                          "codings": int(sub["row"].nunique()),
                          "exemplars": "\n".join(exemplars(data, sub, n_exemplars))})
     long = pd.DataFrame(recs, columns=["group", "n_participants", "column", "participants",
-                                       "share", "codings", "exemplars"])
+                                       "share", "passages", "codings", "exemplars"])
     if layout == "long":
         return long
     if layout != "wide":
@@ -69,8 +82,7 @@ def binary_outcome(data: ProjectData, outcome: str, positive: str | None = None)
     """participant_id -> True/False (missing values dropped)."""
     attr = data.attributes.get(outcome)
     if attr is None:
-        raise ValidationError(f"unknown participant attribute {outcome!r}; known: "
-                              f"{', '.join(data.attributes) or 'none'}")
+        raise ValidationError(data.unknown_attribute(outcome))
     vals = data.values(outcome)
     if attr.type == "boolean" and positive is None:
         return vals["num"].dropna().map({1.0: True, 0.0: False}).astype(bool)
@@ -89,16 +101,62 @@ def binary_outcome(data: ProjectData, outcome: str, positive: str | None = None)
     return text.str.casefold() == positive.casefold()
 
 
+def holm(pvalues) -> np.ndarray:
+    """Holm's step-down adjusted p-values (family-wise error rate): the i-th smallest of
+    m p-values times (m - i + 1), made non-decreasing, capped at 1.  NaN stays NaN."""
+    p = np.asarray(pvalues, dtype=float)
+    out = np.full(len(p), np.nan)
+    ok = ~np.isnan(p)
+    q = p[ok]
+    m = len(q)
+    if m:
+        order = np.argsort(q, kind="stable")
+        adj = np.minimum(1.0, np.maximum.accumulate(q[order] * (m - np.arange(m))))
+        res = np.empty(m)
+        res[order] = adj
+        out[ok] = res
+    return out
+
+
+def benjamini_hochberg(pvalues) -> np.ndarray:
+    """Benjamini–Hochberg adjusted p-values (false discovery rate), by
+    ``scipy.stats.false_discovery_control``.  NaN stays NaN."""
+    from scipy.stats import false_discovery_control
+    p = np.asarray(pvalues, dtype=float)
+    out = np.full(len(p), np.nan)
+    ok = ~np.isnan(p)
+    if ok.any():
+        out[ok] = false_discovery_control(p[ok], method="bh")
+    return out
+
+
+def fisher_2x2(a: int, b: int, c: int, d: int) -> tuple[float, float, float, float]:
+    """(p, odds ratio, CI low, CI high) for [[a, b], [c, d]]: Fisher's exact test
+    (two-sided) and the conditional maximum-likelihood odds ratio with its exact 95 %
+    confidence interval (what R's fisher.test reports)."""
+    from scipy.stats import fisher_exact
+    from scipy.stats.contingency import odds_ratio
+    table = [[a, b], [c, d]]
+    _, p = fisher_exact(table)
+    res = odds_ratio(table, kind="conditional")
+    ci = res.confidence_interval(confidence_level=0.95)
+    return float(p), float(res.statistic), float(ci.low), float(ci.high)
+
+
+def _num(x: float, digits: int):
+    return None if x is None or np.isnan(x) else (float("inf") if np.isinf(x) else round(float(x), digits))
+
+
 def outcome_by_code(data: ProjectData, outcome: str, rows: list[tuple[str, list[int]]], *,
                     positive: str | None = None, where: str | None = None,
-                    status: str = "accepted") -> pd.DataFrame:
+                    status: str = "accepted", coders=None) -> pd.DataFrame:
     """Outcome rate among interviewed participants whose words carry the code vs the
-    others, with Fisher's exact test (two-sided) and a small-numbers warning."""
-    from scipy.stats import fisher_exact
+    others, with Fisher's exact test, the odds ratio's confidence interval, Holm and
+    Benjamini–Hochberg adjusted p-values across the rows, and a small-numbers warning."""
     y = binary_outcome(data, outcome, positive)
     pids = [p for p in participants_in_scope(data, where) if p in y.index]
     y = y.reindex(pids)
-    scope = codings_in_scope(data, where, status)
+    scope = codings_in_scope(data, where, status, coders=coders)
     scope = scope[scope["participant_id"].isin(pids)]
     code_col = scope["code"].to_numpy(np.int64)
     recs = []
@@ -108,9 +166,9 @@ def outcome_by_code(data: ProjectData, outcome: str, rows: list[tuple[str, list[
         a = int((y[has]).sum()); b = int(has.sum()) - a
         c = int((y[~has]).sum()); d = int((~has).sum()) - c
         if (a + b) and (c + d):
-            odds, p = fisher_exact([[a, b], [c, d]])
+            p, odds, low, high = fisher_2x2(a, b, c, d)
         else:
-            odds, p = float("nan"), float("nan")
+            p = odds = low = high = float("nan")
         warn = []
         if min(a, b, c, d) < SMALL_CELL:
             warn.append(f"a cell below {SMALL_CELL}")
@@ -122,10 +180,17 @@ def outcome_by_code(data: ProjectData, outcome: str, rows: list[tuple[str, list[
             "n_without": c + d, "positive_without": c,
             "rate_without": round(100 * c / (c + d), 1) if c + d else None,
             "difference": round(100 * (a / (a + b) - c / (c + d)), 1) if (a + b) and (c + d) else None,
-            "odds_ratio": None if np.isnan(odds) else round(float(odds), 3),
-            "p_value": None if np.isnan(p) else round(float(p), 4),
+            "odds_ratio": _num(odds, 3), "ci_low": _num(low, 3), "ci_high": _num(high, 3),
+            "p_value": _num(p, 4), "_p": p,
             "warning": ("small numbers: " + ", ".join(warn) + "; read as descriptive") if warn else "",
         })
-    return pd.DataFrame(recs, columns=["column", "n_with", "positive_with", "rate_with",
-                                       "n_without", "positive_without", "rate_without",
-                                       "difference", "odds_ratio", "p_value", "warning"])
+    out = pd.DataFrame(recs, columns=["column", "n_with", "positive_with", "rate_with",
+                                      "n_without", "positive_without", "rate_without",
+                                      "difference", "odds_ratio", "ci_low", "ci_high",
+                                      "p_value", "_p", "warning"])
+    raw = out["_p"].to_numpy(float)
+    out.insert(12, "p_holm", [_num(x, 4) for x in holm(raw)])
+    out.insert(13, "p_bh", [_num(x, 4) for x in benjamini_hochberg(raw)])
+    out = out.drop(columns="_p")
+    out.attrs["tests"] = int((~np.isnan(raw)).sum())
+    return out

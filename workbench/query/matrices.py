@@ -1,29 +1,51 @@
-"""Matrices: code × attribute / actor type, code co-occurrence, participant × code.
+"""Matrices: code × a grouping dimension, code co-occurrence, participant × code.
 
-Counting units: ``codings`` (distinct codings), ``documents`` (distinct documents),
-``participants`` (distinct participants, through the linking levels of
-:mod:`workbench.query.engine`).  With ``descendants=True`` a code's row counts the
-codings of its whole subtree.  Percentages:
+What counts (the same everywhere: matrices, joint displays, triangulation, dossiers,
+reports):
 
-* ``percent="row"``: cell / the row's ``total`` (distinct units of that code, any column);
-* ``percent="column"``: cell / the column's total (distinct units of that column among
-  all codings in scope -- e.g. the share of that group's interviewed participants whose
-  words carry the code).
+* ``passages`` (the default) -- distinct passages: within one document, the codings of
+  a row's codes (a code with its sub-codes, unless ``descendants=False``) that share
+  characters -- directly or through a chain of overlaps -- form one passage, whoever
+  coded them; two coders on one span, or a code and its sub-code on overlapping spans,
+  are one passage (:func:`workbench.query.engine.passage_ids`);
+* ``codings`` -- codings (each coder's act of coding a span counts);
+* ``documents`` -- distinct documents; ``participants`` -- distinct participants, through
+  the linking levels of :mod:`workbench.query.engine`.
+
+Which codings count: ``coders`` (None: every coder's, merged as above; a name, a list
+of names, or :data:`workbench.domain.CONSENSUS_CODER`), ``status`` and ``interviewer``
+(False: codings on interviewer turns only are left out; True: they are their own
+``interviewer`` column when grouping by actor type, never the document's actor type).
+
+Denominators.  The last row, ``(total)``, is each column's base: for documents and
+participants, the **population** of the column -- documents in scope, and interviewed
+participants (linked to a document in scope), **with or without codings**; for
+passages and codings, the distinct passages (of any code) and codings of the column.
+Column % = cell / that base; row % = cell / the row's ``total`` (distinct units of the
+row, any column).  The joint display's share uses the same base.
+
+Grouping dimensions are generic (:func:`dimension`): a document field (actor type,
+programme, site, interviewer, date, name, ``doc.KEY``), a participant attribute (numbers
+and dates in quantile bins), or the turn's speaker.
 """
 from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from workbench.domain import ACTOR_TYPES, ValidationError
 from workbench.query.engine import (DOC_FIELDS, Filter, ProjectData, _key, codings_in_scope,
-                                    ranges_to_pairs, unique_ints)
+                                    passage_ids, ranges_to_pairs, unique_ints)
 from workbench.query.language import parse_condition
 
-COUNTS = ("codings", "documents", "participants")
+COUNTS = ("passages", "codings", "documents", "participants")
 MISSING = "(missing)"
 TOTAL = "(total)"
-UNIT_COL = {"codings": "row", "documents": "doc", "participants": "participant_id"}
+INTERVIEWER = "interviewer"
+DOC_DIMENSIONS = ("actor_type", "programme", "name", "site", "interviewer", "interview_date")
 
 
 def tree_order(data: ProjectData) -> list[int]:
@@ -51,14 +73,28 @@ def expand_rows(scope: pd.DataFrame, rows: list[tuple[str, list[int]]]) -> pd.Da
     return scope.merge(mapping, on="code", how="inner")
 
 
+def row_passages(scope: pd.DataFrame, rows: list[tuple[str, list[int]]]) -> pd.DataFrame:
+    """Each (matrix row, coding) pair of ``scope`` with its passage: columns r (row
+    index), row (coding), doc, start, end, passage (unique across rows)."""
+    pairs = [(i, c) for i, (_, ids) in enumerate(rows) for c in ids]
+    if not pairs or scope.empty:
+        return pd.DataFrame({k: np.zeros(0, dtype=np.int64)
+                             for k in ("r", "row", "doc", "start", "end", "passage")})
+    mapping = pd.DataFrame(pairs, columns=["r", "code"])
+    cod = scope.drop_duplicates("row")[["row", "code", "doc", "start", "end"]]
+    m = cod.merge(mapping, on="code", how="inner")
+    m["passage"] = passage_ids(m["r"].to_numpy(np.int64), m["doc"].to_numpy(np.int64),
+                               m["start"].to_numpy(np.int64), m["end"].to_numpy(np.int64))
+    return m[["r", "row", "doc", "start", "end", "passage"]]
+
+
 # -- grouping variables -----------------------------------------------------------------------
 def attribute_groups(data: ProjectData, name: str, pids, bins: int = 4) -> tuple[pd.Series, list[str]]:
     """Group label of each participant for an attribute (quantile bins for numbers and
     dates), and the labels in display order."""
     attr = data.attributes.get(name)
     if attr is None:
-        raise ValidationError(f"unknown participant attribute {name!r}; known: "
-                              f"{', '.join(data.attributes) or 'none'}")
+        raise ValidationError(data.unknown_attribute(name))
     vals = data.values(name)
     pids = pd.Index(pd.Series(np.asarray(pids, dtype=object)).dropna().unique())
     if attr.type in ("numeric", "date"):
@@ -69,7 +105,7 @@ def attribute_groups(data: ProjectData, name: str, pids, bins: int = 4) -> tuple
         q = min(bins, present.nunique())
         cats, edges = pd.qcut(present, q, retbins=True, duplicates="drop")
         fmt = (lambda x: f"{x:g}") if attr.type == "numeric" else \
-            (lambda x: __import__("datetime").date.fromordinal(int(round(x))).isoformat())
+            (lambda x: _dt.date.fromordinal(int(round(x))).isoformat())
         labels = [f"Q{i + 1} [{fmt(edges[i])}–{fmt(edges[i + 1])}]" for i in range(len(edges) - 1)]
         codes = cats.cat.codes
         lab = pd.Series([labels[c] for c in codes], index=present.index, dtype=object)
@@ -90,120 +126,266 @@ def attribute_groups(data: ProjectData, name: str, pids, bins: int = 4) -> tuple
     return out, order
 
 
-def column_values(data: ProjectData, scope: pd.DataFrame, by: str, bins: int):
-    """Column label per scope row, and the column order."""
-    low = by.casefold()
-    if low in DOC_FIELDS and DOC_FIELDS[low] in ("actor_type", "programme", "name", "site",
-                                                 "interviewer", "interview_date"):
-        col = DOC_FIELDS[low]
-        labels = scope["doc"].map(data.docs[col]).astype(object).fillna(MISSING)
-        if col == "actor_type":
-            order = [a for a in ACTOR_TYPES if (labels == a).any()]
+def links_frame(data: ProjectData, where: str | None) -> pd.DataFrame:
+    """Every (document, participant, speaker) link of the documents in scope -- plus one
+    row with participant None for each document in scope -- that passes the WHERE
+    filter's document and participant conditions.  Columns: doc, participant_id, speaker."""
+    links = [(d, p, "") for d, ps in data.doc_pids.items() for p in ps] + \
+        [(d, p, s) for (d, s), ps in data.speaker_pids.items() for p in ps] + \
+        [(int(d), None, "") for d in data.docs.index]
+    frame = pd.DataFrame(links, columns=["doc", "participant_id", "speaker"])
+    frame["doc"] = frame["doc"].astype(np.int64)
+    if where and len(frame):
+        frame["seg"] = -1
+        frame["speaker"] = frame["speaker"].replace("", None)
+        frame["coders"] = [frozenset(data.coders.values())] * len(frame)
+        frame = frame[Filter(data, parse_condition(where)).mask(frame)]
+    return frame[["doc", "participant_id", "speaker"]].reset_index(drop=True)
+
+
+def participants_in_scope(data: ProjectData, where: str | None) -> list[str]:
+    """Participants linked to an interview in scope (document or speaker), kept when one
+    of their links passes the filter's document and participant conditions."""
+    frame = links_frame(data, where)
+    return sorted(frame["participant_id"].dropna().unique())
+
+
+@dataclass
+class Dimension:
+    """A grouping variable: ``kind`` document (a document field), participant (an
+    attribute of the participant table) or turn (the speaker).  For a participant
+    attribute, :meth:`fix_groups` sets the groups (and the quantile bins) once, over the
+    population, so that every table built on the dimension uses the same groups."""
+
+    name: str
+    kind: str
+    column: str
+    bins: int = 4
+    groups: pd.Series | None = None
+    group_order: list | None = None
+
+    def fix_groups(self, data: ProjectData, pids) -> None:
+        if self.kind == "participant":
+            self.groups, self.group_order = attribute_groups(data, self.column, sorted(set(pids)),
+                                                             self.bins)
+
+    def _doc_labels(self, data: ProjectData, doc: pd.Series) -> pd.Series:
+        if self.column.startswith("field:"):
+            values = data.document_values(self.column[6:])["value"]
+            return doc.map(values).astype(object).fillna(MISSING)
+        if self.column.startswith("extra:"):
+            import json
+            key = self.column[6:]
+            values = data.docs["extra"].map(lambda e: json.loads(e or "{}").get(key))
+            values = values.map(lambda v: MISSING if v is None or v == "" else str(v))
+            return doc.map(values).astype(object).fillna(MISSING)
+        return doc.map(data.docs[self.column]).astype(object).fillna(MISSING)
+
+    def scope_labels(self, data: ProjectData, scope: pd.DataFrame) -> pd.Series:
+        """The column label of each scope row (NaN: in no column)."""
+        if self.kind == "document":
+            labels = self._doc_labels(data, scope["doc"])
+            if self.column == "actor_type" and "interviewer" in scope:
+                labels = labels.where(~scope["interviewer"].to_numpy(bool), INTERVIEWER)
+            return labels
+        if self.kind == "turn":
+            return scope["speaker"].astype(object).fillna(MISSING)
+        if self.groups is None:
+            self.fix_groups(data, scope["participant_id"].dropna())
+        return scope["participant_id"].map(self.groups)
+
+    def population(self, data: ProjectData, count: str, where: str | None,
+                   interviewer: bool) -> pd.DataFrame | None:
+        """(unit, label) of the documents or participants in scope, coded or not (None
+        when the dimension has no population for that count: speakers)."""
+        if count not in ("documents", "participants") or self.kind == "turn":
+            return None
+        links = links_frame(data, where)
+        if count == "participants":
+            links = links[links["participant_id"].notna()]
+            unit = links["participant_id"]
         else:
-            order = sorted(v for v in labels.unique() if v != MISSING)
-        if (labels == MISSING).any():
-            order.append(MISSING)
-        return labels, order
+            unit = links["doc"]
+        if self.kind == "document":
+            labels = self._doc_labels(data, links["doc"])
+            out = pd.DataFrame({"unit": unit.to_numpy(object), "label": labels.to_numpy(object)})
+            if interviewer and self.column == "actor_type" and count == "documents":
+                with_int = np.intersect1d(pd.unique(links["doc"]).astype(np.int64),
+                                          data.seg_doc[data.seg_interviewer])
+                out = pd.concat([out, pd.DataFrame({"unit": with_int.astype(object),
+                                                    "label": INTERVIEWER})])
+        else:
+            if self.groups is None:
+                self.fix_groups(data, links["participant_id"].dropna())
+            labels = links["participant_id"].map(self.groups)
+            out = pd.DataFrame({"unit": unit.to_numpy(object), "label": labels.to_numpy(object)})
+        return out.dropna().drop_duplicates().reset_index(drop=True)
+
+    def order(self, labels) -> list[str]:
+        present = {v for v in labels if isinstance(v, str)}
+        if self.kind == "participant" and self.group_order is not None:
+            return [g for g in self.group_order if g in present]
+        rest = sorted((v for v in present if v != MISSING), key=str)
+        if self.column == "actor_type":
+            rest = [a for a in ACTOR_TYPES if a in present] + \
+                [v for v in rest if v not in ACTOR_TYPES and v != INTERVIEWER] + \
+                ([INTERVIEWER] if INTERVIEWER in present else [])
+        return rest + ([MISSING] if MISSING in present else [])
+
+
+def dimension(data: ProjectData, by: str, bins: int = 4) -> Dimension:
+    """Resolve a grouping variable: document field, ``doc.KEY``, speaker, or a participant
+    attribute (``p.NAME`` when a document field has the same name)."""
+    low = by.casefold()
+    if low in DOC_FIELDS and DOC_FIELDS[low] in DOC_DIMENSIONS:
+        return Dimension(by, "document", DOC_FIELDS[low], bins)
+    if low.startswith(("doc.", "document.")):
+        key = by.split(".", 1)[1]
+        if key.casefold() in DOC_FIELDS and DOC_FIELDS[key.casefold()] in DOC_DIMENSIONS:
+            return Dimension(by, "document", DOC_FIELDS[key.casefold()], bins)
+        data.check_document_key(key)
+        typed = {f.casefold(): f for f in data.document_fields}
+        if key.casefold() in typed:
+            return Dimension(by, "document", "field:" + typed[key.casefold()], bins)
+        return Dimension(by, "document", "extra:" + key, bins)
     if low == "speaker":
-        labels = scope["speaker"].astype(object).fillna(MISSING)
-        return labels, sorted(labels.unique())
+        return Dimension(by, "turn", "speaker", bins)
     name = by.split(".", 1)[1] if low.startswith(("p.", "participant.")) else by
-    with_pid = scope[scope["participant_id"].notna()]
-    groups, order = attribute_groups(data, name, with_pid["participant_id"], bins)
-    labels = scope["participant_id"].map(groups)
-    return labels, order
+    if name not in data.attributes:
+        folded = {a.casefold(): a for a in data.attributes}
+        if name.casefold() not in folded:
+            raise ValidationError(data.unknown_attribute(name))
+        name = folded[name.casefold()]
+    return Dimension(by, "participant", name, bins)
 
 
 def code_matrix(data: ProjectData, by: str = "actor_type", *, codes=None,
-                count: str = "codings", percent: str | None = None, descendants: bool = True,
-                where: str | None = None, bins: int = 4, status: str = "accepted") -> pd.DataFrame:
-    """Codes (rows) × the values of ``by`` (actor_type, programme, or a participant
-    attribute), cells = distinct codings, documents or participants."""
+                count: str = "passages", percent: str | None = None, descendants: bool = True,
+                where: str | None = None, bins: int = 4, status: str = "accepted",
+                coders=None, interviewer: bool = False) -> pd.DataFrame:
+    """Codes (rows) × the values of ``by`` (see :func:`dimension`); cells = distinct
+    passages, codings, documents or participants (see the module docstring)."""
     if count not in COUNTS:
         raise ValidationError(f"count must be one of {', '.join(COUNTS)}")
     if percent not in (None, "row", "column"):
         raise ValidationError("percent must be 'row' or 'column'")
     rows = row_codes(data, codes, descendants)
-    scope = codings_in_scope(data, where, status)
-    labels, order = column_values(data, scope, by, bins)
-    scope = scope.assign(col=labels.to_numpy(object))
+    dim = dimension(data, by, bins)
+    scope = codings_in_scope(data, where, status, coders=coders, interviewer=interviewer)
+    dim.fix_groups(data, set(participants_in_scope(data, where))
+                   | set(scope["participant_id"].dropna()))
+    scope = scope.assign(col=dim.scope_labels(data, scope).to_numpy(object))
     scope = scope[scope["col"].notna()]
     if count == "participants":
         scope = scope[scope["participant_id"].notna()]
-    unit = UNIT_COL[count]
-    # integer space: row label index, column index, unit index -> unique triples, bincount
-    col_idx = pd.Categorical(scope["col"].to_numpy(object), categories=order).codes.astype(np.int64)
-    unit_idx = pd.factorize(scope[unit].to_numpy(object) if unit == "participant_id"
-                            else scope[unit].to_numpy(np.int64))[0].astype(np.int64)
-    nrows, ncols = len(rows), len(order)
-    row_of_code: dict[int, list[int]] = {}
-    for i, (_, ids) in enumerate(rows):
-        for c in ids:
-            row_of_code.setdefault(c, []).append(i)
-    pairs = [(c, i) for c, rs in row_of_code.items() for i in rs]
-    pc = np.array([p[0] for p in pairs], dtype=np.int64)
-    pr = np.array([p[1] for p in pairs], dtype=np.int64)
-    order_c = np.argsort(pc, kind="stable")
-    pc, pr = pc[order_c], pr[order_c]
-    code = scope["code"].to_numpy(np.int64)
-    lo = np.searchsorted(pc, code, "left")
-    hi = np.searchsorted(pc, code, "right")
-    k, j = ranges_to_pairs(lo, hi)
-    r, cc, uu = pr[j], col_idx[k], unit_idx[k]
-    ok = cc >= 0
-    r, cc, uu = r[ok], cc[ok], uu[ok]
-    nunits = int(unit_idx.max()) + 1 if len(unit_idx) else 1
-    cell_key = unique_ints((r * ncols + cc) * nunits + uu)
-    counts = np.bincount(cell_key // nunits, minlength=nrows * ncols).reshape(nrows, ncols)
-    row_key = unique_ints(r * nunits + uu)
-    row_total = pd.Series(np.bincount(row_key // nunits, minlength=nrows),
-                          index=[x[0] for x in rows], dtype=np.int64)
-    ok_all = col_idx >= 0
-    col_key = unique_ints(col_idx[ok_all] * nunits + unit_idx[ok_all])
-    col_total = pd.Series(np.bincount(col_key // nunits, minlength=ncols), index=order,
-                          dtype=np.int64)
+    population = dim.population(data, count, where, interviewer)
+    order = dim.order(list(scope["col"]) + ([] if population is None
+                                            else list(population["label"])))
+    ncols, nrows = len(order), len(rows)
+    col_of = {c: i for i, c in enumerate(order)}
+    # (matrix row, scope row) pairs, each with its unit
+    rp = row_passages(scope, rows)                  # one row per (r, coding)
+    link = scope[["row", "col", "doc", "participant_id"]]
+    e = rp.merge(link, on=["row", "doc"], how="inner")
+    if count == "passages":
+        unit = e["passage"].to_numpy(np.int64)
+    elif count == "codings":
+        unit = e["row"].to_numpy(np.int64)
+    elif count == "documents":
+        unit = e["doc"].to_numpy(np.int64)
+    else:
+        unit = pd.factorize(e["participant_id"].to_numpy(object))[0].astype(np.int64)
+    r = e["r"].to_numpy(np.int64)
+    cc = e["col"].map(col_of).to_numpy(np.int64)
+    nunits = int(unit.max()) + 1 if len(unit) else 1
+    counts = np.bincount(unique_ints((r * ncols + cc) * nunits + unit) // nunits,
+                         minlength=nrows * ncols).reshape(nrows, ncols)
+    row_total = np.bincount(unique_ints(r * nunits + unit) // nunits, minlength=nrows)
+    # the base of each column
+    if population is not None:
+        pop = population.assign(c=population["label"].map(col_of)).dropna()
+        col_total = pop.groupby("c")["unit"].nunique().reindex(range(ncols), fill_value=0)
+        col_total = col_total.to_numpy(np.int64)
+        grand = int(pop["unit"].nunique())
+    else:
+        if count == "passages":      # passages of any code, per column
+            anyrow = row_passages(scope, [("*", sorted(set(scope["code"])))])
+            ea = anyrow.merge(link, on=["row", "doc"], how="inner")
+            u, c = ea["passage"].to_numpy(np.int64), ea["col"].map(col_of).to_numpy(np.int64)
+        elif count == "codings":
+            u, c = scope["row"].to_numpy(np.int64), scope["col"].map(col_of).to_numpy(np.int64)
+        else:
+            u = pd.factorize(scope["participant_id"].to_numpy(object))[0].astype(np.int64) \
+                if count == "participants" else scope["doc"].to_numpy(np.int64)
+            c = scope["col"].map(col_of).to_numpy(np.int64)
+        m = int(u.max()) + 1 if len(u) else 1
+        col_total = np.bincount(unique_ints(c * m + u) // m, minlength=ncols)
+        grand = int(len(unique_ints(u)))
     table = pd.DataFrame(counts, index=[x[0] for x in rows], columns=order)
     if percent == "row":
-        table = (table.div(row_total.replace(0, np.nan), axis=0) * 100).round(1).fillna(0.0)
+        den = pd.Series(row_total, index=table.index).replace(0, np.nan)
+        table = (table.div(den, axis=0) * 100).round(1).fillna(0.0)
     elif percent == "column":
-        table = (table.div(col_total.replace(0, np.nan), axis=1) * 100).round(1).fillna(0.0)
+        den = pd.Series(col_total, index=order).replace(0, np.nan)
+        table = (table.div(den, axis=1) * 100).round(1).fillna(0.0)
     table["total"] = row_total
-    table.loc[TOTAL] = list(col_total) + [int(len(unique_ints(unit_idx[ok_all])))]
+    table.loc[TOTAL] = list(col_total) + [grand]
     table.index.name = "code"
     table.columns.name = None
-    return table.reset_index()
+    out = table.reset_index()
+    out.attrs["counts"] = count
+    return out
 
 
 # -- co-occurrence ----------------------------------------------------------------------------
 def cooccurrence(data: ProjectData, codes=None, *, mode: str = "overlap",
-                 distance: int | None = None, count: str = "codings",
-                 where: str | None = None, status: str = "accepted") -> pd.DataFrame:
-    """Code × code co-occurrence (symmetric).  ``mode``: overlap (codings sharing
-    characters), turn (in the same speaker turn), proximity (within ``distance``
-    characters, default 500).  ``count``: codings (number of co-occurring coding pairs;
-    turns in turn mode) or documents.  The diagonal holds each code's own codings
-    (turns / documents)."""
+                 distance: int | None = None, count: str = "passages",
+                 where: str | None = None, status: str = "accepted", coders=None,
+                 interviewer: bool = False) -> pd.DataFrame:
+    """Code × code co-occurrence (symmetric), each code alone (without its sub-codes).
+    ``mode``: overlap (sharing characters), turn (in the same speaker turn), proximity
+    (within ``distance`` characters, default 500).  ``count``: passages (pairs of a
+    passage of one code and a passage of the other -- each code's codings merged into
+    passages, so double coding does not double a pair; turns in turn mode), codings
+    (pairs of codings), or documents.  The diagonal holds each code's own passages
+    (codings, turns, documents)."""
     if mode not in ("overlap", "turn", "proximity"):
         raise ValidationError("mode must be overlap, turn or proximity")
-    if count not in ("codings", "documents"):
-        raise ValidationError("count must be codings or documents")
+    if count not in ("passages", "codings", "documents"):
+        raise ValidationError("count must be passages, codings or documents")
     ids = [c for c in tree_order(data)] if codes is None else data.code_ids(codes)
     n = len(ids)
     index = np.full(max(data.code_name, default=0) + 1, -1, dtype=np.int64)
     index[ids] = np.arange(n)
-    cod = data.codings_for(status)
+    cod = data.codings_for(status, coders, interviewer)
     code_col = cod["code"].to_numpy(np.int64)
     rows = np.nonzero(index[code_col] >= 0)[0] if n else np.zeros(0, np.int64)
     if where:
-        scope = codings_in_scope(data, where, status, rows)
+        scope = codings_in_scope(data, where, status, rows, coders=coders,
+                                 interviewer=interviewer)
         rows = unique_ints(scope["row"].to_numpy(np.int64))
     doc = cod["doc"].to_numpy(np.int64)[rows]
     start = cod["start"].to_numpy(np.int64)[rows]
     end = cod["end"].to_numpy(np.int64)[rows]
     ci = index[code_col[rows]]
+    if count == "passages" and mode != "turn":
+        # each code's codings merged into passages: (doc, start, end, code) per passage
+        pid = passage_ids(ci, doc, start, end)
+        k = int(pid.max()) + 1 if len(pid) else 0
+        pdoc = np.zeros(k, dtype=np.int64)
+        pdoc[pid] = doc
+        pci = np.zeros(k, dtype=np.int64)
+        pci[pid] = ci
+        pstart = np.full(k, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(pstart, pid, start)
+        pend = np.zeros(k, dtype=np.int64)
+        np.maximum.at(pend, pid, end)
+        o = np.lexsort((pend, pstart, pdoc))
+        doc, start, end, ci = pdoc[o], pstart[o], pend[o], pci[o]
+        rows = np.arange(k, dtype=np.int64)
     if mode == "turn":
-        seg = cod["seg"].to_numpy(np.int64)[rows]
-        last = np.maximum(cod["seg_last"].to_numpy(np.int64)[rows], seg)
+        seg = data.segment_of(doc, start)
+        last = np.maximum(data.segment_of(doc, np.maximum(end - 1, start)), seg)
         ok = seg >= 0
         k, s = ranges_to_pairs(np.where(ok, seg, 0), np.where(ok, last + 1, 0))
         tc = pd.DataFrame({"unit": s, "doc": doc[k], "c": ci[k]}).drop_duplicates()
@@ -243,32 +425,24 @@ def cooccurrence(data: ProjectData, codes=None, *, mode: str = "overlap",
 
 
 # -- participants × codes ---------------------------------------------------------------------
-def participants_in_scope(data: ProjectData, where: str | None) -> list[str]:
-    """Participants linked to an interview (document or speaker), kept when one of their
-    links passes the filter's document and participant conditions."""
-    links = [(d, p, "") for d, ps in data.doc_pids.items() for p in ps] + \
-        [(d, p, s) for (d, s), ps in data.speaker_pids.items() for p in ps]
-    if not links:
-        return []
-    frame = pd.DataFrame(links, columns=["doc", "participant_id", "speaker"])
-    if where:
-        frame["seg"] = -1
-        frame["coders"] = [frozenset()] * len(frame)
-        frame = frame[Filter(data, parse_condition(where)).mask(frame)]
-    return sorted(frame["participant_id"].unique())
-
-
 def participant_code_matrix(data: ProjectData, codes=None, *, binary: bool = True,
                             descendants: bool = True, where: str | None = None,
-                            all_participants: bool = False,
-                            status: str = "accepted") -> pd.DataFrame:
+                            all_participants: bool = False, count: str = "passages",
+                            status: str = "accepted", coders=None) -> pd.DataFrame:
     """One row per participant (ID first, joinable to the quantitative table), one
-    column per code: 1/0 (the participant's words carry the code) or coding counts."""
+    column per code (with its sub-codes unless ``descendants=False``): 1/0 (the
+    participant's words carry the code) or counts of passages (default) or codings.
+    Interviewer speech never belongs to a participant."""
+    if count not in ("passages", "codings"):
+        raise ValidationError("count must be passages or codings")
     rows = row_codes(data, codes, descendants)
-    scope = codings_in_scope(data, where, status)
+    scope = codings_in_scope(data, where, status, coders=coders)
     scope = scope[scope["participant_id"].notna()]
-    exp = expand_rows(scope, rows)
-    cells = exp.groupby(["participant_id", "label"])["row"].nunique().unstack("label")
+    rp = row_passages(scope, rows)
+    e = rp.merge(scope[["row", "doc", "participant_id"]], on=["row", "doc"], how="inner")
+    e["label"] = [rows[i][0] for i in e["r"]]
+    unit = "passage" if count == "passages" else "row"
+    cells = e.groupby(["participant_id", "label"])[unit].nunique().unstack("label")
     if all_participants:
         pids = sorted(data.store.participant_ids())
     else:

@@ -1,13 +1,14 @@
 """Source triangulation: what beneficiaries, trainers and operators say, side by side.
 
-For each code (or evaluation question) and actor type: codings, documents,
-participants, the share of that actor type's coded interviews that carry the code --
+For each code (or evaluation question) and actor type: passages, codings, documents,
+participants, the share of that actor type's interviews in scope (coded or not) that
+carry the code --
 counted within the programmes where the theme was coded at all, so that a programme's
 own codebook is not diluted by the other programmes' interviews --, exemplar excerpts,
 and a status:
 
-* ``no data``   -- no coded interview of this actor type in scope;
-* ``silence``   -- coded interviews of this actor type exist, none carries the code;
+* ``no data``   -- no interview of this actor type in scope;
+* ``silence``   -- interviews of this actor type exist, none carries the code;
 * ``convergent`` -- the share is within a factor 2 of the median share of the actor
   types that speak of it;
 * ``more`` / ``less`` -- over / under that factor (divergence).
@@ -22,18 +23,24 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workbench.query.engine import ProjectData, codings_in_scope
-from workbench.query.matrices import row_codes
+from workbench.query.engine import ProjectData, codings_in_scope, passage_ids
+from workbench.query.matrices import links_frame, row_codes, row_passages
 
 ACTORS = ("beneficiary", "trainer", "operator")
 FACTOR = 2.0
 
 
 def exemplars(data: ProjectData, sub: pd.DataFrame, k: int, *, max_chars: int = 300) -> list[str]:
-    """Up to ``k`` excerpts from distinct documents, favouring medium-length passages."""
+    """Up to ``k`` excerpts from distinct documents, favouring medium-length passages
+    (overlapping codings are merged first, so a passage is never quoted twice)."""
     if k <= 0 or sub.empty:
         return []
     u = sub.drop_duplicates("row")
+    pid = passage_ids(np.zeros(len(u), dtype=np.int64), u["doc"].to_numpy(np.int64),
+                      u["start"].to_numpy(np.int64), u["end"].to_numpy(np.int64))
+    u = u.assign(_p=pid, start=u.groupby(pid)["start"].transform("min").to_numpy(),
+                 end=u.groupby(pid)["end"].transform("max").to_numpy())
+    u = u.sort_values(["doc", "start"], kind="stable").drop_duplicates("_p")
     length = (u["end"] - u["start"]).to_numpy()
     names = u["doc"].map(data.docs["name"]).to_numpy(object)
     order = pd.DataFrame({"bad": ~((length >= 40) & (length <= 400)), "name": names,
@@ -88,20 +95,28 @@ def statuses(shares: dict[str, float | None]) -> tuple[dict[str, str], str]:
 
 def triangulate(data: ProjectData, rows: list[tuple[str, list[int]]], *,
                 actors=ACTORS, n_exemplars: int = 2, where: str | None = None,
-                status: str = "accepted") -> pd.DataFrame:
+                status: str = "accepted", coders=None) -> pd.DataFrame:
     """``rows``: (label, code ids) -- codes with their subtree, or an evaluation
-    question with its linked codes."""
-    scope = codings_in_scope(data, where, status)
+    question with its linked codes.  Interviewer speech is never an actor's."""
+    scope = codings_in_scope(data, where, status, coders=coders)
+    passages = row_passages(scope, rows)
     scope = scope.assign(actor=scope["doc"].map(data.docs["actor_type"]).to_numpy(object),
                          programme=scope["doc"].map(data.docs["programme"]).to_numpy(object))
+    docs = pd.unique(links_frame(data, where)["doc"])
+    docs_in_scope = pd.DataFrame({"doc": docs,
+                                  "actor": data.docs["actor_type"].reindex(docs).to_numpy(object),
+                                  "programme": data.docs["programme"].reindex(docs).to_numpy(object)})
     out = []
     code_col = scope["code"].to_numpy(np.int64)
-    for label, ids in rows:
+    for i, (label, ids) in enumerate(rows):
         sub_all = scope[np.isin(code_col, ids)]
-        # shares are taken among the coded interviews of the programmes where this theme
-        # was coded at all: a programme's own codebook does not count the others' silence
+        row_p = passages[passages["r"] == i]
+        # shares are taken among the interviews in scope (coded or not) of the
+        # programmes where this theme was coded at all: a programme's own codebook does
+        # not count the other programmes' silence
         programmes = set(sub_all["programme"].dropna())
-        in_programmes = scope[scope["programme"].isin(programmes)] if programmes else scope
+        in_programmes = docs_in_scope[docs_in_scope["programme"].isin(programmes)] \
+            if programmes else docs_in_scope
         denominators = in_programmes.groupby("actor")["doc"].nunique()
         rec: dict = {"row": label}
         shares: dict[str, float | None] = {}
@@ -109,6 +124,7 @@ def triangulate(data: ProjectData, rows: list[tuple[str, list[int]]], *,
             sub = sub_all[sub_all["actor"] == a]
             den = int(denominators.get(a, 0))
             docs = sub["doc"].nunique()
+            rec[f"{a}_passages"] = int(row_p.loc[row_p["row"].isin(sub["row"]), "passage"].nunique())
             rec[f"{a}_codings"] = int(sub["row"].nunique())
             rec[f"{a}_documents"] = int(docs)
             rec[f"{a}_participants"] = int(sub["participant_id"].dropna().nunique())
@@ -122,7 +138,8 @@ def triangulate(data: ProjectData, rows: list[tuple[str, list[int]]], *,
         rec["summary"] = summary
         out.append(rec)
     cols = ["row"] + [f"{a}_{k}" for a in actors for k in
-                      ("codings", "documents", "participants", "share", "status", "exemplars")] \
+                      ("passages", "codings", "documents", "participants", "share", "status",
+                       "exemplars")] \
         + ["summary"]
     return pd.DataFrame(out, columns=cols)
 

@@ -173,6 +173,11 @@ class CodingStore:
             " WHERE q.code_id = c.id) AS questions "
             "FROM codes c ORDER BY ifnull(c.parent_id, 0), c.position, c.id")]
 
+    def code_document_pairs(self) -> list[tuple[int, int]]:
+        """(code_id, document_id) of every code used in a document (accepted codings)."""
+        return [tuple(r) for r in self.query(
+            "SELECT DISTINCT code_id, document_id FROM codings WHERE status = 'accepted'")]
+
     def get_code(self, code_id: int) -> dict:
         rows = self.query("SELECT * FROM codes WHERE id = ?", [code_id])
         if not rows:

@@ -309,13 +309,17 @@ class DocumentStore:
     # -- search --------------------------------------------------------------------
     def search(self, text: str, programme: str | None = None, actor_type: str | None = None,
                attribute: tuple[str, str] | None = None, limit: int = 50,
-               context_chars: int = 60, order: str = "document") -> list[SearchHit]:
+               context_chars: int = 60, order: str = "document",
+               include_private: bool = True) -> list[SearchHit]:
         """Accent-insensitive full-text search over segments, in document order
-        (``order="relevance"``: best BM25 matches first, slower for frequent words)."""
+        (``order="relevance"``: best BM25 matches first, slower for frequent words);
+        ``include_private=False`` leaves private documents out."""
         match = fts_query(text)
         if not match:
             return []
         where, params = _document_filters(programme, actor_type, attribute)
+        if not include_private:
+            where.append("d.private = 0")
         where.insert(0, "segments_fts MATCH ?")
         params.insert(0, match)
         params.append(limit)

@@ -36,10 +36,12 @@ class QueryStore:
                 "FROM evaluation_questions ORDER BY id")]
 
     def query_documents(self) -> list[tuple]:
-        """(id, name, programme, actor_type, interview_date, interviewer, site, extra)."""
+        """(id, name, programme, actor_type, interview_date, interviewer, site, extra,
+        private)."""
         with self.reading() as c:
             return c.execute("SELECT id, name, programme, actor_type, interview_date, "
-                             "interviewer, site, extra FROM documents ORDER BY id").fetchall()
+                             "interviewer, site, extra, private FROM documents "
+                             "ORDER BY id").fetchall()
 
     def _tuples(self, sql: str, params=()) -> list[tuple]:
         with self.reading() as c:

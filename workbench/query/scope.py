@@ -1,0 +1,49 @@
+"""What a table counts, said in one sentence (shown with every table).
+
+The counting rules themselves live in :mod:`workbench.query.engine` (which codings
+count: status, coders, interviewer speech, private documents) and
+:mod:`workbench.query.matrices` (passages, denominators); this module only words them,
+in the user's language, for the CLI, the spreadsheets and the reports.
+"""
+from __future__ import annotations
+
+from workbench.domain import CONSENSUS_CODER
+from workbench.i18n import _
+
+
+def coders_phrase(coders) -> str:
+    """Which codings count, by coder."""
+    names = [coders] if isinstance(coders, str) else list(coders or [])
+    if not names:
+        return _("codings of every coder, merged (a passage coded by several coders "
+                 "counts once)")
+    if [n.casefold() for n in names] == [CONSENSUS_CODER]:
+        return _("adjudicated (consensus) codings only")
+    if len(names) == 1:
+        return _("codings of {coder} only").format(coder=names[0])
+    return _("codings of {coders}, merged (a passage coded by several of them counts "
+             "once)").format(coders=", ".join(names))
+
+
+def describe(*, count: str = "passages", coders=None, interviewer: bool = False,
+             status: str = "accepted", descendants: bool = True) -> str:
+    """One sentence: unit, code rows, coders, interviewer speech, status."""
+    unit = {
+        "passages": _("distinct passages (overlapping codings in one document form one "
+                      "passage)"),
+        "codings": _("codings (each coder's coding of a span counts once)"),
+        "documents": _("documents (base: documents in scope, coded or not)"),
+        "participants": _("participants whose words carry the code (base: interviewed "
+                          "participants in scope, coded or not)"),
+        "turns": _("speaker turns"),
+    }.get(count, count)
+    rows = _("each code with its sub-codes") if descendants else \
+        _("each code alone, without its sub-codes")
+    who = coders_phrase(coders)
+    enq = _("interviewer turns counted apart") if interviewer else \
+        _("interviewer turns left out")
+    state = {"accepted": _("validated codings"), "candidate": _("candidate codings only"),
+             "all": _("validated and candidate codings")}.get(status, status)
+    return _("Counts: {unit}; {rows}; {coders}; {interviewer}; {status}; private "
+             "documents left out.").format(unit=unit, rows=rows, coders=who,
+                                           interviewer=enq, status=state)
