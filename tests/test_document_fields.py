@@ -11,7 +11,10 @@ from workbench.ingest.manifest import ManifestError, load_manifest
 from workbench.programmes import UnknownProgrammeError
 from workbench.tables import TableTypeError
 
-TEXT = "ENQ : Parlez-moi des freins.\nKarima : Le transport, surtout.\n"
+# two turns each, so that Karima is detected as a speaker (a single "Name :" line is not),
+# and her words are not interviewer speech (left out of every count)
+TEXT = ("ENQ : Parlez-moi des freins.\nKarima : Le transport, surtout.\n"
+        "ENQ : Merci.\nKarima : Merci à vous.\n")
 
 
 def transcripts(tmp_path, n):
