@@ -66,7 +66,16 @@ FR: dict[str, str] = {
     "exp.done_qdpx": "Écrit : {path} ({n} documents, {c} codes)",
     "exp.no_path": "Indiquez un fichier de sortie",
     "imp.qdpx_prompt": "Projet REFI-QDA à importer (.qdpx)", "imp.qdpx_running": "Import REFI-QDA",
-    "imp.qdpx_done": "Import REFI-QDA terminé : {summary}",
+    "imp.qdpx_done": "Import REFI-QDA terminé : {summary}",
+    "imp.qdpx_conflicts": "Quand le fichier diffère du projet (valeur d'un participant, définition d'un code…)",
+    "imp.qdpx_keep": "garder les valeurs du projet (chaque écart est signalé)",
+    "imp.qdpx_replace": "prendre les valeurs du fichier (sauf une valeur contraire au type)",
+    "imp.qdpx_go": "Importer",
+    "imp.qdpx_count": "{kind} : {new} nouveaux, {matched} déjà là",
+    "imp.qdpx_nothing": "rien à importer",
+    "imp.qdpx_report": "Import REFI-QDA : {n} conflit(s), avertissements",
+    "imp.kind_documents": "documents", "imp.kind_codes": "codes", "imp.kind_codings": "codages",
+    "imp.kind_memos": "mémos", "imp.kind_participants": "participants", "imp.kind_groups": "groupes",
 }
 
 EN: dict[str, str] = {
@@ -130,6 +139,15 @@ EN: dict[str, str] = {
     "exp.no_path": "Give an output file",
     "imp.qdpx_prompt": "REFI-QDA project to import (.qdpx)", "imp.qdpx_running": "REFI-QDA import",
     "imp.qdpx_done": "REFI-QDA import finished: {summary}",
+    "imp.qdpx_conflicts": "When the file differs from the project (a participant's value, a code's definition...)",
+    "imp.qdpx_keep": "keep the project's values (each difference is reported)",
+    "imp.qdpx_replace": "take the file's values (except one contradicting a type)",
+    "imp.qdpx_go": "Import",
+    "imp.qdpx_count": "{kind}: {new} new, {matched} already there",
+    "imp.qdpx_nothing": "nothing to import",
+    "imp.qdpx_report": "REFI-QDA import: {n} conflict(s), warnings",
+    "imp.kind_documents": "documents", "imp.kind_codes": "codes", "imp.kind_codings": "codings",
+    "imp.kind_memos": "memos", "imp.kind_participants": "participants", "imp.kind_groups": "groups",
 }
 
 HELP = [

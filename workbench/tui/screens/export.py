@@ -8,7 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select
 
 from workbench.tui.i18n import t
-from workbench.tui.screens.dialogs import FormDialog, TextInputDialog
+from workbench.tui.screens.dialogs import FormDialog
 
 # what → (default file kind, suffix)
 EXPORTS = {
@@ -111,24 +111,68 @@ def start_export(app, what: str = "report") -> None:
     app.push_screen(ExportDialog(app.project, what), go)
 
 
-def start_import_qdpx(app) -> None:
-    """Ask for a .qdpx file, then import it in a worker (all or nothing)."""
-    def go(path):
-        path = (path or "").strip()
+class QdpxImportDialog(FormDialog):
+    """A .qdpx to import and what to do when its values differ from the project's;
+    dismisses with {"path", "on_conflict"}."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog text-dialog export-dialog"):
+            yield Label(t("imp.qdpx_prompt"), classes="dialog-title")
+            yield Input(placeholder="projet.qdpx", id="qdpx-path")
+            yield Label(t("imp.qdpx_conflicts"), classes="dialog-hint")
+            yield Select([(t("imp.qdpx_keep"), "keep"), (t("imp.qdpx_replace"), "replace")],
+                         value="keep", allow_blank=False, id="qdpx-conflict")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(t("imp.qdpx_go"), variant="primary", id="ok")
+                yield Button(t("dlg.cancel"), id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#qdpx-path").focus()
+
+    def submit(self) -> None:
+        path = self.query_one("#qdpx-path", Input).value.strip()
         if not path:
+            self.notify(t("exp.no_path"), severity="warning")
+            return
+        self.dismiss({"path": path,
+                      "on_conflict": self.query_one("#qdpx-conflict", Select).value})
+
+
+def import_summary(summary: dict) -> str:
+    """One line: what is new and what matched the project, by kind."""
+    parts = []
+    for kind in ("documents", "codes", "codings", "memos", "participants", "groups"):
+        new, matched = summary["new"].get(kind, 0), summary["matched"].get(kind, 0)
+        if new or matched:
+            parts.append(t("imp.qdpx_count", kind=t(f"imp.kind_{kind}"), new=new,
+                           matched=matched))
+    return ", ".join(parts) or t("imp.qdpx_nothing")
+
+
+def start_import_qdpx(app) -> None:
+    """Ask for a .qdpx file and the conflict choice, import it in a worker (all or
+    nothing), then say what is new and list the conflicts and warnings."""
+    from workbench.tui.screens.dialogs import ErrorDialog
+
+    def go(choice):
+        if not choice:
             return
 
         def job(progress, cancelled):
-            return app.project.import_qdpx(path, progress=progress, cancelled=cancelled)
+            return app.project.import_qdpx(choice["path"], on_conflict=choice["on_conflict"],
+                                           progress=progress, cancelled=cancelled)
 
         def done(summary):
-            text = ", ".join(f"{k}: {v}" for k, v in (summary or {}).items()
-                             if isinstance(v, (int, float, str)))
-            app.notify(t("imp.qdpx_done", summary=text), timeout=10)
+            app.last_import = summary
+            app.notify(t("imp.qdpx_done", summary=import_summary(summary)), timeout=10)
+            if summary["conflicts"] or summary["warnings"]:
+                n = len(summary["conflicts"])
+                app.push_screen(ErrorDialog(t("imp.qdpx_report", n=n),
+                                            "\n".join(summary["warnings"])))
 
         app.run_long(t("imp.qdpx_running"), job, done)
 
-    app.push_screen(TextInputDialog(t("imp.qdpx_prompt"), placeholder="projet.qdpx"), go)
+    app.push_screen(QdpxImportDialog(classes="dialog-screen"), go)
 
 
 def palette_commands(app):
