@@ -451,3 +451,33 @@ async def test_opening_at_an_offset_scrolls_the_turn_into_view(tmp_path):
         line = view.line_of(view.cursor)
         assert view.scroll_offset.y <= line < view.scroll_offset.y + view.size.height
         assert view.text[slice(*view.selection)] == "Réponse numéro 70"
+
+
+@pytest.mark.anyio
+async def test_import_dialog_maps_table_columns_and_imports_tags(path, tmp_path):
+    from workbench.tui.screens.dialogs import ImportDialog
+
+    table = tmp_path / "tableau.csv"
+    table.write_text("Qui;Dit;Codes\nENQ;Et le bus ?;\nLéa:;Une fois par heure.;Freins/Mobilité\n",
+                     encoding="utf-8")
+    app = WorkbenchApp(path, coder="testeur", poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("i")
+        await pilot.pause()
+        assert isinstance(app.screen, ImportDialog)
+        app.screen.query_one("#paths").value = str(table)
+        app.screen.query_one("#columns").value = "speaker=Qui, text=Dit, tags=Codes"
+        app.screen.query_one("#tags").value = True
+        app.screen.submit()
+        for _ in range(50):
+            await pilot.pause(0.1)
+            if "tableau" in set(app.project.documents()["name"]):
+                break
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    with Project.open(path) as p:
+        assert [s.speaker for s in p.segments("tableau")] == ["ENQ", "Léa"]
+        k = p.codings("tableau")
+        assert list(k["path"]) == ["Freins/Mobilité"]
+        assert p.text("tableau")[k["start"][0]:k["end"][0]] == "Une fois par heure."

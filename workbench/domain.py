@@ -105,6 +105,8 @@ class DocumentMetadata:
     participants: tuple[str, ...] = ()
     speakers: dict = field(default_factory=dict)   # speaker label -> participant id
     fields: dict = field(default_factory=dict)     # document field -> (text, number), typed
+    columns: dict = field(default_factory=dict)    # table transcripts: role -> column
+    tags_as_codes: bool | None = None              # a table's tags column becomes codings
 
     def merged_over(self, base: "DocumentMetadata") -> "DocumentMetadata":
         """Values set here win over ``base`` (manifest over CLI defaults)."""
@@ -121,6 +123,9 @@ class DocumentMetadata:
             participants=tuple(dict.fromkeys(base.participants + self.participants)),
             speakers={**base.speakers, **self.speakers},
             fields={**base.fields, **self.fields},
+            columns={**base.columns, **self.columns},
+            tags_as_codes=self.tags_as_codes if self.tags_as_codes is not None
+            else base.tags_as_codes,
         )
 
 

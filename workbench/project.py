@@ -29,6 +29,7 @@ from workbench.groups import GroupsAPI
 from workbench.i18n import _
 from workbench.identity import text_hash
 from workbench.ingest.manifest import load_manifest
+from workbench.ingest.parsers import parse_column_mapping
 from workbench.ingest.service import CancelledFn, ImportReport, ProgressFn, import_paths
 from workbench.privacy import PrivacyAPI
 from workbench.query import QueryAPI
@@ -123,9 +124,18 @@ class ProjectCore:
                      interviewer: str | None = None, site: str | None = None,
                      name: str | None = None, new_programme: bool = False,
                      field_types: dict[str, tuple[str, tuple[str, ...]]] | None = None,
+                     columns: str | dict[str, str] | None = None,
+                     tags_as_codes: bool = False,
                      progress: ProgressFn | None = None,
                      cancelled: CancelledFn | None = None) -> ImportReport:
         """Import transcript files, folders or globs; manifest values win over options.
+
+        ``columns``: for table transcripts (.csv, .xlsx), which column holds what
+        (``{"speaker": "Qui", "text": "Dit"}`` or ``"speaker=Qui, text=Dit"``; roles
+        speaker, text, start, end, tags; a column by header or number).
+        ``tags_as_codes``: a table's tags column becomes codings (origin "imported") on
+        its rows' words, codes matched by path or created; the report's notes say what
+        was made.
 
         ``programme`` must be a programme the project knows (:meth:`known_programmes`,
         case aside) unless ``new_programme`` asks to create it; a manifest row may say
@@ -143,10 +153,15 @@ class ProjectCore:
                                   f"{', '.join(ACTOR_TYPES)}")
         known = known_programmes(self.store)
         programme = resolve_programme(programme, known, new=new_programme)
+        try:
+            mapped = parse_column_mapping(columns)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
         defaults = DocumentMetadata(name=name, programme=programme, actor_type=actor_type,
                                     interview_date=interview_date, interviewer=interviewer,
                                     site=site, participants=tuple(participants),
-                                    speakers=dict(speakers or {}))
+                                    speakers=dict(speakers or {}), columns=mapped,
+                                    tags_as_codes=bool(tags_as_codes))
         mapping = None
         field_defs, restored, notes = [], [], []
         if manifest:
@@ -173,9 +188,35 @@ class ProjectCore:
             raise ValidationError("nothing to import: give files, folders, globs or a manifest")
         report = import_paths(self.store, paths, defaults, mapping, encoding=encoding,
                               coder=self.coder, progress=progress, cancelled=cancelled,
-                              field_defs=field_defs, restored_fields=restored)
+                              field_defs=field_defs, restored_fields=restored,
+                              code_tags=self._code_tags)
         report.notes.extend(notes)
         return report
+
+    def _code_tags(self, doc_id: int, tags: Sequence[tuple[int, int, str]]) -> tuple[int, list[str]]:
+        """Codings from a table's tags: each ``(start, end, "Parent/Child")`` codes that
+        span with the code at that path (names matched case aside, missing ones
+        created), origin "imported".  Runs inside the import's transaction; returns the
+        number of codings and the paths of the codes created."""
+        created: list[str] = []
+        by_code: dict[int, list[tuple[int, int]]] = {}
+        with self.store.grouped("import.tags", self.coder, undoable=False,
+                                details={"document": doc_id}):
+            for start, end, path in tags:
+                parent: int | None = None
+                names: list[str] = []
+                for part in path.split("/"):
+                    found = self.store.child_code_id(parent, part)
+                    if found is None:
+                        found = self.create_code(part, parent)
+                        created.append("/".join([*names, part]))
+                    names.append(self.store.get_code(found)["name"])
+                    parent = found
+                by_code.setdefault(parent, []).append((start, end))
+            n = sum(len(self.apply_code_spans(doc_id, cid, spans, origin="imported",
+                                              label="import.tags"))
+                    for cid, spans in by_code.items())
+        return n, created
 
     def known_programmes(self) -> list[str]:
         """The programmes an import may name without creating one: the PIC programmes,

@@ -29,6 +29,14 @@ def _parse_speaker_map(values) -> dict[str, str]:
     return out
 
 
+def _parse_columns(value):
+    from workbench.ingest.parsers import parse_column_mapping
+    try:
+        return parse_column_mapping(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--columns") from None
+
+
 @main.command("import")
 @click.argument("project")
 @click.argument("paths", nargs=-1)
@@ -58,12 +66,19 @@ def _parse_speaker_map(values) -> dict[str, str]:
 @click.option("--dry-run", is_flag=True,
               help=".qdpx: report what is new, what matches the project and what conflicts; "
                    "write nothing.")
+@click.option("--columns", callback=lambda ctx, param, value: _parse_columns(value),
+              help="Table transcripts (.csv, .xlsx): which column holds what, "
+                   "e.g. --columns 'speaker=Qui,text=Dit,start=Début,tags=Codes' (a column "
+                   "by its header or its number from 1).")
+@click.option("--tags-as-codes", is_flag=True,
+              help="Import a table transcript's tags column as codings (codes matched by "
+                   "path, or created).")
 @format_option
 @coder_option
 @handle_errors
 def import_cmd(project, paths, programme, new_programme, field_types, actor_type, participants,
                speakers, manifest, encoding, interview_date, interviewer, site, name, on_conflict,
-               dry_run, fmt, coder):
+               dry_run, columns, tags_as_codes, fmt, coder):
     """Import transcripts (files, folders, globs, or a manifest); .qdpx imports a REFI-QDA project.
 
     Exit status 1 if any file failed (the others are kept).
@@ -97,7 +112,8 @@ def import_cmd(project, paths, programme, new_programme, field_types, actor_type
                                     speakers=_parse_speaker_map(speakers), manifest=manifest,
                                     encoding=encoding, interview_date=interview_date,
                                     interviewer=interviewer, site=site, name=name,
-                                    field_types=overrides or None,
+                                    field_types=overrides or None, columns=columns,
+                                    tags_as_codes=tags_as_codes,
                                     progress=Progress("Importing"))
         except TableTypeError as exc:
             raise UserError(_with_override_hint(exc, "--field-type")) from None

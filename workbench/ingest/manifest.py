@@ -8,7 +8,9 @@ CSV/XLSX columns (header row, any order; only ``file`` is required)::
 ``participants``: participant IDs separated by ``;``.  ``speakers``: ``Label=ID`` pairs
 separated by ``;`` (the speaker label as written in the transcript).  ``new_programme``:
 ``oui`` to create a programme the project does not know yet (else an unknown programme is
-an error).  Any other column (``vague``, ``structure``, ``territoire``...) is a
+an error).  ``columns``: for a table transcript (.csv, .xlsx), which column holds what
+(``speaker=Qui, text=Dit``; YAML: a mapping).  ``tags_as_codes``: ``oui`` to import a
+table's tags column as codings.  Any other column (``vague``, ``structure``, ``territoire``...) is a
 **document field**, typed like a participant attribute and reachable in queries as
 ``doc.NAME``.  CSV manifests are read like every table (any delimiter, UTF-8, UTF-16 or
 cp1252).  YAML: a list of mappings with the same keys (``participants`` a list,
@@ -30,7 +32,8 @@ from workbench.tables import RawTable, TableError, cell_text, list_problems, rea
 from workbench.values import parse_bool
 
 FIELDS = ("file", "name", "programme", "new_programme", "actor_type", "interview_date",
-          "interviewer", "site", "language", "participants", "speakers")
+          "interviewer", "site", "language", "participants", "speakers", "columns",
+          "tags_as_codes")
 #: Names a document field cannot take: the query language reads them as document
 #: metadata (``date`` is the interview date...); the column meant is suggested.
 RESERVED = {"date": "interview_date", "actor": "actor_type", "program": "programme",
@@ -132,8 +135,29 @@ def _entry(raw: dict, base: Path, where: str, known_programmes: list[str] | None
         language=_text(raw, "language"),
         participants=_split_ids(raw.get("participants")),
         speakers=_split_speakers(raw.get("speakers"), where),
+        columns=_columns(raw.get("columns"), where),
+        tags_as_codes=_yes_no(raw, "tags_as_codes", where),
     )
     return path, meta
+
+
+def _columns(value, where: str) -> dict[str, str]:
+    from workbench.ingest.parsers import parse_column_mapping
+    try:
+        return parse_column_mapping(value if isinstance(value, dict) else cell_text(value))
+    except ValueError as exc:
+        raise ManifestError(f"{where}: {exc}") from None
+
+
+def _yes_no(raw: dict, key: str, where: str) -> bool | None:
+    value = raw.get(key)
+    if value in (None, ""):
+        return None
+    flag = parse_bool(value)
+    if flag is None:
+        raise ManifestError(_("{where}: {key} = {value!r} is not a yes/no value")
+                            .format(where=where, key=key, value=value))
+    return flag
 
 
 def _yaml_entries(path: Path) -> list[tuple[int, dict]]:

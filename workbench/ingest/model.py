@@ -37,6 +37,9 @@ class ParsedTranscript:
     encoding: str | None = None                     # for byte-level text formats
     metadata: dict = field(default_factory=dict)    # title, date, speakers found in headers...
     warnings: tuple[str, ...] = ()
+    #: codes the source attaches to spans of the text, ``(start, end, code path)``: a
+    #: table's ``tags`` column (imported as codings only when asked)
+    tags: tuple[tuple[int, int, str], ...] = ()
 
 
 class ImportFileError(Exception):

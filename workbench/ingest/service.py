@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from workbench.domain import ACTOR_TYPES, DocumentMetadata
+from workbench.domain import ACTOR_TYPES, DocumentMetadata, WorkbenchError
+from workbench.i18n import ngettext
 from workbench.ingest.model import ImportFileError, ParsedTranscript
 
 ProgressFn = Callable[[int, int, str], None]
@@ -33,6 +34,7 @@ class ImportResult:
     name: str | None = None
     message: str = ""
     warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()      # what the import made besides the document (codings)
 
 
 @dataclass
@@ -141,12 +143,19 @@ def _check_segments(path: Path, parsed: ParsedTranscript) -> None:
         last = s.end
 
 
+#: ``code_tags(document_id, [(start, end, code path)]) -> (codings, codes created)``:
+#: makes a table's tags codings, inside the document's own transaction.
+CodeTagsFn = Callable[[int, "list[tuple[int, int, str]]"], "tuple[int, list[str]]"]
+
+
 def import_file(store, path: Path, meta: DocumentMetadata, *, encoding: str | None = None,
-                coder: str | None = None, field_defs=(), restored_fields=()) -> ImportResult:
+                coder: str | None = None, field_defs=(), restored_fields=(),
+                code_tags: CodeTagsFn | None = None) -> ImportResult:
     """Import one file.  ``field_defs``: the typed document fields of the import (see
     :class:`workbench.ingest.manifest.Manifest`), written with the document together with
     its values (``meta.fields``) and ``restored_fields`` (values of other documents that
-    an explicit type change rewrites)."""
+    an explicit type change rewrites).  A table's tags (``parsed.tags``) become codings
+    through ``code_tags`` when ``meta.tags_as_codes``; otherwise a warning offers them."""
     from workbench.ingest.parsers import parse_file
 
     try:
@@ -163,7 +172,8 @@ def import_file(store, path: Path, meta: DocumentMetadata, *, encoding: str | No
         if meta.actor_type and meta.actor_type not in ACTOR_TYPES:
             raise ImportFileError(path, f"unknown actor type {meta.actor_type!r} "
                                         f"(expected one of {', '.join(ACTOR_TYPES)})")
-        parsed = parse_file(path, encoding=encoding, speakers=meta.speakers)
+        parsed = parse_file(path, encoding=encoding, speakers=meta.speakers,
+                            columns=meta.columns or None)
         _check_segments(path, parsed)
         unknown = store.unknown_participants(list(meta.participants) + list(meta.speakers.values()))
         if unknown:
@@ -197,10 +207,37 @@ def import_file(store, path: Path, meta: DocumentMetadata, *, encoding: str | No
     )
     if coder:
         fields["imported_by"] = store.ensure_coder(coder)
-    doc_id = store.insert_document(
-        fields, segments_for_store(parsed), links, coder=coder,
-        typed_fields=(field_defs, meta.fields, restored_fields) if field_defs else None)
-    return ImportResult(str(path), "imported", doc_id, name, warnings=tuple(parsed.warnings))
+    warnings, notes = list(parsed.warnings), []
+    tags = list(parsed.tags) if meta.tags_as_codes and code_tags else []
+    if parsed.tags and not tags:
+        column = parsed.metadata.get("columns", {}).get("tags", "tags")
+        warnings.append(ngettext(
+            "{path}: the column {column!r} holds {n} tag, not imported: import it as a "
+            "coding with --tags-as-codes (manifest: tags_as_codes = oui)",
+            "{path}: the column {column!r} holds {n} tags, not imported: import them as "
+            "codings with --tags-as-codes (manifest: tags_as_codes = oui)",
+            len(parsed.tags)).format(path=path, column=column, n=len(parsed.tags)))
+    try:
+        with store.transaction():           # the document and its codings, all or nothing
+            doc_id = store.insert_document(
+                fields, segments_for_store(parsed), links, coder=coder,
+                typed_fields=(field_defs, meta.fields, restored_fields) if field_defs else None)
+            if tags:
+                n, created = code_tags(doc_id, tags)
+                notes.append(_tags_note(path, n, created))
+    except WorkbenchError as exc:
+        return ImportResult(str(path), "failed", message=f"{path}: {exc}")
+    return ImportResult(str(path), "imported", doc_id, name, warnings=tuple(warnings),
+                        notes=tuple(notes))
+
+
+def _tags_note(path: Path, n: int, created: list[str]) -> str:
+    note = ngettext("{path}: {n} coding from the tags column", "{path}: {n} codings from the "
+                    "tags column", n).format(path=path, n=n)
+    if created:
+        note += ngettext("; code created: {codes}", "; codes created: {codes}",
+                         len(created)).format(codes=", ".join(created))
+    return note
 
 
 def import_paths(store, paths: Iterable[str | Path], defaults: DocumentMetadata | None = None,
@@ -208,7 +245,7 @@ def import_paths(store, paths: Iterable[str | Path], defaults: DocumentMetadata 
                  encoding: str | None = None, coder: str | None = None,
                  progress: ProgressFn | None = None,
                  cancelled: CancelledFn | None = None, field_defs=(),
-                 restored_fields=()) -> ImportReport:
+                 restored_fields=(), code_tags: CodeTagsFn | None = None) -> ImportReport:
     defaults = defaults or DocumentMetadata()
     paths = list(paths)
     if not paths and manifest:
@@ -225,7 +262,9 @@ def import_paths(store, paths: Iterable[str | Path], defaults: DocumentMetadata 
         meta = manifest.get(f.resolve(), DocumentMetadata()).merged_over(defaults)
         report.results.append(import_file(store, f, meta, encoding=encoding, coder=coder,
                                           field_defs=field_defs,
-                                          restored_fields=restored_fields))
+                                          restored_fields=restored_fields,
+                                          code_tags=code_tags))
+        report.notes.extend(report.results[-1].notes)
     if progress:
         progress(len(files), len(files), "done")
     return report

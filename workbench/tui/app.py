@@ -196,6 +196,8 @@ class WorkbenchApp(App):
                 return self.project.import_files(
                     values["paths"], programme=values["programme"],
                     actor_type=values["actor_type"], manifest=values.get("manifest"),
+                    columns=values.get("columns"),
+                    tags_as_codes=bool(values.get("tags_as_codes")),
                     progress=lambda d, n, what="": progress(d, n, what),
                     cancelled=cancelled)
 
@@ -203,6 +205,8 @@ class WorkbenchApp(App):
                 failed = len(getattr(report, "failed", []) or [])
                 ok = len([r for r in report.results if r.status == "imported"])
                 self.notify(t("import.done", n=ok, f=failed))
+                for note in report.notes:
+                    self.notify(note)
                 if failed:
                     self.push_screen(ErrorDialog(t("import.label"), "\n".join(
                         r.message for r in report.failed)))

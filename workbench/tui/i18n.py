@@ -107,6 +107,8 @@ FR: dict[str, str] = {
     "import.prompt": "Fichiers ou dossier à importer (chemins séparés par des espaces)",
     "import.manifest": "Manifeste CSV/YAML (facultatif : programme, acteur, participants par fichier)",
     "import.done": "{n} document(s) importé(s), {f} échec(s)", "import.label": "Import",
+    "import.columns": "Colonnes d’un tableau (facultatif) : speaker=Qui, text=Dit, start=Début, tags=Codes",
+    "import.tags": "Importer la colonne tags comme codages",
     # misc
     "lang.switched": "Interface en français", "refreshed": "Actualisé",
     "help.title": "Aide — touches",
@@ -201,6 +203,8 @@ EN: dict[str, str] = {
     "import.prompt": "Files or folder to import (paths separated by spaces)",
     "import.manifest": "CSV/YAML manifest (optional: programme, actor, participants per file)",
     "import.done": "{n} document(s) imported, {f} failed", "import.label": "Import",
+    "import.columns": "Table columns (optional): speaker=Who, text=Said, start=Start, tags=Codes",
+    "import.tags": "Import the tags column as codings",
     "lang.switched": "Interface in English", "refreshed": "Refreshed",
     "help.title": "Help — keys",
     "queries.none": "The query module is not available yet.", "queries.expr": "Query expression…",

@@ -12,7 +12,7 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..model import ImportFileError, ParsedSegment, ParsedTranscript
@@ -188,6 +188,11 @@ def transcript_from_lines(
     )
 
 
+def _clean_body(body: str) -> str:
+    body = normalise_text(body).strip("\n")
+    return "\n".join(line for line in body.split("\n") if line.strip()).strip()
+
+
 @dataclass
 class TurnBuilder:
     """Write already-known turns (subtitles, Transcriber, tables) as
@@ -206,13 +211,13 @@ class TurnBuilder:
         end_time: float | None = None,
         is_interviewer: bool | None = None,
         section: str | None = None,
-    ) -> None:
+    ) -> tuple[int, int] | None:
         """Append one turn (or a speaker-less paragraph); empty bodies are skipped.
-        The segment's words begin after the ``"Speaker : "`` written before them."""
-        body = normalise_text(body).strip("\n")
-        body = "\n".join(line for line in body.split("\n") if line.strip()).strip()
+        The segment's words begin after the ``"Speaker : "`` written before them.
+        Returns the span of the words added (``None`` when nothing was)."""
+        body = _clean_body(body)
         if not body:
-            return
+            return None
         label = clean_label(speaker) if speaker else None
         head = f"{label} : " if label else ""
         line = head + body
@@ -237,6 +242,23 @@ class TurnBuilder:
                 section=section,
             )
         )
+        return start + len(head), self._length
+
+    def extend(self, body: str, *, end_time: float | None = None) -> tuple[int, int] | None:
+        """Continue the last turn with more words on a new line (a table's row without
+        a speaker); returns the span of the words added."""
+        body = _clean_body(body)
+        if not body:
+            return None
+        if not self.segments:
+            return self.add(body, end_time=end_time)
+        self.parts.append("\n" + body)
+        start = self._length + 1
+        self._length += 1 + len(body)
+        last = self.segments[-1]
+        self.segments[-1] = replace(last, end=self._length,
+                                    end_time=end_time if end_time is not None else last.end_time)
+        return start, self._length
 
     def build(
         self,
@@ -246,6 +268,7 @@ class TurnBuilder:
         encoding: str | None = None,
         warnings: Sequence[str] = (),
         metadata: Mapping[str, object] | None = None,
+        tags: Sequence[tuple[int, int, str]] = (),
     ) -> ParsedTranscript:
         """The finished transcript; raises ``ImportFileError("empty file")`` without turns."""
         if not self.segments:
@@ -262,6 +285,7 @@ class TurnBuilder:
             encoding=encoding,
             metadata=meta,
             warnings=tuple(warnings),
+            tags=tuple(tags),
         )
 
 

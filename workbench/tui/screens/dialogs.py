@@ -10,7 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, OptionList, ProgressBar, Select, Static, TextArea
+from textual.widgets import Button, Checkbox, Input, Label, OptionList, ProgressBar, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from workbench.tui.fuzzy import score
@@ -331,6 +331,8 @@ class ImportDialog(FormDialog):
             yield Input(placeholder=t("docs.filter_programme"), id="programme")
             yield Select([(actor(a), a) for a in ACTOR_TYPES], prompt=t("docs.filter_actor"),
                          id="actor")
+            yield Input(placeholder=t("import.columns"), id="columns")
+            yield Checkbox(t("import.tags"), id="tags")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(t("key.import"), variant="primary", id="ok")
                 yield Button(t("dlg.cancel"), id="cancel")
@@ -347,4 +349,6 @@ class ImportDialog(FormDialog):
         actor_value = self.query_one("#actor", Select).value
         self.dismiss({"paths": paths, "manifest": manifest,
                       "programme": self.query_one("#programme", Input).value.strip() or None,
-                      "actor_type": None if actor_value is Select.NULL else actor_value})
+                      "actor_type": None if actor_value is Select.NULL else actor_value,
+                      "columns": self.query_one("#columns", Input).value.strip() or None,
+                      "tags_as_codes": self.query_one("#tags", Checkbox).value})
