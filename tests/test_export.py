@@ -46,16 +46,17 @@ def _docx_text(path):
 
 def test_report_content_styles_and_privacy(coded, tmp_path):
     out = coded.export_report(tmp_path / "r.docx", attributes=["age", "emploi_6m"],
-                              joint_attributes=["emploi_6m"])
+                              joint_attributes=["emploi_6m"], language="fr")
     text, doc = _docx_text(out)
-    assert "Grille de codage" in text and "Extraits codés par code" in text
+    assert "Grille de codage" in text and "Annexe des extraits" in text
     assert "Annexe méthodologique" in text and "Matrices et présentations conjointes" in text
     assert "ma conseillère" in text
-    assert "entretien_karima · Karima (bénéficiaire) · #Avenir (Normandie) · P001 (age : 34" in text
+    assert "entretien_karima · Karima (bénéficiaire) · P001 (age\u00a0: 34\u00a0; emploi_6m\u00a0: oui)" \
+        in text
     assert "confidentielle" not in text and "Mémo très secret" not in text
     assert "1 document(s), 1 mémo(s)" in text          # what privacy left out
     styles = {p.style.name for p in doc.paragraphs}
-    assert {"Heading 1", "Heading 2", "Quote", "Caption", "Title"} <= styles
+    assert {"Heading 1", "Quote", "Caption", "Title"} <= styles
     assert len(doc.inline_shapes) >= 1                   # charts are embedded images
     assert len(doc.tables) >= 3
     xml = zipfile.ZipFile(out).read("word/document.xml").decode()
@@ -98,7 +99,9 @@ def test_participant_code_matrix_merges(coded, tmp_path):
     assert list(m["participant_id"]) == ["P001", "P002", "P003"]
     assert all(len(c) <= 32 and c.isascii() for c in m.columns)
     row = m.set_index("participant_id").loc["P001"]
-    assert row.sum() == 2                                 # Karima's two public codings
+    # Karima's two public passages: Parcours/Entrée (so Parcours, with its sub-codes,
+    # too) and Immersion
+    assert row.to_dict() == {"c001_parcours": 1, "c002_entree": 1, "c003_immersion": 1}
     quant = pd.DataFrame({"participant_id": ["P001", "P002"], "y": [1, 0]})
     assert len(quant.merge(m, on="participant_id")) == 2
     names = pd.read_csv(tmp_path / "m-variables.csv")

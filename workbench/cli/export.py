@@ -8,7 +8,7 @@ import json
 
 import click
 
-from workbench.cli._base import Progress, coder_option, handle_errors, main, open_project
+from workbench.cli._base import Progress, handle_errors, main, open_project
 
 _SECTIONS = ("summary", "codebook", "questions", "excerpts", "matrices", "charts", "methods")
 
@@ -36,19 +36,41 @@ def _out(value: str | None):
 @click.option("--template", type=click.Path(dir_okay=False, exists=True),
               help="A .docx whose styles the report uses.")
 @click.option("--title", help="Report title.")
-@click.option("--max-excerpts", type=int, help="At most N excerpts per code.")
-@coder_option
+@click.option("--dossier-quotes", type=int, default=5, show_default=True,
+              help="At most N quotes in each question's dossier (the others go to the "
+                   "excerpts annex; every passage is quoted once).")
+@click.option("--programme", "programmes", multiple=True,
+              help="Only this programme's interviews and questions (repeatable).")
+@click.option("--question", "questions", multiple=True,
+              help="Only this evaluation question (repeatable).")
+@click.option("--coder", "coders", multiple=True, metavar="NAME",
+              help="Count only this coder's codings (repeatable; default: every coder, "
+                   "merged).")
+@click.option("--consensus", is_flag=True, help="Count only the adjudicated codings.")
+@click.option("--from", "date_from", metavar="YYYY-MM-DD", help="Interviews from this date.")
+@click.option("--to", "date_to", metavar="YYYY-MM-DD", help="Interviews up to this date.")
+@click.option("--author", help="Document author (default: the team).")
+@click.option("--language", type=click.Choice(("fr", "en")),
+              help="Report language (default: the interface's, French in a French locale).")
+@click.option("--paper", type=click.Choice(("a4", "letter")),
+              help="Paper size (default: A4, Letter where the locale asks for it).")
 @handle_errors
-def report_cmd(project, out, sections, by, attributes, joint, template, title, max_excerpts,
-               coder):
-    """A Word report: codebook, question dossier, excerpts, matrices, charts, methods.
+def report_cmd(project, out, sections, by, attributes, joint, template, title, dossier_quotes,
+               programmes, questions, coders, consensus, date_from, date_to, author, language,
+               paper):
+    """A Word report: scope, codebook, question dossiers, excerpts annex, matrices,
+    charts, methods annex.  Every passage in scope is quoted once.
 
-    Example: workbench export report eval.wbproj rapport.docx --attribute age --joint emploi_6m
+    Example: workbench export report eval.wbproj avenir.docx --programme avenir --joint emploi_6m
     """
-    with open_project(project, coder) as p:
+    from workbench.cli.query import chosen_coders
+    with open_project(project) as p:
         path = p.export_report(_out(out), sections=sections or _SECTIONS, by=by,
                                attributes=attributes, joint_attributes=joint, template=template,
-                               title=title, excerpts_per_code=max_excerpts,
+                               title=title, dossier_quotes=dossier_quotes,
+                               programmes=programmes, questions=questions,
+                               coders=chosen_coders(coders, consensus), date_from=date_from,
+                               date_to=date_to, author=author, language=language, paper=paper,
                                progress=Progress("Report"))
     click.echo(f"wrote {path}")
 
@@ -61,16 +83,22 @@ def report_cmd(project, out, sections, by, attributes, joint, template, title, m
 @click.option("--attribute", "attributes", multiple=True,
               help="Participant attribute shown with each quote (repeatable).")
 @click.option("--template", type=click.Path(dir_okay=False, exists=True))
-@coder_option
+@click.option("--programme", "programmes", multiple=True, help="Only this programme (repeatable).")
+@click.option("--coder", "coders", multiple=True, metavar="NAME",
+              help="Only this coder's codings (repeatable; default: every coder, merged).")
+@click.option("--consensus", is_flag=True, help="Only the adjudicated codings.")
 @handle_errors
-def excerpts_cmd(project, out, by, codes, attributes, template, coder):
-    """Coded excerpts with their sources, to .docx, .xlsx or .csv.
+def excerpts_cmd(project, out, by, codes, attributes, template, programmes, coders, consensus):
+    """Coded passages with their sources (each once), to .docx, .xlsx or .csv.
 
     Example: workbench export excerpts eval.wbproj extraits.xlsx --code Parcours
     """
-    with open_project(project, coder) as p:
+    from workbench.cli.query import chosen_coders
+    with open_project(project) as p:
         path = p.export_excerpts(_out(out), by=by, codes=codes or None, attributes=attributes,
-                                 template=template, progress=Progress("Excerpts"))
+                                 template=template, programmes=programmes,
+                                 coders=chosen_coders(coders, consensus),
+                                 progress=Progress("Excerpts"))
     click.echo(f"wrote {path}")
 
 

@@ -349,7 +349,10 @@ def queries_list(project, fmt):
     """
     with open_project(project) as p:
         df = p.saved_queries()
+        shareable = p.shareable_saved_queries()
+    withheld = [q is None for q in shareable]
     df["params"] = df["params"].map(lambda d: json.dumps(d, ensure_ascii=False))
+    df.loc[withheld, ["expression", "params"]] = "(names a private document or attribute)"
     emit(df, fmt)
 
 
@@ -400,6 +403,10 @@ def queries_run(project, name, fmt, output):
     """
     _check_output(fmt, output)
     with open_project(project) as p:
+        names = list(p.saved_queries()["name"])
+        if name in names and p.shareable_saved_queries()[names.index(name)] is None:
+            raise UserError(f"saved query {name!r} names a private document or attribute: "
+                            "it is not run for an output")
         result = p.run_saved_query(name)
     if hasattr(result, "sections"):
         if fmt == "json":

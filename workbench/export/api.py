@@ -20,7 +20,7 @@ from workbench.domain import ValidationError
 ProgressFn = Callable[[int, int, str], None]
 CancelledFn = Callable[[], bool]
 REPORT_SECTIONS = ("summary", "codebook", "questions", "excerpts", "matrices", "charts", "methods")
-TABLE_NAMES = ("codes", "extraits", "documents", "participants", "participants_x_codes",
+TABLE_NAMES = ("codes", "extraits", "codages", "documents", "participants", "participants_x_codes",
                "variables_codes", "codes_x_acteurs", "codes_x_programmes", "questions",
                "cooccurrences", "memos", "codeurs")
 
@@ -55,65 +55,106 @@ class ExportAPI:
         return tables
 
     # -- Word -----------------------------------------------------------------------
+    def report_scope(self, *, programmes: Sequence[str] = (), questions: Sequence[str] = (),
+                     coders=None, date_from: str | None = None, date_to: str | None = None,
+                     codes: Sequence[int | str] = ()):
+        """A checked :class:`workbench.export.evidence.ReportScope`."""
+        from workbench.export.evidence import ReportScope, check_date
+        known = set(self.documents()["programme"].dropna())
+        bad = [x for x in programmes if x not in known]
+        if bad:
+            raise ValidationError(f"unknown programme(s): {', '.join(bad)} "
+                                  f"(programmes: {', '.join(sorted(known)) or 'none'})")
+        qids = {q["id"] for q in self.store.query_questions()}
+        bad = [x for x in questions if x not in qids]
+        if bad:
+            raise ValidationError(f"unknown evaluation question(s): {', '.join(bad)}")
+        self.query_data().coder_ids(coders)          # unknown coders: an error here
+        start, end = check_date(date_from, "date_from"), check_date(date_to, "date_to")
+        if start and end and start > end:
+            raise ValidationError(f"the date range is empty ({start} > {end})")
+        code_ids = tuple(sorted({d for c in codes for d in self.store.code_descendants(self.code_id(c))}))
+        return ReportScope(tuple(programmes), tuple(questions), coders, start, end,
+                           codes=code_ids)
+
+    def team_name(self) -> str:
+        """Who signs the reports (their document properties' author): the project's
+        ``team`` setting, else "Evaluation team — <project>"."""
+        from workbench.i18n import _
+        return self.store.get_meta("team") or _("Evaluation team — {project}").format(
+            project=self.name)
+
+    def set_team_name(self, name: str) -> None:
+        self.store.set_meta("team", name.strip())
+
     def export_report(self, path: str | Path | None = None, *,
                       sections: Sequence[str] = REPORT_SECTIONS, by: str = "code",
                       attributes: Sequence[str] = (), joint_attributes: Sequence[str] = (),
                       title: str | None = None, template: str | Path | None = None,
-                      excerpts_per_code: int | None = None,
+                      excerpts_per_code: int | None = None, dossier_quotes: int | None = 5,
+                      programmes: Sequence[str] = (), questions: Sequence[str] = (),
+                      coders=None, date_from: str | None = None, date_to: str | None = None,
+                      author: str | None = None, language: str | None = None,
+                      paper: str | None = None,
                       tables: dict[str, pd.DataFrame] | None = None,
                       progress: ProgressFn | None = None,
                       cancelled: CancelledFn | None = None) -> Path:
-        """A Word report: codebook, question dossier, excerpts (``by`` "code" or
-        "question"), matrices and joint displays (``joint_attributes``), charts and a
-        methods annex.  ``attributes``: participant attributes shown with each quote;
-        ``tables``: extra DataFrames (e.g. query results) added as Word tables."""
+        """A Word report (see :mod:`workbench.export.report`): scope, codebook, one
+        dossier per evaluation question, the excerpts annex, matrices and joint displays
+        (``joint_attributes``), charts and a methods annex.  Filters: ``programmes``,
+        ``questions``, ``coders`` (None: every coder, merged; a name, names or
+        CONSENSUS_CODER), ``date_from``/``date_to`` (interview dates, ISO).
+        ``attributes``: participant attributes shown with each quote;
+        ``dossier_quotes``: at most this many quotes per question dossier (None: all; the
+        rest go to the excerpts annex); ``language`` fr|en (default: the interface's);
+        ``paper`` a4|letter (default: from the locale); ``author``: default the team."""
         from workbench.export.report import build_report
         self.privacy_check_export()
         if by not in ("code", "question"):
             raise ValidationError("by must be 'code' or 'question'")
         if template and not Path(template).is_file():
             raise ValidationError(f"{template}: no such template")
-        data = self.report_data()
-        self._check_attributes(data, list(attributes) + list(joint_attributes))
+        if paper not in (None, "a4", "letter"):
+            raise ValidationError("paper must be a4 or letter")
+        scope = self.report_scope(programmes=programmes, questions=questions, coders=coders,
+                                  date_from=date_from, date_to=date_to)
+        self._check_attributes(list(attributes) + list(joint_attributes))
         path = Path(path) if path else self.export_path("rapport", ".docx")
-        return build_report(self, data, path, sections=sections, by=by, attributes=attributes,
-                            joint_attributes=joint_attributes, title=title, template=template,
-                            excerpts_per_code=excerpts_per_code, tables=tables,
-                            progress=progress, cancelled=cancelled)
+        if excerpts_per_code is not None and dossier_quotes == 5:
+            dossier_quotes = excerpts_per_code
+        return build_report(self, path, scope=scope, sections=sections, by=by,
+                            attributes=attributes, joint_attributes=joint_attributes,
+                            title=title, author=author, template=template,
+                            dossier_quotes=dossier_quotes, tables=tables, language=language,
+                            paper=paper, progress=progress, cancelled=cancelled)
 
     def export_excerpts(self, path: str | Path | None = None, *, by: str = "code",
                         codes: Sequence[int | str] | None = None,
                         attributes: Sequence[str] = (), template: str | Path | None = None,
+                        programmes: Sequence[str] = (), coders=None,
+                        language: str | None = None,
                         progress: ProgressFn | None = None,
                         cancelled: CancelledFn | None = None) -> Path:
-        """Coded excerpts with their sources: .docx (by code or question), .xlsx or .csv."""
+        """Coded passages with their sources, each once: .docx, .xlsx or .csv (one row
+        per passage, its codes listed)."""
         from workbench.export.report import build_report
         from workbench.export.tables import write_tables
         self.privacy_check_export()
-        data = self.report_data()
-        self._check_attributes(data, attributes)
-        if codes:
-            wanted = set()
-            for c in codes:
-                cid = self.code_id(c)
-                wanted.update(self.store.code_descendants(cid))
-            data.excerpts = data.excerpts[data.excerpts["code_id"].isin(wanted)]
+        self._check_attributes(attributes)
+        scope = self.report_scope(programmes=programmes, coders=coders, codes=codes or ())
         path = Path(path) if path else self.export_path("extraits", ".docx")
         if path.suffix.lower() in (".xlsx", ".csv"):
-            ex = data.excerpts.drop(columns=["code_id", "document_id"])
-            if attributes and len(data.participants):
-                attrs = data.participants.set_index("participant_id")
-                for a in attributes:
-                    ex[a] = [";".join(str(attrs[a].get(p, "")) for p in s.split(";") if p)
-                             for s in ex["participants"]]
-            return write_tables({"extraits": ex}, path, progress=progress)[0]
-        return build_report(self, data, path, sections=("excerpts",), by=by,
-                            attributes=attributes, template=template,
-                            title=f"Extraits codés — {self.name}", progress=progress,
+            from workbench.export.data import passages_table
+            return write_tables({"extraits": passages_table(self, scope, attributes)}, path,
+                                progress=progress)[0]
+        return build_report(self, path, scope=scope, sections=("excerpts",), by=by,
+                            attributes=attributes, template=template, dossier_quotes=0,
+                            title=None, language=language, progress=progress,
                             cancelled=cancelled)
 
     def export_codebook_report(self, path: str | Path | None = None, *,
-                               template: str | Path | None = None) -> Path:
+                               template: str | Path | None = None,
+                               language: str | None = None) -> Path:
         """The codebook with evaluation questions, definitions and counts:
         .docx, or .xlsx/.csv (one row per code)."""
         from workbench.export.report import build_report
@@ -127,8 +168,8 @@ class ExportAPI:
             if path.suffix.lower() == ".xlsx":
                 tables["questions"] = q
             return write_tables(tables, path)[0]
-        return build_report(self, data, path, sections=("codebook",), template=template,
-                            title=f"Grille de codage — {self.name}")
+        return build_report(self, path, sections=("codebook",), template=template,
+                            language=language)
 
     # -- spreadsheets ---------------------------------------------------------------
     def export_tables(self, path: str | Path | None = None, *,
@@ -219,10 +260,26 @@ class ExportAPI:
                 f"shareable with: workbench private PROJECT document {doc.name} --off)")
 
     # -- helpers --------------------------------------------------------------------
-    @staticmethod
-    def _check_attributes(data, names) -> None:
-        unknown = [a for a in names if a not in data.participants.columns]
+    def _check_attributes(self, names) -> None:
+        columns = list(self._shareable_participants().columns)
+        unknown = [a for a in names if a not in columns]
         if unknown:
-            known = ", ".join(c for c in data.participants.columns if c != "participant_id")
+            known = ", ".join(c for c in columns if c != "participant_id")
             raise ValidationError(f"unknown or private attribute(s): {', '.join(unknown)} "
                                   f"(available: {known or 'none'})")
+
+    def shareable_saved_queries(self) -> list[dict | None]:
+        """The saved queries, each None when its expression or parameters name a private
+        document or a private participant attribute (it is then never printed)."""
+        import json
+        import re
+        docs = self.documents()
+        names = list(docs.loc[docs["private"].astype(bool), "name"]) + \
+            [a.name for a in self.store.attributes() if a.private]
+        patterns = [re.compile(r"(?<![\w.-])" + re.escape(n) + r"(?![\w-])", re.IGNORECASE)
+                    for n in names]
+        out: list[dict | None] = []
+        for q in self.store.saved_queries():
+            blob = (q["expression"] or "") + " " + json.dumps(q["params"], ensure_ascii=False)
+            out.append(None if any(p.search(blob) for p in patterns) else q)
+        return out

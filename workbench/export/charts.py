@@ -21,46 +21,56 @@ def _png(fig) -> bytes:
     return buf.getvalue()
 
 
-def _label(text: str, n: int = 45) -> str:
-    return text if len(text) <= n else "…" + text[-(n - 1):]
+def _label(text: str, width: int = 38) -> str:
+    """The whole label, wrapped on several lines (never cut)."""
+    import textwrap
+    return "\n".join(textwrap.wrap(str(text), width, break_long_words=False,
+                                    break_on_hyphens=False)) or str(text)
 
 
-def frequency_chart(table: pd.DataFrame, title: str, *, top: int = 20) -> bytes | None:
-    """Horizontal stacked bars: codings of the ``top`` codes, split by the columns of
-    ``table`` (a :func:`workbench.export.data.code_by` result: code, one column per
-    group, total)."""
+def frequency_chart(table: pd.DataFrame, title: str, *, top: int = 20,
+                    xlabel: str = "Passages") -> bytes | None:
+    """Horizontal stacked bars: the ``top`` codes, split by the columns of ``table``
+    (code, one column per group, total); full labels, an integer count axis."""
     if table is None or not len(table) or "total" not in table:
         return None
     plt = _plt()
+    from matplotlib.ticker import MaxNLocator
     t = table.nlargest(top, "total").iloc[::-1]
     groups = [c for c in t.columns if c not in ("code", "total")]
-    height = max(3.0, 0.32 * len(t) + 1.2)
-    fig, ax = plt.subplots(figsize=(8, height))
+    labels = [_label(c) for c in t["code"]]
+    lines = sum(lab.count("\n") + 1 for lab in labels)
+    height = max(3.0, 0.22 * lines + 0.12 * len(t) + 1.4)
+    fig, ax = plt.subplots(figsize=(9, height))
     left = pd.Series(0, index=t.index, dtype=float)
     cmap = plt.get_cmap("tab10")
     for i, g in enumerate(groups):
-        ax.barh([_label(c) for c in t["code"]], t[g], left=left, label=str(g), color=cmap(i % 10))
+        ax.barh(labels, t[g], left=left, label=str(g), color=cmap(i % 10))
         left = left + t[g]
-    ax.set_xlabel("Nombre de codages")
+    ax.set_xlabel(xlabel)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(title, fontsize=11)
     ax.legend(fontsize=8, loc="lower right")
-    ax.tick_params(axis="y", labelsize=7)
+    ax.tick_params(axis="y", labelsize=8)
     ax.grid(axis="x", alpha=0.3)
     return _png(fig)
 
 
-def heatmap(matrix: pd.DataFrame, title: str) -> bytes | None:
-    """Co-occurrence heat map (square DataFrame, labels on both axes)."""
+def heatmap(matrix: pd.DataFrame, title: str, *, unit: str = "documents") -> bytes | None:
+    """Co-occurrence heat map (square DataFrame): rows carry the full, numbered labels,
+    columns their numbers; an integer colour scale."""
     if matrix is None or matrix.shape[0] < 2:
         return None
+    from matplotlib.ticker import MaxNLocator
     plt = _plt()
     n = matrix.shape[0]
-    size = max(5.0, 0.3 * n + 2.5)
-    fig, ax = plt.subplots(figsize=(size, size * 0.85))
-    im = ax.imshow(matrix.values, cmap="Blues")
-    labels = [_label(str(c), 35) for c in matrix.columns]
-    ax.set_xticks(range(n), labels=labels, rotation=90, fontsize=6)
-    ax.set_yticks(range(n), labels=labels, fontsize=6)
+    labels = [f"{i + 1}. " + _label(str(c), 44) for i, c in enumerate(matrix.columns)]
+    lines = sum(lab.count("\n") + 1 for lab in labels)
+    height = max(4.0, 0.2 * lines + 2.0)
+    fig, ax = plt.subplots(figsize=(10, height))
+    im = ax.imshow(matrix.values, cmap="Blues", aspect="auto")
+    ax.set_xticks(range(n), labels=[str(i + 1) for i in range(n)], fontsize=8)
+    ax.set_yticks(range(n), labels=labels, fontsize=7)
     if n <= 20:
         for i in range(n):
             for j in range(n):
@@ -68,6 +78,8 @@ def heatmap(matrix: pd.DataFrame, title: str) -> bytes | None:
                 if v:
                     ax.text(j, i, str(v), ha="center", va="center", fontsize=6,
                             color="white" if v > matrix.values.max() / 2 else "black")
-    fig.colorbar(im, ax=ax, shrink=0.6, label="documents")
+    bar = fig.colorbar(im, ax=ax, shrink=0.6, label=unit)
+    bar.locator = MaxNLocator(integer=True)
+    bar.update_ticks()
     ax.set_title(title, fontsize=11)
     return _png(fig)

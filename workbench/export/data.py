@@ -26,8 +26,9 @@ ACTOR_LABELS_FR = {"beneficiary": "bénéficiaire", "trainer": "formateur·rice"
 class ReportData:
     project_name: str
     documents: pd.DataFrame          # id, name, programme, actor_type, ... word_count
-    codes: pd.DataFrame              # id, parent_id, path, depth, name, fields, codings, documents
-    excerpts: pd.DataFrame           # one row per coding, with source and text
+    codes: pd.DataFrame              # id, parent_id, path, depth, name, fields, passages,
+    #                                  codings, documents (each code with its sub-codes)
+    excerpts: pd.DataFrame           # one row per coding, with source and text ("codages")
     participants: pd.DataFrame       # participant_id + non-private attributes
     questions: pd.DataFrame          # id, programme, side, text, codes (list of code ids)
     coders: pd.DataFrame
@@ -70,9 +71,12 @@ def collect(project, *, status: str = "accepted") -> ReportData:
                                            "document", "programme", "actor_type", "speaker",
                                            "timestamp", "participants", "start", "end", "text",
                                            "coder", "origin"])
-    n_codings = excerpts.groupby("code_id").size() if len(excerpts) else pd.Series(dtype=int)
-    n_docs = excerpts.groupby("code_id")["document_id"].nunique() if len(excerpts) \
-        else pd.Series(dtype=int)
+    # counts of each code with its sub-codes, from the query engine (private documents
+    # and interviewer speech left out; passages merge overlapping codings)
+    totals = {}
+    for unit in ("passages", "codings", "documents"):
+        m = project.matrix("actor_type", count=unit, status=status)
+        totals[unit] = m[m["code"] != "(total)"].set_index("code")["total"]
     code_rows = []
     for r in tree:
         code_rows.append(dict(
@@ -82,11 +86,13 @@ def collect(project, *, status: str = "accepted") -> ReportData:
             when_not_to_use=r["when_not_to_use"] or "", example=r["example"] or "",
             colour=r["colour"] or "", codebook=r["codebook"] or "",
             questions=";".join(sorted((r["questions"] or "").split(";"))).strip(";"),
-            codings=int(n_codings.get(r["id"], 0)), documents=int(n_docs.get(r["id"], 0))))
+            passages=int(totals["passages"].get(paths[r["id"]], 0)),
+            codings=int(totals["codings"].get(paths[r["id"]], 0)),
+            documents=int(totals["documents"].get(paths[r["id"]], 0))))
     codes = pd.DataFrame(code_rows, columns=["id", "parent_id", "path", "depth", "name", "short",
                                              "definition", "when_to_use", "when_not_to_use",
                                              "example", "colour", "codebook", "questions",
-                                             "codings", "documents"])
+                                             "passages", "codings", "documents"])
     attrs = store.export_attributes()
     wide = defaultdict(dict)
     for v in store.export_participant_values():
@@ -148,11 +154,11 @@ def shareable_where(project) -> str | None:
     return "document NOT IN (" + ", ".join(_quote(n) for n in private) + ")"
 
 
-def code_by(project, column: str, *, unit: str = "codings", codes=None,
+def code_by(project, column: str, *, unit: str = "passages", codes=None,
             where: str | None = None) -> pd.DataFrame:
-    """Codes × a document column (actor_type, programme): each code's own codings (or
-    documents); codes without any are left out."""
-    table = project.matrix(column, codes=codes, count=unit, descendants=False, where=where)
+    """Codes × a document column (actor_type, programme): each code's passages (or
+    codings, documents), with its sub-codes; codes without any are left out."""
+    table = project.matrix(column, codes=codes, count=unit, where=where)
     table = table[(table["code"] != "(total)") & (table["total"] > 0)]
     if column == "actor_type":
         table = table.rename(columns=ACTOR_LABELS_FR)
@@ -204,12 +210,11 @@ def variable_name(path: str, index: int, taken: set[str]) -> str:
 def participant_code_matrix(project, data: ReportData, *, binary: bool = False,
                             with_attributes: bool = False,
                             where: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """One row per participant, one integer column per code (codings in the
-    participant's speech, or in their documents when no speaker is linked), with column
-    names valid in R, Stata and pandas.  Returns (matrix, dictionary of the columns:
+    """One row per participant, one integer column per code (the passages -- or 0/1 --
+    of the code with its sub-codes in the participant's speech, or in their documents
+    when no speaker is linked), with column names valid in R, Stata and pandas.  Returns (matrix, dictionary of the columns:
     variable, code path)."""
-    table = project.participant_code_matrix(binary=binary, descendants=False, where=where,
-                                            all_participants=True)
+    table = project.participant_code_matrix(binary=binary, where=where, all_participants=True)
     taken: set[str] = {"participant_id"}
     names = {path: variable_name(path, i + 1, taken)
              for i, path in enumerate(c for c in table.columns if c != "participant_id")}
@@ -233,15 +238,39 @@ def cooccurrence(project, data: ReportData, *, top: int = 25,
     return table.set_index("code")
 
 
+def passages_table(project, scope=None, attributes=()) -> pd.DataFrame:
+    """One row per passage in scope (overlapping codings merged, see
+    :mod:`workbench.export.evidence`): source, codes, words; participant attributes
+    (non-private) as extra columns."""
+    from workbench.export.evidence import ReportScope, collect_evidence
+    ev = collect_evidence(project, scope or ReportScope())
+    p = ev.passages
+    data = project.query_data()
+    out = pd.DataFrame({
+        "document": p["document"], "programme": p["programme"], "actor_type": p["actor_type"],
+        "interview_date": p["interview_date"], "speaker": p["speaker"],
+        "participants": [";".join(x) for x in p["participants"]],
+        "timecode": p["timestamp"], "start": p["start"], "end": p["end"],
+        "codes": [";".join(data.code_path[c] for c in cs) for cs in p["codes"]],
+        "codings": [len(x) for x in p["coding_ids"]], "text": p["text"]})
+    if attributes:
+        people = project._shareable_participants().set_index("participant_id")
+        for a in attributes:
+            out[a] = [";".join(str(people[a].get(x, "")) for x in pids) for pids in p["participants"]]
+    return out
+
+
 def named_tables(project, data: ReportData) -> dict[str, pd.DataFrame]:
-    """Every table the exports know, by name (sheet names of the full workbook)."""
+    """Every table the exports know, by name (sheet names of the full workbook):
+    ``extraits`` has one row per passage, ``codages`` one per coding."""
     where = shareable_where(project)
     matrix, dictionary = participant_code_matrix(project, data, where=where)
     ex = data.excerpts.drop(columns=["code_id", "document_id"])
     q = data.questions.assign(codes=[";".join(str(c) for c in cs) for cs in data.questions["codes"]])
     return {
         "codes": data.codes.drop(columns=["parent_id"]),
-        "extraits": ex,
+        "extraits": passages_table(project),
+        "codages": ex,
         "documents": data.documents.assign(extra=[json.dumps(e, ensure_ascii=False)
                                                   if isinstance(e, dict) else e
                                                   for e in data.documents["extra"]]),

@@ -11,9 +11,15 @@ from workbench.domain import CONSENSUS_CODER
 from workbench.i18n import _
 
 
-def coders_phrase(coders) -> str:
+def coders_phrase(coders, short: bool = False) -> str:
     """Which codings count, by coder."""
     names = [coders] if isinstance(coders, str) else list(coders or [])
+    if short:
+        if not names:
+            return _("every coder, merged")
+        if [n.casefold() for n in names] == [CONSENSUS_CODER]:
+            return _("consensus only")
+        return _("coders: {names}").format(names=", ".join(names))
     if not names:
         return _("codings of every coder, merged (a passage coded by several coders "
                  "counts once)")
@@ -26,8 +32,18 @@ def coders_phrase(coders) -> str:
 
 
 def describe(*, count: str = "passages", coders=None, interviewer: bool = False,
-             status: str = "accepted", descendants: bool = True) -> str:
-    """One sentence: unit, code rows, coders, interviewer speech, status."""
+             status: str = "accepted", descendants: bool = True, short: bool = False) -> str:
+    """One sentence: unit, code rows, coders, interviewer speech, status (``short``: the
+    unit, the code rows and the coders, for a note under a table whose document states
+    the rest once)."""
+    if short:
+        unit = {"passages": _("distinct passages"), "codings": _("codings"),
+                "documents": _("interviews (base: in scope, coded or not)"),
+                "participants": _("participants (base: interviewed, coded or not)"),
+                "turns": _("speaker turns")}.get(count, count)
+        rows = _("sub-codes included") if descendants else _("each code alone")
+        return _("Counts: {unit}; {rows}; {coders}.").format(
+            unit=unit, rows=rows, coders=coders_phrase(coders, short=True))
     unit = {
         "passages": _("distinct passages (overlapping codings in one document form one "
                       "passage)"),

@@ -114,6 +114,17 @@ class QueryStore:
             return np.zeros(0, dtype=np.int64), []
         return np.fromstring(ids, dtype=np.int64, sep=","), json.loads(speakers)
 
+    def segment_times(self, ids: Iterable[int]) -> dict[int, float]:
+        """Segment id -> the turn's time (seconds) for those that have one."""
+        ids = [int(i) for i in ids]
+        if not ids:
+            return {}
+        with self.reading() as c:
+            rows = c.execute("SELECT s.id, s.timestamp FROM json_each(?) j JOIN segments s "
+                             "ON s.id = j.value WHERE s.timestamp IS NOT NULL",
+                             [json.dumps(ids)]).fetchall()
+        return {int(i): float(t) for i, t in rows}
+
     def query_coders(self) -> dict[int, str]:
         with self.reading() as c:
             return dict(c.execute("SELECT id, name FROM coders").fetchall())

@@ -177,7 +177,9 @@ class TopicsAPI:
 
     def _topic_scope_documents(self, scope: dict) -> list[int]:
         docs = self.documents()
-        mask = pd.Series(True, index=docs.index)
+        # private documents are never modelled: their words would come out in the
+        # topics' words, labels and excerpts
+        mask = ~docs["private"].astype(bool)
         if scope["programme"]:
             mask &= docs["programme"].isin(scope["programme"])
         if scope["actor_type"]:
@@ -187,8 +189,8 @@ class TopicsAPI:
             mask &= docs["id"].isin(wanted)
         ids = set(docs.loc[mask, "id"].astype(int))
         for attr, values in scope["where"].items():
-            if attr not in {a.name for a in self.store.attributes()}:
-                raise NotFoundError(f"no participant attribute {attr!r}")
+            if attr not in {a.name for a in self.store.attributes() if not a.private}:
+                raise NotFoundError(f"no participant attribute {attr!r} (or it is private)")
             match: set[int] = set()
             for v in values:
                 match |= set(self.documents(attribute=(attr, v))["id"].astype(int))
