@@ -163,15 +163,27 @@ def test_memos_in_dossiers_and_agreement_hook(demo, tmp_path, monkeypatch):
     mid = demo.add_memo("code", cid, "Mémo de code visible")
     qid = demo.add_memo("question", "AV-B3", "Mémo de question visible")
     hidden = demo.add_memo("question", "AV-B3", "Mémo de question caché", private=True)
-    monkeypatch.setattr(type(demo), "agreement_summary", lambda self: pd.DataFrame(
-        {"Mesure": ["kappa"], "Valeur": [0.71]}), raising=False)
+    import sys
+    import types
+    from workbench.export.report import agreement_section
+    fake = types.ModuleType("workbench.agreement.report")
+    fake.methods_agreement = lambda project: types.SimpleNamespace(
+        title="Accord inter-codeurs", paragraphs=["Deux codeurs sur 12 entretiens."],
+        table=pd.DataFrame({"Mesure": ["kappa"], "Valeur": [0.71]}), caption="Accord par code")
+    try:
+        import workbench.agreement.report  # noqa: F401  (the team's, when landed)
+        monkeypatch.setattr("workbench.agreement.report.methods_agreement", fake.methods_agreement)
+    except ImportError:
+        monkeypatch.setitem(sys.modules, "workbench.agreement.report", fake)
+    assert agreement_section(demo).caption == "Accord par code"
     try:
         out = demo.export_report(tmp_path / "m.docx", questions=["AV-B3"], language="fr",
                                  sections=("questions", "methods"))
         doc, text = docx_text(out)
         assert "Mémo de code visible" in text and "Mémo de question visible" in text
         assert "caché" not in text
-        assert "kappa" in text and "Accord inter-codeurs" in text
+        assert "kappa" in text and "Deux codeurs sur 12 entretiens." in text
+        assert "Tableau 2 — Accord par code" in text
     finally:
         for m in (mid, qid, hidden):
             demo.delete_memo(m)

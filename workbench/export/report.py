@@ -703,18 +703,16 @@ def _charts(r: _Report):
                     "with the code)"))
 
 
-def agreement_section(project, scope: ReportScope) -> pd.DataFrame | None:
-    """The agreement results for the methods annex: a hook for the team's agreement
-    statistics.  Calls ``project.agreement_summary()`` when the project offers it (a
-    DataFrame whose columns are already worded for a reader: coders, measure, value,
-    units ...); None otherwise."""
-    fn = getattr(project, "agreement_summary", None)
-    if fn is None:
-        return None
+def agreement_section(project):
+    """The inter-coder agreement results for the methods annex, from the team's
+    ``workbench.agreement.report.methods_agreement(project)`` (an object with ``title``,
+    ``paragraphs``, ``table``, ``caption``; None when fewer than two coders share a
+    document); None when that function is not available."""
     try:
-        return fn()
-    except Exception:           # a project without two coders, etc.: nothing to report
+        from workbench.agreement.report import methods_agreement
+    except ImportError:
         return None
+    return methods_agreement(project)
 
 
 def _methods(r: _Report):
@@ -739,12 +737,16 @@ def _methods(r: _Report):
     coders = _coders(p)
     if len(coders):
         w.table(coders, caption=_("Coders and their codings"))
-    w.heading(_("Inter-coder agreement"), 2)
-    agreement = agreement_section(p, r.scope)
-    if agreement is None or not len(agreement):
-        w.para(_("No agreement results are recorded for this project."))
+    sec = agreement_section(p)
+    if sec is None:
+        w.heading(_("Inter-coder agreement"), 2)
+        w.para(_("No agreement results: fewer than two coders coded the same interviews."))
     else:
-        w.table(agreement, caption=_("Inter-coder agreement"))
+        w.heading(sec.title, 2)
+        for line in sec.paragraphs:
+            w.para(line)
+        if sec.table is not None and len(sec.table):
+            w.table(sec.table, caption=sec.caption)
     w.heading(_("Saved queries"), 2)
     shown, withheld = _saved_queries(p)
     if len(shown):
