@@ -773,7 +773,7 @@ def _coders_words(scope: ReportScope) -> str:
 
 
 def _coders(p) -> pd.DataFrame:
-    rows = p.store.list_coders()
+    rows = [c for c in p.store.list_coders() if c["codings"]]
     return pd.DataFrame([{_("Coder"): c["name"], _("Codings"): c["codings"]} for c in rows])
 
 
