@@ -75,9 +75,10 @@ class Evidence:
     passages: pd.DataFrame
     codes: pd.DataFrame                       # id, path, depth, passages, documents, participants
     where: str | None = None
-    coders: object = None
+    chosen: object = None
     status: str = "accepted"
     documents: pd.DataFrame = field(default_factory=pd.DataFrame)   # documents in scope
+    coders: pd.DataFrame = field(default_factory=pd.DataFrame)      # coder, codings in scope
 
 
 PASSAGE_COLUMNS = ["passage", "document_id", "document", "programme", "actor_type",
@@ -143,4 +144,7 @@ def collect_evidence(project, scope: ReportScope) -> Evidence:
         codes[unit] = series.reindex(paths).fillna(0).astype(int).to_numpy()
     in_scope = pd.unique(links_frame(data, where)["doc"])
     documents = docs.reindex(in_scope).reset_index().rename(columns={"index": "id"})
-    return Evidence(p, codes, where, coders, scope.status, documents)
+    per = cod.groupby("coder_id").size()
+    by_coder = pd.DataFrame({"coder": [data.coders.get(int(i), "") for i in per.index],
+                             "codings": per.to_numpy()}).sort_values("coder")
+    return Evidence(p, codes, where, coders, scope.status, documents, by_coder)

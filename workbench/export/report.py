@@ -733,10 +733,10 @@ def _methods(r: _Report):
              "a passage is a stretch of text coded once or more (overlapping codings in one "
              "interview merged), interviewer speech is left out, and a code counts its "
              "sub-codes.").format(books=", ".join(books) or _("the project's own codebook"),
-                                  n=len(_coders(p)), who=_coders_words(r.scope)))
-    coders = _coders(p)
+                                  n=len(_coders(r)), who=_coders_words(r.scope)))
+    coders = _coders(r)
     if len(coders):
-        w.table(coders, caption=_("Coders and their codings"))
+        w.table(coders, caption=_("Coders and their codings in this scope"))
     sec = agreement_section(p)
     if sec is None:
         w.heading(_("Inter-coder agreement"), 2)
@@ -772,9 +772,10 @@ def _coders_words(scope: ReportScope) -> str:
     return coders_phrase(scope.coders)
 
 
-def _coders(p) -> pd.DataFrame:
-    rows = [c for c in p.store.list_coders() if c["codings"]]
-    return pd.DataFrame([{_("Coder"): c["name"], _("Codings"): c["codings"]} for c in rows])
+def _coders(r: _Report) -> pd.DataFrame:
+    """The coders whose codings count in this report, with their codings in scope."""
+    c = r.ev.coders
+    return pd.DataFrame({_("Coder"): list(c["coder"]), _("Codings"): list(c["codings"])})
 
 
 def _saved_queries(p) -> tuple[pd.DataFrame, int]:
