@@ -63,6 +63,17 @@ def cell_value(v):
     return ILLEGAL.sub("", str(v))
 
 
+def set_cell(cell, value) -> None:
+    """Give an openpyxl cell a value as Workbench writes it: typed (see
+    :func:`cell_value`), and text that starts like a formula stored as text with Excel's
+    quote prefix.  Anything that writes or edits an .xlsx sets its cells through here."""
+    value = cell_value(value)
+    cell.value = value
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
 def write_xlsx(tables: Mapping[str, pd.DataFrame], path: str | Path, *,
                progress: Callable[[int, int, str], None] | None = None,
                notes: Mapping[str, str] | None = None) -> Path:
@@ -93,12 +104,8 @@ def write_xlsx(tables: Mapping[str, pd.DataFrame], path: str | Path, *,
             rows = frame.itertuples(index=False, name=None)
             for r, values in enumerate(_chain([header], rows), start=1):
                 for c, v in enumerate(values, start=1):
-                    value = cell_value(v)
                     cell = ws.cell(row=r, column=c)
-                    cell.value = value
-                    if isinstance(value, str) and value.startswith(FORMULA_START):
-                        cell.data_type = "s"
-                        cell.quotePrefix = True
+                    set_cell(cell, v)
                     if r == 1:
                         cell.font = bold
             ws.freeze_panes = "B2" if index else "A2"

@@ -205,6 +205,8 @@ def _docx(rev: Reverser, source: Path, tmp: Path) -> dict:
 
 def _xlsx(rev: Reverser, source: Path, tmp: Path) -> dict:
     from openpyxl import load_workbook
+
+    from workbench.export.tables import set_cell
     wb = load_workbook(str(source))
     n = 0
     for ws in wb.worksheets:
@@ -213,7 +215,7 @@ def _xlsx(rev: Reverser, source: Path, tmp: Path) -> dict:
                 if isinstance(cell.value, str):
                     new = rev(cell.value)
                     if new != cell.value:
-                        cell.value = new
+                        set_cell(cell, new)      # text, never a formula
                         n += 1
     wb.save(str(tmp))
     return {"replacements": n}
