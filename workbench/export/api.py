@@ -106,7 +106,7 @@ class ExportAPI:
         CONSENSUS_CODER), ``date_from``/``date_to`` (interview dates, ISO).
         ``attributes``: participant attributes shown with each quote;
         ``dossier_quotes``: at most this many quotes per question dossier (None: all; the
-        rest go to the excerpts annex); ``language`` fr|en (default: the interface's);
+        rest go to the excerpts annex; ``by="question"``: all); ``language`` fr|en (default: the interface's);
         ``paper`` a4|letter (default: from the locale); ``author``: default the team."""
         from workbench.export.report import build_report
         self.privacy_check_export()
@@ -122,6 +122,8 @@ class ExportAPI:
         path = Path(path) if path else self.export_path("rapport", ".docx")
         if excerpts_per_code is not None and dossier_quotes == 5:
             dossier_quotes = excerpts_per_code
+        if by == "question":                    # every passage under its first question
+            dossier_quotes = None
         return build_report(self, path, scope=scope, sections=sections, by=by,
                             attributes=attributes, joint_attributes=joint_attributes,
                             title=title, author=author, template=template,
@@ -135,8 +137,10 @@ class ExportAPI:
                         language: str | None = None,
                         progress: ProgressFn | None = None,
                         cancelled: CancelledFn | None = None) -> Path:
-        """Coded passages with their sources, each once: .docx, .xlsx or .csv (one row
-        per passage, its codes listed)."""
+        """Coded passages with their sources, each once: .docx (``by`` "code": under
+        their first code; "question": under their first evaluation question, then the
+        others under their first code), .xlsx or .csv (one row per passage, its codes
+        listed)."""
         from workbench.export.report import build_report
         from workbench.export.tables import write_tables
         self.privacy_check_export()
@@ -147,8 +151,9 @@ class ExportAPI:
             from workbench.export.data import passages_table
             return write_tables({"extraits": passages_table(self, scope, attributes)}, path,
                                 progress=progress)[0]
-        return build_report(self, path, scope=scope, sections=("excerpts",), by=by,
-                            attributes=attributes, template=template, dossier_quotes=0,
+        sections = ("questions", "excerpts") if by == "question" else ("excerpts",)
+        return build_report(self, path, scope=scope, sections=sections, by=by,
+                            attributes=attributes, template=template, dossier_quotes=None,
                             title=None, language=language, progress=progress,
                             cancelled=cancelled)
 
