@@ -68,6 +68,10 @@ def test_every_spreadsheet_path_is_safe(tmp_path):
                     assert "<f>" not in z.read(name).decode(), (out.name, name)
     texts = {c.value for c in cells(outs[0]).values() if isinstance(c.value, str)}
     assert "=1+1 et @moi" in texts
+    # every sheet says what it counts (a "notes" sheet)
+    for out in (outs[0], outs[2], outs[3]):
+        notes = load_workbook(out)["notes"]
+        assert any("passages" in str(c.value) for row in notes.iter_rows() for c in row), out
 
 
 def test_one_xlsx_writer():

@@ -26,10 +26,15 @@ def _check_output(fmt: str, output: str | None) -> None:
         raise click.UsageError("--format xlsx needs --output FILE.xlsx")
 
 
+_NOTE: dict = {}
+
+
 def write(df, fmt: str, output: str | None, sheet: str = "results") -> None:
-    """A DataFrame as table/csv/json on stdout or in a file; xlsx in a file."""
+    """A DataFrame as table/csv/json on stdout or in a file; xlsx in a file (with a
+    notes sheet saying what it counts, when the command said it)."""
     if fmt == "xlsx":
-        write_sheets({sheet: df}, output)
+        note = _NOTE.pop("text", None)
+        write_sheets({sheet: df}, output, {sheet: note} if note else None)
         click.echo(f"wrote {len(df)} row(s) to {output}", err=True)
         return
     if output:
@@ -40,11 +45,14 @@ def write(df, fmt: str, output: str | None, sheet: str = "results") -> None:
         emit(df, fmt)
 
 
-def write_sheets(frames: dict, output: str) -> None:
+def write_sheets(frames: dict, output: str, notes: dict | None = None) -> None:
     """Sheets with the one .xlsx writer (typed cells, no formula injection)."""
     from workbench.export.tables import write_xlsx
+    if notes is None and _NOTE.get("text"):
+        notes = {name: _NOTE["text"] for name in frames}
+    _NOTE.pop("text", None)
     try:
-        write_xlsx(frames, output)
+        write_xlsx(frames, output, notes=notes)
     except OSError as exc:
         raise UserError(f"{output}: cannot write ({exc.strerror})") from None
 
@@ -82,8 +90,10 @@ def chosen_coders(coders, consensus):
 
 
 def say_counts(p, **kwargs) -> None:
-    """What the table counts, on stderr (stdout stays the data)."""
-    click.echo(p.counting(**kwargs), err=True)
+    """What the table counts, on stderr (stdout stays the data) and in an .xlsx's notes."""
+    text = p.counting(**kwargs)
+    _NOTE["text"] = text
+    click.echo(text, err=True)
 
 
 def _shorten(df, width: int = 60):
@@ -122,6 +132,8 @@ def query_cmd(project, expression, attributes, exact, limit, save_as, interviewe
     with open_project(project) as p:
         df = p.query(expression, where=where, attributes=attributes, descendants=not exact,
                      status=status, limit=limit, coders=who, interviewer=interviewer)
+        say_counts(p, count="passages", coders=who, interviewer=interviewer, status=status,
+                   descendants=not exact)
         if save_as:
             params = {k: v for k, v in (("where", where), ("attributes", list(attributes) or None),
                                         ("descendants", False if exact else None),

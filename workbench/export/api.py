@@ -189,7 +189,19 @@ class ExportAPI:
             tables = {**self.export_table_frames(names), **tables}
         from workbench.export.tables import write_tables
         path = Path(path) if path else self.export_path("tableaux", ".xlsx")
-        return write_tables(tables, path, progress=progress)
+        return write_tables(tables, path, progress=progress, notes=self._table_notes(tables))
+
+    def _table_notes(self, tables) -> dict[str, str]:
+        """What each named table counts (the .xlsx "notes" sheet)."""
+        from workbench.i18n import _
+        from workbench.query.scope import describe
+        counts = {"codes": describe(count="passages"), "extraits": describe(count="passages"),
+                  "codes_x_acteurs": describe(count="passages"),
+                  "codes_x_programmes": describe(count="passages"),
+                  "participants_x_codes": describe(count="passages"),
+                  "cooccurrences": describe(count="documents", descendants=False),
+                  "codages": _("One row per coding: each coder's coding of a span.")}
+        return {n: counts[n] for n in tables if n in counts}
 
     def export_participant_matrix(self, path: str | Path | None = None, *,
                                   binary: bool = False, with_attributes: bool = False) -> Path:

@@ -139,12 +139,13 @@ def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
 
 
 def write_tables(tables: Mapping[str, pd.DataFrame], path: str | Path, *,
-                 progress: Callable[[int, int, str], None] | None = None) -> list[Path]:
+                 progress: Callable[[int, int, str], None] | None = None,
+                 notes: Mapping[str, str] | None = None) -> list[Path]:
     """By suffix: ``.xlsx`` -> one workbook; ``.csv`` -> one file (one table) or one
     file per table (``name-<table>.csv``) when there are several."""
     path = Path(path)
     if path.suffix.lower() == ".xlsx":
-        return [write_xlsx(tables, path, progress=progress)]
+        return [write_xlsx(tables, path, progress=progress, notes=notes)]
     if path.suffix.lower() != ".csv":
         raise ValueError(f"{path.name}: use .xlsx or .csv")
     if len(tables) == 1:
