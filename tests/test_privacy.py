@@ -338,3 +338,17 @@ def test_reidentify_spreadsheets_and_text_exports(interview, tmp_path):
     assert "Karima Benali" in back and "[Prénom" not in back
     with pytest.raises(ValidationError, match="same extension"):
         reidentify(tmp_path / "k.json", csv, tmp_path / "back.txt")
+
+
+def test_a_lone_surname_is_a_person_not_a_place(tmp_path):
+    f = tmp_path / "e.txt"
+    f.write_text("ENQ : Et ensuite ?\nR : Madame Roques m'a aidée. J'ai dit à Roques que "
+                 "j'habitais à Falaise.\n", encoding="utf-8")
+    with Project.create(tmp_path / "p.wbproj") as p:
+        p.import_files([f])
+        _detect(p)
+        rows = {r.label: r for r in p.privacy_candidates().itertuples()}
+    # one person written two ways (same interview)
+    assert rows["Roques"].category == "person"
+    assert set(rows["Roques"].variants.split(" | ")) == {"Roques", "Madame Roques"}
+    assert rows["Falaise"].category == "place"

@@ -27,7 +27,7 @@ from typing import Callable, Iterable, Sequence
 from workbench.domain import WorkbenchError
 from workbench.i18n import _
 from workbench.privacy import lexicon, ner
-from workbench.privacy.categories import Category
+from workbench.privacy.categories import BUILTIN, Category
 from workbench.privacy.lists import TeamLists
 from workbench.privacy.matching import Matcher, resolve_overlaps
 from workbench.privacy.names import PersonName, gender_hint, parse_person
@@ -70,6 +70,7 @@ Val-de-Marne|Val-d'Oise|Pyrénées|Alpes|Massif central|Méditerranée|Atlantiqu
 """.replace("\n", "").split("|") if p.strip())
 _PARTICLES = {"de", "du", "des", "la", "le", "van", "von", "ben", "bin", "el", "al", "da",
               "di", "dos", "d'", "ibn", "ould", "ép.", "épouse"}
+BUILTIN_PERSON = BUILTIN["person"]
 _PRIORITY = {"list": 6, "pattern": 5, "institution": 5, "speaker": 4, "participant": 4,
              "metadata": 4, "manual": 4, "form": 3, "ner": 2, "lexicon": 1}
 _DIGITS = re.compile(r"\d")
@@ -480,6 +481,17 @@ def detect(project, *, lists: TeamLists | None = None, use_ner: bool = True,
         if cand.votes:
             cand.category = max(cand.votes, key=lambda c: cand.votes[c])
     existing = store.privacy_variants()
+    # a lone surname NER took for a place ("Roques" of "Madame Roques") is a person
+    surnames = {parse_person(v["text"]).last_key for v in existing
+                if categories.get(v["category"], BUILTIN_PERSON).kind == "person"}
+    surnames |= {parse_person(c.text).last_key for c in detector.candidates.values()
+                 if c.category == "person"}
+    surnames.discard("")
+    for cand in detector.candidates.values():
+        if cand.category in ("place", "organisation") and " " not in cand.text and \
+                not ({"list", "metadata", "pattern"} & set(cand.sources)) and \
+                lexicon.fold(cand.text) in surnames:
+            cand.category = "person"
     known = {v["text"] for v in existing}
     new = [c for c in detector.candidates.values() if c.text not in known]
     # where do the new forms occur? (grouping needs the interviews they share)

@@ -45,7 +45,7 @@ responsable tuteur tutrice employeur employeuse salarie salariee
 NEVER = frozenset("""
 Ben Bah Bon Bof Beh Euh Heu Hein Ouais Oui Non Voilà Alors Donc Mais Enfin Bref Merci Super
 Allô Ah Oh Eh Hum Hmm Mmh Mh Pff Ouf Waouh Hé Ok Okay OK Rien Tout Tous Toutes Aucun Aucune
-Madame Monsieur Mademoiselle Docteur Workbench Dieu Noël Pâques
+Madame Monsieur Mademoiselle Docteur Workbench Dieu Noël Pâques État Etat
 Lundi Mardi Mercredi Jeudi Vendredi Samedi Dimanche Janvier Février Mars Avril Mai Juin
 Juillet Août Septembre Octobre Novembre Décembre
 Facebook Instagram Insta WhatsApp Whatsapp TikTok Snapchat Snap YouTube Youtube Google
