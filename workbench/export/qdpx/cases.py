@@ -109,7 +109,8 @@ def merge(ctx: ImportCtx) -> None:
     cases = ctx.content.cases
     if not cases:
         return
-    owners = {g.lower(): pid for pid, g in store.exchange_guids("participant").items()}
+    known_guids = store.exchange_guids("participant")
+    owners = {g.lower(): pid for pid, g in known_guids.items()}
     pids = {c["key"]: owners.get(c["key"]) or c["name"] for c in cases}
     rows = store.participant_rows(pids.values())
     current: dict[tuple[str, str], tuple] = {
@@ -137,8 +138,9 @@ def merge(ctx: ImportCtx) -> None:
                 description=case["description"]))
             rows[pid] = {"id": pid, "description": case["description"]}
             ctx.report.new["participants"] += 1
-        if pid not in store.exchange_guids("participant"):
+        if pid not in known_guids:
             store.set_exchange_guid("participant", pid, case["guid"])
+            known_guids[pid] = case["guid"]
         if case["type"] != DEFAULT_TYPE:
             store.set_exchange_fields("case", case["guid"], {"type": case["type"]})
         ctx.participants[case["key"]] = pid

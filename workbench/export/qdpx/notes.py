@@ -88,6 +88,15 @@ def write(ctx: WriteCtx) -> None:
         etree.SubElement(ctx.root, q("NoteRef"), targetGUID=ng)
 
 
+def _selections(ctx: ImportCtx) -> dict[str, dict]:
+    """Selection key -> selection, of the whole file (built once)."""
+    found = getattr(ctx.content, "_selections", None)
+    if found is None:
+        found = {sel["key"]: sel for s in ctx.content.sources for sel in s["selections"]}
+        ctx.content._selections = found
+    return found
+
+
 def _target(ctx: ImportCtx, note: dict) -> tuple[str, str | None, str | None]:
     """(memo target type, target id, selection key the note belongs to)."""
     kind, key = ctx.content.note_targets.get(note["key"], ("project", None))
@@ -100,8 +109,7 @@ def _target(ctx: ImportCtx, note: dict) -> tuple[str, str | None, str | None]:
         return "coding", str(ctx.coding_ids[key]), None
     if kind == "selection":
         src_key, sel_key = key
-        source = next((s for s in ctx.content.sources if s["key"] == src_key), None)
-        sel = next((s for s in (source or {}).get("selections", []) if s["key"] == sel_key), None)
+        sel = _selections(ctx).get(sel_key)
         for k in (sel or {}).get("codings", []):
             if k["key"] in ctx.coding_ids:
                 return "coding", str(ctx.coding_ids[k["key"]]), sel_key
@@ -109,7 +117,7 @@ def _target(ctx: ImportCtx, note: dict) -> tuple[str, str | None, str | None]:
             return "document", str(ctx.doc_ids[src_key]), sel_key
     if kind == "project" and meta.get("target") == "participant":
         pid = meta.get("id")
-        if pid in set(ctx.participants.values()) or pid in ctx.store.participant_ids():
+        if pid in set(ctx.participants.values()) or not ctx.store.unknown_participants([pid]):
             return "participant", pid, None
     if kind == "project" and meta.get("target") == "question":
         if meta.get("id") in ctx.store.question_ids():

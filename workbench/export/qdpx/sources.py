@@ -24,7 +24,7 @@ from pathlib import Path
 from lxml import etree
 
 from workbench.domain import ACTOR_TYPES, WorkbenchError
-from workbench.i18n import _
+from workbench.i18n import _, ngettext
 from workbench.identity import guid_key, keep_guid, new_guid, offset_mapper, text_hash
 
 from . import variables
@@ -81,9 +81,9 @@ def detect_segments(text: str, name: str = "source") -> list[dict]:
     if parsed is not None and parsed.text != text:
         mapped = offset_mapper(parsed.text, text)
         for r in rows:
-            for k in ("start", "end", "body_start"):
-                if isinstance(r.get(k), int):
-                    r[k] = mapped(r[k])
+            r["start"], r["end"] = map_span(mapped, r["start"], r["end"])
+            if isinstance(r.get("body_start"), int):
+                r["body_start"] = min(mapped(r["body_start"]), r["end"])
     out, last = [], 0
     for r in rows:
         if r["start"] < last or r["end"] < r["start"] or r["end"] > len(text):
@@ -100,6 +100,13 @@ def detect_segments(text: str, name: str = "source") -> list[dict]:
                                 body_start=pos, front_matter=False))
             pos += len(line) + 1
     return out
+
+
+def map_span(mapped, start: int, end: int) -> tuple[int, int]:
+    """A span through a position map: its end follows its last character (so characters
+    the other copy has and this one has not, after it, stay outside)."""
+    a = mapped(start)
+    return a, (max(a, mapped(end - 1) + 1) if end > start else a)
 
 
 def _valid_segments(segs, n: int) -> bool:
@@ -243,6 +250,7 @@ def read(root, ctx: ReadCtx, code_keys: set[str]) -> list[dict]:
         for nk in source["notes"]:
             content.refer_note(nk, "document", key)
         dup: set[tuple] = set()
+        duplicates: list[tuple[int, int]] = []
 
         def coding(el, s: int, e: int, default_user: str | None) -> dict | None:
             ref = kid(el, "CodeRef")
@@ -254,8 +262,7 @@ def read(root, ctx: ReadCtx, code_keys: set[str]) -> list[dict]:
                                                     else "no CodeRef"))
             user = guid_key(el.get("creatingUser")) or default_user
             if (ck, s, e, user) in dup:
-                ctx.warn(_("source {name!r}: duplicate coding [{start}, {end}) skipped").format(
-                    name=sname, start=s, end=e))
+                duplicates.append((s, e))
                 return None
             dup.add((ck, s, e, user))
             cg = keep_guid(el.get("guid"))
@@ -315,6 +322,13 @@ def read(root, ctx: ReadCtx, code_keys: set[str]) -> list[dict]:
                 k = coding(c_el, 0, len(new_text), guid_key(src.get("creatingUser")))
                 if k:
                     source["codings"].append(k)
+        if duplicates:
+            ctx.warn(ngettext(
+                "source {name!r}: {n} coding repeats another (same code, coder and span) and "
+                "is skipped, at [{start}, {end})",
+                "source {name!r}: {n} codings repeat others (same code, coder and span) and "
+                "are skipped, the first at [{start}, {end})", len(duplicates)).format(
+                name=sname, n=len(duplicates), start=duplicates[0][0], end=duplicates[0][1]))
         out.append(source)
         ctx.step(si + 1, len(all_sources), source["name"])
     return out
@@ -635,7 +649,7 @@ def _merge_codings(ctx: ImportCtx, src: dict, did: int, coding_owner: dict) -> N
                                       coder_id=coder_id, start=s, end=e)
 
     for sel in src["selections"]:
-        s, e = to_doc(sel["start"]), to_doc(sel["end"])
+        s, e = map_span(to_doc, sel["start"], sel["end"])
         if e <= s:
             continue
         own = ctx.derived_selection(ctx.doc_guid[src["key"]], s, e)
@@ -661,7 +675,7 @@ def _merge_codings(ctx: ImportCtx, src: dict, did: int, coding_owner: dict) -> N
         for k in sel["codings"]:
             one(k, s, e, sel["key"])
     for k in src["codings"]:
-        one(k, to_doc(k["start"]), to_doc(k["end"]), None)
+        one(k, *map_span(to_doc, k["start"], k["end"]), None)
     if new_rows:
         store.exchange_insert_many("codings", new_rows)
         ids = store.ids_by_guid("coding", [r["guid"] for r in new_rows])
