@@ -127,3 +127,18 @@ def test_subtitle_prefixes_weigh_the_same_evidence(tmp_path):
         ("ENQ", "Vous êtes venus comment ?"), ("Claire", "En bus."),
         ("David", "À pied. Alors : pas simple.")]
     assert [s.timestamp for s in t.segments] == [1.0, 3.0, 5.0]
+
+
+def test_a_group_where_everyone_speaks_once_needs_no_interviewer():
+    assert speakers("Claire : Via le CEP.\n\nDavid : Je suis d'accord.") == ["Claire", "David"]
+
+
+@pytest.mark.parametrize("text", [
+    # two "Name :" lines among prose: notes, not a transcript
+    "Rapport de visite.\nMme Leroy : accueil des stagiaires.\nLe site est grand.\n"
+    "La salle est petite.\nM. Martin : absent.\nTout va bien.",
+    # written differently: a bracket and a colon
+    "[Claire] Via le CEP.\n\nDavid : Je suis d'accord.",
+])
+def test_once_seen_labels_without_turns_stay_prose(text):
+    assert set(speakers(text)) == {None}

@@ -82,6 +82,8 @@ _BRACKET_LABEL_RE = re.compile(rf"\[(?P<label>[^\W\d_][^\]\[:]{{0,39}})\](?:{_SP
 # "Marie Dupont   00:03" on its own line (Teams / Otter exports), the words follow.
 _TS_LINE_LABEL_RE = re.compile(rf"(?P<label>{_LABEL}){_SP}+{_ts('lts')}{_SP}*$")
 _AFTER_LABEL_TS_RE = re.compile(rf"{_ts('ts')}(?:{_SP}*[-–—]{_SP}*|{_SP}+|$)")
+# "00:00:03 Speaker 1" on its own line (Word's transcription), the words follow.
+_LABEL_ALONE_RE = re.compile(rf"(?P<label>{_LABEL}){_SP}*$")
 
 _MAX_LABEL_CHARS = 40
 _MAX_LABEL_WORDS = 4
@@ -333,6 +335,13 @@ def parse_line(line: str) -> LineInfo:
                     timestamp, ts_at = _group_ts(tm, "lts"), "label"
                 return LineInfo(label=label, timestamp=timestamp, body_start=pos, strong=True,
                                 plain_start=plain, shape="line", ts_at=ts_at)
+            am = _LABEL_ALONE_RE.match(line, pos) if ts_at == "before" else None
+            if am and looks_like_label(am.group("label")) and not am.group("label").endswith(
+                    (".", ",", ";", "!", "?", "…")) and _name_like(clean_label(am.group("label"))):
+                # a candidate only: segment_lines keeps it when words follow on the next line
+                return LineInfo(label=clean_label(am.group("label")), timestamp=timestamp,
+                                body_start=len(line), plain_start=plain, shape="line",
+                                ts_at="before")
     if label is not None and timestamp is None:
         am = _AFTER_LABEL_TS_RE.match(line, pos)
         if am:
@@ -351,6 +360,7 @@ def accepted_labels(
     *,
     starts_paragraph: Sequence[bool] | None = None,
     vouched: Collection[str] = (),
+    text_lines: int | None = None,
 ) -> set[str]:
     """The candidate labels of a document (one :class:`LineInfo` per line) that are
     speakers; see the module docstring for the evidence weighed.
@@ -358,6 +368,7 @@ def accepted_labels(
     :param starts_paragraph: per line, whether a blank line (or the start of the text)
         comes before it; ``None`` when the format has no such structure (subtitle cues).
     :param vouched: labels the caller knows are speakers (bold runs in a .docx).
+    :param text_lines: how many lines hold text (default: those with a label or words).
     """
     counts = Counter(info.label for info in infos if info.label)
     accepted = {clean_label(v) for v in vouched}
@@ -379,6 +390,17 @@ def accepted_labels(
 
     anchors = [i for i, info in enumerate(infos) if info.label in accepted]
     if not anchors:
+        # nobody is vouched for: labels seen once are speakers only when they *are* the
+        # document's structure (a group where each person speaks once, a caption file):
+        # two or more name-like labels, written alike, opening half the lines with text
+        group = [i for i, info in enumerate(infos) if info.label and counts[info.label] == 1
+                 and not info.label[0].islower() and _name_like(info.label)]
+        styles_seen = Counter((infos[i].shape, infos[i].ts_at) for i in group)
+        if text_lines is None:
+            text_lines = sum(1 for info in infos if info.label or info.body_case or info.timestamp)
+        if (len(group) >= 2 and len(styles_seen) == 1
+                and len(group) >= 0.5 * max(text_lines, 1)):
+            accepted |= {infos[i].label for i in group}
         return accepted
     styles = {(infos[i].shape, infos[i].ts_at) for i in anchors}
     spaced = False
@@ -442,6 +464,14 @@ def segment_lines(
     if markdown:
         forced |= {i for i, line in enumerate(lines) if _is_markdown_structure(line)}
     infos = [parse_line(line) if line.strip() and i not in forced else LineInfo() for i, line in enumerate(lines)]
+    for i, info in enumerate(infos):
+        # "00:00:03 Speaker 1" alone on its line is a label only when words follow below
+        # it (not another timestamped line): else it is a timestamped line of words
+        if info.label and info.shape == "line" and info.ts_at == "before" and not info.strong:
+            below = lines[i + 1] if i + 1 < len(lines) else ""
+            if not below.strip() or infos[i + 1].timestamp is not None or infos[i + 1].label:
+                infos[i] = LineInfo(timestamp=info.timestamp, body_start=info.plain_start,
+                                    plain_start=info.plain_start, body_case="upper")
     starts_paragraph = []
     blank = True
     for line in lines:
@@ -451,7 +481,8 @@ def segment_lines(
     for i in range(1, len(lines)):
         if infos[i - 1].timestamp_only and starts_paragraph[i - 1]:
             starts_paragraph[i] = True
-    accepted = accepted_labels(infos, starts_paragraph=starts_paragraph, vouched=hints.values())
+    accepted = accepted_labels(infos, starts_paragraph=starts_paragraph, vouched=hints.values(),
+                               text_lines=sum(1 for line in lines if line.strip()))
 
     offsets: list[int] = []
     pos = 0

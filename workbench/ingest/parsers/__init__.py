@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..model import ImportFileError, ParsedTranscript
 from ..speakers import known_speakers
-from . import _docx, _odt, _rtf, _subtitles, _table, _text, _trs  # noqa: F401  (registration)
+from . import _docx, _json, _odt, _rtf, _subtitles, _table, _text, _trs  # noqa: F401  (registration)
 from ._base import REGISTRY, ParserFunc, register
 from ._table import COLUMN_ROLES, parse_column_mapping
 

@@ -112,7 +112,7 @@ def _label_prefixes(cues: list[_Cue]) -> None:
     (:func:`~workbench.ingest.speakers.accepted_labels`: they recur, name the
     interviewer, or are written like the other turns)."""
     infos = [parse_line(c.text) if c.speaker is None else LineInfo() for c in cues]
-    accepted = accepted_labels(infos)
+    accepted = accepted_labels(infos, text_lines=sum(1 for c in cues if c.speaker is None))
     for cue, info in zip(cues, infos):
         if info.label in accepted and info.body_start:
             cue.speaker = info.label

@@ -5,7 +5,9 @@ elements.  A turn's text is the text around its ``<Sync/>`` markers; ``<Event
 desc="rires"/>`` is rendered ``[rires]`` (``[desc]`` ... ``[/desc]`` for events
 with ``extent="begin"``/``"end"``), ``<Comment desc=".."/>`` is rendered
 ``{..}``.  Overlapping speech (``<Turn speaker="spk1 spk2">`` with ``<Who nb="1"/>``
-markers) gives one segment per ``Who``.  Files are often ISO-8859-1: the bytes go
+markers) gives one segment per ``Who``.  A turn's section is its ``<Section
+topic="...">``'s topic, by the description ``<Topics>`` gives it (its id when the
+description is empty); a section without topic gives none.  Files are often ISO-8859-1: the bytes go
 to the XML parser, which honours the XML declaration.  Entity declarations are
 refused; the usual ``<!DOCTYPE Trans SYSTEM "trans-14.dtd">`` is accepted (and
 never fetched).
@@ -108,6 +110,15 @@ def parse(path: Path, encoding: str | None = None) -> ParsedTranscript:
         names[sid] = (spk.get("name") or sid).strip() or sid
         speaker_info[sid] = dict(spk.attrib)
 
+    # a turn's section: its <Section topic="id">'s description (the id when it has none)
+    topics = {t.get("id", ""): (t.get("desc") or "").strip() for t in root.iter("Topic")}
+    section_of: dict[int, str | None] = {}
+    for sec in root.iter("Section"):
+        topic = (sec.get("topic") or "").strip()
+        name = (topics.get(topic) or topic) if topic else None
+        for turn in sec.iter("Turn"):
+            section_of[id(turn)] = name
+
     builder = TurnBuilder()
     warnings: list[str] = []
     for turn in root.iter("Turn"):
@@ -123,7 +134,7 @@ def parse(path: Path, encoding: str | None = None) -> ParsedTranscript:
             if sid and sid not in names:
                 warnings.append(f"{path}: turn speaker {sid!r} is not declared in <Speakers>")
             ts = start if start is not None else sync
-            builder.add(text, name, timestamp=ts, end_time=end)
+            builder.add(text, name, timestamp=ts, end_time=end, section=section_of.get(id(turn)))
     metadata: dict[str, object] = {
         key: root.get(attr)
         for key, attr in (
