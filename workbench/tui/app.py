@@ -186,7 +186,7 @@ class WorkbenchApp(App):
             self.attempt(self.screen.refresh_data)
 
     def action_import(self) -> None:
-        progs = sorted({p for p in self.project.documents()["programme"].dropna()})
+        progs = self.project.known_programmes()
 
         def go(values):
             if not values:
@@ -195,6 +195,7 @@ class WorkbenchApp(App):
             def job(progress, cancelled):
                 return self.project.import_files(
                     values["paths"], programme=values["programme"],
+                    new_programme=values.get("new_programme", False),
                     actor_type=values["actor_type"], manifest=values.get("manifest"),
                     columns=values.get("columns"),
                     tags_as_codes=bool(values.get("tags_as_codes")),

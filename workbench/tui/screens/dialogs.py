@@ -316,19 +316,25 @@ class FormDialog(ModalScreen):
 
 
 class ImportDialog(FormDialog):
+    """Files or a manifest to import, with a programme chosen among the known ones, or a
+    new programme typed in (created only then)."""
 
     def __init__(self, programmes: list[str]) -> None:
         super().__init__(classes="dialog-screen")
         self.programmes = programmes
 
     def compose(self) -> ComposeResult:
-        from workbench.domain import ACTOR_TYPES
+        from workbench.domain import ACTOR_TYPES, programme_label
         from workbench.tui.i18n import actor
-        with Vertical(classes="dialog text-dialog"):
+        with Vertical(classes="dialog text-dialog import-dialog"):
             yield Label(t("import.prompt"), classes="dialog-title")
             yield Input(placeholder="entretiens/*.docx", id="paths")
             yield Input(placeholder=t("import.manifest"), id="manifest")
-            yield Input(placeholder=t("docs.filter_programme"), id="programme")
+            with Horizontal(classes="programme-row"):
+                yield Select([(programme_label(p) if programme_label(p) == p else
+                               f"{programme_label(p)} ({p})", p) for p in self.programmes],
+                             prompt=t("docs.filter_programme"), id="programme")
+                yield Input(placeholder=t("import.new_programme"), id="new-programme")
             yield Select([(actor(a), a) for a in ACTOR_TYPES], prompt=t("docs.filter_actor"),
                          id="actor")
             yield Input(placeholder=t("import.columns"), id="columns")
@@ -347,8 +353,81 @@ class ImportDialog(FormDialog):
         if not paths and not manifest:
             return
         actor_value = self.query_one("#actor", Select).value
+        chosen = self.query_one("#programme", Select).value
+        new = self.query_one("#new-programme", Input).value.strip()
         self.dismiss({"paths": paths, "manifest": manifest,
-                      "programme": self.query_one("#programme", Input).value.strip() or None,
+                      "programme": new or (None if chosen is Select.NULL else chosen),
+                      "new_programme": bool(new),
                       "actor_type": None if actor_value is Select.NULL else actor_value,
                       "columns": self.query_one("#columns", Input).value.strip() or None,
                       "tags_as_codes": self.query_one("#tags", Checkbox).value})
+
+
+class TypeOverrideDialog(ModalScreen):
+    """A participants file the project's types refuse: the values that do not fit, and
+    per attribute the explicit choice to change its type for the whole project.
+    Dismisses with ``{name: type}`` for the attributes ticked, or ``None``."""
+
+    BINDINGS = [Binding("escape", "cancel", show=False)]
+
+    def __init__(self, message: str, conflicts: dict[str, tuple[str, str]]) -> None:
+        super().__init__(classes="dialog-screen")
+        self.message = message
+        self.conflicts = conflicts
+
+    def compose(self) -> ComposeResult:
+        from textual.containers import VerticalScroll
+        from textual.widgets import Checkbox
+        with Vertical(classes="dialog error-dialog"):
+            yield Label(t("parts.types_title"), classes="dialog-title")
+            with VerticalScroll(classes="dialog-body"):
+                yield Static(Content(self.message), id="type-problems")
+            yield Label(t("parts.override_prompt"))
+            for i, (name, (old, fits)) in enumerate(sorted(self.conflicts.items())):
+                yield Checkbox(t("parts.override_one", name=name, old=old, new=fits),
+                               id=f"override-{i}")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(t("parts.override_ok"), variant="warning", id="ok")
+                yield Button(t("dlg.cancel"), id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel").focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        from textual.widgets import Checkbox
+        if event.button.id != "ok":
+            self.dismiss(None)
+            return
+        chosen = {name: fits for i, (name, (_old, fits)) in enumerate(sorted(self.conflicts.items()))
+                  if self.query_one(f"#override-{i}", Checkbox).value}
+        self.dismiss(chosen or None)
+
+
+class ParticipantsImportDialog(FormDialog):
+    """A participants table (CSV, TSV, UTF-16 text or XLSX) and, optionally, its ID column."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog text-dialog"):
+            yield Label(t("parts.import_prompt"), classes="dialog-title")
+            yield Input(placeholder="quanti.csv", id="file")
+            yield Input(placeholder=t("parts.id_column"), id="id-column")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(t("key.import"), variant="primary", id="ok")
+                yield Button(t("dlg.cancel"), id="cancel")
+
+    def __init__(self) -> None:
+        super().__init__(classes="dialog-screen")
+
+    def on_mount(self) -> None:
+        self.query_one("#file").focus()
+
+    def submit(self) -> None:
+        path = self.query_one("#file", Input).value.strip()
+        if not path:
+            return
+        self.dismiss({"path": path,
+                      "id_column": self.query_one("#id-column", Input).value.strip() or None})

@@ -10,7 +10,8 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from workbench.tui.fuzzy import fold
 from workbench.tui.i18n import t
 from workbench.tui.screens.base import BaseScreen, cell
-from workbench.tui.screens.dialogs import ChoiceDialog
+from workbench.tui.screens.dialogs import (ChoiceDialog, ParticipantsImportDialog,
+                                           TypeOverrideDialog)
 
 
 class ParticipantsScreen(BaseScreen):
@@ -18,6 +19,7 @@ class ParticipantsScreen(BaseScreen):
     BINDINGS = [
         Binding("q", "back", t("key.back")),
         Binding("slash", "filter", t("key.filter")),
+        Binding("i", "import_participants", t("key.import")),
         Binding("escape", "clear_filter", show=False),
     ]
 
@@ -86,3 +88,37 @@ class ParticipantsScreen(BaseScreen):
             return
         self.app.push_screen(ChoiceDialog(r["participant_id"], [(n, n) for n in names]),
                              lambda name: name and self.app.open_document(name))
+
+    # -- importing the table -------------------------------------------------------------
+    def action_import_participants(self) -> None:
+        self.app.push_screen(ParticipantsImportDialog(),
+                             lambda values: values and self._import(values, {}))
+
+    def _import(self, values: dict, overrides: dict[str, str]) -> None:
+        """Import; when the file disagrees with the project's types, offer to change
+        them explicitly, attribute by attribute, then import again."""
+        from workbench.domain import WorkbenchError
+        from workbench.tables import TableTypeError
+        try:
+            result = self.project.import_participants(
+                values["path"], id_column=values.get("id_column"),
+                types={name: (type_, ()) for name, type_ in overrides.items()})
+        except TableTypeError as exc:
+            if exc.conflicts:
+                self.app.push_screen(
+                    TypeOverrideDialog(str(exc), exc.conflicts),
+                    lambda chosen: chosen and self._import(values, {**overrides, **chosen}))
+            else:
+                self.app.show_error(exc)
+            return
+        except WorkbenchError as exc:
+            self.app.show_error(exc)
+            return
+        self.app.mark_synced()
+        self.refresh_data()
+        lines = [t("parts.imported", added=result["inserted"], updated=result["updated"])]
+        lines += [t("parts.retyped", name=name, old=old, new=new)
+                  for name, old, new in result["retyped"]]
+        lines += result["notes"]
+        self.notify("\n".join(lines), timeout=8)
+
