@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from workbench.cli import main
 from workbench.ingest.manifest import ManifestError, load_manifest
 from workbench.programmes import UnknownProgrammeError
+from workbench.domain import ValidationError
 from workbench.tables import TableTypeError
 
 # two turns each, so that Karima is detected as a speaker (a single "Name :" line is not),
@@ -225,3 +226,41 @@ def test_cli_field_type_and_docs_show(tmp_path):
     assert r.exit_code == 1
     assert "vague = '4' is not one of the levels 1, 2, 3" in r.output
     assert "--field-type vague=numeric" in r.output
+
+
+# -- interview dates: the one date parser ----------------------------------------------------
+def test_interview_dates_are_read_day_first_and_stored_iso(project, tmp_path):
+    transcripts(tmp_path, 4)
+    m = manifest(tmp_path, "file,programme,interview_date\ne1.txt,avenir,03/04/2022\n"
+                           "e2.txt,avenir,2022-05-06 14:30\ne3.txt,avenir,\n")
+    assert not project.import_files(manifest=m).failed
+    assert [project.document(f"e{i}").interview_date for i in (1, 2, 3)] == \
+        ["2022-04-03", "2022-05-06T14:30", None]
+    bad = manifest(tmp_path, "file,programme,interview_date\ne4.txt,avenir,avril 2022\n", "b.csv")
+    with pytest.raises(ManifestError, match=r"b\.csv:2: interview date 'avril 2022' is not a "
+                                            r"date"):
+        project.import_files(manifest=bad)
+    with pytest.raises(ValidationError, match="interview date '13/13/2022' is not a date"):
+        project.import_files([tmp_path / "e4.txt"], interview_date="13/13/2022")
+    project.import_files([tmp_path / "e4.txt"], interview_date="19/1/2023")
+    assert project.document("e4").interview_date == "2023-01-19"
+    project.update_document("e4", interview_date="20/01/2023 9h15")
+    assert project.document("e4").interview_date == "2023-01-20T09:15"
+
+
+def test_xlsx_manifest_with_date_cells(project, tmp_path):
+    import datetime as dt
+
+    import openpyxl
+    transcripts(tmp_path, 2)
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["file", "programme", "interview_date", "vague"])
+    ws.append(["e1.txt", "avenir", dt.datetime(2023, 1, 19, 10, 0), 1])
+    ws.append(["e2.txt", "avenir", 44945, 2])                 # a serial: 2023-01-19
+    m = tmp_path / "m.xlsx"
+    wb.save(m)
+    assert not project.import_files(manifest=m).failed
+    assert project.document("e1").interview_date == "2023-01-19T10:00"
+    assert project.document("e2").interview_date == "2023-01-19"
+    assert {a.name: a.type for a in project.document_fields()} == {"vague": "numeric"}

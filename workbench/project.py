@@ -151,12 +151,14 @@ class ProjectCore:
         if actor_type and actor_type not in ACTOR_TYPES:
             raise ValidationError(f"unknown actor type {actor_type!r}; expected one of "
                                   f"{', '.join(ACTOR_TYPES)}")
+        from workbench.ingest.manifest import interview_date as _interview_date
         known = known_programmes(self.store)
         programme = resolve_programme(programme, known, new=new_programme)
         try:
             mapped = parse_column_mapping(columns)
         except ValueError as exc:
             raise ValidationError(str(exc)) from None
+        interview_date = _interview_date(interview_date)
         defaults = DocumentMetadata(name=name, programme=programme, actor_type=actor_type,
                                     interview_date=interview_date, interviewer=interviewer,
                                     site=site, participants=tuple(participants),
@@ -296,6 +298,9 @@ class ProjectCore:
         ``new_programme`` (see :meth:`import_files`)."""
         if "actor_type" in changes and changes["actor_type"] not in ACTOR_TYPES:
             raise ValidationError(f"unknown actor type {changes['actor_type']!r}")
+        if "interview_date" in changes:
+            from workbench.ingest.manifest import interview_date
+            changes["interview_date"] = interview_date(changes["interview_date"])
         if changes.get("programme"):
             from workbench.programmes import resolve_programme
             changes["programme"] = resolve_programme(changes["programme"], self.known_programmes(),

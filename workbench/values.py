@@ -34,7 +34,7 @@ import unicodedata
 from dataclasses import dataclass
 
 __all__ = ["BOOLEAN_PAIRS", "DateValue", "FALSE_WORDS", "TRUE_WORDS", "excel_serial_date",
-           "is_boolean_column", "parse_bool", "parse_date", "parse_number"]
+           "is_boolean_column", "iso_date", "parse_bool", "parse_date", "parse_number"]
 
 # -- yes / no ------------------------------------------------------------------------------
 TRUE_WORDS = frozenset({"oui", "o", "vrai", "yes", "y", "true", "1"})
@@ -153,6 +153,20 @@ def excel_serial_date(serial: float) -> DateValue | None:
     if seconds >= 86400:
         return DateValue(day + _dt.timedelta(days=1))
     return DateValue(day, _dt.time(seconds // 3600, seconds % 3600 // 60, seconds % 60))
+
+
+def iso_date(text, *, excel_serial: bool = False) -> str | None:
+    """``text`` as an ISO date (with its time if one was written): ``"19/01/2023"`` →
+    ``"2023-01-19"``; ``None`` when empty.
+
+    :raises ValueError: when ``text`` is not a date.
+    """
+    if text is None or (isinstance(text, str) and not text.strip()):
+        return None
+    d = parse_date(text, excel_serial=excel_serial)
+    if d is None:
+        raise ValueError(str(text))
+    return d.iso()
 
 
 def parse_date(text, *, day_first: bool = True, excel_serial: bool = False) -> DateValue | None:

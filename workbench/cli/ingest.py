@@ -54,7 +54,8 @@ def _parse_columns(value):
               help="Speaker label = participant ID, e.g. --speaker 'Karima=P0001' (repeatable).")
 @click.option("--manifest", type=click.Path(dir_okay=False), help="CSV or YAML manifest.")
 @click.option("--encoding", help="Force the text encoding (e.g. cp1252) instead of detecting it.")
-@click.option("--date", "interview_date", help="Interview date (YYYY-MM-DD).")
+@click.option("--date", "interview_date",
+              help="Interview date: DD/MM/YYYY (day first) or YYYY-MM-DD, a time allowed.")
 @click.option("--interviewer", help="Interviewer name.")
 @click.option("--site", help="Site / town.")
 @click.option("--name", help="Document name (single file only).")

@@ -8,9 +8,11 @@ CSV/XLSX columns (header row, any order; only ``file`` is required)::
 ``participants``: participant IDs separated by ``;``.  ``speakers``: ``Label=ID`` pairs
 separated by ``;`` (the speaker label as written in the transcript).  ``new_programme``:
 ``oui`` to create a programme the project does not know yet (else an unknown programme is
-an error).  ``columns``: for a table transcript (.csv, .xlsx), which column holds what
-(``speaker=Qui, text=Dit``; YAML: a mapping).  ``tags_as_codes``: ``oui`` to import a
-table's tags column as codings.  Any other column (``vague``, ``structure``, ``territoire``...) is a
+an error).  ``interview_date``: a date, day first (19/01/2023) or ISO, with or without a
+time, stored in ISO form.  ``columns``: for a table transcript (.csv, .xlsx), which column
+holds what (``speaker=Qui, text=Dit``; YAML: a mapping).  ``tags_as_codes``: ``oui`` to
+import a table's tags column as codings.  Any other column (``vague``, ``structure``,
+``territoire``...) is a
 **document field**, typed like a participant attribute and reachable in queries as
 ``doc.NAME``.  CSV manifests are read like every table (any delimiter, UTF-8, UTF-16 or
 cp1252).  YAML: a list of mappings with the same keys (``participants`` a list,
@@ -29,7 +31,7 @@ import yaml
 from workbench.domain import DocumentMetadata, ValidationError
 from workbench.i18n import _
 from workbench.tables import RawTable, TableError, cell_text, list_problems, read_table
-from workbench.values import parse_bool
+from workbench.values import iso_date, parse_bool
 
 FIELDS = ("file", "name", "programme", "new_programme", "actor_type", "interview_date",
           "interviewer", "site", "language", "participants", "speakers", "columns",
@@ -109,8 +111,22 @@ def field_name_problem(name: str) -> str | None:
     return None
 
 
+def interview_date(value, where: str | None = None, *, spreadsheet: bool = False) -> str | None:
+    """An interview date as ISO text (day first: 19/01/2023 is 19 January; a time is
+    kept); ``None`` when empty.
+
+    :raises ValidationError: naming ``where`` when the value is not a date.
+    """
+    try:
+        return iso_date(value, excel_serial=spreadsheet)
+    except ValueError:
+        message = _("interview date {value!r} is not a date (DD/MM/YYYY or YYYY-MM-DD, with "
+                    "or without a time)").format(value=cell_text(value))
+        raise ValidationError(f"{where}: {message}" if where else message) from None
+
+
 def _entry(raw: dict, base: Path, where: str, known_programmes: list[str] | None,
-           new_programmes: bool) -> tuple[Path, DocumentMetadata]:
+           new_programmes: bool, spreadsheet: bool = False) -> tuple[Path, DocumentMetadata]:
     from workbench.programmes import resolve_programme
     file = _text(raw, "file")
     if not file:
@@ -129,7 +145,8 @@ def _entry(raw: dict, base: Path, where: str, known_programmes: list[str] | None
         name=_text(raw, "name"),
         programme=programme,
         actor_type=_text(raw, "actor_type"),
-        interview_date=_text(raw, "interview_date"),
+        interview_date=interview_date(raw.get("interview_date"), where,
+                                      spreadsheet=spreadsheet),
         interviewer=_text(raw, "interviewer"),
         site=_text(raw, "site"),
         language=_text(raw, "language"),
@@ -237,7 +254,8 @@ def load_manifest(path: str | Path, check_files: bool = True, *,
     for line, raw in entries:
         where = f"{path}:{line}"
         try:
-            file_path, meta = _entry(raw, base, where, known, new_programmes)
+            file_path, meta = _entry(raw, base, where, known, new_programmes,
+                                     spreadsheet=path.suffix.lower() in (".xlsx", ".xlsm"))
         except ValidationError as exc:
             problems.append(str(exc))
             continue
