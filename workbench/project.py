@@ -355,7 +355,7 @@ class ProjectCore:
                 details={"file": Path(path).name, "new": typed.new,
                          "retyped": [list(r) for r in typed.retyped]})
         result.update(attributes=[(a.name, a.type) for a in typed.fields],
-                      id_column=plan.id_column, new=list(typed.new),
+                      id_column=plan.key_column, new=list(typed.new),
                       retyped=list(typed.retyped), notes=list(typed.notes),
                       warnings=list(plan.table.warnings))
         return result

@@ -18,7 +18,10 @@ it the same way.  Three steps, each usable alone:
    new type too.  Every problem is collected (not only the first) and nothing is written
    when there is one; a table with no rows changes nothing.
 
-The yes/no words, dates and numbers are those of :mod:`workbench.values`.
+:func:`plan_keyed_import` does the three for a table of units keyed by an ID column
+(participants; cases next), against the project's fields of one kind
+(:mod:`workbench.store.fields`).  The yes/no words, dates and numbers are those of
+:mod:`workbench.values`.
 """
 from __future__ import annotations
 
@@ -36,9 +39,10 @@ from workbench.domain import Attribute, ValidationError
 from workbench.i18n import _, ngettext, pgettext
 from workbench.values import is_boolean_column, parse_bool, parse_date, parse_number
 
-__all__ = ["FIELD_TYPES", "Inferred", "RawTable", "TableError", "TableTypeError", "TypedTable",
-           "ValueProblem", "cell_text", "infer_type", "list_problems", "parse_type_override",
-           "read_table", "type_columns", "typed_value"]
+__all__ = ["FIELD_TYPES", "Inferred", "KeyedImport", "RawTable", "TableError", "TableTypeError",
+           "TypedTable", "ValueProblem", "cell_text", "infer_type", "key_column", "list_problems",
+           "parse_type_override", "plan_keyed_import", "read_keyed_table", "read_table",
+           "type_columns", "typed_value"]
 
 FIELD_TYPES = ("nominal", "ordinal", "numeric", "date", "boolean")
 #: How many problems an error lists before "... and N more".
@@ -569,3 +573,91 @@ def _type_error_message(table: RawTable, problems: Sequence[ValueProblem],
         msg += "\n" + _("The project's types stay as they are unless you override them "
                         "explicitly for the whole project ({hints}).").format(hints=hints)
     return msg
+
+
+# -- tables keyed by an ID column (participants; cases later) --------------------------------
+@dataclass
+class KeyedImport:
+    """A table of units keyed by an ID column, read and typed against the project,
+    not yet written: ``rows()`` gives ``(id, {field: (text, number)})``."""
+
+    table: RawTable
+    key_column: str
+    keys: list[str]
+    typed: TypedTable
+
+    @property
+    def empty(self) -> bool:
+        return not self.table.rows
+
+    def rows(self) -> list[tuple[str, dict]]:
+        return [(self.keys[r], values) for r, values in self.typed.rows]
+
+
+def key_column(table: RawTable, given: str | None, candidates: Sequence[str], noun: str) -> str:
+    """The ID column: ``given``, else the first column named like one of ``candidates``
+    (case aside).  ``noun`` names the units in messages ("participant")."""
+    if given is None:
+        lowered = {c.casefold(): c for c in table.columns}
+        found = next((lowered[c] for c in candidates if c in lowered), None)
+        if found is None:
+            raise TableError(_(
+                "{path}:1: no {noun} ID column found (tried {tried}); columns are: "
+                "{columns}; name it with --id-column").format(
+                path=table.path, noun=noun, tried=", ".join(candidates),
+                columns=", ".join(table.columns)))
+        return found
+    if given not in table.columns:
+        raise TableError(_("{path}:1: no column {name!r}; columns are: {columns}").format(
+            path=table.path, name=given, columns=", ".join(table.columns)))
+    return given
+
+
+def read_keyed_table(path: str | Path, *, candidates: Sequence[str], noun: str,
+                     id_column: str | None = None,
+                     sheet: str | None = None) -> tuple[RawTable, str, list[str]]:
+    """The table, its ID column and the IDs, row by row.
+
+    :raises TableError: unreadable table, no ID column, missing or duplicate IDs (every
+        one listed with its line).
+    """
+    table = read_table(path, sheet=sheet)
+    column = key_column(table, id_column, candidates, noun)
+    keys = table.values(column)
+    problems = []
+    lines: dict[str, list[int]] = {}
+    for (line, _cells), key in zip(table.rows, keys):
+        if key == "":
+            problems.append(_("{where}: missing {noun} ID").format(where=table.where(line),
+                                                                  noun=noun))
+        else:
+            lines.setdefault(key, []).append(line)
+    for key, at in lines.items():
+        if len(at) > 1:
+            problems.append(_("{path}: duplicate {noun} ID {key!r} on lines {lines}").format(
+                path=table.path, noun=noun, key=key, lines=", ".join(map(str, at))))
+    if problems:
+        raise TableError(_("{noun} table rejected, nothing imported:").format(noun=noun)
+                         + list_problems(problems))
+    return table, column, keys
+
+
+def plan_keyed_import(store, kind: str, path: str | Path, *, candidates: Sequence[str],
+                      noun: str, id_column: str | None = None,
+                      types: Mapping[str, tuple[str, tuple[str, ...]]] | None = None,
+                      sheet: str | None = None) -> KeyedImport:
+    """Read a table keyed by an ID column and type its other columns against the
+    project's fields of ``kind`` (``store.field_defs(kind)``, ``store.field_values``);
+    nothing is written.  The rows' units replace their own stored values; the other
+    units' values must fit an overridden type."""
+    table, column, keys = read_keyed_table(path, candidates=candidates, noun=noun,
+                                           id_column=id_column, sheet=sheet)
+    overrides = dict(types or {})
+    if column in overrides:
+        raise TableError(_("{path}: {name} is the ID column; it has no type")
+                         .format(path=table.path, name=column))
+    project = {a.name: a for a in store.field_defs(kind)}
+    typed = type_columns(table, [c for c in table.columns if c != column], project, overrides,
+                         stored=lambda name: store.field_values(kind, name), row_names=keys,
+                         owner_label=lambda key: f"{noun} {key}")
+    return KeyedImport(table, column, keys, typed)
