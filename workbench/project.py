@@ -146,12 +146,12 @@ class ProjectCore:
         """
         from dataclasses import replace
 
+        from workbench.ingest.manifest import interview_date as _interview_date
         from workbench.programmes import known_programmes, resolve_programme
         from workbench.tables import type_columns
         if actor_type and actor_type not in ACTOR_TYPES:
             raise ValidationError(f"unknown actor type {actor_type!r}; expected one of "
                                   f"{', '.join(ACTOR_TYPES)}")
-        from workbench.ingest.manifest import interview_date as _interview_date
         known = known_programmes(self.store)
         programme = resolve_programme(programme, known, new=new_programme)
         try:
