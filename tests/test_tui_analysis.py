@@ -163,6 +163,9 @@ async def test_code_by_actor_type_matrix_counts(path):
         assert rows == [["Freins", "2", "2", "4"], ["  Mobilité", "2", "1", "3"],
                         ["  Garde d'enfants", "0", "1", "1"], ["Orientation", "1", "0", "1"],
                         ["  Conseiller", "1", "0", "1"], ["(total)", "3", "2", "5"]]
+        await pilot.press("c")                  # passages (default) -> codings
+        await settle(app, pilot)
+        assert table_rows(table)[0] == ["Freins", "2", "2", "4"]
         await pilot.press("c")                  # count documents
         await settle(app, pilot)
         assert table_rows(table)[0] == ["Freins", "2", "1", "3"]

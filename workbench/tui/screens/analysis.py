@@ -19,7 +19,7 @@ from workbench.tui.screens.dialogs import ChoiceDialog
 
 DISPLAYS = ("matrix_actor", "matrix_programme", "matrix_attribute", "cooccurrence",
             "tri_codes", "tri_questions", "joint", "outcome")
-COUNTS = ("codings", "documents", "participants")
+COUNTS = ("passages", "codings", "documents", "participants")
 PERCENTS = ("none", "row", "column")
 MODES = ("overlap", "turn")
 COLUMNS = ("codes", "questions")
@@ -52,7 +52,7 @@ class AnalysisScreen(BaseScreen):
         super().__init__()
         self.view_name = display if display in DISPLAYS else "matrix_actor"
         self.attribute = attribute
-        self.count, self.percent, self.mode, self.columns = "codings", "none", "overlap", "codes"
+        self.count, self.percent, self.mode, self.columns = "passages", "none", "overlap", "codes"
         self.show_empty = False
         self.where: str | None = None       # a query-language filter (WHERE part)
         self.rows: list[dict] = []          # one per table row: kind, key, label, detail
