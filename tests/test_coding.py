@@ -245,8 +245,9 @@ def test_agreement_two_coders(coded):
     # 2 respondent turns; Immersion: both coded turn 0 -> agreement 1
     assert df.loc["Immersion", "agreement"] == 1.0
     assert df.loc["Freins/Mobilité", "agreement"] == 0.5
-    assert df.loc["Immersion", "char_agreement"] == pytest.approx(20 / (s0.end - s0.start))
-    assert df.loc["(all codes)", "units"] == 2
+    assert df.loc["(all codes)", "units"] == 2 * 2          # 2 turns × 2 codes
+    chars = coded.agreement("A", "B", unit="character").set_index("code")
+    assert chars.loc["Immersion", "coded: B"] == 20
 
 
 def test_grouped_actions_are_one_undo_step(coded):

@@ -512,23 +512,3 @@ def coders_list(project, fmt):
     """List coders and how many codings each made."""
     with open_project(project) as p:
         emit(p.coders(), fmt)
-
-
-@main.command("agreement")
-@click.argument("project")
-@click.argument("coder_a")
-@click.argument("coder_b")
-@click.option("--code", "codes", multiple=True, help="Only these codes (repeatable).")
-@format_option
-@handle_errors
-def agreement_cmd(project, coder_a, coder_b, codes, fmt):
-    """Inter-coder agreement per code on the documents both coders coded
-    (turn-level agreement, Cohen's kappa, Krippendorff's alpha, character overlap).
-
-    Example: workbench agreement eval.wbproj "Camille Roux" "Yanis Belkacem"
-    """
-    with open_project(project) as p:
-        df = p.agreement(coder_a, coder_b, codes=codes or None)
-    if fmt == "table":
-        df = df.drop(columns=["code_id"]).round(3)
-    emit(df, fmt)
