@@ -368,3 +368,19 @@ def test_agreement_cli_formats(team, tmp_path):
     assert res.exit_code == 1 and "at least two coders" in res.output
     res = runner.invoke(main, ["agreement", path, "--values", "Immersion"])
     assert res.exit_code == 1 and "sub-codes" in res.output
+
+
+def test_methods_annex_section(team):
+    from workbench.agreement.report import methods_agreement
+    assert methods_agreement(team) is None                     # nobody coded yet
+    _code_turn(team, "Immersion", 1, "A")
+    _code_turn(team, "Immersion", 1, "B")
+    _code_turn(team, "Freins/Mobilité", 0, "A")
+    sec = methods_agreement(team, resamples=50)
+    assert "A, B" in sec.paragraphs[0] and "50" in sec.paragraphs[1]
+    table = sec.table.set_index(sec.table.columns[0])
+    assert list(table.index)[0] == "All codes"
+    assert table.loc["Immersion", "Agreement"] == "1.00"
+    # a private document is left out of the report's figures
+    team.set_private("document", "karima")
+    assert methods_agreement(team, resamples=50) is None

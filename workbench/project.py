@@ -34,6 +34,8 @@ from workbench.ingest.service import CancelledFn, ImportReport, ProgressFn, impo
 from workbench.privacy import PrivacyAPI
 from workbench.query import QueryAPI
 from workbench.store import Store, StoreError, now
+from workbench.team import TeamAPI
+from workbench.team.api import remembered_coder
 from workbench.topics import TopicsAPI
 
 PROJECT_SUFFIX = ".wbproj"
@@ -49,12 +51,27 @@ def default_coder() -> str:
         return "coder"
 
 
+def _initial_coder(store: Store, coder: str | None) -> tuple[str, str]:
+    if coder:
+        return coder, "given"
+    name = os.environ.get("WORKBENCH_CODER")
+    if name:
+        return name, "environment"
+    name = remembered_coder(store.get_meta("project_guid"))
+    if name:
+        return name, "remembered"
+    return default_coder(), "login"
+
+
 class ProjectCore:
     """Opening, closing and the basic reads every capability builds on."""
 
     def __init__(self, store: Store, coder: str | None = None):
         self.store = store
-        self.coder = coder or default_coder()
+        #: who is coding: given by the caller, $WORKBENCH_CODER, the name this user gave
+        #: for this project before (see :meth:`TeamAPI.set_coder`), or else the login
+        #: name, which the terminal interface never uses silently (it asks).
+        self.coder, self.coder_source = _initial_coder(store, coder)
 
     # -- lifecycle -----------------------------------------------------------------
     @classmethod
@@ -429,7 +446,8 @@ class ProjectCore:
         return self.store.document_participants(self.document_id(doc))
 
 
-class Project(QueryAPI, CodebookAPI, AutocodeAPI, AgreementAPI, TopicsAPI, CodingAPI, ExportAPI,
-              PrivacyAPI, GroupsAPI, ProjectCore):
+class Project(QueryAPI, CodebookAPI, AutocodeAPI, AgreementAPI, TeamAPI, TopicsAPI, CodingAPI,
+              ExportAPI, PrivacyAPI, GroupsAPI, ProjectCore):
     """The facade: :class:`ProjectCore` plus one mixin per capability (coding,
-    codebooks, autocoding, agreement, topic models, queries, exports, pseudonymisation)."""
+    codebooks, autocoding, agreement, team work, topic models, queries, exports,
+    pseudonymisation)."""

@@ -55,14 +55,17 @@ class AgreementAPI:
                                     "{names})").format(names=", ".join(out) or "—"))
         return out
 
-    def _agreement_inputs(self, coders, documents, unit, include_interviewer):
+    def _agreement_inputs(self, coders, documents, unit, include_interviewer,
+                          include_private=True):
         if unit not in UNIT_KINDS:
             raise ValidationError(_("unknown unit {unit!r}; expected one of {units}").format(
                 unit=unit, units=", ".join(UNIT_KINDS)))
         ids = self._agreement_coders(list(coders))
         names = list(ids)
+        private = set() if include_private else {
+            int(d) for d, p in zip(*[self.documents()[c] for c in ("id", "private")]) if p}
         rows = [r for r in self.store.find_codings(status="accepted")
-                if r["coder_id"] in ids.values()]
+                if r["coder_id"] in ids.values() and r["document_id"] not in private]
         by_coder_doc: dict[tuple[int, int], list[dict]] = {}
         for r in rows:
             by_coder_doc.setdefault((r["coder_id"], r["document_id"]), []).append(r)
@@ -83,13 +86,15 @@ class AgreementAPI:
     def agreement(self, *coders: str, codes: Iterable[int | str] | None = None,
                   unit: str = "turn", documents: Iterable[int | str] | None = None,
                   include_interviewer: bool = False, pooled: bool = True,
+                  include_private: bool = True,
                   resamples: int = stats.BOOTSTRAP_RESAMPLES,
                   seed: int = stats.BOOTSTRAP_SEED) -> pd.DataFrame:
         """Inter-coder agreement, one row per code, per parent code (sub-codes pooled)
         and overall, with bootstrap 95 % confidence intervals.
 
         ``coders``: two or more coder names (default: every coder with codings except
-        the consensus).  ``unit``: ``turn`` (respondent speaker turns; documents without
+        the consensus; private documents are left out with ``include_private=False``,
+        as reports do).  ``unit``: ``turn`` (respondent speaker turns; documents without
         turns use paragraphs), ``sentence``, ``paragraph`` or ``character`` (Krippendorff's
         unitizing α on the coded spans; κ does not apply).  Undefined coefficients are
         NaN with the reason in ``note``; ``sparse`` flags codes applied to fewer than 5 %
@@ -98,12 +103,12 @@ class AgreementAPI:
         from threadpoolctl import threadpool_limits
         with threadpool_limits(1):      # many small matrix products: threads only contend
             return self._agreement(coders, codes, unit, documents, include_interviewer,
-                                   pooled, resamples, seed)
+                                   pooled, include_private, resamples, seed)
 
     def _agreement(self, coders, codes, unit, documents, include_interviewer, pooled,
-                   resamples, seed) -> pd.DataFrame:
+                   include_private, resamples, seed) -> pd.DataFrame:
         ids, names, docs, worked, by_coder_doc = self._agreement_inputs(
-            coders, documents, unit, include_interviewer)
+            coders, documents, unit, include_interviewer, include_private)
         paths = self.code_paths()
         used = sorted({r["code_id"] for (cid, d), rs in by_coder_doc.items() if d in docs
                        for r in rs})

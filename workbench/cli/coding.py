@@ -486,29 +486,3 @@ def memo_list(project, target_type, fmt):
     Example: workbench memo list eval.wbproj --type coding"""
     with open_project(project) as p:
         emit(p.shareable(p.memos(target_type), memos=True), fmt)
-
-
-@main.group("coders")
-def coders_group():
-    """The project's coders."""
-
-
-@coders_group.command("add")
-@click.argument("project")
-@click.argument("name")
-@handle_errors
-def coders_add(project, name):
-    """Register a coder. Example: workbench coders add eval.wbproj "Camille"."""
-    with open_project(project) as p:
-        p.add_coder(name)
-    click.echo(f"coder {name} added")
-
-
-@coders_group.command("list")
-@click.argument("project")
-@format_option
-@handle_errors
-def coders_list(project, fmt):
-    """List coders and how many codings each made."""
-    with open_project(project) as p:
-        emit(p.coders(), fmt)

@@ -1,4 +1,4 @@
-"""Working as a team: agreement between coders.
+"""Working as a team: coders, copies for colleagues, merge, agreement, adjudication.
 
 See docs/user-guide.md, "Working as a team".
 """
@@ -10,7 +10,8 @@ import pandas as pd
 
 from workbench.agreement.stats import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, LEVELS
 from workbench.agreement.units import UNIT_KINDS
-from workbench.cli._base import handle_errors, main, open_project
+from workbench.cli._base import (UserError, coder_option, emit, format_option, handle_errors,
+                                 main, open_project)
 from workbench.cli.query import _check_output, out_options, write
 from workbench.i18n import _
 
@@ -110,3 +111,200 @@ def agreement_cmd(project, coders, codes, unit, documents, values_of, level, int
         click.echo(_("wrote {n} row(s) to {path}").format(n=len(df), path=output), err=True)
         return
     write(df.replace({np.nan: None}) if fmt == "json" else df, fmt, output)
+
+
+# -- coders ---------------------------------------------------------------------------
+@main.group("coders")
+def coders_group():
+    """The project's coders: who codes, under which name."""
+
+
+@coders_group.command("add")
+@click.argument("project")
+@click.argument("name")
+@handle_errors
+def coders_add(project, name):
+    """Register a coder. Example: workbench coders add eval.wbproj "Camille Roux"."""
+    with open_project(project) as p:
+        p.add_coder(name)
+    click.echo(_("coder {name} added").format(name=name))
+
+
+@coders_group.command("list")
+@click.argument("project")
+@format_option
+@handle_errors
+def coders_list(project, fmt):
+    """List coders and how many codings each made."""
+    with open_project(project) as p:
+        emit(p.coders(), fmt)
+
+
+@coders_group.command("rename")
+@click.argument("project")
+@click.argument("old")
+@click.argument("new")
+@handle_errors
+def coders_rename(project, old, new):
+    """Rename a coder everywhere (e.g. a login name into a person's name).
+
+    Example: workbench coders rename eval.wbproj jdupont "Jeanne Dupont"
+    """
+    with open_project(project) as p:
+        p.rename_coder(old, new)
+    click.echo(_("coder {old} is now {new}").format(old=old, new=new))
+
+
+@coders_group.command("me")
+@click.argument("project")
+@click.argument("name", required=False)
+@handle_errors
+def coders_me(project, name):
+    """Show, or set, the name you code under in this project (remembered for you).
+
+    Example: workbench coders me eval.wbproj "Camille Roux"
+    """
+    with open_project(project) as p:
+        if name:
+            p.set_coder(name)
+            click.echo(_("you code as {name} in this project").format(name=p.coder))
+        elif p.needs_coder_name():
+            raise UserError(_("{path}: no coder name yet; set it with: workbench coders me "
+                              "{path} \"Your Name\"").format(path=project))
+        else:
+            click.echo(p.coder)
+
+
+# -- share and merge ---------------------------------------------------------------------
+@main.command("share")
+@click.argument("project")
+@click.argument("out")
+@click.option("--coder", "for_coder", required=True, help="The colleague the copy is for.")
+@click.option("--blind", is_flag=True,
+              help="Leave out everyone else's codings and coding memos (blind double coding).")
+@handle_errors
+def share_cmd(project, out, for_coder, blind):
+    """Write a copy of the project for a colleague (same documents, codebook and
+    participants); merge it back later with `workbench merge`.
+
+    Example: workbench share eval.wbproj eval-camille.wbproj --coder "Camille Roux" --blind
+    """
+    with open_project(project) as p:
+        info = p.share(out, for_coder, blind=blind)
+    msg = _("wrote {path} for {coder}").format(path=info["path"], coder=info["coder"])
+    if blind:
+        msg += " " + _("(blind: {n} other codings left out)").format(n=info["codings_removed"])
+    click.echo(msg)
+
+
+@main.command("merge")
+@click.argument("project")
+@click.argument("other")
+@click.option("--preview", is_flag=True, help="Show what the merge would do; write nothing.")
+@click.option("--resolve", "resolutions", multiple=True, metavar="CONFLICT=CHOICE",
+              help="The choice for one conflict (repeatable), e.g. code:1f2e…=theirs.")
+@click.option("--prefer", type=click.Choice(("ours", "theirs", "both", "add", "skip")),
+              help="The choice for every conflict that offers it.")
+@coder_option
+@handle_errors
+def merge_cmd(project, other, preview, resolutions, prefer, coder):
+    """Bring in a colleague's codings, memos, new codes and new documents from a
+    .wbproj or a .qdpx written by any tool. Matched by identity: merging the same
+    file twice changes nothing. Conflicts are listed with their choices and nothing is
+    written until each has one. One undoable step (`workbench undo`).
+
+    Example: workbench merge eval.wbproj eval-camille.wbproj --preview
+    """
+    choices = {}
+    for item in resolutions:
+        key, sep, value = item.rpartition("=")
+        if not sep or not key:
+            raise click.UsageError(_("--resolve takes CONFLICT=CHOICE, got {item!r}").format(
+                item=item))
+        choices[key.strip()] = value.strip()
+    with open_project(project, coder) as p:
+        report = p.merge(other, choices=choices, prefer=prefer, preview=preview)
+    click.echo(_("Preview of merging {source} (nothing written):").format(source=other)
+               if preview else _("Merged {source}:").format(source=other))
+    for line in report.summary():
+        click.echo("  " + line)
+    for w in report.warnings:
+        click.echo("  " + _("warning: {w}").format(w=w), err=True)
+
+
+# -- comparison and adjudication -------------------------------------------------------------
+@main.command("compare")
+@click.argument("project")
+@click.argument("document")
+@click.argument("coder_a")
+@click.argument("coder_b")
+@click.option("--code", "codes", multiple=True, help="Only these codes (repeatable).")
+@click.option("--differences", is_flag=True, help="Only the places where they differ.")
+@format_option
+@handle_errors
+def compare_cmd(project, document, coder_a, coder_b, codes, differences, fmt):
+    """Where two coders agree and differ in a document, code by code.
+
+    Example: workbench compare eval.wbproj AV-BEN-01 "Camille Roux" "Yanis Belkacem"
+    """
+    with open_project(project) as p:
+        df = p.comparison(document, coder_a, coder_b, codes=codes or None)
+    if differences:
+        df = df[df["status"] != "agree"]
+    emit(df.drop(columns=["code_id"]), fmt)
+
+
+@main.group("adjudicate")
+def adjudicate_group():
+    """Settle disagreements into consensus codings."""
+
+
+@adjudicate_group.command("place")
+@click.argument("project")
+@click.argument("document")
+@click.argument("code")
+@click.argument("start", type=int)
+@click.argument("end", type=int)
+@click.argument("decision", type=click.Choice(("a", "b", "both", "neither")))
+@click.argument("coder_a")
+@click.argument("coder_b")
+@click.option("--memo", help="Why (kept with the consensus codings).")
+@coder_option
+@handle_errors
+def adjudicate_place(project, document, code, start, end, decision, coder_a, coder_b, memo,
+                     coder):
+    """Keep A's codings, B's, both or neither at one place (START END as listed by
+    `workbench compare`); the result is coded by the consensus coder.
+
+    Example: workbench adjudicate place eval.wbproj AV-BEN-01 Immersion 120 480 a Camille Yanis
+    """
+    with open_project(project, coder) as p:
+        ids = p.adjudicate(document, code, start, end, decision, coder_a, coder_b, memo=memo)
+        who = p.coder
+    click.echo(_("decided {decision} by {who}: {n} consensus coding(s)").format(
+        decision=decision, who=who, n=len(ids)))
+
+
+@adjudicate_group.command("agreements")
+@click.argument("project")
+@click.argument("document")
+@click.argument("coder_a")
+@click.argument("coder_b")
+@coder_option
+@handle_errors
+def adjudicate_agreements(project, document, coder_a, coder_b, coder):
+    """Copy every place where both coders coded exactly alike into the consensus."""
+    with open_project(project, coder) as p:
+        n = p.accept_agreements(document, coder_a, coder_b)
+    click.echo(_("{n} agreed place(s) copied to the consensus").format(n=n))
+
+
+@adjudicate_group.command("list")
+@click.argument("project")
+@click.option("--document")
+@format_option
+@handle_errors
+def adjudicate_list(project, document, fmt):
+    """Decisions made so far: where, what, by whom, with their memo."""
+    with open_project(project) as p:
+        emit(p.adjudications(document), fmt)

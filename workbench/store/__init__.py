@@ -11,11 +11,12 @@ from workbench.store.exchange_import import ExchangeImportStore
 from workbench.store.identity import IdentityStore
 from workbench.store.privacy import PrivacyStore
 from workbench.store.groups import GroupStore
+from workbench.store.team import TeamStore
 
 
 class Store(CodingStore, DocumentStore, ParticipantStore, FieldStore, QueryStore, TopicStore,
             ExchangeStore, ExchangeImportStore, GroupStore, IdentityStore, PrivacyStore,
-            StoreCore):
+            TeamStore, StoreCore):
     """All of the project's persistence, one mixin per area."""
 
 

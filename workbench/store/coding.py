@@ -22,6 +22,7 @@ _PK = {
     "memos": ("id",),
     "code_questions": ("code_id", "question_id"),
     "evaluation_questions": ("id",),
+    "adjudications": ("id",),
 }
 
 

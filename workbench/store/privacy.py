@@ -41,7 +41,7 @@ REBUILD = "rebuild"          # the search index: rebuilt from the new text
 #: document of each row.
 OFFSET_TABLES = {"segments": "document_id", "codings": "document_id",
                  "topic_units": "document_id", "privacy_occurrences": "document_id",
-                 "selections": "document_id"}
+                 "selections": "document_id", "adjudications": "document_id"}
 
 #: Whole tables: dropped in the copy (their columns need no rule), or rebuilt.
 TABLE_RULES = {
@@ -154,6 +154,18 @@ COLUMN_RULES: dict[tuple[str, str], str] = {
     ("exchange_objects", "refs"): KEEP, ("exchange_objects", "created_at"): KEEP,
     ("exchange_fields", "kind"): KEEP, ("exchange_fields", "guid"): KEEP,
     ("exchange_fields", "data"): SCAN_JSON,
+    # team work (migration 0060): deletions, merge choices, adjudication decisions
+    ("tombstones", "kind"): KEEP, ("tombstones", "guid"): KEEP,
+    ("tombstones", "deleted_at"): KEEP,
+    ("merge_decisions", "conflict"): KEEP, ("merge_decisions", "theirs"): SCAN,
+    ("merge_decisions", "choice"): KEEP, ("merge_decisions", "coder"): SCAN,
+    ("merge_decisions", "decided_at"): KEEP,
+    ("adjudications", "id"): KEEP, ("adjudications", "document_id"): KEEP,
+    ("adjudications", "code_id"): KEEP, ("adjudications", "start"): START,
+    ("adjudications", "end"): END, ("adjudications", "decision"): KEEP,
+    ("adjudications", "coder_a"): SCAN, ("adjudications", "coder_b"): SCAN,
+    ("adjudications", "decided_by"): SCAN, ("adjudications", "decided_at"): KEEP,
+    ("adjudications", "memo"): SCAN, ("adjudications", "codings"): KEEP,
     # privacy: what stays in the copy holds no one's name
     ("privacy_categories", "name"): KEEP, ("privacy_categories", "label"): KEEP,
     ("privacy_categories", "kind"): KEEP, ("privacy_categories", "action"): KEEP,

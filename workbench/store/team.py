@@ -1,0 +1,191 @@
+"""Team work in the store: copies for colleagues, what a merge reads and writes, and
+adjudication decisions (SQL for the store only)."""
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from pathlib import Path
+from typing import Any, Iterable
+
+from workbench.store.db import now
+
+
+class TeamStore:
+    # -- project identity ------------------------------------------------------------
+    def project_guid(self) -> str:
+        """The project's own GUID (made on first use; a copy keeps it)."""
+        guid = self.get_meta("project_guid")
+        if not guid:
+            guid = str(uuid.uuid4())
+            self.set_meta("project_guid", guid)
+        return guid
+
+    # -- copies ------------------------------------------------------------------------
+    def backup_to(self, path: str | Path) -> None:
+        """A consistent copy of the whole project file (SQLite's online backup)."""
+        target = sqlite3.connect(str(path))
+        try:
+            with self._lock:
+                self.conn.backup(target)
+        finally:
+            target.close()
+
+    def strip_for_blind_copy(self, keep_coder: str) -> dict[str, int]:
+        """In a copy made for ``keep_coder``: remove everyone else's codings and the
+        memos on them, adjudications, and the undo and change history that would show
+        them; leave no tombstone (the original never deleted them) and vacuum, so
+        nothing removed can be read back from free pages."""
+        with self.transaction() as c:
+            keep = c.execute("SELECT id FROM coders WHERE name = ?", [keep_coder]).fetchone()
+            keep_id = keep[0] if keep else -1
+            others = [r[0] for r in c.execute(
+                "SELECT id FROM codings WHERE coder_id != ?", [keep_id])]
+            memos = c.execute(
+                "DELETE FROM memos WHERE target_type = 'coding' AND CAST(target_id AS INTEGER) "
+                "IN (SELECT id FROM codings WHERE coder_id != ?)", [keep_id]).rowcount
+            c.execute("DELETE FROM codings WHERE coder_id != ?", [keep_id])
+            c.execute("DELETE FROM adjudications")
+            c.execute("DELETE FROM tombstones WHERE kind IN ('coding', 'memo')")
+            c.execute("DELETE FROM undo_log")
+            c.execute("DELETE FROM change_log")
+        self.conn.execute("VACUUM")
+        return {"codings": len(others), "memos": memos}
+
+    # -- what a merge reads ----------------------------------------------------------
+    def tombstones(self, kind: str) -> set[str]:
+        return {r[0] for r in self.query("SELECT guid FROM tombstones WHERE kind = ?", [kind])}
+
+    def merge_payload(self) -> dict[str, Any]:
+        """Everything a merge brings from this project, keyed by GUID (lower case)."""
+        docs = []
+        for r in self.query("SELECT * FROM documents ORDER BY id"):
+            d = dict(r)
+            d["guid"] = (d.get("guid") or "").lower()
+            d["extra"] = json.loads(d["extra"]) if d.get("extra") else {}
+            d["segments"] = [dict(s) for s in self.query(
+                "SELECT position, kind, speaker, is_interviewer, start, end, timestamp, "
+                "end_time, section FROM segments WHERE document_id = ? ORDER BY position",
+                [r["id"]])]
+            d["links"] = [(x[0], x[1]) for x in self.query(
+                "SELECT participant_id, speaker FROM document_participants WHERE document_id = ?",
+                [r["id"]])]
+            docs.append(d)
+        by_id = {r["id"]: dict(r) for r in self.query("SELECT * FROM codes")}
+        codes = []
+        for cid, r in by_id.items():
+            parts, p = [], r
+            while p is not None:
+                parts.append(p["name"])
+                p = by_id.get(p["parent_id"]) if p["parent_id"] is not None else None
+            r = dict(r)
+            r["path"] = "/".join(reversed(parts))
+            r["guid"] = (r["guid"] or "").lower()
+            r["parent_guid"] = (by_id[r["parent_id"]]["guid"] or "").lower() \
+                if r["parent_id"] is not None else None
+            r["questions"] = [q[0] for q in self.query(
+                "SELECT question_id FROM code_questions WHERE code_id = ?", [cid])]
+            codes.append(r)
+        codes.sort(key=lambda r: (r["path"].count("/"), r["position"], r["id"]))
+        doc_guid = {d["id"]: d["guid"] for d in docs}
+        code_guid = {r["id"]: r["guid"] for r in codes}
+        codings = []
+        for r in self.query("SELECT k.*, c.name AS coder FROM codings k JOIN coders c "
+                            "ON c.id = k.coder_id ORDER BY k.id"):
+            k = dict(r)
+            k["guid"] = (k["guid"] or "").lower()
+            k["document_guid"] = doc_guid[k["document_id"]]
+            k["code_guid"] = code_guid[k["code_id"]]
+            codings.append(k)
+        coding_guid = {k["id"]: k["guid"] for k in codings}
+        memos = []
+        for r in self.query("SELECT m.*, c.name AS coder FROM memos m LEFT JOIN coders c "
+                            "ON c.id = m.coder_id ORDER BY m.id"):
+            m = dict(r)
+            m["guid"] = (m.get("guid") or "").lower()
+            t, tid = m["target_type"], m["target_id"]
+            target = {"document": doc_guid, "code": code_guid, "coding": coding_guid}.get(t)
+            if target is not None:
+                m["target_guid"] = target.get(int(tid)) if tid is not None and str(tid).isdigit() \
+                    else None
+                if m["target_guid"] is None:
+                    continue                    # dangling memo: nothing to attach it to
+            elif t == "segment":
+                seg = self.query("SELECT document_id, position FROM segments WHERE id = ?",
+                                 [int(tid)]) if tid and str(tid).isdigit() else []
+                if not seg:
+                    continue
+                m["target_guid"] = (doc_guid[seg[0][0]], seg[0][1])
+            else:
+                m["target_guid"] = tid
+            memos.append(m)
+        return {"origin": "Workbench", "project_guid": self.get_meta("project_guid"),
+                "name": self.get_meta("name"), "documents": docs, "codes": codes,
+                "codings": codings, "memos": memos,
+                "coders": [r[0] for r in self.query("SELECT name FROM coders ORDER BY name")],
+                "tombstones": {k: self.tombstones(k) for k in ("code", "coding", "memo")}}
+
+    # -- what a merge writes -----------------------------------------------------------
+    def merge_index(self) -> dict[str, Any]:
+        """Our side of a merge: GUIDs, text hashes, code paths and coding contents."""
+        docs = {r[0].lower(): r[1] for r in self.query(
+            "SELECT guid, id FROM documents WHERE guid IS NOT NULL")}
+        hashes: dict[str, int] = {}
+        for r in self.query("SELECT text_hash, id FROM documents ORDER BY id"):
+            hashes.setdefault(r[0], r[1])
+        codings = {}
+        content = {}
+        for r in self.query("SELECT k.id, lower(k.guid), k.document_id, k.code_id, k.start, "
+                            "k.end, c.name, k.status FROM codings k JOIN coders c "
+                            "ON c.id = k.coder_id"):
+            codings[r[1]] = {"id": r[0], "document_id": r[2], "code_id": r[3], "start": r[4],
+                             "end": r[5], "coder": r[6], "status": r[7]}
+            content[(r[2], r[3], r[4], r[5], r[6], r[7])] = r[0]
+        memos = {r[0].lower(): dict(r) for r in self.query(
+            "SELECT lower(guid) AS guid, id, target_type, target_id, title, text, private "
+            "FROM memos WHERE guid IS NOT NULL")}
+        memo_content = {(m["target_type"], m["target_id"], m["text"]) for m in memos.values()}
+        return {"documents": docs, "hashes": hashes, "codings": codings, "content": content,
+                "memos": memos, "memo_content": memo_content,
+                "document_names": {r[0]: r[1] for r in self.query("SELECT name, id FROM documents")},
+                "tombstones": {k: self.tombstones(k) for k in ("code", "coding", "memo")}}
+
+    def merge_decisions(self) -> dict[tuple[str, str], str]:
+        return {(r[0], r[1]): r[2] for r in self.query(
+            "SELECT conflict, theirs, choice FROM merge_decisions")}
+
+    def record_merge_decisions(self, decisions: Iterable[tuple[str, str, str]],
+                               coder: str | None) -> None:
+        with self.transaction() as c:
+            c.executemany("INSERT OR REPLACE INTO merge_decisions(conflict, theirs, choice, coder, "
+                          "decided_at) VALUES (?, ?, ?, ?, ?)",
+                          [(a, b, ch, coder, now()) for a, b, ch in decisions])
+
+    def document_text_by_guid(self, guid: str) -> tuple[int, str] | None:
+        rows = self.query("SELECT id, text FROM documents WHERE lower(guid) = ?", [guid.lower()])
+        return (rows[0][0], rows[0][1]) if rows else None
+
+    def segment_id_at(self, doc_id: int, position: int) -> int | None:
+        return self.scalar("SELECT id FROM segments WHERE document_id = ? AND position = ?",
+                           [doc_id, position])
+
+    # -- adjudication ------------------------------------------------------------------
+    def adjudications(self, doc_id: int | None = None) -> list[dict]:
+        sql = "SELECT * FROM adjudications"
+        params: list[Any] = []
+        if doc_id is not None:
+            sql += " WHERE document_id = ?"
+            params.append(doc_id)
+        return [dict(r) for r in self.query(sql + " ORDER BY document_id, start, id", params)]
+
+    # -- coders ------------------------------------------------------------------------
+    def rename_coder(self, old: str, new: str, coder: str | None = None) -> None:
+        """Rename a coder; their undo history and the change log follow the new name."""
+        with self.transaction() as c:
+            c.execute("UPDATE coders SET name = ? WHERE name = ?", [new, old])
+            c.execute("UPDATE undo_log SET coder = ? WHERE coder = ?", [new, old])
+            c.execute("UPDATE change_log SET coder = ? WHERE coder = ?", [new, old])
+            c.execute("UPDATE adjudications SET decided_by = ? WHERE decided_by = ?", [new, old])
+            c.execute("UPDATE adjudications SET coder_a = ? WHERE coder_a = ?", [new, old])
+            c.execute("UPDATE adjudications SET coder_b = ? WHERE coder_b = ?", [new, old])
+            self.log_change(coder, "coder.rename", "coder", None, {"from": old, "to": new})
