@@ -386,3 +386,30 @@ def test_database_file_stays_consistent(base):
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         con.close()
+
+
+def test_independent_projects_match_by_text_and_path(tmp_path, monkeypatch):
+    """Two projects made separately (no GUID in common) from the same transcript: the
+    document is recognised by its text, codes by their path, a coding by its content —
+    no "(2)" document, no duplicated code or coding."""
+    monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path / "home"))
+    (tmp_path / "karima.txt").write_text(TRANSCRIPT, encoding="utf-8")
+    (tmp_path / "karima_crlf.txt").write_bytes(TRANSCRIPT.replace("\n", "\r\n").encode("utf-8"))
+    projects = []
+    for name, src in (("un", "karima.txt"), ("deux", "karima_crlf.txt")):
+        p = Project.create(tmp_path / f"{name}.wbproj", coder="Camille")
+        p.import_files([tmp_path / src], name="karima")
+        p.create_code("Freins/Mobilité")
+        code_turn(p, "Freins/Mobilité", 0)
+        projects.append(p)
+    one, two = projects
+    assert one.document("karima").guid != two.document("karima").guid
+    code_turn(two, "Freins/Mobilité", 1)
+    two.close()
+    report = one.merge(tmp_path / "deux.wbproj")
+    assert report.documents_matched == 1 and report.documents_added == []
+    assert report.codes_added == [] and report.codings_added == 1
+    assert report.codings_already_here == 1
+    assert list(one.documents()["name"]) == ["karima"]
+    assert len(one.store.find_codings()) == 2
+    one.close()
