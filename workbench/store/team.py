@@ -21,16 +21,7 @@ class TeamStore:
             self.set_meta("project_guid", guid)
         return guid
 
-    # -- copies ------------------------------------------------------------------------
-    def backup_to(self, path: str | Path) -> None:
-        """A consistent copy of the whole project file (SQLite's online backup)."""
-        target = sqlite3.connect(str(path))
-        try:
-            with self._lock:
-                self.conn.backup(target)
-        finally:
-            target.close()
-
+    # -- copies (the copy itself: PrivacyStore.backup_to) ---------------------------------
     def strip_for_blind_copy(self, keep_coder: str) -> dict[str, int]:
         """In a copy made for ``keep_coder``: remove everyone else's codings and the
         memos on them, adjudications, and the undo and change history that would show
@@ -63,10 +54,9 @@ class TeamStore:
             d = dict(r)
             d["guid"] = (d.get("guid") or "").lower()
             d["extra"] = json.loads(d["extra"]) if d.get("extra") else {}
-            d["segments"] = [dict(s) for s in self.query(
-                "SELECT position, kind, speaker, is_interviewer, start, end, timestamp, "
-                "end_time, section FROM segments WHERE document_id = ? ORDER BY position",
-                [r["id"]])]
+            d["segments"] = [{k: s[k] for k in s.keys() if k not in ("id", "document_id")}
+                             for s in self.query("SELECT * FROM segments WHERE document_id = ? "
+                                                 "ORDER BY position", [r["id"]])]
             d["links"] = [(x[0], x[1]) for x in self.query(
                 "SELECT participant_id, speaker FROM document_participants WHERE document_id = ?",
                 [r["id"]])]
