@@ -270,20 +270,23 @@ def test_missing_coder_on_a_document_is_missing_data(team):
 
 def test_character_agreement_is_unitizing_alpha(team):
     s = _turns(team)[1]
+    words = s.body_start
+    assert team.text("karima")[s.start:words].startswith("Karima")      # the speaker label
     team.apply_code("karima", "Immersion", s.start, s.end, coder="A")
-    team.apply_code("karima", "Immersion", s.start + 5, s.end, coder="B")
+    team.apply_code("karima", "Immersion", words + 5, s.end, coder="B")
     df = team.agreement("A", "B", unit="character").set_index("code")
     row = df.loc["Immersion"]
-    regions = [(t.start, t.end) for t in _turns(team)]
+    # the continuum is the respondent's words: each turn from body_start (labels out)
     text = team.text("karima")
-    trimmed = []
-    for b, e in regions:
+    regions = []
+    for t in _turns(team):
+        b, e = t.words
         while text[e - 1].isspace():
             e -= 1
-        trimmed.append((b, e))
-    expected = stats.unitizing_alpha([[(s.start, s.end)], [(s.start + 5, s.end)]], trimmed)
+        regions.append((b, e))
+    expected = stats.unitizing_alpha([[(s.start, s.end)], [(words + 5, s.end)]], regions)
     assert row["alpha"] == pytest.approx(expected.alpha) and 0 < row["alpha"] < 1
-    assert row["units"] == sum(e - b for b, e in trimmed)
+    assert row["units"] == sum(e - b for b, e in regions)
     assert np.isnan(row["cohen_kappa"])
 
 
