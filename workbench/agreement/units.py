@@ -29,14 +29,8 @@ class Unit:
     end: int
 
 
-def _body_start(seg) -> int:
-    """Where a segment's words begin (the turn model's ``body_start``)."""
-    body = getattr(seg, "body_start", None)
-    return seg.start if body is None else max(seg.start, min(int(body), seg.end))
-
-
 def _is_front_matter(seg) -> bool:
-    return bool(getattr(seg, "front_matter", False) or getattr(seg, "is_front_matter", False))
+    return bool(seg.front_matter)
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -60,7 +54,7 @@ def regions(text: str, segments, *, include_interviewer: bool = False) -> tuple[
         kind = "paragraph"
     out = []
     for s in chosen:
-        span = _trim(text, _body_start(s), s.end)
+        span = _trim(text, *s.words)
         if span:
             out.append(span)
     return out, kind
