@@ -70,6 +70,9 @@ class WorkbenchApp(App):
         self._seed_recent_codes()
         self.mark_synced()
         self.push_screen(HomeScreen())
+        if self.project.needs_coder_name():
+            from workbench.tui.screens.team import ask_coder_name
+            ask_coder_name(self)
         if self.poll:
             self.set_interval(POLL_SECONDS, self.check_for_changes)
 
@@ -261,6 +264,9 @@ class WorkbenchApp(App):
 
     # -- navigation -------------------------------------------------------------------------
     def make_screen(self, name: str, **kwargs) -> Screen:
+        if name == "team":
+            from workbench.tui.screens.team import TeamScreen
+            return TeamScreen(**kwargs)
         if name in ("analysis", "questions"):
             from workbench.tui.screens import analysis, questions
             return {"analysis": analysis.AnalysisScreen,

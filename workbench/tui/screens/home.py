@@ -34,6 +34,7 @@ class HomeScreen(BaseScreen):
         Binding("a", "app.goto('analysis')", t("key.analysis")),
         Binding("v", "app.goto('questions')", t("key.questions")),
         Binding("e", "app.export", t("key.export")),
+        Binding("t", "app.goto('team')", "Team", show=False),
     ]
 
     def compose(self) -> ComposeResult:
