@@ -95,6 +95,8 @@ SUFFIX = {"table": ".txt", "csv": ".csv", "json": ".json", "xlsx": ".xlsx"}
 # fresh output file (suffix from the format, or given in the template as {O.docx})
 OUTPUT = {
     ("agreement",): [["{P}", "testeur", "alice", "--format", "{F}"]],
+    ("adjudicate", "list"): [["{P}", "--format", "{F}"]],
+    ("compare",): [["{P}", "public", "testeur", "alice", "--format", "{F}"]],
     ("autocode",): [["{P}", "Immersion", "--keyword", PRIVATE_TEXT, "--dry-run", "--format", "{F}"],
                     ["{P}", "Immersion", "--keyword", "immersion", "--dry-run", "--format", "{F}"]],
     ("codebook", "diff"): [["{P}", "{P}"]],
@@ -154,7 +156,7 @@ OUTPUT = {
 # gives, or open the interactive interface); the summary they print is checked anyway
 NOT_OUTPUT = {
     ("code",), ("code-segments",), ("codebook", "import"), ("codebook", "validate"),
-    ("coders", "add"), ("codes", "create"), ("codes", "delete"), ("codes", "merge"),
+    ("coders", "add"), ("coders", "me"), ("coders", "rename"), ("codes", "create"), ("codes", "delete"), ("codes", "merge"),
     ("codes", "move"), ("codes", "rename"), ("codes", "split"), ("demo",), ("import",),
     ("init",), ("memo", "add"), ("open",), ("participants", "import"),
     ("participants", "link"), ("private",), ("queries", "delete"), ("queries", "save"),
@@ -166,6 +168,9 @@ NOT_OUTPUT = {
     ("privacy", "list"), ("privacy", "show"), ("privacy", "preview"), ("privacy", "accept"), ("privacy", "add"), ("privacy", "apply"), ("privacy", "detect"),
     ("privacy", "merge"), ("privacy", "recategorise"), ("privacy", "reidentify"),
     ("privacy", "reject"), ("privacy", "remove"), ("privacy", "reset"), ("privacy", "split"),
+    # team work: a copy of the project for a colleague (a project, not an export), a merge
+    # and adjudication decisions print only what they did
+    ("share",), ("merge",), ("adjudicate", "place"), ("adjudicate", "agreements"),
 }
 
 
