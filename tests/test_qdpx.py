@@ -173,3 +173,13 @@ def test_bad_qdpx_imports_nothing(project, tmp_path, case, message):
     after = project.info()
     assert {k: after[k] for k in ("documents", "codes", "codings", "memos")} == \
         {k: before[k] for k in ("documents", "codes", "codings", "memos")}
+
+
+def test_nvivo_imported_twice_changes_nothing(project):
+    first = project.import_qdpx(NVIVO)
+    assert first["new"] == {"coders": 2, "codes": 152, "documents": 2, "selections": 303,
+                            "codings": 303}
+    info = project.info()
+    again = project.import_qdpx(NVIVO)
+    assert again["new"] == {} and again["conflicts"] == []
+    assert again["matched"]["codings"] == 303 and project.info() == info
