@@ -66,6 +66,11 @@ def test_parser_records_where_the_words_begin_and_the_written_time(styles):
     (["00:02:51", "Karima : Oui.", "00:02:58", "Karima : Non."], ["Oui.", "Non."], 171.0),
     (["Marie Dupont   0:03", "Oui.", "", "Marie Dupont   0:09", "Non."], ["Oui.", "Non."], 3.0),
     (["[00:01:02] Oui, sans locuteur."], ["Oui, sans locuteur."], 62.0),
+    # the label alone on its line, the timestamp heading the words below
+    (["Karima :", "[00:02:51] Oui, le transport.", "ENQ : Merci.", "Karima :", "Bon."],
+     ["Oui, le transport.", "Merci.", "Bon."], 171.0),
+    (["**Karima :**", "00:02:51 - Oui, le transport.", "**Karima :**", "Non."],
+     ["Oui, le transport.", "Non."], 171.0),
 ])
 def test_each_label_style_gives_the_words_and_the_time(lines, words, time):
     from workbench.ingest.speakers import segment_lines, turn_head
@@ -200,3 +205,23 @@ def test_upgrade_fills_the_turn_model_of_an_older_project(tmp_path):
         code = p.create_code("Garde")
         p.apply_code_to_segments("ancien", code, [1, 2])
         assert sorted(p.excerpts(code)["text"]) == ["Et la crèche ?", "Pleine."]
+
+
+def test_cli_docs_show_segments_lists_the_turn_model(tmp_path, styles):
+    import json
+
+    from click.testing import CliRunner
+
+    from workbench.cli import main
+
+    project = tmp_path / "p.wbproj"
+    runner = CliRunner()
+    assert runner.invoke(main, ["init", str(project)]).exit_code == 0
+    assert runner.invoke(main, ["import", str(project), str(styles)]).exit_code == 0
+    r = runner.invoke(main, ["docs", "show", str(project), "styles", "--segments", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.stdout)
+    text = STYLES.rstrip("\n")
+    assert [text[row["body_start"]:row["end"]] for row in rows] == WORDS
+    assert [row["front_matter"] for row in rows] == [True] + [False] * 5
+    assert rows[4]["timestamp"] == 171.0

@@ -502,9 +502,8 @@ def segment_lines(
         first_line = lines[current.start_line]
         start = offsets[current.start_line] + (len(first_line) - len(first_line.lstrip()))
         end = offsets[current.end_line] + len(lines[current.end_line].rstrip())
-        body = min(max(offsets[current.body_line] + current.body_col, start), end)
-        while body < end and text[body].isspace():
-            body += 1
+        body, written = _words_from(text, min(max(offsets[current.body_line] + current.body_col,
+                                                  start), end), end)
         speaker = current.speaker
         segments.append(
             ParsedSegment(
@@ -512,7 +511,7 @@ def segment_lines(
                 end=end,
                 speaker=speaker,
                 kind=current.kind,
-                timestamp=current.timestamp,
+                timestamp=current.timestamp if current.timestamp is not None else written,
                 is_interviewer=bool(speaker and is_interviewer_label(speaker)),
                 body_start=body,
             )
@@ -607,9 +606,24 @@ def turn_head(text: str, start: int, end: int, speaker: str | None) -> tuple[int
         col = _hint_body_start(line, speaker) if speaker else info.plain_start
         if info.timestamp is not None and (speaker or info.plain_start) and timestamp is None:
             timestamp = info.timestamp
-        body = min(pos + col, end)
-        while body < end and text[body].isspace():
-            body += 1
-        return body, timestamp
+        body, written = _words_from(text, min(pos + col, end), end)
+        return body, timestamp if timestamp is not None else written
     return end, timestamp
+
+
+def _words_from(text: str, body: int, end: int) -> tuple[int, float | None]:
+    """Where the words begin from ``body`` on: past blanks and, when the words start a
+    line below the label (``Karima :`` then ``[00:02:51] Oui...``), past the timestamp
+    written at its head, whose time is returned."""
+    while body < end and text[body].isspace():
+        body += 1
+    if body < end and body > 0 and text[body - 1] == "\n":
+        m = _LEADING_TS_RE.match(text, body, end)
+        if m and _group_ts(m, "ts") is not None and text[m.end():end].strip():
+            timestamp = _group_ts(m, "ts")
+            body = m.end()
+            while body < end and text[body].isspace():
+                body += 1
+            return body, timestamp
+    return body, None
 
