@@ -51,6 +51,9 @@ class Pseudonyms:
         for e in entities:
             for v in e.get("variants", ()):
                 self.taken.add(lexicon.fold(v))
+        # every detected written form: no substitute may be written like one of them
+        # (a last name drawn with the same initial writes "Mme D." as "Mme D.")
+        self.originals = {lexicon.fold(v) for e in entities for v in e.get("variants", ())}
         self.changed: list[tuple[int, int | None, str | None]] = []
 
     # -- assignment -----------------------------------------------------------------
@@ -99,8 +102,17 @@ class Pseudonyms:
             female, male, last = lexicon.substitute_names()
             gender = e.get("gender") or self._gender(e)
             pool = female if gender == "f" else male if gender == "m" else female + male
-            return {"first": self._fresh(lambda: rng.choice(pool)),
-                    "last": self._fresh(lambda: rng.choice(last))}
+            for _ in range(200):
+                first, surname = rng.choice(pool), rng.choice(last)
+                if lexicon.fold(first) in self.taken or lexicon.fold(surname) in self.taken:
+                    continue
+                written = {lexicon.fold(render(parse_person(v), first, surname, v))
+                           for v in e.get("variants", ())}
+                if written & self.originals:
+                    continue
+                self.taken.update((lexicon.fold(first), lexicon.fold(surname)))
+                return {"first": first, "last": surname}
+            raise RuntimeError("no free pseudonym left")   # pragma: no cover
         fake = _faker(rng.randrange(2 ** 31))
         if kind == "place":
             return {"text": self._fresh(fake.city)}
