@@ -72,6 +72,9 @@ def test_a_named_speaker_is_a_speaker_even_where_detection_would_doubt(project, 
      ["ENQ", "Léa"]),
     # a key word of notes and forms is not a person, even once and well placed
     ("ENQ : Bonjour.\n\nLéa : Bonjour.\n\nObservation : Elle arrive en retard.", ["ENQ", "Léa"]),
+    # institutions, days and pronouns that open a paragraph of a turn are not people
+    ("ENQ : Et ensuite ?\n\nLéa : J'ai appelé.\n\nPôle Emploi : Ils m'ont radiée.\n\n"
+     "Lundi : On a recommencé.\n\nMoi : Je n'y croyais plus.", ["ENQ", "Léa"]),
     # the label must be written like the document's turns: bracketed turns, a colon line
     ("[ENQ] Bonjour.\n\n[Léa] Bonjour.\n\n[ENQ] Ça va ?\n\n[Léa] Oui.\n\nPaul : Non.",
      ["ENQ", "Léa", "ENQ", "Léa"]),

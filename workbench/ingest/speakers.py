@@ -132,8 +132,20 @@ _KEY_WORDS = frozenset(
     résultats problème problèmes solution solutions thématique avantages inconvénients
     question questions réponses points étape étapes objet sujet lien liens ps p.s annexe
     méthode méthodologie contexte public cible durée lieu date dates séance module
+    extrait extraits citation citations verbatim annotation mémo memo
+    lundi mardi mercredi jeudi vendredi samedi dimanche matin midi soir après-midi
+    janvier février mars avril mai juin juillet août septembre octobre novembre décembre
+    aujourd'hui hier demain avant après maintenant ensuite
     """.split()
 )
+
+#: Institutions a turn's paragraph may open with ("Pôle Emploi : ils m'ont radiée"):
+#: a label seen once that names one is not taken as a speaker.
+_INSTITUTIONS = frozenset(" ".join(name.split()) for name in """
+    pôle emploi|france travail|mission locale|cap emploi|apec|afpa|greta|cnam|caf|cpam|
+    msa|urssaf|cep|cpf|opco|région|la région|département|le département|mairie|préfecture|
+    état|l'état|l’état|rsa|cma|cci|dreets|direccte|agefiph|uniformation|akto|ocapiat
+    """.split("|"))
 
 #: First words that make a phrase, not a name ("Le CEP :", "Pour moi :").
 _NOT_NAME_START = frozenset(
@@ -142,6 +154,7 @@ _NOT_NAME_START = frozenset(
     notre nos votre vos leur leurs il elle ils elles on nous vous je j' j’ tu c' c’ ça cela
     pour avec dans en sur sous au aux à chez selon sans entre par quel quelle quels quelles
     tout tous toute toutes chaque certains certaines plusieurs qui que quoi
+    moi toi lui eux soi
     """.split()
 )
 _PARTICLES = frozenset("de du des d' d’ la le van von di da del della y ben bin el al".split())
@@ -177,6 +190,8 @@ def _name_like(label: str) -> bool:
     if first in _NOT_NAME_START or first.startswith(("l'", "l’", "d'", "d’", "c'", "c’", "qu'", "qu’")):
         return False
     if len(words) == 1 and first.rstrip(".") in _KEY_WORDS:
+        return False
+    if " ".join(words).casefold() in _INSTITUTIONS:
         return False
     for k, word in enumerate(words):
         if word.startswith("(") and word.endswith(")"):
