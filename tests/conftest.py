@@ -54,8 +54,18 @@ def anyio_backend():
 @pytest.fixture
 def english():
     """The terminal interface in English for the duration of a test."""
-    from workbench.tui import i18n
+    from workbench import i18n
     old = i18n.language()
     i18n.set_language("en")
     yield
+    i18n.set_language(old)
+
+
+@pytest.fixture(params=["fr", "en"])
+def ui_language(request):
+    """Run the test in French, then in English (snapshots in both languages)."""
+    from workbench import i18n
+    old = i18n.language()
+    i18n.set_language(request.param)
+    yield request.param
     i18n.set_language(old)

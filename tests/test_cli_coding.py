@@ -51,15 +51,15 @@ def test_code_autocode_review_undo(tmp_path, interview_txt):
     assert r.exit_code == 0 and len(json.loads(r.stdout)) == 1
     assert "would be coded" in r.stderr
     r = run("autocode", proj, "Freins", "--keyword", "crèche")
-    assert r.exit_code == 0 and "1 candidate coding(s) written" in r.output
+    assert r.exit_code == 0 and "1 candidate coding written" in r.output
     r = run("review", proj, "--format", "json")
     cands = json.loads(r.stdout)
     assert len(cands) == 1 and cands[0]["origin"] == "rule"
-    assert "1 coding(s) accepted" in run("review", proj, "--accept", "all").output
+    assert "1 coding accepted" in run("review", proj, "--accept", "all").output
     r = run("codings", proj, "--code", "Freins", "--format", "json")
     assert len(json.loads(r.stdout)) == 2
-    assert run("undo", proj).output.startswith("undone: coding.accept")
-    assert run("redo", proj).output.startswith("redone: coding.accept")
+    assert run("undo", proj).output.startswith("Undone: candidate codings accepted")
+    assert run("redo", proj).output.startswith("Redone: candidate codings accepted")
     r = run("codes", "delete", proj, "Freins")
     assert r.exit_code == 1 and "--yes" in r.stderr
     assert run("codes", "delete", proj, "Freins", "--yes").exit_code == 0
@@ -75,7 +75,7 @@ def test_segments_memos_coders(tmp_path, interview_txt):
     run("import", proj, interview_txt)
     run("codes", "create", proj, "Immersion")
     r = run("code-segments", proj, "entretien_karima", "Immersion", 2, 4)
-    assert r.exit_code == 0 and "2 coding(s)" in r.output
+    assert r.exit_code == 0 and "2 codings" in r.output
     assert run("coders", "add", proj, "Camille").exit_code == 0
     r = run("coders", "list", proj, "--format", "json")
     assert {c["name"] for c in json.loads(r.stdout)} >= {"Camille"}

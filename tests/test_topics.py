@@ -239,3 +239,23 @@ def test_transcription_annotations_are_not_topic_words():
     words = TokenFilter()(toks, text)
     assert "rire" not in words and "bruit" not in words
     assert "crèche" in words
+
+
+def test_a_large_fit_runs_in_its_own_process_same_result_and_cancels_at_once(
+        tmp_path, corpus_dir, monkeypatch):
+    """From SUBPROCESS_MIN_UNITS units on, the fit and the coherence run in a spawned
+    process (so a cancel stops them at once, even mid-pass); the result is the same as
+    in this process, and a cancel during the fit kills it and stores nothing."""
+    from workbench.topics import TopicRunCancelled, _interruptible
+    p = _build(tmp_path / "s.wbproj", corpus_dir)
+    here = p.run_topics("lda", n_topics=4, seed=7)
+    monkeypatch.setattr(_interruptible, "SUBPROCESS_MIN_UNITS", 10)
+    there = p.run_topics("lda", n_topics=4, seed=7)
+    assert p.topic_words(here.id).equals(p.topic_words(there.id))
+    assert here.metrics["coherence_cv"] == there.metrics["coherence_cv"]
+    calls = []
+    with pytest.raises(TopicRunCancelled):
+        p.run_topics("lda", n_topics=3, seed=1, progress=lambda d, n, what: calls.append(what),
+                     cancelled=lambda: "LDA pass" in calls)
+    assert len(p.topic_runs()) == 2
+    p.close()

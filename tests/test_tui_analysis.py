@@ -8,7 +8,7 @@ import zipfile
 import pytest
 
 from tests.tui_analysis_helpers import make_analysis_project
-from workbench.tui import i18n
+from workbench import i18n
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.screens.analysis import AnalysisScreen
 from workbench.tui.screens.analysis_common import ExcerptsDialog, middle, number
@@ -58,7 +58,8 @@ def test_cell_helpers():
     assert middle("Analyse des besoins et entrée par les compétences", 20) == "Analyse d…ompétences"
     assert len(middle("x" * 100, 20)) == 20
     assert number(3) == "3" and number(16.66) == "16.7" and number(None) == "" and number(2.0) == "2"
-    assert set(i18n.FR) == set(i18n.EN)
+    i18n.set_language("fr")
+    assert number(16.66) == "16,7" and number(3) == "3"
 
 
 # -- queries ------------------------------------------------------------------------------
@@ -319,3 +320,22 @@ async def test_export_error_shows_in_the_dialog(path, tmp_path):
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, ErrorDialog)
+
+
+@pytest.mark.anyio
+async def test_columns_keep_their_width_after_switching_views(tmp_path):
+    """Codes × actor, triangulation, outcome, then codes × actor again, at 80×24 on the
+    demo project: the code column is as wide as its labels every time (it once fell to
+    four characters)."""
+    from workbench.demo import build_demo
+    path = build_demo(tmp_path / "demo.wbproj")
+    app = WorkbenchApp(path, coder="testeur", poll=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f10")
+        await settle(app, pilot)
+        for key in ("5", "8", "1", "2", "1"):
+            await pilot.press(key)
+            await settle(app, pilot)
+            table = app.screen.query_one("#an-table")
+            first = str(table.get_row_at(0)[0]).strip()
+            assert first in table.render_line(1).text, (key, table.render_line(1).text)

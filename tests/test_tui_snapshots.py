@@ -8,23 +8,19 @@ from __future__ import annotations
 import pytest
 
 from tests.tui_helpers import freeze_time, make_project
-from workbench.tui import i18n
 from workbench.tui.app import WorkbenchApp
 
 SIZE = (120, 36)
 
 
 @pytest.fixture
-def app(tmp_path, monkeypatch):
+def app(tmp_path, monkeypatch, ui_language):
     freeze_time(monkeypatch)
-    old = i18n.language()
-    i18n.set_language("en")
     p = make_project(tmp_path / "proj")
     path = p.path
     p.close()
     application = WorkbenchApp(path, coder="testeur", poll=False)
     yield application
-    i18n.set_language(old)
 
 
 def test_home(snap_compare, app):

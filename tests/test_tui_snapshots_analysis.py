@@ -9,23 +9,19 @@ import pytest
 
 from tests.tui_analysis_helpers import make_analysis_project
 from tests.tui_helpers import freeze_time
-from workbench.tui import i18n
 from workbench.tui.app import WorkbenchApp
 
 SIZE = (130, 36)
 
 
 @pytest.fixture
-def app(tmp_path, monkeypatch):
+def app(tmp_path, monkeypatch, ui_language):
     freeze_time(monkeypatch)
-    old = i18n.language()
-    i18n.set_language("en")
     p = make_analysis_project(tmp_path / "proj")
     path = p.path
     p.close()
     application = WorkbenchApp(path, coder="testeur", poll=False)
     yield application
-    i18n.set_language(old)
 
 
 async def settle(app, pilot):

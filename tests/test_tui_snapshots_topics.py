@@ -9,18 +9,14 @@ import pytest
 
 from tests.test_tui_topics import build_topics_project
 from tests.tui_helpers import freeze_time, make_project
-from workbench.tui import i18n
 from workbench.tui.app import WorkbenchApp
 
 SIZE = (120, 36)
 
 
 @pytest.fixture(autouse=True)
-def english():
-    old = i18n.language()
-    i18n.set_language("en")
+def both_languages(ui_language):
     yield
-    i18n.set_language(old)
 
 
 def test_topics_screen(snap_compare, tmp_path, monkeypatch):

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from workbench.i18n import N_
+
 ACTOR_TYPES = ("beneficiary", "trainer", "operator", "other")
 
 #: The coder that adjudicated codings belong to (see docs/user-guide.md, working as a team).
@@ -31,17 +33,19 @@ def programme_label(programme: str | None) -> str:
 
 
 class WorkbenchError(Exception):
-    """A user-facing error: the message is shown as is (CLI exit 1, TUI dialog)."""
+    """A user-facing error: the message is shown as is (CLI exit 1, TUI dialog), built
+    with ``workbench.i18n._`` so it is in the interface's language; ``title`` is an
+    English msgid, translated where it is shown."""
 
-    title = "Error"
+    title = N_("Error")
 
 
 class NotFoundError(WorkbenchError):
-    title = "Not found"
+    title = N_("Not found")
 
 
 class ValidationError(WorkbenchError):
-    title = "Invalid input"
+    title = N_("Invalid input")
 
 
 @dataclass(frozen=True)

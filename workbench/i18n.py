@@ -25,8 +25,8 @@ import os
 import threading
 from pathlib import Path
 
-__all__ = ["LANGUAGES", "N_", "_", "detect_language", "language", "ngettext", "npgettext",
-           "pgettext", "set_language"]
+__all__ = ["LANGUAGES", "N_", "_", "colon", "decimal", "detect_language", "percent", "language", "ngettext",
+           "npgettext", "pgettext", "set_language"]
 
 LANGUAGES = ("fr", "en")
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -51,6 +51,7 @@ def detect_language(environ=None) -> str:
 
 _current = detect_language()
 _catalogues: dict[str, dict[str, list[str]]] = {}
+_plural_ids: dict[str, str] = {}
 _load_lock = threading.Lock()
 
 
@@ -77,9 +78,10 @@ def _unquote(line: str, path: Path, lineno: int) -> str:
     return value
 
 
-def read_po(path: Path) -> dict[str, list[str]]:
+def read_po(path: Path, plurals: dict[str, str] | None = None) -> dict[str, list[str]]:
     """The translated entries of one ``.po`` file: key (``ctx\\x04msgid`` or ``msgid``)
-    → translations (one per plural form).  Fuzzy and untranslated entries are skipped."""
+    → translations (one per plural form).  Fuzzy and untranslated entries are skipped.
+    ``plurals``, when given, receives key → ``msgid_plural``."""
     entries: dict[str, list[str]] = {}
     entry: dict[str, object] = {}
     field: str | None = None
@@ -95,6 +97,8 @@ def read_po(path: Path) -> dict[str, list[str]]:
                 ctx = entry.get("msgctxt")
                 key = f"{ctx}{_CONTEXT_SEP}{msgid}" if isinstance(ctx, str) else msgid
                 entries[key] = values
+                if plurals is not None and isinstance(entry.get("msgid_plural"), str):
+                    plurals[key] = str(entry["msgid_plural"])
         entry, field, fuzzy = {}, None, False
 
     for lineno, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -160,9 +164,14 @@ def catalogue(lang: str) -> dict[str, list[str]]:
             if cat is None:
                 cat = {}
                 for path in catalogue_files(lang):
-                    cat.update(read_po(path))
+                    cat.update(read_po(path, _plural_ids))
                 _catalogues[lang] = cat
     return cat
+
+
+def plural_of(key: str) -> str | None:
+    """The English plural (``msgid_plural``) of a catalogue key, once loaded."""
+    return _plural_ids.get(key)
 
 
 def reload() -> None:
@@ -206,3 +215,23 @@ def pgettext(context: str, message: str) -> str:
 
 def npgettext(context: str, singular: str, plural: str, n: int) -> str:
     return _lookup(f"{context}{_CONTEXT_SEP}{singular}", singular, plural, n)
+
+
+def colon(label: str) -> str:
+    """``label:`` in the current language's typography (French: a no-break space before
+    the colon), for "label: value" lines."""
+    return _("{label}:").format(label=label)
+
+
+def decimal(value: float, digits: int = 1) -> str:
+    """``value`` with ``digits`` decimals and the current language's decimal mark
+    (French ``16,7``, English ``16.7``)."""
+    text = f"{value:.{digits}f}"
+    return text.replace(".", ",") if _current == "fr" else text
+
+
+def percent(share: float, digits: int = 0) -> str:
+    """``share`` (0.41) as a percentage: French ``41 %`` (no-break space), English
+    ``41 %``."""
+    sep = "\u00a0" if _current == "fr" else " "
+    return decimal(100 * share, digits) + sep + "%"

@@ -21,7 +21,7 @@ import pandas as pd
 
 from workbench.agreement import AgreementAPI
 from workbench.codebook.project_ops import CodebookAPI
-from workbench.coding import AutocodeAPI, CodingAPI
+from workbench.coding import AutocodeAPI, CodingAPI, SlotsAPI
 from workbench.domain import (ACTOR_TYPES, Document, DocumentMetadata, NotFoundError, Segment,
                               ValidationError, WorkbenchError)
 from workbench.export.api import ExportAPI
@@ -124,7 +124,8 @@ class ProjectCore:
         counts["schema"] = self.store.schema_version()
         return counts
 
-    def data_version(self) -> tuple[int, int]:
+    def data_version(self) -> tuple[int, int] | None:
+        """Changes when any process commits; None while a worker thread writes."""
         return self.store.data_version()
 
     def history(self, limit: int = 50, action_prefix: str | None = None) -> list[dict]:
@@ -447,7 +448,7 @@ class ProjectCore:
 
 
 class Project(QueryAPI, CodebookAPI, AutocodeAPI, AgreementAPI, TeamAPI, TopicsAPI, CodingAPI,
-              ExportAPI, PrivacyAPI, GroupsAPI, ProjectCore):
+              SlotsAPI, ExportAPI, PrivacyAPI, GroupsAPI, ProjectCore):
     """The facade: :class:`ProjectCore` plus one mixin per capability (coding,
     codebooks, autocoding, agreement, team work, topic models, queries, exports,
     pseudonymisation)."""

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import click
 
+from workbench.cli._i18n import I18nGroup
 from workbench.domain import WorkbenchError
+from workbench.i18n import N_, _
 from workbench.ingest.model import ImportFileError
 
 FORMATS = ("table", "csv", "json")
@@ -35,7 +37,7 @@ def handle_errors(fn):
         except (WorkbenchError, ImportFileError) as exc:
             raise UserError(str(exc)) from None
         except KeyboardInterrupt:
-            click.echo("workbench: interrupted", err=True)
+            click.echo("workbench: " + _("interrupted"), err=True)
             sys.exit(130)
     return wrapper
 
@@ -44,21 +46,66 @@ def open_project(path: str, coder: str | None = None):
     from workbench.project import Project
     p = Path(path)
     if not p.exists():
-        raise UserError(f"{path}: no such project file (create it with: workbench init {path})")
+        raise UserError(_("{path}: no such project file (create it with: workbench init "
+                          "{path})").format(path=path))
     project = Project.open(p, coder=coder)
     # an export of a project that is not pseudonymised says so, on stderr
     project.on_warning = lambda message: click.echo(f"workbench: {message}", err=True)
     return project
 
 
+class ActorType(click.ParamType):
+    """An actor type, in English or French, singular or plural, with or without accents
+    (``beneficiary``, ``bénéficiaire``, ``formatrice``…); stored as its English id."""
+
+    name = "actor"
+
+    def get_metavar(self, param, ctx=None) -> str:
+        from workbench.domain import ACTOR_TYPES
+        return "[" + "|".join(ACTOR_TYPES) + "]"
+
+    def convert(self, value, param, ctx):
+        from workbench.domain import ACTOR_TYPES
+        from workbench.labels import actor_label, parse_actor
+        actor = parse_actor(value)
+        if actor is None:
+            self.fail(_("{value!r} is not an actor type; use one of {choices}").format(
+                value=value, choices=", ".join(f"{a} ({actor_label(a)})" for a in ACTOR_TYPES)),
+                param, ctx)
+        return actor
+
+
+ACTOR = ActorType()
+
+
 def format_option(fn):
     return click.option("--format", "fmt", type=click.Choice(FORMATS), default="table",
-                        show_default=True, help="Output format.")(fn)
+                        show_default=True, help=N_("Output format."))(fn)
 
 
 def coder_option(fn):
     return click.option("--coder", default=None, envvar="WORKBENCH_CODER",
-                        help="Coder name recorded with changes (default: $WORKBENCH_CODER or the login name).")(fn)
+                        help=N_("Coder name recorded with changes (default: $WORKBENCH_CODER or "
+                                "the login name)."))(fn)
+
+
+#: Column headers of the human-readable table format (csv and json keep the ids).
+COLUMNS = {
+    "id": N_("id"), "name": N_("name"), "code": N_("code"), "path": N_("path"),
+    "codings": N_("codings"), "candidates": N_("candidate codings"),
+    "documents": N_("documents"), "questions": N_("questions"), "colour": N_("colour"),
+    "programme": N_("programme"), "actor_type": N_("actor type"),
+    "interview_date": N_("interview date"), "source_format": N_("format"),
+    "word_count": N_("words"), "segments": N_("turns"), "participants": N_("participants"),
+    "document": N_("document"), "speaker": N_("speaker"), "start": N_("start"),
+    "end": N_("end"), "text": N_("text"), "position": N_("position"), "coder": N_("coder"),
+    "at": N_("at"), "action": N_("action"), "details": N_("details"), "file": N_("file"),
+    "status": N_("status"), "message": N_("message"), "topic": N_("topic"),
+    "label": N_("topic label"), "size": N_("size"), "words": N_("words"), "share": N_("share"),
+    "rule": N_("rule"), "origin": N_("origin"), "title": N_("title"), "kind": N_("kind"),
+    "expression": N_("expression"), "created_at": N_("created"), "updated_at": N_("updated"),
+    "participant_id": N_("participant"), "question": N_("question"), "side": N_("side"),
+}
 
 
 def emit(df, fmt: str, *, out=None) -> None:
@@ -74,8 +121,13 @@ def emit(df, fmt: str, *, out=None) -> None:
         stream.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
     else:
         if df.empty:
-            stream.write("(no rows)\n")
+            stream.write(_("(no rows)") + "\n")
             return
+        if "actor_type" in df.columns:          # the stored id, said in the user's words
+            from workbench.labels import actor_label
+            df = df.assign(actor_type=[actor_label(v) if isinstance(v, str) else v
+                                       for v in df["actor_type"]])
+        df = df.rename(columns=lambda c: _(COLUMNS[c]) if c in COLUMNS else c)
         with pd.option_context("display.max_rows", None, "display.max_columns", None,
                                "display.width", 200, "display.max_colwidth", 60):
             stream.write(df.to_string(index=False) + "\n")
@@ -94,13 +146,14 @@ class Progress:
         width = 30
         filled = int(width * done / total) if total else width
         bar = "#" * filled + "-" * (width - filled)
-        sys.stderr.write(f"\r{self.label} [{bar}] {done}/{total} {item[:30]:<30}")
+        sys.stderr.write(f"\r{_(self.label)} [{bar}] {done}/{total} {_(item)[:30]:<30}")
         if total and done >= total:
             sys.stderr.write("\n")
         sys.stderr.flush()
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=I18nGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="workbench")
 @click.pass_context
 def main(ctx: click.Context) -> None:

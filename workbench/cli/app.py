@@ -8,6 +8,17 @@ import click
 
 from workbench.cli._base import (Progress, UserError, coder_option, format_option, emit,
                                  handle_errors, main, open_project)
+from workbench.i18n import N_, _, colon
+
+
+#: What `workbench info` lists, with its labels.
+INFO_LABELS = {"name": N_("Project"), "path": N_("File"), "documents": N_("Documents"),
+               "segments": N_("Turns"), "words": N_("Words"), "participants": N_("Participants"),
+               "linked_participants": N_("Participants linked to a document"),
+               "attributes": N_("Attributes"), "codes": N_("Codes"), "codings": N_("Codings"),
+               "coders": N_("Coders"), "memos": N_("Memos"),
+               "evaluation_questions": N_("Evaluation questions"),
+               "uncoded_documents": N_("Uncoded documents"), "schema": N_("Schema version")}
 
 
 def _launch_tui(path) -> None:
@@ -19,7 +30,7 @@ def _launch_tui(path) -> None:
         with open_project(str(path)) as project:
             _print_info(project.info(), "table")
         if run_tui is None:
-            click.echo("(the terminal interface is not available in this build)", err=True)
+            click.echo(_("(the terminal interface is not available in this build)"), err=True)
         return
     run_tui(path)
 
@@ -27,7 +38,7 @@ def _launch_tui(path) -> None:
 def open_demo() -> None:
     from workbench.demo import ensure_demo
     try:
-        path = ensure_demo(progress=Progress("Building the demo project"))
+        path = ensure_demo(progress=Progress(N_("Building the demo project")))
     except Exception as exc:  # a broken demo build must say why, not trace back
         raise UserError(str(exc)) from None
     _launch_tui(path)
@@ -41,11 +52,12 @@ def _print_info(info: dict, fmt: str) -> None:
     if fmt == "csv":
         emit([{"key": k, "value": v} for k, v in rows], "csv")
         return
-    width = max(len(k) for k, _ in rows)
-    for k, v in rows:
-        click.echo(f"{k.replace('_', ' '):<{width}}  {v}")
+    labels = [_(INFO_LABELS.get(k, k.replace("_", " "))) for k, _v in rows]
+    width = max(len(label) for label in labels)
+    for label, (_k, v) in zip(labels, rows):
+        click.echo(f"{label:<{width}}  {v}")
     if info.get("by_programme"):
-        click.echo("\ndocuments by programme and actor type:")
+        click.echo("\n" + colon(_("Documents by programme and actor type")))
         emit(info["by_programme"], "table")
 
 
@@ -61,7 +73,7 @@ def init_cmd(project, name, coder):
     """
     from workbench.project import Project
     with Project.create(project, name=name, coder=coder) as p:
-        click.echo(f"created {p.path}")
+        click.echo(_("Project created: {path}").format(path=p.path))
 
 
 @main.command("info")
@@ -87,8 +99,8 @@ def demo_cmd(project, replace):
     Example: workbench demo /tmp/demo.wbproj --replace
     """
     from workbench.demo import build_demo
-    path = build_demo(project, replace=replace, progress=Progress("Importing"))
-    click.echo(f"demo project built: {path}")
+    path = build_demo(project, replace=replace, progress=Progress(N_("Importing")))
+    click.echo(_("Demo project built: {path}").format(path=path))
     with open_project(str(path)) as p:
         _print_info(p.info(), "table")
 

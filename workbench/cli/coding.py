@@ -7,7 +7,25 @@ import click
 
 from workbench.cli._base import (Progress, UserError, coder_option, emit, format_option,
                                  handle_errors, main, open_project)
-from workbench.domain import ACTOR_TYPES
+from workbench.cli._base import ACTOR
+from workbench.i18n import N_, _, ngettext
+from workbench.labels import activity_label
+
+
+def _n_codes(n: int) -> str:
+    return ngettext("{n} code", "{n} codes", n).format(n=n)
+
+
+def _n_questions(n: int) -> str:
+    return ngettext("{n} evaluation question", "{n} evaluation questions", n).format(n=n)
+
+
+def _n_segments(n: int) -> str:
+    return ngettext("{n} turn", "{n} turns", n).format(n=n)
+
+
+def _n_documents(n: int) -> str:
+    return ngettext("{n} document", "{n} documents", n).format(n=n)
 
 
 # -- codebook ---------------------------------------------------------------------------
@@ -28,20 +46,25 @@ def codebook_validate(file):
     from workbench.codebook.project_ops import read_codebook_file
     if Path(file).suffix.lower() in (".qdc", ".qde", ".qdpx"):
         cb = read_codebook_file(file)
-        click.echo(f"{file}: valid ({cb.count()} codes, {len(cb.questions)} questions)")
+        click.echo(_("{file}: valid ({codes}, {questions})").format(
+            file=file, codes=_n_codes(cb.count()), questions=_n_questions(len(cb.questions))))
         return
     if not Path(file).is_file():
-        raise UserError(f"{file}: no such file")
+        raise UserError(_("{file}: no such file").format(file=file))
     problems = validate_codebook_file(file)
     for p in problems:
         click.echo(str(p), err=True)
     errors = [p for p in problems if p.is_error]
     if errors:
-        raise UserError(f"{file}: {len(errors)} error(s)")
+        raise UserError(ngettext("{file}: {n} error", "{file}: {n} errors", len(errors)).format(
+            file=file, n=len(errors)))
     from workbench.codebook import load_codebook
     cb = load_codebook(file)
-    click.echo(f"{file}: valid ({cb.count()} codes, {len(cb.questions)} questions"
-               + (f", {len(problems)} warning(s)" if problems else "") + ")")
+    counts = [_n_codes(cb.count()), _n_questions(len(cb.questions))]
+    if problems:
+        counts.append(ngettext("{n} warning", "{n} warnings", len(problems)).format(
+            n=len(problems)))
+    click.echo(_("{file}: valid ({counts})").format(file=file, counts=", ".join(counts)))
 
 
 @codebook_group.command("import")
@@ -56,8 +79,8 @@ def codebook_import(project, file, coder):
     """
     with open_project(project, coder) as p:
         s = p.import_codebook(file)
-    click.echo(f"{s['codebook']}: {s['codes_added']} codes added, {s['codes_updated']} updated; "
-               f"{s['questions_added']} questions added, {s['questions_updated']} updated")
+    from workbench.codebook.project_ops import describe_import
+    click.echo(f"{s['codebook']}: " + describe_import(s))
 
 
 @codebook_group.command("export")
@@ -72,7 +95,7 @@ def codebook_export(project, file, codebook):
     """
     with open_project(project) as p:
         path = p.export_codebook(file, codebook=codebook)
-    click.echo(f"wrote {path}")
+    click.echo(_("Written: {path}").format(path=path))
 
 
 @codebook_group.command("show")
@@ -118,7 +141,7 @@ def codebook_diff(old, new):
         return read_codebook_file(ref)
 
     changes = diff_codebooks(load(old), load(new))
-    click.echo(format_changes(changes) if changes else "no differences")
+    click.echo(format_changes(changes) if changes else _("no differences"))
 
 
 @codebook_group.command("history")
@@ -133,7 +156,8 @@ def codebook_history(project, limit, fmt):
     """
     with open_project(project) as p:
         rows = p.codebook_history(limit)
-    emit([{"at": h["at"], "coder": h["coder"], "action": h["action"],
+    emit([{"at": h["at"], "coder": h["coder"],
+           "action": activity_label(h["action"]) if fmt == "table" else h["action"],
            "details": ", ".join(f"{k}={v}" for k, v in h["details"].items())} for h in rows], fmt)
 
 
@@ -160,7 +184,7 @@ def codes_create(project, path, colour, definition, short, questions, coder):
     with open_project(project, coder) as p:
         cid = p.create_code(path, colour=colour, definition=definition, short=short,
                             questions=questions)
-    click.echo(f"created code {cid}: {path}")
+    click.echo(_("Code created: {path} (id {id})").format(path=path, id=cid))
 
 
 @codes_group.command("rename")
@@ -173,7 +197,7 @@ def codes_rename(project, code, new_name, coder):
     """Rename a code. Example: workbench codes rename eval.wbproj Freins/Transport Mobilité"""
     with open_project(project, coder) as p:
         p.rename_code(code, new_name)
-    click.echo("renamed")
+    click.echo(_("Renamed: {old} → {new}").format(old=code, new=new_name))
 
 
 @codes_group.command("move")
@@ -189,7 +213,8 @@ def codes_move(project, code, parent, coder):
     """
     with open_project(project, coder) as p:
         p.move_code(code, None if parent == "/" else parent)
-    click.echo("moved")
+    click.echo(_("Moved: {code} → {parent}").format(
+        code=code, parent=_("(top level)") if parent == "/" else parent))
 
 
 @codes_group.command("merge")
@@ -205,7 +230,9 @@ def codes_merge(project, source, target, coder):
     """
     with open_project(project, coder) as p:
         n = p.merge_codes(source, target)
-    click.echo(f"merged: {n} coding(s) moved")
+    click.echo(ngettext("Merged: {source} → {target} ({n} coding moved)",
+                        "Merged: {source} → {target} ({n} codings moved)", n).format(
+        source=source, target=target, n=n))
 
 
 @codes_group.command("split")
@@ -222,14 +249,16 @@ def codes_split(project, code, parts, coder):
     """
     spec = {}
     for part in parts:
-        name, _, ids = part.partition("=")
+        name, _sep, ids = part.partition("=")
         try:
             spec[name.strip()] = [int(i) for i in ids.split(",") if i.strip()]
         except ValueError:
-            raise click.BadParameter(f"{part!r}: use NAME=ID,ID", param_hint="--part") from None
+            raise click.BadParameter(_("{part!r}: use NAME=ID,ID").format(part=part),
+                                     param_hint="--part") from None
     with open_project(project, coder) as p:
         created = p.split_code(code, spec)
-    click.echo("created " + ", ".join(f"{k} ({v})" for k, v in created.items()))
+    click.echo(_("Codes created: {codes}").format(
+        codes=", ".join(f"{k} ({v})" for k, v in created.items())))
 
 
 @codes_group.command("delete")
@@ -249,11 +278,12 @@ def codes_delete(project, code, yes, coder):
             n = p.delete_code(code, force=yes)
         except ConfirmationRequired as exc:
             if not click.get_text_stream("stdin").isatty():
-                raise UserError(f"{exc} (add --yes)") from None
+                raise UserError(_("{problem} (add --yes)").format(problem=exc)) from None
             if not click.confirm(str(exc)):
-                raise UserError("nothing deleted") from None
+                raise UserError(_("nothing deleted")) from None
             n = p.delete_code(code, force=True)
-    click.echo(f"deleted ({n} coding(s) removed)")
+    click.echo(ngettext("Deleted: {code} ({n} coding removed)",
+                        "Deleted: {code} ({n} codings removed)", n).format(code=code, n=n))
 
 
 # -- coding -----------------------------------------------------------------------------
@@ -280,12 +310,12 @@ def code_cmd(project, doc, start, end, code, remove, memo, coder):
     with open_project(project, coder) as p:
         if remove:
             n = p.remove_code(doc, code, start, end, coder=coder)
-            click.echo(f"removed {n} coding(s)")
+            click.echo(ngettext("{n} coding removed", "{n} codings removed", n).format(n=n))
             return
         cid = p.apply_code(doc, code, start, end, coder=coder)
         if memo:
             p.add_memo("coding", cid, memo)
-    click.echo(f"coding {cid}")
+    click.echo(_("coding no. {id}").format(id=cid))
 
 
 @main.command("code-segments")
@@ -302,7 +332,7 @@ def code_segments_cmd(project, doc, code, positions, coder):
     """
     with open_project(project, coder) as p:
         ids = p.apply_code_to_segments(doc, code, positions, coder=coder)
-    click.echo(f"{len(ids)} coding(s)")
+    click.echo(ngettext("{n} coding", "{n} codings", len(ids)).format(n=len(ids)))
 
 
 @main.command("codings")
@@ -335,7 +365,8 @@ def undo_cmd(project, coder):
     """Undo your last change (also after a restart). Example: workbench undo eval.wbproj"""
     with open_project(project, coder) as p:
         label = p.undo()
-    click.echo(f"undone: {label}" if label else "nothing to undo")
+    click.echo(_("Undone: {label}").format(label=activity_label(label)) if label
+               else _("Nothing to undo"))
 
 
 @main.command("redo")
@@ -346,7 +377,8 @@ def redo_cmd(project, coder):
     """Redo what you last undid. Example: workbench redo eval.wbproj"""
     with open_project(project, coder) as p:
         label = p.redo()
-    click.echo(f"redone: {label}" if label else "nothing to redo")
+    click.echo(_("Redone: {label}").format(label=activity_label(label)) if label
+               else _("Nothing to redo"))
 
 
 # -- autocoding -------------------------------------------------------------------------
@@ -357,14 +389,14 @@ def redo_cmd(project, coder):
 @click.option("--regex", help="Python regular expression.")
 @click.option("--lemma", help="Lemma family with spaCy (former, formé, formations).")
 @click.option("--speaker", help="Every turn of this speaker label.")
-@click.option("--actor", "actor_rule", type=click.Choice(ACTOR_TYPES),
+@click.option("--actor", "actor_rule", type=ACTOR,
               help="Every respondent turn in documents of this actor type.")
 @click.option("--position", help="Respondent turns N or N-M (from 1).")
 @click.option("--section", help="Turns under an interview-guide heading containing this text.")
 @click.option("--span", type=click.Choice(["segment", "match", "sentence"]), default="segment",
               show_default=True, help="Code the whole turn, the match, or its sentence.")
 @click.option("--programme", help="Only documents of this programme.")
-@click.option("--in-actor", "actor_scope", type=click.Choice(ACTOR_TYPES),
+@click.option("--in-actor", "actor_scope", type=ACTOR,
               help="Only documents of this actor type.")
 @click.option("--include-interviewer", is_flag=True, help="Also search interviewer turns.")
 @click.option("--dry-run", is_flag=True, help="Preview: list what would be coded, write nothing.")
@@ -383,27 +415,34 @@ def autocode_cmd(project, code, keyword, regex, lemma, speaker, actor_rule, posi
                                  ("speaker", speaker), ("actor", actor_rule),
                                  ("position", position), ("section", section)) if v]
     if len(given) != 1:
-        raise click.UsageError("give exactly one of --keyword, --regex, --lemma, --speaker, "
-                               "--actor, --position, --section")
+        raise click.UsageError(_("give exactly one of --keyword, --regex, --lemma, --speaker, "
+                                 "--actor, --position, --section"))
     kind, pattern = given[0]
     rule = Rule(kind, pattern, span=span, programme=programme, actor_type=actor_scope,
                 include_interviewer=include_interviewer)
     with open_project(project, coder) as p:
         p.code_id(code)
         if dry_run:
-            df = p.shareable(p.autocode_preview(rule, progress=Progress("Matching")),
+            df = p.shareable(p.autocode_preview(rule, progress=Progress(N_("Matching"))),
                              documents="document_id")
-            click.echo(f"{len(df)} span(s) in {df['segment_id'].nunique()} segment(s) of "
-                       f"{df['document_id'].nunique()} document(s) would be coded", err=True)
+            click.echo(_("{passages} in {segments} of {documents} would be coded").format(
+                passages=ngettext("{n} passage", "{n} passages", len(df)).format(n=len(df)),
+                segments=_n_segments(df["segment_id"].nunique()),
+                documents=_n_documents(df["document_id"].nunique())), err=True)
             if fmt == "table":
                 df = df.assign(text=df["text"].str.slice(0, 70))[
                     ["document", "position", "speaker", "start", "end", "text"]]
             emit(df, fmt)
             return
-        result = p.autocode(code, rule, accept=accept, progress=Progress("Coding"))
-    status = "accepted" if accept else "candidate"
-    click.echo(f"{result['written']} {status} coding(s) written ({result['matches']} matches in "
-               f"{result['segments']} segment(s), {result['documents']} document(s))")
+        result = p.autocode(code, rule, accept=accept, progress=Progress(N_("Coding")))
+    n = result["written"]
+    written = (ngettext("{n} accepted coding written", "{n} accepted codings written", n) if accept
+               else ngettext("{n} candidate coding written", "{n} candidate codings written", n))
+    click.echo(_("{written} ({passages} in {segments}, {documents})").format(
+        written=written.format(n=n),
+        passages=ngettext("{n} passage", "{n} passages", result["matches"]).format(
+            n=result["matches"]),
+        segments=_n_segments(result["segments"]), documents=_n_documents(result["documents"])))
 
 
 @main.command("review")
@@ -430,16 +469,18 @@ def review_cmd(project, code, rule, origin, accept_ids, remove_ids, fmt, coder):
             try:
                 wanted = {int(x) for x in spec.split(",") if x.strip()}
             except ValueError:
-                raise click.BadParameter("use 'all' or comma-separated ids") from None
+                raise click.BadParameter(_("use 'all' or comma-separated ids")) from None
             unknown = wanted - set(df["id"])
             if unknown:
-                raise UserError(f"not candidate coding(s) here: {sorted(unknown)}")
+                raise UserError(_("not candidate codings here: {ids}").format(ids=sorted(unknown)))
             return sorted(wanted)
 
         if accept_ids:
-            click.echo(f"{p.accept_codings(pick(accept_ids))} coding(s) accepted")
+            n = p.accept_codings(pick(accept_ids))
+            click.echo(ngettext("{n} coding accepted", "{n} codings accepted", n).format(n=n))
         elif remove_ids:
-            click.echo(f"{p.reject_codings(pick(remove_ids))} coding(s) removed")
+            n = p.reject_codings(pick(remove_ids))
+            click.echo(ngettext("{n} coding removed", "{n} codings removed", n).format(n=n))
         else:
             df = p.shareable(df, documents="document_id")
             if fmt == "table":
@@ -472,7 +513,7 @@ def memo_add(project, target_type, target, text, title, private, coder):
     with open_project(project, coder) as p:
         mid = p.add_memo(target_type, None if target == "-" else target, text, title=title,
                          private=private)
-    click.echo(f"memo {mid}")
+    click.echo(_("memo no. {id}").format(id=mid))
 
 
 @memo_group.command("list")

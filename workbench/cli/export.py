@@ -9,6 +9,7 @@ import json
 import click
 
 from workbench.cli._base import Progress, handle_errors, main, open_project
+from workbench.i18n import N_, _
 
 _SECTIONS = ("summary", "codebook", "questions", "excerpts", "matrices", "charts", "methods")
 
@@ -71,8 +72,8 @@ def report_cmd(project, out, sections, by, attributes, joint, template, title, d
                                programmes=programmes, questions=questions,
                                coders=chosen_coders(coders, consensus), date_from=date_from,
                                date_to=date_to, author=author, language=language, paper=paper,
-                               progress=Progress("Report"))
-    click.echo(f"wrote {path}")
+                               progress=Progress(N_("Report")))
+    click.echo(_("Written: {path}").format(path=path))
 
 
 @export_group.command("excerpts")
@@ -98,8 +99,8 @@ def excerpts_cmd(project, out, by, codes, attributes, template, programmes, code
         path = p.export_excerpts(_out(out), by=by, codes=codes or None, attributes=attributes,
                                  template=template, programmes=programmes,
                                  coders=chosen_coders(coders, consensus),
-                                 progress=Progress("Excerpts"))
-    click.echo(f"wrote {path}")
+                                 progress=Progress(N_("Excerpts")))
+    click.echo(_("Written: {path}").format(path=path))
 
 
 @export_group.command("codebook")
@@ -114,7 +115,7 @@ def codebook_cmd(project, out, template):
     """
     with open_project(project) as p:
         path = p.export_codebook_report(_out(out), template=template)
-    click.echo(f"wrote {path}")
+    click.echo(_("Written: {path}").format(path=path))
 
 
 @export_group.command("table")
@@ -137,9 +138,9 @@ def table_cmd(project, out, names, binary, with_attributes):
             paths = [p.export_participant_matrix(_out(out), binary=binary,
                                                  with_attributes=with_attributes)]
         else:
-            paths = p.export_tables(_out(out), names=names or None, progress=Progress("Tables"))
+            paths = p.export_tables(_out(out), names=names or None, progress=Progress(N_("Tables")))
     for path in paths:
-        click.echo(f"wrote {path}")
+        click.echo(_("Written: {path}").format(path=path))
 
 
 @export_group.command("qdpx")
@@ -152,5 +153,5 @@ def qdpx_cmd(project, out):
     Example: workbench export qdpx eval.wbproj projet.qdpx
     """
     with open_project(project) as p:
-        summary = p.export_qdpx(_out(out), progress=Progress("REFI-QDA"))
+        summary = p.export_qdpx(_out(out), progress=Progress(N_("REFI-QDA")))
     click.echo(json.dumps(summary, ensure_ascii=False, indent=2))

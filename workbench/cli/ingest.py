@@ -3,14 +3,22 @@ from __future__ import annotations
 
 import click
 
-from workbench.cli._base import (Progress, UserError, coder_option, emit, format_option,
+from workbench.cli._base import (ACTOR, Progress, UserError, coder_option, emit, format_option,
                                  handle_errors, main, open_project)
-from workbench.domain import ACTOR_TYPES
+from workbench.i18n import N_, _, colon, ngettext
+from workbench.labels import actor_label, memo_target_label
+
+
+#: The fields `docs show` prints, with their labels.
+DOCUMENT_FIELDS = {"programme": N_("Programme"), "actor_type": N_("Actor type"),
+                   "interview_date": N_("Interview date"), "interviewer": N_("Interviewer"),
+                   "site": N_("Site"), "language": N_("Language"), "source_file": N_("Source file"),
+                   "source_format": N_("Format"), "encoding": N_("Encoding"),
+                   "word_count": N_("Words")}
 
 
 def _with_override_hint(exc, option: str) -> str:
     """A type refusal's message, with the options that would override the types."""
-    from workbench.i18n import _
     message = str(exc)
     if exc.conflicts:
         message += "\n" + _("To change them for the whole project: {options}").format(
@@ -23,7 +31,8 @@ def _parse_speaker_map(values) -> dict[str, str]:
     out = {}
     for v in values:
         if "=" not in v:
-            raise click.BadParameter(f"{v!r}: use LABEL=PARTICIPANT_ID", param_hint="--speaker")
+            raise click.BadParameter(_("{value!r}: use LABEL=PARTICIPANT_ID").format(value=v),
+                                     param_hint="--speaker")
         label, pid = v.rsplit("=", 1)
         out[label.strip()] = pid.strip()
     return out
@@ -48,7 +57,7 @@ def _parse_columns(value):
 @click.option("--field-type", "field_types", multiple=True,
               help="Type of a manifest's extra column for the whole project: NAME=TYPE[:LEVELS] "
                    "as for participants import --type (repeatable).")
-@click.option("--actor", "actor_type", type=click.Choice(ACTOR_TYPES), help="Actor type.")
+@click.option("--actor", "actor_type", type=ACTOR, help="Actor type.")
 @click.option("--participant", "participants", multiple=True, help="Participant ID (repeatable).")
 @click.option("--speaker", "speakers", multiple=True,
               help="Speaker label = participant ID, e.g. --speaker 'Karima=P0001' (repeatable).")
@@ -90,18 +99,18 @@ def import_cmd(project, paths, programme, new_programme, field_types, actor_type
     qdpx = [p for p in paths if p.lower().endswith(".qdpx")]
     if qdpx:
         if len(paths) != 1:
-            raise click.UsageError("import one .qdpx project at a time, without other files")
+            raise click.UsageError(_("import one .qdpx project at a time, without other files"))
         with open_project(project, coder) as p:
             if not hasattr(p, "import_qdpx"):
-                raise UserError("REFI-QDA .qdpx import is not available in this build")
+                raise UserError(_("REFI-QDA .qdpx import is not available in this build"))
             summary = p.import_qdpx(qdpx[0], on_conflict=on_conflict or "keep",
-                                    dry_run=dry_run, progress=Progress("Importing"))
+                                    dry_run=dry_run, progress=Progress(N_("Importing")))
         _emit_exchange_report(summary, fmt)
         return
     if on_conflict or dry_run:
-        raise click.UsageError("--on-conflict and --dry-run apply to a .qdpx import")
+        raise click.UsageError(_("--on-conflict and --dry-run apply to a .qdpx import"))
     if name and len(paths) != 1:
-        raise click.UsageError("--name needs exactly one file")
+        raise click.UsageError(_("--name needs exactly one file"))
     overrides = {}
     for spec in field_types:
         field_name, type_, levels = parse_type_override(spec)
@@ -115,7 +124,7 @@ def import_cmd(project, paths, programme, new_programme, field_types, actor_type
                                     interviewer=interviewer, site=site, name=name,
                                     field_types=overrides or None, columns=columns,
                                     tags_as_codes=tags_as_codes,
-                                    progress=Progress("Importing"))
+                                    progress=Progress(N_("Importing")))
         except TableTypeError as exc:
             raise UserError(_with_override_hint(exc, "--field-type")) from None
     rows = [{"file": r.path, "status": r.status, "document": r.name or "",
@@ -133,7 +142,6 @@ def import_cmd(project, paths, programme, new_programme, field_types, actor_type
 def _emit_exchange_report(summary: dict, fmt: str) -> None:
     """A REFI-QDA import report: one row per kind of element (new, matched) on stdout
     (json: the whole report), each conflict and warning on stderr."""
-    from workbench.i18n import _, ngettext
     if fmt == "json":
         emit([{k: v for k, v in summary.items() if k != "ids"}], fmt)
     else:
@@ -163,7 +171,7 @@ def docs_group():
 @docs_group.command("list")
 @click.argument("project")
 @click.option("--programme")
-@click.option("--actor", "actor_type", type=click.Choice(ACTOR_TYPES))
+@click.option("--actor", "actor_type", type=ACTOR)
 @click.option("--where", "attribute", help="Participant attribute filter ATTR=VALUE.")
 @click.option("--uncoded", is_flag=True, help="Only documents without codings.")
 @format_option
@@ -176,7 +184,7 @@ def docs_list(project, programme, actor_type, attribute, uncoded, fmt):
     attr = None
     if attribute:
         if "=" not in attribute:
-            raise click.BadParameter("use ATTR=VALUE", param_hint="--where")
+            raise click.BadParameter(_("use ATTR=VALUE"), param_hint="--where")
         attr = tuple(s.strip() for s in attribute.split("=", 1))
     with open_project(project) as p:
         df = p.documents(programme=programme, actor_type=actor_type, attribute=attr,
@@ -212,12 +220,14 @@ def docs_show(project, doc, show_segments, fmt):
             return
         links = p.document_participants(d.id)
         click.echo(f"# {d.name}")
-        for key in ("programme", "actor_type", "interview_date", "interviewer", "site",
-                    "language", "source_file", "source_format", "encoding", "word_count"):
-            click.echo(f"{key}: {getattr(d, key) if getattr(d, key) is not None else ''}")
+        for key, label in DOCUMENT_FIELDS.items():
+            value = getattr(d, key)
+            if key == "actor_type":
+                value = actor_label(value)
+            click.echo(colon(_(label)) + f" {value if value is not None else ''}")
         for key, value in p.document_field_values(d.id).items():
-            click.echo(f"{key}: {value if value is not None else ''}")
-        click.echo("participants: " + ", ".join(
+            click.echo(colon(key) + f" {value if value is not None else ''}")
+        click.echo(colon(_("Participants")) + " " + ", ".join(
             (l["participant_id"] + (f" ({l['speaker']})" if l["speaker"] else "")) for l in links))
         click.echo("")
         click.echo(p.text(d.id))
@@ -227,7 +237,7 @@ def docs_show(project, doc, show_segments, fmt):
 @click.argument("project")
 @click.argument("text")
 @click.option("--programme")
-@click.option("--actor", "actor_type", type=click.Choice(ACTOR_TYPES))
+@click.option("--actor", "actor_type", type=ACTOR)
 @click.option("--where", "attribute", help="Participant attribute filter ATTR=VALUE.")
 @click.option("--limit", default=50, show_default=True)
 @click.option("--relevance", is_flag=True, help="Best matches first (default: transcript order).")
@@ -273,7 +283,6 @@ def participants_import(project, file, id_column, types, sheet, coder):
 
     Example: workbench participants import eval.wbproj participants.csv --type age=numeric
     """
-    from workbench.i18n import _
     from workbench.tables import TableTypeError, parse_type_override
     overrides = {}
     for spec in types:
@@ -332,10 +341,10 @@ def participants_link(project, doc, participant_id, speaker, remove, coder):
     with open_project(project, coder) as p:
         if remove:
             n = p.unlink_participant(doc, participant_id, speaker or None)
-            click.echo(f"{n} link(s) removed")
+            click.echo(ngettext("{n} link removed", "{n} links removed", n).format(n=n))
         else:
             added = p.link_participant(doc, participant_id, speaker)
-            click.echo("linked" if added else "already linked")
+            click.echo(_("linked") if added else _("already linked"))
 
 
 @main.command("private")
@@ -352,4 +361,5 @@ def private_cmd(project, kind, ref, off, coder):
     """
     with open_project(project, coder) as p:
         p.set_private(kind, ref, not off)
-    click.echo(f"{kind} {ref}: {'exportable' if off else 'private'}")
+    what = memo_target_label(kind) if kind != "attribute" else _("attribute")
+    click.echo(colon(f"{what} {ref}") + " " + (_("exportable") if off else _("private")))

@@ -10,6 +10,8 @@ import sys
 import click
 
 from workbench.cli._base import UserError, emit, handle_errors, main, open_project
+from workbench.i18n import _, colon, ngettext
+from workbench.labels import side_label
 
 OUT_FORMATS = ("table", "csv", "json", "xlsx")
 
@@ -21,9 +23,14 @@ def out_options(fn):
                         show_default=True, help="Output format.")(fn)
 
 
+def _wrote(n: int, path: str) -> str:
+    return ngettext("Written: {n} row in {path}", "Written: {n} rows in {path}", n).format(
+        n=n, path=path)
+
+
 def _check_output(fmt: str, output: str | None) -> None:
     if fmt == "xlsx" and not output:
-        raise click.UsageError("--format xlsx needs --output FILE.xlsx")
+        raise click.UsageError(_("--format xlsx needs --output FILE.xlsx"))
 
 
 _NOTE: dict = {}
@@ -35,12 +42,12 @@ def write(df, fmt: str, output: str | None, sheet: str = "results") -> None:
     if fmt == "xlsx":
         note = _NOTE.pop("text", None)
         write_sheets({sheet: df}, output, {sheet: note} if note else None)
-        click.echo(f"wrote {len(df)} row(s) to {output}", err=True)
+        click.echo(_wrote(len(df), output), err=True)
         return
     if output:
         with open(output, "w", encoding="utf-8", newline="") as fh:
             emit(df, fmt, out=fh)
-        click.echo(f"wrote {len(df)} row(s) to {output}", err=True)
+        click.echo(_wrote(len(df), output), err=True)
     else:
         emit(df, fmt)
 
@@ -54,7 +61,8 @@ def write_sheets(frames: dict, output: str, notes: dict | None = None) -> None:
     try:
         write_xlsx(frames, output, notes=notes)
     except OSError as exc:
-        raise UserError(f"{output}: cannot write ({exc.strerror})") from None
+        raise UserError(_("{path}: cannot write ({reason})").format(
+            path=output, reason=exc.strerror)) from None
 
 
 def codes_option(fn):
@@ -83,7 +91,7 @@ def chosen_coders(coders, consensus):
     """The --coder / --consensus choice as the API's ``coders`` argument."""
     from workbench.domain import CONSENSUS_CODER
     if consensus and coders:
-        raise click.UsageError("give --coder or --consensus, not both")
+        raise click.UsageError(_("give --coder or --consensus, not both"))
     if consensus:
         return CONSENSUS_CODER
     return list(coders) or None
@@ -144,7 +152,7 @@ def query_cmd(project, expression, attributes, exact, limit, save_as, interviewe
     if fmt == "table":
         df = _shorten(df.drop(columns=["document_id", "coding_ids"]))
     write(df, fmt, output, "excerpts")
-    click.echo(f"{len(df)} passage(s)", err=True)
+    click.echo(ngettext("{n} passage", "{n} passages", len(df)).format(n=len(df)), err=True)
 
 
 # -- matrix --------------------------------------------------------------------------------
@@ -239,7 +247,8 @@ def joint_cmd(project, group_by, codes, questions, bins, exemplars, wide, outcom
     codes = list(codes) or None
     qs = None if not questions else ("all" if "all" in questions else list(questions))
     if not group_by and not outcome:
-        raise click.UsageError("give GROUP_BY (a participant attribute) or --outcome ATTRIBUTE")
+        raise click.UsageError(_("give GROUP_BY (a participant attribute) or --outcome "
+                                 "ATTRIBUTE"))
     who = chosen_coders(coders, consensus)
     with open_project(project) as p:
         if outcome:
@@ -312,7 +321,8 @@ def eq_cmd(project, question, exemplars, where, coders, consensus, status, fmt, 
         head = pd.DataFrame([{k: (";".join(v) if isinstance(v, list) else v)
                               for k, v in d.question.items()}])
         write_sheets({"question": head, **{s: getattr(d, s) for s in d.sections}}, output)
-        click.echo(f"wrote the dossier of {question} to {output}", err=True)
+        click.echo(_("Written: the dossier of {question} in {path}").format(
+            question=question, path=output), err=True)
         return
     if fmt == "json":
         text = json.dumps(d.to_dict(), ensure_ascii=False, indent=2) + "\n"
@@ -327,8 +337,10 @@ def eq_cmd(project, question, exemplars, where, coders, consensus, status, fmt, 
         q = d.question
         if fmt == "table":
             stream.write(f"{q['id']} — {q['text']}\n")
-            stream.write(f"programme: {q.get('programme') or '-'}   side: {q.get('side') or '-'}   "
-                         f"codes: {', '.join(q['codes']) or '(none linked)'}\n")
+            stream.write("   ".join((
+                colon(_("Programme")) + f" {q.get('programme') or '-'}",
+                colon(_("Side")) + f" {side_label(q.get('side')) or '-'}",
+                colon(_("Codes")) + " " + (", ".join(q["codes"]) or _("(none linked)")))) + "\n")
         for s in d.sections:
             df = getattr(d, s)
             if fmt == "table":
@@ -372,7 +384,8 @@ def _param(values) -> dict:
     out = {}
     for v in values:
         if "=" not in v:
-            raise click.BadParameter(f"{v!r}: use NAME=VALUE (VALUE may be JSON)",
+            raise click.BadParameter(_("{value!r}: use NAME=VALUE (VALUE may be JSON)").format(
+                                         value=v),
                                      param_hint="--param")
         k, raw = v.split("=", 1)
         try:
@@ -400,7 +413,7 @@ def queries_save(project, name, expression, kind, params, replace):
     """
     with open_project(project) as p:
         p.save_query(name, kind, expression, _param(params), replace=replace)
-    click.echo(f"saved {name!r}", err=True)
+    click.echo(_("Query saved: {name}").format(name=name), err=True)
 
 
 @queries_group.command("run")
@@ -417,8 +430,8 @@ def queries_run(project, name, fmt, output):
     with open_project(project) as p:
         names = list(p.saved_queries()["name"])
         if name in names and p.shareable_saved_queries()[names.index(name)] is None:
-            raise UserError(f"saved query {name!r} names a private document or attribute: "
-                            "it is not run for an output")
+            raise UserError(_("saved query {name!r} names a private document or attribute: it "
+                              "is not run for an output").format(name=name))
         result = p.run_saved_query(name)
     if hasattr(result, "sections"):
         if fmt == "json":
@@ -441,4 +454,4 @@ def queries_delete(project, name):
     """
     with open_project(project) as p:
         p.delete_saved_query(name)
-    click.echo(f"deleted {name!r}", err=True)
+    click.echo(_("Query deleted: {name}").format(name=name), err=True)

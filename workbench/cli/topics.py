@@ -5,16 +5,17 @@ import json
 
 import click
 
-from workbench.cli._base import (Progress, UserError, coder_option, emit, format_option,
+from workbench.cli._base import (ACTOR, Progress, UserError, coder_option, emit, format_option,
                                  handle_errors, main, open_project)
-from workbench.domain import ACTOR_TYPES
+from workbench.i18n import N_, _, decimal, ngettext
 
 
 def _parse_where(values) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for v in values:
         if "=" not in v:
-            raise click.BadParameter(f"{v!r}: use ATTR=VALUE", param_hint="--where")
+            raise click.BadParameter(_("{value!r}: use ATTR=VALUE").format(value=v),
+                                     param_hint="--where")
         attr, value = (s.strip() for s in v.split("=", 1))
         out.setdefault(attr, []).append(value)
     return out
@@ -24,7 +25,8 @@ def _parse_options(values) -> dict:
     out = {}
     for v in values:
         if "=" not in v:
-            raise click.BadParameter(f"{v!r}: use KEY=VALUE", param_hint="--option")
+            raise click.BadParameter(_("{value!r}: use KEY=VALUE").format(value=v),
+                                     param_hint="--option")
         key, raw = (s.strip() for s in v.split("=", 1))
         try:
             out[key] = json.loads(raw)
@@ -59,7 +61,7 @@ def topics_group():
               help="Cut units longer than this many words into windows (0: never).")
 @click.option("--stride", type=int, help="Window step in words (default: the window size).")
 @click.option("--programme", "programmes", multiple=True, help="Scope: programme (repeatable).")
-@click.option("--actor", "actors", multiple=True, type=click.Choice(ACTOR_TYPES),
+@click.option("--actor", "actors", multiple=True, type=ACTOR,
               help="Scope: actor type (repeatable).")
 @click.option("--where", "where", multiple=True,
               help="Scope: participant attribute ATTR=VALUE (repeatable).")
@@ -95,10 +97,10 @@ def topics_run(project, backend, n_topics, seed, unit, window, stride, programme
         if min_topic_size:
             opts["min_topic_size"] = min_topic_size
         if passes:
-            raise click.UsageError("--passes is an LDA option")
+            raise click.UsageError(_("--passes is an LDA option"))
     else:
         if embedding or min_topic_size:
-            raise click.UsageError("--embedding and --min-topic-size are BERTopic options")
+            raise click.UsageError(_("--embedding and --min-topic-size are BERTopic options"))
         if passes:
             opts["passes"] = passes
     with open_project(project, coder) as p:
@@ -108,7 +110,7 @@ def topics_run(project, backend, n_topics, seed, unit, window, stride, programme
                            documents=documents or None, include_interviewer=include_interviewer,
                            min_tokens=min_tokens, stop_words=stop_words,
                            spacy_model=spacy_model, name=name, options=opts,
-                           progress=Progress("Topics"))
+                           progress=Progress(N_("Topics")))
         info = p.topic_info(run.id)
     if fmt == "table":
         emit([_run_summary(run)], fmt)
@@ -160,7 +162,8 @@ def topics_show(project, run, topic, excerpts, by, share, codes, show_outliers, 
     with open_project(project) as p:
         private = {a.name for a in p.store.attributes() if a.private}
         if by and by.split(".", 1)[-1] in private:
-            raise UserError(f"participant attribute {by!r} is private: it is never shown")
+            raise UserError(_("participant attribute {name!r} is private: it is never shown")
+                            .format(name=by))
         if by:
             emit(p.topic_by(run, by, normalize=share), fmt)
         elif codes:
@@ -178,12 +181,16 @@ def topics_show(project, run, topic, excerpts, by, share, codes, show_outliers, 
             words = p.topic_words(run, topic)
             info = p.topic_info(run).set_index("topic")
             if topic not in info.index:
-                raise UserError(f"no topic {topic} in this run")
-            click.echo(f"# topic {topic}: {info.at[topic, 'label']} "
-                       f"({info.at[topic, 'size']} units)")
-            click.echo(", ".join(f"{w} ({x:.3f})" for w, x in zip(words["word"], words["weight"])))
+                raise UserError(_("no topic {topic} in this run").format(topic=topic))
+            size = int(info.at[topic, "size"])
+            click.echo("# " + _("topic {topic}: {label} ({units})").format(
+                topic=topic, label=info.at[topic, "label"],
+                units=ngettext("{n} unit", "{n} units", size).format(n=size)))
+            click.echo(", ".join(f"{w} ({decimal(float(x), 3)})"
+                                 for w, x in zip(words["word"], words["weight"])))
             for ex in shown.itertuples():
-                click.echo(f"\n[{ex.document} · {ex.speaker or ''} · p={ex.probability:.2f}]")
+                click.echo(f"\n[{ex.document} · {ex.speaker or ''} · "
+                           f"p={decimal(float(ex.probability), 2)}]")
                 click.echo(ex.text)
         else:
             r = p.topic_run(run)
@@ -211,7 +218,7 @@ def topics_compare(project, runs, align, fmt):
     with open_project(project) as p:
         if align:
             if len(runs) != 2:
-                raise click.UsageError("--align needs exactly two runs")
+                raise click.UsageError(_("--align needs exactly two runs"))
             emit(p.align_topics(runs[0], runs[1]), fmt)
         else:
             emit(p.compare_topic_runs(list(runs)), fmt)
@@ -262,26 +269,30 @@ def topics_review(project, run, topic, accept_ids, reject_ids, accept_all, rejec
     Example: workbench topics review eval.wbproj last 3 --accept 12 --reject 13
     """
     if accept_all and reject_all:
-        raise click.UsageError("--accept-all and --reject-all exclude each other")
+        raise click.UsageError(_("--accept-all and --reject-all exclude each other"))
     if (accept_all or reject_all) and run is None:
-        raise click.UsageError("name the run (and topic) to accept or reject all of")
+        raise click.UsageError(_("name the run (and topic) to accept or reject all of"))
     with open_project(project, coder) as p:
         acted = False
         if accept_ids:
             n = p.accept_topic_candidates(run, topic, accept_ids)
-            click.echo(f"accepted {n}", err=True)
+            click.echo(ngettext("{n} coding accepted", "{n} codings accepted", n).format(n=n),
+                       err=True)
             acted = True
         if reject_ids:
             n = p.reject_topic_candidates(run, topic, reject_ids)
-            click.echo(f"rejected {n}", err=True)
+            click.echo(ngettext("{n} coding removed", "{n} codings removed", n).format(n=n),
+                       err=True)
             acted = True
         if accept_all:
             n = p.accept_topic_candidates(run, topic)
-            click.echo(f"accepted {n}", err=True)
+            click.echo(ngettext("{n} coding accepted", "{n} codings accepted", n).format(n=n),
+                       err=True)
             acted = True
         if reject_all:
             n = p.reject_topic_candidates(run, topic)
-            click.echo(f"rejected {n}", err=True)
+            click.echo(ngettext("{n} coding removed", "{n} codings removed", n).format(n=n),
+                       err=True)
             acted = True
         if not acted:
             df = p.topic_candidates(run, topic)

@@ -11,6 +11,7 @@ import uuid
 from pathlib import Path
 
 from workbench.codebook.model import Codebook, CodeDef, EvaluationQuestion
+from workbench.i18n import _, ngettext
 from workbench.domain import ValidationError, WorkbenchError
 from workbench.store import now
 
@@ -40,6 +41,20 @@ def read_codebook_file(path: str | Path) -> Codebook:
         raise ValidationError("codebook rejected, nothing imported:\n  " +
                               "\n  ".join(str(p) for p in exc.problems if p.is_error)) from None
 
+
+
+def describe_import(stats: dict) -> str:
+    """What a codebook import did, in words: "3 codes added, 1 updated; 2 evaluation
+    questions added, 0 updated" (the TUI and the CLI say it the same way)."""
+    added, updated = stats.get("codes_added", 0), stats.get("codes_updated", 0)
+    qadded, qupdated = stats.get("questions_added", 0), stats.get("questions_updated", 0)
+    codes = ngettext("{added} code added, {updated} updated",
+                     "{added} codes added, {updated} updated", added).format(
+                         added=added, updated=updated)
+    questions = ngettext("{added} question added, {updated} updated",
+                         "{added} questions added, {updated} updated", qadded).format(
+                             added=qadded, updated=qupdated)
+    return _("{codes}; {questions}").format(codes=codes, questions=questions)
 
 class CodebookAPI:
     def import_codebook(self, source: str | Path | Codebook) -> dict:
@@ -132,7 +147,7 @@ class CodebookAPI:
                            children=kids, guid=_text(r["guid"]) or None)
 
         codes = tuple(build(r) for r in by_parent.get(None, []) if keep is None or r["id"] in keep)
-        used = {q for _, c in Codebook("x", "x", codes=codes).iter_codes() for q in c.questions}
+        used = {q for _path, c in Codebook("x", "x", codes=codes).iter_codes() for q in c.questions}
         questions = tuple(
             EvaluationQuestion(id=q["id"], programme=q["programme"] or "", side=q["side"] or "",
                                text=q["text"], source=q["source"] or "", proposed=bool(q["proposed"]))

@@ -22,6 +22,7 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from workbench.i18n import _
 from workbench.identity import normalise_guid
 
 from .model import SIDES, Codebook, CodeDef, EvaluationQuestion, name_key, split_path
@@ -129,12 +130,12 @@ def _line(node: Node) -> int:
 
 def _kind(node: Node) -> str:
     if isinstance(node, MappingNode):
-        return "a mapping"
+        return _("a mapping")
     if isinstance(node, SequenceNode):
-        return "a list"
+        return _("a list")
     if node.tag == _NULL:
-        return "nothing (null)"
-    return f"the scalar {node.value!r}"
+        return _("nothing (null)")
+    return _("the value {value!r}").format(value=node.value)
 
 
 @dataclass
@@ -179,30 +180,35 @@ class _Walker:
         if not self._enter(node):
             return None
         if not isinstance(node, MappingNode):
-            self.error(_line(node), f"{what} must be a mapping (key: value), found {_kind(node)}")
+            self.error(_line(node), _("{what} must be a mapping (`key: value`), found {kind}")
+                       .format(what=what, kind=_kind(node)))
             return None
         result: dict[str, tuple[Node, Node]] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
-                self.error(_line(key_node), f"{what}: a key must be a plain word, found {_kind(key_node)}")
+                self.error(_line(key_node), _("{what}: a key must be a plain word, found {kind}")
+                           .format(what=what, kind=_kind(key_node)))
                 continue
             key = key_node.value
             if key in result:
                 first = _line(result[key][0])
                 self.error(_line(key_node),
-                           f"duplicate key '{key}' in {what} (first at line {first}; "
-                           "YAML would silently keep only the last one)")
+                           _("duplicate key '{key}' in {what} (first at line {first}; YAML would "
+                             "silently keep only the last one)").format(key=key, what=what,
+                                                                        first=first))
                 continue
             if key not in known:
                 hint = difflib.get_close_matches(key, known, n=1)
-                extra = f" (did you mean '{hint[0]}'?)" if hint else ""
-                self.error(_line(key_node), f"unknown key '{key}' in {what}{extra}; "
-                           f"allowed: {', '.join(known)}")
+                extra = " " + _("(did you mean '{key}'?)").format(key=hint[0]) if hint else ""
+                self.error(_line(key_node), _("unknown key '{key}' in {what}{hint}; allowed: "
+                                              "{known}").format(key=key, what=what, hint=extra,
+                                                                known=", ".join(known)))
                 continue
             result[key] = (key_node, value_node)
         for key in required:
             if key not in result:
-                self.error(_line(node), f"{what}: missing required key '{key}'")
+                self.error(_line(node), _("{what}: missing required key '{key}'").format(
+                    what=what, key=key))
         return result
 
     def string(self, node: Node, what: str) -> str | None:
@@ -211,7 +217,8 @@ class _Walker:
         if not self._enter(node):
             return None
         if not isinstance(node, ScalarNode):
-            self.error(_line(node), f"{what} must be text, found {_kind(node)}")
+            self.error(_line(node), _("{what} must be text, found {kind}").format(
+                what=what, kind=_kind(node)))
             return None
         if node.tag == _NULL:
             return None
@@ -222,7 +229,8 @@ class _Walker:
             return None
         if isinstance(node, ScalarNode) and node.tag == _BOOL:
             return node.value.lower() in ("true", "yes", "on", "y")
-        self.error(_line(node), f"{what} must be true or false, found {_kind(node)}")
+        self.error(_line(node), _("{what} must be true or false, found {kind}").format(
+            what=what, kind=_kind(node)))
         return None
 
     def sequence(self, node: Node, what: str) -> list[Node] | None:
@@ -231,7 +239,8 @@ class _Walker:
         if isinstance(node, ScalarNode) and node.tag == _NULL:
             return []
         if not isinstance(node, SequenceNode):
-            self.error(_line(node), f"{what} must be a list, found {_kind(node)}")
+            self.error(_line(node), _("{what} must be a list, found {kind}").format(
+                what=what, kind=_kind(node)))
             return None
         return list(node.value)
 
@@ -249,7 +258,7 @@ class _Walker:
                     meta[key] = value
                 if key in ("codebook", "title") and isinstance(value_node, ScalarNode) \
                         and not (value or "").strip():
-                    self.error(_line(value_node), f"'{key}' must not be empty")
+                    self.error(_line(value_node), _("'{key}' must not be empty").format(key=key))
         questions = []
         if "questions" in top:
             items = self.sequence(top["questions"][1], "'questions'")
@@ -276,14 +285,16 @@ class _Walker:
                 q[key + "_line"] = _line(value_node)
                 if key in QUESTION_REQUIRED and isinstance(value_node, ScalarNode) \
                         and not (value or "").strip():
-                    self.error(_line(value_node), f"question '{key}' must not be empty")
+                    self.error(_line(value_node), _("question '{key}' must not be empty").format(
+                        key=key))
         if q.get("id") and q["id"].strip() and not _QID_RE.match(q["id"].strip()):
-            self.error(q["id_line"], f"bad question id '{q['id']}': use letters, digits, '-', '_' "
-                       "and '.', starting with a letter or digit (for example AV-B1)")
+            self.error(q["id_line"], _("bad question id '{id}': use letters, digits, '-', '_' "
+                                       "and '.', starting with a letter or digit (for example "
+                                       "AV-B1)").format(id=q["id"]))
         if "side" in m and q.get("side"):
             if q["side"].strip() not in SIDES:
-                self.error(q["side_line"], f"bad side '{q['side']}': must be one of "
-                           + ", ".join(SIDES))
+                self.error(q["side_line"], _("bad side '{side}': must be one of {sides}").format(
+                    side=q["side"], sides=", ".join(SIDES)))
         if "proposed" in m:
             q["proposed"] = self.boolean(m["proposed"][1], "question 'proposed'")
         return q
@@ -307,11 +318,12 @@ class _Walker:
             code.name_line = _line(value_node)
             if isinstance(value_node, ScalarNode):
                 if not (name or "").strip():
-                    self.error(code.name_line, "code 'name' must not be empty")
+                    self.error(code.name_line, _("code 'name' must not be empty"))
                     name = None
                 elif "/" in name:
-                    self.error(code.name_line, f"code name '{name}' contains '/', which separates "
-                               "the names in a code path (Parent/Child)")
+                    self.error(code.name_line, _("code name '{name}' contains '/', which "
+                                                 "separates the names in a code path "
+                                                 "(Parent/Child)").format(name=name))
             code.name = name
         if "colour" in m:
             value_node = m["colour"][1]
@@ -319,8 +331,9 @@ class _Walker:
             if value is not None:
                 colour = normalise_colour(value)
                 if colour is None:
-                    self.error(_line(value_node), f"bad colour '{value}': write #RRGGBB "
-                               "(or #RGB), for example \"#1F77B4\"")
+                    self.error(_line(value_node), _("bad colour '{value}': write #RRGGBB (or "
+                                                    "#RGB), for example \"#1F77B4\"").format(
+                                                        value=value))
                 code.colour = colour
         for key in CODE_TEXT_KEYS:
             if key in m:
@@ -338,15 +351,17 @@ class _Walker:
             if value is not None:
                 guid = normalise_guid(value)
                 if guid is None:
-                    self.error(_line(value_node), f"bad guid '{value}': expected a GUID such as "
-                               "\"0b6f3c1e-9a52-4d7a-8b11-2f0c3d4e5f60\"")
+                    self.error(_line(value_node), _("bad guid '{value}': expected a GUID such as "
+                                                    "\"0b6f3c1e-9a52-4d7a-8b11-2f0c3d4e5f60\"")
+                               .format(value=value))
                 code.guid = guid
                 code.guid_line = _line(value_node)
         if "parent" in m:
             key_node, value_node = m["parent"]
             if not top_level:
-                self.error(_line(key_node), "'parent' is only allowed on codes listed directly under "
-                           "'codes' (a nested code already has its parent)")
+                self.error(_line(key_node), _("'parent' is only allowed on codes listed directly "
+                                              "under 'codes' (a nested code already has its "
+                                              "parent)"))
             else:
                 value = self.string(value_node, "code 'parent'")
                 if value is not None and value.strip():
@@ -415,13 +430,15 @@ def _assemble(w: _Walker, raw: list[_RawCode]) -> list[_RawCode]:
             chain.append(cur)
         if cycle:
             names = " → ".join(c.name or "?" for c in chain + [code])
-            w.error(code.parent_line, f"cycle in 'parent' links: {names}")
+            w.error(code.parent_line, _("cycle in 'parent' links: {names}").format(names=names))
         elif len(chain) > 1:
-            w.error(code.parent_line, f"code '{code.name}' cannot be placed: its parent "
-                    f"'{code.parent}' is itself not placed (line {chain[1].parent_line})")
+            w.error(code.parent_line, _("code '{name}' cannot be placed: its parent '{parent}' is "
+                                        "itself not placed (line {line})").format(
+                name=code.name, parent=code.parent, line=chain[1].parent_line))
         else:
-            w.error(code.parent_line, f"unknown parent '{code.parent}' for code "
-                    f"'{code.name}': no code has this path")
+            w.error(code.parent_line, _("unknown parent '{parent}' for code '{name}': no code "
+                                        "has this path").format(parent=code.parent,
+                                                                name=code.name))
     return roots
 
 
@@ -435,29 +452,30 @@ def _check_tree(w: _Walker, roots: list[_RawCode], question_ids: set[str]) -> se
             if code.name is not None:
                 key = name_key(code.name)
                 if key in seen:
-                    w.error(code.name_line, f"duplicate code name '{code.name}' {where} "
-                            f"(first at line {seen[key].name_line}; names are compared "
-                            "ignoring case)")
+                    w.error(code.name_line, _("duplicate code name '{name}' {where} (first at "
+                                              "line {first}; names are compared ignoring case)")
+                            .format(name=code.name, where=where, first=seen[key].name_line))
                 else:
                     seen[key] = code
             listed: set[str] = set()
             for qid, line in code.questions:
                 if qid in listed:
-                    w.error(line, f"question '{qid}' is listed twice for code '{code.name}'")
+                    w.error(line, _("question '{id}' is listed twice for code '{name}'").format(
+                        id=qid, name=code.name))
                 listed.add(qid)
                 if qid not in question_ids:
-                    w.error(line, f"unknown evaluation question '{qid}' (not defined under "
-                            "'questions')")
+                    w.error(line, _("unknown evaluation question '{id}' (not defined under "
+                                    "'questions')").format(id=qid))
                 served.add(qid)
             if code.guid is not None:
                 if code.guid in guids:
-                    w.error(code.guid_line, f"duplicate guid '{code.guid}' (first at line "
-                            f"{guids[code.guid]})")
+                    w.error(code.guid_line, _("duplicate guid '{guid}' (first at line {first})")
+                            .format(guid=code.guid, first=guids[code.guid]))
                 else:
                     guids[code.guid] = code.guid_line
-            siblings(code.children, f"under '{code.name}'")
+            siblings(code.children, _("under '{name}'").format(name=code.name))
 
-    siblings(roots, "at the top level")
+    siblings(roots, _("at the top level"))
     return served
 
 
@@ -470,7 +488,7 @@ def _build_code(raw: _RawCode) -> CodeDef:
         when_to_use=_text(raw.texts.get("when_to_use", "")),
         when_not_to_use=_text(raw.texts.get("when_not_to_use", "")),
         example=_text(raw.texts.get("example", "")),
-        questions=tuple(q for q, _ in raw.questions),
+        questions=tuple(q for q, _line in raw.questions),
         children=tuple(_build_code(c) for c in raw.children),
         guid=raw.guid,
     )
@@ -487,23 +505,24 @@ def parse_codebook(text: str, filename: str = "<string>") -> tuple[Codebook | No
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent):
                 w.error(event.start_mark.line + 1,
-                        f"YAML alias '*{event.anchor}' is not allowed (anchors and aliases are "
-                        "refused, so a file cannot expand into a huge document); write the "
-                        "value out in full")
+                        _("YAML alias '*{anchor}' is not allowed (anchors and aliases are "
+                          "refused, so a file cannot expand into a huge document); write the "
+                          "value out in full").format(anchor=event.anchor))
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
         what = " ".join(s for s in (exc.context, exc.problem) if s)
-        w.error(line, f"malformed YAML: {what}")
+        w.error(line, _("malformed YAML: {problem}").format(problem=what))
         return None, _sorted(w.problems)
     except yaml.YAMLError as exc:   # reader errors (control characters...)
         mark = getattr(exc, "mark", None) or getattr(exc, "problem_mark", None)
-        w.error(mark.line + 1 if mark is not None else 1, f"malformed YAML: {exc}")
+        w.error(mark.line + 1 if mark is not None else 1,
+                _("malformed YAML: {problem}").format(problem=exc))
         return None, _sorted(w.problems)
     if root is None:
-        w.error(1, "the file is empty: a codebook needs at least 'codebook', 'title', "
-                "'questions' and 'codes'")
+        w.error(1, _("the file is empty: a codebook needs at least 'codebook', 'title', "
+                  "'questions' and 'codes'"))
         return None, _sorted(w.problems)
 
     parsed = w.document(root)
@@ -518,7 +537,8 @@ def parse_codebook(text: str, filename: str = "<string>") -> tuple[Codebook | No
         if not qid:
             continue
         if qid in first_line:
-            w.error(q["id_line"], f"duplicate question id '{qid}' (first at line {first_line[qid]})")
+            w.error(q["id_line"], _("duplicate question id '{id}' (first at line {first})").format(
+                id=qid, first=first_line[qid]))
         else:
             first_line[qid] = q["id_line"]
 
@@ -526,7 +546,8 @@ def parse_codebook(text: str, filename: str = "<string>") -> tuple[Codebook | No
     served = _check_tree(w, roots, set(first_line))
     for qid, line in first_line.items():
         if qid not in served:
-            w.warning(line, f"evaluation question '{qid}' is not served by any code")
+            w.warning(line, _("evaluation question '{id}' is not served by any code").format(
+                id=qid))
 
     problems = _sorted(w.problems)
     if any(p.is_error for p in problems):
@@ -565,13 +586,14 @@ def _read(path: str | PathLike) -> tuple[str | None, CodebookProblem | None]:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        return None, CodebookProblem(name, 1, f"cannot read the file: {exc.strerror or exc}")
+        return None, CodebookProblem(name, 1, _("cannot read the file: {reason}").format(
+            reason=exc.strerror or exc))
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return None, CodebookProblem(name, line, f"not valid UTF-8 (byte offset {exc.start}); "
-                                     "save the file as UTF-8")
+        return None, CodebookProblem(name, line, _("not valid UTF-8 (byte offset {offset}); save "
+                                                   "the file as UTF-8").format(offset=exc.start))
 
 
 def validate_codebook_text(text: str, filename: str = "<string>") -> list[CodebookProblem]:

@@ -5,3 +5,6 @@ __all__ = ["CodingAPI", "ConfirmationRequired"]
 from workbench.coding.autocode import AutocodeAPI, Rule  # noqa: E402
 
 __all__ += ["AutocodeAPI", "Rule"]
+from workbench.coding.slots import SlotsAPI  # noqa: E402
+
+__all__ += ["SlotsAPI"]

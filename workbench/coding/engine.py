@@ -14,7 +14,7 @@ from typing import Iterable, Sequence
 import pandas as pd
 
 from workbench.domain import NotFoundError, ValidationError, WorkbenchError
-from workbench.i18n import _
+from workbench.i18n import N_, _, ngettext
 from workbench.identity import new_guid
 from workbench.store import now
 
@@ -30,7 +30,7 @@ DEFAULT_COLOURS = ("#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#9467BD", "#8C56
 class ConfirmationRequired(WorkbenchError):
     """The action would destroy work; call again with ``force=True`` to confirm."""
 
-    title = "Confirmation required"
+    title = N_("Confirmation required")
 
     def __init__(self, message: str, count: int):
         super().__init__(message)
@@ -46,16 +46,16 @@ def normalise_colour(colour: str | None) -> str | None:
     if not c.startswith("#"):
         c = "#" + c
     if not _COLOUR.match(c):
-        raise ValidationError(f"bad colour {colour!r}: use #RRGGBB")
+        raise ValidationError(_("bad colour {colour!r}: use #RRGGBB").format(colour=colour))
     return c.upper()
 
 
 def _check_name(name: str) -> str:
     name = (name or "").strip()
     if not name:
-        raise ValidationError("a code name cannot be empty")
+        raise ValidationError(_("a code name cannot be empty"))
     if "/" in name:
-        raise ValidationError(f"a code name cannot contain '/': {name!r}")
+        raise ValidationError(_("a code name cannot contain '/': {name!r}").format(name=name))
     return name
 
 
@@ -64,7 +64,7 @@ class CodingAPI:
     def add_coder(self, name: str) -> int:
         name = name.strip()
         if not name:
-            raise ValidationError("a coder name cannot be empty")
+            raise ValidationError(_("a coder name cannot be empty"))
         return self.store.ensure_coder(name)
 
     def _coder_id(self, coder: str | None) -> tuple[int, str]:
@@ -77,8 +77,9 @@ class CodingAPI:
                 cid = self.store.ensure_coder(name)
             else:
                 known = ", ".join(c["name"] for c in self.store.list_coders()) or "none"
-                raise NotFoundError(f"unknown coder {name!r} (known coders: {known}); "
-                                    f"add it first with add_coder / `workbench coders add`")
+                raise NotFoundError(_("unknown coder {name!r} (known coders: {known}); add it "
+                                      "first with add_coder / `workbench coders add`").format(
+                                          name=name, known=known))
         return cid, name
 
     # -- codes -------------------------------------------------------------------------
@@ -119,9 +120,10 @@ class CodingAPI:
             if len(matches) == 1:
                 return matches[0]
             if len(matches) > 1:
-                raise ValidationError(f"code name {ref!r} is ambiguous: give its path ("
-                                      + ", ".join(sorted(self.code_paths()[m] for m in matches)) + ")")
-        raise NotFoundError(f"no code {ref!r}")
+                raise ValidationError(_("code name {name!r} is ambiguous: give its path "
+                                        "({paths})").format(name=ref, paths=", ".join(
+                                            sorted(self.code_paths()[m] for m in matches))))
+        raise NotFoundError(_("no code {name!r}").format(name=ref))
 
     def codes(self, exact: bool = False) -> pd.DataFrame:
         """The code tree: one row per code with its path, fields and counts.  A code's
@@ -198,11 +200,16 @@ class CodingAPI:
         name = _check_name(name)
         parent_id = self._ensure_parent(parent, codebook) if parent not in (None, "") else None
         if self.store.child_code_id(parent_id, name) is not None:
-            where = f" under {self.code_paths()[parent_id]!r}" if parent_id else " at the top level"
-            raise ValidationError(f"a code named {name!r} already exists{where}")
+            if parent_id:
+                raise ValidationError(_("a code named {name!r} already exists under {parent!r}")
+                                      .format(name=name, parent=self.code_paths()[parent_id]))
+            raise ValidationError(_("a code named {name!r} already exists at the top level")
+                                  .format(name=name))
         unknown = sorted(set(questions) - self.store.question_ids())
         if unknown:
-            raise NotFoundError("unknown evaluation question(s): " + ", ".join(unknown))
+            raise NotFoundError(ngettext("unknown evaluation question: {ids}",
+                                         "unknown evaluation questions: {ids}",
+                                         len(unknown)).format(ids=", ".join(unknown)))
         colour = normalise_colour(colour)
         if colour is None:
             colour = DEFAULT_COLOURS[len(self.store.codes()) % len(DEFAULT_COLOURS)]
@@ -240,7 +247,9 @@ class CodingAPI:
         cid = self.code_id(ref)
         bad = set(fields) - set(CODE_FIELDS)
         if bad:
-            raise ValidationError(f"unknown code field(s): {', '.join(sorted(bad))}")
+            raise ValidationError(ngettext("unknown code field: {fields}",
+                                           "unknown code fields: {fields}", len(bad)).format(
+                                               fields=", ".join(sorted(bad))))
         if "colour" in fields:
             fields["colour"] = normalise_colour(fields["colour"])
         if "codable" in fields:
@@ -248,7 +257,9 @@ class CodingAPI:
         if questions is not None:
             unknown = sorted(set(questions) - self.store.question_ids())
             if unknown:
-                raise NotFoundError("unknown evaluation question(s): " + ", ".join(unknown))
+                raise NotFoundError(ngettext("unknown evaluation question: {ids}",
+                                         "unknown evaluation questions: {ids}",
+                                         len(unknown)).format(ids=", ".join(unknown)))
 
         def do(rec):
             if fields:
@@ -269,7 +280,8 @@ class CodingAPI:
         row = self.store.get_code(cid)
         other = self.store.child_code_id(row["parent_id"], new_name)
         if other is not None and other != cid:
-            raise ValidationError(f"a sibling code named {new_name!r} already exists")
+            raise ValidationError(_("a sibling code named {name!r} already exists").format(
+                name=new_name))
         self.store.action("code.rename", self.coder,
                           lambda rec: rec.update("codes", {"id": cid}, {"name": new_name}),
                           details={"from": row["name"], "to": new_name})
@@ -279,10 +291,11 @@ class CodingAPI:
         cid = self.code_id(ref)
         parent_id = self.code_id(new_parent) if new_parent not in (None, "", "/") else None
         if parent_id is not None and parent_id in self.store.code_descendants(cid):
-            raise ValidationError("cannot move a code under itself or one of its descendants")
+            raise ValidationError(_("cannot move a code under itself or one of its descendants"))
         row = self.store.get_code(cid)
         if self.store.child_code_id(parent_id, row["name"]) not in (None, cid):
-            raise ValidationError(f"the new parent already has a code named {row['name']!r}")
+            raise ValidationError(_("the new parent already has a code named {name!r}").format(
+                name=row["name"]))
         self.store.action(
             "code.move", self.coder,
             lambda rec: rec.update("codes", {"id": cid}, {
@@ -295,9 +308,9 @@ class CodingAPI:
         Returns the number of codings moved."""
         sid, tid = self.code_id(source), self.code_id(target)
         if sid == tid:
-            raise ValidationError("cannot merge a code into itself")
+            raise ValidationError(_("cannot merge a code into itself"))
         if tid in self.store.code_descendants(sid):
-            raise ValidationError("cannot merge a code into one of its descendants")
+            raise ValidationError(_("cannot merge a code into one of its descendants"))
         target_children = {self.store.get_code(c)["name"].casefold(): c
                            for c in self.store.code_children(tid)}
 
@@ -321,8 +334,8 @@ class CodingAPI:
             for child in self.store.code_children(sid):
                 name = self.store.get_code(child)["name"]
                 if name.casefold() in target_children:
-                    raise ValidationError(f"both codes have a child named {name!r}: "
-                                          "merge or rename those first")
+                    raise ValidationError(_("both codes have a child named {name!r}: merge or "
+                                            "rename those first").format(name=name))
                 rec.update("codes", {"id": child}, {"parent_id": tid})
             have = set(self.store.code_questions(tid))
             for q in self.store.code_questions(sid):
@@ -346,9 +359,11 @@ class CodingAPI:
             _check_name(name)
             stray = set(ids) - own
             if stray:
-                raise ValidationError(f"coding(s) {sorted(stray)} do not belong to this code")
+                raise ValidationError(_("codings {ids} do not belong to this code").format(
+                    ids=sorted(stray)))
             if self.store.child_code_id(cid, name) is not None:
-                raise ValidationError(f"{name!r} already exists under this code")
+                raise ValidationError(_("{name!r} already exists under this code").format(
+                    name=name))
         code = self.store.get_code(cid)
 
         def do(rec):
@@ -376,8 +391,12 @@ class CodingAPI:
         codings = self.store.find_codings(code_ids=ids)
         if codings and not force:
             raise ConfirmationRequired(
-                f"code {self.code_paths()[cid]!r} (with {len(ids) - 1} sub-code(s)) carries "
-                f"{len(codings)} coding(s): confirm to delete them too", len(codings))
+                _("code {code!r} ({subcodes}) carries {codings}: confirm to delete them too")
+                .format(code=self.code_paths()[cid],
+                        subcodes=ngettext("with {n} sub-code", "with {n} sub-codes",
+                                          len(ids) - 1).format(n=len(ids) - 1),
+                        codings=ngettext("{n} coding", "{n} codings", len(codings)).format(
+                            n=len(codings))), len(codings))
 
         def do(rec):
             for k in codings:
@@ -398,11 +417,12 @@ class CodingAPI:
     def _check_span(self, doc_id: int, start: int, end: int) -> None:
         n = len(self.store.document_text(doc_id))
         if not (isinstance(start, int) and isinstance(end, int)):
-            raise ValidationError("span offsets must be integers")
+            raise ValidationError(_("span offsets must be integers"))
         if start < 0 or end > n or start >= end:
             name = self.store.get_document(doc_id).name
-            raise ValidationError(f"span [{start}, {end}) is outside the text of {name!r} "
-                                  f"(0..{n}) or empty")
+            raise ValidationError(_("span [{start}, {end}) is outside the text of {name!r} "
+                                    "(0..{n}) or empty").format(start=start, end=end, name=name,
+                                                                n=n))
 
     def apply_code(self, doc: int | str, code: int | str, start: int, end: int, *,
                    coder: str | None = None, origin: str = "manual", status: str = "accepted",
@@ -418,7 +438,7 @@ class CodingAPI:
                          label: str = "coding.apply") -> list[int]:
         doc_id, code_id = self.document_id(doc), self.code_id(code)
         if origin not in ORIGINS:
-            raise ValidationError(f"unknown origin {origin!r}")
+            raise ValidationError(_("unknown origin {origin!r}").format(origin=origin))
         if not self.store.get_code(code_id).get("codable", 1):
             raise ValidationError(_("{code!r} is a category that groups codes: it cannot be "
                                     "applied itself").format(code=self.code_paths()[code_id]))
@@ -453,7 +473,8 @@ class CodingAPI:
         wanted = list(segments)
         missing = [w for w in wanted if w not in index]
         if missing:
-            raise NotFoundError(f"no segment(s) {missing} in document {doc!r}")
+            raise NotFoundError(_("no turns {positions} in document {doc!r}").format(
+                positions=missing, doc=doc))
         spans = [index[w].words for w in wanted if index[w].end > index[w].words[0]]
         return self.apply_code_spans(doc_id, code, spans, coder=coder, label="coding.apply_segments")
 
@@ -548,7 +569,8 @@ class CodingAPI:
     def add_memo(self, target_type: str, target_id, text: str, *, title: str | None = None,
                  private: bool = False) -> int:
         if target_type not in MEMO_TARGETS:
-            raise ValidationError(f"memo target must be one of {', '.join(MEMO_TARGETS)}")
+            raise ValidationError(_("memo target must be one of {targets}").format(
+                targets=", ".join(MEMO_TARGETS)))
         if target_type == "coding":
             self.store.get_coding(int(target_id))
         elif target_type == "code":

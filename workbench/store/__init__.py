@@ -12,11 +12,12 @@ from workbench.store.identity import IdentityStore
 from workbench.store.privacy import PrivacyStore
 from workbench.store.groups import GroupStore
 from workbench.store.team import TeamStore
+from workbench.store.slots import SlotStore
 
 
 class Store(CodingStore, DocumentStore, ParticipantStore, FieldStore, QueryStore, TopicStore,
             ExchangeStore, ExchangeImportStore, GroupStore, IdentityStore, PrivacyStore,
-            TeamStore, StoreCore):
+            TeamStore, SlotStore, StoreCore):
     """All of the project's persistence, one mixin per area."""
 
 

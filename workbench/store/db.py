@@ -20,6 +20,7 @@ from sqlite_utils import Database
 from workbench.store.schema import apply_migrations, latest_version
 
 BUSY_TIMEOUT_MS = 10_000
+_READERS_LOCK = threading.Lock()        # guards opening a store's read-only connection
 
 
 def now() -> str:
@@ -70,6 +71,7 @@ class StoreCore:
         c.execute("PRAGMA foreign_keys = ON")
 
     def close(self) -> None:
+        self._close_read_only()
         with self._lock:
             try:
                 self.conn.execute("PRAGMA optimize")
@@ -102,19 +104,50 @@ class StoreCore:
                 self._depth = 0
                 self.conn.execute("COMMIT")
 
+    # -- reads never wait behind another thread's write ------------------------------
     @contextlib.contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:
-        """Serialise readers with writers of this process (one connection)."""
-        with self._lock:
-            yield self.conn
+        """A connection to read with, at once.  This process's connection when it is free
+        (or this thread's own transaction holds it, whose uncommitted rows it then sees);
+        while another thread writes through it (an import, an autocode run in a worker),
+        a read-only connection instead, which WAL lets read the last committed state
+        without waiting: the interface never freezes behind a worker's write."""
+        if self._lock.acquire(blocking=False):
+            try:
+                yield self.conn
+            finally:
+                self._lock.release()
+            return
+        reader, lock = self._read_only()
+        with lock:
+            yield reader
+
+    def _read_only(self) -> tuple[sqlite3.Connection, threading.Lock]:
+        with _READERS_LOCK:
+            found = self.__dict__.get("_reader")
+            if found is None:
+                conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                       isolation_level=None, check_same_thread=False,
+                                       timeout=BUSY_TIMEOUT_MS / 1000)
+                conn.row_factory = sqlite3.Row
+                conn.execute("PRAGMA query_only = ON")
+                found = self._reader = (conn, threading.Lock())
+            return found
+
+    def _close_read_only(self) -> None:
+        with _READERS_LOCK:
+            found = self.__dict__.pop("_reader", None)
+        if found is not None:
+            with found[1]:
+                found[0].close()
 
     def query(self, sql: str, params: Iterable[Any] | dict = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            return self.conn.execute(sql, params).fetchall()
+        with self.reading() as c:
+            return c.execute(sql, params).fetchall()
 
     def scalar(self, sql: str, params: Iterable[Any] | dict = ()) -> Any:
-        with self._lock:
-            row = self.conn.execute(sql, params).fetchone()
+        with self.reading() as c:
+            row = c.execute(sql, params).fetchone()
         return None if row is None else row[0]
 
     # -- meta, coders, change log ---------------------------------------------------
@@ -170,9 +203,15 @@ class StoreCore:
             out.append(d)
         return out
 
-    def data_version(self) -> tuple[int, int]:
-        """Changes when any process commits: used by the TUI to refresh."""
-        with self._lock:
+    def data_version(self) -> tuple[int, int] | None:
+        """Changes when any process commits: used by the TUI to refresh.  None while
+        another thread of this process is writing (asked again later, never waited for;
+        ``PRAGMA data_version`` is only comparable on one connection)."""
+        if not self._lock.acquire(blocking=False):
+            return None
+        try:
             dv = self.conn.execute("PRAGMA data_version").fetchone()[0]
             last = self.conn.execute("SELECT ifnull(max(id), 0) FROM change_log").fetchone()[0]
+        finally:
+            self._lock.release()
         return dv, last

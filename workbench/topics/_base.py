@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 from workbench.domain import WorkbenchError
+from workbench.i18n import N_, _
 
 ProgressFn = Callable[[int, int, str], None]
 CancelledFn = Callable[[], bool]
@@ -21,16 +22,16 @@ OUTLIER = -1
 
 
 class TopicModelError(WorkbenchError):
-    title = "Topic model"
+    title = N_("Topic model")
 
 
 class TopicRunCancelled(WorkbenchError):
     """The run was cancelled; nothing was stored."""
 
-    title = "Cancelled"
+    title = N_("Cancelled")
 
-    def __init__(self, message: str = "topic model run cancelled; nothing was stored"):
-        super().__init__(message)
+    def __init__(self, message: str | None = None):
+        super().__init__(message or _("topic model run cancelled; nothing was stored"))
 
 
 @dataclass(frozen=True)
@@ -97,8 +98,9 @@ class TopicBackend(ABC):
         unknown = set(params) - set(self.defaults)
         if unknown:
             raise TopicModelError(
-                f"unknown option(s) for the {self.name} backend: {', '.join(sorted(unknown))} "
-                f"(known: {', '.join(sorted(self.defaults)) or 'none'})")
+                _("unknown options for the {backend} backend: {options} (known: {known})").format(
+                    backend=self.name, options=", ".join(sorted(unknown)),
+                    known=", ".join(sorted(self.defaults)) or _("none")))
         self.params = {**self.defaults, **{k: v for k, v in params.items() if v is not None}}
 
     def check(self) -> None:
@@ -129,8 +131,8 @@ def backend_names() -> list[str]:
 def get_backend(name: str, **params: Any) -> TopicBackend:
     target = _REGISTRY.get(name)
     if target is None:
-        raise TopicModelError(f"unknown topic-model backend {name!r}; "
-                              f"choose one of {', '.join(_REGISTRY)}")
-    module_name, _, cls_name = target.partition(":")
+        raise TopicModelError(_("unknown topic-model backend {name!r}; choose one of {names}")
+                              .format(name=name, names=", ".join(_REGISTRY)))
+    module_name, _sep, cls_name = target.partition(":")
     cls = getattr(importlib.import_module(module_name), cls_name)
     return cls(**params)

@@ -25,6 +25,7 @@ import os
 import warnings
 from typing import Sequence
 
+from workbench.i18n import N_, _
 from workbench.topics._base import (OUTLIER, CancelledFn, FitResult, ProgressFn, TopicBackend,
                                     TopicModelError, TopicRunCancelled)
 
@@ -64,23 +65,26 @@ class BERTopicBackend(TopicBackend):
         st = self._st_name()
         if st is not None:
             if not st:
-                raise TopicModelError("name the sentence-transformers model: "
-                                      "sentence-transformers:<name or local path>")
+                raise TopicModelError(_("name the sentence-transformers model: "
+                                        "sentence-transformers:<name or local path>"))
             if importlib.util.find_spec("sentence_transformers") is None:
-                raise TopicModelError(
-                    f"embedding model {st!r} needs the sentence-transformers package, which is "
+                raise TopicModelError(_(
+                    "embedding model {model!r} needs the sentence-transformers package, which is "
                     "not installed. Workbench never downloads models: install the package and "
-                    "the model yourself, or use the default offline embedding 'tfidf'.")
+                    "the model yourself, or use the default offline embedding 'tfidf'.").format(
+                        model=st))
         elif emb.startswith("spacy:"):
             if importlib.util.find_spec(emb[6:]) is None:
-                raise TopicModelError(f"spaCy model {emb[6:]!r} is not installed")
+                raise TopicModelError(_("spaCy model {model!r} is not installed").format(
+                    model=emb[6:]))
         elif emb != "tfidf":
-            raise TopicModelError(f"unknown embedding {emb!r}: use tfidf, spacy:<model> or "
-                                  "sentence-transformers:<installed model>")
+            raise TopicModelError(_("unknown embedding {embedding!r}: use tfidf, spacy:<model> or "
+                                    "sentence-transformers:<installed model>").format(
+                                        embedding=emb))
         if self.params["reducer"] not in ("auto", "umap", "pca"):
-            raise TopicModelError("reducer must be auto, umap or pca")
+            raise TopicModelError(_("reducer must be auto, umap or pca"))
         if self.params["clusterer"] not in ("hdbscan", "kmeans"):
-            raise TopicModelError("clusterer must be hdbscan or kmeans")
+            raise TopicModelError(_("clusterer must be hdbscan or kmeans"))
 
     def _embed(self, docs: Sequence[list[str]], texts: Sequence[str], seed: int):
         import numpy as np
@@ -92,9 +96,9 @@ class BERTopicBackend(TopicBackend):
             try:
                 model = SentenceTransformer(st, local_files_only=True)
             except Exception as exc:  # noqa: BLE001 - any failure means "not available here"
-                raise TopicModelError(
-                    f"sentence-transformers model {st!r} is not available offline ({exc}); "
-                    "Workbench never downloads models") from None
+                raise TopicModelError(_(
+                    "sentence-transformers model {model!r} is not available offline ({problem}); "
+                    "Workbench never downloads models").format(model=st, problem=exc)) from None
             return model, np.asarray(model.encode(list(texts), show_progress_bar=False))
         if emb.startswith("spacy:"):
             import spacy
@@ -119,12 +123,13 @@ class BERTopicBackend(TopicBackend):
         self.check()
         n = len(docs)
         if n < 10:
-            raise TopicModelError(f"only {n} units to model: BERTopic needs at least 10")
-        progress(0, 4, "embedding")
+            raise TopicModelError(_("only {n} units to model: BERTopic needs at least 10").format(
+                n=n))
+        progress(0, 4, N_("embedding"))
         pipe, embeddings = self._embed(docs, texts, seed)
         if cancelled():
             raise TopicRunCancelled()
-        progress(1, 4, "importing BERTopic")
+        progress(1, 4, N_("importing BERTopic"))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             from bertopic import BERTopic
@@ -141,7 +146,7 @@ class BERTopicBackend(TopicBackend):
         min_size = int(p["min_topic_size"] or max(10, min(50, n // 200)))
         if p["clusterer"] == "kmeans":
             if not n_topics:
-                raise TopicModelError("the kmeans clusterer needs a number of topics")
+                raise TopicModelError(_("the kmeans clusterer needs a number of topics"))
             cluster = KMeans(n_clusters=int(n_topics), random_state=seed, n_init=10)
         else:
             cluster = HDBSCAN(min_cluster_size=min_size, metric="euclidean",
@@ -174,7 +179,7 @@ class BERTopicBackend(TopicBackend):
                          top_n_words=top_n, nr_topics=nr_topics,
                          calculate_probabilities=False, verbose=False)
         joined = [" ".join(d) for d in docs]
-        progress(2, 4, "UMAP + clustering")
+        progress(2, 4, N_("UMAP + clustering"))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             topics, probs = model.fit_transform(joined, embeddings=embeddings)
@@ -185,7 +190,7 @@ class BERTopicBackend(TopicBackend):
                                     top_n_words=top_n)
         if cancelled():
             raise TopicRunCancelled()
-        progress(3, 4, "topic words")
+        progress(3, 4, N_("topic words"))
         words: dict[int, list[tuple[str, float]]] = {}
         for t in sorted(set(int(x) for x in topics)):
             if t == OUTLIER:
@@ -195,7 +200,7 @@ class BERTopicBackend(TopicBackend):
             probabilities = [1.0 if t != OUTLIER else 0.0 for t in topics]
         else:                       # HDBSCAN membership (0 for outliers, even reassigned)
             probabilities = [round(float(x), 6) for x in probs]
-        progress(4, 4, "topic words")
+        progress(4, 4, N_("topic words"))
         return FitResult(words, [int(t) for t in topics], probabilities,
                          details={"min_topic_size": min_size, "reducer": reducer,
                                   "embedding_dims": int(embeddings.shape[1])})

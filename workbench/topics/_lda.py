@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Sequence
 
+from workbench.i18n import N_, _
 from workbench.topics._base import (OUTLIER, CancelledFn, FitResult, ProgressFn, TopicBackend,
                                     TopicModelError, TopicRunCancelled)
 
@@ -24,13 +25,13 @@ class _Corpus:
         return len(self.bows)
 
     def __iter__(self):
-        self.progress(self.pass_, self.passes, "LDA pass")
+        self.progress(self.pass_, self.passes, N_("LDA pass"))
         for i, bow in enumerate(self.bows):
             if i % 1000 == 0 and self.cancelled():
                 raise TopicRunCancelled()
             yield bow
         self.pass_ += 1
-        self.progress(self.pass_, self.passes, "LDA pass")
+        self.progress(self.pass_, self.passes, N_("LDA pass"))
 
 
 class LDABackend(TopicBackend):
@@ -54,14 +55,15 @@ class LDABackend(TopicBackend):
         p = self.params
         k = int(n_topics or DEFAULT_TOPICS)
         if k < 2:
-            raise TopicModelError("LDA needs at least 2 topics")
+            raise TopicModelError(_("LDA needs at least 2 topics"))
         dictionary = Dictionary(docs)
         no_below = min(int(p["no_below"]), max(1, len(docs) // 10))
         dictionary.filter_extremes(no_below=no_below, no_above=float(p["no_above"]),
                                    keep_n=int(p["keep_n"]))
         if len(dictionary) < k:
-            raise TopicModelError(f"too few distinct words ({len(dictionary)}) for {k} topics: "
-                                  "widen the scope or lower the number of topics")
+            raise TopicModelError(_("too few distinct words ({n}) for {k} topics: widen the "
+                                    "scope or lower the number of topics").format(
+                                        n=len(dictionary), k=k))
         bows = [dictionary.doc2bow(d) for d in docs]
         passes = int(p["passes"])
         corpus = _Corpus(bows, passes, progress, cancelled)
@@ -78,7 +80,7 @@ class LDABackend(TopicBackend):
         step = 2000
         for i in range(0, len(bows), step):
             chunk = bows[i:i + step]
-            gamma, _ = model.inference(chunk)
+            gamma, _stats = model.inference(chunk)
             theta = gamma / gamma.sum(axis=1, keepdims=True)
             for bow, row in zip(chunk, theta):
                 if not bow:

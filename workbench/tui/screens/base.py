@@ -1,24 +1,23 @@
-"""What every screen shares: back/quit keys, refresh when stale, a title line."""
+"""What every screen shares: back/quit keys, refresh when stale, a title line, the
+current language (:class:`workbench.tui.lang.Localised`)."""
 from __future__ import annotations
 
 from textual.binding import Binding
-from textual.screen import Screen
 
-from workbench.tui.i18n import t
+from workbench.i18n import N_
+from workbench.tui.lang import Localised
 
 
-class BaseScreen(Screen):
-    BINDINGS = [Binding("q", "back", t("key.back"))]
+class BaseScreen(Localised):
+    BINDINGS = [Binding("q", "back", N_("Back"))]
     stale = False
-    section = ""
 
     @property
     def project(self):
         return self.app.project
 
     def on_screen_resume(self) -> None:
-        from workbench.tui.localise import localise_bindings
-        localise_bindings(self)                 # footer labels in the current language
+        self.refresh_bindings()
         if self.stale:
             self.stale = False
             self.app.attempt(self.refresh_data)
@@ -27,10 +26,9 @@ class BaseScreen(Screen):
         """Reload what the screen shows from the project."""
 
     def relabel(self) -> None:
-        """Redraw labels after a language switch."""
+        """Show the screen again in the current language (after a switch)."""
+        super().relabel()
         self.refresh_data()
-        if self.section:
-            self.title = t(f"screen.{self.section}")
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) <= 2:

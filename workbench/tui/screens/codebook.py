@@ -11,27 +11,34 @@ from textual.content import Content
 from textual.widgets import Footer, Header, Static, Tree
 
 from workbench.coding.engine import ConfirmationRequired
-from workbench.tui.i18n import t
+from workbench.i18n import N_, _, ngettext
 from workbench.tui.screens.base import BaseScreen, cell
 from workbench.tui.screens.dialogs import ConfirmDialog, TextInputDialog
 
 
+#: The fields of a code shown beside the tree, with their labels (msgids).
+DETAIL_FIELDS = ((N_("Short description"), "short"), (N_("Definition"), "definition"),
+                 (N_("Inclusion criteria"), "when_to_use"),
+                 (N_("Exclusion criteria"), "when_not_to_use"), (N_("Example"), "example"),
+                 (N_("Evaluation questions"), "questions"))
+
+
 class CodebookScreen(BaseScreen):
-    section = "codebook"
+    TITLE = N_("Codebook")
     BINDINGS = [
-        Binding("q", "back", t("key.back")),
-        Binding("n", "new", t("cb.new")),
-        Binding("N", "new_child", t("cb.new_child")),
-        Binding("r", "rename", t("cb.rename")),
-        Binding("M", "move", t("cb.move")),
-        Binding("f", "merge", t("cb.merge")),
-        Binding("e", "edit", t("cb.edit")),
-        Binding("delete", "delete", t("cb.delete")),
-        Binding("o", "excerpts", t("cb.excerpts")),
-        Binding("A", "autocode", t("cb.autocode")),
-        Binding("v", "review", t("cb.review")),
-        Binding("I", "import_codebook", t("cb.import")),
-        Binding("E", "export_codebook", t("cb.export")),
+        Binding("q", "back", N_("Back")),
+        Binding("n", "new", N_("new")),
+        Binding("N", "new_child", N_("sub-code")),
+        Binding("r", "rename", N_("rename")),
+        Binding("M", "move", N_("move")),
+        Binding("f", "merge", N_("merge")),
+        Binding("e", "edit", N_("definition")),
+        Binding("delete", "delete", N_("delete")),
+        Binding("o", "excerpts", N_("excerpts")),
+        Binding("A", "autocode", N_("autocode")),
+        Binding("v", "review", N_("review")),
+        Binding("I", "import_codebook", N_("import")),
+        Binding("E", "export_codebook", N_("export")),
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -50,7 +57,6 @@ class CodebookScreen(BaseScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = t("screen.codebook")
         self.refresh_data()
         self.query_one(Tree).focus()
 
@@ -75,17 +81,23 @@ class CodebookScreen(BaseScreen):
             self._rows[cid] = r
             parent = nodes.get(int(r["parent_id"])) if r["parent_id"] is not None and \
                 r["parent_id"] == r["parent_id"] else None
-            label = Text.assemble(("■ ", cell(r["colour"]) or "white"), (r["name"], "bold"),
-                                  (f"  {r['codings']}", "dim"),
-                                  (f" · {r['documents']} docs" if r["documents"] else "", "dim"),
+            # the count first: it stays visible however narrow the tree is
+            label = Text.assemble(("■ ", cell(r["colour"]) or "white"),
+                                  (f"{r['codings']:>3} ", "dim"), (r["name"], "bold"),
+                                  (" · " + ngettext("{n} doc.", "{n} docs", r["documents"]).format(
+                                      n=r["documents"]) if r["documents"] else "", "dim"),
                                   (f"  [{r['questions']}]" if r["questions"] else "", "italic dim"))
             node = (parent or tree.root).add(label, data=cid, expand=True)
             nodes[cid] = node
             if cid == keep:
                 target = node
         if not self._rows:
-            self.query_one("#code-detail-text", Static).update(t("cb.empty"))
-        self.query_one("#codebook-status", Static).update(Content(t("cb.total", n=len(self._rows))))
+            self.query_one("#code-detail-text", Static).update(
+                _("No codes yet. Press n to create one."))
+        status = ngettext("{n} code", "{n} codes", len(self._rows)).format(n=len(self._rows))
+        if "own_codings" in df.columns:       # the core counts a code with its sub-codes
+            status += " · " + _("counts include the sub-codes")
+        self.query_one("#codebook-status", Static).update(Content(status))
         if target is None and nodes:
             target = next(iter(nodes.values()))
             keep = target.data
@@ -105,16 +117,20 @@ class CodebookScreen(BaseScreen):
     def _show_detail(self, cid: int | None) -> None:
         box = self.query_one("#code-detail-text", Static)
         if cid is None or cid not in self._rows:
-            box.update(t("cb.empty") if not self._rows else "")
+            box.update(_("No codes yet. Press n to create one.") if not self._rows else "")
             return
         r = self._rows[cid]
-        parts = [(r["path"] + "\n", "bold"),
-                 (f"{t('cb.codings')}: {r['codings']} · {t('cb.docs')}: {r['documents']}\n\n", "dim")]
-        for key, field in (("cb.short", "short"), ("cb.definition", "definition"),
-                           ("cb.when_to_use", "when_to_use"), ("cb.when_not", "when_not_to_use"),
-                           ("cb.example", "example"), ("cb.questions", "questions")):
+        n, own = int(r["codings"]), int(r.get("own_codings", r["codings"]))
+        codings = ngettext("{n} coding", "{n} codings", n).format(n=n)
+        if own != n:
+            codings += " " + _("({own} on this code, {sub} on its sub-codes)").format(
+                own=own, sub=n - own)
+        counts = " · ".join((codings, ngettext("{n} document", "{n} documents",
+                                               r["documents"]).format(n=r["documents"])))
+        parts = [(r["path"] + "\n", "bold"), (counts + "\n\n", "dim")]
+        for label, field in DETAIL_FIELDS:
             value = cell(r.get(field))
-            parts += [(t(key) + "\n", "bold $accent"), ((value or t("cb.none")) + "\n\n", "")]
+            parts += [(_(label) + "\n", "bold $accent"), ((value or "—") + "\n\n", "")]
         box.update(Content.assemble(*parts))
 
     # -- actions ----------------------------------------------------------------------
@@ -122,7 +138,8 @@ class CodebookScreen(BaseScreen):
         return self._rows.get(cid, {}).get("path", str(cid))
 
     def action_new(self, parent: int | None = None) -> None:
-        prompt = t("cb.child_prompt", parent=self._path(parent)) if parent else t("cb.new_prompt")
+        prompt = (_("Name of the sub-code of {parent}").format(parent=self._path(parent)) if parent
+                  else _("Name of the new code (Parent/Child accepted)"))
 
         def done(name):
             if not name or not name.strip():
@@ -130,7 +147,8 @@ class CodebookScreen(BaseScreen):
             cid = self.app.change(self.project.create_code, name.strip(), parent)
             if self.app.ok:
                 self.refresh_data(select=cid)
-                self.notify(t("cb.created", path=self.project.code_paths().get(cid, name)))
+                self.notify(_("Code created: {path}").format(
+                    path=self.project.code_paths().get(cid, name)))
         self.app.push_screen(TextInputDialog(prompt), done)
 
     def action_new_child(self) -> None:
@@ -149,8 +167,9 @@ class CodebookScreen(BaseScreen):
             self.app.change(self.project.rename_code, cid, name.strip())
             if self.app.ok:
                 self.refresh_data(select=cid)
-                self.notify(t("cb.renamed", old=old, new=name.strip()))
-        self.app.push_screen(TextInputDialog(t("cb.rename_prompt", code=self._path(cid)), old), done)
+                self.notify(_("Renamed: {old} → {new}").format(old=old, new=name.strip()))
+        self.app.push_screen(TextInputDialog(_("New name for {code}").format(code=self._path(cid)),
+                                             old), done)
 
     def action_move(self) -> None:
         cid = self.selected_code()
@@ -164,10 +183,11 @@ class CodebookScreen(BaseScreen):
             self.app.change(self.project.move_code, cid, new_parent)
             if self.app.ok:
                 self.refresh_data(select=cid)
-                self.notify(t("cb.moved", code=self._path(cid),
-                              parent=self._path(new_parent) if new_parent else t("picker.root")))
-        self.app.pick_code(done, title=t("picker.choose_parent"), allow_create=False,
-                           extra=[(t("picker.root"), "/")])
+                self.notify(_("Moved: {code} → {parent}").format(
+                    code=self._path(cid),
+                    parent=self._path(new_parent) if new_parent else _("(top level)")))
+        self.app.pick_code(done, title=_("New parent (empty = top level)"), allow_create=False,
+                           extra=[(_("(top level)"), "/")])
 
     def action_merge(self) -> None:
         source = self.selected_code()
@@ -185,10 +205,13 @@ class CodebookScreen(BaseScreen):
                 n = self.app.change(self.project.merge_codes, source, target)
                 if self.app.ok:
                     self.refresh_data(select=target)
-                    self.notify(t("cb.merged", source=src, target=tgt, n=n))
-            self.app.push_screen(ConfirmDialog(t("cb.merge_confirm", source=src, target=tgt)),
-                                 confirmed)
-        self.app.pick_code(chosen, title=t("picker.choose_target"), allow_create=False)
+                    self.notify(ngettext("Merged: {source} → {target} ({n} coding moved)",
+                                         "Merged: {source} → {target} ({n} codings moved)",
+                                         n).format(source=src, target=tgt, n=n))
+            self.app.push_screen(ConfirmDialog(_(
+                "Merge “{source}” into “{target}”? Its codings, sub-codes and memos move.").format(
+                    source=src, target=tgt)), confirmed)
+        self.app.pick_code(chosen, title=_("Merge into…"), allow_create=False)
 
     def action_edit(self) -> None:
         cid = self.selected_code()
@@ -202,8 +225,8 @@ class CodebookScreen(BaseScreen):
             self.app.change(self.project.update_code, cid, definition=text.strip() or None)
             if self.app.ok:
                 self.refresh_data(select=cid)
-                self.notify(t("cb.updated", code=self._path(cid)))
-        self.app.push_screen(TextInputDialog(t("cb.definition_prompt", code=self._path(cid)),
+                self.notify(_("Definition saved: {code}").format(code=self._path(cid)))
+        self.app.push_screen(TextInputDialog(_("Definition of {code}").format(code=self._path(cid)),
                                              current, multiline=True), done)
 
     def action_delete(self) -> None:
@@ -224,9 +247,9 @@ class CodebookScreen(BaseScreen):
                 return
             self.app.mark_synced()
             self.refresh_data()
-            self.notify(t("cb.deleted", code=path))
+            self.notify(_("Deleted: {code}").format(code=path))
 
-        self.app.push_screen(ConfirmDialog(f"{t('cb.delete')} « {path} » ?"),
+        self.app.push_screen(ConfirmDialog(_("Delete the code “{code}”?").format(code=path)),
                              lambda yes: yes and delete(False))
 
     def action_excerpts(self) -> None:

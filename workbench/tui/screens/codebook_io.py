@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from workbench.tui.i18n import t
+from workbench.i18n import _, ngettext
 from workbench.tui.screens.dialogs import TextInputDialog
 
 
@@ -19,14 +19,17 @@ def import_codebook(app, on_done=None) -> None:
         stats = app.change(app.project.import_codebook, _path(text))
         if not app.ok or stats is None:
             return
-        app.notify(t("cbio.imported", added=stats.get("codes_added", 0),
-                     updated=stats.get("codes_updated", 0),
-                     qadded=stats.get("questions_added", 0),
-                     qupdated=stats.get("questions_updated", 0)))
+        app.notify(imported_message(stats))
         if on_done:
             on_done(stats)
-    app.push_screen(TextInputDialog(t("cbio.import_prompt"),
+    app.push_screen(TextInputDialog(_("Codebook to import (.yaml or .qdc)"),
                                     placeholder="codebook.yaml / codebook.qdc"), go)
+
+
+def imported_message(stats: dict) -> str:
+    """"Codebook imported: 3 codes added, 1 updated; 2 questions added, 0 updated"."""
+    from workbench.codebook.project_ops import describe_import
+    return _("Codebook imported: {summary}").format(summary=describe_import(stats))
 
 
 def export_codebook(app) -> None:
@@ -39,21 +42,23 @@ def export_codebook(app) -> None:
         written = app.attempt(app.project.export_codebook, _path(text))
         app.mark_synced()
         if app.ok and written is not None:
-            app.notify(t("cbio.exported", path=str(written),
-                         n=len(app.project.code_paths())))
-    app.push_screen(TextInputDialog(t("cbio.export_prompt"), default), go)
+            n = len(app.project.code_paths())
+            app.notify(ngettext("Codebook exported ({n} code): {path}",
+                                "Codebook exported ({n} codes): {path}", n).format(
+                                    path=str(written), n=n))
+    app.push_screen(TextInputDialog(_("Export the codebook to (.yaml or .qdc)"), default), go)
 
 
 def palette_commands(app):
     """Command-palette entries: autocoding, review, codebook import / export."""
     from textual.app import SystemCommand
-    yield SystemCommand(t("palette.autocode"), t("palette.autocode_help"),
+    yield SystemCommand(_("Autocoding"), _("rule, preview, apply"),
                         lambda: app.action_goto("autocode"))
-    yield SystemCommand(t("palette.review"), t("palette.review_help"),
+    yield SystemCommand(_("Review candidate codings"), _("accept or remove"),
                         lambda: app.action_goto("review"))
-    yield SystemCommand(t("palette.cb_import"), t("palette.cb_help"),
+    yield SystemCommand(_("Import a codebook"), _("YAML or REFI-QDA (.qdc)"),
                         lambda: import_codebook(app, _refresh(app)))
-    yield SystemCommand(t("palette.cb_export"), t("palette.cb_help"),
+    yield SystemCommand(_("Export the codebook"), _("YAML or REFI-QDA (.qdc)"),
                         lambda: export_codebook(app))
 
 

@@ -10,17 +10,18 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, OptionList, ProgressBar, Select, Static, TextArea
+from textual.widgets import Button, Input, Label, OptionList, ProgressBar, Static, TextArea
 from textual.widgets.option_list import Option
 
 from workbench.tui.fuzzy import score
-from workbench.tui.i18n import t
+from workbench.i18n import N_, _, ngettext, pgettext
+from workbench.tui.lang import Localised, TrButton, TrInput, TrLabel
 
 
-class ErrorDialog(ModalScreen[None]):
+class ErrorDialog(Localised, ModalScreen[None]):
     """The one place errors are shown: a title and a message, never a traceback."""
 
-    BINDINGS = [Binding("escape,enter,q", "close", show=False)]
+    BINDINGS = [Binding("escape,enter,q", "close", N_("Close"), show=False)]
 
     def __init__(self, title: str, message: str) -> None:
         super().__init__(classes="dialog-screen")
@@ -30,10 +31,11 @@ class ErrorDialog(ModalScreen[None]):
         with Vertical(classes="dialog error-dialog"):
             yield Label(self.title_text, classes="dialog-title")
             yield Static(Content(self.message), classes="dialog-body")
-            yield Button(t("dlg.close"), variant="error", id="close")
+            yield Button(_("Close"), variant="error", id="close")
 
     def on_mount(self) -> None:
-        self.query_one(Button).focus()
+        for button in self.query(Button):       # none while the app is shutting down
+            button.focus()
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -43,21 +45,21 @@ class ErrorDialog(ModalScreen[None]):
         self.dismiss(None)
 
 
-class ConfirmDialog(ModalScreen[bool]):
-    BINDINGS = [Binding("escape,n", "answer(False)", show=False),
-                Binding("y,o", "answer(True)", show=False)]
+class ConfirmDialog(Localised, ModalScreen[bool]):
+    BINDINGS = [Binding("escape,n", "answer(False)", N_("no"), show=False),
+                Binding("y,o", "answer(True)", N_("yes"), show=False)]
 
     def __init__(self, message: str, title: str | None = None) -> None:
         super().__init__(classes="dialog-screen")
-        self.message, self.title_text = message, title or t("dlg.confirm_title")
+        self.message, self.title_text = message, title or pgettext("dialog title", "Confirm")
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
             yield Static(Content(self.message), classes="dialog-body")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(t("dlg.confirm"), variant="warning", id="yes")
-                yield Button(t("dlg.cancel"), id="no")
+                yield Button(_("Confirm"), variant="warning", id="yes")
+                yield Button(_("Cancel"), id="no")
 
     def on_mount(self) -> None:
         self.query_one("#yes", Button).focus()
@@ -70,11 +72,11 @@ class ConfirmDialog(ModalScreen[bool]):
         self.dismiss(event.button.id == "yes")
 
 
-class TextInputDialog(ModalScreen[str | None]):
+class TextInputDialog(Localised, ModalScreen[str | None]):
     """One line (Input) or several (TextArea, ctrl+s to save)."""
 
-    BINDINGS = [Binding("escape", "cancel", show=False),
-                Binding("ctrl+s", "save", t("dlg.save"), show=False)]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), show=False),
+                Binding("ctrl+s", "save", N_("Save"), show=False)]
 
     def __init__(self, title: str, value: str = "", *, multiline: bool = False,
                  placeholder: str = "") -> None:
@@ -87,12 +89,12 @@ class TextInputDialog(ModalScreen[str | None]):
             yield Label(self.title_text, classes="dialog-title")
             if self.multiline:
                 yield TextArea(self.value, id="text", soft_wrap=True)
-                yield Label(t("dlg.save_hint"), classes="dialog-hint")
+                yield Label(_("ctrl+s save · escape cancel"), classes="dialog-hint")
             else:
                 yield Input(self.value, placeholder=self.placeholder, id="text")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(t("dlg.save"), variant="primary", id="save")
-                yield Button(t("dlg.cancel"), id="cancel")
+                yield Button(_("Save"), variant="primary", id="save")
+                yield Button(_("Cancel"), id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#text").focus()
@@ -116,10 +118,10 @@ class TextInputDialog(ModalScreen[str | None]):
         self.action_save() if event.button.id == "save" else self.action_cancel()
 
 
-class ChoiceDialog(ModalScreen):
+class ChoiceDialog(Localised, ModalScreen):
     """Choose one of a few labelled values."""
 
-    BINDINGS = [Binding("escape", "cancel", show=False)]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), show=False)]
 
     def __init__(self, title: str, choices: list[tuple[str, object]]) -> None:
         super().__init__(classes="dialog-screen")
@@ -129,7 +131,7 @@ class ChoiceDialog(ModalScreen):
         with Vertical(classes="dialog"):
             yield Label(self.title_text, classes="dialog-title")
             yield OptionList(*[Option(Content(label), id=str(i))
-                               for i, (label, _) in enumerate(self.choices)], id="choices")
+                               for i, (label, _value) in enumerate(self.choices)], id="choices")
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
@@ -151,28 +153,37 @@ class CodeChoice:
     definition: str = ""
     colour: str = ""
     codings: int = 0
+    codebook: str = ""
 
 
-class CodePicker(ModalScreen[int | None]):
-    """Fuzzy search over code names, paths and definitions; recent codes first.
+class CodePicker(Localised, ModalScreen[int | None]):
+    """Fuzzy search over code names, paths and definitions; the codes in slots first.
 
+    With ``preferred`` (the codes of the document's programme), only those are offered
+    until tab shows every codebook's; a name found in two codebooks shows its codebook.
     With ``allow_create`` the last line offers to create the typed code (a path
     ``Parent/Child`` is accepted); the picker then dismisses with the new id.
     ``extra`` options (label, value) are listed first (e.g. "(top level)")."""
 
-    BINDINGS = [Binding("escape", "cancel", show=False),
-                Binding("down", "cursor(1)", show=False), Binding("up", "cursor(-1)", show=False),
-                Binding("pagedown", "cursor(10)", show=False),
-                Binding("pageup", "cursor(-10)", show=False)]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), show=False),
+                Binding("tab", "toggle_all", N_("every codebook / the programme's"),
+                        show=False),
+                Binding("down", "cursor(1)", N_("next code"), show=False),
+                Binding("up", "cursor(-1)", N_("previous code"), show=False),
+                Binding("pagedown", "cursor(10)", N_("ten codes down"), show=False),
+                Binding("pageup", "cursor(-10)", N_("ten codes up"), show=False)]
     LIMIT = 200
 
     def __init__(self, codes: list[CodeChoice], *, title: str | None = None,
-                 recent: list[int] = (), allow_create: bool = True, create=None,
-                 extra: list[tuple[str, object]] = (), preferred: set[int] | None = None) -> None:
+                 slots: dict[int, int] | None = None, allow_create: bool = True, create=None,
+                 extra: list[tuple[str, object]] = (), preferred: set[int] | None = None,
+                 programme: str | None = None) -> None:
         super().__init__(classes="dialog-screen")
-        self.codes, self.recent = codes, list(recent)
-        self.preferred = preferred       # codes of the document's programme: listed first
-        self.title_text = title or t("picker.title")
+        self.codes, self.slots = codes, dict(slots or {})
+        self.preferred = preferred       # codes of the document's programme
+        self.programme = programme
+        self.show_all = preferred is None or not preferred
+        self.title_text = title or _("Apply a code")
         self.allow_create, self.create = allow_create, create
         self.extra = list(extra)
         self._values: list = []
@@ -180,43 +191,82 @@ class CodePicker(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog picker"):
             yield Label(self.title_text, classes="dialog-title")
-            yield Input(placeholder=t("picker.placeholder"), id="query")
+            yield TrInput(placeholder=N_("Name, path or definition…"), id="query")
+            yield Static("", id="picker-scope", classes="dialog-hint")
             yield OptionList(id="matches")
 
     def on_mount(self) -> None:
         self._fill("")
         self.query_one(Input).focus()
 
+    def action_toggle_all(self) -> None:
+        if self.preferred and len(self.preferred) < len(self.codes):
+            self.show_all = not self.show_all
+            self._fill(self.query_one(Input).value)
+
+    def _offered(self) -> list[CodeChoice]:
+        if self.show_all or not self.preferred:
+            return self.codes
+        return [c for c in self.codes if c.id in self.preferred]
+
+    def _scope_hint(self, offered: list[CodeChoice]) -> str:
+        if not self.preferred or len(self.preferred) >= len(self.codes):
+            return ""                   # nothing behind tab: no hint
+        hidden = len(self.codes) - len(offered)
+        if self.show_all:
+            return _("Every codebook · tab: only the codes of programme {programme}").format(
+                programme=self.programme or "—")
+        return ngettext("Codes of programme {programme} · tab: every codebook ({n} more code)",
+                        "Codes of programme {programme} · tab: every codebook ({n} more codes)",
+                        hidden).format(programme=self.programme or "—", n=hidden)
+
     def _fill(self, query: str) -> None:
-        rank = {cid: i for i, cid in enumerate(self.recent)}
+        offered = self._offered()
+        hint = self._scope_hint(offered)
+        scope = self.query_one("#picker-scope", Static)
+        scope.update(hint)
+        scope.display = bool(hint)
+        slots = self.slots
         pref = self.preferred
-        # codes of the document's programme win ties and near-ties, never a clearly
-        # better match elsewhere
+        # with every codebook shown, the programme's codes still win ties and near-ties
         bonus = (lambda c: 0) if pref is None else (lambda c: 150 if c.id in pref else 0)
         if query.strip():
-            scored = [(score(query, c.name, c.path, f"{c.short} {c.definition}"), c) for c in self.codes]
-            matches = [c for s, c in sorted(scored, key=lambda sc: (-(sc[0] + bonus(sc[1])), sc[1].path))
-                       if s > 0]
+            scored = [(score(query, c.name, c.path, f"{c.short} {c.definition}"), c)
+                      for c in offered]
+            matches = [c for sc, c in sorted(scored, key=lambda sc: (-(sc[0] + bonus(sc[1])),
+                                                                       sc[1].path))
+                       if sc > 0]
         else:
-            matches = sorted(self.codes, key=lambda c: (rank.get(c.id, 10**6), -bonus(c)))
+            matches = sorted(offered, key=lambda c: (slots.get(c.id, 10), -bonus(c)))
+        names: dict[str, set[str]] = {}
+        for c in offered:
+            names.setdefault(c.name.casefold(), set()).add(c.codebook)
         options, values = [], []
         if not query.strip():
             for label, value in self.extra:
                 options.append(Option(Content(label)))
                 values.append(("extra", value))
+        shown = self.query_one(OptionList).size.width
+        width = min(shown or 1000, self.app.size.width - 12, 96) - 4
         for c in matches[: self.LIMIT]:
+            twin = len(names.get(c.name.casefold(), ())) > 1
+            book = "  ⟨" + (c.codebook or _("project")) + "⟩" if twin else ""
+            slot = f"  [{slots[c.id]}]" if c.id in slots else ""
+            head = f"■ {c.path}{book}  ({c.codings}){slot}"
+            room = width - len(head) - 2          # one line per code: the description fits
+            about = (c.short or c.definition or "").replace("\n", " ")
+            if len(about) > room:
+                about = about[:max(0, room - 1)] + "…" if room > 12 else ""
             label = Content.assemble(
                 ("■ ", f"{c.colour}" if c.colour else ""), (c.path, "bold"),
-                (f"  ({c.codings})", "dim"),
-                *([("  " + (c.short or c.definition or "")[:70], "italic dim")]
-                  if (c.short or c.definition) else []),
-                *([(f"  [{rank[c.id] + 1}]", "dim")] if c.id in rank and rank[c.id] < 9 else []))
+                (book, "italic"), (f"  ({c.codings})", "dim"), (slot, "dim"),
+                *([("  " + about, "italic dim")] if about else []))
             options.append(Option(label))
             values.append(("code", c.id))
         q = query.strip()
         if self.allow_create and q and not any(c.path.casefold() == q.casefold().strip("/")
                                                for c in self.codes):
-            options.append(Option(Content(t("picker.create", name=q))))
+            options.append(Option(Content(_("+ Create code “{name}”").format(name=q))))
             values.append(("create", q))
         ol = self.query_one(OptionList)
         ol.set_options(options)
@@ -258,10 +308,12 @@ class CodePicker(ModalScreen[int | None]):
         self.dismiss(None)
 
 
-class ProgressDialog(ModalScreen):
-    """Shows a worker's progress; Cancel (or escape) cancels the worker."""
+class ProgressDialog(Localised, ModalScreen):
+    """Shows a worker's progress; Cancel (or escape) cancels the worker; b lets it go on
+    in the background (the app shows its progress in the title line)."""
 
-    BINDINGS = [Binding("escape", "cancel", t("progress.cancel"))]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel")),
+                Binding("b", "background", N_("continue in the background"))]
 
     class Cancelled(Message):
         pass
@@ -276,29 +328,34 @@ class ProgressDialog(ModalScreen):
             yield Label(self.label, classes="dialog-title", id="progress-label")
             yield ProgressBar(total=None, id="bar", show_eta=False)
             yield Static("", id="progress-detail")
-            yield Button(t("progress.cancel"), id="cancel")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(_("In the background"), id="background")
+                yield Button(_("Cancel"), id="cancel")
 
     def update_progress(self, done: int, total: int | None, label: str = "") -> None:
         bar = self.query_one(ProgressBar)
         bar.update(total=total or None, progress=done)
-        if label:
-            self.query_one("#progress-detail", Static).update(Content(label))
+        if label:               # a step the core names in English (N_): shown translated
+            self.query_one("#progress-detail", Static).update(Content(_(label)))
 
     def action_cancel(self) -> None:
         if self.worker is not None:
             self.worker.cancel()
-        self.query_one("#progress-detail", Static).update(t("progress.cancelled"))
+        self.query_one("#progress-detail", Static).update(_("Cancelled"))
+
+    def action_background(self) -> None:
+        self.app.to_background(self)
 
     @on(Button.Pressed)
-    def _pressed(self) -> None:
-        self.action_cancel()
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.action_background() if event.button.id == "background" else self.action_cancel()
 
 
-class FormDialog(ModalScreen):
+class FormDialog(Localised, ModalScreen):
     """A modal form: Enter in an input or the "ok" button submits (:meth:`submit`),
     Escape or any other button closes it without a result."""
 
-    BINDINGS = [Binding("escape", "cancel", show=False)]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), show=False)]
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -315,60 +372,12 @@ class FormDialog(ModalScreen):
         raise NotImplementedError
 
 
-class ImportDialog(FormDialog):
-    """Files or a manifest to import, with a programme chosen among the known ones, or a
-    new programme typed in (created only then)."""
-
-    def __init__(self, programmes: list[str]) -> None:
-        super().__init__(classes="dialog-screen")
-        self.programmes = programmes
-
-    def compose(self) -> ComposeResult:
-        from workbench.domain import ACTOR_TYPES, programme_label
-        from workbench.tui.i18n import actor
-        with Vertical(classes="dialog text-dialog import-dialog"):
-            yield Label(t("import.prompt"), classes="dialog-title")
-            yield Input(placeholder="entretiens/*.docx", id="paths")
-            yield Input(placeholder=t("import.manifest"), id="manifest")
-            with Horizontal(classes="programme-row"):
-                yield Select([(programme_label(p) if programme_label(p) == p else
-                               f"{programme_label(p)} ({p})", p) for p in self.programmes],
-                             prompt=t("docs.filter_programme"), id="programme")
-                yield Input(placeholder=t("import.new_programme"), id="new-programme")
-            yield Select([(actor(a), a) for a in ACTOR_TYPES], prompt=t("docs.filter_actor"),
-                         id="actor")
-            yield Input(placeholder=t("import.columns"), id="columns")
-            yield Checkbox(t("import.tags"), id="tags")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button(t("key.import"), variant="primary", id="ok")
-                yield Button(t("dlg.cancel"), id="cancel")
-
-    def on_mount(self) -> None:
-        self.query_one("#paths").focus()
-
-    def submit(self) -> None:
-        import shlex
-        paths = shlex.split(self.query_one("#paths", Input).value)
-        manifest = self.query_one("#manifest", Input).value.strip() or None
-        if not paths and not manifest:
-            return
-        actor_value = self.query_one("#actor", Select).value
-        chosen = self.query_one("#programme", Select).value
-        new = self.query_one("#new-programme", Input).value.strip()
-        self.dismiss({"paths": paths, "manifest": manifest,
-                      "programme": new or (None if chosen is Select.NULL else chosen),
-                      "new_programme": bool(new),
-                      "actor_type": None if actor_value is Select.NULL else actor_value,
-                      "columns": self.query_one("#columns", Input).value.strip() or None,
-                      "tags_as_codes": self.query_one("#tags", Checkbox).value})
-
-
-class TypeOverrideDialog(ModalScreen):
+class TypeOverrideDialog(Localised, ModalScreen):
     """A participants file the project's types refuse: the values that do not fit, and
     per attribute the explicit choice to change its type for the whole project.
     Dismisses with ``{name: type}`` for the attributes ticked, or ``None``."""
 
-    BINDINGS = [Binding("escape", "cancel", show=False)]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), show=False)]
 
     def __init__(self, message: str, conflicts: dict[str, tuple[str, str]]) -> None:
         super().__init__(classes="dialog-screen")
@@ -378,17 +387,19 @@ class TypeOverrideDialog(ModalScreen):
     def compose(self) -> ComposeResult:
         from textual.containers import VerticalScroll
         from textual.widgets import Checkbox
+        from workbench.labels import attribute_type_label
         with Vertical(classes="dialog error-dialog"):
-            yield Label(t("parts.types_title"), classes="dialog-title")
+            yield TrLabel(N_("The file does not fit the project's types"), classes="dialog-title")
             with VerticalScroll(classes="dialog-body"):
                 yield Static(Content(self.message), id="type-problems")
-            yield Label(t("parts.override_prompt"))
+            yield TrLabel(N_("Change the type for the whole project (tick, then import):"))
             for i, (name, (old, fits)) in enumerate(sorted(self.conflicts.items())):
-                yield Checkbox(t("parts.override_one", name=name, old=old, new=fits),
-                               id=f"override-{i}")
+                yield Checkbox(_("{name}: {old} → {new}").format(
+                    name=name, old=attribute_type_label(old), new=attribute_type_label(fits)),
+                    id=f"override-{i}")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(t("parts.override_ok"), variant="warning", id="ok")
-                yield Button(t("dlg.cancel"), id="cancel")
+                yield TrButton(N_("Change these types and import"), variant="warning", id="ok")
+                yield TrButton(N_("Cancel"), id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#cancel").focus()
@@ -402,7 +413,8 @@ class TypeOverrideDialog(ModalScreen):
         if event.button.id != "ok":
             self.dismiss(None)
             return
-        chosen = {name: fits for i, (name, (_old, fits)) in enumerate(sorted(self.conflicts.items()))
+        chosen = {name: fits for i, (name, (_old, fits))
+                  in enumerate(sorted(self.conflicts.items()))
                   if self.query_one(f"#override-{i}", Checkbox).value}
         self.dismiss(chosen or None)
 
@@ -412,12 +424,13 @@ class ParticipantsImportDialog(FormDialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog text-dialog"):
-            yield Label(t("parts.import_prompt"), classes="dialog-title")
+            yield TrLabel(N_("Participant table (CSV, TSV, Unicode text or XLSX)"),
+                          classes="dialog-title")
             yield Input(placeholder="quanti.csv", id="file")
-            yield Input(placeholder=t("parts.id_column"), id="id-column")
+            yield TrInput(placeholder=N_("ID column (optional: detected)"), id="id-column")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(t("key.import"), variant="primary", id="ok")
-                yield Button(t("dlg.cancel"), id="cancel")
+                yield TrButton(N_("Import"), variant="primary", id="ok")
+                yield TrButton(N_("Cancel"), id="cancel")
 
     def __init__(self) -> None:
         super().__init__(classes="dialog-screen")
@@ -426,7 +439,7 @@ class ParticipantsImportDialog(FormDialog):
         self.query_one("#file").focus()
 
     def submit(self) -> None:
-        path = self.query_one("#file", Input).value.strip()
+        path = self.query_one("#file", Input).value.strip().strip("'\"")
         if not path:
             return
         self.dismiss({"path": path,

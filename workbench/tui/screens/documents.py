@@ -9,19 +9,21 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
-from workbench.domain import ACTOR_TYPES, programme_label
-from workbench.tui.i18n import actor, t
+from workbench.domain import programme_label
+from workbench.i18n import N_, _, ngettext
+from workbench.labels import ACTOR_LABELS, actor_label
+from workbench.tui.lang import TrInput, TrSelect
 from workbench.tui.screens.base import BaseScreen, cell
 
 
 class DocumentsScreen(BaseScreen):
-    section = "documents"
+    TITLE = N_("Documents")
     BINDINGS = [
-        Binding("q", "back", t("key.back")),
-        Binding("slash", "search", t("key.search")),
-        Binding("f", "filter", t("key.filter")),
-        Binding("escape", "clear_search", show=False),
-        Binding("i", "app.import", t("key.import")),
+        Binding("q", "back", N_("Back")),
+        Binding("slash", "search", N_("Search")),
+        Binding("f", "filter", N_("Filter")),
+        Binding("escape", "clear_search", N_("clear the search"), show=False),
+        Binding("i", "app.import", N_("Import")),
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -32,19 +34,18 @@ class DocumentsScreen(BaseScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(classes="filters"):
-            yield Select([], prompt=t("docs.filter_programme"), id="f-programme")
-            yield Select([(actor(a), a) for a in ACTOR_TYPES], prompt=t("docs.filter_actor"),
-                         id="f-actor")
-            yield Select([(t("docs.status_coded"), "coded"), (t("docs.status_uncoded"), "uncoded")],
-                         prompt=t("docs.filter_status"), id="f-status")
-            yield Input(placeholder=t("docs.attribute"), id="f-attribute")
-        yield Input(placeholder=t("docs.search"), id="doc-search")
+            yield TrSelect([], prompt=N_("Programme"), id="f-programme")
+            yield TrSelect([(m, a) for a, m in ACTOR_LABELS.items()], prompt=N_("Actor type"),
+                           id="f-actor")
+            yield TrSelect([(N_("coded"), "coded"), (N_("uncoded"), "uncoded")],
+                           prompt=N_("Coding"), id="f-status")
+            yield TrInput(placeholder=N_("attribute=value (participant)"), id="f-attribute")
+        yield TrInput(placeholder=N_("Full-text search…"), id="doc-search")
         yield Static(classes="list-status", id="doc-status")
         yield DataTable(id="doc-table", cursor_type="row", zebra_stripes=True, classes="list")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = t("screen.documents")
         programmes = sorted({p for p in self.project.documents()["programme"].dropna() if p})
         self.query_one("#f-programme", Select).set_options([(programme_label(p), p)
                                                             for p in programmes])
@@ -60,8 +61,8 @@ class DocumentsScreen(BaseScreen):
         attribute = None
         if attr:
             if "=" not in attr:
-                raise ValueError(t("docs.bad_attribute"))
-            k, _, v = attr.partition("=")
+                raise ValueError(_("Attribute filter must be attribute=value"))
+            k, _sep, v = attr.partition("=")
             attribute = (k.strip(), v.strip())
         return dict(programme=val("#f-programme"), actor_type=val("#f-actor"),
                     attribute=attribute,
@@ -80,26 +81,28 @@ class DocumentsScreen(BaseScreen):
             self.mode = "search"
             f = {k: v for k, v in filters.items() if k != "coded"}
             hits = self.project.search(query, limit=200, **f)
-            table.add_columns(t("docs.name"), t("docs.speaker"), t("docs.context"))
+            table.add_columns(_("Document"), _("Speaker"), _("Context"))
             self._hits = {}
             for r in hits.itertuples(index=False):
                 key = f"{r.segment_id}"
                 self._hits[key] = (int(r.document_id), int(r.start), int(r.end))
                 snippet = cell(r.snippet).replace("[", "«").replace("]", "»")
                 table.add_row(r.document, cell(r.speaker), snippet, key=key)
-            self.query_one("#doc-status", Static).update(Content(t("docs.results", n=len(hits), q=query)))
+            self.query_one("#doc-status", Static).update(Content(ngettext(
+                "{n} result for “{q}”", "{n} results for “{q}”", len(hits)).format(n=len(hits), q=query)))
         else:
             self.mode = "list"
             docs = self.project.documents(**filters)
-            table.add_columns(t("docs.name"), t("docs.filter_programme"), t("docs.filter_actor"),
-                              t("docs.date"), t("docs.words"), t("docs.turns"), t("docs.codings"),
-                              t("docs.participants"))
+            table.add_columns(_("Document"), _("Programme"), _("Actor type"),
+                              _("Date"), _("Words"), _("Turns"), _("Codings"),
+                              _("Participants"))
             for r in docs.itertuples(index=False):
-                table.add_row(r.name, programme_label(cell(r.programme)), actor(r.actor_type),
+                table.add_row(r.name, programme_label(cell(r.programme)), actor_label(r.actor_type),
                               cell(r.interview_date),
                               r.word_count, r.segments, r.codings, cell(r.participants, 30),
                               key=str(r.id))
-            self.query_one("#doc-status", Static).update(Content(t("docs.count", n=len(docs))))
+            self.query_one("#doc-status", Static).update(Content(ngettext(
+                "{n} document", "{n} documents", len(docs)).format(n=len(docs))))
 
     @on(Select.Changed)
     def _filter_changed(self) -> None:

@@ -5,20 +5,25 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Input, Label, Select
+from textual.widgets import Button, Input, Select
 
-from workbench.tui.i18n import t
+from workbench.i18n import N_, _, ngettext
+from workbench.tui.lang import TrButton, TrLabel, TrSelect
 from workbench.tui.screens.dialogs import FormDialog
 
-# what → (default file kind, suffix)
+# what → (name shown, default file kind, suffix)
 EXPORTS = {
-    "report": ("rapport", ".docx"), "report_q": ("rapport-questions", ".docx"),
-    "excerpts_docx": ("extraits", ".docx"), "excerpts_xlsx": ("extraits", ".xlsx"),
-    "excerpts_csv": ("extraits", ".csv"), "codebook": ("grille", ".docx"),
-    "tables": ("tableaux", ".xlsx"), "matrix_csv": ("participants_x_codes", ".csv"),
-    "matrix_xlsx": ("participants_x_codes", ".xlsx"), "qdpx": ("projet", ".qdpx"),
+    "report": (N_("Word report (whole, by code)"), "rapport", ".docx"),
+    "report_q": (N_("Word report (by evaluation question)"), "rapport-questions", ".docx"),
+    "excerpts_docx": (N_("Coded excerpts (.docx)"), "extraits", ".docx"),
+    "excerpts_xlsx": (N_("Coded excerpts (.xlsx)"), "extraits", ".xlsx"),
+    "excerpts_csv": (N_("Coded excerpts (.csv)"), "extraits", ".csv"),
+    "codebook": (N_("Codebook (.docx)"), "grille", ".docx"),
+    "tables": (N_("All tables (.xlsx)"), "tableaux", ".xlsx"),
+    "matrix_csv": (N_("Participant × code matrix (.csv)"), "participants_x_codes", ".csv"),
+    "matrix_xlsx": (N_("Participant × code matrix (.xlsx)"), "participants_x_codes", ".xlsx"),
+    "qdpx": (N_("REFI-QDA project (.qdpx)"), "projet", ".qdpx"),
 }
-
 
 class ExportDialog(FormDialog):
     """Choose what to export and where; dismisses with {"what", "path"}."""
@@ -30,18 +35,18 @@ class ExportDialog(FormDialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog text-dialog export-dialog"):
-            yield Label(t("exp.title"), classes="dialog-title")
-            yield Label(t("exp.what"), classes="dialog-hint")
-            yield Select([(t(f"exp.{w}"), w) for w in EXPORTS], value=self.what,
-                         allow_blank=False, id="export-what")
-            yield Label(t("exp.path"), classes="dialog-hint")
+            yield TrLabel(N_("Export"), classes="dialog-title")
+            yield TrLabel(N_("What"), classes="dialog-hint")
+            yield TrSelect([(name, w) for w, (name, _kind, _suffix) in EXPORTS.items()],
+                           value=self.what, allow_blank=False, id="export-what")
+            yield TrLabel(N_("Output file"), classes="dialog-hint")
             yield Input(self._default(self.what), id="export-path")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(t("exp.go"), variant="primary", id="ok")
-                yield Button(t("dlg.cancel"), id="cancel")
+                yield Button(_("Export"), variant="primary", id="ok")
+                yield Button(_("Cancel"), id="cancel")
 
     def _default(self, what: str) -> str:
-        kind, suffix = EXPORTS[what]
+        _name, kind, suffix = EXPORTS[what]
         return str(self.project.export_path(kind, suffix))
 
     def on_mount(self) -> None:
@@ -57,7 +62,7 @@ class ExportDialog(FormDialog):
     def submit(self) -> None:
         path = self.query_one("#export-path", Input).value.strip()
         if not path:
-            self.notify(t("exp.no_path"), severity="warning")
+            self.notify(_("Give an output file"), severity="warning")
             return
         self.dismiss({"what": self.what, "path": path})
 
@@ -85,12 +90,14 @@ def export_job(project, what: str, path: str):
 def written(result, path: str) -> str:
     """A notification for what an export returned (a path, paths, or a summary)."""
     if isinstance(result, dict):
-        n = result.get("documents", "?")
-        c = result.get("codes", "?")
-        return t("exp.done_qdpx", path=result.get("path", path), n=n, c=c)
+        n = result.get("documents", 0)
+        c = result.get("codes", 0)
+        counts = ", ".join((ngettext("{n} document", "{n} documents", n).format(n=n),
+                            ngettext("{n} code", "{n} codes", c).format(n=c)))
+        return _("Written: {path} ({counts})").format(path=result.get("path", path), counts=counts)
     if isinstance(result, (list, tuple)):
-        return t("exp.done", path=", ".join(str(p) for p in result))
-    return t("exp.done", path=str(result or path))
+        return _("Written: {path}").format(path=", ".join(str(p) for p in result))
+    return _("Written: {path}").format(path=str(result or path))
 
 
 def start_export(app, what: str = "report") -> None:
@@ -105,8 +112,8 @@ def start_export(app, what: str = "report") -> None:
             app.last_export = result
             app.notify(written(result, path), timeout=10)
 
-        app.run_long(t("exp.running", what=t(f"exp.{what}")), export_job(app.project, what, path),
-                     done)
+        app.run_long(_("Export: {what}").format(what=_(EXPORTS[what][0])),
+                     export_job(app.project, what, path), done)
 
     app.push_screen(ExportDialog(app.project, what), go)
 
@@ -117,36 +124,46 @@ class QdpxImportDialog(FormDialog):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog text-dialog export-dialog"):
-            yield Label(t("imp.qdpx_prompt"), classes="dialog-title")
+            yield TrLabel(N_("REFI-QDA project to import (.qdpx)"), classes="dialog-title")
             yield Input(placeholder="projet.qdpx", id="qdpx-path")
-            yield Label(t("imp.qdpx_conflicts"), classes="dialog-hint")
-            yield Select([(t("imp.qdpx_keep"), "keep"), (t("imp.qdpx_replace"), "replace")],
-                         value="keep", allow_blank=False, id="qdpx-conflict")
+            yield TrLabel(N_("When the file differs from the project (a participant's value, a "
+                             "code's definition...)"), classes="dialog-hint")
+            yield TrSelect([(N_("keep the project's values (each difference is reported)"),
+                             "keep"),
+                            (N_("take the file's values (except one contradicting a type)"),
+                             "replace")],
+                           value="keep", allow_blank=False, id="qdpx-conflict")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(t("imp.qdpx_go"), variant="primary", id="ok")
-                yield Button(t("dlg.cancel"), id="cancel")
+                yield TrButton(N_("Import"), variant="primary", id="ok")
+                yield TrButton(N_("Cancel"), id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#qdpx-path").focus()
 
     def submit(self) -> None:
-        path = self.query_one("#qdpx-path", Input).value.strip()
+        path = self.query_one("#qdpx-path", Input).value.strip().strip("'\"")
         if not path:
-            self.notify(t("exp.no_path"), severity="warning")
+            self.notify(_("Give the file to import"), severity="warning")
             return
         self.dismiss({"path": path,
                       "on_conflict": self.query_one("#qdpx-conflict", Select).value})
 
 
+#: What a REFI-QDA import counts, by kind (new and already there)
+QDPX_KINDS = {"documents": N_("documents"), "codes": N_("codes"), "codings": N_("codings"),
+              "memos": N_("memos"), "participants": N_("participants"), "groups": N_("groups")}
+
+
 def import_summary(summary: dict) -> str:
     """One line: what is new and what matched the project, by kind."""
     parts = []
-    for kind in ("documents", "codes", "codings", "memos", "participants", "groups"):
+    for kind, label in QDPX_KINDS.items():
         new, matched = summary["new"].get(kind, 0), summary["matched"].get(kind, 0)
         if new or matched:
-            parts.append(t("imp.qdpx_count", kind=t(f"imp.kind_{kind}"), new=new,
-                           matched=matched))
-    return ", ".join(parts) or t("imp.qdpx_nothing")
+            parts.append(ngettext("{kind}: {new} new, {matched} already there",
+                                  "{kind}: {new} new, {matched} already there", new).format(
+                kind=_(label), new=new, matched=matched))
+    return ", ".join(parts) or _("nothing to import")
 
 
 def start_import_qdpx(app) -> None:
@@ -164,13 +181,16 @@ def start_import_qdpx(app) -> None:
 
         def done(summary):
             app.last_import = summary
-            app.notify(t("imp.qdpx_done", summary=import_summary(summary)), timeout=10)
+            app.notify(_("REFI-QDA import finished: {summary}").format(
+                summary=import_summary(summary)), timeout=10)
             if summary["conflicts"] or summary["warnings"]:
                 n = len(summary["conflicts"])
-                app.push_screen(ErrorDialog(t("imp.qdpx_report", n=n),
-                                            "\n".join(summary["warnings"])))
+                app.push_screen(ErrorDialog(
+                    ngettext("REFI-QDA import: {n} conflict, warnings",
+                             "REFI-QDA import: {n} conflicts, warnings", n).format(n=n),
+                    "\n".join(summary["warnings"])))
 
-        app.run_long(t("imp.qdpx_running"), job, done)
+        app.run_long(_("REFI-QDA import"), job, done)
 
     app.push_screen(QdpxImportDialog(classes="dialog-screen"), go)
 
@@ -178,9 +198,12 @@ def start_import_qdpx(app) -> None:
 def palette_commands(app):
     """Command-palette entries: analysis, evaluation questions, export, REFI-QDA import."""
     from textual.app import SystemCommand
-    yield SystemCommand(t("screen.analysis"), t("an.matrix_actor") + " · " + t("an.tri_codes"),
+    yield SystemCommand(_("Matrices / Analysis"),
+                        _("Codes × actor type") + " · " + _("Triangulation by code"),
                         lambda: app.action_goto("analysis"))
-    yield SystemCommand(t("screen.questions"), t("eq.codes") + " · " + t("eq.triangulation"),
+    yield SystemCommand(_("Evaluation questions"), _("Linked codes") + " · " + _("Triangulation"),
                         lambda: app.action_goto("questions"))
-    yield SystemCommand(t("exp.title"), t("exp.report") + " · " + t("exp.qdpx"), app.action_export)
-    yield SystemCommand(t("key.import_qdpx"), t("imp.qdpx_prompt"), app.action_import_qdpx)
+    yield SystemCommand(_("Export"), _("Word report, excerpts, tables, REFI-QDA project"),
+                        app.action_export)
+    yield SystemCommand(_("Import a REFI-QDA project (.qdpx)"),
+                        _("NVivo, MAXQDA, ATLAS.ti, QualCoder…"), app.action_import_qdpx)

@@ -6,35 +6,34 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Footer, Header, Static
 
 from workbench.domain import programme_label
-from workbench.tui.i18n import actor, t
+from workbench.i18n import N_, _, ngettext
+from workbench.labels import activity_label, actor_label
+from workbench.tui.lang import TrLabel, TrStatic
 from workbench.tui.screens.base import BaseScreen, cell
 
-ACTIVITY = {
-    "fr": {"coding.apply": "codage", "coding.apply_segments": "codage", "coding.remove": "décodage",
-           "memo.add": "mémo", "memo.update": "mémo modifié", "code.create": "code créé",
-           "code.rename": "code renommé", "code.merge": "codes fusionnés", "code.move": "code déplacé",
-           "code.delete": "code supprimé", "document.import": "import", "undo": "annulation",
-           "redo": "rétablissement", "participants.import": "participants importés"},
-}
+
+def thousands(n: int) -> str:
+    """``12 345`` (a narrow no-break space between thousands, as French and SI write)."""
+    return f"{n:,}".replace(",", "\u202f")
 
 
 class HomeScreen(BaseScreen):
-    section = "home"
+    TITLE = N_("Home")
     BINDINGS = [
-        Binding("q", "back", t("key.quit")),
-        Binding("d,g", "app.goto('documents')", t("key.documents")),
-        Binding("b", "app.goto('codebook')", t("key.codebook")),
-        Binding("r", "app.goto('retrieval')", t("key.retrieval")),
-        Binding("m", "app.goto('memos')", t("key.memos")),
-        Binding("p", "app.goto('participants')", t("key.participants")),
-        Binding("i", "app.import", t("key.import")),
-        Binding("a", "app.goto('analysis')", t("key.analysis")),
-        Binding("v", "app.goto('questions')", t("key.questions")),
-        Binding("e", "app.export", t("key.export")),
-        Binding("t", "app.goto('team')", "Team", show=False),
+        Binding("q", "back", N_("Quit")),
+        Binding("d,g", "app.goto('documents')", N_("Documents")),
+        Binding("b", "app.goto('codebook')", N_("Codes")),
+        Binding("r", "app.goto('retrieval')", N_("Excerpts")),
+        Binding("m", "app.goto('memos')", N_("Memos")),
+        Binding("p", "app.goto('participants')", N_("Participants")),
+        Binding("i", "app.import", N_("Import")),
+        Binding("a", "app.goto('analysis')", N_("Analysis")),
+        Binding("v", "app.goto('questions')", N_("Questions")),
+        Binding("e", "app.export", N_("Export")),
+        Binding("t", "app.goto('team')", N_("Team"), show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -42,65 +41,69 @@ class HomeScreen(BaseScreen):
         yield Static(id="home-counts")
         with Horizontal(id="home-main"):
             with Vertical(id="home-left"):
-                yield Label(t("home.by_programme"), classes="section-title", id="lbl-programme")
+                yield TrLabel(N_("Documents by programme and actor type"), classes="section-title")
                 yield DataTable(id="by-programme", cursor_type="row", zebra_stripes=True)
-                yield Label(t("home.activity"), classes="section-title", id="lbl-activity")
+                yield TrLabel(N_("Recent activity"), classes="section-title", id="lbl-activity")
                 yield DataTable(id="activity", cursor_type="row")
             with Vertical(id="home-right"):
-                yield Label(t("home.uncoded"), classes="section-title", id="lbl-uncoded")
+                yield TrLabel(N_("Uncoded documents"), classes="section-title")
                 yield DataTable(id="uncoded", cursor_type="row", zebra_stripes=True)
-        yield Static(t("home.menu"), id="home-menu")
+        yield TrStatic(N_("d documents · b codebook · r excerpts · m memos · "
+                          "p participants · i import · a analysis · v questions · e export · "
+                          "? help · ctrl+p commands"), id="home-menu")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = t("screen.home")
         self.refresh_data()
         self.query_one("#uncoded").focus()
-
-    def relabel(self) -> None:
-        self.query_one("#lbl-programme", Label).update(t("home.by_programme"))
-        self.query_one("#lbl-activity", Label).update(t("home.activity"))
-        self.query_one("#lbl-uncoded", Label).update(t("home.uncoded"))
-        self.query_one("#home-menu", Static).update(t("home.menu"))
-        super().relabel()
 
     def refresh_data(self) -> None:
         p = self.project
         info = p.info()
         self.app.sub_title = p.name
-        counts = [("home.documents", info["documents"]), ("home.codes", info["codes"]),
-                  ("home.codings", info["codings"]), ("home.coders", info["coders"]),
-                  ("home.memos", info["memos"]), ("home.participants", info["participants"])]
-        text = "   ".join(f"[b]{n}[/b] {t(k)}" for k, n in counts)
-        text += f"   [dim]· {info['words']:,} {t('home.words')} · {p.path.name}[/dim]".replace(",", " ")
+        counts = [
+            ngettext("{n} document", "{n} documents", info["documents"]),
+            ngettext("{n} code", "{n} codes", info["codes"]),
+            ngettext("{n} coding", "{n} codings", info["codings"]),
+            ngettext("{n} coder", "{n} coders", info["coders"]),
+            ngettext("{n} memo", "{n} memos", info["memos"]),
+            ngettext("{n} participant", "{n} participants", info["participants"]),
+        ]
+        values = (info["documents"], info["codes"], info["codings"], info["coders"],
+                  info["memos"], info["participants"])
+        text = "   ".join(c.format(n=f"[b]{thousands(v)}[/b]") for c, v in zip(counts, values))
+        words = ngettext("{n} word", "{n} words", info["words"]).format(n=thousands(info["words"]))
+        text += f"   [dim]· {words} · {p.path.name}[/dim]"
         self.query_one("#home-counts", Static).update(text)
 
+        # the count first: it stays visible however narrow the column is
         table = self.query_one("#by-programme", DataTable)
         table.clear(columns=True)
-        table.add_columns(t("home.programme"), t("home.actor_type"), t("home.count"))
+        table.add_columns(_("Docs"), _("Programme"), _("Actor type"))
         for row in info["by_programme"]:
-            table.add_row(programme_label(row["programme"]) or "—", actor(row["actor_type"]) or "—",
-                          row["documents"])
+            table.add_row(row["documents"], programme_label(row["programme"]) or "—",
+                          actor_label(row["actor_type"]) or "—")
 
         act = self.query_one("#activity", DataTable)
         act.clear(columns=True)
         act.add_columns("", "", "", "")
-        labels = ACTIVITY.get(__import__("workbench.tui.i18n", fromlist=["language"]).language(), {})
         for entry in p.history(30):
             details = entry.get("details") or {}
             what = details.get("name") or details.get("label") or details.get("to") or ""
+            if entry["action"] in ("undo", "redo") and what:
+                what = activity_label(what)
             act.add_row(cell(entry["at"])[:16].replace("T", " "), cell(entry.get("coder")),
-                        labels.get(entry["action"], entry["action"]), cell(what, 40))
+                        activity_label(entry["action"]), cell(what, 40))
 
         un = self.query_one("#uncoded", DataTable)
         un.clear(columns=True)
-        un.add_columns(t("docs.name"), t("home.programme"), t("home.actor_type"), t("docs.words"))
+        un.add_columns(_("Document"), _("Programme"), _("Actor type"), _("Words"))
         docs = p.documents(coded=False)
         for r in docs.itertuples(index=False):
-            un.add_row(r.name, programme_label(cell(r.programme)), actor(r.actor_type), r.word_count,
-                       key=str(r.id))
+            un.add_row(r.name, programme_label(cell(r.programme)), actor_label(r.actor_type),
+                       r.word_count, key=str(r.id))
         if not len(docs):
-            un.add_row(t("home.nothing_uncoded"), "", "", "")
+            un.add_row(_("Every document is coded."), "", "", "")
 
     @on(DataTable.RowSelected, "#uncoded")
     def _open(self, event: DataTable.RowSelected) -> None:

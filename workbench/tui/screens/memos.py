@@ -7,19 +7,20 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, Static
 
-from workbench.tui.i18n import t
+from workbench.i18n import N_, _, colon, ngettext
+from workbench.labels import memo_target_label
 from workbench.tui.screens.base import BaseScreen, cell
 from workbench.tui.screens.dialogs import ConfirmDialog, TextInputDialog
 
 
 class MemosScreen(BaseScreen):
-    section = "memos"
+    TITLE = N_("Memos")
     BINDINGS = [
-        Binding("q", "back", t("key.back")),
-        Binding("n", "new", t("memos.new")),
-        Binding("e", "edit", t("memos.edit")),
-        Binding("o", "open_target", t("key.open")),
-        Binding("delete", "delete", t("cb.delete")),
+        Binding("q", "back", N_("Back")),
+        Binding("n", "new", N_("New project memo")),
+        Binding("e", "edit", N_("Edit memo")),
+        Binding("o", "open_target", N_("Open")),
+        Binding("delete", "delete", N_("Delete")),
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -34,31 +35,32 @@ class MemosScreen(BaseScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = t("screen.memos")
         self.refresh_data()
         self.query_one("#memo-table").focus()
 
     def _target(self, r: dict, paths: dict) -> str:
         kind, tid = r["target_type"], r["target_id"]
+        label = memo_target_label(kind)
         if kind == "code" and tid and str(tid).isdigit():
-            return f"code: {paths.get(int(tid), tid)}"
+            return f"{colon(label)} {paths.get(int(tid), tid)}"
         if kind == "coding" and tid:
-            return f"coding #{tid}"
-        return f"{kind}{': ' + str(tid) if tid else ''}"
+            return _("coding no. {id}").format(id=tid)
+        return f"{colon(label)} {tid}" if tid else label
 
     def refresh_data(self) -> None:
         df = self.project.memos()
         paths = self.project.code_paths()
         table = self.query_one("#memo-table", DataTable)
         table.clear(columns=True)
-        table.add_columns(t("memos.target"), t("memos.text"), t("memos.coder"), t("memos.date"))
+        table.add_columns(_("On"), _("Text"), _("Coder"), _("Updated"))
         self.rows = {}
         for r in df.to_dict("records"):
             key = str(r["id"])
             self.rows[key] = r
             table.add_row(self._target(r, paths), cell(r["title"] or r["text"], 80), cell(r["coder"]),
                           cell(r["updated_at"])[:16].replace("T", " "), key=key)
-        self.query_one("#memo-status", Static).update(Content(t("memos.count", n=len(df))))
+        self.query_one("#memo-status", Static).update(Content(
+            ngettext("{n} memo", "{n} memos", len(df)).format(n=len(df))))
         self._preview(next(iter(self.rows), None))
 
     def _current(self) -> dict | None:
@@ -88,8 +90,8 @@ class MemosScreen(BaseScreen):
                 self.app.change(self.project.add_memo, "project", None, text.strip())
                 if self.app.ok:
                     self.refresh_data()
-                    self.notify(t("memos.saved"))
-        self.app.push_screen(TextInputDialog(t("memos.new"), multiline=True), done)
+                    self.notify(_("Memo saved"))
+        self.app.push_screen(TextInputDialog(_("New project memo"), multiline=True), done)
 
     def action_edit(self) -> None:
         r = self._current()
@@ -101,8 +103,8 @@ class MemosScreen(BaseScreen):
                 self.app.change(self.project.update_memo, int(r["id"]), text=text)
                 if self.app.ok:
                     self.refresh_data()
-                    self.notify(t("memos.saved"))
-        self.app.push_screen(TextInputDialog(t("memos.edit"), r["text"] or "", multiline=True), done)
+                    self.notify(_("Memo saved"))
+        self.app.push_screen(TextInputDialog(_("Edit memo"), r["text"] or "", multiline=True), done)
 
     def action_delete(self) -> None:
         r = self._current()
@@ -114,8 +116,8 @@ class MemosScreen(BaseScreen):
                 self.app.change(self.project.delete_memo, int(r["id"]))
                 if self.app.ok:
                     self.refresh_data()
-                    self.notify(t("memos.deleted"))
-        self.app.push_screen(ConfirmDialog(t("memos.delete_confirm")), done)
+                    self.notify(_("Memo deleted"))
+        self.app.push_screen(ConfirmDialog(_("Delete this memo?")), done)
 
     def action_open_target(self) -> None:
         r = self._current()

@@ -8,19 +8,21 @@ from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from workbench.tui.fuzzy import fold
-from workbench.tui.i18n import t
+from workbench.i18n import N_, _, ngettext
+from workbench.labels import attribute_type_label
+from workbench.tui.lang import TrInput
 from workbench.tui.screens.base import BaseScreen, cell
 from workbench.tui.screens.dialogs import (ChoiceDialog, ParticipantsImportDialog,
                                            TypeOverrideDialog)
 
 
 class ParticipantsScreen(BaseScreen):
-    section = "participants"
+    TITLE = N_("Participants")
     BINDINGS = [
-        Binding("q", "back", t("key.back")),
-        Binding("slash", "filter", t("key.filter")),
-        Binding("i", "import_participants", t("key.import")),
-        Binding("escape", "clear_filter", show=False),
+        Binding("q", "back", N_("Back")),
+        Binding("slash", "filter", N_("Filter")),
+        Binding("i", "import_participants", N_("Import")),
+        Binding("escape", "clear_filter", N_("clear the filter"), show=False),
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -30,13 +32,12 @@ class ParticipantsScreen(BaseScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder=t("ret.filter"), id="part-filter")
+        yield TrInput(placeholder=N_("Filter (participant, attribute, value)…"), id="part-filter")
         yield Static(classes="list-status", id="part-status")
         yield DataTable(id="part-table", cursor_type="row", zebra_stripes=True, classes="list")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = t("screen.participants")
         self.refresh_data()
         self.query_one("#part-table").focus()
 
@@ -49,8 +50,8 @@ class ParticipantsScreen(BaseScreen):
     def _fill(self) -> None:
         table = self.query_one("#part-table", DataTable)
         table.clear(columns=True)
-        table.add_columns(*[t("parts.id") if c == "participant_id" else
-                            t("parts.documents") if c == "documents" else c for c in self.columns])
+        table.add_columns(*[_("ID") if c == "participant_id" else
+                            _("Documents") if c == "documents" else c for c in self.columns])
         q = fold(self.query_one("#part-filter", Input).value.strip())
         n = 0
         for i, r in enumerate(self.records):
@@ -59,7 +60,8 @@ class ParticipantsScreen(BaseScreen):
                 continue
             table.add_row(*values, key=str(i))
             n += 1
-        self.query_one("#part-status", Static).update(Content(t("parts.count", n=n)))
+        self.query_one("#part-status", Static).update(Content(
+            ngettext("{n} participant", "{n} participants", n).format(n=n)))
 
     @on(Input.Changed, "#part-filter")
     def _filter(self) -> None:
@@ -81,7 +83,7 @@ class ParticipantsScreen(BaseScreen):
         r = self.records[int(event.row_key.value)]
         names = [d for d in cell(r.get("documents")).split(";") if d]
         if not names:
-            self.notify(t("parts.no_docs"), severity="warning")
+            self.notify(_("No document for this participant"), severity="warning")
             return
         if len(names) == 1:
             self.app.open_document(names[0])
@@ -116,8 +118,12 @@ class ParticipantsScreen(BaseScreen):
             return
         self.app.mark_synced()
         self.refresh_data()
-        lines = [t("parts.imported", added=result["inserted"], updated=result["updated"])]
-        lines += [t("parts.retyped", name=name, old=old, new=new)
+        added = result["inserted"]
+        lines = [ngettext("{added} participant added, {updated} updated",
+                          "{added} participants added, {updated} updated", added).format(
+                              added=added, updated=result["updated"])]
+        lines += [_("{name}: {old} → {new} (for the whole project)").format(
+            name=name, old=attribute_type_label(old), new=attribute_type_label(new))
                   for name, old, new in result["retyped"]]
         lines += result["notes"]
         self.notify("\n".join(lines), timeout=8)

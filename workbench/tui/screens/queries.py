@@ -7,9 +7,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from workbench.tui.i18n import actor, t
+from workbench.i18n import N_, _, ngettext
+from workbench.labels import actor_label, query_kind_label
+from workbench.tui.lang import TrInput, TrLabel, TrStatic
 from workbench.tui.screens.analysis_common import (excerpt_columns, excerpt_rows, number,
                                                    open_record, run_read)
 from workbench.tui.screens.base import BaseScreen, cell
@@ -18,63 +20,51 @@ from workbench.tui.widgets.rowlist import RowList
 
 
 class QueriesScreen(BaseScreen):
-    section = "queries"
-    BINDINGS = [Binding("q", "back", t("key.back")),
-                Binding("slash", "focus_expr", t("queries.expr")),
-                Binding("s,ctrl+s", "save", t("queries.save")),
-                Binding("delete", "delete", t("queries.delete")),
-                Binding("escape", "focus_results", show=False)]
+    TITLE = N_("Queries")
+    BINDINGS = [Binding("q", "back", N_("Back")),
+                Binding("slash", "focus_expr", N_("Query expression…")),
+                Binding("s,ctrl+s", "save", N_("Save")),
+                Binding("delete", "delete", N_("Delete")),
+                Binding("escape", "focus_results", N_("back to the results"), show=False)]
 
     def __init__(self, expression: str = "", **kwargs) -> None:
         super().__init__()
-        self.available = callable(getattr(self.app.project, "query", None))
         self.expression = expression      # the expression whose results are shown
         self.records: list[dict] = []
         self.saved: list[dict] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(self.expression, placeholder=t("queries.expr"), id="query-expr")
-        yield Static(t("queries.help"), classes="list-status", id="query-help")
+        yield TrInput(self.expression, placeholder=N_("Query expression…"), id="query-expr")
+        yield TrStatic(N_("Type an expression, then enter (e.g. Freins WHERE actor = beneficiary)"
+                          " · s save · tab saved queries"), classes="list-status", id="query-help")
         yield Static(classes="list-status", id="query-status")
         yield RowList(id="query-results", classes="list")
         yield DataTable(id="query-table", cursor_type="row", zebra_stripes=True,
                         classes="list hidden")
         yield Static(id="query-preview")
-        yield Label(t("queries.saved"), classes="section-title", id="lbl-saved")
+        yield TrLabel(N_("Saved queries"), classes="section-title", id="lbl-saved")
         yield DataTable(id="saved-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = t("screen.queries")
-        if not self.available:
-            self.query_one("#query-status", Static).update(t("queries.none"))
-            self.query_one("#query-expr").disabled = True
-            return
         self.refresh_data()
         if self.expression:
             self.run_expression(self.expression)
         self.query_one("#query-expr").focus()
 
-    def relabel(self) -> None:
-        self.query_one("#lbl-saved", Label).update(t("queries.saved"))
-        self.query_one("#query-help", Static).update(t("queries.help"))
-        super().relabel()
-
     # -- saved queries -----------------------------------------------------------------
     def refresh_data(self) -> None:
-        if not self.available:
-            return
         df = self.project.saved_queries()
         self.saved = df.to_dict("records")
         table = self.query_one("#saved-table", DataTable)
         table.clear(columns=True)
-        table.add_columns(t("queries.name"), t("queries.kind"), t("queries.expression"))
+        table.add_columns(_("Name"), _("Kind"), _("Expression"))
         for i, r in enumerate(self.saved):
-            table.add_row(cell(r["name"], 22), cell(r["kind"]), cell(r["expression"], 80),
+            table.add_row(cell(r["name"], 22), query_kind_label(r["kind"]), cell(r["expression"], 80),
                           key=str(i))
         if not self.saved:
-            table.add_row(t("queries.no_saved"), "", "")
+            table.add_row(_("No saved query"), "", "")
 
     def _selected_saved(self) -> dict | None:
         table = self.query_one("#saved-table", DataTable)
@@ -103,8 +93,9 @@ class QueriesScreen(BaseScreen):
             self.app.push_screen(DossierScreen(entry["expression"], dossier=result))
             return
         self.show_table(result)
-        self.query_one("#query-status", Static).update(Content(t(
-            "queries.ran", name=entry["name"], kind=entry["kind"], n=len(result))))
+        self.query_one("#query-status", Static).update(Content(ngettext(
+            "{name} ({kind}): {n} row", "{name} ({kind}): {n} rows", len(result)).format(
+                name=entry["name"], kind=query_kind_label(entry["kind"]), n=len(result))))
 
     def show_table(self, df) -> None:
         """Any DataFrame (matrix, triangulation, joint display…) in the table view."""
@@ -121,7 +112,7 @@ class QueriesScreen(BaseScreen):
     def action_save(self) -> None:
         expr = self.query_one("#query-expr", Input).value.strip() or self.expression
         if not expr:
-            self.notify(t("queries.nothing"), severity="warning")
+            self.notify(_("Type an expression first"), severity="warning")
             return
 
         def named(name):
@@ -129,17 +120,18 @@ class QueriesScreen(BaseScreen):
             if not name:
                 return
             if any(r["name"] == name for r in self.saved):
-                self.app.push_screen(ConfirmDialog(t("queries.replace", name=name)),
+                self.app.push_screen(ConfirmDialog(
+                    _("The query “{name}” exists: replace it?").format(name=name)),
                                      lambda yes: yes and self._save(name, expr, True))
             else:
                 self._save(name, expr, False)
 
-        self.app.push_screen(TextInputDialog(t("queries.save_prompt")), named)
+        self.app.push_screen(TextInputDialog(_("Name of the saved query")), named)
 
     def _save(self, name: str, expr: str, replace: bool) -> None:
         self.app.change(self.project.save_query, name, "query", expr, replace=replace)
         if self.app.ok:
-            self.notify(t("queries.saved_ok", name=name))
+            self.notify(_("Query saved: {name}").format(name=name))
             self.refresh_data()
 
     def action_delete(self) -> None:
@@ -151,10 +143,11 @@ class QueriesScreen(BaseScreen):
             if yes:
                 self.app.change(self.project.delete_saved_query, entry["name"])
                 if self.app.ok:
-                    self.notify(t("queries.deleted", name=entry["name"]))
+                    self.notify(_("Query deleted: {name}").format(name=entry["name"]))
                     self.refresh_data()
 
-        self.app.push_screen(ConfirmDialog(t("queries.delete_confirm", name=entry["name"])),
+        self.app.push_screen(ConfirmDialog(
+            _("Delete the saved query “{name}”?").format(name=entry["name"])),
                              confirmed)
 
     # -- running an expression -----------------------------------------------------------
@@ -165,21 +158,22 @@ class QueriesScreen(BaseScreen):
             self.run_expression(expr)
 
     def run_expression(self, expr: str) -> None:
-        run_read(self.app, t("an.computing"), lambda: self.project.query(expr),
+        run_read(self.app, _("Computing…"), lambda: self.project.query(expr),
                  lambda df: self.show_results(expr, df))
 
     def show_results(self, expr: str, df) -> None:
         self.expression = expr
         self.records = df.to_dict("records")
-        rows, _ = excerpt_rows(self.records)
+        rows, _records = excerpt_rows(self.records)
         lst = self.query_one("#query-results", RowList)
         lst.set_data(excerpt_columns(), rows)
         self.query_one("#query-table").add_class("hidden")
         lst.remove_class("hidden")
         self.query_one("#query-status", Static).update(
-            Content(t("queries.results", n=len(self.records), expr=expr)))
+            Content(ngettext("{n} excerpt · {expr}", "{n} excerpts · {expr}",
+                             len(self.records)).format(n=len(self.records), expr=expr)))
         if not rows:
-            self.query_one("#query-preview", Static).update(t("an.no_excerpts"))
+            self.query_one("#query-preview", Static).update(_("No excerpt"))
         lst.focus()
 
     @on(RowList.Highlighted, "#query-results")
@@ -189,7 +183,7 @@ class QueriesScreen(BaseScreen):
         r = self.records[event.index]
         self.query_one("#query-preview", Static).update(Content.assemble(
             (cell(r.get("document")), "bold"),
-            (f" · {cell(r.get('speaker'))} · {actor(cell(r.get('actor_type')))} · "
+            (f" · {cell(r.get('speaker'))} · {actor_label(cell(r.get('actor_type')))} · "
              f"{cell(r.get('participant_id'))} · {cell(r.get('codes'))}\n", "dim"),
             (cell(r.get("text")), "")))
 

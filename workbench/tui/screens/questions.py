@@ -10,7 +10,9 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
-from workbench.tui.i18n import actor, t
+from workbench.i18n import N_, _, colon, ngettext
+from workbench.labels import actor_label, side_label
+from workbench.tui.lang import TrLabel
 from workbench.tui.screens.analysis import ACTOR_ORDER, status_label
 from workbench.tui.screens.analysis_common import (CodeLabels, excerpt_columns, excerpt_rows,
                                                    number, open_record, run_read)
@@ -19,8 +21,8 @@ from workbench.tui.widgets.rowlist import RowList
 
 
 class QuestionsScreen(BaseScreen):
-    section = "questions"
-    BINDINGS = [Binding("q", "back", t("key.back"))]
+    TITLE = N_("Evaluation questions")
+    BINDINGS = [Binding("q", "back", N_("Back"))]
 
     def __init__(self, **kwargs) -> None:
         super().__init__()
@@ -34,7 +36,6 @@ class QuestionsScreen(BaseScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = t("screen.questions")
         self.refresh_data()
         self.query_one("#eq-table").focus()
 
@@ -46,7 +47,7 @@ class QuestionsScreen(BaseScreen):
         if not self.ids:
             self._fill({})
             return
-        run_read(self.app, t("an.computing"), lambda: p.triangulate(questions="all", exemplars=0),
+        run_read(self.app, _("Computing…"), lambda: p.triangulate(questions="all", exemplars=0),
                  self._counted)
 
     def _counted(self, tri) -> None:
@@ -58,12 +59,15 @@ class QuestionsScreen(BaseScreen):
     def _fill(self, totals: dict) -> None:
         table = self.query_one("#eq-table", DataTable)
         table.clear(columns=True)
-        table.add_columns(t("eq.id"), t("eq.programme"), t("eq.side"), t("eq.text"),
-                          t("eq.codings"))
+        table.add_columns(_("ID"), _("Programme"), _("Side"), _("Question"),
+                          _("Codings"))
         for q in self.questions:
-            table.add_row(cell(q["id"]), cell(q["programme"]), cell(q["side"]),
+            table.add_row(cell(q["id"]), cell(q["programme"]), side_label(q["side"]),
                           cell(q["text"], 90), number(totals.get(q["id"], "")), key=q["id"])
-        status = t("eq.count", n=len(self.questions)) if self.questions else t("eq.none")
+        n = len(self.questions)
+        status = (ngettext("{n} evaluation question · enter: dossier",
+                           "{n} evaluation questions · enter: dossier", n).format(n=n) if n
+                  else _("No evaluation question in this project."))
         self.query_one("#eq-status", Static).update(Content(status))
         if self.questions:
             self._preview(self.questions[0]["id"])
@@ -88,14 +92,13 @@ class QuestionsScreen(BaseScreen):
             self.open_dossier(qid)
 
     def open_dossier(self, qid: str) -> None:
-        run_read(self.app, t("an.computing"), lambda: self.project.question_dossier(qid),
+        run_read(self.app, _("Computing…"), lambda: self.project.question_dossier(qid),
                  lambda d: self.app.push_screen(DossierScreen(qid, dossier=d)))
 
 
 class DossierScreen(BaseScreen):
     """One evaluation question: codes, triangulation, excerpts by actor type."""
-    section = "dossier"
-    BINDINGS = [Binding("q", "back", t("key.back"))]
+    BINDINGS = [Binding("q", "back", N_("Back"))]
 
     def __init__(self, question_id: str, dossier=None, **kwargs) -> None:
         super().__init__()
@@ -107,10 +110,10 @@ class DossierScreen(BaseScreen):
         yield Static(id="dossier-question")
         with Horizontal(id="dossier-top"):
             with Vertical(id="dossier-codes-box"):
-                yield Label(t("eq.codes"), classes="section-title", id="lbl-dossier-codes")
+                yield TrLabel(N_("Linked codes"), classes="section-title", id="lbl-dossier-codes")
                 yield DataTable(id="dossier-codes", cursor_type="row", zebra_stripes=True)
             with Vertical(id="dossier-tri-box"):
-                yield Label(t("eq.triangulation"), classes="section-title", id="lbl-dossier-tri")
+                yield TrLabel(N_("Triangulation"), classes="section-title", id="lbl-dossier-tri")
                 yield Static(id="dossier-tri")
         yield Label("", classes="section-title", id="lbl-dossier-excerpts")
         yield RowList(id="dossier-excerpts", classes="list")
@@ -118,7 +121,7 @@ class DossierScreen(BaseScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = f"{t('screen.dossier')} {self.question_id}"
+        self.title = _("Question dossier {id}").format(id=self.question_id)
         if self.dossier is None:
             self.refresh_data()
         else:
@@ -126,19 +129,19 @@ class DossierScreen(BaseScreen):
         self.query_one("#dossier-excerpts").focus()
 
     def refresh_data(self) -> None:
-        run_read(self.app, t("an.computing"),
+        run_read(self.app, _("Computing…"),
                  lambda: self.project.question_dossier(self.question_id), self.show)
 
     def show(self, d) -> None:
         self.dossier = d
         q = d.question
         self.query_one("#dossier-question", Static).update(Content.assemble(
-            (f"{q.get('id')} ", "bold"), (f"[{cell(q.get('programme'))} · {cell(q.get('side'))}] ", "dim"),
+            (f"{q.get('id')} ", "bold"), (f"[{cell(q.get('programme'))} · {side_label(q.get('side'))}] ", "dim"),
             (cell(q.get("text")), "")))
         labels = CodeLabels(self.project)
         codes = self.query_one("#dossier-codes", DataTable)
         codes.clear(columns=True)
-        codes.add_columns(t("an.code"), t("eq.codings"), t("eq.documents"), t("eq.participants"))
+        codes.add_columns(_("Code"), _("Codings"), _("Docs"), _("Participants"))
         for r in d.codes.to_dict("records"):
             codes.add_row(labels.label(r["code"], 44), number(r["codings"]),
                           number(r["documents"]), number(r["participants"]))
@@ -146,22 +149,23 @@ class DossierScreen(BaseScreen):
         for r in d.triangulation.to_dict("records"):
             actors = [k[: -len("_codings")] for k in r if k.endswith("_codings")]
             for a in actors:
-                parts.append((f"{actor(a):<14}", "bold"))
+                parts.append((f"{actor_label(a):<14}", "bold"))
                 share = number(r[a + "_share"])
                 parts.append((f"{number(r[a + '_codings']):>4} · "
                               f"{share + ' %' if share else '—'} · "
                               f"{status_label(r[a + '_status'])}\n", ""))
-            parts.append((f"{t('an.summary')} : {cell(r.get('summary'))}\n", "bold $accent"))
+            parts.append((colon(_("Summary")) + f" {cell(r.get('summary'))}\n", "bold $accent"))
             for a in actors:
                 for quote in str(r.get(a + "_exemplars") or "").split("\n"):
                     if quote.strip():
-                        parts.append((f"[{actor(a)}] {quote}\n", "dim"))
+                        parts.append((f"[{actor_label(a)}] {quote}\n", "dim"))
         self.query_one("#dossier-tri", Static).update(Content.assemble(*parts))
         rank = {a: i for i, a in enumerate(ACTOR_ORDER)}
         self.records = sorted(d.excerpts.to_dict("records"),
                               key=lambda r: rank.get(cell(r.get("actor_type")), len(rank)))
-        rows, _ = excerpt_rows(self.records)
-        self.query_one("#lbl-dossier-excerpts", Label).update(t("eq.excerpts", n=len(rows)))
+        rows, _records = excerpt_rows(self.records)
+        self.query_one("#lbl-dossier-excerpts", Label).update(
+            _("Excerpts by actor type ({n}) · enter: open in context").format(n=len(rows)))
         self.query_one("#dossier-excerpts", RowList).set_data(excerpt_columns(), rows)
 
     @on(RowList.Highlighted, "#dossier-excerpts")
@@ -171,7 +175,7 @@ class DossierScreen(BaseScreen):
         r = self.records[event.index]
         self.query_one("#dossier-preview", Static).update(Content.assemble(
             (cell(r.get("document")), "bold"),
-            (f" · {cell(r.get('speaker'))} · {actor(cell(r.get('actor_type')))} · "
+            (f" · {cell(r.get('speaker'))} · {actor_label(cell(r.get('actor_type')))} · "
              f"{cell(r.get('codes'))}\n", "dim"), (cell(r.get("text")), "")))
 
     @on(RowList.Selected, "#dossier-excerpts")

@@ -9,20 +9,22 @@ from textual.content import Content
 from textual.widgets import Footer, Header, Input, Static
 
 from workbench.tui.fuzzy import fold
-from workbench.tui.i18n import actor, t
+from workbench.i18n import N_, _, ngettext
+from workbench.labels import actor_label
+from workbench.tui.lang import TrInput
 from workbench.tui.screens.base import BaseScreen, cell
 from workbench.tui.screens.dialogs import ChoiceDialog
 from workbench.tui.widgets.rowlist import RowList
 
 
 class RetrievalScreen(BaseScreen):
-    section = "retrieval"
+    TITLE = N_("Excerpts")
     BINDINGS = [
-        Binding("q", "back", t("key.back")),
-        Binding("c", "choose_code", t("ret.code")),
-        Binding("e", "choose_question", t("ret.choose_question")),
-        Binding("slash", "filter", t("key.filter")),
-        Binding("escape", "clear_filter", show=False),
+        Binding("q", "back", N_("Back")),
+        Binding("c", "choose_code", N_("Code")),
+        Binding("e", "choose_question", N_("Evaluation question")),
+        Binding("slash", "filter", N_("Filter")),
+        Binding("escape", "clear_filter", N_("clear the filter"), show=False),
     ]
 
     def __init__(self, code: int | None = None, question: str | None = None, **kwargs) -> None:
@@ -34,15 +36,16 @@ class RetrievalScreen(BaseScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(t("ret.pick"), id="ret-title", classes="section-title")
-        yield Input(placeholder=t("ret.filter"), id="ret-filter")
+        yield Static(_("Choose a code (c) or an evaluation question (e)"), id="ret-title",
+                     classes="section-title")
+        yield TrInput(placeholder=N_("Filter (document, speaker, text, attribute)…"),
+                      id="ret-filter")
         yield Static(classes="list-status", id="ret-status")
         yield RowList(id="ret-table", classes="list")
         yield Static(id="excerpt-preview")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = t("screen.retrieval")
         if self.code is not None or self.question is not None:
             self.app.attempt(self.refresh_data)
         self.query_one("#ret-table").focus()
@@ -75,7 +78,7 @@ class RetrievalScreen(BaseScreen):
                    if self.question in (r.questions or "").split(";")]
             frames = [p.excerpts(cid, descendants=False) for cid in ids]
             records = [r for f in frames for r in f.to_dict("records")]
-            label = t("ret.question", q=self.question)
+            label = _("Question {q}").format(q=self.question)
         else:
             return
         self._attrs = None
@@ -95,7 +98,7 @@ class RetrievalScreen(BaseScreen):
         words = q.split()
         rows, keys = [], []
         for i, r in enumerate(self.rows):
-            values = (cell(r["document"]), cell(r["speaker"]), actor(r["actor_type"]),
+            values = (cell(r["document"]), cell(r["speaker"]), actor_label(r["actor_type"]),
                       cell(r["code"]), cell(r["text"]), cell(r["attributes"]))
             if words:
                 hay = r.get("_folded")
@@ -107,12 +110,14 @@ class RetrievalScreen(BaseScreen):
             keys.append(i)
         self._keys = keys
         table = self.query_one("#ret-table", RowList)
-        table.set_data([(t("ret.document"), 24), (t("ret.speaker"), 12), (t("ret.actor"), 12),
-                        (t("ret.code"), 18), (t("ret.text"), None), (t("ret.attributes"), 30)],
+        table.set_data([(_("Document"), 24), (_("Speaker"), 12), (_("Actor"), 12),
+                        (_("Code"), 18), (_("Excerpt"), None), (_("Attributes"), 30)],
                        rows, keys)
         n = len(self.rows)
-        self.query_one("#ret-title", Static).update(Content(t("ret.title", n=n, code=self.label)))
-        self.query_one("#ret-status", Static).update(Content(t("ret.shown", shown=len(rows), n=n)))
+        self.query_one("#ret-title", Static).update(Content(ngettext(
+            "{n} excerpt of “{code}”", "{n} excerpts of “{code}”", n).format(n=n, code=self.label)))
+        self.query_one("#ret-status", Static).update(Content(ngettext(
+            "{shown}/{n} shown", "{shown}/{n} shown", len(rows)).format(shown=len(rows), n=n)))
         self._preview(keys[0] if keys else None)
 
     def _preview(self, index: int | None) -> None:
@@ -122,7 +127,7 @@ class RetrievalScreen(BaseScreen):
             return
         r = self.rows[index]
         box.update(Content.assemble(
-            (f"{r['document']}", "bold"), (f" · {cell(r['speaker'])} · {actor(r['actor_type'])}"
+            (f"{r['document']}", "bold"), (f" · {cell(r['speaker'])} · {actor_label(r['actor_type'])}"
                                            f" · {r['code']} · {cell(r['coder'])}\n", "dim"),
             (cell(r["text"]), ""), (f"\n{cell(r['attributes'])}", "dim italic")))
 
@@ -163,18 +168,19 @@ class RetrievalScreen(BaseScreen):
                 self.code, self.question = cid, None
                 self.app.attempt(self.refresh_data)
                 self.query_one("#ret-table").focus()
-        self.app.pick_code(chosen, allow_create=False)
+        self.app.pick_code(chosen, title=_("Show the excerpts of the code…"), allow_create=False)
 
     def action_choose_question(self) -> None:
         questions = sorted({q for qs in self.project.codes()["questions"] for q in (qs or "").split(";")
                             if q})
         if not questions:
-            self.notify(t("ret.no_questions"), severity="warning")
+            self.notify(_("No evaluation question is linked to a code"), severity="warning")
             return
 
         def chosen(q):
             if q is not None:
                 self.code, self.question = None, q
                 self.app.attempt(self.refresh_data)
-        self.app.push_screen(ChoiceDialog(t("ret.choose_question"), [(q, q) for q in questions]),
+        self.app.push_screen(ChoiceDialog(_("Show the excerpts of the evaluation question…"),
+                                          [(q, q) for q in questions]),
                              chosen)

@@ -9,7 +9,9 @@ from textual.content import Content
 from textual.widgets import Footer, Header, Input, Static
 
 from workbench.tui.fuzzy import fold
-from workbench.tui.i18n import t
+from workbench.i18n import N_, _, ngettext
+from workbench.labels import origin_label
+from workbench.tui.lang import TrInput
 from workbench.tui.screens.base import BaseScreen, cell
 from workbench.tui.screens.dialogs import ConfirmDialog
 from workbench.tui.widgets.rowlist import RowList
@@ -19,17 +21,17 @@ ORIGINS = (None, "rule", "topic")
 
 class ReviewScreen(BaseScreen):
     CSS_PATH = "../topics.tcss"
-    section = "review"
+    TITLE = N_("Review candidate codings")
     BINDINGS = [
-        Binding("q", "back", t("key.back")),
-        Binding("a", "accept", t("review.accept")),
-        Binding("x,delete", "remove", t("review.remove")),
-        Binding("A", "accept_all", t("review.accept_all")),
-        Binding("X", "remove_all", t("review.remove_all")),
-        Binding("o", "origin", t("review.origin_key")),
-        Binding("c", "choose_code", t("review.code_key")),
-        Binding("slash", "filter", t("key.filter")),
-        Binding("escape", "clear_filter", show=False),
+        Binding("q", "back", N_("Back")),
+        Binding("a", "accept", N_("accept")),
+        Binding("x,delete", "remove", N_("remove")),
+        Binding("A", "accept_all", N_("accept all")),
+        Binding("X", "remove_all", N_("remove all")),
+        Binding("o", "origin", N_("origin")),
+        Binding("c", "choose_code", N_("code filter")),
+        Binding("slash", "filter", N_("Filter")),
+        Binding("escape", "clear_filter", N_("clear the filter"), show=False),
     ]
 
     def __init__(self, code: int | None = None, rule: str | None = None,
@@ -42,14 +44,13 @@ class ReviewScreen(BaseScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="review-title", classes="section-title")
-        yield Input(placeholder=t("review.filter"), id="review-filter")
+        yield TrInput(placeholder=N_("Filter (code, rule, document, text)…"), id="review-filter")
         yield Static(classes="list-status", id="review-status")
         yield RowList(id="review-table", classes="list")
         yield Static(id="review-preview")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = t("screen.review")
         self.app.attempt(self.refresh_data)
         self.query_one("#review-table").focus()
 
@@ -69,7 +70,7 @@ class ReviewScreen(BaseScreen):
         words = fold(self.query_one("#review-filter", Input).value.strip()).split()
         rows, keys = [], []
         for i, r in enumerate(self.rows):
-            values = (cell(r["code"]), t(f"review.origin_{r['origin']}"), cell(r["rule"]),
+            values = (cell(r["code"]), origin_label(r["origin"]), cell(r["rule"]),
                       cell(r["document"]), cell(r["text"]))
             if words and not all(w in fold(" ".join(values)) for w in words):
                 continue
@@ -77,8 +78,8 @@ class ReviewScreen(BaseScreen):
             keys.append(i)
         self._keys = keys
         table = self.query_one("#review-table", RowList)
-        table.set_data([(t("review.code"), 22), (t("review.origin"), 8), (t("review.rule"), 24),
-                        (t("ret.document"), 22), (t("ret.text"), None)], rows, keys)
+        table.set_data([(_("Code"), 22), (_("Origin"), 8), (_("Rule"), 24),
+                        (_("Document"), 22), (_("Excerpt"), None)], rows, keys)
         if keep is not None and keys:
             table.move_cursor(min(keep, len(keys) - 1))
         scope = []
@@ -87,17 +88,22 @@ class ReviewScreen(BaseScreen):
         if self.rule:
             scope.append(self.rule)
         if self.origin:
-            scope.append(t(f"review.origin_{self.origin}"))
+            scope.append(origin_label(self.origin))
+        n = len(self.rows)
         self.query_one("#review-title", Static).update(Content(
-            t("review.title", n=len(self.rows)) + (f" — {' · '.join(scope)}" if scope else "")))
-        self.query_one("#review-status", Static).update(Content(
-            t("review.shown", shown=len(rows), n=len(self.rows))))
+            ngettext("{n} candidate coding", "{n} candidate codings", n).format(n=n)
+            + (f" — {' · '.join(scope)}" if scope else "")))
+        self.query_one("#review-status", Static).update(Content(ngettext(
+            "{shown}/{n} shown · a accept · x remove · A/X all (the filtered list) · o origin · "
+            "enter: open",
+            "{shown}/{n} shown · a accept · x remove · A/X all (the filtered list) · o origin · "
+            "enter: open", len(rows)).format(shown=len(rows), n=n)))
         self._preview(table.cursor if keys else None)
 
     def _preview(self, index: int | None) -> None:
         box = self.query_one("#review-preview", Static)
         if index is None or not (0 <= index < len(self._keys)):
-            box.update(t("review.empty") if not self._keys else "")
+            box.update(_("No candidate coding to review.") if not self._keys else "")
             return
         r = self.rows[self._keys[index]]
         box.update(Content.assemble((cell(r["document"]), "bold"),
@@ -131,7 +137,9 @@ class ReviewScreen(BaseScreen):
         if self.app.ok:
             self.refresh_data()
             self._fill(keep)
-            self.notify(t("review.accepted" if accept else "review.removed", n=n))
+            n = n or 0
+            self.notify((ngettext("{n} coding accepted", "{n} codings accepted", n) if accept
+                         else ngettext("{n} coding removed", "{n} codings removed", n)).format(n=n))
 
     def action_accept(self) -> None:
         cur = self._current()
@@ -147,8 +155,11 @@ class ReviewScreen(BaseScreen):
         ids = [int(self.rows[i]["id"]) for i in self._keys]
         if not ids:
             return
-        key = "review.accept_all_confirm" if accept else "review.remove_all_confirm"
-        self.app.push_screen(ConfirmDialog(t(key, n=len(ids))),
+        n = len(ids)
+        question = (ngettext("Accept the {n} coding shown?", "Accept the {n} codings shown?", n)
+                    if accept else
+                    ngettext("Remove the {n} coding shown?", "Remove the {n} codings shown?", n))
+        self.app.push_screen(ConfirmDialog(question.format(n=n)),
                              lambda yes: yes and self._decide(ids, accept, 0))
 
     def action_accept_all(self) -> None:
@@ -167,7 +178,8 @@ class ReviewScreen(BaseScreen):
                 return
             self.code = None if value == "*" else int(value)
             self.app.attempt(self.refresh_data)
-        self.app.pick_code(chosen, allow_create=False, extra=[(t("review.all_codes"), "*")])
+        self.app.pick_code(chosen, title=_("Show the candidate codings of the code…"),
+                           allow_create=False, extra=[(_("(all codes)"), "*")])
 
     @on(Input.Changed, "#review-filter")
     def _filter(self) -> None:

@@ -13,13 +13,15 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
-from workbench.tui.i18n import actor, t
+from workbench.i18n import N_, _, colon, decimal, ngettext, percent, pgettext
+from workbench.labels import ACTOR_LABELS, actor_label
+from workbench.tui.lang import Localised, TrSelect, TrStatic
 from workbench.tui.screens.base import BaseScreen, cell
 from workbench.tui.screens.dialogs import ConfirmDialog, FormDialog, TextInputDialog
 from workbench.tui.widgets.rowlist import RowList
 
 BACKENDS = ("lda", "bertopic")
-UNITS = ("turn", "paragraph")
+UNITS = {"turn": N_("turns"), "paragraph": N_("paragraphs")}
 GROUPINGS = ("actor_type", "programme")
 LOW_PROBABILITY = 0.3                   # LDA "outliers": units under this topic probability
 
@@ -28,14 +30,14 @@ def _num(value, digits: int = 2) -> str:
     try:
         if value is None or value != value:
             return ""
-        return f"{float(value):.{digits}f}"
+        return decimal(float(value), digits)
     except (TypeError, ValueError):
         return cell(value)
 
 
 def _pct(value) -> str:
     try:
-        return f"{100 * float(value):.0f} %"
+        return percent(float(value))
     except (TypeError, ValueError):
         return ""
 
@@ -45,11 +47,11 @@ def _records(df) -> list[dict]:
     return [dict(zip(cols, values)) for values in df.itertuples(index=False)]
 
 
-class OutliersScreen(ModalScreen):
+class OutliersScreen(Localised, ModalScreen):
     """The units a run could not place (BERTopic's topic -1), or for LDA those whose
     topic probability is under :data:`LOW_PROBABILITY`; enter opens one in the coder."""
     CSS_PATH = "../topics.tcss"
-    BINDINGS = [Binding("escape,q", "close", t("key.back"))]
+    BINDINGS = [Binding("escape,q", "close", N_("Back"))]
 
     def __init__(self, run: dict) -> None:
         super().__init__(classes="dialog-screen")
@@ -61,7 +63,7 @@ class OutliersScreen(ModalScreen):
             yield Label("", id="outliers-title", classes="dialog-title")
             yield Static("", id="outliers-note", classes="topic-view-note")
             yield RowList(id="outliers-list")
-            yield Static(t("topics.view_hint"), classes="topic-view-note")
+            yield TrStatic(N_("enter: open in the coder · escape: back"), classes="topic-view-note")
 
     def on_mount(self) -> None:
         run = self.run
@@ -70,18 +72,19 @@ class OutliersScreen(ModalScreen):
         df = self.app.attempt(self.app.project.outliers, rid, below=below)
         self.rows = [] if df is None else _records(df)
         self.query_one("#outliers-title", Label).update(
-            t("topics.outliers_title", run=rid, n=len(self.rows)))
+            _("Outliers of run {run} ({n})").format(run=rid, n=len(self.rows)))
         if not self.rows:
-            note = t("topics.outliers_none_low", p=_num(LOW_PROBABILITY, 1)) if below else \
-                t("topics.outliers_none")
+            note = (_("No outliers: every unit has a topic probability of at least {p}.").format(
+                p=_num(LOW_PROBABILITY, 1)) if below else _("No outliers in this run."))
         else:
-            note = t("topics.outliers_low", p=_num(LOW_PROBABILITY, 1)) if below else \
-                t("topics.outliers_minus1")
+            note = (_("LDA run: units whose topic probability is below {p}.").format(
+                p=_num(LOW_PROBABILITY, 1)) if below
+                else _("Units the model placed in no topic (−1)."))
         self.query_one("#outliers-note", Static).update(note)
         table = self.query_one("#outliers-list", RowList)
-        table.set_data([(t("ret.document"), 22), (t("ret.speaker"), 12),
-                        (t("topics.topic"), 4), (t("topics.probability"), 6),
-                        (t("ret.text"), None)],
+        table.set_data([(_("Document"), 22), (_("Speaker"), 12),
+                        (_("No."), 4), (_("Prob."), 6),
+                        (_("Excerpt"), None)],
                        [(cell(r["document"]), cell(r["speaker"]), str(r["topic"]),
                          _num(r["probability"]), cell(r["text"])) for r in self.rows])
         table.focus()
@@ -97,11 +100,11 @@ class OutliersScreen(ModalScreen):
         self.dismiss(None)
 
 
-class CompareRunsScreen(ModalScreen):
+class CompareRunsScreen(Localised, ModalScreen):
     """Two runs side by side (compare_topic_runs) and, for each topic of run A, the
     topic of run B sharing most units (align_topics)."""
     CSS_PATH = "../topics.tcss"
-    BINDINGS = [Binding("escape,q", "close", t("key.back"))]
+    BINDINGS = [Binding("escape,q", "close", N_("Back"))]
 
     def __init__(self, run_a: int, run_b: int) -> None:
         super().__init__(classes="dialog-screen")
@@ -111,13 +114,14 @@ class CompareRunsScreen(ModalScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog topic-view-dialog", id="compare-dialog"):
-            yield Label(t("topics.compare_title", a=self.run_a, b=self.run_b),
+            yield Label(_("Runs {a} and {b} compared").format(a=self.run_a, b=self.run_b),
                         classes="dialog-title")
             yield RowList(id="compare-summary")
-            yield Static(t("topics.align_title", a=self.run_a, b=self.run_b),
-                         id="compare-align-title", classes="section-title")
+            yield Static(_("Topics of {a} → the topic of {b} sharing most units").format(
+                a=self.run_a, b=self.run_b), id="compare-align-title", classes="section-title")
             yield RowList(id="compare-align")
-            yield Static(t("topics.compare_hint"), classes="topic-view-note")
+            yield TrStatic(N_("similarity: Jaccard index of the shared units · escape: back"),
+                           classes="topic-view-note")
 
     def on_mount(self) -> None:
         p = self.app.project
@@ -127,17 +131,18 @@ class CompareRunsScreen(ModalScreen):
         self.summary = [] if summary is None else _records(summary)
         self.alignment = [] if alignment is None else _records(alignment)
         self.query_one("#compare-summary", RowList).set_data(
-            [("#", 4), (t("topics.name"), 12), (t("topics.backend"), 9),
-             (t("topics.seed"), 6), (t("topics.units"), 7), (t("topics.topics_n"), 7),
-             (t("topics.outliers_n"), 9), (t("topics.coherence"), 9),
-             (t("topics.diversity"), None)],
+            [("#", 4), (_("Name"), 12), (_("Backend"), 9),
+             (_("Seed"), 6), (_("Units"), 7), (_("Topics"), 7),
+             (_("Outliers"), 9), (_("Coherence"), 9),
+             (_("Diversity"), None)],
             [(str(r["run"]), cell(r["name"]), cell(r["backend"]), cell(r["seed"]),
               cell(r["units"]), cell(r["topics"]), cell(r["outliers"]),
               _num(r["coherence_cv"]), _num(r["diversity"])) for r in self.summary])
         self.query_one("#compare-align", RowList).set_data(
-            [(t("topics.topic_of", run=self.run_a), 18), (t("topics.best_of", run=self.run_b), 18),
-             (t("topics.shared_units"), 8), (t("topics.similarity"), 10),
-             (t("topics.shared_words"), None)],
+            [(_("Topic of {run}").format(run=self.run_a), 18),
+             (_("Best of {run}").format(run=self.run_b), 18),
+             (_("Units"), 8), (_("Similarity"), 10),
+             (_("Shared words"), None)],
             [(f"{r['topic_a']} · {cell(r['label_a'])}",
               "" if cell(r["topic_b"]) == "" else f"{r['topic_b']} · {cell(r['label_b'])}",
               cell(r["shared_units"]), _num(r["jaccard"]), cell(r["shared_words"]) or "—")
@@ -158,38 +163,38 @@ class NewRunDialog(FormDialog):
         self.programmes = programmes
 
     def compose(self) -> ComposeResult:
-        from workbench.domain import ACTOR_TYPES
         with Vertical(classes="dialog text-dialog new-run-dialog"):
-            yield Label(t("topics.new_title"), classes="dialog-title")
+            yield Label(_("New topic-model run"), classes="dialog-title")
             with Horizontal(classes="form-row"):
-                yield Label(t("topics.backend"), classes="form-label")
+                yield Label(_("Backend"), classes="form-label")
                 yield Select([(b, b) for b in BACKENDS], value="lda", allow_blank=False,
                              id="run-backend")
             with Horizontal(classes="form-row"):
-                yield Label(t("topics.n_topics"), classes="form-label")
-                yield Input("8", placeholder=t("topics.auto"), id="run-topics")
+                yield Label(_("Number of topics"), classes="form-label")
+                yield Input("8", placeholder=_("empty = automatic"), id="run-topics")
             with Horizontal(classes="form-row"):
-                yield Label(t("topics.seed"), classes="form-label")
+                yield Label(_("Seed"), classes="form-label")
                 yield Input("42", id="run-seed")
             with Horizontal(classes="form-row"):
-                yield Label(t("topics.unit"), classes="form-label")
-                yield Select([(t(f"topics.unit_{u}"), u) for u in UNITS], value="turn",
-                             allow_blank=False, id="run-unit")
+                yield Label(_("Units"), classes="form-label")
+                yield TrSelect([(m, u) for u, m in UNITS.items()], value="turn",
+                               allow_blank=False, id="run-unit")
             with Horizontal(classes="form-row"):
-                yield Label(t("topics.programme"), classes="form-label")
-                yield Select([(p, p) for p in self.programmes], prompt=t("topics.all"),
+                yield Label(_("Programme"), classes="form-label")
+                yield Select([(p, p) for p in self.programmes], prompt=_("(all)"),
                              id="run-programme")
             with Horizontal(classes="form-row"):
-                yield Label(t("topics.actor"), classes="form-label")
-                yield Select([(actor(a), a) for a in ACTOR_TYPES], prompt=t("topics.all"),
+                yield Label(_("Actor type"), classes="form-label")
+                yield Select([(actor_label(a), a) for a in ACTOR_LABELS], prompt=_("(all)"),
                              id="run-actor")
             with Horizontal(classes="form-row"):
-                yield Label(t("topics.stop_words"), classes="form-label")
-                yield Input("", placeholder=t("topics.stop_words_hint"), id="run-stop")
+                yield Label(_("Words to ignore"), classes="form-label")
+                yield Input("", placeholder=_("e.g. rire, silence (separated by spaces)"),
+                            id="run-stop")
             yield Static("", id="run-problem", classes="form-problem")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(t("topics.run"), variant="primary", id="ok")
-                yield Button(t("dlg.cancel"), id="cancel")
+                yield Button(pgettext("topic model", "Run"), variant="primary", id="ok")
+                yield Button(_("Cancel"), id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#run-topics").focus()
@@ -203,10 +208,10 @@ class NewRunDialog(FormDialog):
         seed = self.query_one("#run-seed", Input).value.strip() or "42"
         problem = self.query_one("#run-problem", Static)
         if topics and not (topics.isdigit() and int(topics) >= 2):
-            problem.update(t("topics.bad_topics"))
+            problem.update(_("Number of topics: an integer ≥ 2, or empty."))
             return
         if not seed.lstrip("-").isdigit():
-            problem.update(t("topics.bad_seed"))
+            problem.update(_("The seed must be an integer."))
             return
         self.dismiss({"backend": self._select("#run-backend"),
                       "n_topics": int(topics) if topics else None, "seed": int(seed),
@@ -220,25 +225,24 @@ class NewRunDialog(FormDialog):
 
 class TopicsScreen(BaseScreen):
     CSS_PATH = "../topics.tcss"
-    section = "topics"
+    TITLE = N_("Topics")
     BINDINGS = [
-        Binding("q", "back", t("key.back")),
-        Binding("n", "new_run", t("topics.fit")),
-        Binding("l", "label", t("topics.label")),
-        Binding("p", "promote", t("topics.promote")),
-        Binding("c", "attach", t("topics.attach")),
-        Binding("v", "review", t("topics.review")),
-        Binding("b", "cycle_by", t("topics.by_key"), show=False),
-        Binding("o", "outliers", t("topics.outliers_key"), show=False),
-        Binding("C", "compare", t("topics.compare_key"), show=False),
-        Binding("space", "mark", show=False),   # b, o, C, space: status line and help
-        Binding("delete", "delete_run", t("topics.delete")),
-        Binding("escape", "up", show=False),
+        Binding("q", "back", N_("Back")),
+        Binding("n", "new_run", N_("new run")),
+        Binding("l", "label", N_("label")),
+        Binding("p", "promote", N_("new code")),
+        Binding("c", "attach", N_("to a code")),
+        Binding("v", "review", N_("review")),
+        Binding("b", "cycle_by", N_("breakdown"), show=False),
+        Binding("o", "outliers", N_("outliers"), show=False),
+        Binding("C", "compare", N_("compare"), show=False),
+        Binding("space", "mark", N_("mark the run for comparison"), show=False),
+        Binding("delete", "delete_run", N_("delete run")),
+        Binding("escape", "up", N_("back up: excerpts → topics → runs"), show=False),
     ]
 
     def __init__(self, run: int | None = None, **kwargs) -> None:
         super().__init__()
-        self.available = callable(getattr(self.app.project, "topic_runs", None))
         self.run_id: int | None = run
         self.topic: int | None = None
         self.runs: list[dict] = []
@@ -249,63 +253,58 @@ class TopicsScreen(BaseScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(t("topics.runs"), id="topic-runs-title", classes="section-title")
+        yield Static(_("Runs"), id="topic-runs-title", classes="section-title")
         yield RowList(id="topic-runs")
         with Horizontal(id="topics-main"):
             with Vertical(id="topics-left"):
-                yield Static(t("topics.topics"), id="topic-list-title", classes="section-title")
+                yield Static(_("Topics"), id="topic-list-title", classes="section-title")
                 yield RowList(id="topic-list")
             with VerticalScroll(id="topic-detail"):
                 yield Static(id="topic-detail-text")
-        yield Static(t("topics.excerpts"), id="topic-ex-title", classes="section-title")
+        yield Static(_("Representative excerpts"), id="topic-ex-title", classes="section-title")
         yield RowList(id="topic-excerpts")
         yield Static(classes="list-status", id="topic-status")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = t("screen.topics")
-        if not self.available:
-            self.query_one("#topic-status", Static).update(t("topics.none"))
-            return
         self.refresh_data()
         self.query_one("#topic-runs").focus()
 
     # -- data ---------------------------------------------------------------------------
     def refresh_data(self) -> None:
-        if not self.available:
-            return
         df = self.project.topic_runs()
         cols = list(df.columns)
         self.runs = [dict(zip(cols, values)) for values in df.itertuples(index=False)]
         self.runs.reverse()                             # newest first
         ids = [int(r["id"]) for r in self.runs]
         self.marked = [m for m in self.marked if m in ids]
-        rows = [(("● " if int(r["id"]) in self.marked else "") + str(r["id"]), cell(r["name"]) or "", r["backend"], t(f"topics.unit_{r['unit']}"),
+        rows = [(("● " if int(r["id"]) in self.marked else "") + str(r["id"]),
+                 cell(r["name"]) or "", r["backend"], _(UNITS.get(r["unit"], r["unit"])),
                  str(r["n_units"]), str(r["n_topics"]), _num(r["coherence_cv"]),
                  _num(r["diversity"]),
-                 t("topics.all") if cell(r["scope"]) == "all" else cell(r["scope"]), cell(r["created_at"])[:16].replace("T", " "),
-                 str(r["promoted"] or ""))
+                 _("(all)") if cell(r["scope"]) == "all" else cell(r["scope"]),
+                 cell(r["created_at"])[:16].replace("T", " "), str(r["promoted"] or ""))
                 for r in self.runs]
         table = self.query_one("#topic-runs", RowList)
         if self.run_id not in ids:
             self.run_id = ids[0] if ids else None
-        table.set_data([("#", 5), (t("topics.name"), 12), (t("topics.backend"), 9),
-                        (t("topics.unit_col"), 10), (t("topics.units"), 7),
-                        (t("topics.topics_n"), 7), (t("topics.coherence"), 9),
-                        (t("topics.diversity"), 9), (t("topics.scope"), None),
-                        (t("topics.date"), 16), (t("topics.promoted_n"), 7)], rows, ids)
+        table.set_data([("#", 5), (_("Name"), 12), (_("Backend"), 9),
+                        (_("Unit"), 10), (_("Units"), 7),
+                        (_("Topics"), 7), (_("Coherence"), 9),
+                        (_("Diversity"), 9), (_("Scope"), None),
+                        (_("Date"), 16), (_("Promoted"), 7)], rows, ids)
         if self.run_id is not None:
             table.move_cursor(ids.index(self.run_id))
         self.query_one("#topic-runs-title", Static).update(
-            Content(t("topics.runs_title", n=len(ids))))
+            Content(_("Runs ({n}) — n: new run").format(n=len(ids))))
         self._load_run()
 
     def _load_run(self) -> None:
         table = self.query_one("#topic-list", RowList)
         if self.run_id is None:
             self.topics = []
-            table.set_data([(t("topics.topic"), 6)], [])
-            self.query_one("#topic-status", Static).update(t("topics.no_runs"))
+            table.set_data([(_("No."), 6)], [])
+            self.query_one("#topic-status", Static).update(_("No run yet. Press n to start one."))
             self._show_topic()
             return
         df = self.project.topic_info(self.run_id)
@@ -316,14 +315,17 @@ class TopicsScreen(BaseScreen):
         keys = [int(r["topic"]) for r in self.topics]
         if self.topic not in keys:
             self.topic = keys[0] if keys else None
-        table.set_data([(t("topics.topic"), 5), (t("topics.label_col"), 26),
-                        (t("topics.size"), 6), (t("topics.code"), 14),
-                        (t("topics.words"), None)], rows, keys)
+        table.set_data([(_("No."), 5), (_("Label"), 26),
+                        (_("Size"), 6), (_("Code"), 14),
+                        (_("Words"), None)], rows, keys)
         if self.topic is not None:
             table.move_cursor(keys.index(self.topic))
         self.query_one("#topic-list-title", Static).update(
-            Content(t("topics.topics_title", run=self.run_id, n=len(keys))))
-        self.query_one("#topic-status", Static).update(Content(t("topics.status")))
+            Content(_("Topics of run {run} ({n})").format(run=self.run_id, n=len(keys))))
+        self.query_one("#topic-status", Static).update(Content(_(
+            "enter: topics → excerpts → open · l label · p new code · c existing code · "
+            "v review candidate codings · b breakdown · o outliers · space mark, C compare · "
+            "delete: delete the run")))
         self._show_topic()
 
     def _dimensions(self) -> list[str]:
@@ -338,25 +340,26 @@ class TopicsScreen(BaseScreen):
         dims = self._dimensions()
         self.by_index %= len(dims)
         by = dims[self.by_index]
-        title = {"actor_type": t("topics.by_actor"), "programme": t("topics.by_programme")}.get(
-            by) or t("topics.by_attribute", name=by)
+        title = {"actor_type": _("By actor type"), "programme": _("By programme")}.get(
+            by) or _("By {name}").format(name=by)
         parts = [("\n" + title, "bold $accent"),
-                 ("  " + t("topics.by_next", i=self.by_index + 1, n=len(dims)) + "\n", "dim")]
+                 ("  " + _("(b: next, {i}/{n})").format(i=self.by_index + 1, n=len(dims)) + "\n",
+                  "dim")]
         table = self.project.topic_by(rid, by)
         groups = [c for c in table.columns if c not in ("topic", "label")]
         mine = table[table["topic"] == topic]
         total = int(sum(int(mine.iloc[0][g]) for g in groups)) if len(mine) else 0
         if not total:
-            return parts + [("  " + t("topics.by_empty") + "\n", "dim")]
-        parts.append(("  " + t("topics.by_header") + "\n", "dim"))
+            return parts + [("  " + _("no unit") + "\n", "dim")]
+        parts.append(("  " + _("group: units · % of topic · % of group") + "\n", "dim"))
         values = mine.iloc[0]
         for g in sorted(groups, key=lambda g: (-int(values[g]), str(g))):
             n = int(values[g])
             if not n:
                 continue
             group_total = int(table[g].sum())
-            name = actor(g) if by == "actor_type" else cell(g)
-            parts.append((f"  {name}: {n} · {_pct(n / total)} · "
+            name = actor_label(g) if by == "actor_type" else cell(g)
+            parts.append((f"  {colon(name)} {n} · {_pct(n / total)} · "
                           f"{_pct(n / group_total) if group_total else ''}\n", ""))
         return parts
 
@@ -370,37 +373,40 @@ class TopicsScreen(BaseScreen):
         if row is None or self.run_id is None:
             box.update("")
             self.excerpts = []
-            ex.set_data([(t("ret.document"), 20)], [])
+            ex.set_data([(_("Document"), 20)], [])
             return
         p, rid, topic = self.project, self.run_id, int(row["topic"])
         parts = [(f"{topic} · {cell(row['label'])}\n", "bold"),
-                 (t("topics.size_line", n=row["size"], share=f"{100 * float(row['share']):.0f}",
-                    docs=row["documents"]) + "\n", "dim")]
+                 (ngettext("{n} unit", "{n} units", int(row["size"])).format(n=row["size"])
+                  + f" ({_pct(row['share'])}) · "
+                  + ngettext("{n} document", "{n} documents", int(row["documents"])).format(
+                      n=row["documents"]) + "\n", "dim")]
         if cell(row["code"]):
-            parts.append((t("topics.promoted_to", code=row["code"]) + "\n", "italic"))
+            parts.append((_("Promoted to code: {code}").format(code=row["code"]) + "\n", "italic"))
         words = p.topic_words(rid, topic)
-        parts.append(("\n" + t("topics.words") + "\n", "bold $accent"))
-        parts.append(("  ".join(f"{w} {float(x):.3f}" for w, x in
+        parts.append(("\n" + _("Words") + "\n", "bold $accent"))
+        parts.append(("  ".join(f"{w} {decimal(float(x), 3)}" for w, x in
                                 zip(words["word"], words["weight"])) + "\n", ""))
         parts.extend(self._breakdown(rid, topic))
         overlap = p.topic_code_overlap(rid)
         mine = overlap[overlap["topic"] == topic]
-        parts.append(("\n" + t("topics.overlap") + "\n", "bold $accent"))
+        parts.append(("\n" + _("Codes it meets (accepted codings)") + "\n", "bold $accent"))
         if len(mine):
             for code, units, share in zip(mine["code"], mine["units"], mine["share_of_topic"]):
-                parts.append((f"  {code}: {int(units)} ({100 * float(share or 0):.0f} %)\n", ""))
+                parts.append((f"  {colon(code)} {int(units)} ({_pct(share or 0)})\n", ""))
         else:
-            parts.append(("  " + t("topics.no_overlap") + "\n", "dim"))
+            parts.append(("  " + _("no code overlaps this topic") + "\n", "dim"))
         box.update(Content.assemble(*parts))
         df = p.representative_excerpts(rid, topic, 10)
         cols = list(df.columns)
         self.excerpts = [dict(zip(cols, values)) for values in df.itertuples(index=False)]
-        ex.set_data([(t("ret.document"), 22), (t("ret.speaker"), 12), (t("ret.actor"), 12),
-                     (t("topics.probability"), 6), (t("ret.text"), None)],
-                    [(cell(r["document"]), cell(r["speaker"]), actor(r["actor_type"]),
+        ex.set_data([(_("Document"), 22), (_("Speaker"), 12), (_("Actor"), 12),
+                     (_("Prob."), 6), (_("Excerpt"), None)],
+                    [(cell(r["document"]), cell(r["speaker"]), actor_label(r["actor_type"]),
                       _num(r["probability"]), cell(r["text"])) for r in self.excerpts])
         self.query_one("#topic-ex-title", Static).update(
-            Content(t("topics.excerpts_title", topic=topic, n=len(self.excerpts))))
+            Content(_("Representative excerpts of topic {topic} ({n}) — enter: open in context")
+                    .format(topic=topic, n=len(self.excerpts))))
 
     # -- navigation ---------------------------------------------------------------------
     @on(RowList.Highlighted, "#topic-runs")
@@ -452,9 +458,9 @@ class TopicsScreen(BaseScreen):
     def _need_topic(self) -> dict | None:
         row = self._topic_row()
         if row is None:
-            self.notify(t("topics.no_topic"), severity="warning")
+            self.notify(_("No topic selected"), severity="warning")
         elif int(row["topic"]) == -1:
-            self.notify(t("topics.outliers_not_topic"), severity="warning")
+            self.notify(_("Outliers (−1) are not a topic"), severity="warning")
             return None
         return row
 
@@ -471,7 +477,7 @@ class TopicsScreen(BaseScreen):
     def action_outliers(self) -> None:
         run = self._run_row(self.run_id)
         if run is None:
-            self.notify(t("topics.no_run"), severity="warning")
+            self.notify(_("No run selected"), severity="warning")
             return
         self.app.push_screen(OutliersScreen(run))
 
@@ -484,7 +490,8 @@ class TopicsScreen(BaseScreen):
         else:
             self.marked = (self.marked + [self.run_id])[-2:]
         self.app.attempt(self.refresh_data)
-        self.notify(t("topics.marked", runs=", ".join(str(m) for m in self.marked) or "—"))
+        self.notify(_("Runs marked for comparison: {runs}").format(
+            runs=", ".join(str(m) for m in self.marked) or "—"))
 
     def action_compare(self) -> None:
         """C: the two marked runs, or the selected run and the one before it."""
@@ -493,7 +500,8 @@ class TopicsScreen(BaseScreen):
         else:
             ids = [int(r["id"]) for r in self.runs]          # newest first
             if self.run_id not in ids or len(ids) < 2:
-                self.notify(t("topics.compare_need"), severity="warning")
+                self.notify(_("Two runs are needed: mark two (space) or start another"),
+                            severity="warning")
                 return
             i = ids.index(self.run_id)
             previous = ids[i + 1] if i + 1 < len(ids) else ids[i - 1]
@@ -501,8 +509,6 @@ class TopicsScreen(BaseScreen):
         self.app.push_screen(CompareRunsScreen(a, b))
 
     def action_new_run(self) -> None:
-        if not self.available:
-            return
         programmes = sorted({cell(p) for p in self.project.documents()["programme"] if cell(p)})
 
         def go(values):
@@ -524,14 +530,16 @@ class TopicsScreen(BaseScreen):
 
             def done(run):
                 if run is None:
-                    self.notify(t("topics.cancelled"), severity="warning")
+                    self.notify(_("Run cancelled: nothing was stored"), severity="warning")
                     return
                 self.run_id, self.topic = run.id, None
                 self.refresh_data()
-                self.notify(t("topics.run_done", id=run.id, n=run.n_topics, units=run.n_units))
+                self.notify(_("Run {id} stored: {n} topics over {units} units").format(
+                    id=run.id, n=run.n_topics, units=run.n_units))
                 self.query_one("#topic-list").focus()
 
-            self.app.run_long(t("topics.running", backend=values["backend"]), job, done)
+            self.app.run_long(_("Topic model ({backend})…").format(backend=values["backend"]),
+                              job, done)
 
         self.app.push_screen(NewRunDialog(programmes), go)
 
@@ -547,15 +555,19 @@ class TopicsScreen(BaseScreen):
             self.app.change(self.project.label_topic, self.run_id, topic, label)
             if self.app.ok:
                 self.refresh_data()
-                self.notify(t("topics.labelled", topic=topic))
-        self.app.push_screen(TextInputDialog(t("topics.label_prompt", topic=topic),
+                self.notify(_("Topic {topic} labelled").format(topic=topic))
+        self.app.push_screen(TextInputDialog(_("Label of topic {topic}").format(topic=topic),
                                              cell(row["label"])), done)
 
     def _promoted(self, result) -> None:
         if result is None:
             return
         self.refresh_data()
-        self.notify(t("topics.promoted_n_cand", code=result.code_path, n=result.candidates))
+        n = result.candidates
+        self.notify(ngettext(
+            "Topic promoted to code “{code}”: {n} candidate coding to review (v)",
+            "Topic promoted to code “{code}”: {n} candidate codings to review (v)", n).format(
+                code=result.code_path, n=n))
 
     def action_promote(self) -> None:
         row = self._need_topic()
@@ -577,8 +589,9 @@ class TopicsScreen(BaseScreen):
             result = self.app.change(self.project.promote_topic, self.run_id, topic,
                                      name=name, parent=parent)
             self._promoted(result)
-        self.app.push_screen(TextInputDialog(t("topics.promote_prompt", topic=topic), default,
-                                             placeholder=", ".join(words[:3])), done)
+        self.app.push_screen(TextInputDialog(
+            _("Name of the new code for topic {topic} (Parent/Child accepted)").format(topic=topic),
+            default, placeholder=", ".join(words[:3])), done)
 
     def action_attach(self) -> None:
         row = self._need_topic()
@@ -592,7 +605,7 @@ class TopicsScreen(BaseScreen):
             result = self.app.change(self.project.promote_topic, self.run_id, topic,
                                      code=int(code_id))
             self._promoted(result)
-        self.app.pick_code(chosen, title=t("topics.attach_title", topic=topic),
+        self.app.pick_code(chosen, title=_("Attach topic {topic} to code…").format(topic=topic),
                            allow_create=False)
 
     def action_review(self) -> None:
@@ -615,9 +628,11 @@ class TopicsScreen(BaseScreen):
             if self.app.ok:
                 self.run_id, self.topic = None, None
                 self.refresh_data()
-                self.notify(t("topics.deleted", id=rid))
-        self.app.push_screen(ConfirmDialog(t("topics.delete_confirm", id=rid)), confirmed)
+                self.notify(_("Run {id} deleted").format(id=rid))
+        self.app.push_screen(ConfirmDialog(
+            _("Delete run {id}? Codings already made from its topics stay.").format(id=rid)),
+            confirmed)
 
     def palette_commands(self):
         from textual.app import SystemCommand
-        yield SystemCommand(t("topics.fit"), t("topics.new_title"), self.action_new_run)
+        yield SystemCommand(_("new run"), _("New topic-model run"), self.action_new_run)

@@ -10,14 +10,19 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from workbench.i18n import N_
+
 
 class RowList(ScrollView, can_focus=True):
     COMPONENT_CLASSES = {"rowlist--header", "rowlist--cursor", "rowlist--odd"}
     BINDINGS = [
-        Binding("down,j", "move(1)", show=False), Binding("up,k", "move(-1)", show=False),
-        Binding("pagedown", "page(1)", show=False), Binding("pageup", "page(-1)", show=False),
-        Binding("home", "edge(-1)", show=False), Binding("end", "edge(1)", show=False),
-        Binding("enter", "select", show=False),
+        Binding("down,j", "move(1)", N_("next row"), show=False),
+        Binding("up,k", "move(-1)", N_("previous row"), show=False),
+        Binding("pagedown", "page(1)", N_("next page"), show=False),
+        Binding("pageup", "page(-1)", N_("previous page"), show=False),
+        Binding("home", "edge(-1)", N_("first row"), show=False),
+        Binding("end", "edge(1)", N_("last row"), show=False),
+        Binding("enter", "select", N_("open"), show=False),
     ]
 
     class Highlighted(Message):
@@ -54,11 +59,23 @@ class RowList(ScrollView, can_focus=True):
         if rows:
             self.post_message(self.Highlighted(self, 0))
 
+    #: The least a flexible column (the excerpt's text) keeps on a narrow screen.
+    MIN_FLEX = 30
+
     def _widths(self, width: int) -> list[int]:
-        fixed = sum(w + 1 for _, w in self.columns if w)
-        flex = [i for i, (_, w) in enumerate(self.columns) if not w]
-        rest = max(10, width - fixed - len(flex))
-        return [w if w else max(10, rest // max(1, len(flex))) for _, w in self.columns]
+        """Fixed columns as asked; on a narrow screen they shrink (to 4 cells at least)
+        so that the flexible ones (the text) keep :attr:`MIN_FLEX` cells."""
+        asked = [w for _, w in self.columns]
+        flex = [i for i, w in enumerate(asked) if not w]
+        fixed_total = sum(w for w in asked if w)
+        room = width - len(asked)                       # one space between columns
+        keep = self.MIN_FLEX * len(flex)
+        if flex and fixed_total + keep > room and fixed_total:
+            scale = max(0.0, (room - keep) / fixed_total)
+            asked = [max(4, int(w * scale)) if w else w for w in asked]
+            fixed_total = sum(w for w in asked if w)
+        rest = max(10, room - fixed_total)
+        return [w if w else max(10, rest // max(1, len(flex))) for w in asked]
 
     def _cells(self, values, widths, style: Style) -> list[RichSegment]:
         segs = []

@@ -22,6 +22,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from workbench.i18n import N_
+
 WORD = re.compile(r"[\w’'\-]+|[^\w\s]+")
 SENTENCE_END = re.compile(r"[.!?…]+[»”\"')\]]*\s+")
 GUTTER = 2
@@ -58,6 +60,29 @@ class Line:
     turn: int
     start: int = 0
     end: int = 0
+
+
+def _wrap_label(label: str, width: int, lines: int) -> list[str]:
+    """``label`` on at most ``lines`` lines of ``width`` cells, cut at spaces when it
+    can be; what does not fit ends with an ellipsis."""
+    words, out, current = label.split(" "), [], ""
+    for word in words:
+        candidate = f"{current} {word}" if current else word
+        if len(candidate) <= width:
+            current = candidate
+            continue
+        if current:
+            out.append(current)
+        current = word
+        while len(current) > width:
+            out.append(current[:width])
+            current = current[width:]
+    if current:
+        out.append(current)
+    if len(out) > lines:
+        out = out[:lines]
+        out[-1] = out[-1][:width - 1] + "…"
+    return out
 
 
 def format_timestamp(seconds: float | None) -> str:
@@ -115,24 +140,26 @@ class TranscriptView(ScrollView, can_focus=True):
     }
 
     BINDINGS = [
-        Binding("down,j", "turn(1)", "↓", show=False),
-        Binding("up,k", "turn(-1)", "↑", show=False),
-        Binding("right,w", "word(1)", "w", show=False),
-        Binding("left,b", "word(-1)", "b", show=False),
-        Binding("s", "sentence(1)", "s", show=False),
-        Binding("S", "sentence(-1)", "S", show=False),
-        Binding("shift+right", "extend_word(1)", show=False),
-        Binding("shift+left", "extend_word(-1)", show=False),
-        Binding("shift+down", "extend_turn(1)", show=False),
-        Binding("shift+up", "extend_turn(-1)", show=False),
-        Binding("pagedown", "page(1)", show=False),
-        Binding("pageup", "page(-1)", show=False),
-        Binding("home", "edge(-1)", show=False),
-        Binding("end", "edge(1)", show=False),
-        Binding("v", "select_turn", "v", show=False),
-        Binding("escape", "clear_selection", show=False),
-        Binding("right_square_bracket", "next_coding(1)", show=False),
-        Binding("left_square_bracket", "next_coding(-1)", show=False),
+        Binding("down,j", "turn(1)", N_("next turn"), show=False),
+        Binding("up,k", "turn(-1)", N_("previous turn"), show=False),
+        Binding("right,w", "word(1)", N_("next word"), show=False),
+        Binding("left,b", "word(-1)", N_("previous word"), show=False),
+        Binding("s", "sentence(1)", N_("next sentence"), show=False),
+        Binding("S", "sentence(-1)", N_("previous sentence"), show=False),
+        Binding("shift+right", "extend_word(1)", N_("extend the selection by a word"), show=False),
+        Binding("shift+left", "extend_word(-1)", N_("shrink the selection by a word"), show=False),
+        Binding("shift+down", "extend_turn(1)", N_("extend the selection to the next turn"),
+                show=False),
+        Binding("shift+up", "extend_turn(-1)", N_("extend the selection to the previous turn"),
+                show=False),
+        Binding("pagedown", "page(1)", N_("next page"), show=False),
+        Binding("pageup", "page(-1)", N_("previous page"), show=False),
+        Binding("home", "edge(-1)", N_("start of the interview"), show=False),
+        Binding("end", "edge(1)", N_("end of the interview"), show=False),
+        Binding("v", "select_turn", N_("select the turn; then w/b narrow it to words"), show=False),
+        Binding("escape", "clear_selection", N_("clear the selection"), show=False),
+        Binding("right_square_bracket", "next_coding(1)", N_("next coding"), show=False),
+        Binding("left_square_bracket", "next_coding(-1)", N_("previous coding"), show=False),
     ]
 
     class CursorMoved(Message):
@@ -165,6 +192,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self._pending_cursor: int | None = None
         self._pending_select: tuple[int, int] | None = None
         self.margin_width = 28
+        self._margin_cache: dict[int, dict[int, list[tuple[str, "Coding | None"]]]] = {}
 
     # -- data -------------------------------------------------------------------------
     def load(self, text: str, segments, codings: list[Coding], *, cursor: int | None = None) -> None:
@@ -228,6 +256,7 @@ class TranscriptView(ScrollView, can_focus=True):
                     per_turn[i].append(k)
                 i += 1
         self._turn_codings = per_turn
+        self._margin_cache.clear()
         self._strip_cache.clear()
         if refresh:
             self.refresh()
@@ -240,7 +269,10 @@ class TranscriptView(ScrollView, can_focus=True):
 
     def _layout(self) -> None:
         width = self.size.width or 100
-        self.margin_width = 28 if width >= 90 else (18 if width >= 60 else 0)
+        # the code margin grows with the screen, so real code names fit
+        self.margin_width = (40 if width >= 150 else 34 if width >= 120 else 28 if width >= 90
+                             else 22 if width >= 64 else 0)
+        self._margin_cache.clear()
         tw = self.text_width
         lines: list[Line] = []
         turn_lines = []
@@ -428,9 +460,9 @@ class TranscriptView(ScrollView, can_focus=True):
         h = max(1, self.scrollable_content_region.height)
         y = self.scroll_offset.y
         if top < y:
-            self.scroll_to(y=max(0, top - 1), animate=False, immediate=True)
+            self.scroll_to(y=max(0, top - 1), animate=False, immediate=True, force=True)
         elif line >= y + h - 1:
-            self.scroll_to(y=min(top - 1, line - h + 3), animate=False, immediate=True)
+            self.scroll_to(y=min(top - 1, line - h + 3), animate=False, immediate=True, force=True)
 
     def _refresh_turn(self, ti: int) -> None:
         if 0 <= ti < len(self.turn_lines):
@@ -684,7 +716,9 @@ class TranscriptView(ScrollView, can_focus=True):
             segs.append(RichSegment(t.speaker or "", base + self.get_component_rich_style(name)))
         elif line.kind == "text":
             segs.extend(self._text_segments(line, base))
-            margin = self._margin(line, base)
+            margin = self._margin(line, base, index)
+        elif self.margin_width:                 # a turn's blank line may carry names too
+            margin = self._margin(line, base, index)
         strip = Strip(segs).adjust_cell_length(GUTTER + tw + 1, base)
         if self.margin_width:
             strip = Strip.join([strip, Strip(margin).adjust_cell_length(self.margin_width, base)])
@@ -733,14 +767,53 @@ class TranscriptView(ScrollView, can_focus=True):
             out.append(RichSegment(text[a:b].replace("\t", " "), style))
         return out
 
-    def _margin(self, line: Line, base: Style) -> list[RichSegment]:
+    def _margin_rows(self, ti: int) -> dict[int, list[tuple[str, "Coding | None"]]]:
+        """The code names of turn ``ti``'s margin: line index → pieces (text, coding).
+
+        Every code that starts in the turn (or comes into it from an earlier one) is
+        named, from the line where it starts down to the next free line; a name too long
+        for the margin goes on over the next free line; a memo shows as ✎ before the
+        name; names that find no line left are counted on the last one (+N)."""
+        rows = self._margin_cache.get(ti)
+        if rows is not None:
+            return rows
+        rows = {}
+        self._margin_cache[ti] = rows
+        room = self.margin_width - MAX_LANES - 1
+        if room <= 0 or not (0 <= ti < len(self.turn_lines)):
+            return rows
+        t = self.turns[ti]
+        first, first_text = self.turn_lines[ti]
+        end = self.turn_lines[ti + 1][0] if ti + 1 < len(self.turn_lines) else len(self.lines)
+        free = list(range(first_text, end))           # the turn's text lines and its blank line
+        hidden = 0
+        for k in self._turn_codings[ti]:
+            start = max(k.start, t.start)
+            line = self.line_of(start) if k.start >= t.start else first_text
+            label = ("✎ " if k.memos else "") + k.path.rsplit("/", 1)[-1]
+            pieces = _wrap_label(label, room, 2)
+            placed = []
+            for piece in pieces:
+                row = next((r for r in free if r >= (placed[-1] + 1 if placed else line)), None)
+                if row is None:
+                    break
+                free.remove(row)
+                placed.append(row)
+                rows[row] = [(piece, k)]
+            if not placed:
+                hidden += 1
+        if hidden:                          # no line left: say how many are not named
+            last = end - 1
+            hidden += bool(rows.get(last))
+            rows[last] = [(f"+{hidden}", None)]
+        return rows
+
+    def _margin(self, line: Line, base: Style, index: int) -> list[RichSegment]:
         ls, le = line.start, max(line.end, line.start + 1)
-        codings = [k for k in self._turn_codings[line.turn] if k.start < le and k.end > ls]
-        if not codings:
-            return []
+        codings = ([k for k in self._turn_codings[line.turn] if k.start < le and k.end > ls]
+                   if line.kind == "text" else [])
         lanes = [" "] * MAX_LANES
         lane_style: list[Style | None] = [None] * MAX_LANES
-        names = []
         for k in codings:
             lane = self._lanes.get(k.id, 0)
             starts_here = ls <= k.start < le or (k.start < ls and ls == self.turns[line.turn].start)
@@ -751,17 +824,16 @@ class TranscriptView(ScrollView, can_focus=True):
                 lane_style[lane] = Style(color=Color.parse(k.colour or "#888888").rich_color)
             except Exception:
                 lane_style[lane] = None
-            if starts_here:
-                names.append(k)
+        names = self._margin_rows(line.turn).get(index, [])
+        if not codings and not names:
+            return []
         segs = [RichSegment(ch, base + st if st else base) for ch, st in zip(lanes, lane_style)]
         segs.append(RichSegment(" ", base))
         mstyle = base + self.get_component_rich_style("transcript--margin")
-        for i, k in enumerate(names):
-            label = k.path.rsplit("/", 1)[-1] + ("✎" if k.memos else "")
+        for text, k in names:
             try:
-                colour = Style(color=Color.parse(k.colour or "#888888").rich_color)
+                colour = Style(color=Color.parse(k.colour or "#888888").rich_color) if k else Style()
             except Exception:
                 colour = Style()
-            segs.append(RichSegment(("" if i == 0 else ", ") , mstyle))
-            segs.append(RichSegment(label, mstyle + colour))
+            segs.append(RichSegment(text, mstyle + colour + (Style(dim=True) if k is None else Style())))
         return segs

@@ -1,0 +1,138 @@
+"""The command line in the user's language: command and option help, and click's own
+words (Usage, Options, "Missing argument"…).
+
+* Help texts are written in English in the code (docstrings, ``help=``) and are msgids:
+  :func:`translate_tree` puts each command's and option's help in the current language
+  before click parses (``I18nGroup.main``), keeping the English to translate again.
+* click translates its own messages with the standard ``gettext`` module (domain
+  ``messages``): :func:`click_speaks` compiles the French catalogues into a ``.mo``
+  file once (cached by content) and binds that domain to it.
+"""
+from __future__ import annotations
+
+import gettext
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+import click
+
+from workbench import i18n
+from workbench.i18n import N_, _
+
+__all__ = ["I18nGroup", "click_speaks", "translate_tree"]
+
+#: click's words that Babel cannot see (written inside an f-string in click).
+CLICK_EXTRA = (N_("Usage:"),)
+_ORIGINAL = "_workbench_english"
+
+
+def _english(obj, attr: str):
+    """The English text of ``obj.attr`` as first written (kept across translations)."""
+    saved = obj.__dict__.setdefault(_ORIGINAL, {})
+    if attr not in saved:
+        saved[attr] = getattr(obj, attr, None)
+    return saved[attr]
+
+
+def _tr(text):
+    if not text:
+        return text
+    return _(text) if "\f" not in text else "\f".join(_(part) for part in text.split("\f"))
+
+
+def translate_tree(command: click.Command) -> None:
+    """Every command's help, short help and epilog and every option's help, in the
+    current language (from the English kept on first call)."""
+    for attr in ("help", "short_help", "epilog"):
+        english = _english(command, attr)
+        if english:
+            setattr(command, attr, _tr(inspect_clean(english)))
+    cached_help = command.__dict__.get("_help_option")   # click keeps --help's option
+    for param in [*command.params, *([cached_help] if cached_help is not None else [])]:
+        english = _english(param, "help")
+        if english:
+            param.help = _(english)
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            translate_tree(sub)
+
+
+def inspect_clean(text: str) -> str:
+    import inspect
+    return inspect.cleandoc(text)
+
+
+def click_speaks(lang: str | None = None) -> None:
+    """Have click say its own words in ``lang`` (the current language by default)."""
+    lang = lang or i18n.language()
+    os.environ["LANGUAGE"] = lang
+    if lang == "en":
+        return
+    folder = _compiled(lang)
+    gettext.bindtextdomain("messages", str(folder))
+
+
+def _compiled(lang: str) -> Path:
+    """A folder holding ``<lang>/LC_MESSAGES/messages.mo`` made from the catalogues."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+    files = i18n.catalogue_files(lang)
+    digest = hashlib.sha1()
+    for f in files:
+        digest.update(f.name.encode() + f.read_bytes())
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        folder = base / "workbench" / f"locale-{digest.hexdigest()[:16]}"
+    except OSError:
+        folder = Path(tempfile.gettempdir()) / f"workbench-locale-{digest.hexdigest()[:16]}"
+    target = folder / lang / "LC_MESSAGES" / "messages.mo"
+    if target.exists():
+        return folder
+    catalog = Catalog(locale=lang)
+    for key, forms in i18n.catalogue(lang).items():
+        ctx, sep, msgid = key.partition("\x04")
+        context = ctx if sep else None
+        msgid = msgid if sep else key
+        if len(forms) > 1:
+            plural = i18n.plural_of(key) or msgid
+            catalog.add((msgid, plural), tuple(forms), context=context)
+        else:
+            catalog.add(msgid, forms[0], context=context)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    part = target.with_suffix(f".{os.getpid()}.part")
+    with open(part, "wb") as fh:
+        write_mo(fh, catalog)
+    os.replace(part, target)
+    return folder
+
+
+class I18nFormatter(click.HelpFormatter):
+    """Section headings in the language's typography ("Options :" in French)."""
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{i18n.colon(heading)}\n")
+
+
+class I18nContext(click.Context):
+    formatter_class = I18nFormatter
+
+
+class I18nCommand(click.Command):
+    context_class = I18nContext
+
+
+class I18nGroup(click.Group):
+    """The main group (and every group and command under it): help and click's words in
+    the current language."""
+
+    context_class = I18nContext
+    command_class = I18nCommand
+    group_class = type                      # sub-groups are I18nGroups too
+
+    def main(self, *args, **kwargs):
+        translate_tree(self)
+        click_speaks()
+        return super().main(*args, **kwargs)
