@@ -9,7 +9,8 @@ from textual.widgets import Checkbox, Select
 from tests.tui_helpers import make_project
 from workbench.project import Project
 from workbench.tui.app import WorkbenchApp
-from workbench.tui.screens.dialogs import ErrorDialog, ImportDialog, TypeOverrideDialog
+from workbench.tui.screens.dialogs import ErrorDialog, TypeOverrideDialog
+from workbench.tui.screens.importing import NEW_PROGRAMME, ImportDialog
 from workbench.tui.screens.participants import ParticipantsScreen
 
 SIZE = (140, 40)
@@ -37,21 +38,25 @@ async def test_programme_is_chosen_among_the_known_ones(path, tmp_path):
     app = WorkbenchApp(path, coder="testeur", poll=False)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("i")
+        await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, ImportDialog)
-        select = dialog.query_one("#programme", Select)
+        select = dialog.query_one("#import-programme", Select)
         values = [value for _label, value in select._options if value is not Select.NULL]
         assert values == ["avenir", "becomino", "lab_capital_humain", "occitanie_e_formation",
-                          "occitanie_ia_emploi", "pct_illettrisme", "transversal"]
+                          "occitanie_ia_emploi", "pct_illettrisme", "transversal", NEW_PROGRAMME]
         select.value = "pct_illettrisme"
-        dialog.query_one("#paths").value = str(a)
-        await pilot.press("enter")
+        dialog.chosen.append(a)
+        await pilot.press("ctrl+s")
         await app.workers.wait_for_complete()
         await pilot.pause()
         await pilot.press("i")
-        app.screen.query_one("#paths").value = str(b)
-        app.screen.query_one("#new-programme").value = "reprise_confiance"
-        await pilot.press("enter")
+        await pilot.pause()
+        app.screen.chosen.append(b)
+        app.screen.query_one("#import-programme", Select).value = NEW_PROGRAMME
+        await pilot.pause()
+        app.screen.query_one("#import-new-programme").value = "reprise_confiance"
+        await pilot.press("ctrl+s")
         await app.workers.wait_for_complete()
         await pilot.pause()
     with reopen(path) as p:
@@ -68,8 +73,9 @@ async def test_unknown_programme_in_a_manifest_is_shown_not_created(path, tmp_pa
     app = WorkbenchApp(path, coder="testeur", poll=False)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("i")
-        app.screen.query_one("#manifest").value = str(manifest)
-        await pilot.press("enter")
+        await pilot.pause()
+        app.screen.manifest = manifest
+        await pilot.press("ctrl+s")
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, ErrorDialog)

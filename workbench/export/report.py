@@ -281,7 +281,8 @@ class _Writer:
         Word to update every field on opening."""
         for p, instruction in self._lists:
             if "\\c" in instruction:
-                kind = "table" if f'"{_("Table")}"' in instruction else "figure"
+                table_word = _("Table")
+                kind = "table" if f'"{table_word}"' in instruction else "figure"
                 entries = self.captions[kind]
             else:
                 entries = [("    " * (lvl - 1)) + text for lvl, text in self.headings if lvl <= 2]
@@ -400,7 +401,7 @@ class _Report:
                     continue
                 if hasattr(v, "date"):
                     v = fmt_date(v.date().isoformat())
-                extra.append(f"{a}{_(': ')}{_value(v)}")
+                extra.append(a + _(": ") + _value(v))
             parts.append(pid + (f" ({_sep().join(extra)})" if extra else ""))
         date = fmt_date(r.interview_date)
         if date:
@@ -825,8 +826,9 @@ def build_report(project, path: str | Path, *, scope: ReportScope | None = None,
             project=name, date=fmt_date(_dt.date.today().isoformat())), "Subtitle")
         w.para(_scope_sentence(r))
         w.toc_field('TOC \\o "1-2" \\h \\z \\u', _("Contents"))
-        w.toc_field(f'TOC \\h \\z \\c "{_("Table")}"', _("List of tables"))
-        w.toc_field(f'TOC \\h \\z \\c "{_("Figure")}"', _("List of figures"))
+        table_word, figure_word = _("Table"), _("Figure")
+        w.toc_field(f'TOC \\h \\z \\c "{table_word}"', _("List of tables"))
+        w.toc_field(f'TOC \\h \\z \\c "{figure_word}"', _("List of figures"))
         w.page_break()
         try:
             for s in sections:

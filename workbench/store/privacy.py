@@ -109,6 +109,10 @@ COLUMN_RULES: dict[tuple[str, str], str] = {
     ("memos", "id"): KEEP, ("memos", "target_type"): KEEP, ("memos", "target_id"): KEEP,
     ("memos", "title"): SCAN, ("memos", "text"): SCAN, ("memos", "coder_id"): KEEP,
     ("memos", "private"): KEEP, ("memos", "created_at"): KEEP, ("memos", "updated_at"): KEEP,
+    # a coder's code slots (keys 1-9 of the coding screen): ids and times
+    ("code_slots", "coder_id"): KEEP, ("code_slots", "slot"): KEEP,
+    ("code_slots", "code_id"): KEEP, ("code_slots", "pinned"): KEEP,
+    ("code_slots", "used_at"): KEEP,
     # the team: coders keep their names unless the team pseudonymised one of them
     ("coders", "id"): KEEP, ("coders", "name"): SCAN, ("coders", "created_at"): KEEP,
     ("meta", "key"): KEEP, ("meta", "value"): SCAN,

@@ -254,7 +254,7 @@ class TopicsScreen(BaseScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(_("Runs"), id="topic-runs-title", classes="section-title")
-        yield RowList(id="topic-runs")
+        yield RowList(id="topic-runs", min_flex=10)
         with Horizontal(id="topics-main"):
             with Vertical(id="topics-left"):
                 yield Static(_("Topics"), id="topic-list-title", classes="section-title")

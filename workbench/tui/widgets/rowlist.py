@@ -37,8 +37,10 @@ class RowList(ScrollView, can_focus=True):
     class Selected(Highlighted):
         pass
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, classes: str | None = None,
+                 min_flex: int | None = None) -> None:
         super().__init__(id=id, classes=classes)
+        self.min_flex = self.MIN_FLEX if min_flex is None else min_flex
         self.columns: list[tuple[str, int | None]] = []
         self.rows: list[tuple[str, ...]] = []
         self.keys: list = []
@@ -63,16 +65,20 @@ class RowList(ScrollView, can_focus=True):
     MIN_FLEX = 30
 
     def _widths(self, width: int) -> list[int]:
-        """Fixed columns as asked; on a narrow screen they shrink (to 4 cells at least)
-        so that the flexible ones (the text) keep :attr:`MIN_FLEX` cells."""
+        """Fixed columns as asked; on a narrow screen they shrink (never below their
+        header, nor below 4 cells) so that the flexible ones (the text) keep
+        :attr:`min_flex` cells (:attr:`MIN_FLEX` unless given)."""
         asked = [w for _, w in self.columns]
         flex = [i for i, w in enumerate(asked) if not w]
         fixed_total = sum(w for w in asked if w)
         room = width - len(asked)                       # one space between columns
-        keep = self.MIN_FLEX * len(flex)
+        keep = self.min_flex * len(flex)
         if flex and fixed_total + keep > room and fixed_total:
-            scale = max(0.0, (room - keep) / fixed_total)
-            asked = [max(4, int(w * scale)) if w else w for w in asked]
+            least = [min(w, max(4, len(str(h)))) if w else 0 for h, w in self.columns]
+            spare = fixed_total - sum(least)
+            need = fixed_total + keep - room
+            scale = max(0.0, 1 - need / spare) if spare else 0.0
+            asked = [lo + int((w - lo) * scale) if w else w for w, lo in zip(asked, least)]
             fixed_total = sum(w for w in asked if w)
         rest = max(10, room - fixed_total)
         return [w if w else max(10, rest // max(1, len(flex))) for w in asked]
