@@ -101,7 +101,7 @@ COLUMNS = {
     "end": N_("end"), "text": N_("text"), "position": N_("position"), "coder": N_("coder"),
     "at": N_("at"), "action": N_("action"), "details": N_("details"), "file": N_("file"),
     "status": N_("status"), "message": N_("message"), "topic": N_("topic"),
-    "label": N_("topic label"), "size": N_("size"), "words": N_("words"), "share": N_("share"),
+    "label": N_("topic label"), "size": N_("size"), "words": N_("words"), "share": N_("share of units"),
     "rule": N_("rule"), "origin": N_("origin"), "title": N_("title"), "kind": N_("kind"),
     "expression": N_("expression"), "created_at": N_("created"), "updated_at": N_("updated"),
     "participant_id": N_("participant"), "question": N_("question"), "side": N_("side"),

@@ -13,7 +13,7 @@ from workbench.agreement.units import UNIT_KINDS
 from workbench.cli._base import (UserError, coder_option, emit, format_option, handle_errors,
                                  main, open_project)
 from workbench.cli.query import _check_output, out_options, write
-from workbench.i18n import _
+from workbench.i18n import _, ngettext
 
 
 def method_table(df: pd.DataFrame) -> pd.DataFrame:
@@ -281,7 +281,8 @@ def adjudicate_place(project, document, code, start, end, decision, coder_a, cod
     with open_project(project, coder) as p:
         ids = p.adjudicate(document, code, start, end, decision, coder_a, coder_b, memo=memo)
         who = p.coder
-    click.echo(_("decided {decision} by {who}: {n} consensus coding(s)").format(
+    click.echo(ngettext("decided {decision} by {who}: {n} consensus coding",
+                        "decided {decision} by {who}: {n} consensus codings", len(ids)).format(
         decision=decision, who=who, n=len(ids)))
 
 

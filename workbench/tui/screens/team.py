@@ -486,7 +486,8 @@ class ComparisonScreen(BaseScreen):
         if self.app.ok:
             self.memo = None
             self.refresh_data(keep=i)
-            self.notify(_("{decision}: {n} consensus coding(s)").format(
+            self.notify(ngettext("{decision}: {n} consensus coding", "{decision}: {n} consensus codings",
+                                 len(ids or [])).format(
                 decision=_label(DECISION, decision), n=len(ids or [])))
             self.action_jump(1) if any(r["status"] != "agree" and not r["decision"]
                                        for r in self.places) else None
