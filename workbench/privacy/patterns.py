@@ -114,6 +114,10 @@ _PLACE = re.compile(
     rf"(?P<name>{_NAME}(?:[\s-](?:sur|en|le|la|les|lès|de|du|des|sous|aux?)[\s-]{_NAME}|-{_NAME})*)"
     rf"(?![\w-])")
 _INSTITUTION_WORDS = {w for i in INSTITUTIONS for w in i.split()}
+# "parlé à X", "demandé à X": someone is spoken to, not somewhere
+_SPOKEN_TO = re.compile(r"\b(?:dit|parlé|demandé|expliqué|répondu|téléphoné|écrit|envoyé|"
+                        r"montré|présenté|donné|rendu|proposé|conseillé|confié|raconté|"
+                        r"demande|dis|parle|explique|téléphone|écris|envoie|montre)\s+à\s+$")
 
 
 def _is_sentence_start(text: str, pos: int) -> bool:
@@ -149,8 +153,9 @@ def name_forms(text: str) -> Iterator[Found]:
         name = m.group("name")
         if name in _INSTITUTION_WORDS or name in TITLES:
             continue
-        if is_first_name(name.split("-")[0]) and " " not in name:
-            category = "person"          # "j'ai dit à Karima"
+        if (is_first_name(name.split("-")[0]) and " " not in name) or \
+                _SPOKEN_TO.search(text[max(0, m.start() - 30):m.start("name")]):
+            category = "person"          # "j'ai dit à Karima", "j'en ai parlé à Ousmane"
         elif name in NEVER:
             continue
         else:
