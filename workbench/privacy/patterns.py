@@ -28,7 +28,10 @@ class Found:
 
 _UP = "A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸÆŒ"
 _LOW = "a-zàâäçéèêëîïôöùûüÿæœ"
-_NAME = rf"[{_UP}][{_LOW}{_UP}]+(?:[-'’][{_UP}][{_LOW}{_UP}]+)*"
+# a capitalised name, compound ones included: Saint-Lô, Condé-sur-Noireau, Pont-l'Évêque,
+# Bagnoles-de-l'Orne, N'Diaye
+_NAME = (rf"[{_UP}][{_LOW}{_UP}]+(?:(?:-(?:(?:de|du|des|la|le|les|sur|sous|en|lès|aux?|et)-)?"
+         rf"(?:[ld][’'])?|['’])[{_UP}][{_LOW}{_UP}]+)*")
 
 # -- identifiers ----------------------------------------------------------------------
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w-])")
