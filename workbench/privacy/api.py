@@ -79,13 +79,22 @@ class PrivacyAPI:
         return cat
 
     def privacy_settings(self) -> dict:
+        """``style``, ``seed`` (None until detection or a copy needs one) and
+        ``export_guard``; reading them writes nothing."""
         get = self.store.get_meta
         seed = get("privacy.seed")
+        return {"style": get("privacy.style") or "tags",
+                "seed": None if seed is None else int(seed),
+                "export_guard": get("privacy.export_guard") or "warn"}
+
+    def privacy_seed(self) -> int:
+        """The realistic substitutes' seed, drawn at random the first time it is needed
+        and stored in the project (so the same project always gives the same ones)."""
+        seed = self.store.get_meta("privacy.seed")
         if seed is None:
             seed = str(random.SystemRandom().randrange(1, 2 ** 31))
             self.store.set_meta("privacy.seed", seed)
-        return {"style": get("privacy.style") or "tags", "seed": int(seed),
-                "export_guard": get("privacy.export_guard") or "warn"}
+        return int(seed)
 
     def set_privacy_settings(self, *, style: str | None = None, seed: int | None = None,
                              export_guard: str | None = None) -> dict:
@@ -115,7 +124,7 @@ class PrivacyAPI:
         from workbench.privacy.detect import detect
         from workbench.privacy.lists import load_lists
         team = load_lists(lists, self.privacy_categories()) if lists else None
-        self.privacy_settings()                       # the seed exists from the start
+        self.privacy_seed()                           # the seed exists from the start
         report = detect(self, lists=team, use_ner=use_ner, rescan=rescan, progress=progress,
                         cancelled=cancelled)
         return report.as_dict()

@@ -91,7 +91,7 @@ def build_plan(project, *, style: str, require_review: bool = False) -> Plan:
                     n=len(pending), label=pending[0]["label"]))
     replaced_ids = {e["id"] for e in entities if e["status"] != "rejected" and
                     e["category"] in categories and categories[e["category"]].action == "replace"}
-    seed = int(store.get_meta("privacy.seed") or 0)
+    seed = project.privacy_seed()
     pseudonyms = Pseudonyms(entities, categories, style=style, seed=seed)
     pseudonyms.assign(replaced_ids)
     if pseudonyms.changed:
