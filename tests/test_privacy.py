@@ -370,3 +370,16 @@ def test_a_realistic_substitute_is_never_written_like_a_detected_form():
         for e in entities:
             for v in e["variants"]:
                 assert lexicon.fold(ps.render(e["id"], v)) not in originals, (seed, v)
+
+
+def test_a_list_term_already_found_takes_the_lists_category(interview, tmp_path):
+    path, _spans = interview
+    lists = tmp_path / "listes.yaml"
+    lists.write_text("employer: [Renault]\n", encoding="utf-8")
+    with Project.open(path) as p:
+        _detect(p)
+        assert _labels(p)["Renault"].category == "organisation"
+        p.detect_personal_data(use_ner=False, lists=lists)
+        row = _labels(p)["Renault"]
+        assert (row.category, row.status) == ("employer", "accepted")
+        assert [r["file"] for r in p.privacy_summary()["lists"]] == ["listes.yaml"]

@@ -449,10 +449,7 @@ def detect(project, *, lists: TeamLists | None = None, use_ner: bool = True,
     report = DetectionReport()
     categories = project.privacy_categories()
     if lists is not None:
-        for cat in lists.categories.values():
-            store.privacy_set_category_row(cat.name, cat.label, cat.kind, cat.action,
-                                           coder=project.coder)
-            categories[cat.name] = cat
+        categories.update(lists.categories)
     if documents is not None:
         doc_ids = list(documents)
     elif rescan:
@@ -508,6 +505,31 @@ def detect(project, *, lists: TeamLists | None = None, use_ner: bool = True,
         occ_docs[o["entity_id"]].add(o["document_id"])
     for eid, docs in occ_docs.items():
         index.documents[eid] |= docs
+    # everything below is written in one transaction: detection is all or nothing
+    with store.transaction():
+        _register(project, report, detector, new, known, index, lists, doc_ids, all_texts)
+    report.documents = len(doc_ids)
+    report.seconds = time.perf_counter() - t0
+    if report.ner_model:
+        store.set_meta("privacy.ner_model", report.ner_model)
+    return report
+
+
+def _register(project, report: DetectionReport, detector: Detector, new: list[Candidate],
+              known: set[str], index: EntityIndex, lists: TeamLists | None,
+              doc_ids: Sequence[int], all_texts: dict[int, str]) -> None:
+    store = project.store
+    if lists is not None:
+        for cat in lists.categories.values():
+            store.privacy_set_category_row(cat.name, cat.label, cat.kind, cat.action,
+                                           coder=project.coder)
+        # a list term already known: the list says its category, and that it is accepted
+        for category, terms in lists.terms:
+            for term in terms:
+                eid = store.privacy_entity_of(term) if term in known else None
+                if eid is not None:
+                    store.privacy_set_category(eid, category, coder=project.coder)
+                    store.privacy_set_status([eid], "accepted", coder=project.coder)
     entities: list[dict] = []
     variants: list[dict] = []
     provisional: dict[str, int] = {}      # list group's first term -> entity index
@@ -559,11 +581,6 @@ def detect(project, *, lists: TeamLists | None = None, use_ner: bool = True,
     store.privacy_mark_detected(doc_ids)
     if lists is not None:
         project.privacy_record_lists(lists)
-    report.documents = len(doc_ids)
-    report.seconds = time.perf_counter() - t0
-    if report.ner_model:
-        store.set_meta("privacy.ner_model", report.ner_model)
-    return report
 
 
 def _gender(cand: Candidate) -> str:
