@@ -9,7 +9,7 @@ import click
 
 from workbench.cli._base import (Progress, UserError, coder_option, emit, format_option,
                                  handle_errors, main, open_project)
-from workbench.i18n import _, ngettext, pgettext
+from workbench.i18n import _, ngettext
 
 PASSPHRASE_ENV = "WORKBENCH_KEY_PASSPHRASE"
 
@@ -97,8 +97,13 @@ def _decide(status: str):
             n = p.privacy_decide(entities, status) if entities else 0
             if category:
                 n += p.privacy_decide_category(category, status)
-        click.echo(ngettext("{n} candidate {status}", "{n} candidates {status}", n).format(
-            n=n, status=pgettext("privacy", status)))
+        if status == "accepted":
+            text = ngettext("{n} candidate accepted", "{n} candidates accepted", n)
+        elif status == "rejected":
+            text = ngettext("{n} candidate rejected", "{n} candidates rejected", n)
+        else:
+            text = ngettext("{n} candidate to review", "{n} candidates to review", n)
+        click.echo(text.format(n=n))
     return command
 
 

@@ -329,26 +329,50 @@ class PrivacyAPI:
             return lines
         cats = self.privacy_categories()
         labels = s.get("labels", {})
+        sep = pgettext("privacy", "; ")
         style = _("tags such as [Prénom 12]") if s.get("style") == "tags" else \
             _("realistic French substitutes of the same gender")
+        date = s.get("date", "")[:10]
+        if len(date) == 10:
+            date = f"{date[8:10]}/{date[5:7]}/{date[0:4]}"
         lines.append(_("The transcripts were pseudonymised on {date}: names and other "
                        "identifying details were replaced by {style}, the same pseudonym for "
                        "the same person or place throughout the project.").format(
-                           date=s.get("date", "")[:10], style=style))
-        rules = [_("the team's lists"), _("patterns (e-mail addresses, phone numbers, postal "
-                                           "addresses, social-security numbers with their key, "
-                                           "dates of birth)"),
-                 _("the speakers' and participants' names known to the project"),
-                 _("French name forms (titles, « chez », « à »)")]
+                           date=date, style=style))
+        rules = []
+        if s.get("lists"):
+            rules.append(_("the team's lists"))
+        rules += [_("patterns (e-mail addresses, phone numbers, postal addresses, "
+                    "social-security numbers with their key, dates of birth)"),
+                  _("the speakers' and participants' names known to the project"),
+                  _("French name forms (titles, « chez », « à »)")]
         if s.get("ner_model"):
             rules.append(_("the named-entity recogniser {model}").format(model=s["ner_model"]))
-        lines.append(_("Detection: {rules}; every candidate was then reviewed by the "
-                       "team.").format(rules="; ".join(rules)))
-        kept = sorted(labels.get(c, c) for c, a in s.get("policies", {}).items()
-                      if a == "keep" and c in cats)
+        lines.append(_("Detection: {rules}.").format(rules=sep.join(rules)))
+        statuses: dict[str, int] = {}
+        for per_status in s.get("entities", {}).values():
+            for status, n in per_status.items():
+                statuses[status] = statuses.get(status, 0) + n
+        total = sum(statuses.values())
+        if total:
+            accepted, rejected = statuses.get("accepted", 0), statuses.get("rejected", 0)
+            if statuses.get("pending"):
+                lines.append(ngettext(
+                    "The team reviewed {r} of {n} candidate ({a} accepted, {k} rejected); "
+                    "those not reviewed were replaced, as their category says.",
+                    "The team reviewed {r} of {n} candidates ({a} accepted, {k} rejected); "
+                    "those not reviewed were replaced, as their category says.", total).format(
+                        r=accepted + rejected, n=total, a=accepted, k=rejected))
+            else:
+                lines.append(ngettext(
+                    "The team reviewed the {n} candidate ({a} accepted, {k} rejected).",
+                    "The team reviewed all {n} candidates ({a} accepted, {k} rejected).",
+                    total).format(n=total, a=accepted, k=rejected))
+        kept = sorted(_(cats[c].title) if cats[c].title else labels.get(c, c)
+                      for c, a in s.get("policies", {}).items() if a == "keep" and c in cats)
         if kept:
             lines.append(_("Kept as they are, by the team's choice: {cats}.").format(
-                cats=", ".join(kept)))
+                cats=sep.join(kept)))
         reps = s.get("replacements", {})
         if reps:
             parts = [pgettext("privacy", "{label}: {n}").format(label=labels.get(c, c), n=n)
@@ -356,7 +380,7 @@ class PrivacyAPI:
             total = sum(reps.values())
             lines.append(ngettext("{n} replacement in the transcripts ({detail}).",
                                   "{n} replacements in the transcripts ({detail}).",
-                                  total).format(n=total, detail="; ".join(parts)))
+                                  total).format(n=total, detail=sep.join(parts)))
         if s.get("documents_not_pseudonymised"):
             lines.append(ngettext(
                 "{n} document was added after the pseudonymisation and is not pseudonymised.",
