@@ -57,6 +57,11 @@ def test_month_first_dates_stay_text_and_say_why(project, tmp_path):
     (["Plutôt satisfait", "Très insatisfait", "Plutôt insatisfait"],
      ("Très insatisfait", "Plutôt insatisfait", "Ni satisfait ni insatisfait",
       "Plutôt satisfait", "Très satisfait")),
+    (["Pas d'accord", "Plutôt pas d'accord", "D'accord"],             # the 7-point scale
+     ("Pas du tout d'accord", "Pas d'accord", "Plutôt pas d'accord", "Ni d'accord ni pas d'accord",
+      "Plutôt d'accord", "D'accord", "Tout à fait d'accord")),
+    (["Pas d'accord", "D'accord", "Neutre"],                         # 5 points, no "plutôt"
+     ("Pas du tout d'accord", "Pas d'accord", "Neutre", "D'accord", "Tout à fait d'accord")),
     (["1 - Pas du tout", "3 - Moyennement", "5 - Tout à fait"],
      ("1 - Pas du tout", "3 - Moyennement", "5 - Tout à fait")),
 ])
