@@ -324,3 +324,11 @@ def test_cli_refuses_then_overrides(tmp_path):
     res = run("participants", "import", proj, b, "--type", "age=nominal")
     assert res.exit_code == 0, res.output
     assert "age: numeric → nominal" in res.output
+
+
+def test_unnamed_columns_dropped_when_empty_refused_when_not(tmp_path):
+    f = write(tmp_path, "u.csv", "id,age,,\nP1,3,,\nP2,4,,\n")
+    assert read_table(f).columns == ("id", "age")
+    g = write(tmp_path, "v.csv", "id,age,\nP1,3,x\n")
+    with pytest.raises(ParticipantTableError, match=r"v\.csv:1: column 3 has values but no name"):
+        read_table(g)

@@ -299,7 +299,7 @@ def read_table(path: str | Path, *, sheet: str | int | None = None,
             keep.append(i)
         elif any(cells[i] for _line, cells in rows):
             raise TableError(_("{where}: column {n} has values but no name").format(
-                where=f"{path}:{rows[0][0] - 1 if spreadsheet else 1}", n=i + 1))
+                where=f"{path}:1", n=i + 1))
     seen: dict[str, int] = {}
     for i in keep:
         key = header[i].casefold()
@@ -557,8 +557,9 @@ def type_columns(table: RawTable, columns: Sequence[str], project: Mapping[str, 
                 if old is not None and col not in overrides and attr is old:
                     reason = _("{reason} ({name} is {type} in the project)").format(
                         reason=reason, name=col, type=_type_label(old.type))
-                    fits = infer_type(table.values(col) + [t for _o, t in stored(col) if t])
-                    conflicts[col] = (old.type, fits.type)
+                    if col not in conflicts:
+                        fits = infer_type(table.values(col) + [t for _o, t in stored(col) if t])
+                        conflicts[col] = (old.type, fits.type)
                 problems.append(ValueProblem(table.where(line), col, cells[i], reason))
         result.rows.append((r, typed))
     if problems:
