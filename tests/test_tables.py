@@ -332,3 +332,18 @@ def test_unnamed_columns_dropped_when_empty_refused_when_not(tmp_path):
     g = write(tmp_path, "v.csv", "id,age,\nP1,3,x\n")
     with pytest.raises(ParticipantTableError, match=r"v\.csv:1: column 3 has values but no name"):
         read_table(g)
+
+
+def test_a_column_names_the_project_attribute_whatever_its_case(three_hundred, tmp_path):
+    f = write(tmp_path, "maj.csv", "participant_id,AGE,Emploi_6m\nP0001,41,non\n")
+    result = three_hundred.import_participants(f, types={"emploi_6M": ("nominal", ())})
+    assert result["new"] == [] and result["retyped"] == [("emploi_6m", "boolean", "nominal")]
+    assert [a.name for a in three_hundred.store.attributes()] == ["age", "emploi_6m",
+                                                                  "date_entree"]
+    vals = {(r["participant_id"], r["attribute"]): r["value"]
+            for r in three_hundred.store.participant_values()}
+    assert vals[("P0001", "age")] == "41" and vals[("P0001", "emploi_6m")] == "non"
+    g = write(tmp_path, "maj2.csv", "participant_id,Age\nP0002,NSP\n")
+    with pytest.raises(TableTypeError, match=r"maj2\.csv:2: age = 'NSP' is not a number "
+                                             r"\(age is numeric in the project\)"):
+        three_hundred.import_participants(g)

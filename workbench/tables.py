@@ -484,11 +484,16 @@ def type_columns(table: RawTable, columns: Sequence[str], project: Mapping[str, 
     :raises TableTypeError: listing every value that does not fit (with its line), in
         the file or, under an override, in the project.
     """
-    overrides = dict(overrides or {})
-    unknown = sorted(set(overrides) - set(columns))
+    # a column names the project's field whatever its case ("Age" is the project's "age")
+    folded = {name.casefold(): name for name in project}
+    names = {col: folded.get(col.casefold(), col) for col in columns}
+    by_fold = {col.casefold(): names[col] for col in columns}
+    given = dict(overrides or {})
+    unknown = sorted(k for k in given if k.casefold() not in by_fold)
     if unknown:
         raise TableError(_("{path}: type given for column(s) the file does not have: {names}")
                          .format(path=table.path, names=", ".join(unknown)))
+    overrides = {by_fold[k.casefold()]: v for k, v in given.items()}
     if not table.rows:
         return TypedTable(fields=[], rows=[], notes=[
             _("{path}: no rows, nothing changed").format(path=table.path)])
@@ -499,68 +504,70 @@ def type_columns(table: RawTable, columns: Sequence[str], project: Mapping[str, 
     conflicts: dict[str, tuple[str, str]] = {}
     attrs: dict[str, Attribute] = {}
     for col in columns:
+        name = names[col]
         values = table.values(col)
-        old = project.get(col)
-        in_project = [(o, t) for o, t in stored(col) if t not in (None, "")] \
+        old = project.get(name)
+        in_project = [(o, t) for o, t in stored(name) if t not in (None, "")] \
             if old is not None else []
         kept = [(o, t) for o, t in in_project if o not in replaced]
-        if col in overrides:
-            type_, levels = overrides[col]
+        if name in overrides:
+            type_, levels = overrides[name]
             if type_ == "ordinal" and not levels:
                 pool = values + [t for _o, t in kept]
                 guess = infer_type(pool, spreadsheet=table.spreadsheet)
                 levels = guess.levels if guess.type == "ordinal" else tuple(
                     sorted({v for v in pool if v}, key=scale_key))
                 result.notes.append(_("{name}: ordinal levels in this order: {levels}").format(
-                    name=col, levels=" < ".join(levels)))
-            attr = Attribute(col, type_, tuple(levels),
+                    name=name, levels=" < ".join(levels)))
+            attr = Attribute(name, type_, tuple(levels),
                              old.position if old else next_position, old.private if old else False)
             if old is None:
-                result.new.append(col)
+                result.new.append(name)
             elif (old.type, tuple(old.levels)) != (attr.type, attr.levels):
-                result.retyped.append((col, old.type, attr.type))
+                result.retyped.append((name, old.type, attr.type))
                 for owner, text in kept:
                     try:
                         t, n = typed_value(text, attr)
                     except ValueError as exc:
                         problems.append(ValueProblem(
                             _("{owner} (in the project)").format(owner=owner_label(owner)),
-                            col, text, str(exc)))
+                            name, text, str(exc)))
                     else:
-                        result.restored.append((owner, col, t, n))
+                        result.restored.append((owner, name, t, n))
         elif old is not None and in_project:
             attr = old
         else:
-            guess = infer_type(values, spreadsheet=table.spreadsheet, name=col)
-            attr = Attribute(col, guess.type, guess.levels,
+            guess = infer_type(values, spreadsheet=table.spreadsheet, name=name)
+            attr = Attribute(name, guess.type, guess.levels,
                              old.position if old else next_position, old.private if old else False)
             if guess.note:
                 result.notes.append(guess.note)
             if old is None:
-                result.new.append(col)
+                result.new.append(name)
             elif (old.type, tuple(old.levels)) != (attr.type, attr.levels):
-                result.retyped.append((col, old.type, attr.type))
+                result.retyped.append((name, old.type, attr.type))
         if old is None:
             next_position += 1
-        attrs[col] = attr
+        attrs[name] = attr
         result.fields.append(attr)
     idx = [table.index(c) for c in columns]
     for r, (line, cells) in enumerate(table.rows):
         typed = {}
         for col, i in zip(columns, idx):
-            attr = attrs[col]
+            name = names[col]
+            attr = attrs[name]
             try:
-                typed[col] = typed_value(cells[i], attr, spreadsheet=table.spreadsheet)
+                typed[name] = typed_value(cells[i], attr, spreadsheet=table.spreadsheet)
             except ValueError as exc:
                 reason = str(exc)
-                old = project.get(col)
-                if old is not None and col not in overrides and attr is old:
+                old = project.get(name)
+                if old is not None and name not in overrides and attr is old:
                     reason = _("{reason} ({name} is {type} in the project)").format(
-                        reason=reason, name=col, type=_type_label(old.type))
-                    if col not in conflicts:
-                        fits = infer_type(table.values(col) + [t for _o, t in stored(col) if t])
-                        conflicts[col] = (old.type, fits.type)
-                problems.append(ValueProblem(table.where(line), col, cells[i], reason))
+                        reason=reason, name=name, type=_type_label(old.type))
+                    if name not in conflicts:
+                        fits = infer_type(table.values(col) + [t for _o, t in stored(name) if t])
+                        conflicts[name] = (old.type, fits.type)
+                problems.append(ValueProblem(table.where(line), name, cells[i], reason))
         result.rows.append((r, typed))
     if problems:
         raise TableTypeError(_type_error_message(table, problems, conflicts), problems, conflicts)
