@@ -22,7 +22,7 @@ POLL_SECONDS = 2.0
 SECTIONS = {"home": N_("Home"), "documents": N_("Documents"), "codebook": N_("Codebook"),
             "retrieval": N_("Excerpts"), "memos": N_("Memos"), "participants": N_("Participants"),
             "queries": N_("Queries"), "topics": N_("Topics"), "analysis": N_("Analysis"),
-            "questions": N_("Evaluation questions")}
+            "questions": N_("Evaluation questions"), "privacy": N_("Privacy")}
 
 
 class WorkbenchApp(App):
@@ -45,6 +45,7 @@ class WorkbenchApp(App):
         Binding("f9", "goto('topics')", N_("Topics"), show=False),
         Binding("f10", "goto('analysis')", N_("Analysis"), show=False),
         Binding("f11", "goto('questions')", N_("Questions"), show=False),
+        Binding("f12", "goto('privacy')", N_("Privacy"), show=False),
         # TRANSLATORS: the key switching the interface to the other language
         Binding("ctrl+l", "toggle_language", N_("Français"), show=False),
     ]
@@ -345,6 +346,9 @@ class WorkbenchApp(App):
             from workbench.tui.screens import analysis, questions
             return {"analysis": analysis.AnalysisScreen,
                     "questions": questions.QuestionsScreen}[name](**kwargs)
+        if name == "privacy":
+            from workbench.tui.screens.privacy import PrivacyScreen
+            return PrivacyScreen(**kwargs)
         if name in ("autocode", "review"):
             from workbench.tui.screens import autocode, review
             return {"autocode": autocode.AutocodeScreen,

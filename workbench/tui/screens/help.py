@@ -23,8 +23,8 @@ def help_sections() -> list[tuple[str, str, list[type]]]:
     """(section id, title msgid, classes whose bindings it lists), in reading order."""
     from workbench.tui.app import WorkbenchApp
     from workbench.tui.screens import (analysis, autocode, codebook, coder, dialogs, documents,
-                                       home, importing, memos, participants, queries,
-                                       questions, retrieval, review, topics)
+                                       home, importing, memos, participants, privacy,
+                                       queries, questions, retrieval, review, topics)
     from workbench.tui.screens.base import BaseScreen
     from workbench.tui.widgets.rowlist import RowList
     from workbench.tui.widgets.transcript import TranscriptView
@@ -46,6 +46,8 @@ def help_sections() -> list[tuple[str, str, list[type]]]:
         ("autocode", N_("Autocoding"), [autocode.AutocodeScreen]),
         ("review", N_("Review candidate codings"), [review.ReviewScreen]),
         ("import", N_("Import interviews"), [importing.ImportDialog]),
+        ("privacy", N_("Privacy"), [privacy.PrivacyScreen, privacy.PoliciesDialog,
+                                    privacy.OccurrencesDialog]),
         ("dialogs", N_("Dialogs"), [dialogs.TextInputDialog, dialogs.ConfirmDialog]),
     ]
 

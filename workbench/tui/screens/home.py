@@ -34,6 +34,7 @@ class HomeScreen(BaseScreen):
         Binding("v", "app.goto('questions')", N_("Questions")),
         Binding("e", "app.export", N_("Export")),
         Binding("t", "app.goto('team')", N_("Team"), show=False),
+        Binding("c", "app.goto('privacy')", N_("Privacy")),
     ]
 
     def compose(self) -> ComposeResult:
@@ -50,7 +51,7 @@ class HomeScreen(BaseScreen):
                 yield DataTable(id="uncoded", cursor_type="row", zebra_stripes=True)
         yield TrStatic(N_("d documents · b codebook · r excerpts · m memos · "
                           "p participants · i import · a analysis · v questions · e export · "
-                          "? help · ctrl+p commands"), id="home-menu")
+                          "c privacy · ? help · ctrl+p commands"), id="home-menu")
         yield Footer()
 
     def on_mount(self) -> None:
