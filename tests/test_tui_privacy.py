@@ -18,7 +18,6 @@ from workbench.tui.screens.privacy import (AddTermDialog, DetectDialog, Policies
                                            PrivacyScreen, WriteDialog)
 
 SIZE = (140, 42)
-pytestmark = pytest.mark.usefixtures("english")
 
 
 async def settle(app, pilot, until=None, tries: int = 60):
@@ -64,8 +63,14 @@ async def _show(app, pilot, words: str):
     await pilot.pause()
 
 
+def _guard_warnings(app) -> list:
+    """The export guard's notifications, in either language."""
+    return [n for n in app._notifications
+            if "not pseudonymised" in n.message or "pas pseudonymisé" in n.message]
+
+
 @pytest.mark.anyio
-async def test_review_and_write_the_copy_from_the_privacy_screen(demo, tmp_path):
+async def test_review_and_write_the_copy_from_the_privacy_screen(demo, tmp_path, ui_language):
     app = WorkbenchApp(demo, coder="testeur", poll=False)
     out, key = tmp_path / "demo-pseudo.wbproj", tmp_path / "cles" / "demo.key"
     key.parent.mkdir()
@@ -83,6 +88,17 @@ async def test_review_and_write_the_copy_from_the_privacy_screen(demo, tmp_path)
                      and len(app.screen.rows) > 0)
         screen = app.screen
         assert isinstance(screen, PrivacyScreen) and len(screen.rows) > 50
+        # the screen speaks the interface's language: title, counts, column headers
+        title = str(screen.query_one("#privacy-title").render())
+        words = {"fr": ("Confidentialité", "candidats", "à examiner", "Graphies"),
+                 "en": ("Privacy", "candidates", "to review", "Written forms")}[ui_language]
+        assert words[0] in app.title + " " + screen.title and words[1] in title
+        assert words[2] in title
+        assert words[3] in [c[0] for c in screen.query_one("#privacy-table").columns]
+        detected = [n.message for n in app._notifications
+                    if n.message.startswith(("Detection:", "Repérage\u00a0:"))]
+        assert detected and ("documents lus" if ui_language == "fr" else "documents read") \
+            in detected[-1]
         # accept, reject, back to review: on disk when the key is pressed
         await _show(app, pilot, "Karima")
         await pilot.press("a")
@@ -172,7 +188,7 @@ async def test_review_and_write_the_copy_from_the_privacy_screen(demo, tmp_path)
             await pilot.press("enter")
             await settle(app, pilot, until=lambda: path.is_file())
             assert path.is_file()
-        assert not [n for n in app._notifications if "not pseudonymised" in n.message]
+        assert not _guard_warnings(app)
     texts = []
     for path in (report, qdpx):
         with zipfile.ZipFile(path) as z:
@@ -185,6 +201,7 @@ async def test_review_and_write_the_copy_from_the_privacy_screen(demo, tmp_path)
 
 
 @pytest.mark.anyio
+@pytest.mark.usefixtures("english")
 async def test_an_export_of_a_project_not_pseudonymised_notifies_once(tmp_path):
     p = make_project(tmp_path / "proj")
     path = p.path
@@ -203,5 +220,5 @@ async def test_an_export_of_a_project_not_pseudonymised_notifies_once(tmp_path):
             await pilot.press("enter")
             await settle(app, pilot, until=lambda: (tmp_path / name).is_file())
             assert (tmp_path / name).is_file()
-        warnings = [n for n in app._notifications if "not pseudonymised" in n.message]
+        warnings = _guard_warnings(app)
         assert len(warnings) == 1 and warnings[0].severity == "warning"

@@ -10,6 +10,7 @@ import click
 from workbench.cli._base import (Progress, UserError, coder_option, emit, format_option,
                                  handle_errors, main, open_project)
 from workbench.i18n import _, ngettext
+from workbench.privacy.api import detection_report
 
 PASSPHRASE_ENV = "WORKBENCH_KEY_PASSPHRASE"
 
@@ -43,10 +44,7 @@ def detect_cmd(project, lists, no_ner, rescan, fmt, coder):
     if fmt == "json":
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
-    click.echo(_("{docs} document(s) scanned in {s:.1f} s; {n} new written form(s), "
-                 "{occ} occurrence(s) in the project").format(
-                     docs=report["documents"], s=report["seconds"], n=report["new_variants"],
-                     occ=report["occurrences"]))
+    click.echo(detection_report(report, seconds=True))
     if len(counts):
         table = counts.groupby(["category", "status"]).size().unstack(fill_value=0)
         emit(table.reset_index(), fmt)
@@ -165,7 +163,9 @@ def add_cmd(project, text, category, to, ignore_case, coder):
     with open_project(project, coder) as p:
         eid = p.privacy_add_term(text, category, to=to, ignore_case=ignore_case)
         row = p.privacy_candidates().set_index("id").loc[eid]
-    click.echo(_("candidate {id} ({category}): {variants}; {n} occurrence(s)").format(
+    click.echo(ngettext("candidate {id} ({category}): {variants}; {n} occurrence",
+                        "candidate {id} ({category}): {variants}; {n} occurrences",
+                        int(row["occurrences"])).format(
         id=eid, category=row["category"], variants=row["variants"], n=row["occurrences"]))
 
 

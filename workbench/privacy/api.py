@@ -21,7 +21,7 @@ from typing import Callable, Sequence
 import pandas as pd
 
 from workbench.domain import NotFoundError, ValidationError, WorkbenchError
-from workbench.i18n import _, ngettext, pgettext
+from workbench.i18n import _, decimal, ngettext, npgettext, pgettext
 from workbench.privacy.categories import ACTIONS, BUILTIN, KINDS, Category, valid_name
 from workbench.privacy.pseudonyms import STYLES
 
@@ -37,6 +37,21 @@ class PrivacyError(WorkbenchError):
 
 class PrivacyWarning(UserWarning):
     """Raised (as a warning) when a project that is not pseudonymised is exported."""
+
+
+def detection_report(report: dict, *, seconds: bool = False) -> str:
+    """What a detection did, in one line (the CLI and the TUI say it alike)."""
+    docs, new, occ = report["documents"], report["new_variants"], report["occurrences"]
+    if seconds:
+        read = ngettext("{n} document read in {s} s", "{n} documents read in {s} s",
+                        docs).format(n=docs, s=decimal(report["seconds"]))
+    else:
+        read = ngettext("{n} document read", "{n} documents read", docs).format(n=docs)
+    return _("Detection: {read}; {new}, {occ}.").format(
+        read=read,
+        new=ngettext("{n} new written form", "{n} new written forms", new).format(n=new),
+        occ=ngettext("{n} occurrence in the project", "{n} occurrences in the project",
+                     occ).format(n=occ))
 
 
 class PrivacyAPI:
@@ -356,18 +371,22 @@ class PrivacyAPI:
         total = sum(statuses.values())
         if total:
             accepted, rejected = statuses.get("accepted", 0), statuses.get("rejected", 0)
+            decided = {"a": npgettext("privacy", "{n} accepted", "{n} accepted",
+                                      accepted).format(n=accepted),
+                       "k": npgettext("privacy", "{n} rejected", "{n} rejected",
+                                      rejected).format(n=rejected)}
             if statuses.get("pending"):
                 lines.append(ngettext(
-                    "The team reviewed {r} of {n} candidate ({a} accepted, {k} rejected); "
+                    "The team reviewed {r} of {n} candidate ({a}, {k}); "
                     "those not reviewed were replaced, as their category says.",
-                    "The team reviewed {r} of {n} candidates ({a} accepted, {k} rejected); "
+                    "The team reviewed {r} of {n} candidates ({a}, {k}); "
                     "those not reviewed were replaced, as their category says.", total).format(
-                        r=accepted + rejected, n=total, a=accepted, k=rejected))
+                        r=accepted + rejected, n=total, **decided))
             else:
                 lines.append(ngettext(
-                    "The team reviewed the {n} candidate ({a} accepted, {k} rejected).",
-                    "The team reviewed all {n} candidates ({a} accepted, {k} rejected).",
-                    total).format(n=total, a=accepted, k=rejected))
+                    "The team reviewed the {n} candidate ({a}, {k}).",
+                    "The team reviewed all {n} candidates ({a}, {k}).",
+                    total).format(n=total, **decided))
         kept = sorted(_(cats[c].title) if cats[c].title else labels.get(c, c)
                       for c, a in s.get("policies", {}).items() if a == "keep" and c in cats)
         if kept:

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Callable
 
 from workbench.domain import ValidationError, WorkbenchError
-from workbench.i18n import _
+from workbench.i18n import _, ngettext
 from workbench.privacy.categories import Category
 from workbench.privacy.keyfile import write_key
 from workbench.privacy.matching import Matcher
@@ -85,9 +85,11 @@ def build_plan(project, *, style: str, require_review: bool = False) -> Plan:
         pending = [e for e in entities if e["status"] == "pending" and
                    categories[e["category"]].action == "replace"]
         if pending:
-            raise ValidationError(_(
-                "{n} candidate(s) not reviewed yet (for instance {label!r}): accept or reject "
-                "them first, or write the copy without --require-review").format(
+            raise ValidationError(ngettext(
+                "{n} candidate not reviewed yet ({label!r}): accept or reject it first, or "
+                "write the copy without --require-review",
+                "{n} candidates not reviewed yet (for instance {label!r}): accept or reject "
+                "them first, or write the copy without --require-review", len(pending)).format(
                     n=len(pending), label=pending[0]["label"]))
     replaced_ids = {e["id"] for e in entities if e["status"] != "rejected" and
                     e["category"] in categories and categories[e["category"]].action == "replace"}

@@ -26,7 +26,7 @@ from pathlib import Path
 import yaml
 
 from workbench.domain import ValidationError
-from workbench.i18n import _
+from workbench.i18n import _, ngettext
 from workbench.privacy.categories import ACTIONS, BUILTIN, KINDS, Category, valid_name
 
 
@@ -97,8 +97,10 @@ def load_lists(path: str | Path, known: dict[str, Category] | None = None) -> Te
             settings = {_scalar(path, k): (_scalar(path, v), v) for k, v in spec.value}
             unknown = set(settings) - {"label", "kind", "action"}
             if unknown:
-                raise _error(path, spec, _("unknown setting(s) {names}: use label, kind, "
-                                           "action").format(names=", ".join(sorted(unknown))))
+                raise _error(path, spec, ngettext(
+                    "unknown setting {names}: use label, kind, action",
+                    "unknown settings {names}: use label, kind, action", len(unknown)).format(
+                        names=", ".join(sorted(unknown))))
             kind, kind_node = settings.get("kind", (base.kind if base else "", spec))
             if kind not in KINDS:
                 raise _error(path, kind_node, _("kind of {name} must be one of {kinds}").format(

@@ -17,12 +17,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, Static
 
 from workbench.i18n import N_, _, ngettext, pgettext
+from workbench.privacy.api import detection_report
 from workbench.privacy.categories import FIRST_NAME_TAG
 from workbench.tui.fuzzy import fold
-from workbench.tui.lang import Localised, TrInput, TrLabel
+from workbench.tui.lang import Localised, TrButton, TrInput, TrLabel, TrSelect
 from workbench.tui.screens.base import BaseScreen, cell
 from workbench.tui.screens.dialogs import ChoiceDialog, ConfirmDialog, FormDialog
 from workbench.tui.widgets.rowlist import RowList
@@ -364,9 +365,7 @@ class PrivacyScreen(BaseScreen):
 
             def done(report) -> None:
                 self._changed(0)
-                self.notify(_("Detection: {docs} document(s) read, {n} new written form(s).")
-                            .format(docs=report["documents"], n=report["new_variants"]),
-                            timeout=10)
+                self.notify(detection_report(report), timeout=10)
 
             self.app.run_long(_("Detection"), job, done)
 
@@ -463,8 +462,8 @@ class AddTermDialog(FormDialog):
                 yield Checkbox(_("Another written form of {label}").format(label=self.current),
                                id="term-to", compact=True)
             with Horizontal(classes="dialog-buttons"):
-                yield Button(_("Add"), variant="primary", id="ok", compact=True)
-                yield Button(_("Cancel"), id="cancel", compact=True)
+                yield TrButton(N_("Add"), variant="primary", id="ok", compact=True)
+                yield TrButton(N_("Cancel"), id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#term-text").focus()
@@ -545,8 +544,8 @@ class DetectDialog(FormDialog):
             yield Checkbox(_("Read every document again (not only new ones)"),
                            id="detect-rescan", compact=True)
             with Horizontal(classes="dialog-buttons"):
-                yield Button(_("Detect"), variant="primary", id="ok", compact=True)
-                yield Button(_("Cancel"), id="cancel", compact=True)
+                yield TrButton(N_("Detect"), variant="primary", id="ok", compact=True)
+                yield TrButton(N_("Cancel"), id="cancel", compact=True)
 
     def __init__(self) -> None:
         super().__init__(classes="dialog-screen")
@@ -586,20 +585,20 @@ class WriteDialog(FormDialog):
             yield TrLabel(N_("The key (original ↔ pseudonym): a file kept apart from the data"),
                           classes="dialog-hint")
             yield Input(str(key), id="write-key", compact=True)
-            yield Select([(_("tags: [Prénom 12], [Ville 3]"), "tags"),
-                          (_("realistic French substitutes"), "realistic")],
+            yield TrSelect([(N_("tags: [Prénom 12], [Ville 3]"), "tags"),
+                            (N_("realistic French substitutes"), "realistic")],
                          value=style, allow_blank=False, id="write-style", compact=True)
             yield Checkbox(_("Encrypt the key with a passphrase"), value=True,
                            id="write-encrypt", compact=True)
-            yield Input(placeholder=_("Passphrase"), password=True, id="write-pass",
-                        compact=True)
-            yield Input(placeholder=_("Passphrase again"), password=True, id="write-pass2",
-                        compact=True)
+            yield TrInput(placeholder=N_("Passphrase"), password=True, id="write-pass",
+                          compact=True)
+            yield TrInput(placeholder=N_("Passphrase again"), password=True, id="write-pass2",
+                          compact=True)
             yield Checkbox(_("Refuse while candidates are to review"), id="write-review",
                            compact=True)
             with Horizontal(classes="dialog-buttons"):
-                yield Button(_("Write"), variant="primary", id="ok", compact=True)
-                yield Button(_("Cancel"), id="cancel", compact=True)
+                yield TrButton(N_("Write"), variant="primary", id="ok", compact=True)
+                yield TrButton(N_("Cancel"), id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#write-out").focus()
