@@ -198,6 +198,32 @@ async def test_review_and_write_the_copy_from_the_privacy_screen(demo, tmp_path,
         leaks = [v for v in originals if len(v) > 2 and
                  re.search(r"(?<![^\W_])" + re.escape(v) + r"(?![^\W_])", text)]
         assert leaks == []
+    # every coding is in the copy; one whose words named no one covers the same words
+    from workbench.project import Project
+    texts, spans = {}, {}
+    for name, path in (("orig", demo), ("copy", out)):
+        with Project.open(path) as p:
+            spans[name] = {r["id"]: (r["document_id"], r["start"], r["end"])
+                           for r in p.store.find_codings()}
+            texts[name] = p.store.document_texts({d for d, _s, _e in spans[name].values()})
+    assert spans["copy"].keys() == spans["orig"].keys() and len(spans["orig"]) > 500
+    names = [re.compile(r"(?<![^\W_])" + re.escape(v) + r"(?![^\W_])", re.I)
+             for v in originals if len(v) > 2]
+    same = 0
+    for cid, (doc, s, e) in spans["orig"].items():
+        words = texts["orig"][doc][s:e]
+        if not any(n.search(words) for n in names):
+            _d, ns, ne = spans["copy"][cid]
+            assert texts["copy"][doc][ns:ne] == words, cid
+            same += 1
+    assert same > len(spans["orig"]) / 2
+    # the key re-identifies the copy's .qdpx
+    from workbench.privacy.reidentify import reidentify
+    reidentify(key, qdpx, tmp_path / "projet-id.qdpx", passphrase="une phrase")
+    with zipfile.ZipFile(tmp_path / "projet-id.qdpx") as z:
+        sources = " ".join(z.read(n).decode("utf-8") for n in z.namelist()
+                           if n.startswith("Sources/"))
+    assert "Karima" in sources and "[Prénom" not in sources
 
 
 @pytest.mark.anyio

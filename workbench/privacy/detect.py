@@ -250,10 +250,13 @@ class Detector:
                     self.add(name, f.category, f.source, doc_id)
 
     def run(self, texts: dict[int, str], *, bodies: dict[int, list[tuple[int, int]]] | None = None,
+            names: dict[int, str] | None = None,
             progress: ProgressFn | None = None, cancelled: CancelledFn | None = None) -> None:
         """``bodies``: for each document, the spans NER reads (each turn's words, from the
         turn model: a speaker label before "Sabrina elle..." hides Sabrina from the model);
-        the whole text when not given."""
+        the whole text when not given.  ``names``: the documents' names, for the progress
+        label (their ids otherwise)."""
+        names = names or {}
         step = progress or (lambda *a: None)
         stop = cancelled or (lambda: False)
         total = len(texts)
@@ -262,7 +265,7 @@ class Detector:
                 if stop():
                     raise WorkbenchError(_("detection cancelled: nothing was changed"))
                 self._finds(doc_id, text, [])
-                step(i + 1, total, str(doc_id))
+                step(i + 1, total, names.get(doc_id, str(doc_id)))
             return
         # NER line by line (a turn, a paragraph), all documents through one nlp.pipe
         pending: dict[int, list[tuple[int, int, str]]] = {d: [] for d in texts}
@@ -292,7 +295,7 @@ class Detector:
                     raise WorkbenchError(_("detection cancelled: nothing was changed"))
                 self._finds(doc_id, texts[doc_id], pending.pop(doc_id))
                 done += 1
-                step(done, total, str(doc_id))
+                step(done, total, names.get(doc_id, str(doc_id)))
 
 
 # -- grouping written forms into entities ---------------------------------------------------
@@ -450,10 +453,12 @@ def detect(project, *, lists: TeamLists | None = None, use_ner: bool = True,
     categories = project.privacy_categories()
     if lists is not None:
         categories.update(lists.categories)
+    states = store.privacy_document_states()
+    names = {d["id"]: d["name"] for d in states}
     if documents is not None:
         doc_ids = list(documents)
     elif rescan:
-        doc_ids = [d["id"] for d in store.privacy_document_states()]
+        doc_ids = [d["id"] for d in states]
     else:
         doc_ids = store.privacy_undetected_documents()
     detector = Detector(categories, use_ner=use_ner, ner_model=ner_model)
@@ -461,7 +466,7 @@ def detect(project, *, lists: TeamLists | None = None, use_ner: bool = True,
         report.ner_model = ner.model_version(ner_model)
     texts = store.document_texts(doc_ids)
     bodies = {d: [s.words for s in store.segments(d)] for d in doc_ids} if use_ner else None
-    detector.run(texts, bodies=bodies, progress=progress, cancelled=cancelled)
+    detector.run(texts, bodies=bodies, names=names, progress=progress, cancelled=cancelled)
     candidates_from_project(store, detector)
     if lists is not None:
         for category, variants in lists.terms:

@@ -132,7 +132,7 @@ class PrivacyScreen(BaseScreen):
         self.rows = df.to_dict("records")
         present = {r["id"] for r in self.rows}
         self.marked &= present
-        self._fill()
+        self._fill(keep=self.query_one("#privacy-table", RowList).cursor)   # language switch
 
     def _fill(self, keep: int | None = None) -> None:
         words = fold(self.query_one("#privacy-filter", Input).value.strip()).split()
