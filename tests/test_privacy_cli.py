@@ -18,7 +18,7 @@ def test_review_and_write_from_the_command_line(tmp_path, interview_txt):
     lists.write_text("employer: [crèche municipale]\n", encoding="utf-8")
     r = run("privacy", "detect", proj, "--no-ner", "--lists", lists)
     assert r.exit_code == 0, r.output
-    assert "1 document(s) scanned" in r.output
+    assert "1 document read in" in r.output
     r = run("privacy", "list", proj, "--format", "json")
     rows = json.loads(r.stdout)
     by_label = {row["label"]: row for row in rows}
