@@ -138,3 +138,16 @@ def test_the_key_reidentifies_the_exports(demo):
             assert 0 <= s < e <= len(body)
             seen += 1
     assert seen > 300
+    # imported, the re-identified .qdpx keeps the turns Workbench wrote (not re-detected):
+    # the sidecar's offsets and speaker labels follow the restored text
+    with Project.open(base / "demo.wbproj") as p:
+        turns = {name: [(s.start, s.end, s.body_start, s.speaker)
+                        for s in p.store.segments(doc)]
+                 for doc, name in ((d["id"], d["name"])
+                                   for d in p.store.privacy_document_states())}
+    with Project.create(base / "back.wbproj", coder="testeur") as r:
+        result = r.import_qdpx(base / "back-id.qdpx")
+        assert not [w for w in result["warnings"] if "turns" in w], result["warnings"]
+        for doc in r.store.privacy_document_states():
+            got = [(s.start, s.end, s.body_start, s.speaker) for s in r.store.segments(doc["id"])]
+            assert got == turns[doc["name"]], doc["name"]

@@ -224,9 +224,38 @@ def _xlsx(rev: Reverser, source: Path, tmp: Path) -> dict:
 _POSITION = re.compile(rb'(startPosition|endPosition)="(\d+)"')
 
 
+def _sidecar(rev: Reverser, data: bytes, omap: OffsetMap | None, text: str | None) -> bytes:
+    """Workbench's sidecar of one source (``Workbench/<guid>.json``: its turns with every
+    segment column, its text hash, coding origins) for the restored text: offsets
+    remapped and labels restored by the rules of the pseudonymised copy (the segments'
+    rows of :data:`workbench.store.privacy.COLUMN_RULES`, read backwards), the hash of the
+    restored text — so the turns still fit it when the export is imported."""
+    from workbench.identity import text_hash
+    from workbench.store.privacy import COLUMN_RULES, END, SCAN, SCAN_FOLD, START
+    try:
+        side = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return data
+    if not isinstance(side, dict):
+        return data
+    for seg in side.get("segments") or []:
+        if not isinstance(seg, dict):
+            continue
+        for column, value in seg.items():
+            rule = COLUMN_RULES.get(("segments", column))
+            if isinstance(value, int) and omap is not None and rule in (START, END):
+                seg[column] = omap.start(value) if rule == START else omap.end(value)
+            elif isinstance(value, str) and rule in (SCAN, SCAN_FOLD):
+                seg[column] = rev(value)
+    if text is not None and "text_hash" in side:
+        side["text_hash"] = text_hash(text)
+    return json.dumps(side, ensure_ascii=False).encode("utf-8")
+
+
 def _qdpx(rev: Reverser, source: Path, tmp: Path) -> dict:
     """Sources' texts restored, each selection's positions remapped, every name and
-    description in project.qde restored."""
+    description in project.qde restored, Workbench's sidecars of turns fitted to the
+    restored texts."""
     from lxml import etree
     with zipfile.ZipFile(source) as zin:
         names = zin.namelist()
@@ -237,6 +266,7 @@ def _qdpx(rev: Reverser, source: Path, tmp: Path) -> dict:
         parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
         root = etree.fromstring(zin.read(qde_name), parser)
         maps: dict[str, OffsetMap] = {}
+        restored: dict[str, str] = {}
         files: dict[str, bytes] = {}
         n = 0
         for name in names:
@@ -246,13 +276,16 @@ def _qdpx(rev: Reverser, source: Path, tmp: Path) -> dict:
                 n += len(spans)
                 omap = OffsetMap(spans)
                 maps[name[len("Sources/"):]] = omap
-                files[name] = omap.apply(text).encode("utf-8")
+                restored[name[len("Sources/"):]] = omap.apply(text)
+                files[name] = restored[name[len("Sources/"):]].encode("utf-8")
+        by_guid: dict[str, str] = {}       # source GUID (lower case) -> its text's path
         for el in root.iter():
             if not isinstance(el.tag, str):
                 continue
             tag = etree.QName(el).localname
             if tag == "TextSource":
                 path = (el.get("plainTextPath") or "").replace("internal://", "")
+                by_guid[(el.get("guid") or "").lower()] = path
                 omap = maps.get(path)
                 if omap is not None:
                     for sel in el.iter():
@@ -270,6 +303,12 @@ def _qdpx(rev: Reverser, source: Path, tmp: Path) -> dict:
                 el.text = rev(el.text)
         files[qde_name] = etree.tostring(root, xml_declaration=True, encoding="UTF-8",
                                          pretty_print=True)
+        from workbench.export.qdpx.common import SIDECAR_DIR
+        for name in names:
+            if name.startswith(SIDECAR_DIR + "/") and name.lower().endswith(".json"):
+                path = by_guid.get(name[len(SIDECAR_DIR) + 1:-len(".json")].lower())
+                files[name] = _sidecar(rev, zin.read(name), maps.get(path),
+                                       restored.get(path))
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
             for name in names:
                 zout.writestr(name, files[name] if name in files else zin.read(name))
