@@ -10,7 +10,6 @@ import click
 from workbench.cli._base import (Progress, UserError, coder_option, emit, format_option,
                                  handle_errors, main, open_project)
 from workbench.i18n import _, ngettext
-from workbench.privacy.api import detection_report
 
 PASSPHRASE_ENV = "WORKBENCH_KEY_PASSPHRASE"
 
@@ -44,7 +43,7 @@ def detect_cmd(project, lists, no_ner, rescan, fmt, coder):
     if fmt == "json":
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
-    click.echo(detection_report(report, seconds=True))
+    click.echo(p.privacy_detection_line(report, seconds=True))
     if len(counts):
         table = counts.groupby(["category", "status"]).size().unstack(fill_value=0)
         emit(table.reset_index(), fmt)

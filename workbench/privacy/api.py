@@ -131,6 +131,12 @@ class PrivacyAPI:
         return self.privacy_settings()
 
     # -- detection ------------------------------------------------------------------------
+    @staticmethod
+    def privacy_detection_line(report: dict, *, seconds: bool = False) -> str:
+        """What :meth:`detect_personal_data` did (its report), in one line of the current
+        language: documents read (and how long), new written forms, occurrences."""
+        return detection_report(report, seconds=seconds)
+
     def detect_personal_data(self, *, lists: str | Path | None = None, use_ner: bool = True,
                              rescan: bool = False, progress: ProgressFn | None = None,
                              cancelled: CancelledFn | None = None) -> dict:

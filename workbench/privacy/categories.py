@@ -28,6 +28,11 @@ class Category:
     def with_action(self, action: str) -> "Category":
         return replace(self, action=action)
 
+    @property
+    def example_tag(self) -> str:
+        """The first tag this category writes (a person's first name: ``[Prénom 1]``)."""
+        return f"[{FIRST_NAME_TAG if self.kind == 'person' else self.label} 1]"
+
 
 #: The built-in categories (identifier -> definition), in the order listings show them.
 BUILTIN: dict[str, Category] = {c.name: c for c in (

@@ -20,8 +20,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, Static
 
 from workbench.i18n import N_, _, ngettext, pgettext
-from workbench.privacy.api import detection_report
-from workbench.privacy.categories import FIRST_NAME_TAG
 from workbench.tui.fuzzy import fold
 from workbench.tui.lang import Localised, TrButton, TrInput, TrLabel, TrSelect
 from workbench.tui.screens.base import BaseScreen, cell
@@ -365,7 +363,7 @@ class PrivacyScreen(BaseScreen):
 
             def done(report) -> None:
                 self._changed(0)
-                self.notify(detection_report(report), timeout=10)
+                self.notify(self.project.privacy_detection_line(report), timeout=10)
 
             self.app.run_long(_("Detection"), job, done)
 
@@ -508,7 +506,7 @@ class PoliciesDialog(Localised, ModalScreen):
         table.set_data([(_("Category"), 18), (_("Tag"), 22), (_("Action"), 10),
                         (_("What"), None)],
                        [(category_name(c.name),
-                         f"[{FIRST_NAME_TAG} 1]" if c.kind == "person" else f"[{c.label} 1]",
+                         c.example_tag,
                          action_name(c.action), _(c.title) if c.title else "")
                         for c in cats.values()])
         table.move_cursor(min(keep, len(self.names) - 1))
