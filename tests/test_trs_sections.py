@@ -91,3 +91,60 @@ def test_a_real_file_given_topics_keeps_them(tmp_path):
     path.write_text(data, encoding="utf-8")
     t = parse_file(path)
     assert t.segments and {s.section for s in t.segments} == {"Choix du film"}
+
+
+def test_real_file_times_are_each_speakers_sync(project):
+    """In a turn with overlapping speech, each speaker's words take the time of the
+    <Sync> before them, not the turn's start (read by hand in DOC_FR_2020_CHOIX_5.trs:
+    turn 102.825-105.26, L2 at Sync 102.825, L1 at Sync 104.495; turn 133.5-144.214,
+    L2 at 133.5, L1 at 143.55)."""
+    t = parse_file(REAL / "DOC_FR_2020_CHOIX_5.trs")
+    got = [(s.speaker, s.timestamp, s.end_time, t.text[s.words_start:s.end][:22])
+           for s in t.segments]
+    assert got[:8] == [
+        ("Mélanie", 2.75, 4.05, "<alors moi moi j'ai ch"),
+        ("Eloise", 2.8, 4.05, "{rire}>"),
+        ("Eloise", 42.8, 59.9, "d'accord> {rire} atypi"),
+        ("Eloise", 102.825, 105.26, "hum c'est interesssant"),
+        ("Mélanie", 104.495, 105.26, "{rire}> c'est interess"),
+        ("Mélanie", 110.022, 133.45, "c'est pas le même genr"),
+        ("Eloise", 133.5, 144.214, "c'est vraiment les:: c"),
+        ("Mélanie", 143.55, 144.214, "français>"),
+    ]
+
+
+def test_two_speakers_under_one_name_stay_apart(project, tmp_path):
+    """DOC_FR_2020_CHOIX_5.trs declares L1 and SD both as "Mélanie" (SD's turns are
+    silence durations, read by hand: lines 66, 87, 131, 143, 159 (overlapping the
+    observer "Rou") and 175): SD's turns are labelled with its id,
+    the import says so, and each label maps to a participant on its own."""
+    t = parse_file(REAL / "DOC_FR_2020_CHOIX_5.trs")
+    sd = [(s.speaker, t.text[s.words_start:s.end], s.timestamp) for s in t.segments
+          if s.speaker == "Mélanie (SD)"]
+    assert sd == [("Mélanie (SD)", "0.643", 176.35), ("Mélanie (SD)", "0.444", 193.77),
+                  ("Mélanie (SD)", "0.200", 227.926), ("Mélanie (SD)", "1.885", 229.695),
+                  ("Mélanie (SD)", "1.669", 236.709), ("Mélanie (SD)", "0.181", 239.243)]
+    assert "Rou" in {s.speaker for s in t.segments}
+    assert len(t.warnings) == 1 and "L1" in t.warnings[0] and "'Mélanie (SD)'" in t.warnings[0]
+
+    parts = tmp_path / "participants.csv"
+    parts.write_text("id,age\nP01,24\nP02,31\n", encoding="utf-8")
+    project.import_participants(parts)
+    report = project.import_files([REAL / "DOC_FR_2020_CHOIX_5.trs"],
+                                  speakers={"Mélanie": "P01", "Eloise": "P02"})
+    assert report.results[0].status == "imported"
+    linked = {(r["participant_id"], r["speaker"])
+              for r in project.document_participants("DOC_FR_2020_CHOIX_5")}
+    assert linked == {("P01", "Mélanie"), ("P02", "Eloise")}
+
+
+def test_a_turn_without_words_at_its_first_sync_takes_the_time_of_its_words(tmp_path):
+    """The real badfile.trs shape: a turn from 0 whose words start at the second Sync."""
+    path = tmp_path / "late.trs"
+    path.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<Trans><Episode><Section '
+                    'type="report" startTime="0" endTime="9"><Turn startTime="0" endTime="9">'
+                    '<Sync time="0"/>\n\n<Sync time="1.58"/>Phrase un\n<Sync time="3.457"/>'
+                    'Phrase deux\n</Turn></Section></Episode></Trans>', encoding="utf-8")
+    t = parse_file(path)
+    assert [(t.text[s.words_start:s.end], s.timestamp, s.end_time) for s in t.segments] == [
+        ("Phrase un Phrase deux", 1.58, 9.0)]

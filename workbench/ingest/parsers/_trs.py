@@ -21,6 +21,8 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml.ElementTree as DET
 from defusedxml import DefusedXmlException
 
+from workbench.i18n import _
+
 from ..model import ImportFileError, ParsedTranscript
 from ._base import TurnBuilder, read_bytes, register
 
@@ -56,17 +58,21 @@ def _turn_pieces(turn: Element) -> list[tuple[int | None, str, float | None]]:
         if text:
             pieces.append((who, text, sync))
 
+    last_sync: float | None = None
     for child in turn:
         if child.tag == "Who":
             flush()
             buf = []
+            sync = last_sync                 # this speaker's words start after the last <Sync>
             try:
                 who = int(child.get("nb", ""))
             except ValueError:
                 who = None
         elif child.tag == "Sync":
+            time = _float(child.get("time"))
+            last_sync = time if time is not None else last_sync
             if not "".join(buf).strip():
-                sync = _float(child.get("time"))
+                sync = last_sync
             buf.append(" ")
         elif child.tag in ("Event", "Comment"):
             buf.append(_event(child))
@@ -105,9 +111,25 @@ def parse(path: Path, encoding: str | None = None) -> ParsedTranscript:
 
     names: dict[str, str] = {}
     speaker_info: dict[str, dict[str, str]] = {}
+    warnings: list[str] = []
+    first_with: dict[str, str] = {}          # a name -> the first speaker id declared with it
     for spk in root.iter("Speaker"):
         sid = spk.get("id", "")
-        names[sid] = (spk.get("name") or sid).strip() or sid
+        if sid in names:
+            continue
+        name = (spk.get("name") or sid).strip() or sid
+        if name in first_with:
+            # two speakers declared under one name (``SD`` named like ``L1``): the later
+            # one is labelled with its id too, so neither inherits the other's words
+            qualified = f"{name} ({sid})"
+            message = _(
+                "{file}: speakers {first} and {other} are both named {name!r}: the turns of {other} "
+                "are labelled {label!r} (give both labels to --speaker if they are one person)")
+            warnings.append(message.format(file=path, first=first_with[name], other=sid,
+                                           name=name, label=qualified))
+            name = qualified
+        first_with.setdefault(name, sid)
+        names[sid] = name
         speaker_info[sid] = dict(spk.attrib)
 
     # a turn's section: its <Section topic="id">'s description (the id when it has none)
@@ -120,7 +142,6 @@ def parse(path: Path, encoding: str | None = None) -> ParsedTranscript:
             section_of[id(turn)] = name
 
     builder = TurnBuilder()
-    warnings: list[str] = []
     for turn in root.iter("Turn"):
         ids = (turn.get("speaker") or "").split()
         start, end = _float(turn.get("startTime")), _float(turn.get("endTime"))
@@ -132,8 +153,10 @@ def parse(path: Path, encoding: str | None = None) -> ParsedTranscript:
                 sid = ids[0]
             name = names.get(sid, sid) if sid else None
             if sid and sid not in names:
-                warnings.append(f"{path}: turn speaker {sid!r} is not declared in <Speakers>")
-            ts = start if start is not None else sync
+                warnings.append(_("{file}: turn speaker {id!r} is not declared in <Speakers>")
+                                .format(file=path, id=sid))
+            # the time of the piece's first words: the <Sync> before them, else the turn's
+            ts = sync if sync is not None else start
             builder.add(text, name, timestamp=ts, end_time=end, section=section_of.get(id(turn)))
     metadata: dict[str, object] = {
         key: root.get(attr)
