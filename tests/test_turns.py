@@ -225,3 +225,16 @@ def test_cli_docs_show_segments_lists_the_turn_model(tmp_path, styles):
     assert [text[row["body_start"]:row["end"]] for row in rows] == WORDS
     assert [row["front_matter"] for row in rows] == [True] + [False] * 5
     assert rows[4]["timestamp"] == 171.0
+
+
+def test_turns_without_a_code_are_not_the_header(project, tmp_path):
+    """TURN(NOT B) -- the turns still to code -- is the respondent's turns without B:
+    neither the interviewer's nor the interview header."""
+    path = tmp_path / "entete.txt"
+    path.write_text(HEADER + "\n\nENQ : Bonjour ?\n\nLéa : Oui, le transport.\n\n"
+                    "ENQ : Et après ?\n\nLéa : Rien.\n", encoding="utf-8")
+    project.import_files([path])
+    code = project.create_code("Transport")
+    project.apply_code_to_segments("entete", code, [2])
+    hits = project.query("TURN(NOT Transport)")
+    assert list(hits["text"]) == ["Rien."]

@@ -20,7 +20,8 @@ with the codings that make it up):
   A FOLLOWED BY B  each hit of A with the nearest hit of B starting at or after its end,
                    WITHIN n CHARS (gap) or n TURNS (turn distance); passage = A..B
   TURN(expr)       the unit becomes the speaker turn: a code names the turns it touches,
-                   AND / OR / NOT are set operations on turns (NOT: non-interviewer turns)
+                   AND / OR / NOT are set operations on turns (NOT: the turns that are
+                   neither the interviewer's nor the interview header)
   *                every coding
 """
 from __future__ import annotations
@@ -179,6 +180,7 @@ class ProjectData:
         self.seg_start = sa["start"][order]
         self.seg_end = sa["end"][order]
         self.seg_interviewer = sa["interviewer"][order].astype(bool)
+        self.seg_front = sa["front"][order].astype(bool)    # the interview header
         self.seg_key = _key(self.seg_doc, self.seg_start)
         # for each turn, the first turn at or after it that is not the interviewer's
         talk = np.nonzero(~self.seg_interviewer)[0]
@@ -751,7 +753,7 @@ class Evaluator:
             return self._turns(node.expr)
         if isinstance(node, Not):
             inner = self._turns(node.operand)
-            all_turns = np.nonzero(~d.seg_interviewer)[0]
+            all_turns = np.nonzero(~d.seg_interviewer & ~d.seg_front)[0]
             segs = np.setdiff1d(all_turns, inner["seg"].to_numpy())
             return pd.DataFrame({"seg": segs, "c": np.full(len(segs), -1, dtype=np.int64)})
         left, right = self._turns(node.left), self._turns(node.right)

@@ -94,13 +94,14 @@ class QueryStore:
             sql + ", group_concat(status = 'accepted') FROM codings", len(names))))
 
     def query_segment_arrays(self) -> dict[str, np.ndarray]:
-        """Columns id, doc, start, end, position, interviewer (1/0) of every segment, as
-        aligned int64 arrays, in no set order."""
-        names = ["id", "doc", "start", "end", "position", "interviewer"]
+        """Columns id, doc, start, end, position, interviewer (1/0) and front (1/0: front
+        matter, the interview header) of every segment, as aligned int64 arrays, in no
+        set order."""
+        names = ["id", "doc", "start", "end", "position", "interviewer", "front"]
         cols = self._int_columns(
             "SELECT group_concat(id), group_concat(document_id), group_concat(start), "
-            "group_concat(end), group_concat(position), group_concat(is_interviewer) "
-            "FROM segments", len(names))
+            "group_concat(end), group_concat(position), group_concat(is_interviewer), "
+            "group_concat(front_matter) FROM segments", len(names))
         return dict(zip(names, cols))
 
     def query_segment_speakers(self) -> tuple[np.ndarray, list]:
