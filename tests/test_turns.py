@@ -238,3 +238,56 @@ def test_turns_without_a_code_are_not_the_header(project, tmp_path):
     project.apply_code_to_segments("entete", code, [2])
     hits = project.query("TURN(NOT Transport)")
     assert list(hits["text"]) == ["Rien."]
+
+
+TURNS_AFTER = "\n\nENQ : Bonjour, pouvez-vous vous présenter ?\n\nKarima : Oui, je suis en formation.\n\n" \
+              "ENQ : Depuis quand ?\n\nKarima : Depuis mars."
+
+
+@pytest.mark.parametrize("header", [
+    "Entretien n°3 — #Avenir\nDate : 12/03/2023\nEnquêtrice : Sophie Martin\n"
+    "Personne interrogée : Karima, 24 ans",
+    "Date : 12 mars 2023\nLieu : Caen\nEnquêtrice : Sophie",      # the role last in its block
+    "Entretien bénéficiaire\n\nInterviewer : Paul Durand\nInterviewé : Karima\nDurée : 35 min",
+    "Entretien bénéficiaire\n\nEnquêtrice : Sophie Martin\n\nDate : 12/03/2023",
+    "**Date :** 12/03/2023\n**Enquêteur :** Paul",
+])
+def test_a_header_written_as_fields_is_front_matter_not_turns(project, tmp_path, header):
+    """A header naming who took part ("Enquêtrice : Sophie Martin" among "Date :" and
+    "Durée :" lines) is the interview's front matter: its role lines are not turns."""
+    path = tmp_path / "entete.txt"
+    path.write_text(header + TURNS_AFTER, encoding="utf-8")
+    project.import_files([path])
+    segs = project.segments("entete")
+    text = project.text("entete")
+    turns = [(s.speaker, text[s.words[0]:s.end]) for s in segs if not s.front_matter]
+    assert turns == [("ENQ", "Bonjour, pouvez-vous vous présenter ?"),
+                     ("Karima", "Oui, je suis en formation."), ("ENQ", "Depuis quand ?"),
+                     ("Karima", "Depuis mars.")]
+    front = [s for s in segs if s.front_matter]
+    assert front and all(s.speaker is None for s in front)
+    assert "\n".join(text[s.start:s.end] for s in front).replace("\n\n", "\n") == \
+        header.replace("\n\n", "\n")
+    assert project.autocode_preview(Rule("keyword", "Sophie")).empty
+    assert project.autocode_preview(Rule("keyword", "Paul")).empty
+
+
+@pytest.mark.parametrize(("text", "speakers"), [
+    # the turns come first: a note key later in the text makes no header of them
+    ("interviewer: hello\ninterviewee: hi there\nnote: recorded in a cafe\n"
+     "interviewer: ok\ninterviewee: yes",
+     ["interviewer", "interviewee", "interviewer", "interviewee"]),
+    # a title, then short turns: a greeting is not a name
+    ("Entretien avec Karima\nENQ : Bonjour\nR : Oui\nNote : coupure\nENQ : Reprenons.\nR : Bien.",
+     [None, "ENQ", "R", "ENQ", "R"]),
+    # no header key at all: a role line with a name is a turn (a one-word answer)
+    ("Entretien\n\nEnquêtrice : Sophie Martin\n\nR : Oui.\n\nEnquêtrice : Et ?\n\nR : Non.",
+     [None, "Enquêtrice", "R", "Enquêtrice", "R"]),
+    # a field asked as a question is a turn
+    ("Date : 12/03\n\nENQ : Votre âge ?\n\nR : 24 ans\n\nENQ : Durée de la formation ?\n\nR : 6 mois",
+     [None, "ENQ", "R", "ENQ", "R"]),
+])
+def test_turns_at_the_top_are_not_taken_for_a_header(tmp_path, text, speakers):
+    path = tmp_path / "t.txt"
+    path.write_text(text, encoding="utf-8")
+    assert [s.speaker for s in parse_file(path).segments] == speakers

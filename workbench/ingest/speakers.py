@@ -436,6 +436,75 @@ def accepted_labels(
     return accepted
 
 
+#: Keys of the interview header's fields ("Date : 12/03/2023", "Durée : 35 min",
+#: "Personne interrogée : Karima, 24 ans"), by their first word.
+_HEADER_KEYS = _KEY_WORDS | _STOP_LABELS | frozenset(
+    """
+    personne personnes nom noms prénom prenom fonction fonctions poste entretien entretiens
+    interlocuteur interlocutrice interlocuteurs interlocutrices participants participantes
+    présents présentes presents absents code identifiant id référence transcripteur
+    transcriptrice transcrit transcrite retranscription fichier audio vidéo version langue
+    type modalité modalite format territoire région departement département ville commune
+    organisme financeur vague cohorte session promotion formation heure horaire
+    """.split())
+# "Key : value" on one line, the key written like a label (emphasis allowed)
+_FIELD_RE = re.compile(rf"{_SP}*{_EMPH}?(?P<key>[^\W\d_][\w'’.\-/ \u00a0]{{0,38}}?){_SP}*{_EMPH}?"
+                       rf"{_SP}*:(?!//){_SP}*{_EMPH}?{_SP}*(?P<value>.*)$")
+_MAX_FIELD_WORDS = 8
+_GREETINGS = frozenset("bonjour bonsoir salut merci d'accord d’accord ok okay hello hi yes no".split())
+
+
+def _header_lines(lines: Sequence[str]) -> int:
+    """How many lines at the top of a transcript are its header written as fields
+    ("Entretien n°3", "Date : 12/03/2023", "Enquêtrice : Sophie Martin", "Durée : 35 min").
+
+    The header is a leading run of short lines that opens with a title or a field:
+    titles (a few words, not a question), fields whose key is a header key seen once in
+    the document (Date, Lieu, Durée, Personne interrogée...) and role fields naming who
+    took part (a conventional label -- Enquêtrice, Interviewer, Interviewé -- followed by
+    a name: capitalised, a few words, not a sentence nor a greeting).  It ends with the
+    paragraph of its last header-key field; a role field there names a participant, it
+    is not a turn.  0 when the transcript does not open with such fields."""
+    keys: Counter[str] = Counter()
+    fields: list[tuple[str, str] | None] = []
+    for line in lines:
+        m = _FIELD_RE.match(line)
+        fields.append((clean_label(m.group("key")).casefold(), m.group("value").strip())
+                      if m else None)
+        if m:
+            keys[fields[-1][0]] += 1          # type: ignore[index]
+    last_key, first = -1, True
+    for i, line in enumerate(lines):
+        text = line.strip()
+        if not text:
+            continue
+        if _LEADING_TS_RE.match(line) or text.endswith(("?", "!", "…", "...")):
+            break
+        field = fields[i]
+        if field is None:
+            if len(text.split()) > 12:        # a paragraph of prose, not a title
+                break
+        else:
+            key, value = field
+            words = value.split()
+            if not words or len(words) > _MAX_FIELD_WORDS:
+                break
+            if (keys[key] == 1 and key.split()[0].rstrip(".") in _HEADER_KEYS
+                    and not is_conventional_label(key)):
+                last_key = i
+            elif (first or not is_conventional_label(key) or not value[0].isupper()
+                    or len(words) > 6 or value.endswith(".")
+                    or words[0].casefold().strip(",;") in _STOP_LABELS | _GREETINGS):
+                break
+        first = False
+    if last_key < 0:
+        return 0
+    end = last_key + 1
+    while end < len(lines) and lines[end].strip():    # the rest of that paragraph
+        end += 1
+    return end
+
+
 def _is_markdown_structure(line: str) -> bool:
     """Markdown headings and horizontal rules, which end a turn."""
     s = line.strip()
@@ -478,7 +547,13 @@ def segment_lines(
     forced = set(paragraph_lines)
     if markdown:
         forced |= {i for i, line in enumerate(lines) if _is_markdown_structure(line)}
+    # the interview header written as fields ("Enquêtrice : Sophie Martin" among "Date :"
+    # and "Durée :" lines) holds no turn
+    header = _header_lines(lines) if not hints else 0
     infos = [parse_line(line) if line.strip() and i not in forced else LineInfo() for i, line in enumerate(lines)]
+    for i in range(header):
+        if infos[i].label:
+            infos[i] = LineInfo(body_start=infos[i].plain_start, plain_start=infos[i].plain_start)
     for i, info in enumerate(infos):
         # "00:00:03 Speaker 1" alone on its line is a label only when words follow below
         # it (not another timestamped line): else it is a timestamped line of words
