@@ -145,3 +145,16 @@ def test_a_group_where_everyone_speaks_once_needs_no_interviewer():
 ])
 def test_once_seen_labels_without_turns_stay_prose(text):
     assert set(speakers(text)) == {None}
+
+
+@pytest.mark.parametrize(("interviewer", "respondent"), [
+    ("I", "R"), ("I", "P"), ("i", "r"), ("I1", "P1"), ("INT", "RESP"), ("int", "resp"),
+])
+def test_i_and_int_are_the_interviewer(interviewer, respondent):
+    from workbench.ingest.speakers import segment_lines
+
+    lines = [f"{interviewer} : Bonjour, vous allez bien ?", f"{respondent} : Oui, très bien.",
+             f"{interviewer} : Et la formation ?", f"{respondent} : Elle me plaît."]
+    _text, segs = segment_lines(lines)
+    assert [(s.speaker, s.is_interviewer) for s in segs] == [
+        (interviewer, True), (respondent, False), (interviewer, True), (respondent, False)]

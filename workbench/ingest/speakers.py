@@ -104,7 +104,7 @@ _STOP_LABELS = frozenset(
 
 _INTERVIEWER_RE = re.compile(
     r"""^(?:
-        (?:enq\.?|e|q|question|int\.?)(?:\s*\d+)?(?:\s*\(.*\))?
+        (?:enq\.?|e|i|q|question|int\.?)(?:\s*\d+)?(?:\s*\(.*\))?
       | (?:enqu[êe]t(?:eur|rice)\S*|interviewe(?:r|ur|use)s?|chercheu(?:r|se)\S*|intervieweu?r\S*
          |animat(?:eur|rice)s?|mod[ée]rat(?:eur|rice|or)s?|facilitat(?:eur|rice|or)s?)
         (?:\s*\d+|\s*\(.*\)|\s+\S+(?:\s+\S+)?)?
@@ -244,7 +244,7 @@ def clean_label(label: str) -> str:
 
 
 def is_interviewer_label(label: str) -> bool:
-    """True for labels naming the interviewer: ENQ, Enquêteur/Enquêtrice, E, Q,
+    """True for labels naming the interviewer: ENQ, Enquêteur/Enquêtrice, E, I, Q,
     Question, Interviewer N, Intervieweur/Intervieweuse, Chercheur/Chercheuse
     (optionally followed by a number or a name).  "Enquêté(e)" is not one."""
     return bool(_INTERVIEWER_RE.match(clean_label(label)))
