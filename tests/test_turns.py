@@ -291,3 +291,17 @@ def test_turns_at_the_top_are_not_taken_for_a_header(tmp_path, text, speakers):
     path = tmp_path / "t.txt"
     path.write_text(text, encoding="utf-8")
     assert [s.speaker for s in parse_file(path).segments] == speakers
+
+
+def test_candidates_and_compared_places_show_the_words(project, styles):
+    """What review lists and what the team comparison shows are quotes too: a
+    candidate over a whole turn (a topic's, or another tool's) shows its words only."""
+    project.import_files([styles])
+    segs = project.segments("styles")
+    code = project.create_code("Garde")
+    project.apply_code_spans("styles", code, [(segs[4].start, segs[4].end)], origin="topic",
+                             status="candidate")
+    assert list(project.review_candidates()["text"]) == [WORDS[4]]
+    assert project.spans_words([("styles", segs[4].start, segs[5].end),
+                                (segs[1].document_id, segs[1].start, segs[1].end)]) == [
+        f"{WORDS[4]}\n\n{WORDS[5]}", WORDS[1]]

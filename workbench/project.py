@@ -299,6 +299,11 @@ class ProjectCore:
         and written timestamps of the turns it covers."""
         return self.store.span_words(self.document_id(ref), start, end)
 
+    def spans_words(self, spans: Iterable[tuple[int | str, int, int]]) -> list[str]:
+        """:meth:`span_words` of many ``(document, start, end)`` spans at once, in order."""
+        return self.store.span_texts((self.document_id(d) if isinstance(d, str) else int(d), s, e)
+                                     for d, s, e in spans)
+
     def speakers(self, ref: int | str) -> list[dict]:
         return self.store.speakers(self.document_id(ref))
 

@@ -323,6 +323,6 @@ class AutocodeAPI:
                                          "coder_id", "origin", "status", "rule", "guid",
                                          "created_at", "coder"])
         df["code"] = [paths.get(c, "") for c in df["code_id"]]
-        df["text"] = [self.store.document_text(d)[s:e] for d, s, e in
-                      zip(df["document_id"], df["start"], df["end"])]
+        # the candidate's words, as every quote shows them (no speaker label, no timestamp)
+        df["text"] = self.store.span_texts(zip(df["document_id"], df["start"], df["end"]))
         return df

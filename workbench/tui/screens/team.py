@@ -405,8 +405,9 @@ class ComparisonScreen(BaseScreen):
         df = p.comparison(self.doc_id, self.coder_a, self.coder_b)
         self.places = df.to_dict("records")
         rows = []
-        for r in self.places:
-            excerpt = " ".join(self.text[r["start"]:r["end"]].split())
+        words = p.spans_words((self.doc_id, r["start"], r["end"]) for r in self.places)
+        for r, quote in zip(self.places, words):
+            excerpt = " ".join(quote.split())       # the words, as quoted: no label
             rows.append((_label(STATUS, r["status"]), cell(r["code"], 40),
                          _label(DECISION, r["decision"]), excerpt))
         table.set_data([(_("Status"), 9), (_("Code"), 28), (_("Decision"), 11),
