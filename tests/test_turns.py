@@ -305,3 +305,27 @@ def test_candidates_and_compared_places_show_the_words(project, styles):
     assert project.spans_words([("styles", segs[4].start, segs[5].end),
                                 (segs[1].document_id, segs[1].start, segs[1].end)]) == [
         f"{WORDS[4]}\n\n{WORDS[5]}", WORDS[1]]
+
+
+def test_a_word_header_with_bold_fields_is_front_matter(project, tmp_path):
+    """In a .docx the header's keys are often bold like the speakers' labels: still
+    front matter, and the bold speakers below are turns."""
+    import docx
+
+    d = docx.Document()
+    for key, value in [("Entretien n°3", ""), ("Date :", " 12/03/2023"),
+                       ("Enquêtrice :", " Sophie Martin"), ("Durée :", " 35 min"),
+                       ("ENQ :", " Bonjour, vous allez bien ?"), ("Karima :", " Oui, merci."),
+                       ("ENQ :", " Et la formation ?"), ("Karima :", " Elle me plaît.")]:
+        para = d.add_paragraph()
+        para.add_run(key).bold = True
+        if value:
+            para.add_run(value)
+    path = tmp_path / "gras.docx"
+    d.save(path)
+    project.import_files([path])
+    segs = project.segments("gras")
+    text = project.text("gras")
+    assert [(s.speaker, s.front_matter) for s in segs] == [
+        (None, True)] * 4 + [("ENQ", False), ("Karima", False), ("ENQ", False), ("Karima", False)]
+    assert text[segs[5].words[0]:segs[5].end] == "Oui, merci."

@@ -454,7 +454,7 @@ _MAX_FIELD_WORDS = 8
 _GREETINGS = frozenset("bonjour bonsoir salut merci d'accord d’accord ok okay hello hi yes no".split())
 
 
-def _header_lines(lines: Sequence[str]) -> int:
+def _header_lines(lines: Sequence[str], paragraph_per_line: bool = False) -> int:
     """How many lines at the top of a transcript are its header written as fields
     ("Entretien n°3", "Date : 12/03/2023", "Enquêtrice : Sophie Martin", "Durée : 35 min").
 
@@ -464,7 +464,8 @@ def _header_lines(lines: Sequence[str]) -> int:
     took part (a conventional label -- Enquêtrice, Interviewer, Interviewé -- followed by
     a name: capitalised, a few words, not a sentence nor a greeting).  It ends with the
     paragraph of its last header-key field; a role field there names a participant, it
-    is not a turn.  0 when the transcript does not open with such fields."""
+    is not a turn (``paragraph_per_line``: each line is a paragraph, as in a word
+    processor's file).  0 when the transcript does not open with such fields."""
     keys: Counter[str] = Counter()
     fields: list[tuple[str, str] | None] = []
     for line in lines:
@@ -473,11 +474,12 @@ def _header_lines(lines: Sequence[str]) -> int:
                       if m else None)
         if m:
             keys[fields[-1][0]] += 1          # type: ignore[index]
-    last_key, first = -1, True
+    last_key, first, stop = -1, True, len(lines)
     for i, line in enumerate(lines):
         text = line.strip()
         if not text:
             continue
+        stop = i
         if _LEADING_TS_RE.match(line) or text.endswith(("?", "!", "…", "...")):
             break
         field = fields[i]
@@ -497,11 +499,13 @@ def _header_lines(lines: Sequence[str]) -> int:
                     or words[0].casefold().strip(",;") in _STOP_LABELS | _GREETINGS):
                 break
         first = False
+        stop = len(lines)
     if last_key < 0:
         return 0
     end = last_key + 1
-    while end < len(lines) and lines[end].strip():    # the rest of that paragraph
-        end += 1
+    if not paragraph_per_line:
+        while end < stop and lines[end].strip():        # the rest of that paragraph
+            end += 1
     return end
 
 
@@ -549,7 +553,8 @@ def segment_lines(
         forced |= {i for i, line in enumerate(lines) if _is_markdown_structure(line)}
     # the interview header written as fields ("Enquêtrice : Sophie Martin" among "Date :"
     # and "Durée :" lines) holds no turn
-    header = _header_lines(lines) if not hints else 0
+    header = _header_lines(lines, paragraph_per_line)
+    hints = {i: label for i, label in hints.items() if i >= header}
     infos = [parse_line(line) if line.strip() and i not in forced else LineInfo() for i, line in enumerate(lines)]
     for i in range(header):
         if infos[i].label:
