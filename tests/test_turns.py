@@ -283,6 +283,9 @@ def test_a_header_written_as_fields_is_front_matter_not_turns(project, tmp_path,
     # no header key at all: a role line with a name is a turn (a one-word answer)
     ("Entretien\n\nEnquêtrice : Sophie Martin\n\nR : Oui.\n\nEnquêtrice : Et ?\n\nR : Non.",
      [None, "Enquêtrice", "R", "Enquêtrice", "R"]),
+    # the header runs straight into the turns, no blank line between
+    ("Date : 12/03/2023\nEnquêtrice : Sophie Martin\nENQ : Bonjour, ça va ?\nR : Oui.\n"
+     "ENQ : Et ?\nR : Non.", [None, "ENQ", "R", "ENQ", "R"]),
     # a field asked as a question is a turn
     ("Date : 12/03\n\nENQ : Votre âge ?\n\nR : 24 ans\n\nENQ : Durée de la formation ?\n\nR : 6 mois",
      [None, "ENQ", "R", "ENQ", "R"]),
