@@ -29,6 +29,7 @@ def test_project_at_schema_0001_upgrades_on_open(tmp_path, interview_txt):
         hits = p.search("creche")                            # the old index was carried over
         assert set(hits["speaker"]) == {"ENQ", "Léa"}
         assert len(p.search("crè*")) == 2                    # prefix search on the new index
+        assert p.search("Léa").empty                         # 0011: the words only, no label
         p.import_files([interview_txt])                      # and the project works as new
         assert len(p.documents()) == 2
     with Project.open(path) as p:

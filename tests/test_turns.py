@@ -332,3 +332,16 @@ def test_a_word_header_with_bold_fields_is_front_matter(project, tmp_path):
     assert [(s.speaker, s.front_matter) for s in segs] == [
         (None, True)] * 4 + [("ENQ", False), ("Karima", False), ("ENQ", False), ("Karima", False)]
     assert text[segs[5].words[0]:segs[5].end] == "Oui, merci."
+
+
+def test_search_finds_what_is_said_not_labels_or_timestamps(project, styles):
+    """The full-text index holds each turn's words: a speaker's name written in the
+    labels of all her turns, or a written time, is not found as if it were said."""
+    project.import_files([styles])
+    assert project.search("Karima").empty
+    assert project.search("51").empty                  # [00:02:51] and (00:00:05)
+    hits = project.search("transport")
+    assert list(hits["speaker"]) == ["Karima", "Karima"]
+    assert project.search("Enquêtrice").empty
+    # the header is front matter but its words are searchable
+    assert len(project.search("durée")) == 1

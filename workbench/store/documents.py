@@ -144,9 +144,10 @@ class DocumentStore:
     @staticmethod
     def _index_document(c, doc_id: int, text: str) -> None:
         """Put a document's segments in the full-text index (the one place that decides
-        what of a segment is indexed)."""
-        ids = c.execute("SELECT id, start, end FROM segments WHERE document_id = ? "
-                        "ORDER BY position", [doc_id]).fetchall()
+        what of a segment is indexed): each turn's words, from its ``body_start`` (no
+        speaker label, no written timestamp)."""
+        ids = c.execute("SELECT id, ifnull(body_start, start), end FROM segments "
+                        "WHERE document_id = ? ORDER BY position", [doc_id]).fetchall()
         c.executemany("INSERT INTO segments_fts(rowid, text) VALUES (?, ?)",
                       [(r[0], text[r[1]:r[2]]) for r in ids])
 
