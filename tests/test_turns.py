@@ -251,6 +251,9 @@ TURNS_AFTER = "\n\nENQ : Bonjour, pouvez-vous vous présenter ?\n\nKarima : Oui,
     "Entretien bénéficiaire\n\nInterviewer : Paul Durand\nInterviewé : Karima\nDurée : 35 min",
     "Entretien bénéficiaire\n\nEnquêtrice : Sophie Martin\n\nDate : 12/03/2023",
     "**Date :** 12/03/2023\n**Enquêteur :** Paul",
+    # a long note above the fields
+    "Transcription fictive — entretien inventé pour les tests ; toute ressemblance avec des "
+    "personnes réelles serait fortuite.\n\nEnquêtrice : Sophie Martin\nLieu : Caen",
 ])
 def test_a_header_written_as_fields_is_front_matter_not_turns(project, tmp_path, header):
     """A header naming who took part ("Enquêtrice : Sophie Martin" among "Date :" and

@@ -458,10 +458,10 @@ def _header_lines(lines: Sequence[str], paragraph_per_line: bool = False) -> int
     """How many lines at the top of a transcript are its header written as fields
     ("Entretien n°3", "Date : 12/03/2023", "Enquêtrice : Sophie Martin", "Durée : 35 min").
 
-    The header is a leading run of short lines that opens with a title or a field:
-    titles (a few words, not a question), fields whose key is a header key seen once in
-    the document (Date, Lieu, Durée, Personne interrogée...) and role fields naming who
-    took part (a conventional label -- Enquêtrice, Interviewer, Interviewé -- followed by
+    The header is a leading run of lines that opens with a title or a field: titles
+    and notes (not a question; a few words once the fields have begun), fields whose
+    key is a header key seen once in the document (Date, Lieu, Durée, Personne
+    interrogée...) and role fields naming who took part (a conventional label -- Enquêtrice, Interviewer, Interviewé -- followed by
     a name: capitalised, a few words, not a sentence nor a greeting).  It ends with the
     paragraph of its last header-key field; a role field there names a participant, it
     is not a turn (``paragraph_per_line``: each line is a paragraph, as in a word
@@ -474,7 +474,7 @@ def _header_lines(lines: Sequence[str], paragraph_per_line: bool = False) -> int
                       if m else None)
         if m:
             keys[fields[-1][0]] += 1          # type: ignore[index]
-    last_key, first, stop = -1, True, len(lines)
+    last_key, first, seen_field, stop = -1, True, False, len(lines)
     for i, line in enumerate(lines):
         text = line.strip()
         if not text:
@@ -484,9 +484,10 @@ def _header_lines(lines: Sequence[str], paragraph_per_line: bool = False) -> int
             break
         field = fields[i]
         if field is None:
-            if len(text.split()) > 12:        # a paragraph of prose, not a title
+            if len(text.split()) > 12 and seen_field:   # prose after the fields: a turn's
                 break
         else:
+            seen_field = True
             key, value = field
             words = value.split()
             if not words or len(words) > _MAX_FIELD_WORDS:
