@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from workbench.i18n import _
+
 
 @dataclass(frozen=True)
 class ParsedSegment:
@@ -54,5 +56,5 @@ class ImportFileError(Exception):
         if line is not None:
             where += f":{line}"
         elif offset is not None:
-            where += f" (offset {offset})"
+            where = _("{file} (offset {offset})").format(file=where, offset=offset)
         super().__init__(f"{where}: {message}")

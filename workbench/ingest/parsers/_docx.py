@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from workbench.i18n import _
+
 from ..model import ImportFileError, ParsedTranscript
 from ..speakers import clean_label, looks_like_label
 from ._base import check_zip, normalise_text, register, table_row_line, transcript_from_lines
@@ -107,9 +109,10 @@ def parse(path: Path, encoding: str | None = None) -> ParsedTranscript:
     try:
         document = docx.Document(str(path))
     except PackageNotFoundError as exc:
-        raise ImportFileError(path, f"not a valid .docx (zip) file: {exc}") from exc
+        raise ImportFileError(path, _("not a valid .docx (zip) file: {error}").format(error=exc)) \
+            from exc
     except (KeyError, ValueError) as exc:
-        raise ImportFileError(path, f"not a valid .docx file: {exc}") from exc
+        raise ImportFileError(path, _("not a valid .docx file: {error}").format(error=exc)) from exc
     lines: list[str] = []
     hints: dict[int, str] = {}
     headings: set[int] = set()

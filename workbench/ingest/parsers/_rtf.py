@@ -7,6 +7,8 @@ from pathlib import Path
 
 from striprtf.striprtf import rtf_to_text
 
+from workbench.i18n import _
+
 from ..encoding import find_mojibake
 from ..model import ImportFileError, ParsedTranscript
 from ._base import normalise_text, read_bytes, register, transcript_from_lines
@@ -40,9 +42,10 @@ def parse(path: Path, encoding: str | None = None) -> ParsedTranscript:
     """
     data = read_bytes(path)
     if not data.strip():
-        raise ImportFileError(path, "empty file")
+        raise ImportFileError(path, _("empty file"))
     if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{\\rtf"):
-        raise ImportFileError(path, "not an RTF file (it does not start with {\\rtf)", offset=0)
+        raise ImportFileError(path, _("not an RTF file (it does not start with {start})").format(
+            start="{\\rtf"), offset=0)
     code_page = encoding or _code_page(data[:4096])
     warnings: list[str] = []
     try:
@@ -57,11 +60,14 @@ def parse(path: Path, encoding: str | None = None) -> ParsedTranscript:
         text = rtf_to_text(raw, encoding=code_page, errors="strict")
     except (UnicodeDecodeError, LookupError):
         text = rtf_to_text(raw, encoding="cp1252", errors="replace")
-        warnings.append(f"{path}: some \\'xx characters are not valid {code_page}; replaced with �")
+        warnings.append(_("{path}: some \\'xx characters are not valid {code_page}; replaced "
+                          "with �").format(path=path, code_page=code_page))
     if find_mojibake(text):
-        warnings.append(f"{path}: text looks double-encoded (mojibake such as 'Ã©' for 'é')")
+        warnings.append(_("{path}: text looks double-encoded (mojibake such as 'Ã©' for 'é')")
+                        .format(path=path))
     if code_page != "cp1252":
-        warnings.append(f"{path}: RTF code page {code_page}")
+        warnings.append(_("{path}: RTF code page {code_page}").format(path=path,
+                                                                      code_page=code_page))
     return transcript_from_lines(
         normalise_text(text).split("\n"),
         path=path,

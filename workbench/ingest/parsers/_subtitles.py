@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from workbench.i18n import _
+
 from ..encoding import decode_bytes
 from ..model import ImportFileError, ParsedTranscript
 from ..speakers import LineInfo, accepted_labels, clean_label, parse_line
@@ -44,11 +46,14 @@ def _seconds(groups: tuple[str | None, ...]) -> float:
 def _parse_timing(line: str, path: Path, lineno: int) -> tuple[float, float]:
     m = _TIMING_RE.match(line)
     if not m:
-        raise ImportFileError(path, f"bad cue timing line {line.strip()!r} (expected '00:00:01.000 --> 00:00:04.000')", line=lineno)
+        raise ImportFileError(path, _("bad cue timing line {line!r} (expected "
+                                      "'00:00:01.000 --> 00:00:04.000')").format(line=line.strip()),
+                              line=lineno)
     try:
         return _seconds(m.groups()[:4]), _seconds(m.groups()[4:8])
     except ValueError as exc:
-        raise ImportFileError(path, f"bad cue timing line {line.strip()!r}: {exc}", line=lineno) from exc
+        raise ImportFileError(path, _("bad cue timing line {line!r}: {error}").format(
+            line=line.strip(), error=exc), line=lineno) from exc
 
 
 def _cue_payload(lines: list[str]) -> tuple[str | None, str]:
@@ -82,7 +87,8 @@ def _read_cues(path: Path, lines: list[str], vtt: bool) -> list[_Cue]:
     blocks = _blocks(lines)
     if vtt:
         if not blocks or not blocks[0][1][0].lstrip("\ufeff").startswith("WEBVTT"):
-            raise ImportFileError(path, "not a WebVTT file: the first line must be 'WEBVTT'", line=1)
+            raise ImportFileError(path, _("not a WebVTT file: the first line must be 'WEBVTT'"),
+                                  line=1)
         blocks = blocks[1:]
     cues: list[_Cue] = []
     for first, block in blocks:
@@ -96,11 +102,13 @@ def _read_cues(path: Path, lines: list[str], vtt: bool) -> list[_Cue]:
             t_index = 1
         elif cues and not head.isdigit():
             # stray text block (a blank line inside a cue): continue the previous cue
-            _, extra = _cue_payload(block)
+            _unused, extra = _cue_payload(block)
             cues[-1].text = f"{cues[-1].text} {extra}".strip()
             continue
         else:
-            raise ImportFileError(path, f"expected a cue timing line, found {block[min(1, len(block) - 1)].strip()!r}", line=first + min(1, len(block) - 1))
+            found = block[min(1, len(block) - 1)].strip()
+            raise ImportFileError(path, _("expected a cue timing line, found {found!r}").format(
+                found=found), line=first + min(1, len(block) - 1))
         start, end = _parse_timing(block[t_index], path, first + t_index)
         speaker, text = _cue_payload(block[t_index + 1 :])
         cues.append(_Cue(start, end, speaker, text, first + t_index))
@@ -131,12 +139,13 @@ def parse(path: Path, encoding: str | None = None) -> ParsedTranscript:
     lines = normalise_text(decoded.text).split("\n")
     cues = _read_cues(path, lines, vtt)
     if not any(c.text for c in cues):
-        raise ImportFileError(path, "empty file: no subtitle cue with text")
+        raise ImportFileError(path, _("empty file: no subtitle cue with text"))
     _label_prefixes(cues)
     warnings = list(decoded.warnings)
     for cue in cues:
         if cue.end < cue.start:
-            warnings.append(f"{path}:{cue.line}: cue ends before it starts")
+            warnings.append(_("{where}: cue ends before it starts").format(
+                where=f"{path}:{cue.line}"))
     builder = TurnBuilder()
     have_speakers = any(c.speaker for c in cues)
     turn: list[_Cue] = []
@@ -159,7 +168,8 @@ def parse(path: Path, encoding: str | None = None) -> ParsedTranscript:
         turn, turn_speaker = [cue], speaker
     flush()
     if not have_speakers:
-        warnings.append(f"{path}: no speaker found in the cues (no <v Name> tag or 'Name :' prefix)")
+        warnings.append(_("{path}: no speaker found in the cues (no <v Name> tag or 'Name :' "
+                          "prefix)").format(path=path))
     return builder.build(
         path=path,
         source_format="vtt" if vtt else "srt",

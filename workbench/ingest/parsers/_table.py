@@ -285,7 +285,7 @@ def parse_xlsx(path: Path, encoding: str | None = None, *,
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on broken files
-        raise ImportFileError(path, f"not a valid .xlsx file: {exc}") from exc
+        raise ImportFileError(path, _("not a valid .xlsx file: {error}").format(error=exc)) from exc
     try:
         rows: list[tuple[int, list[object]]] = []
         for ws in wb.worksheets:
