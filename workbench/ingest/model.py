@@ -57,4 +57,4 @@ class ImportFileError(Exception):
             where += f":{line}"
         elif offset is not None:
             where = _("{file} (offset {offset})").format(file=where, offset=offset)
-        super().__init__(f"{where}: {message}")
+        super().__init__(_("{where}: {message}").format(where=where, message=message))
