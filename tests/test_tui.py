@@ -10,7 +10,7 @@ from workbench import i18n
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.screens.codebook import CodebookScreen
 from workbench.tui.screens.coder import CoderScreen
-from workbench.tui.screens.dialogs import (CodePicker, ConfirmDialog, ErrorDialog,
+from workbench.tui.screens.dialogs import (ChoiceDialog, CodePicker, ConfirmDialog, ErrorDialog,
                                            TextInputDialog)
 from workbench.tui.screens.documents import DocumentsScreen
 from workbench.tui.screens.home import HomeScreen
@@ -202,6 +202,26 @@ async def test_memo_and_remove_coding(path):
         await pilot.pause()
         with reopen(path) as p:
             assert len(p.codings(1)) == 1 and len(p.memos("coding", kid)) == 1
+
+
+@pytest.mark.anyio
+async def test_choosing_a_coding_quotes_its_words(path):
+    """Two codings under the cursor: the choice quotes each one's words, never the
+    label or timestamp a coding over the whole segment holds."""
+    with reopen(path) as p:
+        seg = p.segments(1)[2]                          # [00:00:12] Karima : Ben euh…
+        p.apply_code_spans(1, p.create_code("Segment entier"), [(seg.start, seg.end)])
+    app = WorkbenchApp(path, coder="testeur", poll=False)
+    async with app.run_test(size=SIZE) as pilot:
+        coder = await open_coder(pilot, app, 1)
+        await pilot.press("j", "j")
+        assert len(coder.view.codings_at()) == 2
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceDialog)
+        labels = [label for label, _k in app.screen.choices]
+        assert all("«Ben euh, c'est ma conseillère" in label for label in labels), labels
+        await pilot.press("escape")
 
 
 @pytest.mark.anyio

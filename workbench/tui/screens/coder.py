@@ -218,7 +218,9 @@ class CoderScreen(BaseScreen):
         if len(here) == 1:
             then(here[0])
             return
-        choices = [(f"{k.path}  «{self._text[k.start:k.end][:50]}»  ({k.coder})", k) for k in here]
+        words = self.app.project.spans_words((self.doc_id, k.start, k.end) for k in here)
+        choices = [(f"{k.path}  «{' '.join(w.split())[:50]}»  ({k.coder})", k)
+                   for k, w in zip(here, words)]
         self.app.push_screen(ChoiceDialog(_("Which coding?"), choices),
                              lambda k: k is not None and then(k))
 
