@@ -466,14 +466,30 @@ def _header_lines(lines: Sequence[str], paragraph_per_line: bool = False) -> int
     paragraph of its last header-key field; a role field there names a participant, it
     is not a turn (``paragraph_per_line``: each line is a paragraph, as in a word
     processor's file).  0 when the transcript does not open with such fields."""
-    keys: Counter[str] = Counter()
-    fields: list[tuple[str, str] | None] = []
-    for line in lines:
+    def field_of(line: str) -> tuple[str, str] | None:
         m = _FIELD_RE.match(line)
-        fields.append((clean_label(m.group("key")).casefold(), m.group("value").strip())
-                      if m else None)
-        if m:
-            keys[fields[-1][0]] += 1          # type: ignore[index]
+        return (clean_label(m.group("key")).casefold(), m.group("value").strip()) if m else None
+
+    # the keys of the fields at the top (the header is short: stop at the first question
+    # or long line), then how often each occurs in the whole document
+    top: dict[int, tuple[str, str] | None] = {}
+    for i, line in enumerate(lines):
+        text = line.strip()
+        if not text:
+            continue
+        if len(top) >= 40 or text.endswith(("?", "!", "…", "...")):
+            break
+        top[i] = field_of(line)
+    wanted = {f[0] for f in top.values() if f}
+    if not wanted:
+        return 0
+    keys: Counter[str] = Counter()
+    prefixes = tuple(wanted)
+    for line in lines:
+        if line.lstrip(" \t\u00a0*_").casefold().startswith(prefixes):
+            field = field_of(line)
+            if field and field[0] in wanted:
+                keys[field[0]] += 1
     last_key, first, seen_field, stop = -1, True, False, len(lines)
     for i, line in enumerate(lines):
         text = line.strip()
@@ -482,7 +498,9 @@ def _header_lines(lines: Sequence[str], paragraph_per_line: bool = False) -> int
         stop = i
         if _LEADING_TS_RE.match(line) or text.endswith(("?", "!", "…", "...")):
             break
-        field = fields[i]
+        if i not in top:
+            break
+        field = top[i]
         if field is None:
             if len(text.split()) > 12 and seen_field:   # prose after the fields: a turn's
                 break
