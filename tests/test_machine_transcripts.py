@@ -197,3 +197,24 @@ def test_time_then_words_lines_are_not_speakers(lines):
     from workbench.ingest.speakers import segment_lines
     _, segs = segment_lines(lines)
     assert all(s.speaker is None for s in segs)
+
+
+def test_a_cue_holding_two_speakers_lines_makes_two_turns(tmp_path):
+    """Captions often put a question and its answer in one cue, a line each: each
+    speaker's line is their own turn, with the cue's time."""
+    srt = tmp_path / "deux.srt"
+    srt.write_text("1\n00:00:01,000 --> 00:00:04,000\nENQ : Bonjour, ça va ?\nKarima : Oui, merci.\n\n"
+                   "2\n00:00:05,000 --> 00:00:08,000\nENQ : Et la formation ?\n\n"
+                   "3\n00:00:09,000 --> 00:00:12,000\nKarima : Elle me plaît,\nvraiment.\n",
+                   encoding="utf-8")
+    t = parse_file(srt)
+    assert [(s.speaker, t.text[s.words_start:s.end], s.timestamp) for s in t.segments] == [
+        ("ENQ", "Bonjour, ça va ?", 1.0), ("Karima", "Oui, merci.", 1.0),
+        ("ENQ", "Et la formation ?", 5.0), ("Karima", "Elle me plaît, vraiment.", 9.0)]
+    vtt = tmp_path / "deux.vtt"
+    vtt.write_text("WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v ENQ>Bonjour, ça va ?</v>\n"
+                   "<v Karima>Oui,\nmerci.</v>\n\n00:00:05.000 --> 00:00:08.000\n<v ENQ>Et ensuite ?\n",
+                   encoding="utf-8")
+    t = parse_file(vtt)
+    assert [(s.speaker, t.text[s.words_start:s.end]) for s in t.segments] == [
+        ("ENQ", "Bonjour, ça va ?"), ("Karima", "Oui, merci."), ("ENQ", "Et ensuite ?")]

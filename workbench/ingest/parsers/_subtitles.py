@@ -1,7 +1,8 @@
 """WebVTT (.vtt) and SubRip (.srt) subtitle files as transcripts.
 
 Each cue has start/end times; the speaker comes from a ``<v Name>`` voice tag or
-a ``Label :`` prefix in the cue.  Consecutive cues of the same speaker are merged
+a ``Label :`` prefix in the cue (on any of its lines: a cue holding a question and its
+answer, a line each, gives two turns with the cue's time).  Consecutive cues of the same speaker are merged
 into one turn (timestamp of the first cue, end time of the last) written as one
 ``"Speaker : text"`` line.  A cue without a speaker that follows a cue with one
 continues that speaker's turn (captioners label only the first cue of a turn).
@@ -10,14 +11,14 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from workbench.i18n import _
 
 from ..encoding import decode_bytes
 from ..model import ImportFileError, ParsedTranscript
-from ..speakers import LineInfo, accepted_labels, clean_label, parse_line
+from ..speakers import accepted_labels, clean_label, parse_line
 from ._base import TurnBuilder, normalise_text, read_bytes, register
 
 _TIME = r"(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[.,](\d{1,3}))?"
@@ -33,6 +34,8 @@ class _Cue:
     speaker: str | None
     text: str
     line: int
+    #: the cue's lines of text, markup removed (a cue may hold two speakers' lines)
+    lines: list[str] = field(default_factory=list)
 
 
 def _seconds(groups: tuple[str | None, ...]) -> float:
@@ -56,13 +59,28 @@ def _parse_timing(line: str, path: Path, lineno: int) -> tuple[float, float]:
             line=line.strip(), error=exc), line=lineno) from exc
 
 
-def _cue_payload(lines: list[str]) -> tuple[str | None, str]:
-    """Speaker from a voice tag (if any) and the text without markup."""
-    joined = " ".join(l.strip() for l in lines if l.strip())
-    voice = _VOICE_RE.search(joined)
-    speaker = clean_label(html.unescape(voice.group(1))) if voice else None
-    text = html.unescape(_TAG_RE.sub("", joined))
-    return speaker, re.sub(r"\s+", " ", text).strip()
+def _plain(line: str) -> str:
+    """A cue line without markup, entities decoded, spaces collapsed."""
+    return re.sub(r"\s+", " ", html.unescape(_TAG_RE.sub("", line))).strip()
+
+
+def _voices(lines: list[str]) -> list[tuple[str | None, list[str]]]:
+    """A cue's lines by voice: a line opening with a ``<v Name>`` tag starts that
+    speaker's piece (two speakers in one cue stay two turns); other lines continue the
+    piece above.  Each piece: (speaker or None, its lines without markup)."""
+    pieces: list[tuple[str | None, list[str]]] = []
+    for raw in lines:
+        raw = raw.strip()
+        if not raw:
+            continue
+        voice = _VOICE_RE.match(raw) or (None if pieces else _VOICE_RE.search(raw))
+        text = _plain(raw)
+        if voice is not None or not pieces:
+            speaker = clean_label(html.unescape(voice.group(1))) if voice else None
+            pieces.append((speaker, [text] if text else []))
+        elif text:
+            pieces[-1][1].append(text)
+    return pieces
 
 
 def _blocks(lines: list[str]) -> list[tuple[int, list[str]]]:
@@ -102,29 +120,43 @@ def _read_cues(path: Path, lines: list[str], vtt: bool) -> list[_Cue]:
             t_index = 1
         elif cues and not head.isdigit():
             # stray text block (a blank line inside a cue): continue the previous cue
-            _unused, extra = _cue_payload(block)
-            cues[-1].text = f"{cues[-1].text} {extra}".strip()
+            cues[-1].lines.extend(t for t in (_plain(line) for line in block) if t)
+            cues[-1].text = " ".join(cues[-1].lines)
             continue
         else:
             found = block[min(1, len(block) - 1)].strip()
             raise ImportFileError(path, _("expected a cue timing line, found {found!r}").format(
                 found=found), line=first + min(1, len(block) - 1))
         start, end = _parse_timing(block[t_index], path, first + t_index)
-        speaker, text = _cue_payload(block[t_index + 1 :])
-        cues.append(_Cue(start, end, speaker, text, first + t_index))
+        pieces = _voices(block[t_index + 1 :]) or [(None, [])]
+        for speaker, texts in pieces:
+            cues.append(_Cue(start, end, speaker, " ".join(texts), first + t_index, texts))
     return cues
 
 
-def _label_prefixes(cues: list[_Cue]) -> None:
+def _label_prefixes(cues: list[_Cue]) -> list[_Cue]:
     """Take ``Label :`` prefixes as speakers on the evidence of the whole file
     (:func:`~workbench.ingest.speakers.accepted_labels`: they recur, name the
-    interviewer, or are written like the other turns)."""
-    infos = [parse_line(c.text) if c.speaker is None else LineInfo() for c in cues]
-    accepted = accepted_labels(infos, text_lines=sum(1 for c in cues if c.speaker is None))
-    for cue, info in zip(cues, infos):
-        if info.label in accepted and info.body_start:
-            cue.speaker = info.label
-            cue.text = cue.text[info.body_start :].strip()
+    interviewer, or are written like the other turns).  A prefix may open any line
+    of a cue: a cue holding two speakers' lines (``ENQ : Ça va ?`` / ``Karima :
+    Oui.``) becomes two pieces, each with the cue's times."""
+    unnamed = [(c, [parse_line(line) for line in c.lines]) for c in cues if c.speaker is None]
+    every = [info for _cue, infos in unnamed for info in infos]
+    accepted = accepted_labels(every, text_lines=len(every))
+    split: dict[int, list[_Cue]] = {}
+    for cue, infos in unnamed:
+        pieces: list[_Cue] = []
+        for line, info in zip(cue.lines, infos):
+            if info.label in accepted and info.body_start:
+                words = line[info.body_start:].strip()
+                pieces.append(_Cue(cue.start, cue.end, info.label, words, cue.line, [words]))
+            elif pieces:
+                pieces[-1].lines.append(line)
+                pieces[-1].text = " ".join(pieces[-1].lines)
+            else:
+                pieces.append(_Cue(cue.start, cue.end, None, line, cue.line, [line]))
+        split[id(cue)] = pieces or [cue]
+    return [piece for cue in cues for piece in split.get(id(cue), [cue])]
 
 
 @register(".vtt", ".srt")
@@ -140,7 +172,7 @@ def parse(path: Path, encoding: str | None = None) -> ParsedTranscript:
     cues = _read_cues(path, lines, vtt)
     if not any(c.text for c in cues):
         raise ImportFileError(path, _("empty file: no subtitle cue with text"))
-    _label_prefixes(cues)
+    cues = _label_prefixes(cues)
     warnings = list(decoded.warnings)
     for cue in cues:
         if cue.end < cue.start:
