@@ -348,3 +348,30 @@ def test_search_finds_what_is_said_not_labels_or_timestamps(project, styles):
     assert project.search("Enquêtrice").empty
     # the header is front matter but its words are searchable
     assert len(project.search("durée")) == 1
+
+
+def test_a_word_header_table_is_front_matter(project, tmp_path):
+    """The "fiche signalétique" of a Word transcript is often a two-column table
+    (Date | 12/03/2023, Enquêtrice | Sophie Martin, Durée | 35 min): its rows are the
+    header's fields, front matter; the role row is not a turn."""
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("Entretien n°3")
+    table = d.add_table(rows=3, cols=2)
+    for r, (key, value) in enumerate([("Date", "12/03/2023"), ("Enquêtrice", "Sophie Martin"),
+                                      ("Durée", "35 min")]):
+        table.cell(r, 0).text, table.cell(r, 1).text = key, value
+    for line in ["ENQ : Bonjour, ça va ?", "Karima : Oui, merci.", "ENQ : Et la formation ?",
+                 "Karima : Elle me plaît."]:
+        d.add_paragraph(line)
+    path = tmp_path / "fiche.docx"
+    d.save(path)
+    project.import_files([path])
+    segs = project.segments("fiche")
+    text = project.text("fiche")
+    assert [text[s.start:s.end] for s in segs if s.front_matter] == [
+        "Entretien n°3", "Date : 12/03/2023", "Enquêtrice : Sophie Martin", "Durée : 35 min"]
+    assert [(s.speaker, text[s.words[0]:s.end]) for s in segs if not s.front_matter] == [
+        ("ENQ", "Bonjour, ça va ?"), ("Karima", "Oui, merci."), ("ENQ", "Et la formation ?"),
+        ("Karima", "Elle me plaît.")]

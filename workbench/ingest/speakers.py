@@ -49,6 +49,7 @@ __all__ = [
     "TIMESTAMP_PATTERN",
     "clean_label",
     "is_conventional_label",
+    "is_header_key",
     "is_interviewer_label",
     "looks_like_label",
     "parse_line",
@@ -454,6 +455,13 @@ _MAX_FIELD_WORDS = 8
 _GREETINGS = frozenset("bonjour bonsoir salut merci d'accord d’accord ok okay hello hi yes no".split())
 
 
+def is_header_key(key: str) -> bool:
+    """A key of the interview header's fields (Date, Lieu, Durée, Personne
+    interrogée...), not a speaker's label."""
+    words = clean_label(key).casefold().split()
+    return bool(words) and words[0].rstrip(".") in _HEADER_KEYS and not is_conventional_label(key)
+
+
 def _header_lines(lines: Sequence[str], paragraph_per_line: bool = False) -> int:
     """How many lines at the top of a transcript are its header written as fields
     ("Entretien n°3", "Date : 12/03/2023", "Enquêtrice : Sophie Martin", "Durée : 35 min").
@@ -510,8 +518,7 @@ def _header_lines(lines: Sequence[str], paragraph_per_line: bool = False) -> int
             words = value.split()
             if not words or len(words) > _MAX_FIELD_WORDS:
                 break
-            if (keys[key] == 1 and key.split()[0].rstrip(".") in _HEADER_KEYS
-                    and not is_conventional_label(key)):
+            if keys[key] == 1 and is_header_key(key):
                 last_key = i
             elif (first or not is_conventional_label(key) or not value[0].isupper()
                     or len(words) > 6 or value.endswith(".")

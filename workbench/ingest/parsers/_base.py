@@ -292,8 +292,10 @@ class TurnBuilder:
 def table_row_line(cells: Sequence[str]) -> str | None:
     """Join the cells of a word-processor table row that looks like a turn
     (``[time] | speaker | text`` or ``speaker | text``) into one
-    ``"[time] Speaker : text"`` line; ``None`` when the row is something else."""
-    from ..speakers import TIMESTAMP_PATTERN, looks_like_label
+    ``"[time] Speaker : text"`` line, or like a field of the interview header
+    (``Date | 12/03/2023``) into ``"Date : 12/03/2023"``; ``None`` when the row is
+    something else."""
+    from ..speakers import TIMESTAMP_PATTERN, is_header_key, looks_like_label
 
     values = [c.strip() for c in cells if c.strip()]
     # merged cells repeat their content in python-docx: drop consecutive duplicates
@@ -304,8 +306,11 @@ def table_row_line(cells: Sequence[str]) -> str | None:
     if len(dedup) != 2:
         return None
     label, body = dedup
-    if "\n" in label or ":" in label or not looks_like_label(label):
+    if "\n" in label or ":" in label:
         return None
+    if not looks_like_label(label):
+        header_field = not ts and "\n" not in body and is_header_key(label)
+        return f"{label} : {body}" if header_field else None
     return f"{'[' + ts + '] ' if ts else ''}{label} : {body}"
 
 
