@@ -48,3 +48,37 @@ def test_bad_catalogue_line_names_file_and_line(tmp_path):
     po.write_text('msgid "a"\nmsgstr "b\n', encoding="utf-8")
     with pytest.raises(ValueError, match=r"bad\.po:2"):
         i18n.read_po(po)
+
+
+def test_a_language_used_in_one_thread_leaves_the_others_alone():
+    """A report written in English in a worker thread while the French interface goes on
+    drawing: the interface stays French (the report used to switch the whole process)."""
+    import threading
+    from workbench import i18n
+    old = i18n.language()
+    i18n.set_language("fr")
+    try:
+        inside, outside = threading.Event(), threading.Event()
+        seen = {}
+
+        def report():
+            with i18n.using_language("en"):
+                seen["worker"] = i18n.ngettext("{n} passage", "{n} passages", 2)
+                inside.set()
+                outside.wait(5)
+            seen["worker after"] = i18n.language()
+
+        t = threading.Thread(target=report)
+        t.start()
+        inside.wait(5)
+        seen["interface"] = i18n.language()
+        outside.set()
+        t.join(5)
+        assert seen == {"worker": "{n} passages", "worker after": "fr", "interface": "fr"}
+        with i18n.using_language(None):
+            assert i18n.language() == "fr"
+        with pytest.raises(ValueError):
+            with i18n.using_language("de"):
+                pass
+    finally:
+        i18n.set_language(old)

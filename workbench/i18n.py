@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 import os
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 __all__ = ["LANGUAGES", "N_", "_", "colon", "decimal", "detect_language", "percent", "language", "ngettext",
@@ -50,6 +51,7 @@ def detect_language(environ=None) -> str:
 
 
 _current = detect_language()
+_local = threading.local()      # a thread's own language (using_language), over _current
 _catalogues: dict[str, dict[str, list[str]]] = {}
 _plural_ids: dict[str, str] = {}
 _load_lock = threading.Lock()
@@ -63,7 +65,25 @@ def set_language(lang: str) -> None:
 
 
 def language() -> str:
-    return _current
+    """This thread's language: the one :func:`using_language` set in it, else the
+    process's (:func:`set_language`)."""
+    return getattr(_local, "lang", None) or _current
+
+
+@contextmanager
+def using_language(lang: str | None):
+    """Speak ``lang`` in this thread only while the block runs (a report written in
+    English in a worker thread leaves the French interface French); None changes
+    nothing."""
+    if lang is not None and lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}")
+    old = getattr(_local, "lang", None)
+    if lang:
+        _local.lang = lang
+    try:
+        yield
+    finally:
+        _local.lang = old
 
 
 # ------------------------------------------------------------------------ catalogues
@@ -182,7 +202,7 @@ def reload() -> None:
 # ------------------------------------------------------------------------ lookups
 
 def _lookup(key: str, default: str, plural: str | None = None, n: int = 1) -> str:
-    lang = _current
+    lang = language()
     index = _PLURAL[lang](n) if plural is not None else 0
     if lang != "en":
         forms = catalogue(lang).get(key)
@@ -227,11 +247,11 @@ def decimal(value: float, digits: int = 1) -> str:
     """``value`` with ``digits`` decimals and the current language's decimal mark
     (French ``16,7``, English ``16.7``)."""
     text = f"{value:.{digits}f}"
-    return text.replace(".", ",") if _current == "fr" else text
+    return text.replace(".", ",") if language() == "fr" else text
 
 
 def percent(share: float, digits: int = 0) -> str:
     """``share`` (0.41) as a percentage: French ``41 %`` (no-break space), English
     ``41 %``."""
-    sep = "\u00a0" if _current == "fr" else " "
+    sep = "\u00a0" if language() == "fr" else " "
     return decimal(100 * share, digits) + sep + "%"

@@ -28,7 +28,6 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import os
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Sequence
 
@@ -62,17 +61,6 @@ def paper_for_locale(environ=None) -> str:
             territory = value.split("_", 1)[1][:2].upper()
             return "letter" if territory in LETTER_TERRITORIES else "a4"
     return "a4"
-
-
-@contextmanager
-def _language(lang: str | None):
-    old = i18n.language()
-    if lang:
-        i18n.set_language(lang)
-    try:
-        yield
-    finally:
-        i18n.set_language(old)
 
 
 def actor_label(actor) -> str:
@@ -812,7 +800,7 @@ def build_report(project, path: str | Path, *, scope: ReportScope | None = None,
     step = progress or (lambda *a: None)
     stop = cancelled or (lambda: False)
     path = Path(path)
-    with _language(language):
+    with i18n.using_language(language):
         chosen = (paper or paper_for_locale())
         w = _Writer(template, chosen + ("!" if paper else ""))
         ev = collect_evidence(project, scope)
