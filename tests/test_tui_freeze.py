@@ -88,3 +88,19 @@ async def test_the_interface_reads_while_a_worker_writes(path):
     with Project.open(path, coder="testeur") as p:
         assert p.store.get_meta("freeze-test") == "x"
         assert len(p.codings(1)) == 1               # the refused change wrote nothing
+
+
+@pytest.mark.anyio
+async def test_a_background_job_reporting_before_the_coding_screen_is_drawn(path):
+    """A long job's progress reaches the coding screen between its creation and its
+    first drawing (CI, loaded machine): nothing to update yet, no error dialog; the
+    message shows once the screen is drawn."""
+    app = WorkbenchApp(path, coder="testeur")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = CoderScreen(1)                     # made, not yet mounted
+        screen.show_background("Long write 40 %")
+        screen.show_message("Long write goes on in the background")
+        await app.push_screen(screen)
+        await until(pilot, lambda: screen.is_mounted and bool(screen.query("#coder-status")))
+        await pilot.pause()
+        assert "goes on in the background" in str(screen.query_one("#coder-status").render())

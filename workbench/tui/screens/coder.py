@@ -59,6 +59,7 @@ class CoderScreen(BaseScreen):
         self._last_search = ""
         self._message: tuple[str, str] | None = None      # (text, severity)
         self._message_timer = None
+        self._drawn = False     # on_mount has loaded the transcript: the status can show
 
     def _load_codings(self) -> list[Coding]:
         df = self.app.project.codings(self.doc_id)
@@ -97,6 +98,9 @@ class CoderScreen(BaseScreen):
         if self.start_select:
             view.select(*self.start_select)
         view.focus()
+        self._drawn = True
+        if self._message is not None:       # said before the first drawing
+            self._message_timer = self.set_timer(MESSAGE_SECONDS, self._clear_message)
         self._update_slots()
         self._update_status()
         gc.freeze()         # long-lived objects out of the collector's way: no GC pauses
@@ -106,6 +110,8 @@ class CoderScreen(BaseScreen):
 
     # -- status lines -------------------------------------------------------------------
     def _update_status(self) -> None:
+        if not self._drawn:     # a job's progress before the first drawing: on_mount shows it
+            return
         view = self.view
         sel = view.selection
         sel_text = (_("selection: {n} characters").format(n=sel[1] - sel[0]) if sel
@@ -139,7 +145,8 @@ class CoderScreen(BaseScreen):
         self._update_status()
         if self._message_timer is not None:
             self._message_timer.stop()
-        self._message_timer = self.set_timer(timeout or MESSAGE_SECONDS, self._clear_message)
+        if self._drawn:
+            self._message_timer = self.set_timer(timeout or MESSAGE_SECONDS, self._clear_message)
 
     def show_background(self, status: str) -> None:
         self._update_status()
