@@ -499,8 +499,16 @@ def test_a_source_with_a_known_guid_but_another_text_is_a_conflict(rich, tmp_pat
             zf.writestr(n, data)
     before = _snapshot(rich)
     report = rich.import_qdpx(changed)
-    assert [c["field"] for c in report["conflicts"]] == ["text"]
-    assert report["skipped_codings"] == 3
+    # the one conflict model (workbench.exchange): the default keeps our text and places
+    # the file's codings where their words are unchanged — here all three are ours already
+    [conflict] = report["conflicts"]
+    assert conflict["field"] == "text" and conflict["choices"] == ["ours", "skip"]
+    assert conflict["choice"] == "ours" and conflict["how"] == "default"
+    assert report["matched"]["codings"] == 4 and report["codings"] == 0
+    assert _snapshot(rich) == before
+    # leaving the source out, as chosen: it and its codings are not imported
+    report = rich.import_qdpx(changed, choices={conflict["id"]: "skip"})
+    assert report["skipped_codings"] == 3 and report["matched"]["codings"] == 1
     assert _snapshot(rich) == before
 
 

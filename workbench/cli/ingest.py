@@ -70,9 +70,10 @@ def _parse_columns(value):
 @click.option("--name", help="Document name (single file only).")
 @click.option("--on-conflict", type=click.Choice(("keep", "replace")), default=None,
               help=".qdpx: when the file's value for something already in the project differs "
-                   "(a participant's age, a code's definition...): keep the project's value "
-                   "(the default) or replace it. Each difference is reported; a value that "
-                   "contradicts an attribute's type is never written.")
+                   "(a participant's age, a code's definition, a code's name...): keep the "
+                   "project's value (the default) or take the file's. Each difference is "
+                   "reported; a value that contradicts an attribute's type is never written. "
+                   "To choose for each difference, use workbench merge.")
 @click.option("--dry-run", is_flag=True,
               help=".qdpx: report what is new, what matches the project and what conflicts; "
                    "write nothing.")
@@ -105,7 +106,7 @@ def import_cmd(project, paths, programme, new_programme, field_types, actor_type
                 raise UserError(_("REFI-QDA .qdpx import is not available in this build"))
             summary = p.import_qdpx(qdpx[0], on_conflict=on_conflict or "keep",
                                     dry_run=dry_run, progress=Progress(N_("Importing")))
-        _emit_exchange_report(summary, fmt)
+        _emit_exchange_report(summary, fmt, project)
         return
     if on_conflict or dry_run:
         raise click.UsageError(_("--on-conflict and --dry-run apply to a .qdpx import"))
@@ -139,7 +140,7 @@ def import_cmd(project, paths, programme, new_programme, field_types, actor_type
         raise SystemExit(1)
 
 
-def _emit_exchange_report(summary: dict, fmt: str) -> None:
+def _emit_exchange_report(summary: dict, fmt: str, project: str = "PROJECT") -> None:
     """A REFI-QDA import report: one row per kind of element (new, matched) on stdout
     (json: the whole report), each conflict and warning on stderr."""
     if fmt == "json":
@@ -154,11 +155,15 @@ def _emit_exchange_report(summary: dict, fmt: str) -> None:
         click.echo(f"workbench: {line}", err=True)
     n = len(summary["conflicts"])
     if n:
-        replaced = sum(1 for c in summary["conflicts"] if c["kept"] == "file")
+        replaced = sum(1 for c in summary["conflicts"] if c["kept"] != "project")
         click.echo(ngettext("{n} conflict: {kept} kept the project's value, {replaced} took the "
                             "file's", "{n} conflicts: {kept} kept the project's value, "
                             "{replaced} took the file's", n).format(
             n=n, kept=n - replaced, replaced=replaced), err=True)
+        if any(c["how"] == "default" for c in summary["conflicts"]):
+            click.echo(_("an import keeps the project's values by default; to choose for "
+                         "each conflict: workbench merge {project} {file} --preview").format(
+                project=project, file=summary["file"]), err=True)
     if summary.get("dry_run"):
         click.echo(_("dry run: nothing was written"), err=True)
 

@@ -230,18 +230,22 @@ class ExportAPI:
         return export_qdpx(self, path, progress=progress, cancelled=cancelled)
 
     def import_qdpx(self, path: str | Path, *, on_conflict: str = "keep", dry_run: bool = False,
+                    choices: dict[str, str] | None = None,
                     progress: ProgressFn | None = None,
                     cancelled: CancelledFn | None = None) -> dict:
-        """Import a REFI-QDA .qdpx (all or nothing).  What the project already holds
-        (same GUID, or the same transcript text) is matched, not copied; a value the
-        file has differently is a conflict: the project's value is kept unless
-        ``on_conflict="replace"``, and a value contradicting an attribute's type is
-        never written.  ``dry_run``: report, write nothing.  Returns the counts of what
-        is new (``documents``, ``codes``, ``codings``...), ``matched``, ``conflicts``
-        and ``warnings`` (see :class:`workbench.export.qdpx.ImportReport`)."""
+        """Import a REFI-QDA .qdpx (all or nothing): a merge (:meth:`merge`, one
+        implementation: :mod:`workbench.exchange`) in which every conflict takes its
+        default, the project's values kept, unless ``on_conflict="replace"`` (the file's
+        wherever that is a choice) or ``choices`` (by conflict id) say otherwise.  What
+        the project already holds (same GUID, or the same transcript text) is matched,
+        not copied; a value contradicting an attribute's type is never written.  One
+        undoable step for codes, codings and memos.  ``dry_run``: report, write
+        nothing.  Returns the counts of what is new (``documents``, ``codes``,
+        ``codings``...), ``matched``, ``conflicts`` (each with its id, choices and
+        choice) and ``warnings`` (see :class:`workbench.exchange.ExchangeReport`)."""
         from workbench.export.qdpx import import_qdpx
         return import_qdpx(self, path, on_conflict=on_conflict, dry_run=dry_run,
-                           progress=progress, cancelled=cancelled)
+                           choices=choices, progress=progress, cancelled=cancelled)
 
     # -- what may leave the project ---------------------------------------------------
     def private_document_ids(self) -> set[int]:

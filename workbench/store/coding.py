@@ -24,6 +24,8 @@ _PK = {
     "evaluation_questions": ("id",),
     "adjudications": ("id",),
 }
+# tables whose deleted rows leave a tombstone (migration 0060), and its kind
+_TOMB_KIND = {"codes": "code", "codings": "coding", "memos": "memo"}
 
 
 class _Recorder:
@@ -38,16 +40,54 @@ class _Recorder:
         row = self.c.execute(f"SELECT * FROM {table} WHERE {where}", list(key.values())).fetchone()
         return dict(row) if row else None
 
+    def _tombs(self, table: str, rows: Sequence[dict]) -> dict[str, str]:
+        """guid key -> deleted_at of the tombstones these new rows will lift (an undo
+        of the insert puts them back as they were)."""
+        kind = _TOMB_KIND.get(table)
+        keys = sorted({r["guid"].lower() for r in rows if r.get("guid")}) if kind else []
+        out: dict[str, str] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            out.update((g, at) for g, at in self.c.execute(
+                f"SELECT guid, deleted_at FROM tombstones WHERE kind = ? AND guid IN "
+                f"({', '.join('?' * len(chunk))})", [kind, *chunk]))
+        return out
+
     def insert(self, table: str, row: dict) -> int:
+        tombs = self._tombs(table, [row])
         cols = ", ".join(row)
         cur = self.c.execute(f"INSERT INTO {table}({cols}) VALUES ({', '.join('?' * len(row))})",
                              list(row.values()))
         pk = _PK[table]
         key = ({k: row[k] for k in pk} if all(row.get(k) is not None for k in pk)
                else {"id": cur.lastrowid})
-        self.changes.append({"table": table, "key": key, "before": None,
-                             "after": self.fetch(table, key)})
+        change = {"table": table, "key": key, "before": None, "after": self.fetch(table, key)}
+        if row.get("guid") and row["guid"].lower() in tombs:
+            change["tomb"] = tombs[row["guid"].lower()]
+        self.changes.append(change)
         return cur.lastrowid
+
+    def insert_many(self, table: str, rows: Sequence[dict]) -> None:
+        """Insert many rows of one table at once (an import's codings), recorded."""
+        if not rows:
+            return
+        tombs = self._tombs(table, rows)
+        cols = list(rows[0])
+        if _PK[table] != ("id",) or "id" in cols:
+            for r in rows:
+                self.insert(table, r)
+            return
+        last = self.c.execute(f"SELECT ifnull(max(id), 0) FROM {table}").fetchone()[0]
+        self.c.executemany(f"INSERT INTO {table}({', '.join(cols)}) VALUES "
+                           f"({', '.join('?' * len(cols))})", [[r[k] for k in cols] for r in rows])
+        for r in self.c.execute(f"SELECT * FROM {table} WHERE id > ? ORDER BY id", [last]):
+            after = dict(r)
+            change = {"table": table, "key": {"id": after["id"]}, "before": None,
+                      "after": after}
+            g = (after.get("guid") or "").lower()
+            if g in tombs:
+                change["tomb"] = tombs[g]
+            self.changes.append(change)
 
     def update(self, table: str, key: dict, values: dict) -> None:
         before = self.fetch(table, key)
@@ -83,6 +123,22 @@ def _apply_change(c, table: str, key: dict, target: dict | None) -> None:
         cols = ", ".join(target)
         c.execute(f"INSERT INTO {table}({cols}) VALUES ({', '.join('?' * len(target))})",
                   list(target.values()))
+
+
+def _restore_tombstone(c, ch: dict) -> None:
+    """Undoing an insert deletes the row, and the delete trigger leaves a tombstone; but
+    before the action there was none (the row never existed here), or the one the
+    insert lifted: put back exactly that, so that a merge undone and made again asks
+    nothing about what it had brought."""
+    kind = _TOMB_KIND.get(ch["table"])
+    guid = (ch.get("after") or {}).get("guid") if ch.get("before") is None else None
+    if not kind or not guid:
+        return
+    if ch.get("tomb"):
+        c.execute("INSERT OR REPLACE INTO tombstones(kind, guid, deleted_at) VALUES (?, ?, ?)",
+                  [kind, guid.lower(), ch["tomb"]])
+    else:
+        c.execute("DELETE FROM tombstones WHERE kind = ? AND guid = ?", [kind, guid.lower()])
 
 
 class CodingStore:
@@ -138,6 +194,7 @@ class CodingStore:
                 return None
             for ch in reversed(json.loads(row["ops"])):
                 _apply_change(c, ch["table"], ch["key"], ch["before"])
+                _restore_tombstone(c, ch)
             c.execute("UPDATE undo_log SET undone = 1 WHERE id = ?", [row["id"]])
             self.log_change(coder, "undo", None, None, {"label": row["label"]})
             return row["label"]

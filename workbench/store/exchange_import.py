@@ -15,15 +15,38 @@ _WRITABLE = {
     "case_codes": None, "case_selections": None, "document_participants": None,
     "participants": "id", "attributes": "name", "exchange_objects": "guid",
 }
+#: the tables whose writes an undoable import or merge records (store/coding.py _PK)
+_UNDOABLE = ("codes", "codings", "memos", "code_questions")
+
+
+def _exists(rec, table: str, row: dict) -> bool:
+    """Whether a row with ``row``'s key is there (code-question links: both columns)."""
+    if table == "code_questions":
+        return rec.fetch(table, {"code_id": row["code_id"],
+                                 "question_id": row["question_id"]}) is not None
+    return row.get("id") is not None and rec.fetch(table, {"id": row["id"]}) is not None
 
 
 class ExchangeImportStore:
     # -- generic ------------------------------------------------------------------------
+    # Inside an undoable action (``Store.grouped``: a merge or an import), the rows of
+    # codes, codings, memos and code-question links written here are recorded for undo.
+    def _undo_recorder(self, table: str):
+        if table not in _UNDOABLE:
+            return None
+        return getattr(self._action_local(), "recorder", None)
+
     def exchange_insert(self, table: str, row: dict, *, ignore: bool = False) -> int | None:
         """Insert one row into one of the tables an import writes; returns its rowid
         (``ignore``: an existing equal key is left alone, returns None)."""
         if table not in _WRITABLE:
             raise ValueError(f"an import does not write {table}")
+        rec = self._undo_recorder(table)
+        if rec is not None:
+            with self.transaction():
+                if ignore and _exists(rec, table, row):
+                    return None
+                return rec.insert(table, row)
         cols = ", ".join(row)
         verb = "INSERT OR IGNORE" if ignore else "INSERT"
         with self.transaction() as c:
@@ -36,6 +59,13 @@ class ExchangeImportStore:
             return
         if table not in _WRITABLE:
             raise ValueError(f"an import does not write {table}")
+        rec = self._undo_recorder(table)
+        if rec is not None:
+            with self.transaction():
+                if ignore:
+                    rows = [r for r in rows if not _exists(rec, table, r)]
+                rec.insert_many(table, rows)
+            return
         cols = list(rows[0])
         verb = "INSERT OR IGNORE" if ignore else "INSERT"
         with self.transaction() as c:
@@ -46,9 +76,25 @@ class ExchangeImportStore:
         col = _WRITABLE.get(table)
         if not col or not values:
             raise ValueError(f"an import does not update {table}")
+        rec = self._undo_recorder(table)
+        if rec is not None:
+            with self.transaction():
+                rec.update(table, {col: key}, values)
+            return
         sets = ", ".join(f"{k} = ?" for k in values)
         with self.transaction() as c:
             c.execute(f"UPDATE {table} SET {sets} WHERE {col} = ?", [*values.values(), key])
+
+    def exchange_delete(self, table: str, key: Any) -> None:
+        """Delete one row of codings or memos (a merge taking the other side's deletion)."""
+        if table not in ("codings", "memos"):
+            raise ValueError(f"an import does not delete from {table}")
+        rec = self._undo_recorder(table)
+        with self.transaction() as c:
+            if rec is not None:
+                rec.delete(table, {"id": key})
+            else:
+                c.execute(f"DELETE FROM {table} WHERE id = ?", [key])
 
     def set_exchange_guid(self, kind: str, local_id: str, guid: str) -> None:
         with self.transaction() as c:
@@ -162,9 +208,18 @@ class ExchangeImportStore:
                 out[r["guid"].lower()] = dict(r)
         return out
 
+    def memo_ids_on(self, target_type: str, target_id) -> list[int]:
+        return [r[0] for r in self.query("SELECT id FROM memos WHERE target_type = ? AND "
+                                         "target_id = ?", [target_type, str(target_id)])]
+
+    def memos_by_content(self) -> dict[tuple, int]:
+        """(target type, target id, text) -> memo id (see matching.memo_content)."""
+        return {(r[1], r[2], r[3] or ""): r[0] for r in self.query(
+            "SELECT id, target_type, target_id, text FROM memos ORDER BY id DESC")}
+
     def memo_row(self, memo_id: int) -> dict:
-        return dict(self.query("SELECT id, target_type, target_id, title, text, guid FROM memos "
-                               "WHERE id = ?", [memo_id])[0])
+        return dict(self.query("SELECT id, target_type, target_id, title, text, guid, private "
+                               "FROM memos WHERE id = ?", [memo_id])[0])
 
     def segment_ids(self, document_id: int) -> dict[int, int]:
         """position -> segment id, for one document."""

@@ -48,11 +48,14 @@ class TeamStore:
         return {r[0] for r in self.query("SELECT guid FROM tombstones WHERE kind = ?", [kind])}
 
     def merge_payload(self) -> dict[str, Any]:
-        """Everything a merge brings from this project, keyed by GUID (lower case)."""
+        """Everything a merge brings from this project (read by
+        :mod:`workbench.exchange.wbproj`): documents with their segments and participant
+        links, codes in tree order (parents first) with their paths, codings with their
+        coder's name, memos (a memo on a turn with its document and position), coders
+        (with the REFI-QDA GUID an earlier import kept), tombstones."""
         docs = []
         for r in self.query("SELECT * FROM documents ORDER BY id"):
             d = dict(r)
-            d["guid"] = (d.get("guid") or "").lower()
             d["extra"] = json.loads(d["extra"]) if d.get("extra") else {}
             d["segments"] = [{k: s[k] for k in s.keys() if k not in ("id", "document_id")}
                              for s in self.query("SELECT * FROM segments WHERE document_id = ? "
@@ -70,49 +73,32 @@ class TeamStore:
                 p = by_id.get(p["parent_id"]) if p["parent_id"] is not None else None
             r = dict(r)
             r["path"] = "/".join(reversed(parts))
-            r["guid"] = (r["guid"] or "").lower()
-            r["parent_guid"] = (by_id[r["parent_id"]]["guid"] or "").lower() \
-                if r["parent_id"] is not None else None
             r["questions"] = [q[0] for q in self.query(
                 "SELECT question_id FROM code_questions WHERE code_id = ?", [cid])]
             codes.append(r)
         codes.sort(key=lambda r: (r["path"].count("/"), r["position"], r["id"]))
-        doc_guid = {d["id"]: d["guid"] for d in docs}
-        code_guid = {r["id"]: r["guid"] for r in codes}
-        codings = []
-        for r in self.query("SELECT k.*, c.name AS coder FROM codings k JOIN coders c "
-                            "ON c.id = k.coder_id ORDER BY k.id"):
-            k = dict(r)
-            k["guid"] = (k["guid"] or "").lower()
-            k["document_guid"] = doc_guid[k["document_id"]]
-            k["code_guid"] = code_guid[k["code_id"]]
-            codings.append(k)
-        coding_guid = {k["id"]: k["guid"] for k in codings}
+        codings = [dict(r) for r in self.query(
+            "SELECT k.*, c.name AS coder FROM codings k JOIN coders c ON c.id = k.coder_id "
+            "ORDER BY k.id")]
+        seg_pos = {r[0]: (r[1], r[2]) for r in self.query(
+            "SELECT id, document_id, position FROM segments WHERE id IN (SELECT CAST(target_id "
+            "AS INTEGER) FROM memos WHERE target_type = 'segment')")}
         memos = []
         for r in self.query("SELECT m.*, c.name AS coder FROM memos m LEFT JOIN coders c "
                             "ON c.id = m.coder_id ORDER BY m.id"):
             m = dict(r)
-            m["guid"] = (m.get("guid") or "").lower()
-            t, tid = m["target_type"], m["target_id"]
-            target = {"document": doc_guid, "code": code_guid, "coding": coding_guid}.get(t)
-            if target is not None:
-                m["target_guid"] = target.get(int(tid)) if tid is not None and str(tid).isdigit() \
-                    else None
-                if m["target_guid"] is None:
-                    continue                    # dangling memo: nothing to attach it to
-            elif t == "segment":
-                seg = self.query("SELECT document_id, position FROM segments WHERE id = ?",
-                                 [int(tid)]) if tid and str(tid).isdigit() else []
-                if not seg:
-                    continue
-                m["target_guid"] = (doc_guid[seg[0][0]], seg[0][1])
-            else:
-                m["target_guid"] = tid
+            if m["target_type"] == "segment":
+                tid = m["target_id"]
+                m["segment"] = seg_pos.get(int(tid)) if tid and str(tid).isdigit() else None
             memos.append(m)
+        coders = [r[0] for r in self.query("SELECT name FROM coders ORDER BY name")]
+        coder_guids = {r[0]: r[1] for r in self.query(
+            "SELECT c.name, g.guid FROM exchange_guids g JOIN coders c "
+            "ON CAST(c.id AS TEXT) = g.local_id WHERE g.kind = 'coder'")}
         return {"origin": "Workbench", "project_guid": self.get_meta("project_guid"),
                 "name": self.get_meta("name"), "documents": docs, "codes": codes,
-                "codings": codings, "memos": memos,
-                "coders": [r[0] for r in self.query("SELECT name FROM coders ORDER BY name")],
+                "codings": codings, "memos": memos, "coders": coders,
+                "coder_guids": coder_guids,
                 "tombstones": {k: self.tombstones(k) for k in ("code", "coding", "memo")}}
 
     # -- what a merge writes -----------------------------------------------------------

@@ -148,12 +148,14 @@ class TeamAPI:
               prefer: str | None = None, preview: bool = False, progress=None,
               cancelled=None):
         """Bring in another coder's work from a ``.wbproj`` or a ``.qdpx`` (see
-        :mod:`workbench.team.merge`).  Conflicts need a choice (``choices`` by conflict
-        id, or ``prefer`` for all); without one, :class:`MergeConflicts` is raised and
-        nothing is written.  ``preview`` reports what would happen, writing nothing."""
-        from workbench.team.merge import plan_and_apply, read_source
-        payload = read_source(other, progress, cancelled)
-        return plan_and_apply(self, payload, choices=choices, prefer=prefer, preview=preview)
+        :mod:`workbench.exchange`: one implementation with :meth:`import_qdpx`).
+        Conflicts need a choice (``choices`` by conflict id, or ``prefer`` for all;
+        choices made before are remembered); without one,
+        :class:`~workbench.team.merge.MergeConflicts` is raised and nothing is written.
+        ``preview`` reports what would happen, writing nothing.  One undoable step."""
+        from workbench.exchange.engine import bring_in
+        return bring_in(self, other, mode="merge", choices=choices, prefer=prefer,
+                        preview=preview, progress=progress, cancelled=cancelled)
 
     # -- comparison and adjudication ---------------------------------------------------------
     def comparison(self, doc: int | str, coder_a: str, coder_b: str, *,

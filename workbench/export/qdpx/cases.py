@@ -126,10 +126,8 @@ def merge(ctx: ImportCtx) -> None:
             if case["description"] and not mine:
                 store.exchange_update("participants", pid, {"description": case["description"]})
             elif case["description"] and mine != case["description"]:
-                kept = ctx.kept(True)
-                ctx.report.conflict("participant", pid, "description", mine,
-                                    case["description"], kept)
-                if kept == "file":
+                if ctx.conflict(f"participant:{pid}:description", "participant", pid,
+                                "description", mine, case["description"]) == "theirs":
                     store.exchange_update("participants", pid,
                                           {"description": case["description"]})
         else:
@@ -137,7 +135,7 @@ def merge(ctx: ImportCtx) -> None:
                 id=pid, created_at=ctx.stamp, updated_at=ctx.stamp,
                 description=case["description"]))
             rows[pid] = {"id": pid, "description": case["description"]}
-            ctx.report.new["participants"] += 1
+            ctx.report.add("participants", pid)
         if pid not in known_guids:
             store.set_exchange_guid("participant", pid, case["guid"])
             known_guids[pid] = case["guid"]
@@ -155,8 +153,8 @@ def merge(ctx: ImportCtx) -> None:
                 new = variables.coerce(attr, tag, text)
             except ValueError as exc:
                 old = current.get((pid, attr["name"]), (None, None))
-                ctx.report.conflict("participant", pid, attr["name"], old[0], text, "project",
-                                    str(exc))
+                ctx.conflict(f"participant:{pid}:{attr['name']}", "participant", pid,
+                             attr["name"], old[0], text, choices=("ours",), reason=str(exc))
                 continue
             if new == (None, None):
                 continue
@@ -164,11 +162,11 @@ def merge(ctx: ImportCtx) -> None:
             if old is None or old == (None, None):
                 to_write.append((pid, attr["name"], *new))
             elif not variables.same_value(old, new):
-                kept = ctx.kept(True)
-                ctx.report.conflict("participant", pid, attr["name"], old[0], new[0], kept)
-                if kept == "file":
+                if ctx.conflict(f"participant:{pid}:{attr['name']}", "participant", pid,
+                                attr["name"], old[0], new[0]) == "theirs":
                     to_write.append((pid, attr["name"], *new))
-            current[(pid, attr["name"])] = new if (old is None or ctx.policy == "replace") else old
+                    old = None
+            current[(pid, attr["name"])] = new if old is None else old
         for src_key, speaker in case["sources"]:
             if src_key in ctx.doc_ids:
                 doc_links.append(dict(document_id=ctx.doc_ids[src_key], participant_id=pid,

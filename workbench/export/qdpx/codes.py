@@ -128,44 +128,72 @@ def write(ctx: WriteCtx) -> None:
 
 
 def merge(ctx: ImportCtx) -> None:
-    """Codes match by GUID, then by name under the same parent; a matched code keeps
-    the project's fields (or takes the file's, ``policy="replace"``) and each field
-    that differs is a conflict.  New codes keep the file's GUID."""
+    """Codes match by GUID, then by name under the (matched) parent — their path
+    (:class:`workbench.exchange.matching.CodeIndex`).  A code matched by GUID whose path
+    differs was renamed or moved on one side: a conflict (``theirs`` renames or moves
+    ours).  Each field that differs is a conflict (``theirs`` takes the file's); a blank
+    field of ours is filled without one.  A code the project deleted is a conflict
+    (``theirs`` brings it back); one left out leaves out its sub-codes and codings.  New
+    codes keep the file's GUID."""
+    from workbench.exchange.conflicts import OURS, THEIRS
+    from workbench.exchange.matching import CodeIndex
     store = ctx.store
-    rows = store.code_rows()
-    by_key = {r["guid"].lower(): r for r in rows if r["guid"]}
-    by_name = {(r["parent_id"] or 0, name_key(r["name"])): r for r in rows}
+    index = CodeIndex(store.code_rows())
+    paths = ctx.project.code_paths()
     questions = store.question_ids() | {q_["id"] for q_ in ctx.content.questions}
+    deleted = ctx.tombstones.get("code", set())
     for code in ctx.content.codes:
-        parent = ctx.code_ids.get(code["parent_key"]) if code["parent_key"] else None
-        row = by_key.get(code["key"]) or by_name.get((parent or 0, name_key(code["name"])))
         label = code["path"]
+        if code["parent_key"] and code["parent_key"] not in ctx.code_ids:
+            ctx.skip("code", code["key"])            # its parent was left out
+            continue
+        parent = ctx.code_ids.get(code["parent_key"]) if code["parent_key"] else None
+        row, by = index.match(code["key"], parent, code["name"])
+        if row is None and code["key"] in deleted:
+            choice = ctx.conflict(f"code:{code['key']}", "code", label, "deleted",
+                                  _("deleted"), label, choices=(OURS, THEIRS),
+                                  description=_("code deleted here, still in theirs"))
+            if choice != THEIRS:
+                ctx.skip("code", code["key"])
+                continue
+            ctx.report.restored["codes"] += 1
         if row is not None:
             ctx.report.matched["codes"] += 1
             ctx.code_ids[code["key"]] = row["id"]
             ctx.code_guid[code["key"]] = row["guid"]
-            if (row["parent_id"] or None) != parent:
-                ctx.report.conflict("code", label, "parent", row["parent_id"], parent, "project")
-            if row["name"] != code["name"]:
-                ctx.report.conflict("code", label, "name", row["name"], code["name"], "project")
+            ours = paths.get(row["id"], row["name"])
+            cid = f"code:{guid_key(row['guid']) or code['key']}"
+            if by == "guid" and ((row["parent_id"] or None) != parent
+                                 or row["name"] != code["name"]):
+                choice = ctx.conflict(cid, "code", ours, "path", ours, label,
+                                      choices=(OURS, THEIRS),
+                                      description=_("code renamed or moved on one side"))
+                if choice == THEIRS:
+                    if index.taken(parent, code["name"], but=row["id"]):
+                        ctx.report.warn(_("{path}: a code with that name already exists "
+                                          "there; left as it is").format(path=label))
+                    else:
+                        store.exchange_update("codes", row["id"], {"name": code["name"],
+                                                                   "parent_id": parent})
+                        index.move(row, parent, code["name"])
+                        ctx.report.modified["codes"] += 1
+                        ctx.report.added.setdefault("codes_changed", []).append(
+                            f"{ours} → {label}")
             changes = {}
             for f in FIELDS + ("colour",):
                 mine, theirs = row[f] or None, code[f] or None
                 if mine is None and theirs is not None:       # filling a blank: no conflict
                     changes[f] = theirs
                 elif theirs is not None and mine != theirs:
-                    kept = ctx.kept(True)
-                    ctx.report.conflict("code", label, f, mine, theirs, kept)
-                    if kept == "file":
+                    if ctx.conflict(f"{cid}:{f}", "code", label, f, mine, theirs) == THEIRS:
                         changes[f] = theirs
             if bool(row["codable"]) != code["codable"]:
-                kept = ctx.kept(True)
-                ctx.report.conflict("code", label, "isCodable", bool(row["codable"]),
-                                    code["codable"], kept)
-                if kept == "file":
+                if ctx.conflict(f"{cid}:isCodable", "code", label, "isCodable",
+                                bool(row["codable"]), code["codable"]) == THEIRS:
                     changes["codable"] = int(code["codable"])
             if changes:
                 store.exchange_update("codes", row["id"], changes)
+                row.update(changes)
         else:
             pos = store.next_code_position(parent)
             cid = store.exchange_insert("codes", dict(
@@ -174,11 +202,11 @@ def merge(ctx: ImportCtx) -> None:
                 when_not_to_use=code["when_not_to_use"], example=code["example"],
                 colour=code["colour"], position=pos, codable=int(code["codable"]),
                 guid=code["guid"], created_at=ctx.stamp))
-            ctx.report.new["codes"] += 1
+            if code["key"] not in deleted:
+                ctx.report.add("codes", label)
             ctx.code_ids[code["key"]] = cid
             ctx.code_guid[code["key"]] = code["guid"]
-            by_name[(parent or 0, name_key(code["name"]))] = dict(
-                id=cid, parent_id=parent, name=code["name"], guid=code["guid"])
+            index.add(dict(id=cid, parent_id=parent, name=code["name"], guid=code["guid"]))
         ctx.code_label[code["key"]] = label
         ctx.report.map("code", code["key"], ctx.code_ids[code["key"]])
         rows_q = [dict(code_id=ctx.code_ids[code["key"]], question_id=qid)

@@ -6,14 +6,13 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from lxml import etree
 
 from workbench.domain import ValidationError
-from workbench.i18n import _, pgettext
+from workbench.i18n import _
 
 NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -120,81 +119,9 @@ def set_dates(el, data: dict, names=("creatingUser", "creationDateTime", "modify
 
 
 # --------------------------------------------------------------------------- report
-#: the kinds of element a conflict names (pgettext context "element")
-ELEMENT_KINDS = ("participant", "attribute", "code", "document", "memo",
-                 "coding", "user", "group", "selection", "document field")
-
-
-@dataclass
-class Conflict:
-    """A value of the file that differs from the project's (``kept``: whose value the
-    project holds after the import: "project" or "file")."""
-
-    kind: str          # participant | attribute | code | document | memo | coding | group ...
-    item: str          # its name (participant id, code path, document name...)
-    field: str
-    project: object
-    file: object
-    kept: str
-    reason: str = ""
-
-    def as_dict(self) -> dict:
-        return {"kind": self.kind, "item": self.item, "field": self.field,
-                "project": self.project, "file": self.file, "kept": self.kept,
-                "reason": self.reason}
-
-    def message(self) -> str:
-        values = dict(kind=pgettext("element", self.kind), item=self.item, field=self.field,
-                      file=self.file, project=self.project, reason=self.reason)
-        if self.reason:
-            return _("{kind} {item}: {field} = {file!r} not written ({reason}); "
-                     "the project keeps {project!r}").format(**values)
-        if self.kept == "file":
-            return _("{kind} {item}: {field} {project!r} replaced by {file!r}").format(**values)
-        return _("{kind} {item}: {field} is {file!r} in the file, the project keeps "
-                 "{project!r}").format(**values)
-
-
-@dataclass
-class ImportReport:
-    """What an import did (or, dry run, would do), element by element."""
-
-    file: str = ""
-    origin: str = ""
-    new: Counter = field(default_factory=Counter)
-    matched: Counter = field(default_factory=Counter)
-    conflicts: list[Conflict] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    #: file GUID key -> local id, by kind (document, code, coding, memo, participant, group)
-    ids: dict[str, dict[str, object]] = field(default_factory=dict)
-    skipped_codings: int = 0
-    dry_run: bool = False
-
-    def warn(self, message: str) -> None:
-        self.warnings.append(message)
-
-    def conflict(self, kind: str, item: str, field_: str, project, file, kept: str,
-                 reason: str = "") -> None:
-        self.conflicts.append(Conflict(kind, item, field_, project, file, kept, reason))
-
-    def map(self, kind: str, key: str | None, local_id) -> None:
-        if key:
-            self.ids.setdefault(kind, {})[key] = local_id
-
-    def as_dict(self) -> dict:
-        """The summary the CLI, the TUI and ``merge`` show: counts of what is new (the
-        top-level counts), what matched an existing row, the conflicts and warnings."""
-        out = {"file": self.file, "origin": self.origin, "dry_run": self.dry_run}
-        for kind in ("documents", "codes", "codings", "memos", "participants", "coders",
-                     "questions", "groups", "selections", "attributes", "links"):
-            out[kind] = self.new.get(kind, 0)
-        out["matched"] = dict(self.matched)
-        out["new"] = dict(self.new)
-        out["conflicts"] = [c.as_dict() for c in self.conflicts]
-        out["skipped_codings"] = self.skipped_codings
-        out["warnings"] = list(self.warnings) + [c.message() for c in self.conflicts]
-        out["ids"] = {k: dict(v) for k, v in self.ids.items()}
-        return out
+# One report and one conflict model for every import and merge (workbench.exchange).
+from workbench.exchange.conflicts import KINDS as ELEMENT_KINDS, Conflict  # noqa: E402,F401
+from workbench.exchange.report import ExchangeReport as ImportReport  # noqa: E402,F401
 
 
 # ----------------------------------------------------------------- what the reader keeps

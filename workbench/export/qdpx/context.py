@@ -31,6 +31,9 @@ class Content:
     skipped_codings: int = 0
     #: note key -> (target kind, target key) from the first NoteRef that names it
     note_targets: dict[str, tuple[str, Any]] = field(default_factory=dict)
+    #: GUID keys of what the other side deleted, by kind (code, coding, memo): only a
+    #: Workbench project (or its ``.qdpx``) knows them
+    tombstones: dict[str, set[str]] = field(default_factory=dict)
 
     def refer_note(self, note_key: str | None, kind: str, key) -> None:
         if note_key and note_key not in self.note_targets:
@@ -91,10 +94,13 @@ class WriteCtx:
 
 @dataclass
 class ImportCtx:
+    """The state of one import or merge (:mod:`workbench.exchange.engine`): what the
+    file holds, what it matched, the conflicts and who decides them."""
+
     project: Any
     content: Content
     report: ImportReport
-    policy: str = "keep"                 # conflicts: "keep" the project's value or "replace"
+    resolution: Any = None               # workbench.exchange.conflicts.Resolution
     coder: str | None = None
     file_name: str = ""
     step: Callable = noop
@@ -106,7 +112,7 @@ class ImportCtx:
     code_guid: dict[str, str] = field(default_factory=dict)        # code key -> project GUID
     attributes: dict[str, dict] = field(default_factory=dict)      # variable key -> attribute
     doc_ids: dict[str, int] = field(default_factory=dict)          # source key -> id
-    doc_map: dict[str, Callable[[int], int]] = field(default_factory=dict)
+    doc_map: dict[str, Callable] = field(default_factory=dict)     # source key -> SpanMapper
     doc_name: dict[str, str] = field(default_factory=dict)
     doc_guid: dict[str, str] = field(default_factory=dict)         # source key -> project GUID
     selection_guid: dict[str, str] = field(default_factory=dict)   # file key -> project key
@@ -116,6 +122,13 @@ class ImportCtx:
     fallback_coder: str = "import-refi"
     seed: str | None = None              # the project's exchange seed (writer._seed)
     code_questions: list[dict] = field(default_factory=list)
+    #: GUID keys of what the project deleted, by kind (code, coding, memo)
+    tombstones: dict[str, set[str]] = field(default_factory=dict)
+    #: keys of the file's items left out by a choice, by kind (document, code, coding)
+    skipped: dict[str, set[str]] = field(default_factory=dict)
+    #: source key -> (segment field names, segment values, reserved ids): indexed for
+    #: search before the lock
+    preindexed: dict[str, tuple] = field(default_factory=dict)
 
     @property
     def store(self):
@@ -126,7 +139,7 @@ class ImportCtx:
         name = self.coder_by_user.get(user_key or "") or self.fallback_coder
         if name not in self.coder_ids:
             self.coder_ids[name] = self.store.ensure_coder(name)
-            self.report.new["coders"] += 1
+            self.report.add("coders", name)
         return self.coder_ids[name]
 
     def derived_selection(self, doc_guid: str, start: int, end: int) -> str | None:
@@ -136,5 +149,22 @@ class ImportCtx:
             return None
         return str(uuid.uuid5(WORKBENCH_NS, f"{self.seed}/selection/{doc_guid}/{start}/{end}"))
 
-    def kept(self, field_conflict: bool) -> str:
-        return "file" if (field_conflict and self.policy == "replace") else "project"
+    def conflict(self, cid: str, kind: str, item, field_: str, ours, theirs, *,
+                 choices: tuple[str, ...] = ("ours", "theirs"), default: str = "ours",
+                 description: str = "", reason: str = "") -> str:
+        """Record a conflict, decide it (:class:`~workbench.exchange.conflicts.Resolution`)
+        and return the choice to act on (while a merge collects the conflicts still
+        without a choice, it goes on as with the default, then writes nothing)."""
+        from workbench.exchange.conflicts import Conflict
+        c = Conflict(cid, kind, str(item), field_, ours, theirs, tuple(choices), default,
+                     description, reason)
+        self.resolution.decide(c)
+        self.report.conflicts.append(c)
+        return c.choice or c.default
+
+    def skip(self, kind: str, key: str | None) -> None:
+        if key:
+            self.skipped.setdefault(kind, set()).add(key)
+
+    def is_skipped(self, kind: str, key: str | None) -> bool:
+        return bool(key) and key in self.skipped.get(kind, ())

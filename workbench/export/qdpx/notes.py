@@ -101,6 +101,11 @@ def _target(ctx: ImportCtx, note: dict) -> tuple[str, str | None, str | None]:
     """(memo target type, target id, selection key the note belongs to)."""
     kind, key = ctx.content.note_targets.get(note["key"], ("project", None))
     meta = note["meta"]
+    if kind in ("code", "document", "coding") and ctx.is_skipped(kind, key) or \
+            kind == "selection" and ctx.is_skipped("document", key[0]) or \
+            kind == "project" and meta.get("target") == "segment" and \
+            ctx.is_skipped("document", guid_key(meta.get("source"))):
+        return "", None, None            # what it is attached to was left out
     if kind == "code" and key in ctx.code_ids:
         return "code", str(ctx.code_ids[key]), None
     if kind == "document" and key in ctx.doc_ids:
@@ -132,39 +137,78 @@ def _target(ctx: ImportCtx, note: dict) -> tuple[str, str | None, str | None]:
 
 
 def merge(ctx: ImportCtx) -> None:
+    """Notes match memos by GUID, then by content (target and text).  A matched memo
+    whose text or title differs is a conflict (``theirs`` replaces ours, ``both`` adds
+    theirs beside it); a blank one of ours is filled.  A memo the project deleted is a
+    conflict (``theirs`` brings it back); one attached to something left out is left
+    out too."""
+    from workbench.exchange.conflicts import BOTH, OURS, THEIRS
+    from workbench.exchange.matching import memo_content
+    from workbench.identity import new_guid
     store = ctx.store
+    report = ctx.report
     notes = ctx.content.notes
     owners = store.ids_by_guid("memo", [n["guid"] for n in notes])
+    by_content = store.memos_by_content()
+    deleted = ctx.tombstones.get("memo", set())
     on_selection: dict[str, list[str]] = {}
     for note in notes:
         memo_id = owners.get(note["key"])
         target_type, target_id, sel_key = _target(ctx, note)
+        label = note["title"] or _short(note["text"])
         if memo_id is not None:
-            ctx.report.matched["memos"] += 1
+            report.matched["memos"] += 1
             row = store.memo_row(memo_id)
-            changes = {}
-            for f in ("text", "title"):
-                mine, theirs = row[f] or None, note[f] or None
-                if theirs is not None and mine != theirs:
-                    if mine is None:
-                        changes[f] = theirs
-                        continue
-                    kept = ctx.kept(True)
-                    ctx.report.conflict("memo", note["title"] or note["guid"], f, mine, theirs,
-                                        kept)
-                    if kept == "file":
-                        changes[f] = theirs
+            changes = {f: note[f] for f in ("text", "title") if not row[f] and note[f]}
+            differs = [f for f in ("text", "title") if row[f] and note[f] and row[f] != note[f]]
+            if differs:
+                f = "text" if "text" in differs else "title"
+                choice = ctx.conflict(f"memo:{note['key']}", "memo", row["title"] or label, f,
+                                      row[f], note[f], choices=(OURS, THEIRS, BOTH),
+                                      description=_("memo differs on the two sides"))
+                if choice == THEIRS:
+                    changes.update({f: note[f] for f in differs})
+                elif choice == BOTH:
+                    store.exchange_insert("memos", dict(
+                        target_type=row["target_type"], target_id=row["target_id"],
+                        title=note["title"], text=note["text"],
+                        coder_id=ctx.coder_id(note["user"]) if note["user"] else None,
+                        private=int(row["private"] or 0), guid=new_guid(),
+                        created_at=ctx.stamp, updated_at=ctx.stamp))
+                    report.modified["memos"] += 1
             if changes:
-                store.exchange_update("memos", memo_id, changes)
+                store.exchange_update("memos", memo_id, dict(changes, updated_at=ctx.stamp))
+                report.modified["memos"] += 1
         else:
-            memo_id = store.exchange_insert("memos", dict(
-                target_type=target_type, target_id=target_id, title=note["title"],
-                text=note["text"], coder_id=ctx.coder_id(note["user"]) if note["user"] else None,
-                private=0, guid=note["guid"], created_at=note["created_at"] or ctx.stamp,
-                updated_at=note["created_at"] or ctx.stamp))
-            ctx.report.new["memos"] += 1
+            if not target_type:
+                report.warn(_("memo {title!r}: what it is attached to was not merged; "
+                              "left out").format(title=label))
+                continue
+            restoring = note["key"] in deleted
+            if restoring and ctx.conflict(
+                    f"memo:{note['key']}", "memo", label, "deleted", _("deleted"),
+                    _short(note["text"]), choices=(OURS, THEIRS),
+                    description=_("memo deleted here, still in theirs")) != THEIRS:
+                continue
+            same = by_content.get(memo_content(target_type, target_id, note["text"]))
+            if same is not None:
+                report.matched["memos"] += 1
+                memo_id = same
+            else:
+                memo_id = store.exchange_insert("memos", dict(
+                    target_type=target_type, target_id=target_id, title=note["title"],
+                    text=note["text"],
+                    coder_id=ctx.coder_id(note["user"]) if note["user"] else None,
+                    private=int(note.get("private") or 0), guid=note["guid"],
+                    created_at=note["created_at"] or ctx.stamp,
+                    updated_at=note.get("updated_at") or note["created_at"] or ctx.stamp))
+                by_content[memo_content(target_type, target_id, note["text"])] = memo_id
+                if restoring:
+                    report.restored["memos"] += 1
+                else:
+                    report.new["memos"] += 1
         ctx.memo_ids[note["key"]] = memo_id
-        ctx.report.map("memo", note["key"], memo_id)
+        report.map("memo", note["key"], memo_id)
         if sel_key:
             on_selection.setdefault(sel_key, []).append(note["key"])
         data = dict(note["fields"])
@@ -177,3 +221,8 @@ def merge(ctx: ImportCtx) -> None:
             continue
         merged = list(dict.fromkeys(json.loads(row["notes"] or "[]") + keys))
         store.exchange_update("selections", row["guid"], {"notes": json.dumps(merged)})
+
+
+def _short(text: str | None, n: int = 40) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= n else text[:n - 1] + "…"

@@ -128,10 +128,9 @@ def merge(ctx: ImportCtx) -> None:
             if grp["description"] and not row["description"]:
                 store.exchange_update("groups", gid, {"description": grp["description"]})
             elif grp["description"] and row["description"] != grp["description"]:
-                kept = ctx.kept(True)
-                ctx.report.conflict("group", row["name"], "description", row["description"],
-                                    grp["description"], kept)
-                if kept == "file":
+                if ctx.conflict(f"group:{row['guid'].lower() if row['guid'] else gid}"
+                                ":description", "group", row["name"], "description",
+                                row["description"], grp["description"]) == "theirs":
                     store.exchange_update("groups", gid, {"description": grp["description"]})
         else:
             gid = store.exchange_insert("groups", dict(guid=grp["guid"], name=grp["name"],

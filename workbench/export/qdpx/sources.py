@@ -25,6 +25,7 @@ from lxml import etree
 
 from workbench.domain import ACTOR_TYPES, WorkbenchError
 from workbench.i18n import _, ngettext
+from workbench.exchange.matching import map_span
 from workbench.identity import guid_key, keep_guid, new_guid, offset_mapper, text_hash
 
 from . import variables
@@ -100,13 +101,6 @@ def detect_segments(text: str, name: str = "source") -> list[dict]:
                                 body_start=pos, front_matter=False))
             pos += len(line) + 1
     return out
-
-
-def map_span(mapped, start: int, end: int) -> tuple[int, int]:
-    """A span through a position map: its end follows its last character (so characters
-    the other copy has and this one has not, after it, stay outside)."""
-    a = mapped(start)
-    return a, (max(a, mapped(end - 1) + 1) if end > start else a)
 
 
 def _valid_segments(segs, n: int) -> bool:
@@ -470,7 +464,7 @@ def _document_fields(ctx: ImportCtx, src: dict, name: str) -> dict:
         encoding="utf-8", word_count=len(re.findall(r"\w+", src["text"])), extra=extra)
 
 
-def _doc_values(ctx: ImportCtx, src: dict) -> dict[str, tuple]:
+def _doc_values(ctx: ImportCtx, src: dict, item: str) -> dict[str, tuple]:
     """Typed document-field values of a source ({field: (text, number)})."""
     out = {}
     for var_key, tag, text in src["values"]:
@@ -482,8 +476,8 @@ def _doc_values(ctx: ImportCtx, src: dict) -> dict[str, tuple]:
         try:
             typed = variables.coerce(attr, tag, text)
         except ValueError as exc:
-            ctx.report.conflict("document", src["name"], attr["name"], None, text, "project",
-                                str(exc))
+            ctx.conflict(f"document:{src['key']}:{attr['name']}", "document", item,
+                         attr["name"], None, text, choices=("ours",), reason=str(exc))
             continue
         if typed[0] is not None:
             out[attr["name"]] = typed
@@ -491,9 +485,12 @@ def _doc_values(ctx: ImportCtx, src: dict) -> dict[str, tuple]:
 
 
 def _match_metadata(ctx: ImportCtx, src: dict, did: int, row: dict) -> None:
+    """A matched document keeps its metadata; each value the file has differently is a
+    conflict (``theirs`` takes the file's), a blank one is filled."""
     fields = _document_fields(ctx, src, row["name"])
     changes, extra_changed = {}, False
     extra = dict(row["extra"])
+    cid = f"document:{guid_key(row['guid']) or src['key']}"
     for f in META_FIELDS:
         mine, theirs = row[f] or None, fields[f] or None
         if f == "language" and not src["meta"]:
@@ -503,9 +500,7 @@ def _match_metadata(ctx: ImportCtx, src: dict, did: int, row: dict) -> None:
         if mine is None:
             changes[f] = theirs
             continue
-        kept = ctx.kept(True)
-        ctx.report.conflict("document", row["name"], f, mine, theirs, kept)
-        if kept == "file":
+        if ctx.conflict(f"{cid}:{f}", "document", row["name"], f, mine, theirs) == "theirs":
             changes[f] = theirs
     for k, theirs in fields["extra"].items():
         if k == "refi_origin":
@@ -514,9 +509,7 @@ def _match_metadata(ctx: ImportCtx, src: dict, did: int, row: dict) -> None:
         if mine in (None, "") and theirs not in (None, ""):
             extra[k], extra_changed = theirs, True
         elif theirs not in (None, "") and str(mine) != str(theirs):
-            kept = ctx.kept(True)
-            ctx.report.conflict("document", row["name"], k, mine, theirs, kept)
-            if kept == "file":
+            if ctx.conflict(f"{cid}:{k}", "document", row["name"], k, mine, theirs) == "theirs":
                 extra[k], extra_changed = theirs, True
     if changes:
         ctx.store.update_document(did, changes, coder=ctx.coder)
@@ -524,86 +517,87 @@ def _match_metadata(ctx: ImportCtx, src: dict, did: int, row: dict) -> None:
         ctx.store.set_document_extra(did, extra)
     mine_fields = ctx.store.field_values_of("document", did)
     write = []
-    for name, theirs in _doc_values(ctx, src).items():
+    for name, theirs in _doc_values(ctx, src, row["name"]).items():
         mine = mine_fields.get(name)
         if mine is None or mine[0] is None:
             write.append((did, name, *theirs))
         elif not variables.same_value(mine, theirs):
-            kept = ctx.kept(True)
-            ctx.report.conflict("document", row["name"], name, mine[0], theirs[0], kept)
-            if kept == "file":
+            if ctx.conflict(f"{cid}:{name}", "document", row["name"], name, mine[0],
+                            theirs[0]) == "theirs":
                 write.append((did, name, *theirs))
     if write:
         with ctx.store.transaction() as c:
             ctx.store.write_field_values(c, "document", write)
 
 
+def _codings_of(src: dict) -> list[dict]:
+    return [k for sel in src["selections"] for k in sel["codings"]] + src["codings"]
+
+
 def merge(ctx: ImportCtx) -> None:
+    """Each source is matched to a project document by GUID, then by text hash
+    (:class:`workbench.exchange.matching.DocumentIndex`); positions are mapped between
+    the two copies (:class:`~workbench.exchange.matching.SpanMapper`).  A source with a
+    document's GUID and another text is a conflict: ``ours`` keeps our text and places
+    its codings where their text is unchanged, ``skip`` leaves them out.  A new source
+    whose name another text holds is a conflict: ``add`` (as "name (2)") or ``skip``."""
+    from workbench.exchange.conflicts import ADD, OURS, SKIP
+    from workbench.exchange.matching import DocumentIndex, SpanMapper
     store = ctx.store
     sources = ctx.content.sources
-    owners = store.ids_by_guid("document", [s["guid"] for s in sources])
-    hashes = store.text_hashes()
-    taken_names = store.document_names()
-    rows = store.document_rows(list(owners.values()) + [i for ids in hashes.values() for i in ids]
-                               if sources else [])
-    coding_owner = store.codings_by_guid(k["key"] for s in sources
-                                         for k in [c for sel in s["selections"]
-                                                   for c in sel["codings"]] + s["codings"])
+    index = DocumentIndex(store, [s["guid"] for s in sources])
+    coding_owner = store.codings_by_guid(k["key"] for s in sources for k in _codings_of(s))
     for si, src in enumerate(sources):
-        h = text_hash(src["text"])
-        did = owners.get(src["key"])
-        if did is not None and rows[did]["text_hash"] != h:
-            n = sum(len(sel["codings"]) for sel in src["selections"]) + len(src["codings"])
-            ctx.report.skipped_codings += n
-            ctx.report.conflict("document", rows[did]["name"], "text", _("(project text)"),
-                                _("(another text)"), "project",
-                                _("the source has this document's GUID but not its text; "
-                                  "the source and its {n} coding(s) are not imported").format(n=n))
-            continue
-        if did is None and h in hashes:
-            same = [i for i in hashes[h] if rows[i]["name"] == src["name"]]
-            did = (same or hashes[h])[0]
-            if rows[did]["name"] != src["name"]:
+        found = index.match(src["key"], src["text"], src["name"])
+        did = found.id
+        if found.text_differs:
+            row = index.rows[did]
+            choice = ctx.conflict(
+                f"document:{guid_key(row['guid'])}", "document", row["name"], "text",
+                _("(project text)"), _("(another text: {hash}…)").format(
+                    hash=text_hash(src["text"])[:8]), choices=(OURS, SKIP),
+                description=_("document text differs on the two sides"))
+            if choice == SKIP:
+                _skip_source(ctx, src)
+                continue
+        if found.by == "text":
+            holders = index.holders(src["text"])
+            if index.rows[did]["name"] != src["name"]:
                 ctx.report.warn(_("source {name!r} is the transcript of document {doc!r} "
-                                  "(same text): linked to it").format(name=src["name"],
-                                                                     doc=rows[did]["name"]))
-            if len(hashes[h]) > 1:
+                                  "(same text): linked to it").format(
+                    name=src["name"], doc=index.rows[did]["name"]))
+            if len(holders) > 1:
                 ctx.report.warn(_("source {name!r}: {n} project documents hold this text; "
-                                  "linked to {doc!r}").format(name=src["name"], n=len(hashes[h]),
-                                                             doc=rows[did]["name"]))
+                                  "linked to {doc!r}").format(name=src["name"], n=len(holders),
+                                                             doc=index.rows[did]["name"]))
         if did is not None:
             ctx.report.matched["documents"] += 1
-            row = rows[did]
-            project_text = store.document_text(did)
-            ctx.doc_map[src["key"]] = offset_mapper(src["text"], project_text)
+            row = index.rows[did]
+            ctx.doc_map[src["key"]] = SpanMapper(src["text"], store.document_text(did))
             _match_metadata(ctx, src, did, row)
             ctx.doc_name[src["key"]] = row["name"]
             ctx.doc_guid[src["key"]] = row["guid"]
         else:
             name = src["name"]
-            base, n = name, 2
-            while name in taken_names:
-                name = f"{base} ({n})"
-                n += 1
-            if name != base:
+            if name in index.names:
+                choice = ctx.conflict(f"name:{src['key']}", "document", name, "name", name,
+                                      name, choices=(ADD, SKIP), default=ADD,
+                                      description=_("another document already has this name"))
+                if choice == SKIP:
+                    _skip_source(ctx, src)
+                    continue
+                name = index.free_name(name)
                 ctx.report.warn(_("source {name!r} imported as {new!r} (name taken by another "
-                                  "text)").format(name=base, new=name))
-            taken_names.add(name)
-            fields = _document_fields(ctx, src, name)
-            typed = _doc_values(ctx, src)
-            if ctx.coder and ctx.coder in ctx.coder_ids:
-                fields["imported_by"] = ctx.coder_ids[ctx.coder]
-            segments = src["segments"] if src["segments"] is not None else \
-                detect_segments(src["text"], name)
-            did = store.insert_document(fields, segments, (), coder=ctx.coder,
-                                        typed_fields=([], typed, []) if typed else None)
-            ctx.report.new["documents"] += 1
-            ctx.doc_map[src["key"]] = lambda p: p
+                                  "text)").format(name=src["name"], new=name))
+            did, fields = _insert_source(ctx, src, name)
+            index.add(did, src["key"], dict(id=did, name=name, guid=src["guid"],
+                                            text_hash=text_hash(src["text"]),
+                                            extra=fields["extra"],
+                                            **{f: fields[f] for f in META_FIELDS}))
+            ctx.report.add("documents", name)
+            ctx.doc_map[src["key"]] = SpanMapper(src["text"], src["text"])
             ctx.doc_name[src["key"]] = name
             ctx.doc_guid[src["key"]] = src["guid"]
-            hashes.setdefault(h, []).append(did)
-            rows[did] = dict(id=did, name=name, guid=src["guid"], text_hash=h,
-                             extra=fields["extra"], **{f: fields[f] for f in META_FIELDS})
         ctx.doc_ids[src["key"]] = did
         ctx.report.map("document", src["key"], did)
         data = dict(src["fields"])
@@ -614,51 +608,133 @@ def merge(ctx: ImportCtx) -> None:
         ctx.step(si + 1, len(sources), ctx.doc_name[src["key"]])
 
 
-def _merge_codings(ctx: ImportCtx, src: dict, did: int, coding_owner: dict) -> None:
+def _skip_source(ctx: ImportCtx, src: dict) -> None:
+    """A source left out by a choice, with its codings (and what is attached to them)."""
+    ctx.skip("document", src["key"])
+    for k in _codings_of(src):
+        ctx.skip("coding", k["key"])
+    ctx.report.skipped_codings += len(_codings_of(src))
+
+
+def _insert_source(ctx: ImportCtx, src: dict, name: str) -> tuple[int, dict]:
+    """A new document: the file's GUID and text, its turns (a Workbench sidecar's or
+    detected), typed fields, and links to participants the project knows."""
     store = ctx.store
-    to_doc = ctx.doc_map[src["key"]]
-    existing = {(k["code_id"], k["coder_id"], k["start"], k["end"]): k["id"]
+    fields = _document_fields(ctx, src, name)
+    if src.get("private"):
+        fields["private"] = 1
+    typed = _doc_values(ctx, src, name)
+    if ctx.coder and ctx.coder in ctx.coder_ids:
+        fields["imported_by"] = ctx.coder_ids[ctx.coder]
+    segments = src["segments"] if src["segments"] is not None else \
+        detect_segments(src["text"], name)
+    links = [(pid, speaker) for pid, speaker in src.get("links", ())
+             if not store.unknown_participants([pid])]
+    did = store.insert_document(fields, segments, links, coder=ctx.coder,
+                                typed_fields=([], typed, []) if typed else None)
+    return did, fields
+
+
+def _describe(ctx: ImportCtx, code_id: int, coder_id: int, start: int, end: int) -> str:
+    paths = getattr(ctx, "_paths", None)
+    if paths is None:
+        paths = ctx._paths = ctx.project.code_paths()
+    coders = {i: n for n, i in ctx.coder_ids.items()}
+    return f"{paths.get(code_id, code_id)} · {coders.get(coder_id, coder_id)} [{start}–{end}]"
+
+
+def _merge_codings(ctx: ImportCtx, src: dict, did: int, coding_owner: dict) -> None:
+    """Codings match by GUID, then by content (code, coder, span) in their document
+    (:func:`workbench.exchange.matching.coding_content`).  A coding matched by GUID with
+    another span, code or coder was changed on one side; one the project deleted is a
+    conflict (``theirs`` brings it back)."""
+    from workbench.exchange.conflicts import OURS, THEIRS
+    from workbench.exchange.matching import coding_content
+    store = ctx.store
+    report = ctx.report
+    mapper = ctx.doc_map[src["key"]]
+    edited = not mapper.same_text
+    existing = {coding_content(k["code_id"], k["coder_id"], k["start"], k["end"]): k["id"]
                 for k in store.codings_for_match(did)}
     known_sels = store.selection_keys(did)
+    deleted = ctx.tombstones.get("coding", set())
     new_rows: list[dict] = []
+    doc_name = ctx.doc_name[src["key"]]
 
-    def one(k: dict, s: int, e: int, sel_key: str | None) -> None:
+    def one(k: dict, span, sel_key: str | None) -> None:
+        if k["code_key"] not in ctx.code_ids:           # its code was left out
+            report.skipped_codings += 1
+            ctx.skip("coding", k["key"])
+            return
+        if span is None:                                 # its text is not in ours
+            report.not_placed += 1
+            ctx.skip("coding", k["key"])
+            return
+        s, e = span
+        if edited and (s, e) != (k["start"], k["end"]):
+            report.remapped += 1
         code_id = ctx.code_ids[k["code_key"]]
         coder_id = ctx.coder_id(k["user"])
         owner = coding_owner.get(k["key"])
         if owner is not None:
-            ctx.report.matched["codings"] += 1
+            report.matched["codings"] += 1
             ctx.coding_ids[k["key"]] = owner["id"]
             mine = (owner["document_id"], owner["code_id"], owner["coder_id"], owner["start"],
                     owner["end"])
-            if mine != (did, code_id, coder_id, s, e):
-                ctx.report.conflict("coding", k["guid"], _("span, code or coder"),
-                                    list(mine[1:]), [code_id, coder_id, s, e], "project")
+            if owner["id"] is not None and mine != (did, code_id, coder_id, s, e):
+                ours = _describe(ctx, *mine[1:])
+                theirs = _describe(ctx, code_id, coder_id, s, e)
+                if owner["document_id"] != did:
+                    ctx.conflict(f"coding:{k['key']}", "coding", doc_name, "document", ours,
+                                 theirs, choices=(OURS,),
+                                 reason=_("this coding GUID belongs to another document"))
+                elif ctx.conflict(f"coding:{k['key']}", "coding", doc_name,
+                                  _("span, code or coder"), ours, theirs,
+                                  choices=(OURS, THEIRS),
+                                  description=_("coding changed on one side")) == THEIRS:
+                    store.exchange_update("codings", owner["id"], dict(
+                        code_id=code_id, coder_id=coder_id, start=s, end=e))
+                    report.modified["codings"] += 1
             return
-        same = existing.get((code_id, coder_id, s, e))
+        restoring = k["key"] in deleted
+        if restoring:
+            if ctx.conflict(f"coding:{k['key']}", "coding", doc_name, "deleted", _("deleted"),
+                            _describe(ctx, code_id, coder_id, s, e), choices=(OURS, THEIRS),
+                            description=_("coding deleted here, still in theirs")) != THEIRS:
+                ctx.skip("coding", k["key"])
+                return
+        same = existing.get(coding_content(code_id, coder_id, s, e))
         if same is not None:
-            ctx.report.matched["codings"] += 1
+            report.matched["codings"] += 1
             ctx.coding_ids[k["key"]] = same
             return
         new_rows.append(dict(document_id=did, code_id=code_id, start=s, end=e, coder_id=coder_id,
-                             origin=k["origin"], status="accepted", rule=k["rule"],
-                             guid=k["guid"], selection_guid=sel_key,
+                             origin=k["origin"], status=k.get("status") or "accepted",
+                             rule=k["rule"], guid=k["guid"], selection_guid=sel_key,
                              created_at=k["created_at"] or ctx.stamp))
-        existing[(code_id, coder_id, s, e)] = -1
+        if restoring:
+            report.restored["codings"] += 1
+        else:
+            report.new["codings"] += 1
+        existing[coding_content(code_id, coder_id, s, e)] = -1
         coding_owner[k["key"]] = dict(id=None, document_id=did, code_id=code_id,
                                       coder_id=coder_id, start=s, end=e)
 
     for sel in src["selections"]:
-        s, e = map_span(to_doc, sel["start"], sel["end"])
-        if e <= s:
+        span = mapper(sel["start"], sel["end"])
+        if span is None:
+            for k in sel["codings"]:
+                one(k, None, None)
             continue
+        s, e = span
         own = ctx.derived_selection(ctx.doc_guid[src["key"]], s, e)
         if sel["key"] in known_sels or sel["key"] == own:
             # stored, or the GUID this project's exports derive for the span: nothing to keep
-            ctx.report.matched["selections"] += 1
+            report.matched["selections"] += 1
         elif store.selection_owner(sel["guid"]) is not None:
-            ctx.report.conflict("selection", sel["guid"], "document", None, src["name"], "project",
-                                _("this selection GUID belongs to another document"))
+            ctx.conflict(f"selection:{sel['key']}", "selection", sel["guid"], "document", None,
+                         src["name"], choices=(OURS,),
+                         reason=_("this selection GUID belongs to another document"))
             continue
         else:
             store.exchange_insert("selections", dict(
@@ -668,18 +744,17 @@ def _merge_codings(ctx: ImportCtx, src: dict, did: int, coding_owner: dict) -> N
                 created_at=sel["created_at"], notes="[]"))
             known_sels[sel["key"]] = dict(guid=sel["guid"], document_id=did, start=s, end=e,
                                           notes="[]")
-            ctx.report.new["selections"] += 1
+            report.new["selections"] += 1
             if sel["fields"]:
                 store.set_exchange_fields("selection", sel["guid"], sel["fields"])
         ctx.selection_guid[sel["key"]] = sel["key"]
         for k in sel["codings"]:
-            one(k, s, e, sel["key"])
+            one(k, span, sel["key"])
     for k in src["codings"]:
-        one(k, *map_span(to_doc, k["start"], k["end"]), None)
+        one(k, mapper(k["start"], k["end"]), None)
     if new_rows:
         store.exchange_insert_many("codings", new_rows)
         ids = store.ids_by_guid("coding", [r["guid"] for r in new_rows])
         for r in new_rows:
             ctx.coding_ids[r["guid"].lower()] = ids[r["guid"].lower()]
             coding_owner[r["guid"].lower()]["id"] = ids[r["guid"].lower()]
-        ctx.report.new["codings"] += len(new_rows)

@@ -60,29 +60,33 @@ def write(ctx: WriteCtx, authors: set[str]) -> None:
 
 def merge(ctx: ImportCtx) -> None:
     """File users become coders: matched by the GUID a previous import kept, then by
-    name; the others are new coders."""
+    name; the others are new coders.  (Users of a Workbench project have no GUID of
+    their own unless an earlier REFI-QDA import gave one: matched by name.)"""
     store = ctx.store
     ctx.coder_ids = store.coder_ids()
     by_id = {i: n for n, i in ctx.coder_ids.items()}
     owners = store.exchange_guids("coder")
     owner_of = {g.lower(): int(i) for i, g in owners.items()}
     for u in ctx.content.users:
-        local = owner_of.get(u["key"])
+        local = owner_of.get(guid_key(u["guid"]) or "") if u["guid"] else None
         if local in by_id:
             name = by_id[local]
             ctx.report.matched["coders"] += 1
             if name != u["name"]:
-                ctx.report.conflict("user", name, "name", name, u["name"], "project")
+                ctx.conflict(f"user:{u['key']}", "user", name, "name", name, u["name"],
+                             choices=("ours",), reason=_("coders are renamed with "
+                                                          "workbench coders rename"))
         elif u["name"] in ctx.coder_ids:
             name = u["name"]
             ctx.report.matched["coders"] += 1
-            if str(ctx.coder_ids[name]) not in owners:
+            if u["guid"] and str(ctx.coder_ids[name]) not in owners:
                 store.set_exchange_guid("coder", ctx.coder_ids[name], u["guid"])
         else:
             name = u["name"]
             ctx.coder_ids[name] = store.ensure_coder(name)
-            store.set_exchange_guid("coder", ctx.coder_ids[name], u["guid"])
-            ctx.report.new["coders"] += 1
+            if u["guid"]:
+                store.set_exchange_guid("coder", ctx.coder_ids[name], u["guid"])
+            ctx.report.add("coders", name)
         ctx.coder_by_user[u["key"]] = name
         ctx.report.map("coder", u["key"], ctx.coder_ids[name])
         if u.get("id"):

@@ -228,8 +228,9 @@ def merge(ctx: ImportCtx) -> None:
         if row is not None:
             ctx.report.matched["attributes"] += 1
             if row["type"] != var["type"]:
-                ctx.report.conflict("attribute", row["name"], "type", row["type"], var["type"],
-                                    "project", _("the project's attribute types are kept"))
+                ctx.conflict(f"attribute:{row['name']}:type", "attribute", row["name"], "type",
+                             row["type"], var["type"], choices=("ours",),
+                             reason=_("the project's attribute types are kept"))
             elif not row["exchange_type"]:
                 store.exchange_update("attributes", row["name"],
                                       {"exchange_type": var["refi_type"]})
@@ -263,8 +264,9 @@ def _merge_document_field(ctx: ImportCtx, var: dict) -> None:
     if row is not None:
         ctx.report.matched["attributes"] += 1
         if row.type != var["type"]:
-            ctx.report.conflict("document field", row.name, "type", row.type, var["type"],
-                                "project", _("the project's field types are kept"))
+            ctx.conflict(f"document field:{row.name}:type", "document field", row.name, "type",
+                         row.type, var["type"], choices=("ours",),
+                         reason=_("the project's field types are kept"))
         attr = dict(name=row.name, type=row.type, levels=list(row.levels), document=True)
     else:
         new = Attribute(var["name"], var["type"], tuple(var["levels"]), len(defs), False)
