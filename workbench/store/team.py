@@ -101,31 +101,7 @@ class TeamStore:
                 "coder_guids": coder_guids,
                 "tombstones": {k: self.tombstones(k) for k in ("code", "coding", "memo")}}
 
-    # -- what a merge writes -----------------------------------------------------------
-    def merge_index(self) -> dict[str, Any]:
-        """Our side of a merge: GUIDs, text hashes, code paths and coding contents."""
-        docs = {r[0].lower(): r[1] for r in self.query(
-            "SELECT guid, id FROM documents WHERE guid IS NOT NULL")}
-        hashes: dict[str, int] = {}
-        for r in self.query("SELECT text_hash, id FROM documents ORDER BY id"):
-            hashes.setdefault(r[0], r[1])
-        codings = {}
-        content = {}
-        for r in self.query("SELECT k.id, lower(k.guid), k.document_id, k.code_id, k.start, "
-                            "k.end, c.name, k.status FROM codings k JOIN coders c "
-                            "ON c.id = k.coder_id"):
-            codings[r[1]] = {"id": r[0], "document_id": r[2], "code_id": r[3], "start": r[4],
-                             "end": r[5], "coder": r[6], "status": r[7]}
-            content[(r[2], r[3], r[4], r[5], r[6], r[7])] = r[0]
-        memos = {r[0].lower(): dict(r) for r in self.query(
-            "SELECT lower(guid) AS guid, id, target_type, target_id, title, text, private "
-            "FROM memos WHERE guid IS NOT NULL")}
-        memo_content = {(m["target_type"], m["target_id"], m["text"]) for m in memos.values()}
-        return {"documents": docs, "hashes": hashes, "codings": codings, "content": content,
-                "memos": memos, "memo_content": memo_content,
-                "document_names": {r[0]: r[1] for r in self.query("SELECT name, id FROM documents")},
-                "tombstones": {k: self.tombstones(k) for k in ("code", "coding", "memo")}}
-
+    # -- what a merge remembers -------------------------------------------------------
     def merge_decisions(self) -> dict[tuple[str, str], str]:
         return {(r[0], r[1]): r[2] for r in self.query(
             "SELECT conflict, theirs, choice FROM merge_decisions")}
@@ -136,14 +112,6 @@ class TeamStore:
             c.executemany("INSERT OR REPLACE INTO merge_decisions(conflict, theirs, choice, coder, "
                           "decided_at) VALUES (?, ?, ?, ?, ?)",
                           [(a, b, ch, coder, now()) for a, b, ch in decisions])
-
-    def document_text_by_guid(self, guid: str) -> tuple[int, str] | None:
-        rows = self.query("SELECT id, text FROM documents WHERE lower(guid) = ?", [guid.lower()])
-        return (rows[0][0], rows[0][1]) if rows else None
-
-    def segment_id_at(self, doc_id: int, position: int) -> int | None:
-        return self.scalar("SELECT id FROM segments WHERE document_id = ? AND position = ?",
-                           [doc_id, position])
 
     # -- adjudication ------------------------------------------------------------------
     def adjudications(self, doc_id: int | None = None) -> list[dict]:
