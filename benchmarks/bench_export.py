@@ -40,7 +40,8 @@ def build(path: Path, interviews: int, excerpts: int, seed: int) -> None:
             for j in range(7):
                 p.create_code(f"Thème {i}/Sous-code {j}")
         leaves = [cid for cid, path_ in p.code_paths().items() if "/" in path_]
-        p.add_coder("bruno")
+        for name in ("alice", "bruno"):        # the coders of the codings below
+            p.store.ensure_coder(name)
         per_doc = max(1, excerpts // interviews + 1)
         made = 0
         for d in range(interviews):
