@@ -75,6 +75,12 @@ class Conflict:
                 "choice": self.choice or "", "how": self.how, "kept": self.kept,
                 "reason": self.reason, "description": self.description}
 
+    def title(self) -> str:
+        """What differs, in a few words, before any choice (a dialog's title)."""
+        what = self.description or _("{field} differs").format(field=self.field)
+        return _("{kind} {item}: {what}").format(kind=pgettext("element", self.kind),
+                                                 item=self.item, what=what)
+
     def message(self) -> str:
         """One sentence for a report: what differs and what the project holds now."""
         values = dict(kind=pgettext("element", self.kind), item=self.item, field=self.field,

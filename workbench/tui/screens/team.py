@@ -201,7 +201,7 @@ def start_merge(app, path: str, choices: dict | None = None, on_done=None) -> No
             labels = {"ours": _("ours: {v}").format(v=c.ours), "theirs": _("theirs: {v}").format(
                 v=c.theirs), "both": _("both"), "skip": _("leave theirs out"),
                 "add": _("add theirs under another name")}
-            app.push_screen(ChoiceDialog(f"{c.description} ({c.id[:16]}…)",
+            app.push_screen(ChoiceDialog(f"{c.title()} ({c.id[:24]}…)",
                                          [(labels.get(ch, ch), ch) for ch in c.choices]),
                             lambda ch: ch and start_merge(app, path, {**choices, c.id: ch},
                                                           on_done))
