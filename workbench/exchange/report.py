@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from workbench.i18n import _, ngettext, pgettext
+from workbench.i18n import _, colon, ngettext, npgettext, pgettext
 
 from .conflicts import Conflict
 
 #: how the summary names the other kinds it counts
 def _kind_label(kind: str) -> str:
-    return {"participants": pgettext("brought in", "participants"),
+    return {"documents": pgettext("brought in", "documents"),
+            "codes": pgettext("brought in", "codes"),
+            "codings": pgettext("brought in", "codings"),
+            "memos": pgettext("brought in", "memos"),
+            "participants": pgettext("brought in", "participants"),
             "attributes": pgettext("brought in", "attributes"),
             "groups": pgettext("brought in", "groups"),
             "questions": pgettext("brought in", "evaluation questions"),
@@ -113,26 +117,23 @@ class ExchangeReport:
 
     def summary(self) -> list[str]:
         """What was done, in a few lines, then each conflict and its choice."""
+        def line(kind: str, *counts: str) -> str:
+            return colon(_kind_label(kind)) + " " + ", ".join(counts)
+
         lines = [
-            _("documents: {matched} matched, {added} added").format(
-                matched=self.matched["documents"], added=self.new["documents"]),
-            _("codes: {added} added, {changed} renamed or moved").format(
-                added=self.new["codes"], changed=self.modified["codes"]),
-            _("codings: {added} added, {here} already here, {removed} removed, "
-              "{restored} restored").format(added=self.new["codings"],
-                                            here=self.matched["codings"],
-                                            removed=self.removed["codings"],
-                                            restored=self.restored["codings"]),
-            _("memos: {added} added, {changed} changed, {here} already here").format(
-                added=self.new["memos"] + self.restored["memos"],
-                changed=self.modified["memos"], here=self.matched["memos"]),
+            line("documents", _matched(self.matched["documents"]),
+                 _added(self.new["documents"])),
+            line("codes", _added(self.new["codes"]), _renamed(self.modified["codes"])),
+            line("codings", _added(self.new["codings"]), _here(self.matched["codings"]),
+                 _removed(self.removed["codings"]), _restored(self.restored["codings"])),
+            line("memos", _added(self.new["memos"] + self.restored["memos"]),
+                 _changed(self.modified["memos"]), _here(self.matched["memos"])),
         ]
-        others = [(k, self.new[k], self.matched[k]) for k in
-                  ("participants", "attributes", "groups", "questions", "selections", "links")
-                  if self.new[k] or self.matched[k]]
-        if others:
-            lines.append(", ".join(_("{kind}: {new} new, {matched} matched").format(
-                kind=_kind_label(kind), new=n, matched=m) for kind, n, m in others))
+        for kind in ("participants", "attributes", "groups", "questions", "selections", "links"):
+            if self.new[kind] or self.matched[kind]:
+                feminine = kind in ("questions", "selections")
+                lines.append(line(kind, _new(self.new[kind], feminine),
+                                  _matched(self.matched[kind], feminine)))
         if self.remapped or self.not_placed:
             lines.append(_("codings on edited documents: {moved} placed on our text, "
                            "{lost} not placed (their text is not in ours)").format(
@@ -159,8 +160,55 @@ def _shown(value) -> str:
 def _choice_label(c: Conflict) -> str:
     if c.choice is None:
         return "?"
+    label = choice_label(c.choice)
     if c.how == "default":
-        return _("{choice} (default: the project's values are kept)").format(choice=c.choice)
+        return _("{choice} (default: the project's values are kept)").format(choice=label)
     if c.how == "remembered":
-        return _("{choice} (remembered)").format(choice=c.choice)
-    return c.choice
+        return _("{choice} (remembered)").format(choice=label)
+    return label
+
+
+def choice_label(choice: str) -> str:
+    """A conflict's choice as the user reads it."""
+    return {"ours": pgettext("conflict choice", "ours"),
+            "theirs": pgettext("conflict choice", "theirs"),
+            "both": pgettext("conflict choice", "both"),
+            "skip": pgettext("conflict choice", "leave theirs out"),
+            "add": pgettext("conflict choice", "add theirs")}.get(choice, choice)
+
+
+# counts agreeing with the noun they count (French: "1 ajouté", "3 sélections nouvelles")
+def _matched(n: int, feminine: bool = False) -> str:
+    if feminine:
+        return npgettext("feminine", "{n} matched", "{n} matched", n).format(n=n)
+    return npgettext("masculine", "{n} matched", "{n} matched", n).format(n=n)
+
+
+def _new(n: int, feminine: bool = False) -> str:
+    if feminine:
+        return npgettext("feminine", "{n} new", "{n} new", n).format(n=n)
+    return npgettext("masculine", "{n} new", "{n} new", n).format(n=n)
+
+
+def _added(n: int) -> str:
+    return ngettext("{n} added", "{n} added", n).format(n=n)
+
+
+def _renamed(n: int) -> str:
+    return ngettext("{n} renamed or moved", "{n} renamed or moved", n).format(n=n)
+
+
+def _here(n: int) -> str:
+    return ngettext("{n} already here", "{n} already here", n).format(n=n)
+
+
+def _removed(n: int) -> str:
+    return ngettext("{n} removed", "{n} removed", n).format(n=n)
+
+
+def _restored(n: int) -> str:
+    return ngettext("{n} restored", "{n} restored", n).format(n=n)
+
+
+def _changed(n: int) -> str:
+    return ngettext("{n} changed", "{n} changed", n).format(n=n)

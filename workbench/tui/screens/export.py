@@ -133,8 +133,8 @@ class QdpxImportDialog(FormDialog):
                             (N_("take the file's values (except one contradicting a type)"),
                              "replace")],
                            value="keep", allow_blank=False, id="qdpx-conflict")
-            yield TrLabel(N_("To choose for each difference: the Team screen's merge (t, then "
-                             "m) does the same import and asks."), classes="dialog-hint")
+            yield TrLabel(N_("To choose for each difference: Team screen (t), then merge (m)"),
+                          classes="dialog-hint")
             with Horizontal(classes="dialog-buttons"):
                 yield TrButton(N_("Import"), variant="primary", id="ok")
                 yield TrButton(N_("Cancel"), id="cancel")
