@@ -211,7 +211,9 @@ def merge_cmd(project, other, preview, resolutions, prefer, coder):
     """Bring in a colleague's codings, memos, new codes and new documents from a
     .wbproj or a .qdpx written by any tool. Matched by identity: merging the same
     file twice changes nothing. Conflicts are listed with their choices and nothing is
-    written until each has one. One undoable step (`workbench undo`).
+    written until each has one. One undoable step (`workbench undo`). The same
+    operation as `workbench import PROJECT X.qdpx`, which keeps the project's values
+    instead of asking.
 
     Example: workbench merge eval.wbproj eval-camille.wbproj --preview
     """
