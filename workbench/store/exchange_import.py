@@ -188,9 +188,17 @@ class ExchangeImportStore:
                           "lower(guid) = ?", [guid_key(guid)])
         return dict(rows[0]) if rows else None
 
-    def selection_owner(self, guid: str) -> int | None:
-        key = guid_key(guid)
-        return self.scalar("SELECT document_id FROM selections WHERE lower(guid) = ?", [key])
+    def selection_owners(self, guids) -> dict[str, int]:
+        """GUID key -> document id, for those of these selection GUIDs the project holds
+        (one query per 500)."""
+        keys = sorted({guid_key(g) for g in guids if g})
+        out: dict[str, int] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            out.update((r[0].lower(), r[1]) for r in self.query(
+                f"SELECT guid, document_id FROM selections WHERE lower(guid) IN "
+                f"({', '.join('?' * len(chunk))})", chunk))
+        return out
 
     def codings_for_match(self, document_id: int) -> list[dict]:
         return [dict(r) for r in self.query(

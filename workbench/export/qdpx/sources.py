@@ -720,6 +720,9 @@ def _merge_codings(ctx: ImportCtx, src: dict, did: int, coding_owner: dict) -> N
         coding_owner[k["key"]] = dict(id=None, document_id=did, code_id=code_id,
                                       coder_id=coder_id, start=s, end=e)
 
+    owners = store.selection_owners(sel["guid"] for sel in src["selections"]
+                                    if sel["key"] not in known_sels)
+    new_sels: list[dict] = []
     for sel in src["selections"]:
         span = mapper(sel["start"], sel["end"])
         if span is None:
@@ -731,13 +734,13 @@ def _merge_codings(ctx: ImportCtx, src: dict, did: int, coding_owner: dict) -> N
         if sel["key"] in known_sels or sel["key"] == own:
             # stored, or the GUID this project's exports derive for the span: nothing to keep
             report.matched["selections"] += 1
-        elif store.selection_owner(sel["guid"]) is not None:
+        elif sel["key"] in owners:
             ctx.conflict(f"selection:{sel['key']}", "selection", sel["guid"], "document", None,
                          src["name"], choices=(OURS,),
                          reason=_("this selection GUID belongs to another document"))
             continue
         else:
-            store.exchange_insert("selections", dict(
+            new_sels.append(dict(
                 guid=sel["guid"], document_id=did, start=s, end=e, name=sel["name"],
                 description=sel["description"],
                 coder_id=ctx.coder_id(sel["user"]) if sel["user"] else None,
@@ -752,6 +755,8 @@ def _merge_codings(ctx: ImportCtx, src: dict, did: int, coding_owner: dict) -> N
             one(k, span, sel["key"])
     for k in src["codings"]:
         one(k, mapper(k["start"], k["end"]), None)
+    if new_sels:                                   # one statement for the document's new spans
+        store.exchange_insert_many("selections", new_sels)
     if new_rows:
         store.exchange_insert_many("codings", new_rows)
         ids = store.ids_by_guid("coding", [r["guid"] for r in new_rows])
