@@ -570,3 +570,19 @@ def test_every_exchange_message_has_its_french_form():
     for forms in french.values():               # French typography: no-break space before :
         for text in forms:
             assert " :" not in text and " ;" not in text, text
+
+
+def test_a_code_linked_to_a_question_both_ways_is_linked_once(tmp_path):
+    """The code lists evaluation question Q1 in its description and Q1's Set lists the
+    code: one link, not a failed import (the import is an undoable step that records
+    its rows: a repeated key is left out, as INSERT OR IGNORE would)."""
+    from workbench.project import Project
+    with Project.create(tmp_path / "a.wbproj", coder="alice") as a:
+        a.store.bulk_insert_questions([{"id": "Q1", "text": "L'accès à l'emploi ?"}])
+        a.create_code("Emploi")
+        a.update_code("Emploi", questions=["Q1"])
+        a.export_qdpx(tmp_path / "a.qdpx")
+    with Project.create(tmp_path / "b.wbproj", coder="bruno") as b:
+        b.import_qdpx(tmp_path / "a.qdpx")
+        assert b.store.query("SELECT count(*) FROM code_questions")[0][0] == 1
+        assert b.import_qdpx(tmp_path / "a.qdpx")["new"].get("codes", 0) == 0

@@ -27,6 +27,13 @@ def _exists(rec, table: str, row: dict) -> bool:
     return row.get("id") is not None and rec.fetch(table, {"id": row["id"]}) is not None
 
 
+def _key(table: str, row: dict):
+    """The key a row of an undoable table is unique by (None: no key given)."""
+    if table == "code_questions":
+        return row["code_id"], row["question_id"]
+    return row.get("id")
+
+
 class ExchangeImportStore:
     # -- generic ------------------------------------------------------------------------
     # Inside an undoable action (``Store.grouped``: a merge or an import), the rows of
@@ -62,8 +69,15 @@ class ExchangeImportStore:
         rec = self._undo_recorder(table)
         if rec is not None:
             with self.transaction():
-                if ignore:
-                    rows = [r for r in rows if not _exists(rec, table, r)]
+                if ignore:                 # as INSERT OR IGNORE: rows already there, and
+                    kept, seen = [], set()  # a repeated key within these rows, left out
+                    for r in rows:
+                        key = _key(table, r)
+                        if (key is not None and key in seen) or _exists(rec, table, r):
+                            continue
+                        seen.add(key)
+                        kept.append(r)
+                    rows = kept
                 rec.insert_many(table, rows)
             return
         cols = list(rows[0])
