@@ -9,7 +9,7 @@ import click
 
 from workbench.cli._base import (Progress, UserError, coder_option, emit, format_option,
                                  handle_errors, main, open_project)
-from workbench.i18n import _, ngettext
+from workbench.i18n import _, ngettext, pgettext
 
 PASSPHRASE_ENV = "WORKBENCH_KEY_PASSPHRASE"
 
@@ -17,6 +17,38 @@ PASSPHRASE_ENV = "WORKBENCH_KEY_PASSPHRASE"
 @main.group("privacy")
 def privacy_group() -> None:
     """Pseudonymisation (RGPD): detect, review, write a pseudonymised copy, re-identify."""
+
+
+def _headers() -> dict[str, str]:
+    """The privacy tables' column names in the user's language (table format only: csv and
+    json keep the identifiers)."""
+    return {"category": pgettext("privacy column", "category"),
+            "label": pgettext("privacy column", "label"),
+            "variants": pgettext("privacy column", "written forms"),
+            "occurrences": pgettext("privacy column", "occurrences"),
+            "sources": pgettext("privacy column", "found by"),
+            "entity": pgettext("privacy column", "candidate"),
+            "before": pgettext("privacy column", "before"),
+            "after": pgettext("privacy column", "after"),
+            "what": pgettext("privacy column", "what"),
+            "form": pgettext("privacy column", "written form"),
+            "pseudonym": pgettext("privacy column", "pseudonym"),
+            "accepted": pgettext("privacy column", "accepted"),
+            "rejected": pgettext("privacy column", "rejected"),
+            "pending": pgettext("privacy column", "to review"),
+            "style": pgettext("privacy column", "pseudonyms"),
+            "seed": pgettext("privacy column", "seed"),
+            "export_guard": pgettext("privacy column", "export guard")}
+
+
+def _emit(rows, fmt: str) -> None:
+    import pandas as pd
+    df = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
+    if fmt == "table":
+        headers = _headers()
+        df = df.rename(columns=lambda c: headers.get(c, c))
+        df.columns.name = None
+    emit(df, fmt)
 
 
 @privacy_group.command("detect")
@@ -46,7 +78,7 @@ def detect_cmd(project, lists, no_ner, rescan, fmt, coder):
     click.echo(p.privacy_detection_line(report, seconds=True))
     if len(counts):
         table = counts.groupby(["category", "status"]).size().unstack(fill_value=0)
-        emit(table.reset_index(), fmt)
+        _emit(table.reset_index(), fmt)
 
 
 @privacy_group.command("list")
@@ -61,7 +93,7 @@ def list_cmd(project, category, status, fmt):
     Example: workbench privacy list eval.wbproj --status pending
     """
     with open_project(project) as p:
-        emit(p.privacy_candidates(category=category, status=status), fmt)
+        _emit(p.privacy_candidates(category=category, status=status), fmt)
 
 
 @privacy_group.command("show")
@@ -78,7 +110,7 @@ def show_cmd(project, entity, context, limit, fmt):
     Example: workbench privacy show eval.wbproj Karima
     """
     with open_project(project) as p:
-        emit(p.privacy_occurrences(entity, context=context, limit=limit), fmt)
+        _emit(p.privacy_occurrences(entity, context=context, limit=limit), fmt)
 
 
 def _decide(status: str):
@@ -222,7 +254,7 @@ def policy_cmd(project, category, action, label, kind, fmt, coder):
         rows = [{"category": c.name, "label": c.label, "kind": c.kind, "action": c.action,
                  "what": _(c.title) if c.title else ""}
                 for c in p.privacy_categories().values()]
-    emit(rows, fmt)
+    _emit(rows, fmt)
 
 
 @privacy_group.command("settings")
@@ -241,7 +273,7 @@ def settings_cmd(project, style, seed, export_guard, fmt):
     """
     with open_project(project) as p:
         settings = p.set_privacy_settings(style=style, seed=seed, export_guard=export_guard)
-    emit([settings], fmt)
+    _emit([settings], fmt)
 
 
 @privacy_group.command("preview")
@@ -257,7 +289,7 @@ def preview_cmd(project, entity, style, fmt):
     """
     with open_project(project) as p:
         forms = p.privacy_preview(entity, style=style)
-    emit([{"form": k, "pseudonym": v} for k, v in forms.items()], fmt)
+    _emit([{"form": k, "pseudonym": v} for k, v in forms.items()], fmt)
 
 
 def _passphrase(confirm: bool) -> str:
