@@ -2,6 +2,7 @@
 project's names, French name forms, the first-name lexicon), review, the pseudonymised
 copy with every offset remapped, the key, re-identification, the export guard, and the
 rule every column of the schema must have."""
+import re
 import sqlite3
 
 import pytest
@@ -370,6 +371,64 @@ def test_a_realistic_substitute_is_never_written_like_a_detected_form():
         for e in entities:
             for v in e["variants"]:
                 assert lexicon.fold(ps.render(e["id"], v)) not in originals, (seed, v)
+
+
+def test_a_realistic_place_or_organisation_never_writes_a_detected_name():
+    """By hand (demo project, NER on, realistic style, 2026-11-29): Faker's city
+    "Sainte Thierry" stood for a place while Thierry was a person of the transcripts, and
+    the copy refused itself.  No place or organisation substitute may hold a detected form
+    as a word of its own, over many seeds; a substitute merely containing one inside a
+    word is fine."""
+    from workbench.privacy.categories import BUILTIN
+    from workbench.privacy.pseudonyms import Pseudonyms
+    from workbench.privacy import lexicon
+    from workbench.privacy.pseudonyms import _faker
+    persons = ["Thierry", "Martin", "Bernard", "Thomas", "Petit", "Robert", "Richard",
+               "Durand", "Dubois", "Moreau", "Laurent", "Simon", "Michel", "Lefebvre",
+               "Leroy", "Roux", "David", "Bertrand", "Morel", "Fournier", "Girard"]
+    entities = [{"id": i + 1, "category": "person", "variants": [v]}
+                for i, v in enumerate(persons)]
+    entities += [{"id": 100 + i, "category": c, "variants": [f"Lieu{i}"]}
+                 for i, c in enumerate(["place", "organisation", "employer"] * 5)]
+    ps = Pseudonyms(entities, BUILTIN, style="realistic", seed=0)
+    assert ps.clashes("Sainte Thierry") and ps.clashes("Martin et Fils")
+    assert not ps.clashes("Thierryville") and not ps.clashes("Saint-Martinois")
+    # Faker's French cities and companies do use first and last names like these
+    fake = _faker(1)
+    drawn = [fake.city() for _ in range(300)] + [fake.company() for _ in range(300)]
+    assert any(ps.clashes(d) for d in drawn)
+    words = re.compile(r"[^\W_]+")
+    for seed in range(40):
+        ps = Pseudonyms(entities, BUILTIN, style="realistic", seed=seed)
+        ps.assign([e["id"] for e in entities])
+        for e in entities[len(persons):]:
+            text = ps.render(e["id"], e["variants"][0])
+            assert not {lexicon.fold(w) for w in words.findall(text)} & \
+                {lexicon.fold(p) for p in persons}, (seed, text)
+
+
+def test_a_stored_substitute_that_now_writes_a_detected_name_is_drawn_again():
+    """By hand: the demo's place 54 kept "Sainte Thierry" from an earlier attempt; with
+    Thierry a person, every later copy refused itself.  The stale substitute is drawn
+    again (and reported for the store); one that writes no detected form is kept."""
+    import json
+    from workbench.privacy.categories import BUILTIN
+    from workbench.privacy.pseudonyms import Pseudonyms
+    entities = [{"id": 1, "category": "person", "variants": ["Thierry"]},
+                {"id": 2, "category": "place", "variants": ["Narbonne"], "number": 1,
+                 "pseudonym": json.dumps({"text": "Sainte Thierry"})},
+                {"id": 3, "category": "place", "variants": ["Limoux"], "number": 2,
+                 "pseudonym": json.dumps({"text": "Saint-Lambert"})}]
+    ps = Pseudonyms(entities, BUILTIN, style="realistic", seed=7)
+    ps.assign([1, 2, 3])
+    assert [eid for eid, _p in ps.redrawn] == [2]
+    new = json.loads(dict(ps.redrawn)[2])["text"]
+    assert new != "Sainte Thierry" and not ps.clashes(new)
+    assert ps.render(2, "Narbonne") == new and ps.render(3, "Limoux") == "Saint-Lambert"
+    # in the tags style nothing stored is touched
+    ps = Pseudonyms(entities, BUILTIN, style="tags", seed=7)
+    ps.assign([1, 2, 3])
+    assert ps.redrawn == []
 
 
 def test_a_list_term_already_found_takes_the_lists_category(interview, tmp_path):

@@ -96,6 +96,8 @@ def build_plan(project, *, style: str, require_review: bool = False) -> Plan:
     seed = project.privacy_seed()
     pseudonyms = Pseudonyms(entities, categories, style=style, seed=seed)
     pseudonyms.assign(replaced_ids)
+    if pseudonyms.redrawn:
+        store.privacy_redraw(pseudonyms.redrawn)
     if pseudonyms.changed:
         store.privacy_assign(pseudonyms.changed)
     variants = store.privacy_variants()

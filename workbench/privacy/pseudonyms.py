@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from typing import Iterable, Sequence
 
 from workbench.privacy import lexicon
@@ -54,7 +55,21 @@ class Pseudonyms:
         # every detected written form: no substitute may be written like one of them
         # (a last name drawn with the same initial writes "Mme D." as "Mme D.")
         self.originals = {lexicon.fold(v) for e in entities for v in e.get("variants", ())}
+        self._clash: re.Pattern[str] | None = None
         self.changed: list[tuple[int, int | None, str | None]] = []
+        self.redrawn: list[tuple[int, str | None]] = []    # stale substitutes replaced
+
+    def clashes(self, value: str) -> bool:
+        """Whether a substitute writes a detected form as a word of its own (Faker's
+        "Sainte Thierry" when Thierry is someone in the transcripts; "Dupont SARL" for a
+        Mr Dupont): the copy's final check would find that form and refuse the copy."""
+        if not self.originals:
+            return False
+        if self._clash is None:
+            forms = sorted(self.originals, key=len, reverse=True)
+            self._clash = re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, forms)) +
+                                     r")(?![^\W_])")
+        return self._clash.search(lexicon.fold(value)) is not None
 
     # -- assignment -----------------------------------------------------------------
     def series(self, entity: dict) -> str:
@@ -63,18 +78,26 @@ class Pseudonyms:
 
     def assign(self, entity_ids: Iterable[int]) -> None:
         """Give each entity (in id order) a number and, in the realistic style, a
-        substitute, keeping those already assigned."""
+        substitute, keeping those already assigned (unless one now writes a detected
+        form: :meth:`_stale`)."""
+        entity_ids = sorted(set(entity_ids))
+        wanted = set(entity_ids)
         used: dict[str, set[int]] = {}
         for e in self.entities.values():
             if e.get("number") is not None:
                 used.setdefault(self.series(e), set()).add(e["number"])
+            if self.style == "realistic" and e.get("pseudonym") and e["id"] in wanted and \
+                    self._stale(e):
+                e["stale"] = e["pseudonym"]
+                e["pseudonym"] = None          # drawn again below
             if e.get("pseudonym"):
                 for part in json.loads(e["pseudonym"]).values():
                     self.taken.add(lexicon.fold(part))
-        for eid in sorted(entity_ids):
+        for eid in entity_ids:
             e = self.entities[eid]
             number, pseudonym = e.get("number"), e.get("pseudonym")
-            before = (number, pseudonym)
+            stale = e.pop("stale", None)
+            before = (number, stale or pseudonym)
             if number is None:
                 taken = used.setdefault(self.series(e), set())
                 number = max(taken, default=0) + 1
@@ -84,16 +107,34 @@ class Pseudonyms:
                     self.categories[e["category"]].kind != "identifier":
                 pseudonym = json.dumps(self._substitute(e), ensure_ascii=False)
                 e["pseudonym"] = pseudonym
+            if stale is not None:
+                self.redrawn.append((eid, pseudonym))
             if (number, pseudonym) != before:
                 self.changed.append((eid, number, pseudonym))
 
     def _fresh(self, draw) -> str:
         for _ in range(200):
             value = draw()
-            if lexicon.fold(value) not in self.taken:
+            if lexicon.fold(value) not in self.taken and not self.clashes(value):
                 self.taken.add(lexicon.fold(value))
                 return value
         raise RuntimeError("no free pseudonym left")   # pragma: no cover - 1,000+ names
+
+    def _stale(self, e: dict) -> bool:
+        """Whether a substitute kept from an earlier copy now writes a detected form
+        (a document added since brought a Thierry while a place was "Sainte Thierry"):
+        it is drawn again, or the copy would refuse itself at every attempt."""
+        try:
+            parts = json.loads(e["pseudonym"])
+        except (TypeError, ValueError):
+            return True
+        if not isinstance(parts, dict):
+            return True
+        if "first" in parts or "last" in parts:
+            return any(self.clashes(render(parse_person(v), parts.get("first") or "",
+                                           parts.get("last") or "", v))
+                       for v in e.get("variants", ()))
+        return self.clashes(str(parts.get("text", "")))
 
     def _substitute(self, e: dict) -> dict:
         rng = random.Random(f"{self.seed}/{e['category']}/{e['id']}")
@@ -106,9 +147,8 @@ class Pseudonyms:
                 first, surname = rng.choice(pool), rng.choice(last)
                 if lexicon.fold(first) in self.taken or lexicon.fold(surname) in self.taken:
                     continue
-                written = {lexicon.fold(render(parse_person(v), first, surname, v))
-                           for v in e.get("variants", ())}
-                if written & self.originals:
+                if any(self.clashes(render(parse_person(v), first, surname, v))
+                       for v in e.get("variants", ())):
                     continue
                 self.taken.update((lexicon.fold(first), lexicon.fold(surname)))
                 return {"first": first, "last": surname}

@@ -397,6 +397,13 @@ class PrivacyStore:
                           "pseudonym = coalesce(pseudonym, ?) WHERE id = ?",
                           [(n, p, i) for i, n, p in assignments])
 
+    def privacy_redraw(self, pseudonyms: Iterable[tuple[int, str | None]]) -> None:
+        """Replace stored realistic pseudonyms (entity id, new pseudonym): one drawn for an
+        earlier copy that now writes a detected form."""
+        with self.transaction() as c:
+            c.executemany("UPDATE privacy_entities SET pseudonym = ? WHERE id = ?",
+                          [(p, i) for i, p in pseudonyms])
+
     def privacy_reset_pseudonyms(self) -> None:
         with self.transaction() as c:
             c.execute("UPDATE privacy_entities SET number = NULL, pseudonym = NULL")
