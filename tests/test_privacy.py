@@ -310,7 +310,7 @@ def test_the_methods_annex_says_what_was_pseudonymised(interview, tmp_path):
         report = q.export_report(tmp_path / "r.docx", sections=("methods",))
     text = "\n".join(par.text for par in Document(str(report)).paragraphs)
     assert "pseudonymised on" in lines[0] or "pseudonymisées le" in lines[0]
-    assert any("Personne: 10" in line or "Personne\u00a0: 10" in line for line in lines)
+    assert any("person: 10" in line or "personne\u00a0: 10" in line for line in lines)
     for line in lines:
         assert line in text
 

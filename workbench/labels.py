@@ -17,13 +17,13 @@ from __future__ import annotations
 import unicodedata
 
 from workbench.domain import ACTOR_TYPES
-from workbench.i18n import N_, _
+from workbench.i18n import N_, _, pgettext
 
 __all__ = ["ACTIVITIES", "ACTOR_ALIASES", "ACTOR_LABELS", "ATTRIBUTE_TYPES", "MEMO_TARGETS",
            "ORIGINS", "QUERY_KINDS", "SIDES", "STATUSES", "TRIANGULATION_STATUSES",
            "activity_label", "actor_label", "attribute_type_label", "memo_target_label",
-           "origin_label", "parse_actor", "query_kind_label", "side_label", "status_label",
-           "triangulation_status_label"]
+           "origin_label", "parse_actor", "privacy_category_label", "query_kind_label",
+           "side_label", "status_label", "triangulation_status_label"]
 
 # -- actor types --------------------------------------------------------------------
 #: The type of actor a document or participant speaks for.
@@ -212,3 +212,24 @@ def activity_label(action: str | None) -> str:
         return ""
     msgid = ACTIVITIES.get(action)
     return _(msgid) if msgid else str(action)
+
+
+# -- pseudonymisation categories ------------------------------------------------------
+def privacy_category_label(category: str | None) -> str:
+    """A pseudonymisation category's short name (the built-in ones translated, a team's
+    own category as it is named)."""
+    names = {
+        "person": pgettext("privacy category", "person"),
+        "place": pgettext("privacy category", "place"),
+        "small_town": pgettext("privacy category", "small town"),
+        "organisation": pgettext("privacy category", "organisation"),
+        "employer": pgettext("privacy category", "employer"),
+        "training_body": pgettext("privacy category", "training body"),
+        "institution": pgettext("privacy category", "public service"),
+        "email": pgettext("privacy category", "e-mail"),
+        "phone": pgettext("privacy category", "phone"),
+        "address": pgettext("privacy category", "address"),
+        "nir": pgettext("privacy category", "NIR"),
+        "birth_date": pgettext("privacy category", "date of birth"),
+    }
+    return names.get(category or "", category or "")

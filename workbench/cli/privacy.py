@@ -10,6 +10,7 @@ import click
 from workbench.cli._base import (Progress, UserError, coder_option, emit, format_option,
                                  handle_errors, main, open_project)
 from workbench.i18n import _, ngettext, pgettext
+from workbench.labels import privacy_category_label
 
 PASSPHRASE_ENV = "WORKBENCH_KEY_PASSPHRASE"
 
@@ -330,7 +331,7 @@ def apply_cmd(project, out, key, encrypt, style, require_review, overwrite, code
     reps = s.get("replacements", {})
     click.echo(_("wrote {out} ({n} replacements: {detail})").format(
         out=s["out"], n=sum(reps.values()),
-        detail=", ".join(f"{c} {n}" for c, n in reps.items()) or "-"))
+        detail=", ".join(f"{privacy_category_label(c)} {n}" for c, n in reps.items()) or "-"))
     click.echo(_("wrote the key {key}{enc}: keep it apart from the data, never send it with "
                  "an export").format(key=s["key"], enc=_(" (encrypted)") if s["encrypted"] else ""))
 

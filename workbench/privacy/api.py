@@ -22,6 +22,7 @@ import pandas as pd
 
 from workbench.domain import NotFoundError, ValidationError, WorkbenchError
 from workbench.i18n import _, decimal, ngettext, npgettext, pgettext
+from workbench.labels import privacy_category_label
 from workbench.privacy.categories import ACTIONS, BUILTIN, KINDS, Category, valid_name
 from workbench.privacy.pseudonyms import STYLES
 
@@ -400,7 +401,10 @@ class PrivacyAPI:
                 cats=sep.join(kept)))
         reps = s.get("replacements", {})
         if reps:
-            parts = [pgettext("privacy", "{label}: {n}").format(label=labels.get(c, c), n=n)
+            def name(c: str) -> str:     # built-in categories translated, the team's own
+                return privacy_category_label(c) if c in BUILTIN else labels.get(c, c)
+
+            parts = [pgettext("privacy", "{label}: {n}").format(label=name(c), n=n)
                      for c, n in sorted(reps.items())]
             total = sum(reps.values())
             lines.append(ngettext("{n} replacement in the transcripts ({detail}).",

@@ -20,6 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, Static
 
 from workbench.i18n import N_, _, ngettext, pgettext
+from workbench.labels import privacy_category_label as category_name
 from workbench.tui.fuzzy import fold
 from workbench.tui.lang import Localised, TrButton, TrInput, TrLabel, TrSelect
 from workbench.tui.screens.base import BaseScreen, cell
@@ -27,25 +28,6 @@ from workbench.tui.screens.dialogs import ChoiceDialog, ConfirmDialog, FormDialo
 from workbench.tui.widgets.rowlist import RowList
 
 STATUSES = (None, "pending", "accepted", "rejected")
-
-
-def category_name(category: str) -> str:
-    """A category's short name in listings (the built-in ones translated)."""
-    names = {
-        "person": pgettext("privacy category", "person"),
-        "place": pgettext("privacy category", "place"),
-        "small_town": pgettext("privacy category", "small town"),
-        "organisation": pgettext("privacy category", "organisation"),
-        "employer": pgettext("privacy category", "employer"),
-        "training_body": pgettext("privacy category", "training body"),
-        "institution": pgettext("privacy category", "public service"),
-        "email": pgettext("privacy category", "e-mail"),
-        "phone": pgettext("privacy category", "phone"),
-        "address": pgettext("privacy category", "address"),
-        "nir": pgettext("privacy category", "NIR"),
-        "birth_date": pgettext("privacy category", "date of birth"),
-    }
-    return names.get(category, category)
 
 
 def status_name(status: str | None) -> str:
