@@ -64,9 +64,12 @@ class PrivacyScreen(BaseScreen):
     """
     TITLE = N_("Privacy")
     BINDINGS = [
+        # the footer shows the first ones on a narrow terminal: detect, decide, write
         Binding("q", "back", N_("Back")),
+        Binding("d", "detect", N_("detect")),
         Binding("a", "decide('accepted')", N_("accept")),
         Binding("x", "decide('rejected')", N_("reject")),
+        Binding("w", "write", N_("write the copy")),
         Binding("u", "decide('pending')", N_("to review"), show=False),
         Binding("A", "decide_shown('accepted')", N_("accept all shown"), show=False),
         Binding("X", "decide_shown('rejected')", N_("reject all shown"), show=False),
@@ -78,8 +81,6 @@ class PrivacyScreen(BaseScreen):
         Binding("p", "policies", N_("categories")),
         Binding("f", "status_filter", N_("status"), show=False),
         Binding("v", "preview", N_("pseudonym"), show=False),
-        Binding("d", "detect", N_("detect")),
-        Binding("w", "write", N_("write the copy")),
         Binding("slash", "filter", N_("Filter"), show=False),
         Binding("escape", "clear_filter", N_("clear the filter"), show=False),
     ]
