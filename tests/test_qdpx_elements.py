@@ -42,11 +42,17 @@ def test_users_keep_guid_case_and_skip_bad_ones():
     assert len(ctx.warnings) == 1 and "'X'" in ctx.warnings[0]
 
 
-def test_codes_tree_without_recursion_limits():
+def test_codes_tree_without_recursion_limits(monkeypatch):
     depth = 1200                                   # deeper than Python's recursion limit
     body = "".join(f'<Code guid="{G(2, i)}" name="c{i}" isCodable="true">' for i in range(depth))
     body += "</Code>" * depth
-    out = codes.read(_root(f"<CodeBook><Codes>{body}</Codes></CodeBook>"), _ctx())
+    root = _root(f"<CodeBook><Codes>{body}</Codes></CodeBook>")
+    # the project's limit on code depth (safety.limits.MAX_CODE_DEPTH, 50) is a clear error
+    with pytest.raises(codes.QdpxError, match="the code hierarchy is 51 levels deep"):
+        codes.read(root, _ctx())
+    # the walk itself never recurses: lifted, the limit lets 1,200 levels through
+    monkeypatch.setattr(codes, "MAX_CODE_DEPTH", depth)
+    out = codes.read(root, _ctx())
     assert len(out) == depth
     assert out[-1]["parent_key"] == G(2, depth - 2) and out[0]["parent_key"] is None
     assert out[2]["path"] == "c0/c1/c2"

@@ -11,9 +11,12 @@ Methods return domain dataclasses or pandas DataFrames; errors are
 """
 from __future__ import annotations
 
+import functools
 import getpass
+import inspect
 import os
 import re
+import sqlite3
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -33,7 +36,9 @@ from workbench.ingest.parsers import parse_column_mapping
 from workbench.ingest.service import CancelledFn, ImportReport, ProgressFn, import_paths
 from workbench.privacy import PrivacyAPI
 from workbench.query import QueryAPI
-from workbench.store import Store, StoreError, now
+from workbench.safety.errors import describe
+from workbench.store import Store, now
+from workbench.store.errors import translate, translate_os_error
 from workbench.team import TeamAPI
 from workbench.team.api import remembered_coder
 from workbench.topics import TopicsAPI
@@ -76,10 +81,7 @@ class ProjectCore:
     # -- lifecycle -----------------------------------------------------------------
     @classmethod
     def create(cls, path: str | Path, *, name: str | None = None, coder: str | None = None):
-        try:
-            store = Store(path, create=True)
-        except StoreError as exc:
-            raise WorkbenchError(str(exc)) from None
+        store = Store(path, create=True)
         project = cls(store, coder)
         store.set_meta("name", name or Path(path).stem)
         store.set_meta("created_at", now())
@@ -87,11 +89,13 @@ class ProjectCore:
         return project
 
     @classmethod
-    def open(cls, path: str | Path, *, coder: str | None = None):
-        try:
-            return cls(Store(path), coder)
-        except StoreError as exc:
-            raise WorkbenchError(str(exc)) from None
+    def open(cls, path: str | Path, *, coder: str | None = None, check: bool = True):
+        """Open a project; refuses what is not one, and (``check``) a damaged file."""
+        project = cls(Store(path, check=check), coder)
+        from workbench.safety.files import sweep_leftovers
+        for folder in (project.path.parent, project.path.parent / "exports"):
+            sweep_leftovers(folder)          # what a killed export left (hidden .wbtmp)
+        return project
 
     @classmethod
     def open_or_create(cls, path: str | Path, *, coder: str | None = None):
@@ -102,6 +106,38 @@ class ProjectCore:
 
     def close(self) -> None:
         self.store.close()
+
+    def check(self) -> list[str]:
+        """The whole integrity check of the project file (no time bound); an empty list
+        means the file is sound."""
+        return self.store.integrity_problems()
+
+    @classmethod
+    def repair(cls, path: str | Path) -> tuple[Path | None, list[str]]:
+        """Rebuild a damaged project from its rows into a fresh file, which takes its
+        place; the damaged file is kept beside it (``<name>.damaged-<time>.wbproj``).
+
+        :returns: (where the damaged file was kept, problems left); nothing is moved
+            when the rebuilt copy is not sound.
+        """
+        import datetime as _dt
+        path = Path(path)
+        stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        fresh = path.with_name(f".{path.name}.repair-{os.getpid()}.wbtmp")
+        store = Store(path, check=False)
+        try:
+            problems = store.rebuild_copy(fresh)
+        finally:
+            store.close()
+        if problems:
+            fresh.unlink(missing_ok=True)
+            return None, problems
+        kept = path.with_name(f"{path.stem}.damaged-{stamp}{path.suffix}")
+        os.replace(path, kept)
+        for suffix in ("-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+        os.replace(fresh, path)
+        return kept, []
 
     def __enter__(self):
         return self
@@ -185,8 +221,17 @@ class ProjectCore:
         mapping = None
         field_defs, restored, notes = [], [], []
         if manifest:
-            mapping = load_manifest(manifest, known_programmes=known + [programme] * bool(programme),
-                                    new_programmes=new_programme)
+            from workbench.ingest.manifest import ManifestError
+            try:
+                mapping = load_manifest(manifest,
+                                        known_programmes=known + [programme] * bool(programme),
+                                        new_programmes=new_programme)
+            except WorkbenchError:
+                raise
+            except Exception as exc:     # the manifest's error, never a traceback
+                message, line = describe(exc)
+                where = f"{manifest}:{line}" if line else str(manifest)
+                raise ManifestError(f"{where}: {message}") from exc
             table = mapping.fields
             if table.columns:
                 typed = type_columns(
@@ -368,8 +413,16 @@ class ProjectCore:
         (scales recognised, dates with times, suggestions) and ``warnings`` (encoding).
         """
         from workbench.participants import plan_participant_import
-        plan = plan_participant_import(self.store, path, id_column=id_column, types=types,
-                                       sheet=sheet)
+        try:
+            plan = plan_participant_import(self.store, path, id_column=id_column, types=types,
+                                           sheet=sheet)
+        except WorkbenchError:
+            raise
+        except Exception as exc:     # a reader library's error is this file's error
+            from workbench.participants import ParticipantTableError
+            message, line = describe(exc)
+            where = f"{path}:{line}" if line else str(path)
+            raise ParticipantTableError(f"{where}: {message}") from exc
         typed = plan.typed
         result = {"inserted": 0, "updated": 0}
         if not plan.empty:
@@ -452,6 +505,47 @@ class ProjectCore:
         return self.store.document_participants(self.document_id(doc))
 
 
+def _guarded(fn):
+    """``fn`` with SQLite and output-file errors about the file turned into
+    :mod:`workbench.store.errors` classes (a full disk, a damaged or busy project)."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except sqlite3.Error as exc:
+            owner = args[0] if args else None
+            error = translate(exc, getattr(getattr(owner, "store", None), "path", "project"))
+            if error is exc:
+                raise
+            raise error from exc
+        except OSError as exc:
+            error = translate_os_error(exc)
+            if error is exc:
+                raise
+            raise error from exc
+    wrapper.__wrapped_by_guard__ = True
+    return wrapper
+
+
+def guard_facade(cls):
+    """Wrap every public method of the facade class (mixins included) with
+    :func:`_guarded`: the one place where no raw database error gets past the API."""
+    for name in dir(cls):
+        if name.startswith("_"):
+            continue
+        attr = inspect.getattr_static(cls, name)
+        if isinstance(attr, classmethod):
+            setattr(cls, name, classmethod(_guarded(attr.__func__)))
+        elif isinstance(attr, staticmethod):
+            setattr(cls, name, staticmethod(_guarded(attr.__func__)))
+        elif isinstance(attr, property) and attr.fget is not None:
+            setattr(cls, name, property(_guarded(attr.fget), attr.fset, attr.fdel, attr.__doc__))
+        elif inspect.isfunction(attr) and not getattr(attr, "__wrapped_by_guard__", False):
+            setattr(cls, name, _guarded(attr))
+    return cls
+
+
+@guard_facade
 class Project(QueryAPI, CodebookAPI, AutocodeAPI, AgreementAPI, TeamAPI, TopicsAPI, CodingAPI,
               SlotsAPI, ExportAPI, PrivacyAPI, GroupsAPI, ProjectCore):
     """The facade: :class:`ProjectCore` plus one mixin per capability (coding,

@@ -30,13 +30,13 @@ import datetime as _dt
 import io
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
 from workbench.domain import Attribute, ValidationError
 from workbench.i18n import _, ngettext, pgettext
+from workbench.safety.text import clean_text
 from workbench.values import is_boolean_column, parse_bool, parse_date, parse_number
 
 __all__ = ["FIELD_TYPES", "Inferred", "KeyedImport", "RawTable", "TableError", "TableTypeError",
@@ -47,7 +47,6 @@ __all__ = ["FIELD_TYPES", "Inferred", "KeyedImport", "RawTable", "TableError", "
 FIELD_TYPES = ("nominal", "ordinal", "numeric", "date", "boolean")
 #: How many problems an error lists before "... and N more".
 MAX_LISTED = 50
-MAX_XLSX_BYTES = 500 * 1024 * 1024
 
 # -- scales ----------------------------------------------------------------------------------
 # Ordered scales recognised on sight.  Each level is a tuple of spellings, the first being
@@ -193,14 +192,14 @@ def cell_text(value) -> str:
 
 def _read_xlsx(path: Path, sheet: str | int | None) -> tuple[list[tuple[int, list[str]]], list[str]]:
     import openpyxl
-    try:
-        with zipfile.ZipFile(path) as zf:
-            total = sum(i.file_size for i in zf.infolist())
-    except (zipfile.BadZipFile, OSError):
-        raise TableError(_("{path}: not a valid .xlsx file").format(path=path)) from None
-    if total > MAX_XLSX_BYTES:
-        raise TableError(_("{path}: refusing a suspicious archive ({size} MB once unpacked)")
-                         .format(path=path, size=total // (1024 * 1024)))
+
+    from workbench.ingest.model import ImportFileError
+    from workbench.ingest.parsers._base import check_zip
+    try:    # the zip and XML guards of every Office file: bombs, entities, depth
+        check_zip(path, kind=".xlsx", legacy_hint=_("password-protected or legacy Excel .xls "
+                                                     "file: save it as .xlsx without a password"))
+    except ImportFileError as exc:
+        raise TableError(str(exc)) from None
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:   # openpyxl raises many kinds on damaged files
@@ -280,7 +279,9 @@ def read_table(path: str | Path, *, sheet: str | int | None = None,
     else:
         raise TableError(_("{path}: unsupported table format {suffix!r} (use .csv, .tsv, .txt "
                            "or .xlsx)").format(path=path, suffix=suffix))
-    header = [unicodedata.normalize("NFC", h).strip() for h in header]
+    # the sanitising step of every importer: no control characters enter a project
+    header = [unicodedata.normalize("NFC", clean_text(h)).strip() for h in header]
+    body = [(line, [clean_text(c) for c in cells]) for line, cells in body]
     width = len(header)
     problems = []
     for line, cells in body:

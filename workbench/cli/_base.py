@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import functools
 import json
+import sqlite3
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -17,6 +19,7 @@ from workbench.cli._i18n import I18nGroup
 from workbench.domain import WorkbenchError
 from workbench.i18n import N_, _
 from workbench.ingest.model import ImportFileError
+from workbench.store.errors import translate, translate_os_error
 
 FORMATS = ("table", "csv", "json")
 
@@ -29,13 +32,24 @@ class UserError(click.ClickException):
 
 
 def handle_errors(fn):
-    """Turn domain errors into exit code 1 with a clear message (never a traceback)."""
+    """Turn domain errors into exit code 1 with a clear message (never a traceback);
+    SQLite and output-file errors about the file (disk full, damaged, busy) too."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
         except (WorkbenchError, ImportFileError) as exc:
             raise UserError(str(exc)) from None
+        except sqlite3.Error as exc:
+            error = translate(exc, kwargs.get("project") or "project")
+            if error is exc:
+                raise
+            raise UserError(str(error)) from None
+        except OSError as exc:
+            error = translate_os_error(exc)
+            if error is exc:
+                raise
+            raise UserError(str(error)) from None
         except KeyboardInterrupt:
             click.echo("workbench: " + _("interrupted"), err=True)
             sys.exit(130)
@@ -51,6 +65,7 @@ def open_project(path: str, coder: str | None = None):
     project = Project.open(p, coder=coder)
     # an export of a project that is not pseudonymised says so, on stderr
     project.on_warning = lambda message: click.echo(f"workbench: {message}", err=True)
+    project.store.on_wait = lambda message: click.echo(f"workbench: {message}", err=True)
     return project
 
 
@@ -152,6 +167,10 @@ class Progress:
         sys.stderr.flush()
 
 
+def _terminate(signum, frame):
+    raise SystemExit(128 + signum)
+
+
 @click.group(cls=I18nGroup, invoke_without_command=True,
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="workbench")
@@ -161,6 +180,10 @@ def main(ctx: click.Context) -> None:
 
     With no command, opens the demo project (built on first run).
     """
+    import signal
+    if threading.current_thread() is threading.main_thread():
+        # SIGTERM unwinds like Ctrl-C: open transactions roll back, temporary files go
+        signal.signal(signal.SIGTERM, _terminate)
     if ctx.invoked_subcommand is None:
         from workbench.cli.app import open_demo
         open_demo()

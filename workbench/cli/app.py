@@ -61,6 +61,43 @@ def _print_info(info: dict, fmt: str) -> None:
         emit(info["by_programme"], "table")
 
 
+@main.command("check")
+@click.argument("project")
+@click.option("--repair", is_flag=True,
+              help="Rebuild the project from its rows into a fresh file (the damaged file "
+                   "is kept beside it).")
+@handle_errors
+def check_cmd(project, repair):
+    """Check the whole project file for damage (and repair what can be rebuilt).
+
+    Exit status 1 if damage remains.
+
+    Example: workbench check evaluation.wbproj --repair
+    """
+    from pathlib import Path
+
+    from workbench.i18n import _
+    from workbench.project import Project
+    if not Path(project).exists():
+        raise UserError(_("{path}: no such project file").format(path=project))
+    if repair:
+        kept, problems = Project.repair(project)
+    else:
+        with Project.open(project, check=False) as p:
+            problems = p.check()
+    if problems:
+        for line in problems:
+            click.echo(f"workbench: {project}: {line}", err=True)
+        raise UserError(_("{path}: the project file is damaged; restore it from a backup "
+                          "(sqlite3's .recover command can save what is readable)")
+                        .format(path=project))
+    if repair:
+        click.echo(_("{path}: rebuilt, no damage left (the damaged file is kept as {kept})")
+                   .format(path=project, kept=kept))
+    else:
+        click.echo(_("{path}: no damage found").format(path=project))
+
+
 @main.command("init")
 @click.argument("project")
 @click.option("--name", help="Project name (default: the file name).")

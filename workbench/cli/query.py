@@ -45,7 +45,8 @@ def write(df, fmt: str, output: str | None, sheet: str = "results") -> None:
         click.echo(_wrote(len(df), output), err=True)
         return
     if output:
-        with open(output, "w", encoding="utf-8", newline="") as fh:
+        from workbench.safety.files import atomic_output
+        with atomic_output(output, "w", encoding="utf-8", newline="") as fh:
             emit(df, fmt, out=fh)
         click.echo(_wrote(len(df), output), err=True)
     else:

@@ -7,12 +7,15 @@ filled or updated from the file, and question links are added.
 """
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from pathlib import Path
 
 from workbench.codebook.model import Codebook, CodeDef, EvaluationQuestion
 from workbench.i18n import _, ngettext
 from workbench.domain import ValidationError, WorkbenchError
+from workbench.safety.errors import describe
+from workbench.safety.text import clean_text
 from workbench.store import now
 
 _FIELDS = ("short", "definition", "when_to_use", "when_not_to_use", "example", "colour")
@@ -35,11 +38,28 @@ def read_codebook_file(path: str | Path) -> Codebook:
         raise WorkbenchError(f"{path}: no such file")
     try:
         if path.suffix.lower() in (".qdc", ".qde", ".qdpx", ".xml"):
-            return import_qdc(path)
-        return load_codebook(path)
+            return _cleaned(import_qdc(path))
+        return _cleaned(load_codebook(path))
     except CodebookError as exc:
         raise ValidationError("codebook rejected, nothing imported:\n  " +
                               "\n  ".join(str(p) for p in exc.problems if p.is_error)) from None
+    except WorkbenchError:
+        raise
+    except Exception as exc:       # a reader library's error is this file's error
+        message, line = describe(exc)
+        raise ValidationError(f"{path}{':' + str(line) if line else ''}: {message}") from exc
+
+
+def _cleaned(value):
+    """The sanitising step of every importer, on every text of a codebook."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, tuple):
+        return tuple(_cleaned(v) for v in value)
+    if dataclasses.is_dataclass(value):
+        return dataclasses.replace(value, **{f.name: _cleaned(getattr(value, f.name))
+                                             for f in dataclasses.fields(value)})
+    return value
 
 
 

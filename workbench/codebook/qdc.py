@@ -40,6 +40,9 @@ from lxml import etree
 
 from workbench.identity import WORKBENCH_NS
 from workbench.values import parse_bool
+from workbench.safety.limits import MAX_CODE_DEPTH, code_depth_error
+from workbench.safety.files import atomic_output
+from workbench.safety.xml import XmlError, lxml_parser, parse_lxml
 
 from .model import SIDES, Codebook, CodeDef, EvaluationQuestion, join_path, name_key
 from .yaml_format import CodebookError, CodebookProblem, normalise_colour, normalise_guid
@@ -222,7 +225,9 @@ def dumps_qdc(cb: Codebook, *, origin: str = ORIGIN) -> bytes:
 
 def export_qdc(cb: Codebook, path: str | PathLike, *, origin: str = ORIGIN) -> None:
     """Write ``cb`` as a REFI-QDA ``.qdc`` file (valid against Codebook.xsd)."""
-    Path(path).write_bytes(dumps_qdc(cb, origin=origin))
+    data = dumps_qdc(cb, origin=origin)
+    with atomic_output(path) as fh:
+        fh.write(data)
 
 
 # ---------------------------------------------------------------------------
@@ -234,11 +239,6 @@ def _local(el) -> str:
 
 def _children(el, name: str) -> list:
     return [c for c in el if isinstance(c.tag, str) and _local(c) == name]
-
-
-def _safe_parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                           dtd_validation=False, huge_tree=False, remove_blank_text=False)
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -276,15 +276,16 @@ def loads_qdc(data: bytes, filename: str = "<qdc>", *, codebook_id: str | None =
     def warn(el, message: str) -> None:
         warnings.append(CodebookProblem(filename, el.sourceline or 1, message, "warning"))
 
-    try:
-        root = etree.fromstring(data, _safe_parser())
-    except etree.XMLSyntaxError as exc:
-        line = exc.lineno or (exc.position[0] if exc.position else 1) or 1
-        raise CodebookError(CodebookProblem(filename, line, f"malformed XML: {exc.msg}")) from None
-    tree = root.getroottree()
-    if tree.docinfo.internalDTD is not None or tree.docinfo.doctype:
-        raise CodebookError(CodebookProblem(filename, 1, "DOCTYPE/entity declarations are not "
-                                            "allowed in a REFI-QDA file"))
+    try:     # the hardened parser: no DTD, no entities, depth and size limits
+        root = parse_lxml(data, part=Path(filename).name, remove_blank_text=False)
+    except XmlError as exc:
+        message = exc.message
+        if "entities" in message:
+            message = "DOCTYPE/entity declarations are not allowed in a REFI-QDA file (" + \
+                message + ")"
+        elif "nested too deeply" not in message and not message.startswith("malformed XML"):
+            message = "malformed XML: " + message
+        raise CodebookError(CodebookProblem(filename, exc.line or 1, message)) from None
     if _local(root) == "Project":
         books = _children(root, "CodeBook")
         if not books:
@@ -319,7 +320,10 @@ def loads_qdc(data: bytes, filename: str = "<qdc>", *, codebook_id: str | None =
     by_guid: dict[str, str] = {}         # guid -> path
     raw: dict[str, dict] = {}            # path -> fields (questions from the description)
 
-    def read_code(el, prefix: str, taken: set[str]) -> CodeDef:
+    def read_code(el, prefix: str, taken: set[str], depth: int = 1) -> CodeDef:
+        if depth > MAX_CODE_DEPTH:      # before the recursion runs away
+            raise CodebookError(CodebookProblem(filename, el.sourceline or 1,
+                                                code_depth_error(depth)))
         name = unicodedata.normalize("NFC", (el.get("name") or "").strip())
         if not name:
             name = "(sans nom)"
@@ -359,7 +363,7 @@ def loads_qdc(data: bytes, filename: str = "<qdc>", *, codebook_id: str | None =
         fields = parse_description(descs[0].text or "") if descs else parse_description("")
         raw[path] = fields
         sub_taken: set[str] = set()
-        children = tuple(read_code(c, path, sub_taken) for c in _children(el, "Code"))
+        children = tuple(read_code(c, path, sub_taken, depth + 1) for c in _children(el, "Code"))
         return CodeDef(name=name, colour=colour, short=fields["short"],
                        definition=fields["definition"], when_to_use=fields["when_to_use"],
                        when_not_to_use=fields["when_not_to_use"], example=fields["example"],

@@ -24,6 +24,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from workbench.i18n import _
 from workbench.identity import normalise_guid
+from workbench.safety.files import atomic_output
+from workbench.safety.limits import MAX_CODE_DEPTH, LimitError, check_yaml_nesting, code_depth_error
 
 from .model import SIDES, Codebook, CodeDef, EvaluationQuestion, name_key, split_path
 
@@ -384,13 +386,24 @@ def _assemble(w: _Walker, raw: list[_RawCode]) -> list[_RawCode]:
     """Attach the flat ``parent:`` entries to their parents; report unknown
     parents and cycles.  Returns the root codes."""
     roots = [c for c in raw if c.parent is None]
-    pending = [c for c in raw if c.parent is not None]
+    pending = []
+    for c in raw:
+        if c.parent is None:
+            continue
+        depth = len(split_path(c.parent)) + 1
+        if depth > MAX_CODE_DEPTH:      # refused before any walk along the path
+            w.error(c.parent_line, code_depth_error(depth))
+        else:
+            pending.append(c)
     index: dict[tuple[str, ...], _RawCode] = {}
 
     def register(code: _RawCode, prefix: tuple[str, ...]) -> None:
         if code.name is None:
             return
         key = prefix + (name_key(code.name),)
+        if len(key) > MAX_CODE_DEPTH:     # before any recursion can run away
+            w.error(code.name_line, code_depth_error(len(key)))
+            return
         index.setdefault(key, code)
         for child in code.children:
             register(child, key)
@@ -425,7 +438,7 @@ def _assemble(w: _Walker, raw: list[_RawCode]) -> list[_RawCode]:
             if cur is code:
                 cycle = True
                 break
-            if cur in chain:
+            if cur in chain or len(chain) > MAX_CODE_DEPTH:
                 break
             chain.append(cur)
         if cycle:
@@ -501,6 +514,13 @@ def parse_codebook(text: str, filename: str = "<string>") -> tuple[Codebook | No
     """Parse and validate YAML text.  Returns the codebook (None when there is any
     error) and every problem found, errors first, each group in line order."""
     w = _Walker(filename)
+    try:
+        check_yaml_nesting(text)
+    except LimitError as exc:
+        w.error(exc.line or 1, exc.message)
+        return None, _sorted(w.problems)
+    except yaml.YAMLError:
+        pass                  # reported with its line by the parse below
     try:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent):
@@ -690,4 +710,6 @@ def dump_codebook(cb: Codebook) -> str:
 
 
 def save_codebook(cb: Codebook, path: str | PathLike) -> None:
-    Path(path).write_text(dump_codebook(cb), encoding="utf-8")
+    text = dump_codebook(cb)
+    with atomic_output(path, "w", encoding="utf-8", newline="") as fh:
+        fh.write(text)

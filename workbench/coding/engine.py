@@ -84,18 +84,20 @@ class CodingAPI:
 
     # -- codes -------------------------------------------------------------------------
     def code_paths(self) -> dict[int, str]:
-        rows = self.store.codes()
-        by_id = {r["id"]: r for r in rows}
+        """Code id -> path ("Parent/Child"), from the code tree alone (no coding counts:
+        this runs at every coding keystroke in the TUI)."""
+        parents = {cid: (parent, name) for cid, parent, name in self.store.code_tree_rows()}
         paths: dict[int, str] = {}
-
-        def path(cid: int) -> str:
-            if cid not in paths:
-                r = by_id[cid]
-                paths[cid] = r["name"] if r["parent_id"] is None else path(r["parent_id"]) + "/" + r["name"]
-            return paths[cid]
-
-        for cid in by_id:
-            path(cid)
+        for cid in parents:
+            chain, cur = [], cid
+            while cur is not None and cur not in paths:     # iterative: no recursion limit
+                chain.append(cur)
+                cur = parents[cur][0]
+            prefix = paths.get(cur, "") if cur is not None else ""
+            for c in reversed(chain):
+                name = parents[c][1]
+                prefix = f"{prefix}/{name}" if prefix else name
+                paths[c] = prefix
         return paths
 
     def code_id(self, ref: int | str) -> int:

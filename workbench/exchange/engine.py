@@ -49,7 +49,16 @@ def read_other(path: str | Path, *, progress=None, cancelled=None):
     if path.suffix.lower() == ".qdpx":
         if not path.is_file():
             raise ValidationError(_("{path}: no such file").format(path=path))
-        return read_content(path, progress=progress, cancelled=cancelled)
+        try:
+            return read_content(path, progress=progress, cancelled=cancelled)
+        except WorkbenchError:
+            raise
+        except Exception as exc:   # a reader library's error on odd input: this file's error
+            from workbench.export.qdpx.common import QdpxError
+            from workbench.safety.errors import describe
+            message, line = describe(exc)
+            where = f"{path.name}:{line}" if line else path.name
+            raise QdpxError(f"{where}: {message}") from exc
     return read_project(path)
 
 

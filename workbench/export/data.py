@@ -230,9 +230,10 @@ def participant_code_matrix(project, data: ReportData, *, binary: bool = False,
 def cooccurrence(project, data: ReportData, *, top: int = 25,
                  where: str | None = None) -> pd.DataFrame:
     """Documents where two of the ``top`` most used codes overlap (square table)."""
-    codes = data.codes[data.codes["codings"] > 0].nlargest(top, "codings")
-    if codes.empty:
+    codes = data.codes[data.codes["codings"] > 0]
+    if codes.empty:              # (an empty column has no numeric dtype for nlargest)
         return pd.DataFrame()
+    codes = codes.nlargest(top, "codings")
     table = project.cooccurrence(list(codes["path"]), mode="overlap", count="documents",
                                  where=where)
     return table.set_index("code")

@@ -41,6 +41,8 @@ from docx.shared import Cm, Mm, Pt
 from workbench import i18n
 from workbench.domain import programme_label
 from workbench.export import charts
+from workbench.safety.files import atomic_output
+from workbench.safety.text import xml_safe
 from workbench.export.evidence import Evidence, ReportScope, collect_evidence
 from workbench.i18n import _, ngettext
 
@@ -104,7 +106,7 @@ def _field(paragraph, instruction: str, result: str = ""):
     instr.text = f" {instruction} "
     r1._r.append(instr)
     r1._r.append(char("separate"))
-    paragraph.add_run(result)
+    paragraph.add_run(xml_safe(result))
     r3 = paragraph.add_run()
     r3._r.append(char("end"))
 
@@ -159,7 +161,7 @@ class _Writer:
         return None
 
     def add(self, text: str, st=None):
-        p = self.doc.add_paragraph(text)
+        p = self.doc.add_paragraph(xml_safe(text))
         if st is not None:
             p._p.style = st.style_id
         return p
@@ -170,7 +172,7 @@ class _Writer:
         if st is not None:
             return self.add(text, st)
         p = self.doc.add_paragraph()
-        p.add_run(text).bold = True
+        p.add_run(xml_safe(text)).bold = True
         return p
 
     def para(self, text: str = "", style: str | None = None, *fallbacks: str):
@@ -181,8 +183,8 @@ class _Writer:
         if not value:
             return
         p = self.doc.add_paragraph()
-        p.add_run(label + _(": ")).bold = True
-        p.add_run(value)
+        p.add_run(xml_safe(label + _(": "))).bold = True
+        p.add_run(xml_safe(value))
 
     def caption(self, kind: str, text: str):
         """``Tableau 3 — text`` with a Word SEQ field (the number), style Caption."""
@@ -191,7 +193,7 @@ class _Writer:
         p = self.para("", "Caption")
         p.add_run(label + " ")
         _field(p, f"SEQ {label} \\* ARABIC", str(self.numbers[kind]))
-        p.add_run(" — " + text)
+        p.add_run(xml_safe(" — " + text))
         self.captions[kind].append(f"{label} {self.numbers[kind]} — {text}")
         return p
 
@@ -226,7 +228,7 @@ class _Writer:
                 header.set(qn("w:val"), "true")
                 tr_pr.append(header)
             for cell, v in zip(row.cells, vals):
-                run = cell.paragraphs[0].add_run(v)
+                run = cell.paragraphs[0].add_run(xml_safe(v))
                 run.font.size = Pt(font_size)
                 run.bold = i == 0
         full = self.text_width_cm
@@ -284,7 +286,7 @@ class _Writer:
                 result._r.append(OxmlElement("w:br"))
                 t = OxmlElement("w:t")
                 t.set(qn("xml:space"), "preserve")
-                t.text = line
+                t.text = xml_safe(line)
                 result._r.append(t)
         settings = self.doc.settings.element
         if settings.find(qn("w:updateFields")) is None:
@@ -296,14 +298,8 @@ class _Writer:
         self.doc.add_page_break()
 
     def save(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".part.docx")
-        try:
-            self.doc.save(str(tmp))
-            tmp.replace(path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
+        with atomic_output(path) as fh:      # whole or absent, no leftover on failure
+            self.doc.save(fh)
 
 
 class _Cancelled(Exception):

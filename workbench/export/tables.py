@@ -12,8 +12,10 @@ from typing import Callable, Mapping
 
 import pandas as pd
 
+from workbench.safety.files import atomic_output
+from workbench.safety.text import xml_safe
+
 _BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
-ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def sheet_name(name: str, taken: set[str]) -> str:
@@ -35,14 +37,14 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 def cell_value(v):
     """A Python value openpyxl writes as a typed cell: numbers stay numbers, dates
     dates, booleans booleans; missing values empty; text without XML-forbidden
-    characters; anything else as text."""
+    characters (replaced one for one by U+FFFD: :func:`xml_safe`); anything else as text."""
     import datetime as _dt
 
     import numpy as np
     if v is None:
         return None
     if isinstance(v, str):
-        return ILLEGAL.sub("", v)
+        return xml_safe(v)
     if isinstance(v, (bool, np.bool_)):
         return bool(v)
     if isinstance(v, (int, np.integer)):
@@ -60,7 +62,7 @@ def cell_value(v):
             return None
     except (TypeError, ValueError):
         pass
-    return ILLEGAL.sub("", str(v))
+    return xml_safe(str(v))
 
 
 def set_cell(cell, value) -> None:
@@ -80,20 +82,19 @@ def write_xlsx(tables: Mapping[str, pd.DataFrame], path: str | Path, *,
     """The one .xlsx writer: one sheet per table, header in bold, frozen first row,
     sensible widths, typed cells, and every text cell that starts like a formula
     (``= + - @``, tab, carriage return) stored as text -- never a formula.  ``notes``:
-    a sentence per table (what it counts), written on a "notes" sheet.  Written to a
-    temporary file beside the target, renamed when complete, removed on failure."""
+    a sentence per table (what it counts), written on a "notes" sheet.  Written through
+    :func:`~workbench.safety.files.atomic_output` (whole or absent, nothing left behind,
+    a full disk said as such)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     taken: set[str] = set()
-    tmp = path.with_name(path.name + ".part.xlsx")
     wb = Workbook()
     wb.remove(wb.active)
     bold = Font(bold=True)
-    try:
-        items = list(tables.items())
+    items = list(tables.items())
+    with atomic_output(path) as fh:     # whole or absent; no temporary file left anywhere
         if notes:
             items.append(("notes", pd.DataFrame({"table": list(notes), "note": list(notes.values())})))
         for i, (name, df) in enumerate(items):
@@ -115,11 +116,7 @@ def write_xlsx(tables: Mapping[str, pd.DataFrame], path: str | Path, *,
                 ws.column_dimensions[ws.cell(row=1, column=j + 1).column_letter].width = width
             if progress and name in tables:
                 progress(i + 1, len(tables), name)
-        wb.save(tmp)
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        wb.save(fh)
     return path
 
 
@@ -132,9 +129,9 @@ def _chain(first, rest):
 def write_csv(df: pd.DataFrame, path: str | Path) -> Path:
     """UTF-8, comma, ISO dates, no index (what R, Stata and pandas read by default)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     index = not isinstance(df.index, pd.RangeIndex)
-    df.to_csv(path, index=index, lineterminator="\n", date_format="%Y-%m-%d")
+    with atomic_output(path, "w", encoding="utf-8", newline="") as fh:
+        df.to_csv(fh, index=index, lineterminator="\n", date_format="%Y-%m-%d")
     return path
 
 
@@ -150,10 +147,15 @@ def write_tables(tables: Mapping[str, pd.DataFrame], path: str | Path, *,
         raise ValueError(f"{path.name}: use .xlsx or .csv")
     if len(tables) == 1:
         return [write_csv(next(iter(tables.values())), path)]
-    out = []
-    for i, (name, df) in enumerate(tables.items()):
-        slug = re.sub(r"[^\w\-]+", "_", name)
-        out.append(write_csv(df, path.with_name(f"{path.stem}-{slug}.csv")))
-        if progress:
-            progress(i + 1, len(tables), name)
+    out: list[Path] = []
+    try:
+        for i, (name, df) in enumerate(tables.items()):
+            slug = re.sub(r"[^\w\-]+", "_", name)
+            out.append(write_csv(df, path.with_name(f"{path.stem}-{slug}.csv")))
+            if progress:
+                progress(i + 1, len(tables), name)
+    except BaseException:          # all the files of one export, or none of them
+        for written in out:
+            written.unlink(missing_ok=True)
+        raise
     return out

@@ -30,6 +30,8 @@ import yaml
 
 from workbench.domain import DocumentMetadata, ValidationError
 from workbench.i18n import _
+from workbench.safety.limits import LimitError, check_yaml_nesting
+from workbench.safety.text import clean_text
 from workbench.tables import RawTable, TableError, cell_text, list_problems, read_table
 from workbench.values import iso_date, parse_bool
 
@@ -184,8 +186,11 @@ def _yaml_entries(path: Path) -> list[tuple[int, dict]]:
         raise ManifestError(_("{path} (offset {offset}): manifest is not UTF-8").format(
             path=path, offset=exc.start)) from None
     try:
+        check_yaml_nesting(raw_text, allow_aliases=False)   # before PyYAML recurses or expands
         data = yaml.safe_load(raw_text)
         node = yaml.compose(raw_text)
+    except LimitError as exc:
+        raise ManifestError(f"{path}:{exc.line or 1}: {exc.message}") from None
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         raise ManifestError(_("{path}:{line}: invalid YAML ({error})").format(
@@ -205,7 +210,7 @@ def _yaml_entries(path: Path) -> list[tuple[int, dict]]:
         if not isinstance(item, dict):
             raise ManifestError(_("{where}: each document must be a mapping").format(
                 where=f"{path}:{line}"))
-        entries.append((line, {str(k).strip(): v for k, v in item.items()}))
+        entries.append((line, _cleaned({str(k).strip(): v for k, v in item.items()})))
     return entries
 
 
@@ -217,7 +222,18 @@ def _table_entries(path: Path) -> list[tuple[int, dict]]:
     if "file" not in table.columns:
         raise ManifestError(_("{path}:1: the manifest needs a 'file' column (found: {columns})")
                             .format(path=path, columns=", ".join(table.columns)))
-    return [(line, dict(zip(table.columns, cells))) for line, cells in table.rows]
+    return [(line, _cleaned(dict(zip(table.columns, cells)))) for line, cells in table.rows]
+
+
+def _cleaned(value):
+    """The sanitising step of every importer, on a manifest entry's strings."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {_cleaned(k): _cleaned(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_cleaned(v) for v in value]
+    return value
 
 
 def load_manifest(path: str | Path, check_files: bool = True, *,

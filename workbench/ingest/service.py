@@ -1,7 +1,9 @@
 """The import pipeline: files -> parsed transcripts -> documents in the store.
 
 All-or-nothing per file (one transaction each); a batch reports every failure and keeps
-the good files.  Re-importing a file already in the project is detected by its hash.
+the good files: whatever goes wrong with one file (a parser library's exception
+included) is that file's error and the batch goes on with the next, except a full disk
+or a damaged project, which stop it (the summary says why).  Re-importing a file already in the project is detected by its hash.
 """
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ from typing import Callable, Iterable
 from workbench.domain import ACTOR_TYPES, DocumentMetadata, WorkbenchError
 from workbench.i18n import ngettext
 from workbench.ingest.model import ImportFileError, ParsedTranscript
+from workbench.safety.errors import describe
+from workbench.store.errors import StoreError, as_user_error
 
 ProgressFn = Callable[[int, int, str], None]
 CancelledFn = Callable[[], bool]
@@ -23,7 +27,8 @@ _WORD = re.compile(r"\w+(?:['’-]\w+)*")
 
 
 def count_words(text: str) -> int:
-    return len(_WORD.findall(text))
+    # counted one match at a time: a list of every word of a 45 MB transcript is 300 MB
+    return sum(1 for _ in _WORD.finditer(text))
 
 
 @dataclass
@@ -42,6 +47,7 @@ class ImportReport:
     results: list[ImportResult] = field(default_factory=list)
     cancelled: bool = False
     notes: list[str] = field(default_factory=list)   # typed document fields: scales, types...
+    aborted: str = ""          # why the batch stopped early (full disk, damaged project)
 
     def _with(self, status):
         return [r for r in self.results if r.status == status]
@@ -66,6 +72,8 @@ class ImportReport:
             parts.append(f"{len(self.failed)} failed")
         if self.cancelled:
             parts.append("cancelled")
+        if self.aborted:
+            parts.append("stopped: " + self.aborted)
         return ", ".join(parts)
 
 
@@ -205,8 +213,6 @@ def import_file(store, path: Path, meta: DocumentMetadata, *, encoding: str | No
         source_hash=digest, encoding=parsed.encoding, word_count=count_words(parsed.text),
         extra={k: v for k, v in parsed.metadata.items() if v not in (None, "", [], {})},
     )
-    if coder:
-        fields["imported_by"] = store.ensure_coder(coder)
     warnings, notes = list(parsed.warnings), []
     tags = list(parsed.tags) if meta.tags_as_codes and code_tags else []
     if parsed.tags and not tags:
@@ -217,14 +223,17 @@ def import_file(store, path: Path, meta: DocumentMetadata, *, encoding: str | No
             "{path}: the column {column!r} holds {n} tags, not imported: import them as "
             "codings with --tags-as-codes (manifest: tags_as_codes = oui)",
             len(parsed.tags)).format(path=path, column=column, n=len(parsed.tags)))
+    typed = (field_defs, meta.fields, restored_fields) if field_defs else None
     try:
-        with store.transaction():           # the document and its codings, all or nothing
-            doc_id = store.insert_document(
-                fields, segments_for_store(parsed), links, coder=coder,
-                typed_fields=(field_defs, meta.fields, restored_fields) if field_defs else None)
-            if tags:
+        if tags:
+            with store.transaction():       # the document and its codings, all or nothing
+                doc_id = store.insert_document(fields, segments_for_store(parsed), links,
+                                               coder=coder, typed_fields=typed, importer=coder)
                 n, created = code_tags(doc_id, tags)
                 notes.append(_tags_note(path, n, created))
+        else:       # no outer transaction: a long text goes through an import batch
+            doc_id = store.insert_document(fields, segments_for_store(parsed), links,
+                                           coder=coder, typed_fields=typed, importer=coder)
     except WorkbenchError as exc:
         return ImportResult(str(path), "failed", message=f"{path}: {exc}")
     return ImportResult(str(path), "imported", doc_id, name, warnings=tuple(warnings),
@@ -260,11 +269,24 @@ def import_paths(store, paths: Iterable[str | Path], defaults: DocumentMetadata 
         if progress:
             progress(i, len(files), f.name)
         meta = manifest.get(f.resolve(), DocumentMetadata()).merged_over(defaults)
-        report.results.append(import_file(store, f, meta, encoding=encoding, coder=coder,
-                                          field_defs=field_defs,
-                                          restored_fields=restored_fields,
-                                          code_tags=code_tags))
-        report.notes.extend(report.results[-1].notes)
+        try:
+            report.results.append(import_file(store, f, meta, encoding=encoding, coder=coder,
+                                              field_defs=field_defs,
+                                              restored_fields=restored_fields,
+                                              code_tags=code_tags))
+            report.notes.extend(report.results[-1].notes)
+        except Exception as exc:          # this file's error; the batch goes on
+            error = as_user_error(exc, store.path)
+            if isinstance(error, StoreError):   # disk full, damaged or busy project: stop
+                report.results.append(ImportResult(str(f), "failed", message=str(error)))
+                report.aborted = str(error)
+                break
+            if isinstance(error, WorkbenchError):
+                message = str(ImportFileError(f, str(error)))
+            else:
+                detail, line = describe(error)
+                message = str(ImportFileError(f, detail, line=line))
+            report.results.append(ImportResult(str(f), "failed", message=message))
     if progress:
         progress(len(files), len(files), "done")
     return report

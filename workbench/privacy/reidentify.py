@@ -263,8 +263,11 @@ def _qdpx(rev: Reverser, source: Path, tmp: Path) -> dict:
         if qde_name is None:
             raise ValidationError(_("{path}: not a REFI-QDA project (no .qde inside)").format(
                 path=source))
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-        root = etree.fromstring(zin.read(qde_name), parser)
+        from workbench.safety.xml import XmlError, parse_lxml
+        try:     # the hardened parser of every XML read (no DTD, entities or network)
+            root = parse_lxml(zin.read(qde_name), part=qde_name)
+        except XmlError as exc:
+            raise ValidationError(f"{source}: {exc}") from None
         maps: dict[str, OffsetMap] = {}
         restored: dict[str, str] = {}
         files: dict[str, bytes] = {}

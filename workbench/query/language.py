@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from typing import Union
 
 from workbench.domain import ValidationError
+from workbench.i18n import _
+from workbench.safety.limits import MAX_QUERY_DEPTH, MAX_QUERY_TERMS
 
 KEYWORDS = {"AND", "OR", "NOT", "FOLLOWED", "BY", "WITHIN", "WITH", "WITHOUT", "DESCENDANTS",
             "WHERE", "IN", "IS", "MISSING", "TURN", "TURNS", "CHARS", "CHARACTERS", "CHAR"}
@@ -251,6 +253,8 @@ class _Parser:
         self.text = text
         self.toks = tokenize(text)
         self.i = 0
+        self.depth = 0          # current nesting of ( ), NOT, TURN( )
+        self.terms = 0          # codes and comparisons so far
 
     # helpers
     @property
@@ -293,28 +297,46 @@ class _Parser:
                 self.fail("expected AND, OR, FOLLOWED BY or WHERE between codes "
                           "(quote code names that contain spaces)")
             self.fail("unexpected text")
+        _check_depth(expr, self.text)
+        _check_depth(where, self.text)
         return Query(self.text, expr, where, offset, tuple(_codes(expr)))
 
     def expr(self) -> Expr:
-        left = self.and_expr()
+        operands, ops = [self.and_expr()], []
         while self.at_kw("OR"):
-            op = self.advance()
-            right = self.and_expr()
-            left = Or(left, right, op.pos, op.end)
-        return left
+            ops.append(self.advance())
+            operands.append(self.and_expr())
+        return _balanced(operands, ops, Or)
 
     def and_expr(self) -> Expr:
         left = self.seq_expr()
+        run, ops = [left], []            # a run of plain ANDs is balanced, like OR
         while self.at_kw("AND"):
             op = self.advance()
             if self.at_kw("NOT"):
                 self.advance()
                 right = self.seq_expr()
-                left = AndNot(left, right, op.pos, self.toks[self.i - 1].end)
+                left = AndNot(_balanced(run, ops, And), right, op.pos, self.toks[self.i - 1].end)
+                run, ops = [left], []
             else:
-                right = self.seq_expr()
-                left = And(left, right, op.pos, op.end)
-        return left
+                ops.append(op)
+                run.append(self.seq_expr())
+        return _balanced(run, ops, And)
+
+    def nest(self, tok: Token) -> None:
+        """One more level of ( ), NOT or TURN( ): refuse past :data:`MAX_QUERY_DEPTH`
+        before the recursive descent can run out of stack."""
+        self.depth += 1
+        if self.depth > MAX_QUERY_DEPTH:
+            raise QueryError(_("the query is nested too deeply (more than {n} levels of "
+                               "parentheses or NOT)").format(n=MAX_QUERY_DEPTH),
+                             self.text, tok.pos, tok.end)
+
+    def term(self, tok: Token) -> None:
+        self.terms += 1
+        if self.terms > MAX_QUERY_TERMS:
+            raise QueryError(_("the query is too long (more than {n} codes and conditions)")
+                             .format(n=MAX_QUERY_TERMS), self.text, tok.pos, tok.end)
 
     def seq_expr(self) -> Expr:
         left = self.unary()
@@ -343,7 +365,9 @@ class _Parser:
     def unary(self) -> Expr:
         if self.at_kw("NOT"):
             op = self.advance()
+            self.nest(op)
             operand = self.unary()
+            self.depth -= 1
             return Not(operand, op.pos, op.end)
         return self.primary()
 
@@ -351,19 +375,24 @@ class _Parser:
         t = self.tok
         if t.kind == "LPAREN":
             self.advance()
+            self.nest(t)
             e = self.expr()
             if self.tok.kind != "RPAREN":
                 self.fail("expected ')' to close the '(' of column %d" % (t.pos + 1))
             self.advance()
+            self.depth -= 1
             return e
         if t.kw() == "TURN" and self.toks[self.i + 1].kind == "LPAREN":
             self.advance()
             self.advance()
+            self.nest(t)
             e = self.expr()
             if self.tok.kind != "RPAREN":
                 self.fail("expected ')' to close TURN(")
             close = self.advance()
+            self.depth -= 1
             return TurnScope(e, t.pos, close.end)
+        self.term(t)
         if t.kind == "STAR":
             self.advance()
             return AnyCode(t.pos, t.end)
@@ -390,34 +419,40 @@ class _Parser:
 
     # conditions
     def condition(self) -> Condition:
-        left = self.cond_and()
+        parts = [self.cond_and()]
         while self.at_kw("OR"):
             self.advance()
-            left = CondOr(left, self.cond_and())
-        return left
+            parts.append(self.cond_and())
+        return _balanced_cond(parts, CondOr)
 
     def cond_and(self) -> Condition:
-        left = self.cond_not()
+        parts = [self.cond_not()]
         while self.at_kw("AND"):
             self.advance()
-            left = CondAnd(left, self.cond_not())
-        return left
+            parts.append(self.cond_not())
+        return _balanced_cond(parts, CondAnd)
 
     def cond_not(self) -> Condition:
         if self.at_kw("NOT"):
             t = self.advance()
-            return CondNot(self.cond_not(), t.pos)
+            self.nest(t)
+            c = CondNot(self.cond_not(), t.pos)
+            self.depth -= 1
+            return c
         if self.tok.kind == "LPAREN":
             open_ = self.advance()
+            self.nest(open_)
             c = self.condition()
             if self.tok.kind != "RPAREN":
                 self.fail("expected ')' to close the '(' of column %d" % (open_.pos + 1))
             self.advance()
+            self.depth -= 1
             return c
         return self.comparison()
 
     def comparison(self) -> Comparison:
         f = self.tok
+        self.term(f)
         if f.kind not in ("WORD", "STRING") or f.kw():
             self.fail("expected an attribute or field name (e.g. actor, programme, emploi_6m)")
         self.advance()
@@ -463,6 +498,42 @@ class _Parser:
         self.fail("expected a value")
 
 
+def _balanced(operands: list, ops: list[Token], node):
+    """``a OP b OP c ...`` as a balanced tree (OR and AND are associative), so that a
+    query of 1,000 alternatives is 10 levels deep, not 1,000."""
+    if len(operands) == 1:
+        return operands[0]
+    mid = len(operands) // 2
+    op = ops[mid - 1]
+    return node(_balanced(operands[:mid], ops[:mid - 1], node),
+                _balanced(operands[mid:], ops[mid:], node), op.pos, op.end)
+
+
+def _balanced_cond(parts: list, node):
+    if len(parts) == 1:
+        return parts[0]
+    mid = len(parts) // 2
+    return node(_balanced_cond(parts[:mid], node), _balanced_cond(parts[mid:], node))
+
+
+def _check_depth(expr, text: str) -> None:
+    """Refuse an expression tree deeper than :data:`MAX_QUERY_DEPTH` (long chains of
+    AND NOT or FOLLOWED BY), measured without recursion."""
+    stack = [(expr, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if node is None:
+            continue
+        if depth > MAX_QUERY_DEPTH:
+            raise QueryError(_("the query is nested too deeply (more than {n} levels); split "
+                               "it or group its terms with parentheses").format(n=MAX_QUERY_DEPTH),
+                             text, getattr(node, "pos", 0), getattr(node, "end", None))
+        for name in ("left", "right", "operand", "expr"):
+            sub = getattr(node, name, None)
+            if sub is not None and not isinstance(sub, str):
+                stack.append((sub, depth + 1))
+
+
 def _codes(expr) -> list[Code]:
     if expr is None:
         return []
@@ -491,4 +562,5 @@ def parse_condition(text: str) -> Query:
     cond = p.condition()
     if p.tok.kind != "EOF":
         p.fail("expected AND, OR or the end of the filter")
+    _check_depth(cond, str(text))
     return Query(str(text), None, cond, 0, ())

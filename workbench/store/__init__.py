@@ -1,4 +1,5 @@
 """The project store: SQLite through sqlite-utils.  The only package that writes SQL."""
+from workbench.store.batch import BatchStore
 from workbench.store.db import StoreCore, StoreError, now
 from workbench.store.documents import DocumentStore, fts_query
 from workbench.store.participants import ParticipantStore
@@ -15,7 +16,7 @@ from workbench.store.team import TeamStore
 from workbench.store.slots import SlotStore
 
 
-class Store(CodingStore, DocumentStore, ParticipantStore, FieldStore, QueryStore, TopicStore,
+class Store(BatchStore, CodingStore, DocumentStore, ParticipantStore, FieldStore, QueryStore, TopicStore,
             ExchangeStore, ExchangeImportStore, GroupStore, IdentityStore, PrivacyStore,
             TeamStore, SlotStore, StoreCore):
     """All of the project's persistence, one mixin per area."""

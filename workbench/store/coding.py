@@ -236,6 +236,12 @@ class CodingStore:
         return [tuple(r) for r in self.query(
             "SELECT DISTINCT code_id, document_id FROM codings WHERE status = 'accepted'")]
 
+    def code_tree_rows(self) -> list[tuple[int, int | None, str]]:
+        """(id, parent id, name) of every code: the tree alone, without the counts of
+        :meth:`codes` (which read every coding: seconds at 400,000 codings)."""
+        return [(r[0], r[1], r[2]) for r in self.query(
+            "SELECT id, parent_id, name FROM codes ORDER BY ifnull(parent_id, 0), position, id")]
+
     def get_code(self, code_id: int) -> dict:
         rows = self.query("SELECT * FROM codes WHERE id = ?", [code_id])
         if not rows:

@@ -4,64 +4,241 @@ One SQLite file per project, opened through sqlite-utils with WAL, foreign keys,
 a busy timeout and ``synchronous=FULL``: a write is durable when the call returns.
 All writes happen inside :meth:`Store.transaction`, which serialises threads of one
 process with a lock; SQLite's own locking (WAL + busy timeout) serialises processes.
+
+Opening refuses what is not a project (an empty file, another kind of file, an SQLite
+database that is not Workbench's) and runs SQLite's ``quick_check`` within a time
+budget (:data:`CHECK_BUDGET_S`), so a damaged file is named as such instead of failing
+later.  A writer that finds the project busy (another process is committing) waits,
+says so through :attr:`StoreCore.on_wait`, and keeps waiting up to
+:data:`MAX_WRITE_WAIT_S`; long imports never hold the lock for long (see
+:mod:`workbench.store.batch`).  SQLite errors about the file become
+:mod:`workbench.store.errors` classes.
 """
 from __future__ import annotations
 
 import contextlib
 import datetime as _dt
 import json
+import logging
+import os
 import sqlite3
 import threading
+import time
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from sqlite_utils import Database
 
+from workbench.i18n import _
+from workbench.store.errors import (SQLITE_BUSY, SQLITE_LOCKED, DamagedProjectError,
+                                    NotAProjectError, ProjectBusyError, StoreError, WouldWait,
+                                    WriteCancelled, _code, damaged_message, translate)
 from workbench.store.schema import apply_migrations, latest_version
 
-BUSY_TIMEOUT_MS = 10_000
+#: How long one attempt to take the write lock waits inside SQLite before we say that
+#: we are waiting (and try again).
+BUSY_TIMEOUT_MS = 1_000
+#: How long a writer keeps waiting for another process before giving up with a clear
+#: message (no "database is locked" ever reaches a user).
+MAX_WRITE_WAIT_S = float(os.environ.get("WORKBENCH_MAX_WRITE_WAIT", "600"))
+#: Time budget of the integrity check on open (a big file is checked in part; damage
+#: found later is still reported as damage, never as a raw error).
+CHECK_BUDGET_S = float(os.environ.get("WORKBENCH_CHECK_BUDGET", "0.1"))
+#: How long a write that must not wait (the interface's changes) gives another program
+#: that is just finishing a commit before it says it would wait.
+NO_WAIT_TIMEOUT_MS = 100
 _READERS_LOCK = threading.Lock()        # guards opening a store's read-only connection
+
+_log = logging.getLogger("workbench")
 
 
 def now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="milliseconds")
 
 
-class StoreError(Exception):
-    pass
+def _default_on_wait(message: str) -> None:
+    _log.warning(message)
 
 
 class StoreCore:
     """Connection, pragmas, migrations, transactions and the change log."""
 
-    def __init__(self, path: str | Path, *, create: bool = False):
+    def __init__(self, path: str | Path, *, create: bool = False, check: bool = True):
         self.path = Path(path)
-        if not create and not self.path.exists():
-            raise StoreError(f"{self.path}: no such project file")
-        if create and self.path.exists() and self.path.stat().st_size > 0:
-            raise StoreError(f"{self.path}: a file already exists there")
+        #: Called with a message when a write must wait for another process.
+        self.on_wait: Callable[[str], None] = _default_on_wait
+        #: per thread: how the next write transaction takes the lock (first_write)
+        self._first_write = threading.local()
         if not create:
-            with open(self.path, "rb") as fh:
-                head = fh.read(16)
-            if head and head != b"SQLite format 3\x00":
-                raise StoreError(f"{self.path}: not a Workbench project (not an SQLite file)")
+            self._refuse_non_project_file()
+        elif self.path.exists() and self.path.stat().st_size > 0:
+            raise StoreError(_("{path}: a file already exists there").format(path=self.path))
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(
-            str(self.path), isolation_level=None, check_same_thread=False,
-            timeout=BUSY_TIMEOUT_MS / 1000,
-        )
+        try:
+            conn = sqlite3.connect(
+                str(self.path), isolation_level=None, check_same_thread=False,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+            )
+        except sqlite3.Error as exc:
+            raise translate(exc, self.path) from None
         conn.row_factory = sqlite3.Row
         self.conn = conn
         self.db = Database(conn)
         self._lock = threading.RLock()
         self._depth = 0
+        self._wrote = False
         try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if not create:      # before any pragma that writes (WAL): a file not ours stays as is
+                self._refuse_foreign_database()
+                if check:
+                    self.quick_check(CHECK_BUDGET_S)
             self._pragmas()
             with self._lock:
-                self.migrations_applied = apply_migrations(self.db)
-        except sqlite3.DatabaseError as exc:
+                self.migrations_applied = self._with_wait(lambda: apply_migrations(self.db))
+            if not create:
+                self._recover()
+        except StoreError:
             conn.close()
-            raise StoreError(f"{self.path}: not a Workbench project ({exc})") from exc
+            raise
+        except sqlite3.Error as exc:
+            conn.close()
+            error = translate(exc, self.path)
+            if error is exc:
+                raise NotAProjectError(_("{path}: not a Workbench project ({detail})")
+                                       .format(path=self.path, detail=exc)) from None
+            raise error from None
+
+    def _recover(self) -> None:
+        """Clean up after a process killed in the middle of a long import (its batch's
+        index rows and scratch file); never a reason not to open."""
+        recover = getattr(self, "recover_batches", None)
+        if recover is None:
+            return
+        try:
+            recover()
+        except (StoreError, sqlite3.Error) as exc:
+            _log.warning("%s: could not clean up an interrupted import yet (%s)", self.path, exc)
+
+    def _refuse_non_project_file(self) -> None:
+        if not self.path.exists():
+            raise StoreError(_("{path}: no such project file").format(path=self.path))
+        if not self.path.is_file():
+            raise NotAProjectError(_("{path}: not a Workbench project (not a file)")
+                                   .format(path=self.path))
+        try:
+            with open(self.path, "rb") as fh:
+                head = fh.read(16)
+        except OSError as exc:
+            raise StoreError(_("{path}: cannot read the project file ({detail})")
+                             .format(path=self.path, detail=exc.strerror or exc)) from None
+        if not head:
+            raise NotAProjectError(_("{path}: empty file (0 bytes), not a Workbench project; "
+                                     "to start a project there, delete it and run: "
+                                     "workbench init {path}").format(path=self.path))
+        if head != b"SQLite format 3\x00":
+            raise NotAProjectError(_("{path}: not a Workbench project (not an SQLite file)")
+                                   .format(path=self.path))
+
+    def _refuse_foreign_database(self) -> None:
+        """An SQLite file that is not ours (no Workbench tables) is never migrated into one."""
+        names = {r[0] for r in self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN "
+            "('meta', '_sqlite_migrations')")}
+        if names != {"meta", "_sqlite_migrations"}:
+            raise NotAProjectError(_("{path}: an SQLite database, but not a Workbench project")
+                                   .format(path=self.path))
+
+    def quick_check(self, budget_s: float | None = None) -> bool:
+        """SQLite's ``quick_check``; ``budget_s`` bounds its time (``None``: no bound).
+
+        :returns: True when the whole file was checked, False when the budget ran out.
+        :raises DamagedProjectError: the check found damage.
+        """
+        timer = None
+        if budget_s is not None:
+            timer = threading.Timer(budget_s, self.conn.interrupt)
+            timer.daemon = True
+            timer.start()
+        try:
+            with self._lock:
+                rows = [r[0] for r in self.conn.execute("PRAGMA quick_check(5)")]
+        except sqlite3.OperationalError as exc:
+            if budget_s is not None and "interrupt" in str(exc).lower():
+                return False
+            raise
+        except sqlite3.DatabaseError as exc:
+            raise DamagedProjectError(damaged_message(self.path, str(exc))) from None
+        finally:
+            if timer is not None:
+                timer.cancel()
+        if rows != ["ok"]:
+            raise DamagedProjectError(damaged_message(self.path, "; ".join(rows)))
+        return True
+
+    def integrity_problems(self) -> list[str]:
+        """The whole ``PRAGMA integrity_check`` (no time bound) plus the full-text index's
+        own check; an empty list means the file is sound."""
+        problems: list[str] = []
+        try:
+            with self._lock:
+                rows = [r[0] for r in self.conn.execute("PRAGMA integrity_check(100)")]
+            if rows != ["ok"]:
+                problems.extend(rows)
+            with self._lock:
+                self.conn.execute("INSERT INTO segments_fts(segments_fts, rank) "
+                                  "VALUES ('integrity-check', 0)")
+        except sqlite3.DatabaseError as exc:
+            problems.append(str(exc))
+        return problems
+
+    def rebuild_copy(self, target: Path) -> list[str]:
+        """Write a fresh copy of the project to ``target``: a new file with the current
+        schema, every table's rows read by a plain table scan (``NOT INDEXED``, so a
+        damaged index page is never read), every index and the full-text index built
+        anew.  Returns the copy's problems (empty: sound) or why the copy failed."""
+        fresh = None
+        try:
+            fresh = StoreCore(target, create=True)
+            c = fresh.conn
+            c.execute("PRAGMA foreign_keys = OFF")
+            c.execute("ATTACH DATABASE ? AS damaged", [str(self.path)])
+            c.execute("BEGIN IMMEDIATE")
+            tables = [r[0] for r in c.execute(
+                "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE "
+                "'sqlite_%' AND name NOT LIKE 'segments_fts%' AND name != '_sqlite_migrations' "
+                "AND sql NOT LIKE 'CREATE VIRTUAL%'")]
+            old = {r[0] for r in c.execute("SELECT name FROM damaged.sqlite_master "
+                                           "WHERE type = 'table'")}
+            for table in tables:
+                if table not in old:
+                    continue
+                new_cols = [r[1] for r in c.execute(f'PRAGMA main.table_info("{table}")')]
+                old_cols = {r[1] for r in c.execute(f'PRAGMA damaged.table_info("{table}")')}
+                cols = ", ".join(f'"{col}"' for col in new_cols if col in old_cols)
+                c.execute(f'DELETE FROM main."{table}"')
+                c.execute(f'INSERT INTO main."{table}" ({cols}) '
+                          f'SELECT {cols} FROM damaged."{table}" NOT INDEXED')
+            try:
+                c.execute("INSERT INTO main.segments_fts(rowid, text) "
+                          "SELECT rowid, text FROM damaged.segments_fts")
+            except sqlite3.DatabaseError:       # the index itself is damaged: from the text
+                c.execute("DELETE FROM main.segments_fts")
+                c.execute("INSERT INTO main.segments_fts(rowid, text) SELECT s.id, "
+                          "substr(d.text, s.start + 1, s.end - s.start) FROM main.segments s "
+                          "JOIN main.documents d ON d.id = s.document_id")
+            c.execute("COMMIT")
+            c.execute("DETACH DATABASE damaged")
+            c.execute("PRAGMA foreign_keys = ON")
+            problems = fresh.integrity_problems()
+            problems += [f"foreign key: {tuple(r)}" for r in
+                         c.execute("PRAGMA foreign_key_check").fetchmany(20)]
+            return problems
+        except sqlite3.DatabaseError as exc:
+            return [str(exc)]
+        finally:
+            if fresh is not None:
+                fresh.conn.close()
 
     def _pragmas(self) -> None:
         c = self.conn
@@ -73,10 +250,11 @@ class StoreCore:
     def close(self) -> None:
         self._close_read_only()
         with self._lock:
-            try:
-                self.conn.execute("PRAGMA optimize")
-            except sqlite3.Error:
-                pass
+            if self._wrote:     # a read-only session never writes (a damaged file stays as is)
+                try:
+                    self.conn.execute("PRAGMA optimize")
+                except sqlite3.Error:
+                    pass
             self.conn.close()
 
     # -- transactions ------------------------------------------------------------
@@ -91,7 +269,12 @@ class StoreCore:
                 finally:
                     self._depth -= 1
                 return
-            self.conn.execute("BEGIN IMMEDIATE")
+            policy = getattr(self._first_write, "policy", None)
+            if policy is None:
+                self._with_wait(lambda: self.conn.execute("BEGIN IMMEDIATE"))
+            else:
+                self._first_write.policy = None        # later transactions wait as usual
+                self._begin_first(*policy)
             self._depth = 1
             try:
                 yield self.conn
@@ -103,6 +286,71 @@ class StoreCore:
             else:
                 self._depth = 0
                 self.conn.execute("COMMIT")
+                self._wrote = True
+
+    @contextlib.contextmanager
+    def first_write(self, *, wait: bool = True,
+                    cancelled: Callable[[], bool] | None = None) -> Iterator[None]:
+        """Within this block (in this thread), the first write transaction takes the
+        lock differently: ``wait=False`` raises :class:`WouldWait` at once when another
+        program holds it; ``cancelled`` stops the wait with :class:`WriteCancelled` when
+        it returns true.  Either way nothing was written when they are raised, so the
+        whole block can be run again later (the interface runs a change that would wait
+        as a long job, with a dialog, instead of freezing).  Later transactions of the
+        block wait as usual."""
+        state = self._first_write
+        old = getattr(state, "policy", None)
+        state.policy = (wait, cancelled)
+        try:
+            yield
+        finally:
+            state.policy = old
+
+    def _begin_first(self, wait: bool, cancelled: Callable[[], bool] | None) -> None:
+        if wait:
+            self._with_wait(lambda: self.conn.execute("BEGIN IMMEDIATE"), cancelled=cancelled)
+            return
+        self.conn.execute(f"PRAGMA busy_timeout = {NO_WAIT_TIMEOUT_MS}")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if _code(exc) not in (SQLITE_BUSY, SQLITE_LOCKED):
+                raise
+            raise WouldWait(_("{path}: another program is writing to the project").format(
+                path=self.path)) from None
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+    def _with_wait(self, fn: Callable[[], Any],
+                   cancelled: Callable[[], bool] | None = None) -> Any:
+        """Run ``fn`` (which takes the write lock), waiting for other writers: after
+        :data:`BUSY_TIMEOUT_MS`, say so through :attr:`on_wait`, then keep trying until
+        :data:`MAX_WRITE_WAIT_S`; then :class:`ProjectBusyError`."""
+        started = time.monotonic()
+        announced = False
+        while True:
+            try:
+                return fn()
+            except sqlite3.OperationalError as exc:
+                if _code(exc) not in (SQLITE_BUSY, SQLITE_LOCKED):
+                    raise
+                if cancelled is not None and cancelled():
+                    raise WriteCancelled(_("{path}: cancelled while waiting for another "
+                                           "program; nothing was changed").format(
+                                               path=self.path)) from None
+                waited = time.monotonic() - started
+                if waited >= MAX_WRITE_WAIT_S:
+                    raise ProjectBusyError(_(
+                        "{path}: another program has been writing to the project for {n} s; "
+                        "nothing was changed. Try again when it has finished.").format(
+                            path=self.path, n=int(waited))) from None
+                if not announced:
+                    announced = True
+                    try:
+                        self.on_wait(_("{path}: another program is writing to the project; "
+                                       "waiting for it to finish…").format(path=self.path))
+                    except Exception:   # a notifier must never break a write
+                        pass
 
     # -- reads never wait behind another thread's write ------------------------------
     @contextlib.contextmanager

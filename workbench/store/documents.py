@@ -5,8 +5,10 @@ import json
 import re
 from typing import Any, Iterable, Sequence
 
-from workbench.domain import Document, NotFoundError, SearchHit, Segment
+from workbench.domain import Document, NotFoundError, SearchHit, Segment, ValidationError
+from workbench.i18n import _
 from workbench.identity import new_guid, text_hash
+from workbench.safety.limits import MAX_SEARCH_CHARS, MAX_SEARCH_TERMS
 from workbench.store.db import now
 
 _DOC_COLUMNS = ("id, name, programme, actor_type, interview_date, interviewer, site, language, "
@@ -49,9 +51,23 @@ def words_in_span(text: str, heads: Sequence[tuple[int, int]], start: int, end: 
     return "".join(out)
 
 
+def index_text(text: str, start: int, end: int) -> str:
+    """What of a segment ``[start, end)`` of ``text`` goes into the full-text index (the
+    one definition: documents inserted directly and those indexed ahead by an import
+    batch use it)."""
+    return text[start:end]
+
+
 def fts_query(text: str) -> str:
     """Turn user text into a safe FTS5 query: words are ANDed, "quoted phrases" kept,
-    a trailing * keeps prefix search.  Punctuation never reaches FTS5 syntax."""
+    a trailing * keeps prefix search.  Punctuation never reaches FTS5 syntax.
+
+    :raises ValidationError: more than :data:`~workbench.safety.limits.MAX_SEARCH_TERMS`
+        words or :data:`~workbench.safety.limits.MAX_SEARCH_CHARS` characters (a
+        20,000-word search ran for over ten minutes)."""
+    if len(text) > MAX_SEARCH_CHARS:
+        raise ValidationError(_("the search text is too long ({n} characters; the limit is "
+                                "{limit})").format(n=len(text), limit=MAX_SEARCH_CHARS))
     parts: list[str] = []
     for m in re.finditer(r'"([^"]+)"|(\S+)', text):
         if m.group(1):
@@ -63,6 +79,10 @@ def fts_query(text: str) -> str:
             prefix = token.endswith("*")
             for w in re.findall(r"\w+", token):
                 parts.append(f'"{w}"' + ("*" if prefix else ""))
+    words = sum(p.count(" ") + 1 for p in parts)
+    if words > MAX_SEARCH_TERMS:
+        raise ValidationError(_("the search has too many words ({n}; the limit is {limit})")
+                              .format(n=words, limit=MAX_SEARCH_TERMS))
     return " ".join(parts)
 
 
@@ -94,7 +114,9 @@ class DocumentStore:
     def insert_document(self, fields: dict[str, Any], segments: Sequence[dict],
                         participants: Sequence[tuple[str, str]] = (),
                         coder: str | None = None, *,
-                        typed_fields: tuple[Sequence, dict, Sequence] | None = None) -> int:
+                        typed_fields: tuple[Sequence, dict, Sequence] | None = None,
+                        importer: str | None = None,
+                        segment_ids: Sequence[int] | None = None) -> int:
         """Insert one document with its segments and participant links, all or nothing.
 
         ``segments``: dicts with position, kind, speaker, is_interviewer, start, end,
@@ -102,12 +124,21 @@ class DocumentStore:
         unless ``fields`` brings one (a document read from another tool keeps its own).  ``participants``: (participant_id, speaker or '').
         ``typed_fields``: (field definitions, {field: (text, number)} of this document,
         (document id, field, text, number) values of other documents that a field's new
-        type rewrites), all written in the same transaction.
+        type rewrites), all written in the same transaction.  ``importer``: the coder
+        recorded as having imported it (created if new, in the same transaction).
+        ``segment_ids``: ids an :class:`~workbench.store.batch.ImportBatch` reserved and
+        already indexed for search (``batch.preindex``): the segments take them and the
+        full-text index is not written again, inside this (short) transaction.
         """
         text = fields["text"]
+        if self.batch_worthy(text) and segment_ids is None:   # a long text: staged
+            return self.insert_document_batched(fields, segments, participants, coder,
+                                                typed_fields=typed_fields, importer=importer)
         with self.transaction() as c:
             row = dict(fields)
             row.setdefault("imported_at", now())
+            if importer and not self.is_scratch and row.get("imported_by") is None:
+                row["imported_by"] = self.ensure_coder(importer)  # with the document, not before
             row["guid"] = row.get("guid") or new_guid()
             row["text_hash"] = text_hash(text)
             row["extra"] = json.dumps(row.get("extra") or {}, ensure_ascii=False)
@@ -122,12 +153,21 @@ class DocumentStore:
                  s["start"] if s.get("body_start") is None else s["body_start"],
                  int(bool(s.get("front_matter"))))
                 for s in segments]
-            c.executemany(
-                "INSERT INTO segments(document_id, position, kind, speaker, is_interviewer, "
-                "start, end, timestamp, end_time, section, body_start, front_matter) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                seg_rows)
-            self._index_document(c, doc_id, text)
+            if segment_ids is None:
+                c.executemany(
+                    "INSERT INTO segments(document_id, position, kind, speaker, is_interviewer, "
+                    "start, end, timestamp, end_time, section, body_start, front_matter) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                    seg_rows)
+                self._index_document(c, doc_id, text)
+            else:               # indexed beforehand under these ids (an import batch)
+                if len(segment_ids) != len(seg_rows):
+                    raise ValueError("one reserved id per segment")
+                c.executemany(
+                    "INSERT INTO segments(id, document_id, position, kind, speaker, "
+                    "is_interviewer, start, end, timestamp, end_time, section, body_start, "
+                    "front_matter) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    [(sid, *row) for sid, row in zip(segment_ids, seg_rows)])
             for pid, speaker in participants:
                 c.execute("INSERT OR IGNORE INTO document_participants(document_id, "
                           "participant_id, speaker) VALUES (?, ?, ?)", [doc_id, pid, speaker or ""])
@@ -149,7 +189,7 @@ class DocumentStore:
         ids = c.execute("SELECT id, ifnull(body_start, start), end FROM segments "
                         "WHERE document_id = ? ORDER BY position", [doc_id]).fetchall()
         c.executemany("INSERT INTO segments_fts(rowid, text) VALUES (?, ?)",
-                      [(r[0], text[r[1]:r[2]]) for r in ids])
+                      ((r[0], index_text(text, r[1], r[2])) for r in ids))   # one at a time
 
     def update_document(self, doc_id: int, changes: dict[str, Any], coder: str | None = None) -> None:
         allowed = {"name", "programme", "actor_type", "interview_date", "interviewer", "site",

@@ -48,6 +48,7 @@ TABLE_RULES = {
     "change_log": DROP, "undo_log": DROP, "topic_lemma_cache": DROP,
     "privacy_entities": DROP, "privacy_variants": DROP, "privacy_occurrences": DROP,
     "segments_fts": REBUILD,
+    "import_batches": DROP,      # an import in progress (hostile's migration 0040)
 }
 
 COLUMN_RULES: dict[tuple[str, str], str] = {

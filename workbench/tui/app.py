@@ -3,6 +3,7 @@ dialog, runs long work in cancellable workers, and refreshes when another proces
 (the CLI, a second TUI) changes the project."""
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -14,6 +15,7 @@ from textual.worker import get_current_worker
 
 from workbench.domain import WorkbenchError
 from workbench.i18n import N_, _, ngettext, percent
+from workbench.store.errors import WouldWait, as_user_error
 from workbench.tui.lang import builtin_commands, key_display, switch_language
 from workbench.tui.screens.dialogs import CodeChoice, CodePicker, ErrorDialog, ProgressDialog
 
@@ -56,6 +58,7 @@ class WorkbenchApp(App):
         from workbench.project import Project
         self._owns_project = project is None
         self.project = project if project is not None else Project.open(path, coder=coder)
+        self.project.store.on_wait = self._notify_waiting
         self.poll = poll
         self.ok = True               # did the last attempt()/change() succeed?
         self._data_version = None
@@ -69,6 +72,16 @@ class WorkbenchApp(App):
             self.call_from_thread(self.notify, message, severity="warning", timeout=12)
         except RuntimeError:            # called on the app's own thread
             self.notify(message, severity="warning", timeout=12)
+
+    def _notify_waiting(self, message: str) -> None:
+        """A write waits for another program: say so (from any thread)."""
+        try:
+            if threading.get_ident() == self._thread_id:
+                self.notify(message, timeout=3)
+            else:
+                self.call_from_thread(self.notify, message, timeout=3)
+        except Exception:
+            pass
 
     # -- lifecycle ----------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -125,6 +138,7 @@ class WorkbenchApp(App):
 
     # -- errors -------------------------------------------------------------------------
     def show_error(self, exc: BaseException) -> None:
+        exc = as_user_error(exc, self.project.path)
         if isinstance(exc, WorkbenchError):
             self.push_screen(ErrorDialog(_(getattr(exc, "title", N_("Error"))), str(exc)))
         else:
@@ -135,6 +149,8 @@ class WorkbenchApp(App):
         """Call ``fn``; a failure shows the error dialog and returns None."""
         try:
             result = fn(*args, **kwargs)
+        except WouldWait:         # change() runs it again as a long job
+            raise
         except Exception as exc:  # one place where every error becomes a dialog
             self.ok = False
             self.show_error(exc)
@@ -152,12 +168,37 @@ class WorkbenchApp(App):
                           "(ctrl+p to cancel it)").format(label=self.long_job["label"]),
                         severity="warning")
             return None
-        result = self.attempt(fn, *args, **kwargs)
+        store = self.project.store
+        try:
+            with store.first_write(wait=threading.get_ident() != self._thread_id):
+                result = self.attempt(fn, *args, **kwargs)
+        except WouldWait:
+            self._change_when_free(fn, args, kwargs)
+            return None
         self.mark_synced()
         for screen in self.screen_stack[:-1]:
             if hasattr(screen, "stale"):
                 screen.stale = True
         return result
+
+    def _change_when_free(self, fn: Callable, args, kwargs) -> None:
+        """Another program holds the write lock: rather than freeze until it has
+        finished, the change (nothing of it written yet) runs as a long job whose dialog
+        says that it waits; it can be cancelled while it waits (nothing is changed then)
+        and the screens show it once it is written.  Meanwhile other changes are refused
+        with a message, so changes stay in order."""
+        self.ok = False
+        store = self.project.store
+
+        def job(progress, cancelled):
+            with store.first_write(cancelled=cancelled):
+                return fn(*args, **kwargs)
+
+        def done(_result):
+            self.notify(_("Saved: the other program has finished writing"))
+
+        self.run_long(_("Another program is writing to the project: your change waits "
+                        "for it to finish…"), job, done)
 
     # -- long work ------------------------------------------------------------------------
     long_job: dict | None = None     # the running long job: label, worker, progress, shown

@@ -11,16 +11,21 @@ from lxml import etree
 
 from workbench.i18n import _
 
+from workbench.safety.limits import ArchiveBudget, LimitError
+from workbench.safety.xml import XmlError, lxml_parser, parse_lxml
+
 from .common import QdpxError, local
 
 MAX_ENTRIES = 100_000
 MAX_TOTAL_BYTES = 2 * 1024 ** 3          # uncompressed
 MAX_RATIO = 200                          # uncompressed / compressed, for members > 1 MB
+MAX_QDE_BYTES = 256 * 1024 ** 2          # the project.qde itself (texts: safety.limits)
 
 
 def xml_parser() -> etree.XMLParser:
-    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                           dtd_validation=False, huge_tree=True)
+    """The hardened parser every XML read uses (:func:`workbench.safety.xml.lxml_parser`:
+    no DTD, no entities, no network, libxml2's depth and text-node limits)."""
+    return lxml_parser()
 
 
 def qde_name(zf: zipfile.ZipFile) -> str:
@@ -55,9 +60,23 @@ class Archive:
         self.names = {i.filename: i for i in infos}
         self.lower = {n.lower(): n for n in self.names}
         self.path = path
+        #: the texts this import may still inflate (sources, notes, archives inside this
+        #: one); the .qde is limited on its own (it grows with the codings: 400,000
+        #: codings make 150 MB of XML)
+        self.budget = ArchiveBudget()
 
     def read(self, name: str) -> bytes:
         info = self.names[name]
+        try:
+            if name.lower().endswith(".qde"):
+                if info.file_size > MAX_QDE_BYTES:
+                    raise LimitError(_("refusing a suspicious archive (zip bomb?): {what} "
+                                       "would inflate past {limit} MB in total").format(
+                                           what=name, limit=MAX_QDE_BYTES // 1024 ** 2))
+            else:
+                self.budget.spend(info.file_size, name)
+        except LimitError as exc:
+            raise QdpxError(f"{self.path.name}: {exc.message}") from None
         try:
             with self.zf.open(info) as fh:
                 data = fh.read(info.file_size + 1)
@@ -86,18 +105,21 @@ class Archive:
 
     def root(self):
         """The parsed ``.qde`` root element (refusing DOCTYPEs and entities)."""
-        qde = qde_name(self.zf)
-        raw = self.read(qde)
-        if b"<!DOCTYPE" in raw[:4096].upper() or b"<!ENTITY" in raw.upper():
-            raise QdpxError(_("{file}: {member} declares a DOCTYPE or entities, which REFI-QDA "
-                              "files never need: refused (external entity risk)").format(
-                file=self.path.name, member=qde))
         try:
-            root = etree.fromstring(raw, xml_parser())
-        except etree.XMLSyntaxError as exc:
+            qde = qde_name(self.zf)
+        except QdpxError as exc:       # a zip without a .qde: name the file
+            raise QdpxError(f"{self.path.name}: {exc}") from None
+        raw = self.read(qde)
+        try:       # DOCTYPE/ENTITY refused by the parser itself, whatever the encoding
+            root = parse_lxml(raw, part=qde)
+        except XmlError as exc:
+            if "entities" in exc.message:
+                raise QdpxError(_("{file}: {member} declares a DOCTYPE or entities, which "
+                                  "REFI-QDA files never need: refused (external entity "
+                                  "risk)").format(file=self.path.name, member=qde)) from None
             raise QdpxError(_("{file}: {member} is not well-formed XML (line {line}: "
                               "{error})").format(file=self.path.name, member=qde,
-                                                 line=exc.lineno, error=exc.msg)) from None
+                                                 line=exc.line, error=exc.message)) from None
         if local(root) != "Project":
             raise QdpxError(_("{file}: not a REFI-QDA project (root element <{tag}>)").format(
                 file=self.path.name, tag=local(root)))
@@ -116,7 +138,24 @@ def decode(data: bytes, what: str, warnings: list[str]) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def docx_text(data: bytes) -> str:
+def docx_text(data: bytes, arch: "Archive | None" = None, member: str = "") -> str:
+    """The paragraphs of a ``.docx`` inside the archive, after the guards every Office
+    file gets (bombs, entities, depth), counted against the archive's budget: a
+    ``.docx`` bomb inside a ``.qdpx`` is refused like one on its own."""
     import docx
+
+    from workbench.ingest.model import ImportFileError
+    from workbench.ingest.parsers._base import check_zip_bytes
+    where = f"{arch.path.name}: {member}" if arch is not None else member or ".docx"
+    try:
+        if arch is not None:
+            with arch.budget.nested(member):
+                check_zip_bytes(data, where=where, kind=".docx", budget=arch.budget)
+        else:
+            check_zip_bytes(data, where=where, kind=".docx")
+    except ImportFileError as exc:
+        raise QdpxError(str(exc)) from None
+    except LimitError as exc:
+        raise QdpxError(f"{where}: {exc.message}") from None
     document = docx.Document(io.BytesIO(data))
     return "\n".join(p.text for p in document.paragraphs)

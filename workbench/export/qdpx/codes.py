@@ -7,13 +7,15 @@ from collections import defaultdict
 
 from lxml import etree
 
+from workbench.safety.limits import MAX_CODE_DEPTH, code_depth_error
+from workbench.safety.text import xml_safe_deep
 from workbench.codebook.model import CodeDef, name_key
 from workbench.codebook.qdc import code_guid, format_description, parse_description
 from workbench.domain import ValidationError
 from workbench.i18n import _
 from workbench.identity import guid_key, keep_guid, new_guid
 
-from .common import CODEBOOK_NS, NS, kid, kids, q, text_of
+from .common import CODEBOOK_NS, NS, QdpxError, kid, kids, q, text_of
 from .context import ImportCtx, ReadCtx, WriteCtx
 
 FIELDS = ("short", "definition", "when_to_use", "when_not_to_use", "example")
@@ -66,6 +68,8 @@ def read(root, ctx: ReadCtx) -> list[dict]:
                                                                                new=name))
         taken.add(name_key(name))
         path = f"{prefix}/{name}" if prefix else name
+        if path.count("/") + 1 > MAX_CODE_DEPTH:
+            raise QdpxError(f"{ctx.path.name}: " + code_depth_error(path.count("/") + 1))
         g = keep_guid(el.get("guid"))
         if g is None or guid_key(g) in keys:
             ctx.warn(_("code {path!r}: missing or repeated guid, a new one is used").format(
@@ -98,7 +102,7 @@ def read(root, ctx: ReadCtx) -> list[dict]:
 def write(ctx: WriteCtx) -> None:
     project, store = ctx.project, ctx.store
     rows = code_tree(store.codes())
-    paths = project.code_paths()
+    paths = xml_safe_deep(project.code_paths())
     if not rows:
         return
     codes_el = etree.SubElement(etree.SubElement(ctx.root, q("CodeBook")), q("Codes"))

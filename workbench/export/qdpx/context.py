@@ -82,7 +82,9 @@ class WriteCtx:
 
     @property
     def store(self):
-        return self.project.store
+        """The project's store, read XML-safe (:class:`~workbench.safety.text.XmlSafeReads`)."""
+        from workbench.safety.text import XmlSafeReads
+        return XmlSafeReads(self.project.store)
 
     def derived(self, kind: str, local) -> str:
         """A GUID derived from the project and a local id: the same at every export."""

@@ -12,6 +12,7 @@ from lxml import etree
 from workbench.i18n import _, ngettext
 from workbench.identity import guid_key, keep_guid
 
+from .archive import xml_parser
 from .common import kid, kids, local, q, text_of
 from .context import ImportCtx, ReadCtx, WriteCtx
 
@@ -108,7 +109,7 @@ def write(ctx: WriteCtx) -> None:
         name = "Links" if obj["kind"] == "link" else "Graphs"
         if name not in holders:
             holders[name] = etree.SubElement(ctx.root, q(name))
-        holders[name].append(etree.fromstring(obj["xml"]))
+        holders[name].append(etree.fromstring(obj["xml"], xml_parser()))
     if dropped:
         ctx.warnings.append(ngettext(
             "{n} link or graph not exported: it points at something not exported",

@@ -10,6 +10,7 @@ import unicodedata
 
 from lxml import etree
 
+from workbench.safety.text import clean_text
 from workbench.i18n import _
 from workbench.identity import guid_key, keep_guid
 
@@ -41,7 +42,7 @@ def read(root, ctx: ReadCtx) -> list[dict]:
         free, meta = split_description(text_of(n_el, "Description"))
         out.append(dict(
             guid=g, key=guid_key(g), title=n_el.get("name") or None,
-            text=unicodedata.normalize("NFC", text.replace("\r\n", "\n")),
+            text=clean_text(unicodedata.normalize("NFC", text.replace("\r\n", "\n"))),
             user=guid_key(n_el.get("creatingUser")), created_at=n_el.get("creationDateTime"),
             fields={a: n_el.get(a) for a in ("modifyingUser", "modifiedDateTime")
                     if n_el.get(a)},

@@ -27,6 +27,7 @@ from workbench.domain import ACTOR_TYPES, WorkbenchError
 from workbench.i18n import _, ngettext
 from workbench.exchange.matching import map_span
 from workbench.identity import guid_key, keep_guid, new_guid, offset_mapper, text_hash
+from workbench.safety.text import clean_text_map
 
 from . import variables
 from .archive import decode, docx_text
@@ -80,7 +81,12 @@ def detect_segments(text: str, name: str = "source") -> list[dict]:
     except Exception:      # an empty text, or a detector problem: paragraphs below
         rows, parsed = [], None
     if parsed is not None and parsed.text != text:
-        mapped = offset_mapper(parsed.text, text)
+        k = text.find(parsed.text)
+        if k >= 0 and not text[:k].strip():      # only edge blank lines differ: a shift
+            def mapped(p: int, k=k) -> int:       # (offset_mapper keeps two integers per
+                return p + k                      # character: 150 MB for a 2 MB text)
+        else:
+            mapped = offset_mapper(parsed.text, text)
         for r in rows:
             r["start"], r["end"] = map_span(mapped, r["start"], r["end"])
             if isinstance(r.get("body_start"), int):
@@ -134,7 +140,7 @@ def _text(src, ctx: ReadCtx, sname: str) -> str:
                 file=path.name, name=sname, ref=src.get("richTextPath")))
         ctx.warn(_("source {name!r}: no plain text in the archive, text taken from its .docx "
                    "(positions may differ from the other tool)").format(name=sname))
-        return docx_text(arch.read(member))
+        return docx_text(arch.read(member), arch, member)
     if content is not None:
         return ""
     raise QdpxError(_("{file}: source {name!r} has no text (no PlainTextContent, plainTextPath "
@@ -221,6 +227,17 @@ def read(root, ctx: ReadCtx, code_keys: set[str]) -> list[dict]:
             else:
                 ctx.warn(_("source {name!r}: kept as is (Unicode NFC normalisation would shift "
                            "positions)").format(name=sname))
+        cleaned = clean_text_map(new_text)     # the sanitising step of every importer
+        if cleaned.changed:
+            new_text = cleaned.text
+            n = cleaned.dropped + cleaned.replaced
+            ctx.warn(ngettext("source {name!r}: {n} control character removed (positions "
+                              "adjusted)",
+                              "source {name!r}: {n} control characters removed (positions "
+                              "adjusted)", n).format(name=sname, n=n))
+
+            def convert(p: int, inner=convert, at=cleaned.offset) -> int:   # noqa: F811
+                return at(inner(p))
         free, meta = split_description(kid(src, "Description").text
                                        if kid(src, "Description") is not None else "")
         side = _sidecar(ctx, key)
@@ -534,6 +551,61 @@ def _codings_of(src: dict) -> list[dict]:
     return [k for sel in src["selections"] for k in sel["codings"]] + src["codings"]
 
 
+_NONE_INT = -(1 << 62)
+
+
+def _pack(segments: list[dict]) -> tuple:
+    """Segments as columns (integers and floats in arrays, repeated strings shared): a
+    few dozen bytes a segment instead of a dict's several hundred, for every new source
+    of an import held until its turn to be written."""
+    from array import array
+    import sys as _sys
+    keys = list(dict.fromkeys(k for seg in segments[:1] for k in seg))
+    columns = []
+    for k in keys:
+        values = [seg.get(k) for seg in segments]
+        if all(v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in values):
+            columns.append(("i", array("q", (_NONE_INT if v is None else v for v in values))))
+        elif all(v is None or isinstance(v, (int, float)) and not isinstance(v, bool)
+                 for v in values):
+            columns.append(("f", array("d", (float("nan") if v is None else v for v in values))))
+        else:
+            columns.append(("o", [_sys.intern(v) if isinstance(v, str) else v for v in values]))
+    return keys, columns, len(segments)
+
+
+def _unpack(packed: tuple) -> list[dict]:
+    keys, columns, n = packed
+    cols = []
+    for kind, col in columns:
+        if kind == "i":
+            cols.append([None if v == _NONE_INT else v for v in col])
+        elif kind == "f":
+            cols.append([None if v != v else v for v in col])
+        else:
+            cols.append(col)
+    return [dict(zip(keys, row)) for row in zip(*cols)] if keys else [{} for _row in range(n)]
+
+
+def preindex(ctx: ImportCtx, batch) -> None:
+    """Before the import's transaction: the segments of every source that will be new
+    (no document with its GUID or its text), indexed for search by ``batch`` in short
+    transactions, so that the transaction itself writes rows, not the index."""
+    from workbench.store.documents import index_text
+    store = ctx.store
+    sources = ctx.content.sources
+    owners = store.ids_by_guid("document", [s["guid"] for s in sources])
+    hashes = store.text_hashes()
+    for src in sources:
+        if src["key"] in owners or text_hash(src["text"]) in hashes:
+            continue
+        segments = src["segments"] if src["segments"] is not None else \
+            detect_segments(src["text"], src["name"])
+        ids = batch.preindex([index_text(src["text"], s["start"], s["end"]) for s in segments])
+        ctx.preindexed[src["key"]] = (_pack(segments), ids)
+    batch.flush()
+
+
 def merge(ctx: ImportCtx) -> None:
     """Each source is matched to a project document by GUID, then by text hash
     (:class:`workbench.exchange.matching.DocumentIndex`); positions are mapped between
@@ -626,12 +698,17 @@ def _insert_source(ctx: ImportCtx, src: dict, name: str) -> tuple[int, dict]:
     typed = _doc_values(ctx, src, name)
     if ctx.coder and ctx.coder in ctx.coder_ids:
         fields["imported_by"] = ctx.coder_ids[ctx.coder]
-    segments = src["segments"] if src["segments"] is not None else \
-        detect_segments(src["text"], name)
+    ready = ctx.preindexed.pop(src["key"], None)      # indexed for search before the lock
+    if ready:
+        segments = _unpack(ready[0])
+    else:
+        segments = src["segments"] if src["segments"] is not None else \
+            detect_segments(src["text"], name)
     links = [(pid, speaker) for pid, speaker in src.get("links", ())
              if not store.unknown_participants([pid])]
     did = store.insert_document(fields, segments, links, coder=ctx.coder,
-                                typed_fields=([], typed, []) if typed else None)
+                                typed_fields=([], typed, []) if typed else None,
+                                segment_ids=ready[1] if ready else None)
     return did, fields
 
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from workbench.safety.files import atomic_output
+from workbench.safety.text import XmlSafeReads, xml_safe
 from workbench.domain import WorkbenchError
 
 from . import cases, codes, extras, notes, sets, sources, users, variables
@@ -31,11 +33,13 @@ def _seed(project) -> str:
 
 def build_qde(project, *, progress: ProgressFn | None = None,
               cancelled: CancelledFn | None = None) -> tuple[bytes, dict[str, bytes], dict]:
-    """The ``project.qde`` XML, the other zip members (name -> bytes) and a summary."""
-    store = project.store
+    """The ``project.qde`` XML, the other zip members (name -> bytes) and a summary.
+    Everything read from the store goes through :class:`XmlSafeReads`, so text an older
+    version stored (a NUL, an ESC) cannot break the XML."""
+    store = XmlSafeReads(project.store)
     root = etree.Element(q("Project"), nsmap={None: NS,
                                               "xsi": "http://www.w3.org/2001/XMLSchema-instance"})
-    root.set("name", project.name)
+    root.set("name", xml_safe(project.name))
     root.set("origin", ORIGIN)
     root.set("creationDateTime", stamp(store.get_meta("created_at")) or stamp(now_iso()))
     root.set("modifiedDateTime", stamp(now_iso()))
@@ -76,24 +80,19 @@ def export_qdpx(project, path: str | Path, *, progress: ProgressFn | None = None
     """Write the project as a REFI-QDA ``.qdpx`` (private items left out)."""
     path = Path(path)
     xml, files, summary = build_qde(project, progress=progress, cancelled=cancelled)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
-    try:
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
-            zf.writestr("project.qde", xml)
-            for name, data in files.items():
-                zf.writestr(name, data)
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    # whole or absent, nothing left behind on any failure, a full disk said as such
+    with atomic_output(path) as fh, \
+            zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        zf.writestr("project.qde", xml)
+        for name, data in files.items():
+            zf.writestr(name, data)
     summary["path"] = str(path)
     return summary
 
 
 def validate_qdpx(path: str | Path, xsd: str | Path | None = None) -> list[str]:
     """Schema errors of the ``project.qde`` inside ``path`` (empty list: valid)."""
-    schema = etree.XMLSchema(etree.parse(str(xsd or XSD_PATH)))
+    schema = etree.XMLSchema(etree.parse(str(xsd or XSD_PATH), xml_parser()))
     with zipfile.ZipFile(path) as zf:
         doc = etree.fromstring(zf.read(qde_name(zf)), xml_parser())
     if schema.validate(doc):

@@ -15,6 +15,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ...safety.limits import ArchiveBudget, LimitError
+from ...safety.text import clean_text
+from ...safety.xml import XmlError, check_xml
 from ..model import ImportFileError, ParsedSegment, ParsedTranscript
 from ..speakers import clean_label, is_interviewer_label, segment_lines
 
@@ -24,6 +27,7 @@ __all__ = [
     "REGISTRY",
     "TurnBuilder",
     "check_zip",
+    "check_zip_bytes",
     "normalise_lines",
     "normalise_text",
     "read_bytes",
@@ -68,15 +72,14 @@ def register(*extensions: str) -> Callable[[ParserFunc], ParserFunc]:
 
 # --------------------------------------------------------------------------- text
 
-_LINE_SEPARATORS = re.compile(r"\r\n|\r|[\u2028\u2029\x0b\x0c\x85]")
 _INVISIBLE = re.compile(r"[\ufeff\u200b\u200c\u200d\u2060\u00ad]")
 
 
 def normalise_text(text: str) -> str:
-    """NFC, ``\\n`` line ends (from ``\\r\\n``, ``\\r``, Unicode separators), no
-    invisible characters (BOM, zero-width spaces, soft hyphens), no trailing
-    whitespace on any line."""
-    text = _LINE_SEPARATORS.sub("\n", text)
+    """The sanitising step (:func:`workbench.safety.text.clean_text`: ``\\n`` line
+    ends, no control characters), then NFC, no invisible characters (BOM, zero-width
+    spaces, soft hyphens), no trailing whitespace on any line."""
+    text = clean_text(text)
     text = _INVISIBLE.sub("", text)
     text = unicodedata.normalize("NFC", text)
     return "\n".join(line.rstrip() for line in text.split("\n"))
@@ -337,8 +340,9 @@ def check_zip(path: Path, *, kind: str, legacy_hint: str, xml_suffixes: tuple[st
 
     Refuses: OLE compound files (legacy or password-protected Office documents),
     files that are not a readable zip, archives whose uncompressed size or
-    compression ratio suggests a zip bomb, and XML members holding a DOCTYPE or
-    ENTITY declaration.
+    compression ratio suggests a zip bomb, and XML members that the hardened parser
+    (:mod:`workbench.safety.xml`) refuses: malformed, too deep, DOCTYPE or ENTITY
+    declarations, whatever their encoding.
 
     :param kind: the extension named in messages (".docx").
     :param legacy_hint: the message for an OLE compound file.
@@ -353,31 +357,66 @@ def check_zip(path: Path, *, kind: str, legacy_hint: str, xml_suffixes: tuple[st
         raise ImportFileError(path, bad_zip)
     try:
         with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-            if len(infos) > MAX_MEMBERS:
-                raise ImportFileError(path, f"refusing a suspicious archive (zip bomb?): {len(infos)} members")
-            total = 0
-            for info in infos:
-                total += info.file_size
-                ratio = info.file_size / max(info.compress_size, 1)
-                if info.file_size > LARGE_MEMBER_BYTES and ratio > MAX_RATIO:
-                    raise ImportFileError(
-                        path,
-                        f"refusing a suspicious archive (zip bomb?): {info.filename} expands "
-                        f"{ratio:.0f}-fold to {info.file_size} bytes",
-                    )
-            if total > MAX_UNCOMPRESSED_BYTES:
-                raise ImportFileError(
-                    path, f"refusing a suspicious archive (zip bomb?): {total} bytes uncompressed"
-                )
-            for info in infos:
-                if info.filename.lower().endswith(xml_suffixes):
-                    data = read_zip_member(zf, info.filename, path=path, kind=kind)
-                    _refuse_xml_declarations(data, path, info.filename)
+            _check_archive(zf, where=path, kind=kind, xml_suffixes=xml_suffixes,
+                           budget=ArchiveBudget())
     except ImportFileError:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
         raise ImportFileError(path, f"{bad_zip}: {exc}") from exc
+
+
+def check_zip_bytes(data: bytes, *, where: str, kind: str, budget: ArchiveBudget | None = None,
+                    xml_suffixes: tuple[str, ...] = (".xml", ".rels")) -> None:
+    """:func:`check_zip` for an archive held in memory (a ``.docx`` inside a ``.qdpx``),
+    its sizes counted against ``budget`` (the outer archive's, so nesting never
+    multiplies the limits)."""
+    import io
+
+    bad_zip = f"not a valid {kind} (zip) file"
+    if not data.startswith(ZIP_MAGIC):
+        raise ImportFileError(where, bad_zip)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            _check_archive(zf, where=where, kind=kind, xml_suffixes=xml_suffixes,
+                           budget=budget or ArchiveBudget())
+    except ImportFileError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+        raise ImportFileError(where, f"{bad_zip}: {exc}") from exc
+
+
+def _check_archive(zf: zipfile.ZipFile, *, where, kind: str, xml_suffixes: tuple[str, ...],
+                   budget: ArchiveBudget) -> None:
+    """Member count, compression ratios, total size against the budget, then every XML
+    member through the hardened parser."""
+    infos = zf.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise ImportFileError(where, f"refusing a suspicious archive (zip bomb?): {len(infos)} members")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > LARGE_MEMBER_BYTES and ratio > MAX_RATIO:
+            raise ImportFileError(
+                where,
+                f"refusing a suspicious archive (zip bomb?): {info.filename} expands "
+                f"{ratio:.0f}-fold to {info.file_size} bytes",
+            )
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise ImportFileError(
+            where, f"refusing a suspicious archive (zip bomb?): {total} bytes uncompressed"
+        )
+    try:
+        budget.spend(total, str(where))
+    except LimitError as exc:
+        raise ImportFileError(where, exc.message) from None
+    for info in infos:
+        if info.filename.lower().endswith(xml_suffixes):
+            data = read_zip_member(zf, info.filename, path=where, kind=kind)
+            try:
+                check_xml(data, part=info.filename)
+            except XmlError as exc:   # the line is the member's, not the file's
+                raise ImportFileError(where, str(exc)) from None
 
 
 def _head(path: Path) -> bytes:
@@ -406,19 +445,3 @@ def read_zip_member(zf: zipfile.ZipFile, name: str, *, path: Path, kind: str) ->
     if len(data) > limit:
         raise ImportFileError(path, f"refusing a suspicious archive (zip bomb?): {name} is larger than declared")
     return data
-
-
-_XML_DECL_RE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
-
-
-def _refuse_xml_declarations(data: bytes, path: Path, member: str) -> None:
-    probe = data
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        probe = data.decode("utf-16", errors="ignore").encode("utf-8")
-    m = _XML_DECL_RE.search(probe)
-    if m:
-        line = probe.count(b"\n", 0, m.start()) + 1
-        raise ImportFileError(
-            path,
-            f"XML entities are not allowed ({m.group(1).decode().upper()} declaration in {member}, line {line})",
-        )

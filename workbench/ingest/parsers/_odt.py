@@ -12,11 +12,9 @@ import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element
 
-import defusedxml.ElementTree as DET
-from defusedxml import DefusedXmlException
-
+from ...safety.xml import XmlError, parse_stdlib
 from ..model import ImportFileError, ParsedTranscript
 from ..speakers import clean_label, looks_like_label
 from ._base import check_zip, normalise_text, read_zip_member, register, table_row_line, transcript_from_lines
@@ -128,12 +126,9 @@ def parse(path: Path, encoding: str | None = None) -> ParsedTranscript:
                 raise ImportFileError(path, "password-protected .odt file: save it without a password")
         content = read_zip_member(zf, "content.xml", path=path, kind=".odt")
     try:
-        root = DET.fromstring(content)
-    except ParseError as exc:
-        line = exc.position[0] if getattr(exc, "position", None) else None
-        raise ImportFileError(path, f"malformed content.xml: {exc}", line=line) from exc
-    except DefusedXmlException as exc:
-        raise ImportFileError(path, f"XML entities are not allowed ({exc})") from exc
+        root = parse_stdlib(content, part="content.xml")
+    except XmlError as exc:   # the line is content.xml's, not the file's
+        raise ImportFileError(path, str(exc)) from None
     body = root.find(f"{{{OFFICE}}}body/{{{OFFICE}}}text")
     if body is None:
         raise ImportFileError(path, "not an OpenDocument text: content.xml has no office:text body")

@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from xml.etree.ElementTree import Element, ParseError
-
-import defusedxml.ElementTree as DET
-from defusedxml import DefusedXmlException
+from xml.etree.ElementTree import Element
 
 from workbench.i18n import _
 
+from ...safety.xml import XmlError, parse_stdlib
 from ..model import ImportFileError, ParsedTranscript
 from ._base import TurnBuilder, read_bytes, register
 
@@ -83,11 +81,6 @@ def _turn_pieces(turn: Element) -> list[tuple[int | None, str, float | None]]:
     return pieces
 
 
-def _xml_error_line(data: bytes, needle: bytes) -> int | None:
-    pos = data.find(needle)
-    return data.count(b"\n", 0, pos) + 1 if pos >= 0 else None
-
-
 @register(".trs")
 def parse(path: Path, encoding: str | None = None) -> ParsedTranscript:
     """Parse a Transcriber file (``encoding`` is ignored: the XML declares its own).
@@ -99,13 +92,9 @@ def parse(path: Path, encoding: str | None = None) -> ParsedTranscript:
     if not data.strip():
         raise ImportFileError(path, "empty file")
     try:
-        root = DET.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
-    except ParseError as exc:
-        line = exc.position[0] if getattr(exc, "position", None) else None
-        raise ImportFileError(path, f"malformed Transcriber XML: {exc}", line=line) from exc
-    except DefusedXmlException as exc:
-        line = _xml_error_line(data, b"<!ENTITY")
-        raise ImportFileError(path, f"XML entities are not allowed ({exc})", line=line) from exc
+        root = parse_stdlib(data, part=path.name, allow_external_doctype=True)
+    except XmlError as exc:
+        raise ImportFileError(path, exc.message, line=exc.line) from None
     if root.tag != "Trans":
         raise ImportFileError(path, f"not a Transcriber file: root element is <{root.tag}>, not <Trans>")
 
