@@ -54,7 +54,7 @@ def test_report_content_styles_and_privacy(coded, tmp_path):
     assert "entretien_karima · Karima (bénéficiaire) · P001 (age\u00a0: 34\u00a0; emploi_6m\u00a0: oui)" \
         in text
     assert "confidentielle" not in text and "Mémo très secret" not in text
-    assert "1 document(s), 1 mémo(s)" in text          # what privacy left out
+    assert "1 document, 1 mémo, " in text         # what privacy left out
     styles = {p.style.name for p in doc.paragraphs}
     assert {"Heading 1", "Quote", "Caption", "Title"} <= styles
     assert len(doc.inline_shapes) >= 1                   # charts are embedded images

@@ -189,3 +189,41 @@ def test_underscore_is_never_rebound_where_it_translates(path):
                if isinstance(n, ast.Name) and n.id == "_" and isinstance(n.ctx, ast.Store)]
     rebound += [n.lineno for n in ast.walk(tree) if isinstance(n, ast.arg) and n.arg == "_"]
     assert not rebound, f"{path.name}: `_` rebound at lines {rebound} (it is gettext here)"
+
+
+# "document(s)": a plural is chosen with the count (ngettext), never written both ways.
+PARENTHESISED_PLURAL = re.compile(r"[^\W\d_]\((?:s|x)\)")
+# transcription conventions, not plurals: "(rire(s))" is how transcribers note laughter
+NOT_PLURALS = {"rire(s)"}
+
+
+def _plural_problems(text: str) -> list[str]:
+    return [m.group() for m in PARENTHESISED_PLURAL.finditer(text)
+            if not any(w in text[max(0, m.start() - 10):m.end() + 1] for w in NOT_PLURALS)]
+
+
+def test_no_parenthesised_plurals_in_messages():
+    problems = []
+    for (ctx, msgid), entry in extracted().items():
+        for text in (msgid, entry["plural"] or ""):
+            if _plural_problems(text):
+                problems.append(f"{entry['where'][0]}: {text!r}")
+    for path, entries in po_entries().items():
+        for (ctx, msgid), forms in entries.items():
+            for form in forms:
+                if _plural_problems(form):
+                    problems.append(f"{path.name}: {msgid!r} → {form!r}")
+    assert not problems, ("a '(s)' plural: use ngettext with the count (or rephrase where "
+                          "there is no count):\n" + "\n".join(problems))
+
+
+def test_no_parenthesised_plurals_in_any_string_of_the_code():
+    """Error texts not (yet) behind ``_()`` and docstrings too: '(s)' is never how we say it."""
+    problems = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                found = _plural_problems(node.value)
+                if found:
+                    problems.append(f"{path.relative_to(ROOT)}:{node.lineno}: {found}")
+    assert not problems, "a '(s)' plural in the code:\n" + "\n".join(problems)

@@ -492,8 +492,9 @@ def type_columns(table: RawTable, columns: Sequence[str], project: Mapping[str, 
     given = dict(overrides or {})
     unknown = sorted(k for k in given if k.casefold() not in by_fold)
     if unknown:
-        raise TableError(_("{path}: type given for column(s) the file does not have: {names}")
-                         .format(path=table.path, names=", ".join(unknown)))
+        raise TableError(ngettext("{path}: type given for a column the file does not have: {names}",
+                                  "{path}: type given for columns the file does not have: {names}",
+                                  len(unknown)).format(path=table.path, names=", ".join(unknown)))
     overrides = {by_fold[k.casefold()]: v for k, v in given.items()}
     if not table.rows:
         return TypedTable(fields=[], rows=[], notes=[

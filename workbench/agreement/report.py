@@ -9,7 +9,7 @@ import pandas as pd
 
 from workbench.agreement import stats
 from workbench.domain import CONSENSUS_CODER, WorkbenchError
-from workbench.i18n import _
+from workbench.i18n import _, ngettext
 
 
 @dataclass
@@ -73,9 +73,12 @@ def methods_agreement(project, *, unit: str = "turn", max_codes: int = 40,
     a = df.attrs
     first = overall.iloc[0] if len(overall) else None
     paragraphs = [
-        _("{n} coders ({names}) coded {docs} document(s) independently. Agreement is measured "
-          "per {unit} on the documents at least two of them coded; a coder's data are missing "
-          "on documents they did not code.").format(
+        ngettext("{n} coders ({names}) coded {docs} document independently. Agreement is "
+                 "measured per {unit} on the documents at least two of them coded; a coder's "
+                 "data are missing on documents they did not code.",
+                 "{n} coders ({names}) coded {docs} documents independently. Agreement is "
+                 "measured per {unit} on the documents at least two of them coded; a coder's "
+                 "data are missing on documents they did not code.", a["documents"]).format(
             n=len(a["coders"]), names=", ".join(a["coders"]), docs=a["documents"],
             unit=_(stats_unit_label(a["unit"]))),
         _("Confidence intervals: {level:.0%} percentile bootstrap over {n} resamples of units "

@@ -52,8 +52,8 @@ def _parse_columns(value):
 @click.option("--programme", help="Programme of the imported documents (e.g. avenir); one the "
               "project knows (PIC programmes, codebooks', documents') unless --new-programme.")
 @click.option("--new-programme", is_flag=True,
-              help="Create the programme(s) named here or in the manifest if the project does "
-                   "not know them yet.")
+              help="Create the programmes named here or in the manifest that the project does "
+                   "not know yet.")
 @click.option("--field-type", "field_types", multiple=True,
               help="Type of a manifest's extra column for the whole project: NAME=TYPE[:LEVELS] "
                    "as for participants import --type (repeatable).")

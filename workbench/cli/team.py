@@ -108,7 +108,8 @@ def agreement_cmd(project, coders, codes, unit, documents, values_of, level, int
         from workbench.export.tables import write_xlsx
         write_xlsx({_("agreement"): df.drop(columns=["code_id"], errors="ignore"),
                     _("method"): method_table(df)}, output)
-        click.echo(_("wrote {n} row(s) to {path}").format(n=len(df), path=output), err=True)
+        click.echo(ngettext("wrote {n} row to {path}", "wrote {n} rows to {path}",
+                            len(df)).format(n=len(df), path=output), err=True)
         return
     write(df.replace({np.nan: None}) if fmt == "json" else df, fmt, output)
 
@@ -299,7 +300,8 @@ def adjudicate_agreements(project, document, coder_a, coder_b, coder):
     """Copy every place where both coders coded exactly alike into the consensus."""
     with open_project(project, coder) as p:
         n = p.accept_agreements(document, coder_a, coder_b)
-    click.echo(_("{n} agreed place(s) copied to the consensus").format(n=n))
+    click.echo(ngettext("{n} agreed place copied to the consensus",
+                        "{n} agreed places copied to the consensus", n).format(n=n))
 
 
 @adjudicate_group.command("list")

@@ -12,7 +12,7 @@ import uuid
 from pathlib import Path
 
 from workbench.codebook.model import Codebook, CodeDef, EvaluationQuestion
-from workbench.i18n import _, ngettext
+from workbench.i18n import _, ngettext, npgettext
 from workbench.domain import ValidationError, WorkbenchError
 from workbench.safety.errors import describe
 from workbench.safety.text import clean_text
@@ -68,12 +68,13 @@ def describe_import(stats: dict) -> str:
     questions added, 0 updated" (the TUI and the CLI say it the same way)."""
     added, updated = stats.get("codes_added", 0), stats.get("codes_updated", 0)
     qadded, qupdated = stats.get("questions_added", 0), stats.get("questions_updated", 0)
-    codes = ngettext("{added} code added, {updated} updated",
-                     "{added} codes added, {updated} updated", added).format(
-                         added=added, updated=updated)
-    questions = ngettext("{added} question added, {updated} updated",
-                         "{added} questions added, {updated} updated", qadded).format(
-                             added=qadded, updated=qupdated)
+    codes = _("{added}, {updated}").format(
+        added=ngettext("{n} code added", "{n} codes added", added).format(n=added),
+        updated=npgettext("codes", "{n} updated", "{n} updated", updated).format(n=updated))
+    questions = _("{added}, {updated}").format(
+        added=ngettext("{n} question added", "{n} questions added", qadded).format(n=qadded),
+        updated=npgettext("questions", "{n} updated", "{n} updated", qupdated).format(
+            n=qupdated))
     return _("{codes}; {questions}").format(codes=codes, questions=questions)
 
 class CodebookAPI:

@@ -4,7 +4,7 @@ Every method writes under the project's sibling ``exports/`` folder unless given
 path, never includes anything marked private, passes the pseudonymisation guard
 (:meth:`workbench.privacy.api.PrivacyAPI.privacy_check_export`: a warning, or an error
 when the project's settings say so, for documents not pseudonymised), takes ``progress(done, total,
-label)`` and ``cancelled()`` callables, and returns the path(s) written (or, for
+label)`` and ``cancelled()`` callables, and returns the paths written (or, for
 REFI-QDA, a summary dict).  The TUI export dialog calls these in a worker thread.
 """
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Callable, Sequence
 import pandas as pd
 
 from workbench.domain import ValidationError
+from workbench.i18n import _, ngettext
 
 ProgressFn = Callable[[int, int, str], None]
 CancelledFn = Callable[[], bool]
@@ -49,8 +50,10 @@ class ExportAPI:
         if names:
             unknown = [n for n in names if n not in tables]
             if unknown:
-                raise ValidationError(f"unknown table(s): {', '.join(unknown)} "
-                                      f"(known: {', '.join(tables)})")
+                raise ValidationError(ngettext("unknown table: {names} (known: {known})",
+                                               "unknown tables: {names} (known: {known})",
+                                               len(unknown)).format(
+                    names=", ".join(unknown), known=", ".join(tables)))
             tables = {n: tables[n] for n in names}
         return tables
 
@@ -63,12 +66,16 @@ class ExportAPI:
         known = set(self.documents()["programme"].dropna())
         bad = [x for x in programmes if x not in known]
         if bad:
-            raise ValidationError(f"unknown programme(s): {', '.join(bad)} "
-                                  f"(programmes: {', '.join(sorted(known)) or 'none'})")
+            raise ValidationError(ngettext("unknown programme: {names} (programmes: {known})",
+                                           "unknown programmes: {names} (programmes: {known})",
+                                           len(bad)).format(
+                names=", ".join(bad), known=", ".join(sorted(known)) or "—"))
         qids = {q["id"] for q in self.store.query_questions()}
         bad = [x for x in questions if x not in qids]
         if bad:
-            raise ValidationError(f"unknown evaluation question(s): {', '.join(bad)}")
+            raise ValidationError(ngettext("unknown evaluation question: {ids}",
+                                           "unknown evaluation questions: {ids}",
+                                           len(bad)).format(ids=", ".join(bad)))
         self.query_data().coder_ids(coders)          # unknown coders: an error here
         start, end = check_date(date_from, "date_from"), check_date(date_to, "date_to")
         if start and end and start > end:
@@ -80,7 +87,6 @@ class ExportAPI:
     def team_name(self) -> str:
         """Who signs the reports (their document properties' author): the project's
         ``team`` setting, else "Evaluation team — <project>"."""
-        from workbench.i18n import _
         return self.store.get_meta("team") or _("Evaluation team — {project}").format(
             project=self.name)
 
@@ -193,7 +199,6 @@ class ExportAPI:
 
     def _table_notes(self, tables) -> dict[str, str]:
         """What each named table counts (the .xlsx "notes" sheet)."""
-        from workbench.i18n import _
         from workbench.query.scope import describe
         counts = {"codes": describe(count="passages"), "extraits": describe(count="passages"),
                   "codes_x_acteurs": describe(count="passages"),
@@ -286,8 +291,10 @@ class ExportAPI:
         unknown = [a for a in names if a not in columns]
         if unknown:
             known = ", ".join(c for c in columns if c != "participant_id")
-            raise ValidationError(f"unknown or private attribute(s): {', '.join(unknown)} "
-                                  f"(available: {known or 'none'})")
+            raise ValidationError(ngettext("unknown or private attribute: {names} (available: {known})",
+                                           "unknown or private attributes: {names} (available: {known})",
+                                           len(unknown)).format(
+                names=", ".join(unknown), known=known or "—"))
 
     def shareable_saved_queries(self) -> list[dict | None]:
         """The saved queries, each None when its expression or parameters name a private

@@ -28,7 +28,7 @@ def _quote(text: str) -> str:
 
 @dataclass
 class ReportScope:
-    """What a report covers: programme(s), evaluation question(s), coders (None: every
+    """What a report covers: programmes, evaluation questions, coders (None: every
     coder, merged; a name, names, or CONSENSUS_CODER), interview date range (ISO dates,
     inclusive), codings status."""
 

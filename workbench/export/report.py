@@ -8,8 +8,8 @@ table style), so Word's table of contents and restyling work and a user template
   team), a real table-of-contents field and lists of tables and figures (``TOC \\c``
   over the captions' ``SEQ`` fields), numbered captions, table header rows repeated on
   every page, no internal names.
-* Filters (:class:`workbench.export.evidence.ReportScope`): programme(s), evaluation
-  question(s), coders or the consensus, interview date range; a report for one
+* Filters (:class:`workbench.export.evidence.ReportScope`): programmes, evaluation
+  questions, coders or the consensus, interview date range; a report for one
   programme is that programme's report.
 * Every passage in scope is quoted **once**: in the dossier of the first evaluation
   question it serves (up to ``dossier_quotes`` per question, each dossier saying how
@@ -446,12 +446,14 @@ def _scope_sentence(r: _Report) -> str:
     s = r.scope
     bits = []
     if s.programmes:
-        bits.append(_("programme(s): {names}").format(
+        bits.append(ngettext("programme: {names}", "programmes: {names}",
+                             len(s.programmes)).format(
             names=", ".join(programme_label(p) for p in s.programmes)))
     else:
         bits.append(_("every programme"))
     if s.questions:
-        bits.append(_("evaluation question(s): {ids}").format(ids=", ".join(s.questions)))
+        bits.append(ngettext("evaluation question: {ids}", "evaluation questions: {ids}",
+                             len(s.questions)).format(ids=", ".join(s.questions)))
     if s.date_from or s.date_to:
         bits.append(_("interviews from {start} to {end}").format(
             start=fmt_date(s.date_from) or "…", end=fmt_date(s.date_to) or "…"))
@@ -571,8 +573,10 @@ def _triangulation_words(row) -> str:
         share = row.get(f"{a}_share")
         if share is None or share != share:
             continue
-        out.append(_("{actor}: {docs} interview(s), {share} % of the interviews").format(
-            actor=actor_label(a), docs=int(row.get(f"{a}_documents", 0)), share=f"{share:g}"))
+        docs = int(row.get(f"{a}_documents", 0))
+        out.append(ngettext("{actor}: {docs} interview, {share} % of the interviews",
+                            "{actor}: {docs} interviews, {share} % of the interviews",
+                            docs).format(actor=actor_label(a), docs=docs, share=f"{share:g}"))
     return _sep().join(out) or _("no interview")
 
 
@@ -714,11 +718,16 @@ def _methods(r: _Report):
         w.table(t, caption=_("Interviews in scope by programme and actor type"))
     w.heading(_("Coding procedure"), 2)
     books = sorted({c for c in p.codes()["codebook"].dropna() if c})
-    w.para(_("Codebooks: {books}. Coding by {n} coder(s); the counts in this report take {who}; "
-             "a passage is a stretch of text coded once or more (overlapping codings in one "
-             "interview merged), interviewer speech is left out, and a code counts its "
-             "sub-codes.").format(books=", ".join(books) or _("the project's own codebook"),
-                                  n=len(_coders(r)), who=_coders_words(r.scope)))
+    n_coders = len(_coders(r))
+    w.para(ngettext(
+        "Codebooks: {books}. Coding by {n} coder; the counts in this report take {who}; "
+        "a passage is a stretch of text coded once or more (overlapping codings in one "
+        "interview merged), interviewer speech is left out, and a code counts its sub-codes.",
+        "Codebooks: {books}. Coding by {n} coders; the counts in this report take {who}; "
+        "a passage is a stretch of text coded once or more (overlapping codings in one "
+        "interview merged), interviewer speech is left out, and a code counts its sub-codes.",
+        n_coders).format(books=", ".join(books) or _("the project's own codebook"),
+                         n=n_coders, who=_coders_words(r.scope)))
     coders = _coders(r)
     if len(coders):
         w.table(coders, caption=_("Coders and their codings in this scope"))
@@ -744,10 +753,11 @@ def _methods(r: _Report):
                         withheld).format(n=withheld))
     w.heading(_("Confidentiality"), 2)
     pr = p.store.private_counts()
-    w.para(_("Items marked private and left out of this report: {d} document(s), {m} memo(s), "
-             "{a} participant attribute(s).").format(d=pr.get("documents", 0),
-                                                    m=pr.get("memos", 0),
-                                                    a=pr.get("attributes", 0)))
+    d, m, a = pr.get("documents", 0), pr.get("memos", 0), pr.get("attributes", 0)
+    w.para(_("Items marked private and left out of this report: {items}.").format(items=", ".join([
+        ngettext("{n} document", "{n} documents", d).format(n=d),
+        ngettext("{n} memo", "{n} memos", m).format(n=m),
+        ngettext("{n} participant attribute", "{n} participant attributes", a).format(n=a)])))
     for line in p.privacy_summary_lines():      # pseudonymisation (workbench.privacy)
         w.para(line)
 
@@ -791,7 +801,8 @@ def build_report(project, path: str | Path, *, scope: ReportScope | None = None,
     """Write a Word report with the chosen ``sections`` (see :data:`SECTIONS`)."""
     unknown = set(sections) - set(SECTIONS)
     if unknown:
-        raise ValueError(f"unknown report section(s): {', '.join(sorted(unknown))}")
+        raise ValueError(ngettext("unknown report section: {names}", "unknown report sections: {names}",
+                                  len(unknown)).format(names=", ".join(sorted(unknown))))
     scope = scope or ReportScope()
     step = progress or (lambda *a: None)
     stop = cancelled or (lambda: False)

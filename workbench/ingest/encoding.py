@@ -22,6 +22,8 @@ import re
 from dataclasses import dataclass, field
 from os import PathLike
 
+from workbench.i18n import ngettext
+
 from .model import ImportFileError
 
 __all__ = ["DecodedText", "decode_bytes", "find_mojibake"]
@@ -194,8 +196,10 @@ def decode_bytes(data: bytes, path: str | PathLike[str], encoding: str | None = 
     bad = find_mojibake(text)
     if bad:
         sample = ", ".join(sorted({f"{g!r} for {r!r}" for g, r in bad})[:3])
-        warnings.append(
-            f"{path}: text looks double-encoded (UTF-8 read as cp1252/latin-1, mojibake such as "
-            f"{sample}; {len(bad)} occurrence(s)): re-save the file as UTF-8 from its original"
-        )
+        warnings.append(ngettext(
+            "{path}: text looks double-encoded (UTF-8 read as cp1252/latin-1, mojibake such as "
+            "{sample}; {n} occurrence): re-save the file as UTF-8 from its original",
+            "{path}: text looks double-encoded (UTF-8 read as cp1252/latin-1, mojibake such as "
+            "{sample}; {n} occurrences): re-save the file as UTF-8 from its original",
+            len(bad)).format(path=path, sample=sample, n=len(bad)))
     return DecodedText(text=text, encoding=used, warnings=tuple(warnings))

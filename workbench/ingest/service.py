@@ -185,14 +185,18 @@ def import_file(store, path: Path, meta: DocumentMetadata, *, encoding: str | No
         _check_segments(path, parsed)
         unknown = store.unknown_participants(list(meta.participants) + list(meta.speakers.values()))
         if unknown:
-            raise ImportFileError(path, "unknown participant ID(s): " + ", ".join(unknown)
-                                  + " (import the participants table first)")
+            raise ImportFileError(path, ngettext(
+                "unknown participant ID: {ids} (import the participants table first)",
+                "unknown participant IDs: {ids} (import the participants table first)",
+                len(unknown)).format(ids=", ".join(unknown)))
         labels = {s.speaker for s in parsed.segments if s.speaker}
         missing_labels = sorted(set(meta.speakers) - labels)
         if missing_labels:
-            raise ImportFileError(path, "speaker label(s) not found in the transcript: "
-                                  + ", ".join(missing_labels)
-                                  + f" (speakers found: {', '.join(sorted(labels)) or 'none'})")
+            raise ImportFileError(path, ngettext(
+                "speaker label not found in the transcript: {labels} (speakers found: {found})",
+                "speaker labels not found in the transcript: {labels} (speakers found: {found})",
+                len(missing_labels)).format(labels=", ".join(missing_labels),
+                                            found=", ".join(sorted(labels)) or "—"))
     except ImportFileError as exc:
         return ImportResult(str(path), "failed", message=str(exc))
     name = meta.name or path.stem

@@ -23,6 +23,7 @@ from typing import Sequence
 import pandas as pd
 
 from workbench.domain import ValidationError
+from workbench.i18n import ngettext
 from workbench.query import joint as _joint
 from workbench.query import matrices as _matrices
 from workbench.query import triangulation as _tri
@@ -252,8 +253,10 @@ class QueryAPI:
                                                             "triangulation") and n == "codes")}
         bad = sorted(set(params) - allowed)
         if bad:
-            raise ValidationError(f"unknown parameter(s) for a {kind} query: {', '.join(bad)} "
-                                  f"(allowed: {', '.join(sorted(allowed))})")
+            raise ValidationError(ngettext(
+                "unknown parameter for a {kind} query: {names} (allowed: {allowed})",
+                "unknown parameters for a {kind} query: {names} (allowed: {allowed})",
+                len(bad)).format(kind=kind, names=", ".join(bad), allowed=", ".join(sorted(allowed))))
         if kind in ("cooccurrence", "participants", "triangulation"):
             return method(**params)
         if kind == "matrix":

@@ -6,9 +6,9 @@ demand) and does the interval logic with numpy: codings sorted by (document, sta
 and searched with ``searchsorted``, so every operator is a vectorised sweep.
 
 Linking levels -- whose words is a coding?  A coding belongs to
-  (a) the participant(s) linked to the speaker of the segment that contains the
+  (a) the participants linked to the speaker of the segment that contains the
       coding's start (``document_participants.speaker`` = the segment's speaker), else
-  (b) the participant(s) linked to the whole document (speaker ``''``).
+  (b) the participants linked to the whole document (speaker ``''``).
 Interviewer turns never belong to a participant.
 
 Semantics of the operators (a *hit* is a ``[start, end)`` passage of one document

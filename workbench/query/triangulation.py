@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from workbench.i18n import ngettext
 from workbench.query.engine import ProjectData, codings_in_scope, passage_ids
 from workbench.query.matrices import links_frame, row_codes, row_passages
 
@@ -156,7 +157,9 @@ def question_rows(data: ProjectData, questions=None) -> list[tuple[str, list[int
     from workbench.domain import NotFoundError
     missing = [q for q in wanted if q not in known]
     if missing:
-        raise NotFoundError(f"unknown evaluation question(s): {', '.join(missing)}")
+        raise NotFoundError(ngettext("unknown evaluation question: {ids}",
+                                     "unknown evaluation questions: {ids}",
+                                     len(missing)).format(ids=", ".join(missing)))
     out = []
     for q in wanted:
         ids: list[int] = []

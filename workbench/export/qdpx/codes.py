@@ -12,7 +12,7 @@ from workbench.safety.text import xml_safe_deep
 from workbench.codebook.model import CodeDef, name_key
 from workbench.codebook.qdc import code_guid, format_description, parse_description
 from workbench.domain import ValidationError
-from workbench.i18n import _
+from workbench.i18n import _, ngettext
 from workbench.identity import guid_key, keep_guid, new_guid
 
 from .common import CODEBOOK_NS, NS, QdpxError, kid, kids, q, text_of
@@ -217,6 +217,7 @@ def merge(ctx: ImportCtx) -> None:
                   for qid in code["questions"] if qid in questions]
         unknown = [qid for qid in code["questions"] if qid not in questions]
         if unknown:
-            ctx.report.warn(_("code {path!r}: unknown evaluation question(s) {ids} not "
-                              "linked").format(path=label, ids=", ".join(unknown)))
+            ctx.report.warn(ngettext("code {path!r}: unknown evaluation question {ids} not linked",
+                                     "code {path!r}: unknown evaluation questions {ids} not linked",
+                                     len(unknown)).format(path=label, ids=", ".join(unknown)))
         ctx.code_questions.extend(rows_q)     # written once the questions are (sets)
