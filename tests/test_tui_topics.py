@@ -379,11 +379,11 @@ async def test_footer_labels_follow_the_language(path):
         async def labels():
             await pilot.pause()
             return {k.description for k in app.screen.query("FooterKey")}
-        assert {"Back", "merge", "autocode"} <= await labels()
+        assert {"Back", "Merge", "Autocode"} <= await labels()
         await pilot.press("ctrl+l")
-        assert {"Retour", "fusionner", "codage auto"} <= await labels()
+        assert {"Retour", "Fusionner", "Codage auto"} <= await labels()
         await pilot.press("q", "f9")                    # a screen opened after the switch
-        assert {"Retour", "nouvelle analyse"} <= await labels()
+        assert {"Retour", "Nouvelle analyse"} <= await labels()
 
 
 # -- topics: breakdown, outliers, comparison ---------------------------------------------------

@@ -30,7 +30,7 @@ from functools import lru_cache
 
 from textual.binding import ActiveBinding, Binding
 from textual.screen import Screen
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
 from workbench.i18n import N_, _, language, pgettext, set_language
 
@@ -45,8 +45,9 @@ TEXTUAL_LABELS = (N_("palette"), N_("Open the command palette"))
 def _translated(binding: Binding, lang: str) -> Binding:
     from dataclasses import replace
     changes = {}
-    if binding.description:
-        changes["description"] = _(binding.description)
+    if binding.description:             # a key's label starts with a capital, in any language
+        text = _(binding.description)
+        changes["description"] = text[:1].upper() + text[1:]
     if binding.tooltip:
         changes["tooltip"] = _(binding.tooltip)
     if binding.group is not None and binding.group.description:
@@ -73,6 +74,19 @@ class Localised(Screen):
     def on_mount(self) -> None:
         if self.TITLE:
             self.title = _(self.TITLE)
+        self._fit_footer()
+
+    def on_resize(self) -> None:
+        self._fit_footer()
+
+    def _fit_footer(self) -> None:
+        """Under 100 columns the footer drops its padding (Textual's public ``compact``)
+        and the ctrl+p reminder (the help screen, F1, lists it): at 80 columns the
+        coder screen's keys then fit."""
+        narrow = self.app.size.width < 100
+        for footer in self.query(Footer):
+            footer.compact = narrow
+            footer.show_command_palette = not narrow
 
     def on_key(self, event) -> None:
         """Single-letter shortcuts never fire while a text field or a dropdown has the

@@ -60,7 +60,7 @@ class AutocodeScreen(BaseScreen):
                            allow_blank=False, id="auto-span")
         with Horizontal(classes="filters auto-row"):
             yield TrSelect([], prompt=N_("Programme"), id="auto-programme")
-            yield TrSelect([(m, a) for a, m in ACTOR_LABELS.items()], prompt=N_("Actor type"),
+            yield TrSelect([(m, a) for a, m in ACTOR_LABELS.items()], prompt=N_("Actor"),
                            id="auto-actor")
             yield Checkbox(_("include interviewer"), id="auto-interviewer")
             yield TrButton(N_("Preview"), id="auto-preview", variant="primary")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
+from workbench.domain import programme_label
 from workbench.i18n import N_
 from workbench.tui.lang import Localised
 
@@ -29,6 +30,12 @@ class BaseScreen(Localised):
         """Show the screen again in the current language (after a switch)."""
         super().relabel()
         self.refresh_data()
+
+    def programme(self, programme) -> str:
+        """A programme's name for a table cell: whole on a wide screen, cut at 26 cells
+        under 100 columns (one long name must not push every other column off screen)."""
+        label = programme_label(cell(programme))
+        return cell(label, 26) if self.app.size.width < 100 else label
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) <= 2:

@@ -91,6 +91,9 @@ class CodebookScreen(BaseScreen):
             nodes[cid] = node
             if cid == keep:
                 target = node
+        for node in nodes.values():         # a code without sub-codes shows no ▼ to open
+            if not node.children:
+                node.allow_expand = False
         if not self._rows:
             self.query_one("#code-detail-text", Static).update(
                 _("No codes yet. Press n to create one."))

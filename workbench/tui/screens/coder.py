@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from workbench.domain import programme_label
 from workbench.i18n import N_, _, colon
 from workbench.labels import activity_label, actor_label
 from workbench.tui.lang import Localised, TrInput, TrStatic
@@ -37,7 +38,7 @@ class CoderScreen(BaseScreen):
         Binding("x", "remove", N_("remove")),
         Binding("m", "memo", N_("memo")),
         Binding("u,ctrl+z", "undo", N_("undo")),
-        Binding("ctrl+r,ctrl+y", "redo", N_("redo")),
+        Binding("ctrl+r,ctrl+y", "redo", N_("redo"), show=False),     # in F1's list
         Binding("n", "next_uncoded", N_("next uncoded")),
         Binding("a", "attributes", N_("attributes"), show=False),
         Binding("slash", "search", N_("Search")),
@@ -88,7 +89,7 @@ class CoderScreen(BaseScreen):
 
     def on_mount(self) -> None:
         d = self.doc
-        meta = " · ".join(x for x in (cell(d.programme), actor_label(d.actor_type),
+        meta = " · ".join(x for x in (programme_label(cell(d.programme)), actor_label(d.actor_type),
                                       cell(d.interview_date), cell(d.site)) if x)
         self.query_one("#coder-title", Static).update(
             Content.assemble((d.name, "bold"), ("  " + meta, "dim")))
@@ -122,11 +123,11 @@ class CoderScreen(BaseScreen):
         background = self.app.background_status()
         if background:
             parts += [("  ·  ", "dim"), (background, "bold $accent")]
-        if self._message:
+        if self._message:       # first: on a narrow screen the line's end is cut
             text, severity = self._message
             style = {"error": "bold $error", "warning": "bold $warning"}.get(severity,
                                                                            "bold $success")
-            parts += [("  ·  ", "dim"), (text, style)]
+            parts = [(text, style), ("  ·  ", "dim")] + parts
         self.query_one("#coder-status", Static).update(Content.assemble(*parts))
         here = view.codings_at()
         if here:

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, ProgressBar, Static, TextArea
 from textual.widgets.option_list import Option
 
+from workbench.domain import programme_label
 from workbench.tui.fuzzy import score
 from workbench.i18n import N_, _, ngettext, pgettext
 from workbench.tui.lang import Localised, TrButton, TrInput, TrLabel
@@ -215,10 +216,10 @@ class CodePicker(Localised, ModalScreen[int | None]):
         hidden = len(self.codes) - len(offered)
         if self.show_all:
             return _("Every codebook · tab: only the codes of programme {programme}").format(
-                programme=self.programme or "—")
+                programme=programme_label(self.programme) or "—")
         return ngettext("Codes of programme {programme} · tab: every codebook ({n} more code)",
                         "Codes of programme {programme} · tab: every codebook ({n} more codes)",
-                        hidden).format(programme=self.programme or "—", n=hidden)
+                        hidden).format(programme=programme_label(self.programme) or "—", n=hidden)
 
     def _fill(self, query: str) -> None:
         offered = self._offered()

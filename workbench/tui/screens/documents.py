@@ -35,7 +35,7 @@ class DocumentsScreen(BaseScreen):
         yield Header()
         with Horizontal(classes="filters"):
             yield TrSelect([], prompt=N_("Programme"), id="f-programme")
-            yield TrSelect([(m, a) for a, m in ACTOR_LABELS.items()], prompt=N_("Actor type"),
+            yield TrSelect([(m, a) for a, m in ACTOR_LABELS.items()], prompt=N_("Actor"),
                            id="f-actor")
             yield TrSelect([(N_("coded"), "coded"), (N_("uncoded"), "uncoded")],
                            prompt=N_("Coding"), id="f-status")
@@ -97,7 +97,7 @@ class DocumentsScreen(BaseScreen):
                               _("Date"), _("Words"), _("Turns"), _("Codings"),
                               _("Participants"))
             for r in docs.itertuples(index=False):
-                table.add_row(r.name, programme_label(cell(r.programme)), actor_label(r.actor_type),
+                table.add_row(r.name, self.programme(r.programme), actor_label(r.actor_type),
                               cell(r.interview_date),
                               r.word_count, r.segments, r.codings, cell(r.participants, 30),
                               key=str(r.id))

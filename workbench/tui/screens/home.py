@@ -6,9 +6,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from rich.text import Text
 from textual.widgets import DataTable, Footer, Header, Static
 
-from workbench.domain import programme_label
 from workbench.i18n import N_, _, ngettext
 from workbench.labels import activity_label, actor_label
 from workbench.tui.lang import TrLabel, TrStatic
@@ -54,6 +54,25 @@ class HomeScreen(BaseScreen):
                           "c privacy · ? help · ctrl+p commands"), id="home-menu")
         yield Footer()
 
+    def _show_counts(self) -> None:
+        """The counts on as many lines as the width needs, never "300" on one line and
+        "participants" on the next."""
+        box = self.query_one("#home-counts", Static)
+        width = box.content_region.width or self.app.size.width - 4
+        lines: list[list[str]] = [[]]
+        used = 0
+        for item in getattr(self, "_counts", []):
+            size = Text.from_markup(item).cell_len
+            if lines[-1] and used + 3 + size > width:
+                lines.append([])
+                used = 0
+            used += size + (3 if lines[-1] else 0)
+            lines[-1].append(item)
+        box.update("\n".join("   ".join(line) for line in lines))
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._show_counts)      # once the box has its new width
+
     def on_mount(self) -> None:
         self.refresh_data()
         self.query_one("#uncoded").focus()
@@ -72,17 +91,17 @@ class HomeScreen(BaseScreen):
         ]
         values = (info["documents"], info["codes"], info["codings"], info["coders"],
                   info["memos"], info["participants"])
-        text = "   ".join(c.format(n=f"[b]{thousands(v)}[/b]") for c, v in zip(counts, values))
         words = ngettext("{n} word", "{n} words", info["words"]).format(n=thousands(info["words"]))
-        text += f"   [dim]· {words} · {p.path.name}[/dim]"
-        self.query_one("#home-counts", Static).update(text)
+        self._counts = [c.format(n=f"[b]{thousands(v)}[/b]") for c, v in zip(counts, values)]
+        self._counts += [f"[dim]· {words}[/dim]", f"[dim]· {p.path.name}[/dim]"]
+        self._show_counts()
 
         # the count first: it stays visible however narrow the column is
         table = self.query_one("#by-programme", DataTable)
         table.clear(columns=True)
         table.add_columns(_("Docs"), _("Programme"), _("Actor type"))
         for row in info["by_programme"]:
-            table.add_row(row["documents"], programme_label(row["programme"]) or "—",
+            table.add_row(row["documents"], self.programme(row["programme"]) or "—",
                           actor_label(row["actor_type"]) or "—")
 
         act = self.query_one("#activity", DataTable)
@@ -101,7 +120,7 @@ class HomeScreen(BaseScreen):
         un.add_columns(_("Document"), _("Programme"), _("Actor type"), _("Words"))
         docs = p.documents(coded=False)
         for r in docs.itertuples(index=False):
-            un.add_row(r.name, programme_label(cell(r.programme)), actor_label(r.actor_type),
+            un.add_row(r.name, self.programme(r.programme), actor_label(r.actor_type),
                        r.word_count, key=str(r.id))
         if not len(docs):
             un.add_row(_("Every document is coded."), "", "", "")

@@ -42,7 +42,7 @@ class ParticipantsScreen(BaseScreen):
         self.query_one("#part-table").focus()
 
     def refresh_data(self) -> None:
-        wide = self.project.participants()
+        wide = self.project.participants(typed=False)   # as imported: 47, non, 2021-10-04
         self.columns = list(wide.columns)
         self.records = wide.to_dict("records")
         self._fill()

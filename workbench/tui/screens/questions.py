@@ -62,7 +62,7 @@ class QuestionsScreen(BaseScreen):
         table.add_columns(_("ID"), _("Programme"), _("Side"), _("Question"),
                           _("Codings"))
         for q in self.questions:
-            table.add_row(cell(q["id"]), cell(q["programme"]), side_label(q["side"]),
+            table.add_row(cell(q["id"]), self.programme(q["programme"]), side_label(q["side"]),
                           cell(q["text"], 90), number(totals.get(q["id"], "")), key=q["id"])
         n = len(self.questions)
         status = (ngettext("{n} evaluation question · enter: dossier",

@@ -55,7 +55,7 @@ class RetrievalScreen(BaseScreen):
     def _attributes(self) -> dict[str, str]:
         """Document name → participants' attributes, as one short line."""
         if self._attrs is None:
-            wide = self.project.participants()
+            wide = self.project.participants(typed=False)   # as imported
             out: dict[str, list[str]] = {}
             cols = [c for c in wide.columns if c not in ("participant_id", "documents")]
             for row in wide.itertuples(index=False):

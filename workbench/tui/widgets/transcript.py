@@ -264,11 +264,17 @@ class TranscriptView(ScrollView, can_focus=True):
 
     # -- layout -----------------------------------------------------------------------
     @property
+    def view_width(self) -> int:
+        """The cells a line has: the widget's width less its scrollbar's (``size`` counts
+        the scrollbar in, so a margin laid out on it would lose its last cells)."""
+        return self.scrollable_content_region.width
+
+    @property
     def text_width(self) -> int:
-        return max(20, self.size.width - GUTTER - self.margin_width - 1)
+        return max(20, self.view_width - GUTTER - self.margin_width - 1)
 
     def _layout(self) -> None:
-        width = self.size.width or 100
+        width = self.view_width or 100
         # the code margin grows with the screen, so real code names fit
         self.margin_width = (40 if width >= 150 else 34 if width >= 120 else 28 if width >= 90
                              else 22 if width >= 64 else 0)
@@ -298,7 +304,7 @@ class TranscriptView(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         if self.turns and not self.lines:
             self._finish_load()
-        elif self.turns and self.size.width != self._layout_width:
+        elif self.turns and self.view_width != self._layout_width:
             self._layout()
             self.scroll_to_cursor()
             self.refresh()
@@ -676,7 +682,7 @@ class TranscriptView(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         index = y + scroll_y
-        width = self.size.width
+        width = self.view_width
         if not (0 <= index < len(self.lines)):
             return Strip.blank(width, self.rich_style)
         return self._render(index, width).crop(scroll_x, scroll_x + width)
