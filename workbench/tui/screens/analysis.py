@@ -294,7 +294,8 @@ class AnalysisScreen(BaseScreen):
                 else _("enter: excerpts of the code"))
         rows = ngettext("{n} row · {what}", "{n} rows · {what}", len(self.rows)).format(
             n=len(self.rows), what=what)
-        self.query_one("#an-status", Static).update(Content(f"{rows} · {hint} · 1–8 · z"))
+        keys = _("1–8: views · z: empty rows")
+        self.query_one("#an-status", Static).update(Content(f"{rows} · {hint} · {keys}"))
         self._detail(0)
 
     def _row_label(self, key: str, kind: str) -> str:

@@ -31,11 +31,12 @@ class BaseScreen(Localised):
         super().relabel()
         self.refresh_data()
 
-    def programme(self, programme) -> str:
-        """A programme's name for a table cell: whole on a wide screen, cut at 26 cells
-        under 100 columns (one long name must not push every other column off screen)."""
+    def programme(self, programme, wide: int | None = None) -> str:
+        """A programme's name for a table cell: cut at 26 cells under 100 columns, at
+        ``wide`` cells (whole when None) above (one long name must not push every other
+        column off screen)."""
         label = programme_label(cell(programme))
-        return cell(label, 26) if self.app.size.width < 100 else label
+        return cell(label, 26 if self.app.size.width < 100 else wide)
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) <= 2:

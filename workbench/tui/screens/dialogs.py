@@ -199,6 +199,8 @@ class CodePicker(Localised, ModalScreen[int | None]):
     def on_mount(self) -> None:
         self._fill("")
         self.query_one(Input).focus()
+        # once laid out, the list knows its width: one line per code, description cut to fit
+        self.call_after_refresh(lambda: self._fill(self.query_one(Input).value))
 
     def action_toggle_all(self) -> None:
         if self.preferred and len(self.preferred) < len(self.codes):
@@ -247,8 +249,9 @@ class CodePicker(Localised, ModalScreen[int | None]):
             for label, value in self.extra:
                 options.append(Option(Content(label)))
                 values.append(("extra", value))
-        shown = self.query_one(OptionList).size.width
-        width = min(shown or 1000, self.app.size.width - 12, 96) - 4
+        # the cells an option has: the list's width less its scrollbar and padding
+        shown = self.query_one(OptionList).scrollable_content_region.width
+        width = shown - 3 if shown else min(self.app.size.width - 12, 96) - 4
         for c in matches[: self.LIMIT]:
             twin = len(names.get(c.name.casefold(), ())) > 1
             book = "  ⟨" + (c.codebook or _("project")) + "⟩" if twin else ""

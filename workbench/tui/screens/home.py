@@ -100,8 +100,8 @@ class HomeScreen(BaseScreen):
         table = self.query_one("#by-programme", DataTable)
         table.clear(columns=True)
         table.add_columns(_("Docs"), _("Programme"), _("Actor type"))
-        for row in info["by_programme"]:
-            table.add_row(row["documents"], self.programme(row["programme"]) or "—",
+        for row in info["by_programme"]:        # (the table has half the screen)
+            table.add_row(row["documents"], self.programme(row["programme"], 40) or "—",
                           actor_label(row["actor_type"]) or "—")
 
         act = self.query_one("#activity", DataTable)

@@ -110,7 +110,9 @@ class RetrievalScreen(BaseScreen):
             keys.append(i)
         self._keys = keys
         table = self.query_one("#ret-table", RowList)
-        table.set_data([(_("Document"), 24), (_("Speaker"), 12), (_("Actor"), 12),
+        # document names are short (AV-BEN-01): their column no wider than they are
+        doc_width = max([len(_("Document"))] + [len(v[0]) for v in rows[:2000]])
+        table.set_data([(_("Document"), min(24, doc_width)), (_("Speaker"), 12), (_("Actor"), 12),
                         (_("Code"), 18), (_("Excerpt"), None), (_("Attributes"), 30)],
                        rows, keys)
         n = len(self.rows)
