@@ -195,7 +195,7 @@ async def test_picker_offers_the_programme_codebook_then_every_one_on_tab(two_co
         offered = {v for kind, v in picker._values if kind == "code"}
         assert offered and {books[c] for c in offered} == {"avenir"}
         scope = str(picker.query_one("#picker-scope").render())
-        assert "avenir" in scope and "tab" in scope
+        assert "#Avenir (Normandie)" in scope and "tab" in scope      # the programme by its name
         await pilot.press("tab")
         await pilot.pause()
         offered = {v for kind, v in picker._values if kind == "code"}

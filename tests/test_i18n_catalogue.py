@@ -109,6 +109,8 @@ def _typography_problems(text: str) -> list[str]:
         ch, i = m.group(), m.start()
         if ch == ":" and (i + 1 < len(text) and not text[i + 1].isspace()):
             continue                      # 12:30, ctrl+s:… (no space after: not a colon of prose)
+        if ch == "!" and text[i + 1:i + 2] == "=":
+            continue                      # != : an operator of the query language
         if ch in ";?!:" and i > 0 and text[i - 1] in "?!:;" :
             continue
         if i == 0 or text[i - 1] not in (NBSP, NNBSP):

@@ -23,7 +23,7 @@ from typing import Sequence
 import pandas as pd
 
 from workbench.domain import ValidationError
-from workbench.i18n import ngettext
+from workbench.i18n import _, ngettext
 from workbench.query import joint as _joint
 from workbench.query import matrices as _matrices
 from workbench.query import triangulation as _tri
@@ -64,12 +64,12 @@ class QueryAPI:
     @staticmethod
     def _status(status: str) -> str:
         if status not in STATUSES:
-            raise ValidationError(f"status must be one of {', '.join(STATUSES)}")
+            raise ValidationError(_("status must be one of {values}").format(values=", ".join(STATUSES)))
         return status
 
     def _rows(self, data, codes, questions, descendants=True):
         if codes is not None and questions is not None:
-            raise ValidationError("give codes or evaluation questions, not both")
+            raise ValidationError(_("give codes or evaluation questions, not both"))
         if questions is not None:
             return _tri.question_rows(data, None if questions == "all" else list(questions))
         return _matrices.row_codes(data, codes, descendants)
@@ -225,9 +225,10 @@ class QueryAPI:
         The query is checked by running it once."""
         name = (name or "").strip()
         if not name:
-            raise ValidationError("a saved query needs a name")
+            raise ValidationError(_("a saved query needs a name"))
         if kind not in SAVED_KINDS:
-            raise ValidationError(f"unknown kind {kind!r}; expected one of {', '.join(SAVED_KINDS)}")
+            raise ValidationError(_("unknown kind {kind!r}; expected one of {kinds}").format(
+                kind=kind, kinds=", ".join(SAVED_KINDS)))
         params = dict(params or {})
         self._run(kind, expression, params)          # validates, raises on bad input
         self.store.save_query(name, kind, expression or "", params, replace=replace,
@@ -247,7 +248,7 @@ class QueryAPI:
                   "joint": self.joint_display, "outcome": self.outcome_by_code,
                   "dossier": self.question_dossier}.get(kind)
         if method is None:
-            raise ValidationError(f"unknown kind {kind!r}")
+            raise ValidationError(_("unknown kind {kind!r}").format(kind=kind))
         allowed = {n for n, p in inspect.signature(method).parameters.items()
                    if p.kind == p.KEYWORD_ONLY or (kind in ("cooccurrence", "participants",
                                                             "triangulation") and n == "codes")}

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from workbench.domain import ACTOR_TYPES, NotFoundError
+from workbench.i18n import _
 from workbench.query.engine import RETRIEVAL_COLUMNS, ProjectData, codings_in_scope, retrieve
 from workbench.query.matrices import row_passages
 from workbench.query.triangulation import question_rows, triangulate
@@ -47,12 +48,13 @@ def question_dossier(data: ProjectData, question_id: str, *, where: str | None =
     is left out."""
     questions = {q["id"]: q for q in data.store.query_questions()}
     if question_id not in questions:
-        close = ", ".join(sorted(questions)[:10]) or "none"
-        raise NotFoundError(f"no evaluation question {question_id!r} (questions: {close})")
+        close = ", ".join(sorted(questions)[:10]) or "—"
+        raise NotFoundError(_("no evaluation question {id!r} (questions: {known})").format(
+            id=question_id, known=close))
     question = dict(questions[question_id])
     linked = [cid for cid, qid in data.store.query_code_questions() if qid == question_id]
     question["codes"] = [data.code_path[c] for c in linked]
-    (_, ids), = question_rows(data, [question_id])
+    (_label, ids), = question_rows(data, [question_id])
     scope = codings_in_scope(data, where, status, coders=coders)
     scope = scope[scope["code"].isin(ids)]
     # codes

@@ -35,6 +35,8 @@ import numpy as np
 import pandas as pd
 
 from workbench.domain import ACTOR_TYPES, CONSENSUS_CODER, ValidationError
+from workbench.i18n import _
+from workbench.labels import actor_label
 from workbench.query.language import (And, AndNot, AnyCode, Code, CondAnd, CondNot, CondOr,
                                       Comparison, FollowedBy, Not, Or, Query, QueryError,
                                       TurnScope, parse, parse_condition)
@@ -292,11 +294,12 @@ class ProjectData:
             cid = by_name.get(str(name).strip().casefold())
             if cid is None:
                 if str(name).strip().casefold() == CONSENSUS_CODER:
-                    raise ValidationError(
+                    raise ValidationError(_(
                         "no adjudicated (consensus) codings in this project yet: adjudicate "
-                        "the coders' disagreements first, or choose coders by name")
-                known = ", ".join(sorted(self.coders.values())) or "none"
-                raise ValidationError(f"unknown coder {name!r} (coders: {known})")
+                        "the coders' disagreements first, or choose coders by name"))
+                known = ", ".join(sorted(self.coders.values())) or "—"
+                raise ValidationError(_("unknown coder {name!r} (coders: {known})").format(
+                    name=name, known=known))
             out.append(cid)
         return tuple(sorted(set(out)))
 
@@ -409,13 +412,16 @@ class ProjectData:
             if len(matches) == 1:
                 return matches[0]
             if len(matches) > 1:
-                raise QueryError(f"code name {ref!r} is ambiguous: give its path ("
-                                 + ", ".join(sorted(self.code_path[m] for m in matches)) + ")",
-                                 expression, pos, end)
+                raise QueryError(_("code name {ref!r} is ambiguous: give its path ({paths})").format(
+                    ref=ref, paths=", ".join(sorted(self.code_path[m] for m in matches))),
+                    expression, pos, end)
         close = difflib.get_close_matches(r, list(self.code_path.values())
                                           + list(self.code_name.values()), n=3, cutoff=0.6)
-        hint = f" (did you mean {', '.join(repr(c) for c in dict.fromkeys(close))}?)" if close else ""
-        raise QueryError(f"unknown code {ref!r}{hint}", expression, pos, end)
+        if close:
+            raise QueryError(_("unknown code {ref!r} (did you mean {names}?)").format(
+                ref=ref, names=", ".join(repr(c) for c in dict.fromkeys(close))),
+                expression, pos, end)
+        raise QueryError(_("unknown code {ref!r}").format(ref=ref), expression, pos, end)
 
     def code_ids(self, refs, descendants: bool = False) -> list[int]:
         out: list[int] = []
@@ -452,8 +458,8 @@ class ProjectData:
         """Raise when ``doc.KEY`` names a private document field."""
         self.document_fields
         if key.casefold() in self.private_document_fields:
-            raise ValidationError(f"document field {key!r} is private: it is never used in "
-                                  "outputs")
+            raise ValidationError(_("document field {key!r} is private: it is never used in "
+                                    "outputs").format(key=key))
 
     def document_values(self, name: str) -> pd.DataFrame:
         """Document-id-indexed frame with 'value' and 'num' for one document field."""
@@ -467,11 +473,11 @@ class ProjectData:
         """The message for an attribute that is unknown (or private) in this snapshot."""
         self.attributes
         if name in self.private_attributes:
-            return (f"participant attribute {name!r} is private: it is never used in "
-                    "outputs (make it exportable with: workbench private PROJECT attribute "
-                    f"{name} --off)")
-        return (f"unknown participant attribute {name!r}; known: "
-                f"{', '.join(self.attributes) or 'none'}")
+            return _("participant attribute {name!r} is private: it is never used in outputs "
+                     "(make it exportable with: workbench private PROJECT attribute {name} "
+                     "--off)").format(name=name)
+        return _("unknown participant attribute {name!r}; known: {known}").format(
+            name=name, known=", ".join(self.attributes) or "—")
 
     def values(self, name: str) -> pd.DataFrame:
         """participant_id-indexed frame with 'value' and 'num' for one attribute."""
@@ -631,7 +637,7 @@ def hits_and(a: Hits, b: Hits) -> Hits:
 
 
 def hits_and_not(a: Hits, b: Hits) -> Hits:
-    ia, _ = overlap_pairs(a, b)
+    ia, _ib = overlap_pairs(a, b)
     keep = np.ones(len(a), dtype=bool)
     keep[ia] = False
     return a.take(np.nonzero(keep)[0])
@@ -709,10 +715,11 @@ class Evaluator:
         if isinstance(node, Code):
             self.data.resolve_code(node.ref, self.q.text, node.pos, node.end)
         elif isinstance(node, Not) and not in_turn:
-            raise QueryError("NOT on its own needs a scope: write A AND NOT B, "
-                             "or TURN(NOT B) for turns without B", self.q.text, node.pos, node.end)
+            raise QueryError(_("NOT on its own needs a scope: write A AND NOT B, "
+                               "or TURN(NOT B) for turns without B"), self.q.text, node.pos,
+                             node.end)
         elif isinstance(node, FollowedBy) and in_turn:
-            raise QueryError("FOLLOWED BY cannot be used inside TURN(...)", self.q.text,
+            raise QueryError(_("FOLLOWED BY cannot be used inside TURN(...)"), self.q.text,
                              node.pos, node.end)
         if isinstance(node, TurnScope):
             self.check(node.expr, True)
@@ -742,7 +749,7 @@ class Evaluator:
         if isinstance(node, TurnScope):
             pairs = self._turns(node.expr)
             return _turns_to_hits(self.data, pairs, pairs["seg"].to_numpy())
-        raise QueryError("unsupported expression", self.q.text, getattr(node, "pos", 0))
+        raise QueryError(_("unsupported expression"), self.q.text, getattr(node, "pos", 0))
 
     def _turns(self, node) -> pd.DataFrame:
         """(seg, c) pairs: the turns selected, with their member codings (c = -1: none)."""
@@ -765,7 +772,7 @@ class Evaluator:
             return out[out["seg"].isin(both)].drop_duplicates()
         if isinstance(node, AndNot):
             return left[~left["seg"].isin(right["seg"])]
-        raise QueryError("unsupported expression inside TURN(...)", self.q.text, node.pos)
+        raise QueryError(_("unsupported expression inside TURN(...)"), self.q.text, node.pos)
 
 
 # -- filters (WHERE) -------------------------------------------------------------------------
@@ -822,9 +829,14 @@ class Filter:
             self._err(self.data.unknown_attribute(name), c.pos, c.pos + len(name))
         known = list(self.data.attributes) + sorted(set(DOC_FIELDS))
         close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
-        hint = f" (did you mean {', '.join(close)}?)" if close else ""
-        self._err(f"unknown attribute or field {name!r}{hint}; participant attributes: "
-                  f"{', '.join(self.data.attributes) or 'none'}", c.pos, c.pos + len(name))
+        known_attributes = ", ".join(self.data.attributes) or "—"
+        if close:
+            self._err(_("unknown attribute or field {name!r} (did you mean {names}?); "
+                        "participant attributes: {known}").format(
+                            name=name, names=", ".join(close), known=known_attributes),
+                      c.pos, c.pos + len(name))
+        self._err(_("unknown attribute or field {name!r}; participant attributes: {known}").format(
+            name=name, known=known_attributes), c.pos, c.pos + len(name))
 
     def _check(self, cond) -> None:
         if isinstance(cond, (CondAnd, CondOr)):
@@ -847,13 +859,14 @@ class Filter:
     # typed operands ------------------------------------------------------------------
     def _actor_values(self, c: Comparison) -> list[str]:
         if c.op not in ("=", "!=", "in", "notin", "missing", "notmissing"):
-            self._err("actor types are not ordered: use =, != or IN", c.pos, c.end)
+            self._err(_("actor types are not ordered: use =, != or IN"), c.pos, c.end)
         out = []
         for v in c.values:
             a = ACTOR_ALIASES.get(str(v.value).casefold())
             if a is None:
-                self._err(f"unknown actor type {v.value!r}; expected one of "
-                          f"{', '.join(ACTOR_TYPES)}", v.pos, v.end)
+                self._err(_("unknown actor type {value!r}; expected one of {types}").format(
+                    value=v.value, types=", ".join(actor_label(a) for a in ACTOR_TYPES)),
+                    v.pos, v.end)
             out.append(a)
         return out
 
@@ -862,35 +875,38 @@ class Filter:
         boolean; casefolded strings for nominal.  Errors point at the value."""
         t = attr.type
         if t == "nominal" and c.op in ("<", "<=", ">", ">="):
-            self._err(f"{attr.name} is nominal: use =, != or IN (ordering needs a numeric, "
-                      "ordinal or date attribute)", c.pos, c.end)
+            self._err(_("{name} is nominal: use =, != or IN (ordering needs a numeric, "
+                        "ordinal or date attribute)").format(name=attr.name), c.pos, c.end)
         if t == "boolean" and c.op in ("<", "<=", ">", ">="):
-            self._err(f"{attr.name} is yes/no: use = or !=", c.pos, c.end)
+            self._err(_("{name} is yes/no: use = or !=").format(name=attr.name), c.pos, c.end)
         out = []
         for v in c.values:
             raw = str(v.value) if v.kind != "NUMBER" else v.text
             if t == "numeric":
                 num = parse_number(raw)
                 if num is None:
-                    self._err(f"{attr.name} is numeric: {v.text} is not a number", v.pos, v.end)
+                    self._err(_("{name} is numeric: {value} is not a number").format(
+                        name=attr.name, value=v.text), v.pos, v.end)
                 out.append(num)
             elif t == "boolean":
                 flag = parse_bool(raw)
                 if flag is None:
-                    self._err(f"{attr.name} is yes/no: {v.text} is not oui/non/true/false",
-                              v.pos, v.end)
+                    self._err(_("{name} is yes/no: {value} is not oui/non/true/false").format(
+                        name=attr.name, value=v.text), v.pos, v.end)
                 out.append(float(flag))
             elif t == "date":
                 d = parse_date(raw)
                 if d is None:
-                    self._err(f"{attr.name} is a date: {v.text} is not a date (YYYY-MM-DD)",
-                              v.pos, v.end)
+                    self._err(_("{name} is a date: {value} is not a date (YYYY-MM-DD)").format(
+                        name=attr.name, value=v.text), v.pos, v.end)
                 out.append(d.number())
             elif t == "ordinal":
                 levels = [lvl.casefold() for lvl in attr.levels]
                 if raw.casefold() not in levels:
-                    self._err(f"{attr.name} is ordinal: {v.text} is not one of its levels "
-                              f"({', '.join(attr.levels)})", v.pos, v.end)
+                    self._err(_("{name} is ordinal: {value} is not one of its levels "
+                                "({levels})").format(name=attr.name, value=v.text,
+                                                     levels=", ".join(attr.levels)),
+                              v.pos, v.end)
                 out.append(float(levels.index(raw.casefold()) + 1))
             else:
                 out.append(raw.casefold())
@@ -938,7 +954,7 @@ class Filter:
                 return res
             if op in ("!=", "notin"):
                 return ~res
-            self._err("coder: use =, != or IN", cond.pos, cond.end)
+            self._err(_("coder: use =, != or IN"), cond.pos, cond.end)
         if name in ("speaker", "participant_id"):
             col = frame[name].map(lambda v: None if v is None or v == "" else str(v).casefold())
         elif name == "actor_type":

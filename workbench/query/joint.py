@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 
 from workbench.domain import ValidationError
+from workbench.i18n import _
+from workbench.labels import attribute_type_label
 from workbench.query.engine import ProjectData, codings_in_scope
 from workbench.query.matrices import dimension, participants_in_scope, row_passages
 from workbench.query.triangulation import exemplars
@@ -36,8 +38,9 @@ def joint_display(data: ProjectData, group_by: str, rows: list[tuple[str, list[i
     pids = participants_in_scope(data, where)
     dim = dimension(data, group_by, bins)
     if dim.kind != "participant":
-        raise ValidationError(f"{group_by} is not a participant attribute: a joint display "
-                              "groups the participants of the quantitative study")
+        raise ValidationError(_("{name} is not a participant attribute: a joint display "
+                                "groups the participants of the quantitative study").format(
+                                    name=group_by))
     dim.fix_groups(data, pids)
     groups, order = dim.groups, [g for g in dim.group_order if g in set(dim.groups)]
     sizes = groups.value_counts()
@@ -64,10 +67,10 @@ def joint_display(data: ProjectData, group_by: str, rows: list[tuple[str, list[i
     if layout == "long":
         return long
     if layout != "wide":
-        raise ValidationError("layout must be long or wide")
+        raise ValidationError(_("layout must be long or wide"))
     wide = long[["group", "n_participants"]].drop_duplicates("group").set_index("group")
     columns = {}
-    for label, _ in rows:
+    for label, _codes in rows:
         part = long[long["column"] == label].set_index("group")
         columns[f"{label} · n"] = part["participants"]
         columns[f"{label} · %"] = part["share"]
@@ -92,12 +95,14 @@ def binary_outcome(data: ProjectData, outcome: str, positive: str | None = None)
         low = {v.casefold() for v in levels}
         if len(levels) == 2 and low & TRUE_WORDS and low & FALSE_WORDS:
             return text.str.casefold().isin(TRUE_WORDS)
-        raise ValidationError(f"{outcome} is {attr.type} with values {', '.join(levels[:6])}: "
-                              "say which value is the positive outcome (positive=...)")
+        raise ValidationError(_("{name} is {type} with values {values}: say which value is "
+                                "the positive outcome (positive=...)").format(
+                                    name=outcome, type=attribute_type_label(attr.type),
+                                    values=", ".join(levels[:6])))
     known = {v.casefold() for v in text.unique()}
     if positive.casefold() not in known:
-        raise ValidationError(f"{outcome} never takes the value {positive!r} "
-                              f"(values: {', '.join(sorted(text.unique())[:8])})")
+        raise ValidationError(_("{name} never takes the value {value!r} (values: {values})").format(
+            name=outcome, value=positive, values=", ".join(sorted(text.unique())[:8])))
     return text.str.casefold() == positive.casefold()
 
 
@@ -137,7 +142,7 @@ def fisher_2x2(a: int, b: int, c: int, d: int) -> tuple[float, float, float, flo
     from scipy.stats import fisher_exact
     from scipy.stats.contingency import odds_ratio
     table = [[a, b], [c, d]]
-    _, p = fisher_exact(table)
+    _odds, p = fisher_exact(table)
     res = odds_ratio(table, kind="conditional")
     ci = res.confidence_interval(confidence_level=0.95)
     return float(p), float(res.statistic), float(ci.low), float(ci.high)

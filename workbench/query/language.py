@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Union
 
 from workbench.domain import ValidationError
-from workbench.i18n import _
+from workbench.i18n import N_, _
 from workbench.safety.limits import MAX_QUERY_DEPTH, MAX_QUERY_TERMS
 
 KEYWORDS = {"AND", "OR", "NOT", "FOLLOWED", "BY", "WITHIN", "WITH", "WITHOUT", "DESCENDANTS",
@@ -45,7 +45,7 @@ QUOTES = {'"': '"', "«": "»", "“": "”"}
 class QueryError(ValidationError):
     """A syntax or meaning error in a query, with the column it points at."""
 
-    title = "Query error"
+    title = N_("Query error")
 
     def __init__(self, message: str, expression: str = "", pos: int = 0, end: int | None = None):
         self.message = message
@@ -59,8 +59,8 @@ class QueryError(ValidationError):
             return self.message
         shown = self.expression.replace("\n", " ").replace("\t", " ")
         width = max(1, min(self.end, len(shown) + 1) - self.pos)
-        return (f"{self.message} (column {self.pos + 1})\n  {shown}\n"
-                f"  {' ' * self.pos}{'^' * width}")
+        where = _("{message} (column {n})").format(message=self.message, n=self.pos + 1)
+        return f"{where}\n  {shown}\n  {' ' * self.pos}{'^' * width}"
 
 
 # -- tokens -------------------------------------------------------------------------------
@@ -105,7 +105,8 @@ def tokenize(text: str) -> list[Token]:
                 buf.append(text[j])
                 j += 1
             if j >= n:
-                raise QueryError(f"unterminated string: missing closing {close}", text, i, n)
+                raise QueryError(_("unterminated string: missing closing {close}").format(
+                    close=close), text, i, n)
             out.append(Token("STRING", text[i:j + 1], "".join(buf), i, j + 1))
             i = j + 1
             continue
@@ -128,7 +129,7 @@ def tokenize(text: str) -> list[Token]:
                 i = m.end()
                 break
         else:
-            raise QueryError(f"unexpected character {ch!r}", text, i)
+            raise QueryError(_("unexpected character {ch!r}").format(ch=ch), text, i)
     out.append(Token("EOF", "", None, n, n))
     return out
 
@@ -270,15 +271,16 @@ class _Parser:
     def at_kw(self, *names: str) -> bool:
         return self.tok.kw() in names
 
-    def expect_kw(self, name: str, hint: str = "") -> Token:
+    def expect_kw(self, name: str, after: str) -> Token:
         if not self.at_kw(name):
-            self.fail(f"expected {name}{hint}")
+            self.fail(_("expected {keyword} after {word}").format(keyword=name, word=after))
         return self.advance()
 
     def fail(self, message: str, tok: Token | None = None):
         t = tok or self.tok
-        found = "the end of the query" if t.kind == "EOF" else repr(t.text)
-        raise QueryError(f"{message}, found {found}", self.text, t.pos, max(t.end, t.pos + 1))
+        found = _("the end of the query") if t.kind == "EOF" else repr(t.text)
+        raise QueryError(_("{message}, found {found}").format(message=message, found=found),
+                         self.text, t.pos, max(t.end, t.pos + 1))
 
     # query
     def query(self) -> Query:
@@ -290,13 +292,13 @@ class _Parser:
             w = self.advance()
             offset = w.end
             if self.tok.kind == "EOF":
-                self.fail("expected a condition after WHERE")
+                self.fail(_("expected a condition after WHERE"))
             where = self.condition()
         if self.tok.kind != "EOF":
             if expr is not None and self.tok.kind in ("STRING", "WORD", "NUMBER", "LPAREN", "CODE"):
-                self.fail("expected AND, OR, FOLLOWED BY or WHERE between codes "
-                          "(quote code names that contain spaces)")
-            self.fail("unexpected text")
+                self.fail(_("expected AND, OR, FOLLOWED BY or WHERE between codes "
+                            "(quote code names that contain spaces)"))
+            self.fail(_("unexpected text"))
         _check_depth(expr, self.text)
         _check_depth(where, self.text)
         return Query(self.text, expr, where, offset, tuple(_codes(expr)))
@@ -342,14 +344,14 @@ class _Parser:
         left = self.unary()
         while self.at_kw("FOLLOWED"):
             op = self.advance()
-            self.expect_kw("BY", " after FOLLOWED")
+            self.expect_kw("BY", "FOLLOWED")
             right = self.unary()
             distance, unit = None, "chars"
             if self.at_kw("WITHIN"):
                 self.advance()
                 t = self.tok
                 if t.kind != "NUMBER" or float(t.value) != int(float(t.value)) or float(t.value) < 0:
-                    self.fail("expected a whole number after WITHIN")
+                    self.fail(_("expected a whole number after WITHIN"))
                 distance = int(float(self.advance().value))
                 u = self.tok.kw()
                 if u in CHAR_UNITS:
@@ -357,7 +359,7 @@ class _Parser:
                 elif u in TURN_UNITS:
                     unit = "turns"
                 else:
-                    self.fail("expected CHARS or TURNS after the distance")
+                    self.fail(_("expected CHARS or TURNS after the distance"))
                 self.advance()
             left = FollowedBy(left, right, distance, unit, op.pos, self.toks[self.i - 1].end)
         return left
@@ -378,7 +380,7 @@ class _Parser:
             self.nest(t)
             e = self.expr()
             if self.tok.kind != "RPAREN":
-                self.fail("expected ')' to close the '(' of column %d" % (t.pos + 1))
+                self.fail(_("expected ')' to close the '(' of column {n}").format(n=t.pos + 1))
             self.advance()
             self.depth -= 1
             return e
@@ -388,7 +390,7 @@ class _Parser:
             self.nest(t)
             e = self.expr()
             if self.tok.kind != "RPAREN":
-                self.fail("expected ')' to close TURN(")
+                self.fail(_("expected ')' to close TURN("))
             close = self.advance()
             self.depth -= 1
             return TurnScope(e, t.pos, close.end)
@@ -404,18 +406,19 @@ class _Parser:
             self.advance()
             ref = t.value if t.kind == "STRING" else t.text
             if not str(ref).strip():
-                raise QueryError("empty code name", self.text, t.pos, t.end)
+                raise QueryError(_("empty code name"), self.text, t.pos, t.end)
             desc = None
             end = t.end
             if self.at_kw("WITH", "WITHOUT"):
                 w = self.advance()
-                d = self.expect_kw("DESCENDANTS", f" after {w.text.upper()}")
+                d = self.expect_kw("DESCENDANTS", w.text.upper())
                 desc = w.kw() == "WITH"
                 end = d.end
             return Code(str(ref).strip(), desc, start, end)
         if t.kw():
-            self.fail(f"expected a code (quote it if it is named like the keyword {t.kw()})")
-        self.fail("expected a code, '(' or TURN(")
+            self.fail(_("expected a code (quote it if it is named like the keyword {keyword})").format(
+                keyword=t.kw()))
+        self.fail(_("expected a code, '(' or TURN("))
 
     # conditions
     def condition(self) -> Condition:
@@ -444,7 +447,7 @@ class _Parser:
             self.nest(open_)
             c = self.condition()
             if self.tok.kind != "RPAREN":
-                self.fail("expected ')' to close the '(' of column %d" % (open_.pos + 1))
+                self.fail(_("expected ')' to close the '(' of column {n}").format(n=open_.pos + 1))
             self.advance()
             self.depth -= 1
             return c
@@ -454,7 +457,7 @@ class _Parser:
         f = self.tok
         self.term(f)
         if f.kind not in ("WORD", "STRING") or f.kw():
-            self.fail("expected an attribute or field name (e.g. actor, programme, emploi_6m)")
+            self.fail(_("expected an attribute or field name (e.g. actor, programme, emploi_6m)"))
         self.advance()
         name = str(f.value)
         if self.tok.kind == "OP":
@@ -466,18 +469,18 @@ class _Parser:
             self.advance()
             negate = True
             if not self.at_kw("IN"):
-                self.fail("expected IN after NOT")
+                self.fail(_("expected IN after NOT"))
         if self.at_kw("IN"):
             self.advance()
             if self.tok.kind != "LPAREN":
-                self.fail("expected '(' after IN")
+                self.fail(_("expected '(' after IN"))
             self.advance()
             values = [self.value()]
             while self.tok.kind == "COMMA":
                 self.advance()
                 values.append(self.value())
             if self.tok.kind != "RPAREN":
-                self.fail("expected ',' or ')' in the IN list")
+                self.fail(_("expected ',' or ')' in the IN list"))
             close = self.advance()
             return Comparison(name, "notin" if negate else "in", tuple(values), f.pos, close.end)
         if self.at_kw("IS"):
@@ -486,16 +489,17 @@ class _Parser:
             if self.at_kw("NOT"):
                 self.advance()
                 neg = True
-            m = self.expect_kw("MISSING", " after IS")
+            m = self.expect_kw("MISSING", "IS")
             return Comparison(name, "notmissing" if neg else "missing", (), f.pos, m.end)
-        self.fail(f"expected a comparison (=, !=, <, <=, >, >=, IN, IS MISSING) after {name!r}")
+        self.fail(_("expected a comparison (=, !=, <, <=, >, >=, IN, IS MISSING) after "
+                    "{name!r}").format(name=name))
 
     def value(self) -> Value:
         t = self.tok
         if t.kind in ("STRING", "NUMBER", "DATE", "WORD"):
             self.advance()
             return Value(t.value, t.kind, t.text, t.pos, t.end)
-        self.fail("expected a value")
+        self.fail(_("expected a value"))
 
 
 def _balanced(operands: list, ops: list[Token], node):
@@ -550,7 +554,7 @@ def _codes(expr) -> list[Code]:
 def parse(text: str) -> Query:
     """Parse a query (code expression and/or WHERE filter)."""
     if text is None or not str(text).strip():
-        raise QueryError("empty query: give a code expression, e.g. \"Freins\" AND Immersion")
+        raise QueryError(_("empty query: give a code expression, e.g. \"Freins\" AND Immersion"))
     return _Parser(str(text)).query()
 
 
@@ -558,9 +562,9 @@ def parse_condition(text: str) -> Query:
     """Parse a filter alone (what follows WHERE); positions refer to ``text``."""
     p = _Parser(str(text))
     if p.tok.kind == "EOF":
-        raise QueryError("empty filter")
+        raise QueryError(_("empty filter"))
     cond = p.condition()
     if p.tok.kind != "EOF":
-        p.fail("expected AND, OR or the end of the filter")
+        p.fail(_("expected AND, OR or the end of the filter"))
     _check_depth(cond, str(text))
     return Query(str(text), None, cond, 0, ())

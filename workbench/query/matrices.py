@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.domain import ACTOR_TYPES, ValidationError
+from workbench.i18n import _
 from workbench.query.engine import (DOC_FIELDS, Filter, ProjectData, _key, codings_in_scope,
                                     passage_ids, ranges_to_pairs, unique_ints)
 from workbench.query.language import parse_condition
@@ -76,7 +77,7 @@ def expand_rows(scope: pd.DataFrame, rows: list[tuple[str, list[int]]]) -> pd.Da
 def row_passages(scope: pd.DataFrame, rows: list[tuple[str, list[int]]]) -> pd.DataFrame:
     """Each (matrix row, coding) pair of ``scope`` with its passage: columns r (row
     index), row (coding), doc, start, end, passage (unique across rows)."""
-    pairs = [(i, c) for i, (_, ids) in enumerate(rows) for c in ids]
+    pairs = [(i, c) for i, (_label, ids) in enumerate(rows) for c in ids]
     if not pairs or scope.empty:
         return pd.DataFrame({k: np.zeros(0, dtype=np.int64)
                              for k in ("r", "row", "doc", "start", "end", "passage")})
@@ -266,7 +267,7 @@ def code_matrix(data: ProjectData, by: str = "actor_type", *, codes=None,
     """Codes (rows) × the values of ``by`` (see :func:`dimension`); cells = distinct
     passages, codings, documents or participants (see the module docstring)."""
     if count not in COUNTS:
-        raise ValidationError(f"count must be one of {', '.join(COUNTS)}")
+        raise ValidationError(_("count must be one of {values}").format(values=", ".join(COUNTS)))
     if percent not in (None, "row", "column"):
         raise ValidationError("percent must be 'row' or 'column'")
     rows = row_codes(data, codes, descendants)
