@@ -2,6 +2,8 @@
 cursor, and the Line API, so only the visible rows are ever rendered."""
 from __future__ import annotations
 
+import math
+
 from rich.segment import Segment as RichSegment
 from rich.style import Style
 from textual.binding import Binding
@@ -78,7 +80,9 @@ class RowList(ScrollView, can_focus=True):
             spare = fixed_total - sum(least)
             need = fixed_total + keep - room
             scale = max(0.0, 1 - need / spare) if spare else 0.0
-            asked = [lo + int((w - lo) * scale) if w else w for w, lo in zip(asked, least)]
+            # rounded up: a column a cell or two wider than its header (AV-BEN-01 under
+            # "Document") keeps its width; the wide ones give the room
+            asked = [lo + math.ceil((w - lo) * scale) if w else w for w, lo in zip(asked, least)]
             fixed_total = sum(w for w in asked if w)
         rest = max(10, room - fixed_total)
         return [w if w else max(10, rest // max(1, len(flex))) for w in asked]
