@@ -271,3 +271,20 @@ async def test_margin_names_every_code_starting_on_a_line_with_its_memo_mark(pat
         margin = "\n".join(line[-(view.margin_width - 5):] for line in lines)
         assert "Mobilité" in margin and "Confiance en soi" in margin     # same first line
         assert "✎ Garde d'enfants" in margin or "✎ Garde" in margin
+
+
+@pytest.mark.anyio
+async def test_margin_names_a_code_two_coders_applied_alike_once(path):
+    with Project.open(path, coder="testeur") as p:
+        mine = p.codings(2)
+        k = mine[mine["path"] == "Freins/Mobilité"].iloc[0]
+    with Project.open(path, coder="seconde") as p:         # a colleague codes the same words
+        p.apply_code(2, "Freins/Mobilité", int(k["start"]), int(k["end"]))
+    app = WorkbenchApp(path, coder="testeur", poll=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        coder = await open_coder(pilot, app, 2)
+        view = coder.view
+        assert sum(c.code_id == int(k["code_id"]) for c in view.codings) == 2   # both drawn
+        lines = [view.render_line(y).text for y in range(view.size.height)]
+        margin = "\n".join(line[-(view.margin_width - 5):] for line in lines)
+        assert margin.count("Mobilité") == 1

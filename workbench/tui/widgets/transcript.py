@@ -793,9 +793,13 @@ class TranscriptView(ScrollView, can_focus=True):
         end = self.turn_lines[ti + 1][0] if ti + 1 < len(self.turn_lines) else len(self.lines)
         free = list(range(first_text, end))           # the turn's text lines and its blank line
         hidden = 0
+        named: set[tuple[int, int]] = set()
         for k in self._turn_codings[ti]:
             start = max(k.start, t.start)
             line = self.line_of(start) if k.start >= t.start else first_text
+            if (k.code_id, line) in named and not k.memos:
+                continue        # the same code from another coder, same line: named once
+            named.add((k.code_id, line))
             label = ("✎ " if k.memos else "") + k.path.rsplit("/", 1)[-1]
             pieces = _wrap_label(label, room, 2)
             placed = []
