@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
 from workbench.domain import Attribute, ValidationError
-from workbench.i18n import _, ngettext, pgettext
+from workbench.i18n import N_, _, ngettext, pgettext
 from workbench.safety.text import clean_text
 from workbench.values import is_boolean_column, parse_bool, parse_date, parse_number
 
@@ -235,7 +235,7 @@ def _read_csv(path: Path, data: bytes, encoding: str | None) -> tuple[list, list
     from workbench.ingest.encoding import decode_bytes
     from workbench.ingest.model import ImportFileError
     try:
-        decoded = decode_bytes(data, path, encoding, what="table")
+        decoded = decode_bytes(data, path, encoding, what=N_("table"))
     except ImportFileError as exc:
         raise TableError(str(exc)) from None
     text = decoded.text

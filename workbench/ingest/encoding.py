@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from os import PathLike
 
-from workbench.i18n import ngettext
+from workbench.i18n import N_, _, ngettext
 
 from .model import ImportFileError
 
@@ -86,18 +86,20 @@ def find_mojibake(text: str) -> list[tuple[str, str]]:
     return found
 
 
-def _check_binary(data: bytes, path: str | PathLike[str], what: str = "text transcript") -> None:
+def _check_binary(data: bytes, path: str | PathLike[str],
+                  what: str = N_("text transcript")) -> None:
     """Refuse bytes that are not text: a NUL byte, or many control characters."""
     nul = data.find(b"\x00")
     if nul != -1:
-        raise ImportFileError(path, f"binary file (NUL byte), not a {what}", offset=nul)
+        raise ImportFileError(path, _("binary file (NUL byte), not a {what}").format(what=_(what)),
+                              offset=nul)
     sample = data[:65536]
     bad = [i for i, b in enumerate(sample) if b in _CONTROL_BYTES]
     if bad and len(bad) / max(len(sample), 1) > _MAX_CONTROL_SHARE:
         raise ImportFileError(
             path,
-            f"binary file ({len(bad)} control characters in the first {len(sample)} bytes), "
-            f"not a {what}",
+            _("binary file ({n} control characters in the first {size} bytes), not a "
+              "{what}").format(n=len(bad), size=len(sample), what=_(what)),
             offset=bad[0],
         )
 
@@ -132,14 +134,16 @@ def _decode_strict(data: bytes, encoding: str, path: str | PathLike[str]) -> str
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         raise ImportFileError(
-            path, f"cannot decode as {encoding}: byte 0x{data[exc.start]:02X} is invalid", offset=exc.start
+            path, _("cannot decode as {encoding}: byte 0x{byte:02X} is invalid").format(
+                encoding=encoding, byte=data[exc.start]), offset=exc.start
         ) from exc
     except LookupError as exc:
-        raise ImportFileError(path, f"unknown encoding {encoding!r}") from exc
+        raise ImportFileError(path, _("unknown encoding {encoding!r}").format(
+                encoding=encoding)) from exc
 
 
 def decode_bytes(data: bytes, path: str | PathLike[str], encoding: str | None = None,
-                 what: str = "text transcript") -> DecodedText:
+                 what: str = N_("text transcript")) -> DecodedText:
     """Decode the raw bytes of a text transcript.
 
     :param data: the file's bytes.
@@ -150,13 +154,14 @@ def decode_bytes(data: bytes, path: str | PathLike[str], encoding: str | None = 
         the explicit encoding cannot decode.
     """
     if not data.strip():
-        raise ImportFileError(path, "empty file")
+        raise ImportFileError(path, _("empty file"))
     warnings: list[str] = []
     if encoding:
         try:
             used = codecs.lookup(encoding).name
         except LookupError as exc:
-            raise ImportFileError(path, f"unknown encoding {encoding!r}") from exc
+            raise ImportFileError(path, _("unknown encoding {encoding!r}").format(
+                encoding=encoding)) from exc
         if not used.startswith(("utf-16", "utf-32")):
             _check_binary(data, path, what)
         text = _decode_strict(data, encoding, path)
@@ -192,7 +197,7 @@ def decode_bytes(data: bytes, path: str | PathLike[str], encoding: str | None = 
     if used not in ("utf-8", "utf-8-sig") and not warnings:
         warnings.append(f"{path}: decoded as {used} (not UTF-8)")
     if not text.strip():
-        raise ImportFileError(path, "empty file")
+        raise ImportFileError(path, _("empty file"))
     bad = find_mojibake(text)
     if bad:
         sample = ", ".join(sorted({f"{g!r} for {r!r}" for g, r in bad})[:3])

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from workbench.domain import ACTOR_TYPES, DocumentMetadata, WorkbenchError
-from workbench.i18n import ngettext
+from workbench.i18n import _, ngettext
 from workbench.ingest.model import ImportFileError, ParsedTranscript
 from workbench.safety.errors import describe
 from workbench.store.errors import StoreError, as_user_error
@@ -146,8 +146,9 @@ def _check_segments(path: Path, parsed: ParsedTranscript) -> None:
     last = 0
     for i, s in enumerate(parsed.segments):
         if not (0 <= s.start <= s.end <= n) or s.start < last:
-            raise ImportFileError(path, f"internal parser error: segment {i} [{s.start}, {s.end}) "
-                                        f"is outside the text or overlaps the previous one")
+            raise ImportFileError(path, _("internal parser error: segment {i} [{start}, {end}) "
+                                          "is outside the text or overlaps the previous one")
+                                  .format(i=i, start=s.start, end=s.end))
         last = s.end
 
 
@@ -178,8 +179,9 @@ def import_file(store, path: Path, meta: DocumentMetadata, *, encoding: str | No
                             f"{path}: already imported as {doc.name!r} (same content)")
     try:
         if meta.actor_type and meta.actor_type not in ACTOR_TYPES:
-            raise ImportFileError(path, f"unknown actor type {meta.actor_type!r} "
-                                        f"(expected one of {', '.join(ACTOR_TYPES)})")
+            raise ImportFileError(path, _("unknown actor type {value!r} (expected one of "
+                                          "{types})").format(value=meta.actor_type,
+                                                             types=", ".join(ACTOR_TYPES)))
         parsed = parse_file(path, encoding=encoding, speakers=meta.speakers,
                             columns=meta.columns or None)
         _check_segments(path, parsed)

@@ -21,6 +21,7 @@ from ...safety.errors import describe
 from ...safety.limits import MAX_SEGMENT_CHARS
 from ...safety.text import clean_text, clean_text_map, has_unsafe
 from ..model import ImportFileError, ParsedSegment, ParsedTranscript
+from workbench.i18n import _
 from ..speakers import known_speakers
 from . import _docx, _json, _odt, _rtf, _subtitles, _table, _text, _trs  # noqa: F401  (registration)
 from ._base import REGISTRY, ParserFunc, register
@@ -59,12 +60,13 @@ def parse_file(path: str | PathLike[str], encoding: str | None = None, *,
     parser = parser_for(p)
     if parser is None:
         raise ImportFileError(
-            p, f"unsupported file type {p.suffix or '(none)'!r} (supported: {', '.join(sorted(SUPPORTED_EXTENSIONS))})"
+            p, _("unsupported file type {suffix!r} (supported: {known})").format(
+                suffix=p.suffix or _("(none)"), known=", ".join(sorted(SUPPORTED_EXTENSIONS)))
         )
     if not p.exists():
-        raise ImportFileError(p, "file not found")
+        raise ImportFileError(p, _("file not found"))
     if not p.is_file():
-        raise ImportFileError(p, "not a regular file")
+        raise ImportFileError(p, _("not a regular file"))
     options = {"columns": dict(columns)} if columns and _takes(parser, "columns") else {}
     try:
         with known_speakers(speakers):

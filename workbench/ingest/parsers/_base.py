@@ -18,6 +18,8 @@ from pathlib import Path
 from ...safety.limits import ArchiveBudget, LimitError
 from ...safety.text import clean_text
 from ...safety.xml import XmlError, check_xml
+from workbench.i18n import _
+
 from ..model import ImportFileError, ParsedSegment, ParsedTranscript
 from ..speakers import clean_label, is_interviewer_label, segment_lines
 
@@ -170,7 +172,7 @@ def transcript_from_lines(
     """
     kept, hints, forced = _trim_blank_lines(list(lines), label_hints or {}, paragraph_lines)
     if not kept:
-        raise ImportFileError(path, "empty file")
+        raise ImportFileError(path, _("empty file"))
     text, segments = segment_lines(
         kept,
         label_hints=hints,
@@ -180,7 +182,8 @@ def transcript_from_lines(
     )
     all_warnings = list(warnings)
     if not any(seg.speaker for seg in segments):
-        all_warnings.append(f"{path}: no speaker turns detected; the text is imported as paragraphs")
+        all_warnings.append(_("{path}: no speaker turns detected; the text is imported as "
+                            "paragraphs").format(path=path))
     return ParsedTranscript(
         text=text,
         segments=tuple(segments),
@@ -275,7 +278,7 @@ class TurnBuilder:
     ) -> ParsedTranscript:
         """The finished transcript; raises ``ImportFileError("empty file")`` without turns."""
         if not self.segments:
-            raise ImportFileError(path, "empty file")
+            raise ImportFileError(path, _("empty file"))
         text = "".join(self.parts)
         meta = _metadata(text, self.segments, None)
         meta.pop("title", None)
@@ -325,14 +328,16 @@ def read_bytes(path: Path) -> bytes:
     try:
         size = path.stat().st_size
         if not path.is_file():
-            raise ImportFileError(path, "not a regular file")
+            raise ImportFileError(path, _("not a regular file"))
         if size > MAX_FILE_BYTES:
-            raise ImportFileError(path, f"file too large ({size} bytes; limit {MAX_FILE_BYTES})")
+            raise ImportFileError(path, _("file too large ({size} bytes; limit {limit})").format(
+                size=size, limit=MAX_FILE_BYTES))
         return path.read_bytes()
     except FileNotFoundError as exc:
-        raise ImportFileError(path, "file not found") from exc
+        raise ImportFileError(path, _("file not found")) from exc
     except OSError as exc:
-        raise ImportFileError(path, f"cannot read file: {exc.strerror or exc}") from exc
+        raise ImportFileError(path, _("cannot read file: {error}").format(
+            error=exc.strerror or exc)) from exc
 
 
 def check_zip(path: Path, *, kind: str, legacy_hint: str, xml_suffixes: tuple[str, ...] = (".xml", ".rels")) -> None:
@@ -349,10 +354,10 @@ def check_zip(path: Path, *, kind: str, legacy_hint: str, xml_suffixes: tuple[st
     """
     head = _head(path)
     if not head.strip(b"\x00 \t\r\n"):
-        raise ImportFileError(path, "empty file")
+        raise ImportFileError(path, _("empty file"))
     if head.startswith(OLE_MAGIC[:4]):
         raise ImportFileError(path, legacy_hint)
-    bad_zip = f"not a valid {kind} (zip) file"
+    bad_zip = _("not a valid {kind} (zip) file").format(kind=kind)
     if not head.startswith(ZIP_MAGIC):
         raise ImportFileError(path, bad_zip)
     try:
@@ -424,7 +429,8 @@ def _head(path: Path) -> bytes:
         with path.open("rb") as fh:
             return fh.read(8)
     except OSError as exc:
-        raise ImportFileError(path, f"cannot read file: {exc.strerror or exc}") from exc
+        raise ImportFileError(path, _("cannot read file: {error}").format(
+            error=exc.strerror or exc)) from exc
 
 
 def read_zip_member(zf: zipfile.ZipFile, name: str, *, path: Path, kind: str) -> bytes:
@@ -435,13 +441,16 @@ def read_zip_member(zf: zipfile.ZipFile, name: str, *, path: Path, kind: str) ->
     try:
         info = zf.getinfo(name)
     except KeyError as exc:
-        raise ImportFileError(path, f"not a valid {kind} file: {name} is missing") from exc
+        raise ImportFileError(path, _("not a valid {kind} file: {name} is missing").format(
+            kind=kind, name=name)) from exc
     limit = min(info.file_size, MAX_UNCOMPRESSED_BYTES)
     try:
         with zf.open(info) as fh:
             data = fh.read(limit + 1)
     except (zipfile.BadZipFile, EOFError, zlib.error, OSError) as exc:
-        raise ImportFileError(path, f"not a valid {kind} (zip) file: {name}: {exc}") from exc
+        raise ImportFileError(path, _("not a valid {kind} (zip) file: {name}: {error}").format(
+            kind=kind, name=name, error=exc)) from exc
     if len(data) > limit:
-        raise ImportFileError(path, f"refusing a suspicious archive (zip bomb?): {name} is larger than declared")
+        raise ImportFileError(path, _("refusing a suspicious archive (zip bomb?): {name} is larger "
+                                      "than declared").format(name=name))
     return data

@@ -15,6 +15,8 @@ from pathlib import Path
 from xml.etree.ElementTree import Element
 
 from ...safety.xml import XmlError, parse_stdlib
+from workbench.i18n import N_, _
+
 from ..model import ImportFileError, ParsedTranscript
 from ..speakers import clean_label, looks_like_label
 from ._base import check_zip, normalise_text, read_zip_member, register, table_row_line, transcript_from_lines
@@ -34,7 +36,7 @@ def _t(name: str) -> str:
 _SKIP = {_t("note"), f"{{{OFFICE}}}annotation", f"{{{OFFICE}}}annotation-end", _t("tracked-changes"),
          _t("bookmark"), _t("bookmark-start"), _t("bookmark-end"), _t("soft-page-break"),
          _t("sequence-decls"), _t("table-of-content")}
-_LEGACY = "password-protected or legacy file: save it as .odt without a password"
+_LEGACY = N_("password-protected or legacy file: save it as .odt without a password")
 
 
 def _bold_styles(root: Element) -> set[str]:
@@ -117,13 +119,14 @@ def parse(path: Path, encoding: str | None = None) -> ParsedTranscript:
     :raises ImportFileError: legacy/encrypted file, broken zip, suspicious archive,
         DOCTYPE/ENTITY declarations, malformed content.xml (with its line).
     """
-    check_zip(path, kind=".odt", legacy_hint=_LEGACY)
+    check_zip(path, kind=".odt", legacy_hint=_(_LEGACY))
     with zipfile.ZipFile(path) as zf:
         names = set(zf.namelist())
         if "META-INF/manifest.xml" in names:
             manifest = read_zip_member(zf, "META-INF/manifest.xml", path=path, kind=".odt")
             if b"encryption-data" in manifest:
-                raise ImportFileError(path, "password-protected .odt file: save it without a password")
+                raise ImportFileError(path, _("password-protected .odt file: save it without a "
+                                              "password"))
         content = read_zip_member(zf, "content.xml", path=path, kind=".odt")
     try:
         root = parse_stdlib(content, part="content.xml")
@@ -131,7 +134,8 @@ def parse(path: Path, encoding: str | None = None) -> ParsedTranscript:
         raise ImportFileError(path, str(exc)) from None
     body = root.find(f"{{{OFFICE}}}body/{{{OFFICE}}}text")
     if body is None:
-        raise ImportFileError(path, "not an OpenDocument text: content.xml has no office:text body")
+        raise ImportFileError(path, _("not an OpenDocument text: content.xml has no office:text "
+                                      "body"))
     lines: list[str] = []
     hints: dict[int, str] = {}
     headings: set[int] = set()
