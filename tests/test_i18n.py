@@ -82,3 +82,19 @@ def test_a_language_used_in_one_thread_leaves_the_others_alone():
                 pass
     finally:
         i18n.set_language(old)
+
+def test_the_api_takes_an_actor_type_in_french(tmp_path):
+    """One definition of the French actor labels: what the interface shows is accepted."""
+    from tests.tui_helpers import INTERVIEW_A
+    from workbench.domain import ValidationError
+    from workbench.project import Project
+    f = tmp_path / "entretien.txt"
+    f.write_text(INTERVIEW_A, encoding="utf-8")
+    with Project.create(tmp_path / "p.wbproj", coder="testeur") as p:
+        p.import_files([f], programme="avenir", actor_type="bénéficiaire")
+        doc = int(p.documents()["id"].iloc[0])
+        assert list(p.documents()["actor_type"]) == ["beneficiary"]
+        p.update_document(doc, actor_type="formatrice")
+        assert list(p.documents()["actor_type"]) == ["trainer"]
+        with pytest.raises(ValidationError, match="bénéficiaire|beneficiary"):
+            p.update_document(doc, actor_type="journaliste")

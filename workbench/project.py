@@ -30,6 +30,7 @@ from workbench.domain import (ACTOR_TYPES, Document, DocumentMetadata, NotFoundE
 from workbench.export.api import ExportAPI
 from workbench.groups import GroupsAPI
 from workbench.i18n import _
+from workbench.labels import actor_label, parse_actor
 from workbench.identity import text_hash
 from workbench.ingest.manifest import load_manifest
 from workbench.ingest.parsers import parse_column_mapping
@@ -203,9 +204,12 @@ class ProjectCore:
         from workbench.ingest.manifest import interview_date as _interview_date
         from workbench.programmes import known_programmes, resolve_programme
         from workbench.tables import type_columns
-        if actor_type and actor_type not in ACTOR_TYPES:
-            raise ValidationError(f"unknown actor type {actor_type!r}; expected one of "
-                                  f"{', '.join(ACTOR_TYPES)}")
+        if actor_type and actor_type not in ACTOR_TYPES:     # bénéficiaire, formatrice… too
+            if parse_actor(actor_type) is None:
+                raise ValidationError(_("unknown actor type {value!r}; expected one of "
+                                        "{types}").format(value=actor_type, types=", ".join(
+                                            actor_label(a) for a in ACTOR_TYPES)))
+            actor_type = parse_actor(actor_type)
         known = known_programmes(self.store)
         programme = resolve_programme(programme, known, new=new_programme)
         try:
@@ -250,7 +254,7 @@ class ProjectCore:
             raise ValidationError(_("field types are for the extra columns of a manifest"))
         paths = list(paths)
         if not paths and not mapping:
-            raise ValidationError("nothing to import: give files, folders, globs or a manifest")
+            raise ValidationError(_("nothing to import: give files, folders, globs or a manifest"))
         report = import_paths(self.store, paths, defaults, mapping, encoding=encoding,
                               coder=self.coder, progress=progress, cancelled=cancelled,
                               field_defs=field_defs, restored_fields=restored,
@@ -365,7 +369,11 @@ class ProjectCore:
         """Change a document's metadata; a programme must be known unless
         ``new_programme`` (see :meth:`import_files`)."""
         if "actor_type" in changes and changes["actor_type"] not in ACTOR_TYPES:
-            raise ValidationError(f"unknown actor type {changes['actor_type']!r}")
+            if parse_actor(changes["actor_type"]) is None:
+                raise ValidationError(_("unknown actor type {value!r}; expected one of "
+                                        "{types}").format(value=changes["actor_type"], types=", ".join(
+                                            actor_label(a) for a in ACTOR_TYPES)))
+            changes["actor_type"] = parse_actor(changes["actor_type"])
         if "interview_date" in changes:
             from workbench.ingest.manifest import interview_date
             changes["interview_date"] = interview_date(changes["interview_date"])
@@ -385,7 +393,7 @@ class ProjectCore:
         "relevance" (BM25); ``include_private=False`` (outputs) leaves private
         documents out."""
         if order not in ("document", "relevance"):
-            raise ValidationError("order must be 'document' or 'relevance'")
+            raise ValidationError(_("order must be 'document' or 'relevance'"))
         hits = self.store.search(text, programme, actor_type, attribute, limit, order=order,
                                  include_private=include_private)
         return pd.DataFrame([h.__dict__ for h in hits],
@@ -448,7 +456,7 @@ class ProjectCore:
             if not self.store.set_attribute_private(str(ref), private, coder=self.coder):
                 raise NotFoundError(f"no participant attribute {ref!r}")
         else:
-            raise ValidationError("kind must be document, memo or attribute")
+            raise ValidationError(_("kind must be document, memo or attribute"))
 
     def attributes(self) -> pd.DataFrame:
         return pd.DataFrame([a.__dict__ for a in self.store.attributes()],
@@ -488,12 +496,14 @@ class ProjectCore:
     def link_participant(self, doc: int | str, participant_id: str, speaker: str = "") -> bool:
         doc_id = self.document_id(doc)
         if self.store.unknown_participants([participant_id]):
-            raise NotFoundError(f"unknown participant ID {participant_id!r}")
+            raise NotFoundError(_("unknown participant ID {id!r}").format(id=participant_id))
         if speaker:
             labels = {s["speaker"] for s in self.store.speakers(doc_id)}
             if speaker not in labels:
-                raise ValidationError(f"no speaker {speaker!r} in {self.document(doc_id).name} "
-                                      f"(speakers: {', '.join(sorted(labels))})")
+                raise ValidationError(_("no speaker {speaker!r} in {document} (speakers: "
+                                        "{known})").format(speaker=speaker,
+                                                           document=self.document(doc_id).name,
+                                                           known=", ".join(sorted(labels))))
         return self.store.link_participant(doc_id, participant_id, speaker, coder=self.coder)
 
     def unlink_participant(self, doc: int | str, participant_id: str,

@@ -35,13 +35,13 @@ def read_codebook_file(path: str | Path) -> Codebook:
 
     path = Path(path)
     if not path.is_file():
-        raise WorkbenchError(f"{path}: no such file")
+        raise WorkbenchError(_("{path}: no such file").format(path=path))
     try:
         if path.suffix.lower() in (".qdc", ".qde", ".qdpx", ".xml"):
             return _cleaned(import_qdc(path))
         return _cleaned(load_codebook(path))
     except CodebookError as exc:
-        raise ValidationError("codebook rejected, nothing imported:\n  " +
+        raise ValidationError(_("codebook rejected, nothing imported:") + "\n  " +
                               "\n  ".join(str(p) for p in exc.problems if p.is_error)) from None
     except WorkbenchError:
         raise
@@ -155,7 +155,8 @@ class CodebookAPI:
                         pid = cur["parent_id"]
                         cur = ids.get(int(pid)) if pid is not None and pid == pid else None
             if not keep:
-                raise ValidationError(f"no codes from codebook {codebook!r} in this project")
+                raise ValidationError(_("no codes from codebook {name!r} in this project").format(
+                    name=codebook))
 
         def build(r) -> CodeDef:
             kids = tuple(build(c) for c in by_parent.get(r["id"], []) if keep is None or c["id"] in keep)
@@ -190,12 +191,13 @@ class CodebookAPI:
         path.parent.mkdir(parents=True, exist_ok=True)
         if path.suffix.lower() == ".qdc":
             if not cb.codes:
-                raise ValidationError("the project has no codes to export")
+                raise ValidationError(_("the project has no codes to export"))
             export_qdc(cb, path)
         elif path.suffix.lower() in (".yaml", ".yml"):
             save_codebook(cb, path)
         else:
-            raise ValidationError(f"{path}: unknown codebook format (use .yaml or .qdc)")
+            raise ValidationError(_("{path}: unknown codebook format (use .yaml or .qdc)").format(
+                path=path))
         self.store.log_change(self.coder, "codebook.export", "project", None, {"path": str(path)})
         return path
 

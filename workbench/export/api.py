@@ -79,7 +79,8 @@ class ExportAPI:
         self.query_data().coder_ids(coders)          # unknown coders: an error here
         start, end = check_date(date_from, "date_from"), check_date(date_to, "date_to")
         if start and end and start > end:
-            raise ValidationError(f"the date range is empty ({start} > {end})")
+            raise ValidationError(_("the date range is empty ({start} > {end})").format(
+                start=start, end=end))
         code_ids = tuple(sorted({d for c in codes for d in self.store.code_descendants(self.code_id(c))}))
         return ReportScope(tuple(programmes), tuple(questions), coders, start, end,
                            codes=code_ids)
@@ -117,11 +118,11 @@ class ExportAPI:
         from workbench.export.report import build_report
         self.privacy_check_export()
         if by not in ("code", "question"):
-            raise ValidationError("by must be 'code' or 'question'")
+            raise ValidationError(_("by must be 'code' or 'question'"))
         if template and not Path(template).is_file():
-            raise ValidationError(f"{template}: no such template")
+            raise ValidationError(_("{path}: no such template").format(path=template))
         if paper not in (None, "a4", "letter"):
-            raise ValidationError("paper must be a4 or letter")
+            raise ValidationError(_("paper must be a4 or letter"))
         scope = self.report_scope(programmes=programmes, questions=questions, coders=coders,
                                   date_from=date_from, date_to=date_to)
         self._check_attributes(list(attributes) + list(joint_attributes))
@@ -282,8 +283,8 @@ class ExportAPI:
         doc = self.document(ref)
         if doc.private:
             raise ValidationError(
-                f"{doc.name} is private: it is never printed or exported (make it "
-                f"shareable with: workbench private PROJECT document {doc.name} --off)")
+                _("{name} is private: it is never printed or exported (make it shareable "
+                  "with: workbench private PROJECT document {name} --off)").format(name=doc.name))
 
     # -- helpers --------------------------------------------------------------------
     def _check_attributes(self, names) -> None:
