@@ -13,6 +13,7 @@ import threading
 from typing import Any, Sequence
 
 from workbench.domain import NotFoundError
+from workbench.i18n import _
 from workbench.store.db import now
 
 # tables whose rows undo/redo may restore, with their primary key columns
@@ -245,7 +246,7 @@ class CodingStore:
     def get_code(self, code_id: int) -> dict:
         rows = self.query("SELECT * FROM codes WHERE id = ?", [code_id])
         if not rows:
-            raise NotFoundError(f"no code with id {code_id}")
+            raise NotFoundError(_("no code with id {id}").format(id=code_id))
         return dict(rows[0])
 
     def child_code_id(self, parent_id: int | None, name: str) -> int | None:
@@ -284,7 +285,7 @@ class CodingStore:
         rows = self.query("SELECT k.*, c.name AS coder FROM codings k JOIN coders c "
                           "ON c.id = k.coder_id WHERE k.id = ?", [coding_id])
         if not rows:
-            raise NotFoundError(f"no coding with id {coding_id}")
+            raise NotFoundError(_("no coding with id {id}").format(id=coding_id))
         return dict(rows[0])
 
     def document_codings(self, doc_id: int, status: str | None = "accepted") -> list[dict]:
@@ -367,7 +368,7 @@ class CodingStore:
         rows = self.query("SELECT m.*, c.name AS coder FROM memos m LEFT JOIN coders c "
                           "ON c.id = m.coder_id WHERE m.id = ?", [memo_id])
         if not rows:
-            raise NotFoundError(f"no memo with id {memo_id}")
+            raise NotFoundError(_("no memo with id {id}").format(id=memo_id))
         return dict(rows[0])
 
     def code_guid_taken(self, guid: str) -> bool:

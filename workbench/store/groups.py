@@ -4,6 +4,7 @@ of a member brings its membership back."""
 from __future__ import annotations
 
 from workbench.domain import NotFoundError, ValidationError
+from workbench.i18n import _
 from workbench.identity import new_guid
 from workbench.store.db import now
 
@@ -16,7 +17,7 @@ class GroupStore:
                      coder: str | None = None) -> int:
         with self.transaction() as c:
             if c.execute("SELECT 1 FROM groups WHERE name = ?", [name]).fetchone():
-                raise ValidationError(f"a group named {name!r} already exists")
+                raise ValidationError(_("a group named {name!r} already exists").format(name=name))
             gid = c.execute("INSERT INTO groups(guid, name, description, created_at) "
                             "VALUES (?, ?, ?, ?)", [new_guid(), name, description, now()]).lastrowid
             self.log_change(coder, "group.create", "group", gid, {"name": name})
@@ -29,7 +30,7 @@ class GroupStore:
                 return found
         found = self.scalar("SELECT id FROM groups WHERE name = ?", [str(ref)])
         if found is None:
-            raise NotFoundError(f"no group {ref!r}")
+            raise NotFoundError(_("no group {ref!r}").format(ref=ref))
         return found
 
     def add_group_members(self, group_id: int, kind: str, ids: list[int],
@@ -93,7 +94,7 @@ class GroupStore:
         with self.transaction() as c:
             if not c.execute("UPDATE participants SET description = ?, updated_at = ? "
                              "WHERE id = ?", [text, now(), participant_id]).rowcount:
-                raise NotFoundError(f"unknown participant ID {participant_id!r}")
+                raise NotFoundError(_("unknown participant ID {id!r}").format(id=participant_id))
             self.log_change(coder, "participant.describe", "participant", participant_id)
 
     def participant_description(self, participant_id: str) -> str | None:
@@ -103,7 +104,7 @@ class GroupStore:
         with self.transaction() as c:
             g = c.execute("SELECT lower(guid) FROM codes WHERE id = ?", [code_id]).fetchone()
             if g is None:
-                raise NotFoundError(f"no code with id {code_id}")
+                raise NotFoundError(_("no code with id {id}").format(id=code_id))
             n = c.execute("INSERT OR IGNORE INTO case_codes(participant_id, code_guid) VALUES "
                           "(?, ?)", [participant_id, g[0]]).rowcount
             if n:

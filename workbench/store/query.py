@@ -13,6 +13,7 @@ from typing import Iterable, Sequence
 import numpy as np
 
 from workbench.domain import NotFoundError, ValidationError
+from workbench.i18n import _
 from workbench.store.db import now
 
 
@@ -156,7 +157,7 @@ class QueryStore:
             row = c.execute("SELECT name, kind, expression, params, created_at, updated_at "
                             "FROM saved_queries WHERE name = ?", [name]).fetchone()
         if row is None:
-            raise NotFoundError(f"no saved query {name!r}")
+            raise NotFoundError(_("no saved query {name!r}").format(name=name))
         d = dict(row)
         d["params"] = json.loads(d["params"] or "{}")
         return d
@@ -167,8 +168,8 @@ class QueryStore:
         with self.transaction() as c:
             exists = c.execute("SELECT 1 FROM saved_queries WHERE name = ?", [name]).fetchone()
             if exists and not replace:
-                raise ValidationError(f"a saved query named {name!r} already exists "
-                                      "(replace it explicitly)")
+                raise ValidationError(_("a saved query named {name!r} already exists "
+                                        "(replace it explicitly)").format(name=name))
             c.execute(
                 "INSERT INTO saved_queries(name, kind, expression, params, created_at, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, "
@@ -181,7 +182,7 @@ class QueryStore:
         with self.transaction() as c:
             cur = c.execute("DELETE FROM saved_queries WHERE name = ?", [name])
             if not cur.rowcount:
-                raise NotFoundError(f"no saved query {name!r}")
+                raise NotFoundError(_("no saved query {name!r}").format(name=name))
             self.log_change(coder, "query.delete", "saved_query", name)
 
     # -- bulk loaders (synthetic projects, importers) --------------------------------

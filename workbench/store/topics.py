@@ -6,6 +6,7 @@ import json
 from typing import Any, Iterable, Sequence
 
 from workbench.domain import NotFoundError
+from workbench.i18n import _
 from workbench.store.db import now
 
 _CHUNK = 900   # stay under SQLite's host-parameter limit
@@ -99,7 +100,7 @@ class TopicStore:
                           "AND t.code_id IS NOT NULL) AS promoted FROM topic_runs r "
                           "WHERE r.id = ?", [run_id])
         if not rows:
-            raise NotFoundError(f"no topic run {run_id}")
+            raise NotFoundError(_("no topic run {id}").format(id=run_id))
         return _run_row(rows[0])
 
     def topic_run_by_name(self, name: str) -> int | None:
@@ -184,7 +185,7 @@ class TopicStore:
             n = c.execute("UPDATE topics SET label = ? WHERE run_id = ? AND topic = ?",
                           [label, run_id, topic]).rowcount
             if not n:
-                raise NotFoundError(f"no topic {topic} in run {run_id}")
+                raise NotFoundError(_("no topic {topic} in run {id}").format(topic=topic, id=run_id))
             self.log_change(coder, "topics.label", "topic_run", run_id,
                             {"topic": topic, "label": label})
 
