@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from workbench.domain import WorkbenchError
+from workbench.i18n import _
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_CORPUS = REPO_ROOT / "corpora" / "demo"
@@ -35,9 +36,11 @@ def build_demo(path: str | Path | None = None, *, corpus: Path = DEMO_CORPUS,
 
     path = Path(path) if path else default_demo_path()
     if path.exists() and not replace:
-        raise WorkbenchError(f"{path}: already exists (use --replace to rebuild it)")
+        raise WorkbenchError(_("{path}: already exists (use --replace to rebuild it)").format(
+            path=path))
     if not (corpus / "participants.csv").is_file():
-        raise WorkbenchError(f"{corpus}: the demo corpus is missing (participants.csv not found)")
+        raise WorkbenchError(_("{path}: the demo corpus is missing (participants.csv not "
+                               "found)").format(path=corpus))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=".demo-", suffix=".wbproj", dir=path.parent)
     os.close(fd)
@@ -50,7 +53,7 @@ def build_demo(path: str | Path | None = None, *, corpus: Path = DEMO_CORPUS,
             for m in manifests:
                 report = project.import_files(manifest=m, progress=progress)
                 if report.failed:
-                    raise WorkbenchError("demo corpus import failed:\n  " +
+                    raise WorkbenchError(_("demo corpus import failed:") + "\n  " +
                                          "\n  ".join(r.message for r in report.failed))
             for hook in _BUILD_STEPS:
                 hook(project, corpus)

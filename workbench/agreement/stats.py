@@ -28,6 +28,8 @@ from typing import Sequence
 
 import numpy as np
 
+from workbench.i18n import _
+
 #: Number of bootstrap resamples behind every confidence interval (percentile method).
 BOOTSTRAP_RESAMPLES = 1000
 #: Seed of the bootstrap's random generator: the same data give the same interval.
@@ -76,7 +78,8 @@ def _delta(level: str, domain: np.ndarray, n_v: np.ndarray | None = None) -> np.
         span = np.take(cum, hi, axis=-1) - before
         n_lo, n_hi = np.take(n_v, lo, axis=-1), np.take(n_v, hi, axis=-1)
         return (span - (n_lo + n_hi) / 2.0) ** 2
-    raise ValueError(f"unknown level of measurement {level!r}; expected one of {', '.join(LEVELS)}")
+    raise ValueError(_("unknown level of measurement {level!r}; expected one of {levels}").format(
+            level=level, levels=", ".join(LEVELS)))
 
 
 # ----------------------------------------------------- coefficients over unit weights

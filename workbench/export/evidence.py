@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.domain import CONSENSUS_CODER
+from workbench.i18n import _
 from workbench.query.engine import codings_in_scope, passage_ids
 
 
@@ -64,7 +65,8 @@ def check_date(value: str | None, name: str) -> str | None:
     if value is None or value == "":
         return None
     if not _DATE.match(str(value)):
-        raise ValidationError(f"{name}: {value!r} is not a date (YYYY-MM-DD)")
+        raise ValidationError(_("{name}: {value!r} is not a date (YYYY-MM-DD)").format(
+            name=name, value=value))
     return str(value)
 
 
@@ -111,7 +113,7 @@ def collect_evidence(project, scope: ReportScope) -> Evidence:
         .agg(lambda s: sorted(set(s)))
     p["participants"] = pids.reindex(p.index).map(lambda v: v if isinstance(v, list) else [])
     p = p.reset_index()
-    owner, _ = data.owner_segment(p["document_id"].to_numpy(np.int64),
+    owner, _segment = data.owner_segment(p["document_id"].to_numpy(np.int64),
                                   p["start"].to_numpy(np.int64), p["end"].to_numpy(np.int64))
     speakers = data.seg_speaker
     p["speaker"] = [speakers[o] if o >= 0 else None for o in owner]

@@ -14,6 +14,7 @@ import pandas as pd
 
 from workbench.safety.files import atomic_output
 from workbench.safety.text import xml_safe
+from workbench.i18n import _
 
 _BAD_SHEET = re.compile(r"[\[\]:*?/\\]")
 
@@ -144,7 +145,7 @@ def write_tables(tables: Mapping[str, pd.DataFrame], path: str | Path, *,
     if path.suffix.lower() == ".xlsx":
         return [write_xlsx(tables, path, progress=progress, notes=notes)]
     if path.suffix.lower() != ".csv":
-        raise ValueError(f"{path.name}: use .xlsx or .csv")
+        raise ValueError(_("{name}: use .xlsx or .csv").format(name=path.name))
     if len(tables) == 1:
         return [write_csv(next(iter(tables.values())), path)]
     out: list[Path] = []

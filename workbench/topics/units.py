@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from workbench.i18n import _
+
 UNIT_KINDS = ("turn", "paragraph")
 DEFAULT_WINDOW = 200     # words; longer turns/paragraphs are cut into windows
 
@@ -72,7 +74,7 @@ def build_units(segments: Iterable[dict], *, unit: str = "turn",
     a document without turns is read by its paragraphs.  ``window`` words (0 = never cut) with a
     step of ``stride`` words (default: ``window``, i.e. adjacent windows)."""
     if unit not in UNIT_KINDS:
-        raise ValueError(f"unit must be one of {', '.join(UNIT_KINDS)}")
+        raise ValueError(_("unit must be one of {units}").format(units=", ".join(UNIT_KINDS)))
     stride = stride or window
     segments = list(segments)
     with_turns = {s["document_id"] for s in segments if s.get("kind") == "turn"}
