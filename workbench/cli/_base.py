@@ -120,7 +120,25 @@ COLUMNS = {
     "rule": N_("rule"), "origin": N_("origin"), "title": N_("title"), "kind": N_("kind"),
     "expression": N_("expression"), "created_at": N_("created"), "updated_at": N_("updated"),
     "participant_id": N_("participant"), "question": N_("question"), "side": N_("side"),
+    "summary": N_("summary"), "target_type": N_("on"), "target_id": N_("target"),
+    "coder_id": N_("coder id"), "private": N_("private"),
 }
+#: Columns per actor type (``trainer_passages``): the actor's name, then what is counted.
+ACTOR_COLUMNS = {
+    "passages": N_("passages"), "codings": N_("codings"), "documents": N_("documents"),
+    "participants": N_("participants"), "share": N_("% of interviews"), "status": N_("status"),
+}
+
+
+def _header(column) -> str:
+    """A table column's header in the user's language."""
+    from workbench.labels import ACTOR_LABELS, actor_label
+    if column in COLUMNS:
+        return _(COLUMNS[column])
+    actor, _sep, what = str(column).partition("_")
+    if actor in ACTOR_LABELS and what in ACTOR_COLUMNS:
+        return f"{actor_label(actor)} {_(ACTOR_COLUMNS[what])}"
+    return str(column)
 
 
 def emit(df, fmt: str, *, out=None) -> None:
@@ -138,11 +156,18 @@ def emit(df, fmt: str, *, out=None) -> None:
         if df.empty:
             stream.write(_("(no rows)") + "\n")
             return
+        from workbench.labels import actor_label, memo_target_label, triangulation_status_label
         if "actor_type" in df.columns:          # the stored id, said in the user's words
-            from workbench.labels import actor_label
             df = df.assign(actor_type=[actor_label(v) if isinstance(v, str) else v
                                        for v in df["actor_type"]])
-        df = df.rename(columns=lambda c: _(COLUMNS[c]) if c in COLUMNS else c)
+        if "target_type" in df.columns:
+            df = df.assign(target_type=[memo_target_label(v) if isinstance(v, str) else v
+                                        for v in df["target_type"]])
+        df = df.astype(object).where(df.notna(), "")      # no "None" / "NaN" in a table
+        for column in [c for c in df.columns if str(c).endswith("_status")]:
+            df[column] = [triangulation_status_label(v) if isinstance(v, str) else v
+                          for v in df[column]]
+        df = df.rename(columns=_header)
         with pd.option_context("display.max_rows", None, "display.max_columns", None,
                                "display.width", 200, "display.max_colwidth", 60):
             stream.write(df.to_string(index=False) + "\n")

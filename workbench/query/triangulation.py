@@ -23,7 +23,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from workbench.i18n import ngettext
+from workbench.i18n import _, ngettext, pgettext
+from workbench.labels import actor_label, triangulation_status_label
 from workbench.query.engine import ProjectData, codings_in_scope, passage_ids
 from workbench.query.matrices import links_frame, row_codes, row_passages
 
@@ -51,7 +52,7 @@ def exemplars(data: ProjectData, sub: pd.DataFrame, k: int, *, max_chars: int = 
     pick = u.iloc[chosen]
     texts = data.store.span_texts(zip(pick["doc"], pick["start"], pick["end"]))
     out = []
-    for t, (_, r) in zip(texts, pick.iterrows()):
+    for t, (_index, r) in zip(texts, pick.iterrows()):
         t = " ".join(t.split())
         if len(t) > max_chars:
             t = t[:max_chars - 1].rstrip() + "…"
@@ -79,19 +80,26 @@ def statuses(shares: dict[str, float | None]) -> tuple[dict[str, str], str]:
         else:
             status[a] = "convergent"
     silent = [a for a, st in status.items() if st == "silence"]
+    # the summary is a sentence for the reader, in the interface's language
     if not speaking:
-        summary = "silence" if silent else "no data"
+        summary = triangulation_status_label("silence" if silent else "no data")
         return status, summary
     if len(speaking) == 1:
-        summary = f"single voice ({next(iter(speaking))})"
+        summary = _("single voice ({actor})").format(actor=actor_label(next(iter(speaking))))
     else:
-        div = [f"{a} {st}" for a, st in status.items() if st in ("more", "less")]
-        summary = "divergence (" + "; ".join(div) + ")" if div else "convergence"
-    if silent and len(speaking) > 1:
-        summary += "; silence: " + ", ".join(silent)
-    elif silent:
-        summary += "; silence: " + ", ".join(silent)
+        div = [_("{actor} {status}").format(actor=actor_label(a),
+                                            status=triangulation_status_label(st))
+               for a, st in status.items() if st in ("more", "less")]
+        summary = (_("divergence ({details})").format(details=_sep().join(div)) if div
+                   else _("convergence"))
+    if silent:
+        summary = _("{summary}; silence: {actors}").format(
+            summary=summary, actors=", ".join(actor_label(a) for a in silent))
     return status, summary
+
+
+def _sep() -> str:
+    return pgettext("list", "; ")
 
 
 def triangulate(data: ProjectData, rows: list[tuple[str, list[int]]], *,
