@@ -180,8 +180,11 @@ def read(root, ctx: ReadCtx, code_keys: set[str]) -> list[dict]:
             n = len(src.findall(".//{*}Coding"))
             content.skipped_codings += n
             if n:
-                ctx.warn(_("{kind} {name!r} skipped (only text sources are imported): its {n} "
-                           "coding(s) are not imported").format(kind=kind, name=sname, n=n))
+                ctx.warn(ngettext("{kind} {name!r} skipped (only text sources are imported): "
+                                  "its {n} coding is not imported",
+                                  "{kind} {name!r} skipped (only text sources are imported): "
+                                  "its {n} codings are not imported", n).format(
+                                      kind=kind, name=sname, n=n))
             else:
                 ctx.warn(_("{kind} {name!r} skipped (only text sources are imported)").format(
                     kind=kind, name=sname))
@@ -362,8 +365,10 @@ def write(ctx: WriteCtx, types: dict[str, str]) -> dict[str, str]:
         codings_by_doc[k["document_id"]].append(k)
     candidates = len(store.export_codings("candidate"))
     if candidates:
-        ctx.warnings.append(_("{n} candidate coding(s) (suggestions not yet accepted) are not "
-                              "exported").format(n=candidates))
+        ctx.warnings.append(ngettext(
+            "{n} candidate coding (a suggestion not yet accepted) is not exported",
+            "{n} candidate codings (suggestions not yet accepted) are not exported",
+            candidates).format(n=candidates))
     sels_by_doc: dict[int, list[dict]] = defaultdict(list)
     for s in store.export_selections():
         sels_by_doc[s["document_id"]].append(s)
