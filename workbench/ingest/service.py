@@ -28,7 +28,7 @@ _WORD = re.compile(r"\w+(?:['’-]\w+)*")
 
 def count_words(text: str) -> int:
     # counted one match at a time: a list of every word of a 45 MB transcript is 300 MB
-    return sum(1 for _ in _WORD.finditer(text))
+    return sum(1 for _match in _WORD.finditer(text))
 
 
 @dataclass

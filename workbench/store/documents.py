@@ -238,19 +238,19 @@ class DocumentStore:
                 return found
         found = self.scalar("SELECT id FROM documents WHERE name = ?", [str(ref)])
         if found is None:
-            raise NotFoundError(f"no document {ref!r}")
+            raise NotFoundError(_("no document {ref!r}").format(ref=ref))
         return found
 
     def get_document(self, doc_id: int) -> Document:
         rows = self.query(f"SELECT {_DOC_COLUMNS} FROM documents WHERE id = ?", [doc_id])
         if not rows:
-            raise NotFoundError(f"no document with id {doc_id}")
+            raise NotFoundError(_("no document with id {id}").format(id=doc_id))
         return _document(rows[0])
 
     def document_text(self, doc_id: int) -> str:
         text = self.scalar("SELECT text FROM documents WHERE id = ?", [doc_id])
         if text is None:
-            raise NotFoundError(f"no document with id {doc_id}")
+            raise NotFoundError(_("no document with id {id}").format(id=doc_id))
         return text
 
     def segments(self, doc_id: int) -> list[Segment]:
@@ -261,7 +261,7 @@ class DocumentStore:
     def get_segment(self, segment_id: int) -> Segment:
         rows = self.query(f"SELECT {_SEGMENT_COLUMNS} FROM segments WHERE id = ?", [segment_id])
         if not rows:
-            raise NotFoundError(f"no segment with id {segment_id}")
+            raise NotFoundError(_("no segment with id {id}").format(id=segment_id))
         return _segment(rows[0])
 
     def list_documents(self, programme: str | None = None, actor_type: str | None = None,
