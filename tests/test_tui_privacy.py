@@ -167,6 +167,21 @@ async def test_review_and_write_the_copy_from_the_privacy_screen(demo, tmp_path,
         await settle(app, pilot, until=lambda: getattr(app, "last_pseudonymised", None))
         assert out.is_file() and key.is_file(), (app.screen, getattr(app.screen, "message", ""))
         assert app.last_pseudonymised["replacements"]["person"] > 300
+        # written again over the same files, when asked (after a review, new interviews)
+        first = out.stat().st_mtime_ns
+        app.last_pseudonymised = None
+        await pilot.press("w")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, WriteDialog)
+        for wid, value in (("#write-out", str(out)), ("#write-key", str(key)),
+                           ("#write-pass", "une phrase"), ("#write-pass2", "une phrase")):
+            dialog.query_one(wid).value = value
+        dialog.query_one("#write-overwrite").value = True
+        dialog.query_one("#write-pass2").focus()
+        await pilot.press("enter")
+        await settle(app, pilot, until=lambda: getattr(app, "last_pseudonymised", None))
+        assert app.last_pseudonymised and out.stat().st_mtime_ns != first
     from workbench.privacy.keyfile import is_encrypted, read_key
     assert is_encrypted(key) and read_key(key, "une phrase")["entities"]
     originals = {v for e in read_key(key, "une phrase")["entities"] for v in e["forms"]}

@@ -362,8 +362,8 @@ class PrivacyScreen(BaseScreen):
             def job(progress, cancelled):
                 return self.project.pseudonymise(
                     values["out"], values["key"], passphrase=values["passphrase"],
-                    require_review=values["require_review"], progress=progress,
-                    cancelled=cancelled)
+                    require_review=values["require_review"], overwrite=values["overwrite"],
+                    progress=progress, cancelled=cancelled)
 
             def done(summary) -> None:
                 self.app.last_pseudonymised = summary
@@ -577,6 +577,8 @@ class WriteDialog(FormDialog):
                           compact=True)
             yield Checkbox(_("Refuse while candidates are to review"), id="write-review",
                            compact=True)
+            yield Checkbox(_("Replace these files if they exist (a copy written earlier)"),
+                           id="write-overwrite", compact=True)
             with Horizontal(classes="dialog-buttons"):
                 yield TrButton(N_("Write"), variant="primary", id="ok", compact=True)
                 yield TrButton(N_("Cancel"), id="cancel", compact=True)
@@ -604,4 +606,5 @@ class WriteDialog(FormDialog):
                 return
         self.dismiss({"out": out, "key": key, "passphrase": passphrase,
                       "style": self.query_one("#write-style", Select).value,
-                      "require_review": self.query_one("#write-review", Checkbox).value})
+                      "require_review": self.query_one("#write-review", Checkbox).value,
+                      "overwrite": self.query_one("#write-overwrite", Checkbox).value})
