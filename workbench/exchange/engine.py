@@ -12,7 +12,8 @@ and ``workbench merge`` (a ``.wbproj`` or a ``.qdpx``).
    :mod:`workbench.exchange.conflicts`, decided by the choices given, the remembered
    decisions, ``prefer``, then (``import``) the default "keep the project's values".
 3. **All or nothing**: new sources are indexed for search first in short transactions
-   (the store's import batch, when it has one); then one transaction writes the rest.
+   (the store's import batch, :func:`~workbench.export.qdpx.sources.preindex`); then
+   one transaction writes the rest.
    Codes, codings and memos it adds, changes or removes are **one undoable step**
    (``merge`` or ``import``); documents it adds stay, like any import.  A preview
    (``dry_run``) runs the same steps and rolls them back; a merge with a conflict left
@@ -99,7 +100,7 @@ def bring_in(project, path: str | Path, *, mode: str = "merge",
              deleted_there)
     label = "merge" if mode == "merge" else "import"
     details = {"file": path.name, "origin": content.origin}
-    batching = (not preview and hasattr(store, "import_batch"))
+    batching = not preview
     try:
         with (store.import_batch(f"project.{label}", project.coder) if batching
               else contextlib.nullcontext()) as batch:

@@ -595,14 +595,16 @@ def _unpack(packed: tuple) -> list[dict]:
 def preindex(ctx: ImportCtx, batch) -> None:
     """Before the import's transaction: the segments of every source that will be new
     (no document with its GUID or its text), indexed for search by ``batch`` in short
-    transactions, so that the transaction itself writes rows, not the index."""
+    transactions, so that the transaction itself writes rows, not the index.  Which
+    sources are new is decided by the one matcher (:class:`DocumentIndex`), as in
+    :func:`merge`; one a choice leaves out leaves its rows unused (the batch removes
+    them)."""
+    from workbench.exchange.matching import DocumentIndex
     from workbench.store.documents import index_text
-    store = ctx.store
     sources = ctx.content.sources
-    owners = store.ids_by_guid("document", [s["guid"] for s in sources])
-    hashes = store.text_hashes()
+    index = DocumentIndex(ctx.store, [s["guid"] for s in sources])
     for src in sources:
-        if src["key"] in owners or text_hash(src["text"]) in hashes:
+        if index.match(src["key"], src["text"], src["name"]).id is not None:
             continue
         segments = src["segments"] if src["segments"] is not None else \
             detect_segments(src["text"], src["name"])
