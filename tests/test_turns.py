@@ -375,3 +375,19 @@ def test_a_word_header_table_is_front_matter(project, tmp_path):
     assert [(s.speaker, text[s.words[0]:s.end]) for s in segs if not s.front_matter] == [
         ("ENQ", "Bonjour, ça va ?"), ("Karima", "Oui, merci."), ("ENQ", "Et la formation ?"),
         ("Karima", "Elle me plaît.")]
+
+
+def test_a_transcript_brought_from_a_qdpx_is_searched_by_its_words(project, styles, tmp_path):
+    """However a document arrives -- imported from its file, or from a REFI-QDA
+    project (whose sources may be indexed ahead of their insertion) -- search finds
+    what is said, not the speaker labels nor the written timestamps."""
+    project.import_files([styles])
+    out = tmp_path / "styles.qdpx"
+    project.export_qdpx(out)
+    other = Project.create(tmp_path / "autre.wbproj")
+    try:
+        other.import_qdpx(out)
+        assert other.search("Karima").empty and other.search("51").empty
+        assert list(other.search("transport")["speaker"]) == ["Karima", "Karima"]
+    finally:
+        other.close()
