@@ -52,9 +52,10 @@ def words_in_span(text: str, heads: Sequence[tuple[int, int]], start: int, end: 
 
 
 def index_text(text: str, start: int, end: int) -> str:
-    """What of a segment ``[start, end)`` of ``text`` goes into the full-text index (the
-    one definition: documents inserted directly and those indexed ahead by an import
-    batch use it)."""
+    """What of a segment goes into the full-text index (the one definition: documents
+    inserted directly and those indexed ahead by an import batch use it): its words,
+    ``text[start:end]`` where ``start`` is the segment's ``body_start`` (no speaker
+    label, no written timestamp)."""
     return text[start:end]
 
 

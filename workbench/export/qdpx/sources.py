@@ -608,7 +608,9 @@ def preindex(ctx: ImportCtx, batch) -> None:
             continue
         segments = src["segments"] if src["segments"] is not None else \
             detect_segments(src["text"], src["name"])
-        ids = batch.preindex([index_text(src["text"], s["start"], s["end"]) for s in segments])
+        # each turn's words, as the index holds them (from body_start: no label, no time)
+        ids = batch.preindex([index_text(src["text"], s["start"] if s.get("body_start") is None
+                                         else s["body_start"], s["end"]) for s in segments])
         ctx.preindexed[src["key"]] = (_pack(segments), ids)
     batch.flush()
 
