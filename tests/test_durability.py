@@ -17,7 +17,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import textwrap
 import zipfile
 from pathlib import Path
@@ -203,13 +202,18 @@ def test_killed_imports_leave_whole_documents_only(tmp_path, project):
     assert not list(path.parent.glob(".*wbtmp"))
 
 
-def test_killed_exports_leave_whole_files_only(tmp_path, team_project):
+def test_killed_exports_leave_whole_files_only(tmp_path, team_project, monkeypatch):
     team_project.apply_code("entretien_karima", "Immersion", 0, 30)
     path = team_project.path
     team_project.close()
     out = tmp_path / "exports"
     out.mkdir()
-    temp_before = set(Path(tempfile.gettempdir()).glob("openpyxl.*"))
+    # the writers' own system temp folder (TMPDIR), watched alone: other test workers
+    # write to the machine's /tmp meanwhile
+    system_temp = tmp_path / "system-temp"
+    system_temp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(system_temp))
+    temp_before = set(system_temp.glob("openpyxl.*"))
     rng = random.Random(SEED + 3)
     acked = []
     for _round in range(3):
@@ -227,7 +231,7 @@ def test_killed_exports_leave_whole_files_only(tmp_path, team_project):
     from workbench.safety.files import sweep_leftovers
     sweep_leftovers(out)
     assert not [f for f in out.iterdir() if not f.name.startswith(("rapport-", "tableaux-"))]
-    assert set(Path(tempfile.gettempdir()).glob("openpyxl.*")) <= temp_before   # none new
+    assert set(system_temp.glob("openpyxl.*")) <= temp_before   # none new
 
 
 def test_a_writer_without_synchronous_commits_fails_the_check(team_project):

@@ -327,7 +327,11 @@ def test_full_disk_on_export_leaves_nothing(tmp_path, interview_txt, monkeypatch
         p.import_files([interview_txt])
         out = tmp_path / "exports"
         out.mkdir()
-        tmpdir = Path(tempfile.gettempdir())
+        # this process's system temp folder, watched alone (other test workers write
+        # to the machine's /tmp meanwhile)
+        tmpdir = tmp_path / "system-temp"
+        tmpdir.mkdir()
+        monkeypatch.setattr(tempfile, "tempdir", str(tmpdir))
         temp_before = set(tmpdir.iterdir())
 
         real_write = os.write
