@@ -1,9 +1,14 @@
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("WORKBENCH_CODER", "testeur")
+# each test process (pytest-xdist worker) has its own Workbench home: remembered coders
+# and the demo never shared between workers, nor written to the user's own folders
+os.environ["WORKBENCH_HOME"] = tempfile.mkdtemp(
+    prefix=f"wbhome-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-")
 REPO = Path(__file__).resolve().parent.parent
 
 
