@@ -68,6 +68,18 @@ def world(tmp_path_factory):
     p.add_memo("code", "Immersion", "Mémo public sur le code")
     p.update_document("secret", private=True)
     p.set_private("attribute", "nom_naissance")
+    # waves and cases: the private document at a wave and a site, a private case field
+    p.set_waves(["entrée", "sortie"])
+    for doc in ("public", "secret"):
+        p.update_document(doc, wave="sortie")
+    (tmp / "sites.csv").write_text("site_id,name,region,contact\n"
+                                   f"S1,Site public,Normandie,{PRIVATE_VALUE}-Trois\n",
+                                   encoding="utf-8")
+    p.import_cases(tmp / "sites.csv", kind="site")
+    p.set_private("case_field", "contact")
+    for doc in ("public", "secret"):
+        p.link_case("S1", document=doc)
+    p.link_case("S1", participant="P002")
     p.close()
     detect = CliRunner().invoke(main, ["privacy", "detect", str(path)])   # review candidates
     assert detect.exit_code == 0, detect.output
@@ -150,6 +162,23 @@ OUTPUT = {
     ("topics", "list"): [["{P}", "--format", "{F}"]],
     ("topics", "show"): [],
     ("triangulate",): [["{P}", "--code", "Immersion", "--format", "{F}", "--output", "{O}"]],
+    # waves and cases (workbench/cli/waves.py)
+    ("waves", "list"): [["{P}", "--format", "{F}"]],
+    ("cases", "list"): [["{P}", "--format", "{F}", "--output", "{O}"],
+                        ["{P}", "--kind", "site", "--format", "{F}"]],
+    ("cases", "links"): [["{P}", "--format", "{F}"], ["{P}", "S1", "--format", "{F}"]],
+    ("trajectory",): [["{P}", "--code", "Immersion", "--format", "{F}", "--output", "{O}"],
+                      ["{P}", "--code", "Immersion", "--participant", "P002", "--wide",
+                       "--format", "{F}"],
+                      ["{P}", "--question", "Q1", "--where", "site.region = Normandie",
+                       "--format", "{F}"]],
+    ("changes",): [["{P}", "entrée", "sortie", "--code", "Immersion", "--who", "--format", "{F}"]],
+    ("sampling",): [["{P}", "emploi_6m", "--by-wave", "--losses", "--format", "{F}",
+                     "--output", "{O}"],
+                    ["{P}", "emploi_6m", "--format", "{F}"],
+                    ["{P}", "nom_naissance", "--format", "{F}"]],
+    ("saturation",): [["{P}", "--format", "{F}", "--output", "{O}"],
+                      ["{P}", "--by", "site", "--format", "{F}"]],
 }
 
 # commands that print no project data (they change the project, or read a file the user
@@ -164,6 +193,9 @@ NOT_OUTPUT = {
     ("topics", "review"), ("topics", "run"),
     # the integrity check prints SQLite's verdict on the file's pages, never its content
     ("check",),
+    ("waves", "set"), ("waves", "add"), ("waves", "rename"), ("waves", "delete"),
+    ("docs", "set"), ("cases", "import"), ("cases", "link"), ("cases", "import-links"),
+    ("cases", "delete"),
     # pseudonymisation review: it shows the team the personal data found in the project
     # (private items included: they are pseudonymised too), records decisions, and writes
     # the pseudonymised copy (a project, not an export; workbench.privacy's tests cover it)

@@ -93,6 +93,7 @@ class Document:
     extra: dict = field(default_factory=dict)
     guid: str | None = None          # stable identity (workbench.identity)
     text_hash: str | None = None     # SHA-256 of the normalised text
+    wave: str | None = None          # the data-collection wave (workbench.waves)
 
 
 @dataclass(frozen=True)
@@ -106,11 +107,13 @@ class DocumentMetadata:
     interviewer: str | None = None
     site: str | None = None
     language: str | None = None
+    wave: str | None = None
     participants: tuple[str, ...] = ()
     speakers: dict = field(default_factory=dict)   # speaker label -> participant id
     fields: dict = field(default_factory=dict)     # document field -> (text, number), typed
     columns: dict = field(default_factory=dict)    # table transcripts: role -> column
     tags_as_codes: bool | None = None              # a table's tags column becomes codings
+    cases: tuple = ()                              # (case id, speaker label or '')
 
     def merged_over(self, base: "DocumentMetadata") -> "DocumentMetadata":
         """Values set here win over ``base`` (manifest over CLI defaults)."""
@@ -124,12 +127,14 @@ class DocumentMetadata:
             interviewer=pick(self.interviewer, base.interviewer),
             site=pick(self.site, base.site),
             language=pick(self.language, base.language),
+            wave=pick(self.wave, base.wave),
             participants=tuple(dict.fromkeys(base.participants + self.participants)),
             speakers={**base.speakers, **self.speakers},
             fields={**base.fields, **self.fields},
             columns={**base.columns, **self.columns},
             tags_as_codes=self.tags_as_codes if self.tags_as_codes is not None
             else base.tags_as_codes,
+            cases=tuple(dict.fromkeys(base.cases + self.cases)),
         )
 
 

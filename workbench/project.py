@@ -43,6 +43,7 @@ from workbench.store.errors import translate, translate_os_error
 from workbench.team import TeamAPI
 from workbench.team.api import remembered_coder
 from workbench.topics import TopicsAPI
+from workbench.waves import WavesAPI
 
 PROJECT_SUFFIX = ".wbproj"
 
@@ -180,7 +181,8 @@ class ProjectCore:
                      name: str | None = None, new_programme: bool = False,
                      field_types: dict[str, tuple[str, tuple[str, ...]]] | None = None,
                      columns: str | dict[str, str] | None = None,
-                     tags_as_codes: bool = False,
+                     tags_as_codes: bool = False, wave: str | None = None,
+                     new_wave: bool = False, cases: Sequence[str] = (),
                      progress: ProgressFn | None = None,
                      cancelled: CancelledFn | None = None) -> ImportReport:
         """Import transcript files, folders or globs; manifest values win over options.
@@ -198,6 +200,11 @@ class ProjectCore:
         their types belong to the project like participant attributes' (a manifest
         whose values do not fit is refused with every row named), and ``field_types``
         (``{"vague": ("ordinal", ("1", "2", "3"))}``) overrides them explicitly.
+
+        ``wave``: the interviews' wave, one of the project's (:meth:`waves`) unless
+        ``new_wave`` adds it after them; ``cases``: IDs of cases (sites, organisations)
+        the interviews belong to, ``"Label=ID"`` for one speaker of them.  A manifest
+        row may say ``wave``, ``new_wave`` and ``cases`` too.
         """
         from dataclasses import replace
 
@@ -217,11 +224,16 @@ class ProjectCore:
         except ValueError as exc:
             raise ValidationError(str(exc)) from None
         interview_date = _interview_date(interview_date)
+        from workbench.ingest.manifest import _split_cases
+        from workbench.waves.naming import resolve_wave
+        waves = self.store.wave_names()
+        wave = resolve_wave(wave, waves, new=new_wave)
         defaults = DocumentMetadata(name=name, programme=programme, actor_type=actor_type,
                                     interview_date=interview_date, interviewer=interviewer,
                                     site=site, participants=tuple(participants),
                                     speakers=dict(speakers or {}), columns=mapped,
-                                    tags_as_codes=bool(tags_as_codes))
+                                    tags_as_codes=bool(tags_as_codes), wave=wave,
+                                    cases=_split_cases(list(cases), _("cases")))
         mapping = None
         field_defs, restored, notes = [], [], []
         if manifest:
@@ -229,7 +241,9 @@ class ProjectCore:
             try:
                 mapping = load_manifest(manifest,
                                         known_programmes=known + [programme] * bool(programme),
-                                        new_programmes=new_programme)
+                                        new_programmes=new_programme,
+                                        known_waves=waves + [wave] * bool(wave),
+                                        new_waves=new_wave)
             except WorkbenchError:
                 raise
             except Exception as exc:     # the manifest's error, never a traceback
@@ -362,12 +376,15 @@ class ProjectCore:
         rows = self.store.list_documents(programme, actor_type, attribute, coded)
         cols = ["id", "name", "programme", "actor_type", "interview_date", "interviewer", "site",
                 "language", "source_file", "source_format", "encoding", "word_count", "private",
-                "segments", "codings", "participants"]
+                "segments", "codings", "participants", "wave"]
         return pd.DataFrame(rows, columns=cols)
 
-    def update_document(self, ref: int | str, *, new_programme: bool = False, **changes) -> None:
+    def update_document(self, ref: int | str, *, new_programme: bool = False,
+                        new_wave: bool = False, **changes) -> None:
         """Change a document's metadata; a programme must be known unless
-        ``new_programme`` (see :meth:`import_files`)."""
+        ``new_programme``, a wave must be one of the project's unless ``new_wave`` (it is
+        then added after the others; see :meth:`import_files`); ``wave=None`` takes the
+        document out of any wave."""
         if "actor_type" in changes and changes["actor_type"] not in ACTOR_TYPES:
             if parse_actor(changes["actor_type"]) is None:
                 raise ValidationError(_("unknown actor type {value!r}; expected one of "
@@ -381,6 +398,11 @@ class ProjectCore:
             from workbench.programmes import resolve_programme
             changes["programme"] = resolve_programme(changes["programme"], self.known_programmes(),
                                                      new=new_programme)
+        if changes.get("wave"):
+            from workbench.waves.naming import resolve_wave
+            changes["wave"] = resolve_wave(changes["wave"], self.store.wave_names(), new=new_wave)
+        elif "wave" in changes:
+            changes["wave"] = None
         self.store.update_document(self.document_id(ref), changes, coder=self.coder)
 
     def delete_document(self, ref: int | str) -> None:
@@ -455,8 +477,11 @@ class ProjectCore:
         elif kind == "attribute":
             if not self.store.set_attribute_private(str(ref), private, coder=self.coder):
                 raise NotFoundError(f"no participant attribute {ref!r}")
+        elif kind == "case_field":
+            if not self.store.set_field_private("case", str(ref), private, coder=self.coder):
+                raise NotFoundError(_("no case field {name!r}").format(name=ref))
         else:
-            raise ValidationError(_("kind must be document, memo or attribute"))
+            raise ValidationError(_("kind must be document, memo, attribute or case_field"))
 
     def attributes(self) -> pd.DataFrame:
         return pd.DataFrame([a.__dict__ for a in self.store.attributes()],
@@ -557,7 +582,7 @@ def guard_facade(cls):
 
 @guard_facade
 class Project(QueryAPI, CodebookAPI, AutocodeAPI, AgreementAPI, TeamAPI, TopicsAPI, CodingAPI,
-              SlotsAPI, ExportAPI, PrivacyAPI, GroupsAPI, ProjectCore):
+              SlotsAPI, ExportAPI, PrivacyAPI, GroupsAPI, WavesAPI, ProjectCore):
     """The facade: :class:`ProjectCore` plus one mixin per capability (coding,
     codebooks, autocoding, agreement, team work, topic models, queries, exports,
     pseudonymisation)."""

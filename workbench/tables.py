@@ -659,19 +659,22 @@ def read_keyed_table(path: str | Path, *, candidates: Sequence[str], noun: str,
 def plan_keyed_import(store, kind: str, path: str | Path, *, candidates: Sequence[str],
                       noun: str, id_column: str | None = None,
                       types: Mapping[str, tuple[str, tuple[str, ...]]] | None = None,
-                      sheet: str | None = None) -> KeyedImport:
+                      sheet: str | None = None, untyped: Sequence[str] = ()) -> KeyedImport:
     """Read a table keyed by an ID column and type its other columns against the
     project's fields of ``kind`` (``store.field_defs(kind)``, ``store.field_values``);
     nothing is written.  The rows' units replace their own stored values; the other
-    units' values must fit an overridden type."""
+    units' values must fit an overridden type.  ``untyped``: columns that are not fields
+    (a case's name or parent, read as text by the caller; matched case aside)."""
     table, column, keys = read_keyed_table(path, candidates=candidates, noun=noun,
                                            id_column=id_column, sheet=sheet)
     overrides = dict(types or {})
     if column in overrides:
         raise TableError(_("{path}: {name} is the ID column; it has no type")
                          .format(path=table.path, name=column))
+    skip = {u.casefold() for u in untyped}
     project = {a.name: a for a in store.field_defs(kind)}
-    typed = type_columns(table, [c for c in table.columns if c != column], project, overrides,
+    typed = type_columns(table, [c for c in table.columns
+                                 if c != column and c.casefold() not in skip], project, overrides,
                          stored=lambda name: store.field_values(kind, name), row_names=keys,
                          owner_label=lambda key: f"{noun} {key}")
     return KeyedImport(table, column, keys, typed)

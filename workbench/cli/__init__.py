@@ -8,5 +8,6 @@ from workbench.cli import topics as _topics  # noqa: F401
 from workbench.cli import export as _export  # noqa: F401
 from workbench.cli import privacy as _privacy  # noqa: F401
 from workbench.cli import team as _team  # noqa: F401
+from workbench.cli import waves as _waves  # noqa: F401
 
 __all__ = ["main"]

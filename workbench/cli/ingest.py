@@ -11,7 +11,7 @@ from workbench.labels import actor_label, memo_target_label
 
 #: The fields `docs show` prints, with their labels.
 DOCUMENT_FIELDS = {"programme": N_("Programme"), "actor_type": N_("Actor type"),
-                   "interview_date": N_("Interview date"), "interviewer": N_("Interviewer"),
+                   "wave": N_("Wave"), "interview_date": N_("Interview date"), "interviewer": N_("Interviewer"),
                    "site": N_("Site"), "language": N_("Language"), "source_file": N_("Source file"),
                    "source_format": N_("Format"), "encoding": N_("Encoding"),
                    "word_count": N_("Words")}
@@ -81,6 +81,13 @@ def _parse_columns(value):
               help="Table transcripts (.csv, .xlsx): which column holds what, "
                    "e.g. --columns 'speaker=Qui,text=Dit,start=Début,tags=Codes' (a column "
                    "by its header or its number from 1).")
+@click.option("--wave", help="Wave of the imported interviews (e.g. sortie): one of the "
+                               "project's waves (workbench waves list).")
+@click.option("--new-wave", is_flag=True,
+              help="Add --wave after the project's waves when it is not one of them.")
+@click.option("--case", "cases", multiple=True, metavar="ID",
+              help="Case (site, organisation) the interviews belong to; Label=ID for one "
+                   "speaker (repeatable).")
 @click.option("--tags-as-codes", is_flag=True,
               help="Import a table transcript's tags column as codings (codes matched by "
                    "path, or created).")
@@ -89,7 +96,7 @@ def _parse_columns(value):
 @handle_errors
 def import_cmd(project, paths, programme, new_programme, field_types, actor_type, participants,
                speakers, manifest, encoding, interview_date, interviewer, site, name, on_conflict,
-               dry_run, columns, tags_as_codes, fmt, coder):
+               dry_run, columns, tags_as_codes, wave, new_wave, cases, fmt, coder):
     """Import transcripts (files, folders, globs, or a manifest); .qdpx imports a REFI-QDA project.
 
     Exit status 1 if any file failed (the others are kept).
@@ -124,7 +131,8 @@ def import_cmd(project, paths, programme, new_programme, field_types, actor_type
                                     encoding=encoding, interview_date=interview_date,
                                     interviewer=interviewer, site=site, name=name,
                                     field_types=overrides or None, columns=columns,
-                                    tags_as_codes=tags_as_codes,
+                                    tags_as_codes=tags_as_codes, wave=wave,
+                                    new_wave=new_wave, cases=cases,
                                     progress=Progress(N_("Importing")))
         except TableTypeError as exc:
             raise UserError(_with_override_hint(exc, "--field-type")) from None
@@ -354,13 +362,13 @@ def participants_link(project, doc, participant_id, speaker, remove, coder):
 
 @main.command("private")
 @click.argument("project")
-@click.argument("kind", type=click.Choice(["document", "memo", "attribute"]))
+@click.argument("kind", type=click.Choice(["document", "memo", "attribute", "case_field"]))
 @click.argument("ref")
 @click.option("--off", is_flag=True, help="Make it exportable again.")
 @coder_option
 @handle_errors
 def private_cmd(project, kind, ref, off, coder):
-    """Mark a document, memo or participant attribute private: never exported.
+    """Mark a document, memo, participant attribute or case field private: never exported.
 
     Example: workbench private eval.wbproj attribute date_naissance
     """

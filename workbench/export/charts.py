@@ -83,3 +83,33 @@ def heatmap(matrix: pd.DataFrame, title: str, *, unit: str = "documents") -> byt
     bar.update_ticks()
     ax.set_title(title, fontsize=11)
     return _png(fig)
+
+
+def saturation_chart(table: pd.DataFrame, title: str, *, xlabel: str | None = None,
+                     ylabel: str | None = None) -> bytes | None:
+    """Saturation curves: for each group of :func:`workbench.query.saturation.saturation`'s
+    table, the distinct codes met so far (line) against the interview's rank, and the new
+    codes of each interview (bars of the first group only when there is one group)."""
+    from workbench.i18n import _
+    if table is None or not len(table):
+        return None
+    plt = _plt()
+    from matplotlib.ticker import MaxNLocator
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    cmap = plt.get_cmap("tab10")
+    groups = list(dict.fromkeys(table["group"]))
+    for i, g in enumerate(groups):
+        sub = table[table["group"] == g]
+        ax.plot(sub["rank"], sub["cumulative"], marker="o", markersize=3, label=_label(g, 30),
+                color=cmap(i % 10))
+        if len(groups) == 1:
+            ax.bar(sub["rank"], sub["new"], alpha=0.35, color=cmap(i % 10),
+                   label=_("new codes in the interview"))
+    ax.set_xlabel(xlabel or _("Interviews, in interview-date order"))
+    ax.set_ylabel(ylabel or _("Distinct codes met so far"))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_title(title, fontsize=11)
+    ax.legend(fontsize=7, loc="lower right")
+    ax.grid(alpha=0.3)
+    return _png(fig)

@@ -11,7 +11,10 @@ separated by ``;`` (the speaker label as written in the transcript).  ``new_prog
 an error).  ``interview_date``: a date, day first (19/01/2023) or ISO, with or without a
 time, stored in ISO form.  ``columns``: for a table transcript (.csv, .xlsx), which column
 holds what (``speaker=Qui, text=Dit``; YAML: a mapping).  ``tags_as_codes``: ``oui`` to
-import a table's tags column as codings.  Any other column (``vague``, ``structure``,
+import a table's tags column as codings.  ``wave``: the interview's wave (``sortie``), one
+of the project's waves unless ``new_wave`` says ``oui``.  ``cases``: the cases (sites,
+organisations) the interview belongs to, IDs separated by ``;``, ``Label=ID`` for one
+speaker (``S-EVR;Julien=OF-ALPHA``).  Any other column (``vague``, ``structure``,
 ``territoire``...) is a
 **document field**, typed like a participant attribute and reachable in queries as
 ``doc.NAME``.  CSV manifests are read like every table (any delimiter, UTF-8, UTF-16 or
@@ -37,7 +40,7 @@ from workbench.values import iso_date, parse_bool
 
 FIELDS = ("file", "name", "programme", "new_programme", "actor_type", "interview_date",
           "interviewer", "site", "language", "participants", "speakers", "columns",
-          "tags_as_codes")
+          "tags_as_codes", "wave", "new_wave", "cases")
 #: Names a document field cannot take: the query language reads them as document
 #: metadata (``date`` is the interview date...); the column meant is suggested.
 RESERVED = {"date": "interview_date", "actor": "actor_type", "program": "programme",
@@ -88,6 +91,24 @@ def _split_speakers(value, where: str) -> dict[str, str]:
     return out
 
 
+def _split_cases(value, where: str) -> tuple[tuple[str, str], ...]:
+    """``S-EVR;Julien=OF-ALPHA`` -> ((S-EVR, ''), (OF-ALPHA, Julien))."""
+    if value is None or value == "":
+        return ()
+    parts = value if isinstance(value, (list, tuple)) else str(value).split(";")
+    out = []
+    for part in parts:
+        part = str(part).strip()
+        if not part:
+            continue
+        label, _sep, cid = part.rpartition("=")
+        if not cid.strip():
+            raise ManifestError(_("{where}: cases must be case IDs (or Label=ID) separated by "
+                                  "';', got {part!r}").format(where=where, part=part))
+        out.append((cid.strip(), label.strip()))
+    return tuple(dict.fromkeys(out))
+
+
 def _text(raw: dict, key: str) -> str | None:
     value = raw.get(key)
     return (cell_text(value) or None) if value is not None else None
@@ -128,7 +149,8 @@ def interview_date(value, where: str | None = None, *, spreadsheet: bool = False
 
 
 def _entry(raw: dict, base: Path, where: str, known_programmes: list[str] | None,
-           new_programmes: bool, spreadsheet: bool = False) -> tuple[Path, DocumentMetadata]:
+           new_programmes: bool, spreadsheet: bool = False, known_waves: list[str] | None = None,
+           new_waves: bool = False) -> tuple[Path, DocumentMetadata]:
     from workbench.programmes import resolve_programme
     file = _text(raw, "file")
     if not file:
@@ -143,8 +165,15 @@ def _entry(raw: dict, base: Path, where: str, known_programmes: list[str] | None
                                 .format(where=where, value=flag))
         programme = resolve_programme(programme, known_programmes,
                                       new=new_programmes or new, where=where)
+    wave = _text(raw, "wave")
+    if wave:
+        from workbench.waves.naming import resolve_wave
+        new = _yes_no(raw, "new_wave", where)
+        wave = resolve_wave(wave, known_waves or [], new=new_waves or bool(new), where=where)
     meta = DocumentMetadata(
         name=_text(raw, "name"),
+        wave=wave,
+        cases=_split_cases(raw.get("cases"), where),
         programme=programme,
         actor_type=_text(raw, "actor_type"),
         interview_date=interview_date(raw.get("interview_date"), where,
@@ -238,7 +267,8 @@ def _cleaned(value):
 
 def load_manifest(path: str | Path, check_files: bool = True, *,
                   known_programmes: Iterable[str] | None = None,
-                  new_programmes: bool = False) -> Manifest:
+                  new_programmes: bool = False, known_waves: Iterable[str] | None = None,
+                  new_waves: bool = False) -> Manifest:
     """Read a manifest; every problem is reported with the manifest's file and line.
 
     ``known_programmes``: when given, each row's programme must be one of them (case
@@ -265,13 +295,17 @@ def load_manifest(path: str | Path, check_files: bool = True, *,
             else:
                 extra_columns.append(key)
     result: list[tuple[Path, DocumentMetadata]] = []
+    waves_known = list(known_waves or ())
     seen: set[Path] = set()
     rows: list[tuple[int, tuple[str, ...]]] = []
     for line, raw in entries:
         where = f"{path}:{line}"
         try:
             file_path, meta = _entry(raw, base, where, known, new_programmes,
-                                     spreadsheet=path.suffix.lower() in (".xlsx", ".xlsm"))
+                                     spreadsheet=path.suffix.lower() in (".xlsx", ".xlsm"),
+                                     known_waves=waves_known, new_waves=new_waves)
+            if meta.wave and meta.wave not in waves_known:    # new: known to later rows
+                waves_known.append(meta.wave)
         except ValidationError as exc:
             problems.append(str(exc))
             continue

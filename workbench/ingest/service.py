@@ -192,6 +192,17 @@ def import_file(store, path: Path, meta: DocumentMetadata, *, encoding: str | No
                 "unknown participant IDs: {ids} (import the participants table first)",
                 len(unknown)).format(ids=", ".join(unknown)))
         labels = {s.speaker for s in parsed.segments if s.speaker}
+        if meta.cases:
+            known_cases = store.case_kind_of()
+            bad = sorted({c for c, _label in meta.cases if c not in known_cases})
+            if bad:
+                raise ImportFileError(path, "unknown case ID(s): " + ", ".join(bad)
+                                      + " (import the cases table first)")
+            missing_labels = sorted({lbl for _c, lbl in meta.cases if lbl} - labels)
+            if missing_labels:
+                raise ImportFileError(path, "speaker label(s) of cases not found in the "
+                                      "transcript: " + ", ".join(missing_labels)
+                                      + f" (speakers found: {', '.join(sorted(labels)) or 'none'})")
         missing_labels = sorted(set(meta.speakers) - labels)
         if missing_labels:
             raise ImportFileError(path, ngettext(
@@ -215,6 +226,7 @@ def import_file(store, path: Path, meta: DocumentMetadata, *, encoding: str | No
     fields = dict(
         name=name, text=parsed.text, programme=meta.programme, actor_type=meta.actor_type,
         interview_date=meta.interview_date, interviewer=meta.interviewer, site=meta.site,
+        wave=meta.wave,
         language=meta.language or "fr", source_file=path.name, source_format=parsed.source_format,
         source_hash=digest, encoding=parsed.encoding, word_count=count_words(parsed.text),
         extra={k: v for k, v in parsed.metadata.items() if v not in (None, "", [], {})},
@@ -234,12 +246,14 @@ def import_file(store, path: Path, meta: DocumentMetadata, *, encoding: str | No
         if tags:
             with store.transaction():       # the document and its codings, all or nothing
                 doc_id = store.insert_document(fields, segments_for_store(parsed), links,
-                                               coder=coder, typed_fields=typed, importer=coder)
+                                               coder=coder, typed_fields=typed, importer=coder,
+                                               cases=meta.cases)
                 n, created = code_tags(doc_id, tags)
                 notes.append(_tags_note(path, n, created))
         else:       # no outer transaction: a long text goes through an import batch
             doc_id = store.insert_document(fields, segments_for_store(parsed), links,
-                                           coder=coder, typed_fields=typed, importer=coder)
+                                           coder=coder, typed_fields=typed, importer=coder,
+                                           cases=meta.cases)
     except WorkbenchError as exc:
         return ImportResult(str(path), "failed", message=f"{path}: {exc}")
     return ImportResult(str(path), "imported", doc_id, name, warnings=tuple(warnings),

@@ -40,6 +40,7 @@ from workbench.labels import actor_label
 from workbench.query.language import (And, AndNot, AnyCode, Code, CondAnd, CondNot, CondOr,
                                       Comparison, FollowedBy, Not, Or, Query, QueryError,
                                       TurnScope, parse, parse_condition)
+from workbench.i18n import _
 from workbench.values import parse_bool, parse_date, parse_number
 
 SHIFT = np.int64(1) << np.int64(32)
@@ -56,7 +57,8 @@ DOC_FIELDS = {"actor": "actor_type", "actor_type": "actor_type", "programme": "p
               "program": "programme", "document": "name", "doc": "name", "site": "site",
               "interviewer": "interviewer", "date": "interview_date",
               "interview_date": "interview_date", "speaker": "speaker", "coder": "coder",
-              "participant": "participant_id", "participant_id": "participant_id"}
+              "participant": "participant_id", "participant_id": "participant_id",
+              "wave": "wave"}
 
 
 def _key(doc, pos) -> np.ndarray:
@@ -162,7 +164,7 @@ class ProjectData:
         drows = store.query_documents()
         docs = pd.DataFrame(drows, columns=["id", "name", "programme", "actor_type",
                                             "interview_date", "interviewer", "site",
-                                            "extra", "private"]).set_index("id")
+                                            "extra", "private", "wave"]).set_index("id")
         private = docs["private"].astype(bool)
         self.private_documents = set(docs.index[private].tolist())
         if not include_private:
@@ -218,6 +220,27 @@ class ProjectData:
         self._doc_values: dict[str, pd.DataFrame] = {}
         self._link_map = None
         self._coding_units: dict[tuple, pd.DataFrame] = {}
+        # waves (in the project's order) and cases (sites, organisations), read on first use
+        self.wave_order: list[str] = store.wave_names()
+        self._cases = None
+
+    @property
+    def cases(self):
+        """The cases, their links and fields (:class:`workbench.query.cases.CaseData`)."""
+        if self._cases is None:
+            from workbench.query.cases import CaseData
+            self._cases = CaseData(self.store, self.docs.index, self.include_private)
+        return self._cases
+
+    def wave_position(self, name) -> float | None:
+        """A wave's rank (1, 2, ...) in the project's order, None when not a wave."""
+        if not isinstance(name, str):
+            return None
+        low = name.casefold()
+        for i, w in enumerate(self.wave_order, start=1):
+            if w.casefold() == low:
+                return float(i)
+        return None
 
     def _path(self, cid: int) -> str:
         if cid not in self.code_path:
@@ -815,6 +838,10 @@ class Filter:
             except ValidationError as exc:
                 self._err(str(exc), c.pos, c.pos + len(name))
             return "extra", key
+        if "." in name:
+            found = self._case_field(c)
+            if found is not None:
+                return "case", found
         if low in DOC_FIELDS:
             return "doc", DOC_FIELDS[low]
         if name in attrs:
@@ -823,6 +850,52 @@ class Filter:
         if low in folded:
             return "attr", folded[low]
         self._unknown(name, c)
+
+    def _case_field(self, c: Comparison) -> tuple[str, str] | None:
+        """(kind, field) of ``KIND.FIELD`` (a case attribute, or ``id`` / ``name``), None
+        when the prefix is no case kind of the project."""
+        from workbench.query.cases import CASE_KEYS
+        prefix, key = c.field.split(".", 1)
+        cases = self.data.cases
+        kind = cases.kind_named(prefix)
+        if kind is None:
+            return None
+        if key.casefold() in CASE_KEYS:
+            return kind, key.casefold()
+        field = cases.field_named(key)
+        if field is None:
+            where = (c.pos, c.pos + len(c.field))
+            if key.casefold() in cases.private_fields:
+                self._err(_("case field {name!r} is private: it is never used in outputs")
+                          .format(name=key), *where)
+            close = difflib.get_close_matches(key, list(cases.fields) + list(CASE_KEYS), n=3,
+                                              cutoff=0.6)
+            hint = _(" (did you mean {names}?)").format(names=", ".join(close)) if close else ""
+            self._err(_("unknown field {name!r} of {kind} cases{hint}; case fields: {known}")
+                      .format(name=key, kind=kind, hint=hint,
+                              known=", ".join(["id", "name", *cases.fields])), *where)
+        return kind, field
+
+    def _case_attribute(self, kind: str, key: str):
+        from workbench.domain import Attribute
+        if key in ("id", "name"):
+            return Attribute(f"{kind}.{key}", "nominal")
+        return self.data.cases.fields[key]
+
+    def _wave_values(self, c: Comparison) -> list[float]:
+        """The wave ranks named by a comparison's values (unknown waves are an error)."""
+        out = []
+        for v in c.values:
+            rank = self.data.wave_position(str(v.value if v.kind != "NUMBER" else v.text))
+            if rank is None:
+                known = self.data.wave_order
+                close = difflib.get_close_matches(str(v.value), known, n=1, cutoff=0.6)
+                hint = _(" (did you mean {names}?)").format(names=close[0]) if close else ""
+                self._err(_("unknown wave {name!r}{hint}; the project's waves: {known}").format(
+                    name=str(v.value), hint=hint, known=", ".join(known) or _("none")),
+                    v.pos, v.end)
+            out.append(rank)
+        return out
 
     def _unknown(self, name: str, c: Comparison):
         if name in self.data.private_attributes:
@@ -855,6 +928,10 @@ class Filter:
                 self._actor_values(cond)
             elif kind == "doc" and name == "coder":
                 self.uses_coder = True
+            elif kind == "doc" and name == "wave":
+                self._wave_values(cond)
+            elif kind == "case":
+                self._typed_values(cond, self._case_attribute(*name))
 
     # typed operands ------------------------------------------------------------------
     def _actor_values(self, c: Comparison) -> list[str]:
@@ -955,6 +1032,11 @@ class Filter:
             if op in ("!=", "notin"):
                 return ~res
             self._err(_("coder: use =, != or IN"), cond.pos, cond.end)
+        if kind == "case":
+            return self._case_mask(cond, frame, *name)
+        if name == "wave":
+            col = frame["doc"].map(self.data.docs["wave"]).map(self.data.wave_position)
+            return self._compare(col, op, self._wave_values(cond))
         if name in ("speaker", "participant_id"):
             col = frame[name].map(lambda v: None if v is None or v == "" else str(v).casefold())
         elif name == "actor_type":
@@ -965,6 +1047,31 @@ class Filter:
                 lambda v: None if v is None else str(v).casefold())
         values = [str(v.value if v.kind != "NUMBER" else v.text).casefold() for v in cond.values]
         return self._compare(col, op, values)
+
+    def _case_mask(self, cond: Comparison, frame: pd.DataFrame, kind: str,
+                   key: str) -> np.ndarray:
+        """A comparison on the cases of ``kind`` each row belongs to (see
+        :mod:`workbench.query.cases`): true when one of them passes; ``IS MISSING`` when
+        none has a value."""
+        cases = self.data.cases
+        attr = self._case_attribute(kind, key)
+        long = cases.resolve(kind, frame)
+        target = long["target"]
+        if key in ("id", "name"):
+            col = cases.labels(kind, key).reindex(target).str.casefold()
+        elif attr.type == "nominal":
+            col = target.map(cases.values(key)["value"].str.casefold())
+        else:
+            col = target.map(cases.values(key)["num"])
+        col = pd.Series(col.to_numpy(object), index=long.index)
+        i = long["i"].to_numpy(np.int64)
+        out = np.zeros(len(frame), dtype=bool)
+        if cond.op in ("missing", "notmissing"):
+            out[i[col.notna().to_numpy(bool)]] = True
+            return ~out if cond.op == "missing" else out
+        passed = self._compare(col, cond.op, self._typed_values(cond, attr))
+        out[i[passed]] = True
+        return out
 
     @staticmethod
     def _compare(col: pd.Series, op: str, values: list) -> np.ndarray:

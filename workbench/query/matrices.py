@@ -46,7 +46,8 @@ COUNTS = ("passages", "codings", "documents", "participants")
 MISSING = "(missing)"
 TOTAL = "(total)"
 INTERVIEWER = "interviewer"
-DOC_DIMENSIONS = ("actor_type", "programme", "name", "site", "interviewer", "interview_date")
+DOC_DIMENSIONS = ("actor_type", "programme", "name", "site", "interviewer", "interview_date",
+                  "wave")
 
 
 def tree_order(data: ProjectData) -> list[int]:
@@ -96,8 +97,15 @@ def attribute_groups(data: ProjectData, name: str, pids, bins: int = 4) -> tuple
     attr = data.attributes.get(name)
     if attr is None:
         raise ValidationError(data.unknown_attribute(name))
-    vals = data.values(name)
-    pids = pd.Index(pd.Series(np.asarray(pids, dtype=object)).dropna().unique())
+    return typed_groups(attr, data.values(name), pids, bins)
+
+
+def typed_groups(attr, vals: pd.DataFrame, owners, bins: int = 4) -> tuple[pd.Series, list[str]]:
+    """Group label of each owner (participant, case) for a typed field whose values are
+    ``vals`` (owner-indexed 'value' and 'num'): quantile bins for numbers and dates, yes/no,
+    ordinal levels in order, text sorted; ``(missing)`` last.  Returns the labels and
+    their display order."""
+    pids = pd.Index(pd.Series(np.asarray(owners, dtype=object)).dropna().unique())
     if attr.type in ("numeric", "date"):
         num = vals["num"].reindex(pids).astype(float)
         present = num.dropna()
@@ -144,6 +152,21 @@ def links_frame(data: ProjectData, where: str | None) -> pd.DataFrame:
     return frame[["doc", "participant_id", "speaker"]].reset_index(drop=True)
 
 
+def speaker_case_rows(data: ProjectData, where: str | None, docs) -> pd.DataFrame:
+    """(doc, participant_id None, speaker, unit = doc) for each speaker of the documents
+    ``docs`` linked to a case (a trainer to a training body), passing the filter's document
+    conditions: the document belongs to that case's column too."""
+    dl = data.cases.doc_links
+    dl = dl[(dl["speaker"] != "") & dl["doc"].isin(pd.unique(docs))]
+    frame = pd.DataFrame({"doc": dl["doc"].to_numpy(np.int64), "participant_id": None,
+                          "speaker": dl["speaker"].to_numpy(object)}).drop_duplicates()
+    if where and len(frame):
+        frame["seg"] = -1
+        frame["coders"] = [frozenset(data.coders.values())] * len(frame)
+        frame = frame[Filter(data, parse_condition(where)).mask(frame)]
+    return frame[["doc", "participant_id", "speaker"]].assign(unit=frame["doc"].to_numpy(object))
+
+
 def participants_in_scope(data: ProjectData, where: str | None) -> list[str]:
     """Participants linked to an interview in scope (document or speaker), kept when one
     of their links passes the filter's document and participant conditions."""
@@ -164,11 +187,39 @@ class Dimension:
     bins: int = 4
     groups: pd.Series | None = None
     group_order: list | None = None
+    case_kind: str | None = None        # kind "case": the kind of case, column its field
+    wave_order: tuple = ()              # column "wave": the project's order of waves
 
     def fix_groups(self, data: ProjectData, pids) -> None:
         if self.kind == "participant":
             self.groups, self.group_order = attribute_groups(data, self.column, sorted(set(pids)),
                                                              self.bins)
+        elif self.kind == "case" and self.groups is None:
+            cases = data.cases
+            ids = [c for c, k in cases.kind.items() if k == self.case_kind]
+            if self.column in ("id", "name"):
+                labels = cases.labels(self.case_kind, self.column)
+                self.groups = labels
+                self.group_order = sorted(set(labels), key=str)
+            else:
+                self.groups, self.group_order = typed_groups(
+                    cases.fields[self.column], cases.values(self.column), ids, self.bins)
+
+    def label_scope(self, data: ProjectData, scope: pd.DataFrame) -> pd.DataFrame:
+        """``scope`` with its column label ``col``; a row in no column is dropped, a row
+        in several (a unit of two sites) is repeated, once per column."""
+        if self.kind != "case":
+            out = scope.assign(col=self.scope_labels(data, scope).to_numpy(object))
+            return out[out["col"].notna()]
+        self.fix_groups(data, ())
+        long = data.cases.resolve(self.case_kind, scope)
+        labels = long["target"].map(self.groups).fillna(MISSING).to_numpy(object)
+        i = long["i"].to_numpy(np.int64)
+        rest = np.setdiff1d(np.arange(len(scope), dtype=np.int64), i)
+        rows = np.concatenate([i, rest])
+        col = np.concatenate([labels, np.full(len(rest), MISSING, dtype=object)])
+        order = np.argsort(rows, kind="stable")
+        return scope.iloc[rows[order]].assign(col=col[order]).reset_index(drop=True)
 
     def _doc_labels(self, data: ProjectData, doc: pd.Series) -> pd.Series:
         if self.column.startswith("field:"):
@@ -207,7 +258,18 @@ class Dimension:
             unit = links["participant_id"]
         else:
             unit = links["doc"]
-        if self.kind == "document":
+        if self.kind == "case":
+            links = links.assign(unit=unit.to_numpy(object))
+            if count == "documents":      # speakers linked to cases who are no participant
+                links = pd.concat([links, speaker_case_rows(data, where, links["doc"])],
+                                  ignore_index=True)
+            labelled = self.label_scope(data, links.reset_index(drop=True))
+            out = pd.DataFrame({"unit": labelled["unit"].to_numpy(object),
+                                "label": labelled["col"].to_numpy(object)})
+            # a unit is "(missing)" only when none of its links reaches a case
+            placed = set(out.loc[out["label"] != MISSING, "unit"])
+            out = out[(out["label"] != MISSING) | ~out["unit"].isin(placed)]
+        elif self.kind == "document":
             labels = self._doc_labels(data, links["doc"])
             out = pd.DataFrame({"unit": unit.to_numpy(object), "label": labels.to_numpy(object)})
             if interviewer and self.column == "actor_type" and count == "documents":
@@ -224,9 +286,13 @@ class Dimension:
 
     def order(self, labels) -> list[str]:
         present = {v for v in labels if isinstance(v, str)}
-        if self.kind == "participant" and self.group_order is not None:
-            return [g for g in self.group_order if g in present]
+        if self.kind in ("participant", "case") and self.group_order is not None:
+            return [g for g in self.group_order if g in present] + \
+                ([MISSING] if MISSING in present and MISSING not in self.group_order else [])
         rest = sorted((v for v in present if v != MISSING), key=str)
+        if self.column == "wave":
+            rank = {w: i for i, w in enumerate(self.wave_order)}
+            rest = sorted(rest, key=lambda w: (rank.get(w, len(rank)), w))
         if self.column == "actor_type":
             rest = [a for a in ACTOR_TYPES if a in present] + \
                 [v for v in rest if v not in ACTOR_TYPES and v != INTERVIEWER] + \
@@ -239,11 +305,13 @@ def dimension(data: ProjectData, by: str, bins: int = 4) -> Dimension:
     attribute (``p.NAME`` when a document field has the same name)."""
     low = by.casefold()
     if low in DOC_FIELDS and DOC_FIELDS[low] in DOC_DIMENSIONS:
-        return Dimension(by, "document", DOC_FIELDS[low], bins)
+        return Dimension(by, "document", DOC_FIELDS[low], bins,
+                         wave_order=tuple(data.wave_order))
     if low.startswith(("doc.", "document.")):
         key = by.split(".", 1)[1]
         if key.casefold() in DOC_FIELDS and DOC_FIELDS[key.casefold()] in DOC_DIMENSIONS:
-            return Dimension(by, "document", DOC_FIELDS[key.casefold()], bins)
+            return Dimension(by, "document", DOC_FIELDS[key.casefold()], bins,
+                             wave_order=tuple(data.wave_order))
         data.check_document_key(key)
         typed = {f.casefold(): f for f in data.document_fields}
         if key.casefold() in typed:
@@ -251,6 +319,24 @@ def dimension(data: ProjectData, by: str, bins: int = 4) -> Dimension:
         return Dimension(by, "document", "extra:" + key, bins)
     if low == "speaker":
         return Dimension(by, "turn", "speaker", bins)
+    if "." in by and not low.startswith(("p.", "participant.")):
+        prefix, key = by.split(".", 1)
+        cases = data.cases
+        kind = cases.kind_named(prefix)
+        if kind is not None:
+            from workbench.query.cases import CASE_KEYS
+            if key.casefold() in CASE_KEYS:
+                field = key.casefold()
+            else:
+                field = cases.field_named(key)
+                if field is None:
+                    if key.casefold() in cases.private_fields:
+                        raise ValidationError(_("case field {name!r} is private: it is never "
+                                                "used in outputs").format(name=key))
+                    raise ValidationError(_("unknown field {name!r} of {kind} cases; case "
+                                            "fields: {known}").format(
+                        name=key, kind=kind, known=", ".join(["id", "name", *cases.fields])))
+            return Dimension(by, "case", field, bins, case_kind=kind)
     name = by.split(".", 1)[1] if low.startswith(("p.", "participant.")) else by
     if name not in data.attributes:
         folded = {a.casefold(): a for a in data.attributes}
@@ -275,8 +361,7 @@ def code_matrix(data: ProjectData, by: str = "actor_type", *, codes=None,
     scope = codings_in_scope(data, where, status, coders=coders, interviewer=interviewer)
     dim.fix_groups(data, set(participants_in_scope(data, where))
                    | set(scope["participant_id"].dropna()))
-    scope = scope.assign(col=dim.scope_labels(data, scope).to_numpy(object))
-    scope = scope[scope["col"].notna()]
+    scope = dim.label_scope(data, scope)
     if count == "participants":
         scope = scope[scope["participant_id"].notna()]
     population = dim.population(data, count, where, interviewer)

@@ -14,11 +14,12 @@ from workbench.store.privacy import PrivacyStore
 from workbench.store.groups import GroupStore
 from workbench.store.team import TeamStore
 from workbench.store.slots import SlotStore
+from workbench.store.waves import WaveStore
 
 
 class Store(BatchStore, CodingStore, DocumentStore, ParticipantStore, FieldStore, QueryStore, TopicStore,
             ExchangeStore, ExchangeImportStore, GroupStore, IdentityStore, PrivacyStore,
-            TeamStore, SlotStore, StoreCore):
+            TeamStore, SlotStore, WaveStore, StoreCore):
     """All of the project's persistence, one mixin per area."""
 
 

@@ -305,13 +305,23 @@ class BatchStore:
                                 participants: Sequence[tuple[str, str]] = (),
                                 coder: str | None = None, *,
                                 typed_fields: tuple | None = None,
-                                importer: str | None = None) -> int:
-        """:meth:`insert_document` for a long text, through an :class:`ImportBatch`."""
+                                importer: str | None = None,
+                                cases: Sequence[tuple[str, str]] = ()) -> int:
+        """:meth:`insert_document` for a long text, through an :class:`ImportBatch` (its
+        wave and case links written when it is published)."""
+        fields = dict(fields)
+        wave = fields.pop("wave", None)
         with self.import_batch("document.import", coder) as batch:
             key = batch.add_document(fields, segments, participants)
 
             def finish(c: sqlite3.Connection, doc_ids: dict[int, int]) -> None:
                 doc_id = doc_ids[key]
+                if wave:
+                    self._ensure_wave(c, wave)
+                    c.execute("UPDATE documents SET wave = ? WHERE id = ?", [wave, doc_id])
+                for case_id, speaker in cases:
+                    c.execute("INSERT OR IGNORE INTO document_cases(document_id, case_id, "
+                              "speaker) VALUES (?, ?, ?)", [doc_id, case_id, speaker or ""])
                 if importer and fields.get("imported_by") is None:
                     c.execute("UPDATE documents SET imported_by = ? WHERE id = ?",
                               [self.ensure_coder(importer), doc_id])

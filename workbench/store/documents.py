@@ -13,7 +13,7 @@ from workbench.store.db import now
 
 _DOC_COLUMNS = ("id, name, programme, actor_type, interview_date, interviewer, site, language, "
                 "source_file, source_format, source_hash, encoding, word_count, private, "
-                "imported_at, extra, guid, text_hash")
+                "imported_at, extra, guid, text_hash, wave")
 
 
 def _document(row) -> Document:
@@ -117,7 +117,8 @@ class DocumentStore:
                         coder: str | None = None, *,
                         typed_fields: tuple[Sequence, dict, Sequence] | None = None,
                         importer: str | None = None,
-                        segment_ids: Sequence[int] | None = None) -> int:
+                        segment_ids: Sequence[int] | None = None,
+                        cases: Sequence[tuple[str, str]] = ()) -> int:
         """Insert one document with its segments and participant links, all or nothing.
 
         ``segments``: dicts with position, kind, speaker, is_interviewer, start, end,
@@ -130,11 +131,14 @@ class DocumentStore:
         ``segment_ids``: ids an :class:`~workbench.store.batch.ImportBatch` reserved and
         already indexed for search (``batch.preindex``): the segments take them and the
         full-text index is not written again, inside this (short) transaction.
+        ``cases``: (case id, speaker or '') links; a ``wave`` field names a wave, added
+        after the others when new.
         """
         text = fields["text"]
         if self.batch_worthy(text) and segment_ids is None:   # a long text: staged
             return self.insert_document_batched(fields, segments, participants, coder,
-                                                typed_fields=typed_fields, importer=importer)
+                                                typed_fields=typed_fields, importer=importer,
+                                                cases=cases)
         with self.transaction() as c:
             row = dict(fields)
             row.setdefault("imported_at", now())
@@ -143,6 +147,8 @@ class DocumentStore:
             row["guid"] = row.get("guid") or new_guid()
             row["text_hash"] = text_hash(text)
             row["extra"] = json.dumps(row.get("extra") or {}, ensure_ascii=False)
+            if row.get("wave"):
+                self._ensure_wave(c, row["wave"])
             cols = ", ".join(row)
             doc_id = c.execute(
                 f"INSERT INTO documents({cols}) VALUES ({', '.join('?' * len(row))})",
@@ -172,6 +178,9 @@ class DocumentStore:
             for pid, speaker in participants:
                 c.execute("INSERT OR IGNORE INTO document_participants(document_id, "
                           "participant_id, speaker) VALUES (?, ?, ?)", [doc_id, pid, speaker or ""])
+            for case_id, speaker in cases:
+                c.execute("INSERT OR IGNORE INTO document_cases(document_id, case_id, speaker) "
+                          "VALUES (?, ?, ?)", [doc_id, case_id, speaker or ""])
             if typed_fields is not None:
                 defs, values, restored = typed_fields
                 self.write_field_defs(c, "document", defs)
@@ -181,6 +190,12 @@ class DocumentStore:
             self.log_change(coder, "document.import", "document", doc_id,
                             {"name": fields["name"], "source_file": fields.get("source_file")})
         return doc_id
+
+    @staticmethod
+    def _ensure_wave(c, wave: str) -> None:
+        """A wave the caller allowed to be new is added after the project's waves."""
+        c.execute("INSERT OR IGNORE INTO waves(name, position) "
+                  "VALUES (?, (SELECT ifnull(max(position), 0) + 1 FROM waves))", [wave])
 
     @staticmethod
     def _index_document(c, doc_id: int, text: str) -> None:
@@ -194,13 +209,15 @@ class DocumentStore:
 
     def update_document(self, doc_id: int, changes: dict[str, Any], coder: str | None = None) -> None:
         allowed = {"name", "programme", "actor_type", "interview_date", "interviewer", "site",
-                   "language", "private"}
+                   "language", "private", "wave"}
         bad = set(changes) - allowed
         if bad:
             raise ValueError(f"cannot change {', '.join(sorted(bad))}")
         if not changes:
             return
         with self.transaction() as c:
+            if changes.get("wave"):
+                self._ensure_wave(c, changes["wave"])
             sets = ", ".join(f"{k} = ?" for k in changes)
             c.execute(f"UPDATE documents SET {sets} WHERE id = ?", [*changes.values(), doc_id])
             self.log_change(coder, "document.update", "document", doc_id, changes)
@@ -277,7 +294,7 @@ class DocumentStore:
         sql = (
             "SELECT d.id, d.name, d.programme, d.actor_type, d.interview_date, d.interviewer, "
             "d.site, d.language, d.source_file, d.source_format, d.encoding, d.word_count, "
-            "d.private, "
+            "d.private, d.wave, "
             "(SELECT count(*) FROM segments s WHERE s.document_id = d.id) AS segments, "
             "(SELECT count(*) FROM codings k WHERE k.document_id = d.id) AS codings, "
             "(SELECT ifnull(group_concat(participant_id, ';'), '') FROM (SELECT DISTINCT participant_id "

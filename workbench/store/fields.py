@@ -1,8 +1,8 @@
 """Typed fields of a kind of unit (SQL for the store only).
 
 Participants have attributes (``attributes`` / ``participant_values``), documents have
-fields (``document_fields`` / ``document_values``, the extra manifest columns); a later
-kind (cases) adds one line to :data:`FIELD_SETS`.  Definitions and values have the same
+fields (``document_fields`` / ``document_values``, the extra manifest columns), cases
+(sites, organisations) have fields (``case_fields`` / ``case_values``).  Definitions and values have the same
 shape everywhere: a definition is a :class:`workbench.domain.Attribute` (name, type,
 ordinal levels, position, private); a value is a text and, for numbers, dates, yes/no
 and ordinal levels, the number comparisons use.
@@ -28,6 +28,7 @@ class FieldSet:
 FIELD_SETS = {
     "participant": FieldSet("attributes", "participant_values", "participant_id", "attribute"),
     "document": FieldSet("document_fields", "document_values", "document_id", "field"),
+    "case": FieldSet("case_fields", "case_values", "case_id", "field"),
 }
 
 

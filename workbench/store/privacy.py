@@ -176,6 +176,22 @@ COLUMN_RULES: dict[tuple[str, str], str] = {
     ("privacy_categories", "kind"): KEEP, ("privacy_categories", "action"): KEEP,
     ("privacy_documents", "document_id"): KEEP, ("privacy_documents", "detected_at"): KEEP,
     ("privacy_documents", "pseudonymised_at"): KEEP,
+    # waves and cases (migration 0090): a case's name and description and a case field's
+    # values are free text (an organisation may be named after a person); ids, kinds,
+    # wave names and positions are the project's own labels
+    ("waves", "name"): KEEP, ("waves", "position"): KEEP, ("waves", "description"): SCAN,
+    ("documents", "wave"): KEEP,
+    ("cases", "id"): KEEP, ("cases", "kind"): KEEP, ("cases", "name"): SCAN,
+    ("cases", "description"): SCAN, ("cases", "parent_id"): KEEP, ("cases", "guid"): KEEP,
+    ("cases", "created_at"): KEEP, ("cases", "updated_at"): KEEP,
+    ("case_fields", "name"): KEEP, ("case_fields", "type"): KEEP,
+    ("case_fields", "levels"): KEEP, ("case_fields", "position"): KEEP,
+    ("case_fields", "private"): KEEP,
+    ("case_values", "case_id"): KEEP, ("case_values", "field"): KEEP,
+    ("case_values", "value"): SCAN, ("case_values", "num"): KEEP,
+    ("document_cases", "document_id"): KEEP, ("document_cases", "case_id"): KEEP,
+    ("document_cases", "speaker"): SCAN,
+    ("participant_cases", "participant_id"): KEEP, ("participant_cases", "case_id"): KEEP,
 }
 
 #: Column names that look like character offsets: such a column needs a rule.

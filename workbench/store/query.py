@@ -38,10 +38,10 @@ class QueryStore:
 
     def query_documents(self) -> list[tuple]:
         """(id, name, programme, actor_type, interview_date, interviewer, site, extra,
-        private)."""
+        private, wave)."""
         with self.reading() as c:
             return c.execute("SELECT id, name, programme, actor_type, interview_date, "
-                             "interviewer, site, extra, private FROM documents "
+                             "interviewer, site, extra, private, wave FROM documents "
                              "ORDER BY id").fetchall()
 
     def _tuples(self, sql: str, params=()) -> list[tuple]:
