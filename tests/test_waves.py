@@ -389,3 +389,53 @@ def test_cli_views(panel, tmp_path):
     assert png.read_bytes()[:4] == b"\x89PNG"
     r = run(main, ["docs", "set", path, "D8", "--wave", "sortei"])
     assert r.exit_code == 1 and "did you mean sortie" in r.stderr
+
+
+# -- REFI-QDA ------------------------------------------------------------------------------------------
+def _case_state(p):
+    cases = p.cases().drop(columns=["documents", "participants"])
+    cases = cases.sort_values("case_id").reset_index(drop=True)
+    links = p.case_links()[["case_id", "document", "speaker", "participant_id"]]
+    docs = p.documents()[["name", "wave"]].sort_values("name").reset_index(drop=True)
+    return cases, links, docs, p.wave_names(), p.case_fields()[["name", "type"]]
+
+
+def test_qdpx_carries_cases_and_waves_losslessly(panel, tmp_path):
+    """Export the panel, import it into an empty project: same waves in the same order,
+    same interviews' waves, same cases (kind, name, parent, typed values), same links to
+    documents, speakers and participants.  Importing it again changes nothing."""
+    out = tmp_path / "panel.qdpx"
+    panel.export_qdpx(out)
+    from workbench.export.qdpx.writer import validate_qdpx
+    assert validate_qdpx(out) == []
+    copy = Project.create(tmp_path / "copy.wbproj", coder="me")
+    report = copy.import_qdpx(out)
+    assert report["new"]["cases"] == 4 and report["new"]["waves"] == 3
+    for a, b in zip(_case_state(panel), _case_state(copy)):
+        if hasattr(a, "equals"):
+            assert a.reset_index(drop=True).equals(b.reset_index(drop=True)), (a, b)
+        else:
+            assert a == b
+    again = copy.import_qdpx(out)
+    assert not again["new"].get("cases") and again["matched"]["cases"] == 4
+    assert not again["conflicts"]
+    # the queries read the imported cases the same way
+    assert list(copy.query("Projet WHERE site.region = Normandie")["document"]) == \
+        ["D1", "D3", "D4", "D5", "T1"]
+    copy.close()
+
+
+def test_qdpx_case_conflicts_are_reported(panel, tmp_path):
+    out = tmp_path / "panel.qdpx"
+    panel.export_qdpx(out)
+    copy = Project.create(tmp_path / "c2.wbproj", coder="me")
+    copy.import_qdpx(out)
+    (tmp_path / "s.csv").write_text("site_id,region\nS1,Bretagne\n", encoding="utf-8")
+    copy.import_cases(tmp_path / "s.csv", kind="site")
+    r = copy.import_qdpx(out)
+    assert [(c["item"], c["field"], c["kept"]) for c in r["conflicts"]] == \
+        [("S1", "region", "project")]
+    assert copy.cases("site").set_index("case_id").loc["S1", "region"] == "Bretagne"
+    copy.import_qdpx(out, on_conflict="replace")
+    assert copy.cases("site").set_index("case_id").loc["S1", "region"] == "Normandie"
+    copy.close()

@@ -155,7 +155,8 @@ def _emit_exchange_report(summary: dict, fmt: str, project: str = "PROJECT") -> 
         emit([{k: v for k, v in summary.items() if k != "ids"}], fmt)
     else:
         kinds = [k for k in ("coders", "codes", "attributes", "documents", "selections",
-                             "codings", "participants", "memos", "questions", "groups", "links")
+                             "codings", "participants", "memos", "questions", "groups", "links",
+                             "cases", "waves")
                  if summary["new"].get(k) or summary["matched"].get(k)]
         emit([{"element": k, "new": summary["new"].get(k, 0),
                "matched": summary["matched"].get(k, 0)} for k in kinds], fmt)

@@ -30,7 +30,7 @@ from workbench.i18n import _, ngettext, pgettext
 
 #: kinds of element a conflict names (pgettext context "element")
 KINDS = ("participant", "attribute", "code", "document", "memo", "coding", "user", "group",
-         "selection", "document field")
+         "selection", "document field", "case", "case field")
 
 OURS, THEIRS, BOTH, SKIP, ADD = "ours", "theirs", "both", "skip", "add"
 CHOICES = (OURS, THEIRS, BOTH, SKIP, ADD)

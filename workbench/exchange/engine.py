@@ -95,8 +95,8 @@ def bring_in(project, path: str | Path, *, mode: str = "merge",
                     step=progress or (lambda *a: None),
                     seed=store.get_meta("exchange_seed"),
                     tombstones={k: store.tombstones(k) for k in ("code", "coding", "memo")})
-    steps = (users.merge, sets.merge_questions, codes.merge, variables.merge, sources.merge,
-             cases.merge, notes.merge, sets.merge, extras.merge_project, extras.merge,
+    steps = (users.merge, sets.merge_questions, codes.merge, variables.merge,
+             extras.merge_waves, sources.merge, cases.merge, notes.merge, sets.merge, extras.merge_project, extras.merge,
              deleted_there)
     label = "merge" if mode == "merge" else "import"
     details = {"file": path.name, "origin": content.origin}

@@ -24,7 +24,7 @@ def _kind_label(kind: str) -> str:
 
 #: the kinds counted in ``new`` / ``matched`` (the top-level counts of :meth:`as_dict`)
 COUNTED = ("documents", "codes", "codings", "memos", "participants", "coders", "questions",
-           "groups", "selections", "attributes", "links")
+           "groups", "selections", "attributes", "links", "cases", "waves")
 
 
 @dataclass

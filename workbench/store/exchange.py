@@ -80,7 +80,8 @@ class ExchangeStore:
     def export_documents(self, with_text: bool = True) -> list[dict]:
         """Documents not marked private, with their text."""
         cols = ("id, name, programme, actor_type, interview_date, interviewer, site, language, "
-                "source_file, source_format, word_count, imported_at, extra, guid, text_hash")
+                "source_file, source_format, word_count, imported_at, extra, guid, text_hash, "
+                "wave")
         if with_text:
             cols += ", text"
         return [dict(r) for r in self.query(

@@ -14,6 +14,8 @@ _WRITABLE = {
     "evaluation_questions": "id", "code_questions": None, "group_members": None,
     "case_codes": None, "case_selections": None, "document_participants": None,
     "participants": "id", "attributes": "name", "exchange_objects": "guid",
+    "cases": "id", "case_fields": "name", "case_values": None, "document_cases": None,
+    "participant_cases": None,
 }
 #: the tables whose writes an undoable import or merge records (store/coding.py _PK)
 _UNDOABLE = ("codes", "codings", "memos", "code_questions")
@@ -184,7 +186,7 @@ class ExchangeImportStore:
             chunk = ids[i:i + 500]
             for r in self.query(
                     "SELECT id, name, guid, text_hash, programme, actor_type, interview_date, "
-                    "interviewer, site, language, extra FROM documents WHERE id IN "
+                    "interviewer, site, language, extra, wave FROM documents WHERE id IN "
                     f"({', '.join('?' * len(chunk))})", chunk):
                 d = dict(r)
                 d["extra"] = json.loads(d["extra"] or "{}")

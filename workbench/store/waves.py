@@ -180,3 +180,28 @@ class WaveStore:
                                 {"document": document_id, "speaker": speaker,
                                  "participant": participant_id})
             return n
+
+    # -- exchange (REFI-QDA) ---------------------------------------------------------------
+    def export_cases(self) -> list[dict]:
+        """Every case: id, kind, name, description, parent_id, guid."""
+        return [dict(r) for r in self.query(
+            "SELECT id, kind, name, description, parent_id, guid FROM cases ORDER BY kind, id")]
+
+    def export_case_values(self) -> list[dict]:
+        """Values of the shareable (not private) case fields: case_id, field, value, num."""
+        return [dict(r) for r in self.query(
+            "SELECT v.case_id, v.field, v.value, v.num FROM case_values v "
+            "JOIN case_fields f ON f.name = v.field WHERE f.private = 0 "
+            "ORDER BY v.case_id, f.position, f.name")]
+
+    def export_case_document_links(self) -> list[dict]:
+        """Links of cases to documents that are not private: case_id, document_id, speaker."""
+        return [dict(r) for r in self.query(
+            "SELECT dc.case_id, dc.document_id, dc.speaker FROM document_cases dc "
+            "JOIN documents d ON d.id = dc.document_id WHERE d.private = 0 "
+            "ORDER BY dc.case_id, dc.document_id, dc.speaker")]
+
+    def case_by_guid(self) -> dict[str, str]:
+        """{GUID key (lower case): case id}."""
+        return {r[0].lower(): r[1] for r in self.query(
+            "SELECT guid, id FROM cases WHERE guid IS NOT NULL")}

@@ -1,9 +1,14 @@
 """``<Cases>``: a case has a type, a description, attribute values and links (to
-sources, with the speaker label; to codes; to selections).  Today every case is a
-participant; the reader and writer carry the type so other kinds of case can travel.
+sources, with the speaker label; to codes; to selections).  A participant is a case of
+type ``participant`` (the default: another tool's cases are participants); Workbench's
+cases of other kinds (sites, organisations: :mod:`workbench.waves`) carry their kind in
+the description's metadata line (``type``), with their display name (``label``), parent
+case, the speakers they are linked to (``speakers``: {source GUID: [labels]}), the
+sources they are linked to as a whole (``documents``) and their participants
+(``participants``); their values are those of the case-field variables.
 
 On import, a participant's existing values are kept: a file value that differs is a
-conflict (kept unless ``policy="replace"``), and a value that contradicts the
+conflict (decided like every conflict of an import or a merge), and a value that contradicts the
 attribute's type is never written.
 """
 from __future__ import annotations
@@ -40,9 +45,10 @@ def read(root, ctx: ReadCtx) -> list[dict]:
                     if guid_key(k)}
         vals = [v for v in (variables.read_value(vv) for vv in kids(c, "VariableValue")) if v]
         out.append(dict(
-            guid=g, key=guid_key(g), name=name, type=meta.get("type") or DEFAULT_TYPE,
+            guid=g, key=guid_key(g), name=name, type=meta.get("type") or DEFAULT_TYPE, meta=meta,
             description=free or None, values=vals,
-            sources=[(k, speakers.get(k, "")) for k in
+            sources=[(k, speakers.get(k, "") if isinstance(speakers.get(k, ""), str) else "")
+                     for k in
                      (guid_key(r.get("targetGUID")) for r in kids(c, "SourceRef")) if k],
             codes=[k for k in (guid_key(r.get("targetGUID")) for r in kids(c, "CodeRef")) if k],
             selections=[k for k in (guid_key(r.get("targetGUID"))
@@ -53,6 +59,68 @@ def read(root, ctx: ReadCtx) -> list[dict]:
 def write(ctx: WriteCtx, types: dict[str, str]) -> None:
     store = ctx.store
     people = store.export_participants()
+    others = store.export_cases()
+    if not people and not others:
+        return
+    cases = etree.SubElement(ctx.root, q("Cases"))
+    _write_participants(ctx, types, people, cases)
+    _write_cases(ctx, types, others, cases)
+
+
+def _write_cases(ctx: WriteCtx, types: dict[str, str], rows: list[dict], parent_el) -> None:
+    """Workbench's sites and organisations (every kind but participant)."""
+    store = ctx.store
+    values: dict[str, list[dict]] = {}
+    for v in store.export_case_values():
+        values.setdefault(v["case_id"], []).append(v)
+    links: dict[str, list[dict]] = {}
+    for lk in store.export_case_document_links():
+        if lk["document_id"] in ctx.doc_guid:
+            links.setdefault(lk["case_id"], []).append(lk)
+    people: dict[str, list[str]] = {}
+    for pid, cid in store.participant_case_links():
+        people.setdefault(cid, []).append(pid)
+    names = set(ctx.case_guid)                  # participant cases already written
+    for c in rows:
+        if c["id"] in names:
+            ctx.warnings.append(_("case {id!r} has the ID of a participant: not exported")
+                                .format(id=c["id"]))
+            continue
+        el = etree.SubElement(parent_el, q("Case"), guid=c["guid"], name=c["id"])
+        speakers: dict[str, list[str]] = {}
+        whole = []
+        for lk in links.get(c["id"], []):
+            g = ctx.doc_guid[lk["document_id"]]
+            if lk["speaker"]:
+                speakers.setdefault(g, []).append(lk["speaker"])
+            elif g not in whole:
+                whole.append(g)
+        meta = {"type": c["kind"]}
+        if c["name"] and c["name"] != c["id"]:
+            meta["label"] = c["name"]
+        if c["parent_id"]:
+            meta["parent"] = c["parent_id"]
+        if speakers:
+            meta["speakers"] = speakers
+            meta["documents"] = whole
+        if people.get(c["id"]):
+            meta["participants"] = people[c["id"]]
+        etree.SubElement(el, q("Description")).text = join_description(c["description"], meta)
+        for v in values.get(c["id"], []):
+            key = "case:" + v["field"]
+            if key not in ctx.var_guid:
+                continue
+            vv = etree.SubElement(el, q("VariableValue"))
+            etree.SubElement(vv, q("VariableRef"), targetGUID=ctx.var_guid[key])
+            variables.value_element(vv, types[key], v["value"], v["num"])
+        for g in dict.fromkeys(whole + list(speakers)):
+            etree.SubElement(el, q("SourceRef"), targetGUID=g)
+        ctx.exported_guids.add(c["guid"].lower())
+
+
+def _write_participants(ctx: WriteCtx, types: dict[str, str], people: list[dict],
+                        cases) -> None:
+    store = ctx.store
     if not people:
         return
     values: dict[str, list[dict]] = {}
@@ -64,7 +132,6 @@ def write(ctx: WriteCtx, types: dict[str, str]) -> None:
     case_links = store.export_case_links()
     known = store.exchange_guids("participant")
     kinds = store.exchange_fields("case")
-    cases = etree.SubElement(ctx.root, q("Cases"))
     for p in people:
         pid = p["id"]
         guid = known.get(pid) or ctx.derived("participant", pid)
@@ -104,9 +171,29 @@ def write_selection_refs(ctx: WriteCtx, selection_guids: dict[str, str]) -> None
                 etree.SubElement(el, q("SelectionRef"), targetGUID=selection_guids[k])
 
 
+def _kind_of(case: dict, ctx: ImportCtx) -> str | None:
+    """The Workbench kind of a case read (None: a participant)."""
+    from workbench.domain import ValidationError
+    from workbench.waves.naming import check_kind
+    if case["type"] == DEFAULT_TYPE or "type" not in case.get("meta", {}):
+        return None
+    try:
+        return check_kind(case["type"])
+    except ValidationError as exc:
+        ctx.report.warn(_("case {name!r}: {error}; imported as a participant").format(
+            name=case["name"], error=exc))
+        return None
+
+
 def merge(ctx: ImportCtx) -> None:
+    everything = ctx.content.cases
+    people = [c for c in everything if _kind_of(c, ctx) is None]
+    _merge_participants(ctx, people)
+    _merge_cases(ctx, [c for c in everything if c not in people])
+
+
+def _merge_participants(ctx: ImportCtx, cases: list[dict]) -> None:
     store = ctx.store
-    cases = ctx.content.cases
     if not cases:
         return
     known_guids = store.exchange_guids("participant")
@@ -145,7 +232,7 @@ def merge(ctx: ImportCtx) -> None:
         ctx.report.map("participant", case["key"], pid)
         for var_key, tag, text in case["values"]:
             attr = ctx.attributes.get(var_key)
-            if attr is None or attr.get("document"):
+            if attr is None or attr.get("document") or attr.get("case"):
                 ctx.report.warn(_("case {case!r}: a value of an unknown variable is not "
                                   "imported").format(case=pid))
                 continue
@@ -181,3 +268,113 @@ def merge(ctx: ImportCtx) -> None:
     for table, rows_ in (("document_participants", doc_links), ("case_codes", code_links),
                          ("case_selections", sel_links)):
         store.exchange_insert_many(table, rows_, ignore=True)
+
+
+def _merge_cases(ctx: ImportCtx, cases: list[dict]) -> None:
+    """Workbench's sites and organisations: matched by GUID then ID; a matched case keeps
+    the project's name, description, parent and values unless ``replace`` (each
+    difference is a conflict); links are added."""
+    if not cases:
+        return
+    store = ctx.store
+    by_guid = store.case_by_guid()
+    kinds = store.case_kind_of()
+    rows = {r["id"]: r for r in store.export_cases()}
+    current = {(v["owner"], v["field"]): (v["value"], v["num"])
+               for v in store.field_value_rows("case")}
+    to_write, doc_links, part_links, parents = [], [], [], []
+    people = store.participant_ids()
+    for case in cases:
+        kind = check_kind_quiet(case["type"])
+        meta = case["meta"]
+        cid = by_guid.get(case["key"]) or case["name"]
+        label = meta.get("label") or None
+        if cid in rows:
+            ctx.report.matched["cases"] += 1
+            mine = rows[cid]
+            if kinds.get(cid) != kind:
+                ctx.conflict(f"case:{cid}:kind", "case", cid, "kind", kinds.get(cid), kind,
+                             choices=("ours",), reason=_("a case keeps its kind"))
+            for column, theirs in (("name", label), ("description", case["description"])):
+                if theirs and not mine[column]:
+                    store.exchange_update("cases", cid, {column: theirs})
+                elif theirs and mine[column] != theirs:
+                    if ctx.conflict(f"case:{cid}:{column}", "case", cid, column, mine[column],
+                                    theirs) == "theirs":
+                        store.exchange_update("cases", cid, {column: theirs})
+        else:
+            store.exchange_insert("cases", dict(
+                id=cid, kind=kind, name=label, description=case["description"],
+                guid=case["guid"], created_at=ctx.stamp, updated_at=ctx.stamp))
+            rows[cid] = dict(id=cid, kind=kind, name=label, description=case["description"],
+                             parent_id=None, guid=case["guid"])
+            kinds[cid] = kind
+            ctx.report.new["cases"] += 1
+        ctx.report.map("case", case["key"], cid)
+        if meta.get("parent"):
+            parents.append((cid, str(meta["parent"])))
+        for var_key, tag, text in case["values"]:
+            attr = ctx.attributes.get(var_key)
+            if attr is None or not attr.get("case"):
+                ctx.report.warn(_("case {case!r}: a value of an unknown variable is not "
+                                  "imported").format(case=cid))
+                continue
+            try:
+                new = variables.coerce(attr, tag, text)
+            except ValueError as exc:
+                old = current.get((cid, attr["name"]), (None, None))
+                ctx.conflict(f"case:{cid}:{attr['name']}", "case", cid, attr["name"], old[0],
+                             text, choices=("ours",), reason=str(exc))
+                continue
+            if new == (None, None):
+                continue
+            old = current.get((cid, attr["name"]))
+            if old is None or old == (None, None):
+                to_write.append((cid, attr["name"], *new))
+            elif not variables.same_value(old, new):
+                if ctx.conflict(f"case:{cid}:{attr['name']}", "case", cid, attr["name"],
+                                old[0], new[0]) == "theirs":
+                    to_write.append((cid, attr["name"], *new))
+        speakers = {guid_key(k): v for k, v in (meta.get("speakers") or {}).items()
+                    if guid_key(k)}
+        whole = {guid_key(k) for k in (meta.get("documents") or []) if guid_key(k)}
+        for src_key, _label in case["sources"]:
+            if src_key not in ctx.doc_ids:
+                continue
+            doc_id = ctx.doc_ids[src_key]
+            labels = speakers.get(src_key) or []
+            if isinstance(labels, str):
+                labels = [labels]
+            if src_key in whole or not labels:
+                doc_links.append(dict(document_id=doc_id, case_id=cid, speaker=""))
+            for lbl in labels:
+                doc_links.append(dict(document_id=doc_id, case_id=cid, speaker=str(lbl)))
+        for pid in meta.get("participants") or []:
+            pid = str(pid)
+            if pid in people:
+                part_links.append(dict(participant_id=pid, case_id=cid))
+            else:
+                ctx.report.warn(_("case {case!r}: participant {id!r} is not in the project, "
+                                  "link not imported").format(case=cid, id=pid))
+    for cid, parent in parents:
+        if parent not in rows:
+            ctx.report.warn(_("case {case!r}: parent {parent!r} is not in the project").format(
+                case=cid, parent=parent))
+            continue
+        mine = rows[cid]["parent_id"]
+        if not mine:
+            store.exchange_update("cases", cid, {"parent_id": parent})
+        elif mine != parent:
+            if ctx.conflict(f"case:{cid}:parent", "case", cid, "parent", mine,
+                            parent) == "theirs":
+                store.exchange_update("cases", cid, {"parent_id": parent})
+    if to_write:
+        with store.transaction() as c:
+            store.write_field_values(c, "case", to_write)
+    store.exchange_insert_many("document_cases", doc_links, ignore=True)
+    store.exchange_insert_many("participant_cases", part_links, ignore=True)
+
+
+def check_kind_quiet(kind: str) -> str:
+    from workbench.waves.naming import check_kind
+    return check_kind(kind)

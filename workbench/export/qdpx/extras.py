@@ -13,7 +13,7 @@ from workbench.i18n import _, ngettext
 from workbench.identity import guid_key, keep_guid
 
 from .archive import xml_parser
-from .common import kid, kids, local, q, text_of
+from .common import join_description, kid, kids, local, q, split_description, text_of
 from .context import ImportCtx, ReadCtx, WriteCtx
 
 _REF_ATTRS = ("originGUID", "targetGUID", "representedGUID")
@@ -92,9 +92,45 @@ def merge(ctx: ImportCtx) -> None:
 
 
 def write_description(ctx: WriteCtx) -> None:
+    """The project's description: the one another tool gave, with the project's waves in
+    order in the metadata line (``waves``)."""
     kept = ctx.store.exchange_fields("project").get("project", {})
-    if kept.get("Description"):
-        etree.SubElement(ctx.root, q("Description")).text = kept["Description"]
+    free, meta = split_description(kept.get("Description"))
+    waves = ctx.store.wave_names()
+    meta.pop("waves", None)
+    if waves:
+        meta["waves"] = waves
+    text = join_description(free, meta or None)
+    if text:
+        etree.SubElement(ctx.root, q("Description")).text = text
+
+
+def merge_waves(ctx: ImportCtx) -> None:
+    """The file's waves (project metadata) join the project's, in the file's order: a new
+    wave goes just after the wave that precedes it in the file (first when none does).
+    Runs before the sources, whose wave they name."""
+    _free, meta = split_description(ctx.content.project.get("Description"))
+    theirs = [str(w).strip() for w in meta.get("waves") or [] if str(w).strip()]
+    if not theirs:
+        return
+    order = ctx.store.wave_names()
+    known = {w.casefold() for w in order}
+    added = False
+    for i, w in enumerate(theirs):
+        if w.casefold() in known:
+            ctx.report.matched["waves"] += 1
+            continue
+        before = [t.casefold() for t in theirs[:i]]
+        at = 0
+        for j, mine in enumerate(order):
+            if mine.casefold() in before:
+                at = j + 1
+        order.insert(at, w)
+        known.add(w.casefold())
+        ctx.report.new["waves"] += 1
+        added = True
+    if added:
+        ctx.store.write_waves(order, coder=ctx.coder, action="waves.import")
 
 
 def write(ctx: WriteCtx) -> None:

@@ -35,7 +35,8 @@ from .common import (SIDECAR_DIR, QdpxError, join_description, kid, kids, local,
                      set_dates, split_description, stamp)
 from .context import ImportCtx, ReadCtx, WriteCtx
 
-META_FIELDS = ("programme", "actor_type", "interview_date", "interviewer", "site", "language")
+META_FIELDS = ("programme", "actor_type", "interview_date", "interviewer", "site", "language",
+               "wave")
 _DATES = ("creatingUser", "creationDateTime", "modifyingUser", "modifiedDateTime")
 
 
@@ -480,10 +481,19 @@ def _document_fields(ctx: ImportCtx, src: dict, name: str) -> dict:
         guid=src["guid"], name=name, text=src["text"], programme=meta.get("programme"),
         actor_type=actor, interview_date=meta.get("interview_date"),
         interviewer=meta.get("interviewer"), site=meta.get("site"),
+        wave=_wave(ctx, meta.get("wave")),
         language=meta.get("language") or "fr",
         source_file=meta.get("source_file") or ctx.file_name,
         source_format=meta.get("source_format") or "qdpx", source_hash=None,
         encoding="utf-8", word_count=len(re.findall(r"\w+", src["text"])), extra=extra)
+
+
+def _wave(ctx: ImportCtx, name) -> str | None:
+    """A source's wave as the project spells it (a new one is added after the others)."""
+    if not name or not str(name).strip():
+        return None
+    known = {w.casefold(): w for w in ctx.store.wave_names()}
+    return known.get(str(name).strip().casefold(), str(name).strip())
 
 
 def _doc_values(ctx: ImportCtx, src: dict, item: str) -> dict[str, tuple]:

@@ -177,8 +177,13 @@ def write(ctx: WriteCtx) -> dict[str, str]:
     doc_values: dict[str, list[dict]] = {}
     for r in store.field_value_rows("document"):
         doc_values.setdefault(r["field"], []).append(r)
+    casedefs = [a for a in store.field_defs("case") if not a.private]
+    kept_case = {v.get("name"): v for v in store.exchange_fields("casefield").values()}
+    case_values: dict[str, list[dict]] = {}
+    for r in store.export_case_values():
+        case_values.setdefault(r["field"], []).append({"value": r["value"], "num": r["num"]})
     types: dict[str, str] = {}
-    if not attrs and not docdefs:
+    if not attrs and not docdefs and not casedefs:
         return types
     variables = etree.SubElement(ctx.root, q("Variables"))
     for a in attrs:
@@ -203,6 +208,18 @@ def write(ctx: WriteCtx) -> dict[str, str]:
             fields.get(guid.lower(), {}).get("Description"),
             {"type": a.type, "levels": list(a.levels), "of": "documents"})
         ctx.exported_guids.add(guid.lower())
+    for a in casedefs:                     # fields of cases (sites, organisations)
+        kept = kept_case.get(a.name, {})
+        guid = kept.get("guid") or ctx.derived("casefield", a.name)
+        ctx.var_guid["case:" + a.name] = guid
+        types["case:" + a.name] = refi = refi_type(
+            {"type": a.type, "exchange_type": kept.get("refi_type")}, case_values.get(a.name, []))
+        el = etree.SubElement(variables, q("Variable"), guid=guid, name=a.name,
+                              typeOfVariable=refi)
+        etree.SubElement(el, q("Description")).text = join_description(
+            fields.get(guid.lower(), {}).get("Description"),
+            {"type": a.type, "levels": list(a.levels), "of": "cases"})
+        ctx.exported_guids.add(guid.lower())
     return types
 
 
@@ -222,6 +239,9 @@ def merge(ctx: ImportCtx) -> None:
         if (var["key"] in source_vars or var["of"] == "documents") and \
                 var["key"] not in case_vars:
             _merge_document_field(ctx, var)
+            continue
+        if var["of"] == "cases":
+            _merge_case_field(ctx, var)
             continue
         name = owners.get(var["key"])
         row = existing.get(name) if name else existing.get(var["name"])
@@ -253,6 +273,33 @@ def merge(ctx: ImportCtx) -> None:
             store.set_exchange_fields("variable", var["guid"], {"Description": var["description"]})
         ctx.attributes[var["key"]] = attr
         ctx.report.map("attribute", var["key"], attr["name"])
+
+
+def _merge_case_field(ctx: ImportCtx, var: dict) -> None:
+    """A variable of Workbench's cases (sites, organisations): a typed case field
+    (matched by name; the project's type wins)."""
+    store = ctx.store
+    defs = {a.name: a for a in store.field_defs("case")}
+    row = defs.get(var["name"])
+    if row is not None:
+        ctx.report.matched["attributes"] += 1
+        if row.type != var["type"]:
+            ctx.conflict(f"case field:{row.name}:type", "case field", row.name, "type",
+                         row.type, var["type"], choices=("ours",),
+                         reason=_("the project's field types are kept"))
+        attr = dict(name=row.name, type=row.type, levels=list(row.levels), case=True)
+    else:
+        new = Attribute(var["name"], var["type"], tuple(var["levels"]),
+                        max((a.position for a in defs.values()), default=-1) + 1, False)
+        with store.transaction() as c:
+            store.write_field_defs(c, "case", [new])
+        ctx.report.new["attributes"] += 1
+        attr = dict(name=var["name"], type=var["type"], levels=var["levels"], case=True)
+    store.set_exchange_fields("casefield", var["guid"], {
+        "guid": var["guid"], "name": attr["name"], "refi_type": var["refi_type"]})
+    if var["description"]:
+        store.set_exchange_fields("variable", var["guid"], {"Description": var["description"]})
+    ctx.attributes[var["key"]] = attr
 
 
 def _merge_document_field(ctx: ImportCtx, var: dict) -> None:
