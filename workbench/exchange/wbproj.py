@@ -23,7 +23,7 @@ from workbench.export.qdpx.context import Content
 
 #: document columns that travel as a source's metadata
 _META = ("programme", "actor_type", "interview_date", "interviewer", "site", "language",
-         "source_file", "source_format")
+         "source_file", "source_format", "wave")
 
 
 def is_project_file(path: Path) -> bool:
@@ -57,6 +57,7 @@ def read_project(path: str | Path) -> Content:
                                   .format(path=path, error=exc)) from None
         try:
             payload = other.merge_payload()
+            payload["waves"] = other.wave_names()
         finally:
             other.close()
     finally:
@@ -69,6 +70,7 @@ def content_of(payload: dict) -> Content:
     name = payload.get("name") or ""
     content = Content(origin=f"Workbench ({name})" if name else "Workbench")
     content.tombstones = {k: set(v) for k, v in payload.get("tombstones", {}).items()}
+    content.waves = list(payload.get("waves") or [])
     guids = payload.get("coder_guids", {})
     content.users = [dict(guid=guids.get(n), key=_user(n), name=n, id=None)
                      for n in payload.get("coders", [])]

@@ -34,6 +34,9 @@ class Content:
     #: GUID keys of what the other side deleted, by kind (code, coding, memo): only a
     #: Workbench project (or its ``.qdpx``) knows them
     tombstones: dict[str, set[str]] = field(default_factory=dict)
+    #: the other side's waves in order (a Workbench project; a .qdpx says them in its
+    #: project description)
+    waves: list[str] = field(default_factory=list)
 
     def refer_note(self, note_key: str | None, kind: str, key) -> None:
         if note_key and note_key not in self.note_targets:

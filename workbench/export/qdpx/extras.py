@@ -110,7 +110,8 @@ def merge_waves(ctx: ImportCtx) -> None:
     wave goes just after the wave that precedes it in the file (first when none does).
     Runs before the sources, whose wave they name."""
     _free, meta = split_description(ctx.content.project.get("Description"))
-    theirs = [str(w).strip() for w in meta.get("waves") or [] if str(w).strip()]
+    theirs = [str(w).strip() for w in (ctx.content.waves or meta.get("waves") or [])
+              if str(w).strip()]
     if not theirs:
         return
     order = ctx.store.wave_names()
