@@ -84,6 +84,9 @@ def panel(tmp_path_factory):
             found = p.store.child_code_id(parent, part)
             parent = found if found is not None else p.create_code(part, parent)
     p.add_coder("bob")
+    p.store.bulk_insert_questions([{"id": "Q1", "programme": "avenir",
+                                    "text": "Le projet professionnel se construit-il ?"}])
+    p.update_code("Projet", questions=["Q1"])
     for name, pid, wave, date, codings, programme in INTERVIEWS:
         f = tmp / f"{name}.txt"
         f.write_text(transcript(name), encoding="utf-8")
@@ -439,3 +442,30 @@ def test_qdpx_case_conflicts_are_reported(panel, tmp_path):
     copy.import_qdpx(out, on_conflict="replace")
     assert copy.cases("site").set_index("case_id").loc["S1", "region"] == "Normandie"
     copy.close()
+
+
+# -- Word report --------------------------------------------------------------------------------------
+def test_report_with_trajectories_sampling_and_dossiers_by_site(panel, tmp_path):
+    """The report asked for trajectories on Freins and Q1, the sampling frame by groupe, and
+    Q1's quotes by site: Q1's dossier quotes D1, D3, D4, D5 (site Évreux) and T1 (Julien ->
+    OF-A -> Évreux) under "site: Évreux"; the trajectories show P1 and P2 (interviewed at two
+    waves) with the change entrée -> sortie (Freins: panel 2, appears 1, persists 1); the
+    methods annex has the frame by groupe (programme: 4 sampled, 3 interviewed)."""
+    from docx import Document
+    out = tmp_path / "r.docx"
+    panel.export_report(out, trajectories=["Freins", "Q1"], sampling=["groupe"],
+                        dossiers_by="site", language="en", dossier_quotes=None)
+    doc = Document(str(out))
+    heads = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert "Trajectories across waves" in heads and "Sampling frame" in heads
+    assert "site: Évreux" in heads and "(no site)" not in " ".join(heads)
+    tables = [[[c.text for c in row.cells] for row in t.rows] for t in doc.tables]
+    traj = next(t for t in tables if t[0][:4] == ["Participant", "entrée", "sortie", "6 mois"])
+    assert [row[0] for row in traj[1:]] == ["P1", "P2"]
+    assert traj[1][1] == "pas de voiture" and traj[1][3] == "(nothing on this theme)"
+    change = next(t for t in tables if t[0][:2] == ["Theme", "Panel"] and t[1][0] == "Freins")
+    assert change[1][:8] == ["Freins", "2", "1", "2", "1", "0", "1", "0"]
+    frame = next(t for t in tables if t[0][:2] == ["groupe", "Sampled"])
+    assert frame[2][:4] == ["programme", "4", "66.7", "3"]
+    with pytest.raises(ValidationError, match="no case of kind 'region'"):
+        panel.export_report(tmp_path / "x.docx", dossiers_by="region")

@@ -11,7 +11,8 @@ import click
 from workbench.cli._base import Progress, handle_errors, main, open_project
 from workbench.i18n import N_, _
 
-_SECTIONS = ("summary", "codebook", "questions", "excerpts", "matrices", "charts", "methods")
+_SECTIONS = ("summary", "codebook", "questions", "excerpts", "matrices", "trajectories", "charts",
+             "methods")
 
 
 @main.group("export")
@@ -55,10 +56,23 @@ def _out(value: str | None):
               help="Report language (default: the interface's, French in a French locale).")
 @click.option("--paper", type=click.Choice(("a4", "letter")),
               help="Paper size (default: A4, Letter where the locale asks for it).")
+@click.option("--wave", "waves", multiple=True, help="Only the interviews of this wave "
+                                                     "(repeatable).")
+@click.option("--dossiers-by", metavar="KIND",
+              help="Group each question's quotes by case of this kind (e.g. site).")
+@click.option("--trajectory", "trajectories", multiple=True, metavar="CODE|QUESTION",
+              help="Add the trajectories across waves on this code or evaluation question, "
+                   "with the change between successive waves (repeatable).")
+@click.option("--trajectory-participant", "trajectory_participants", multiple=True,
+              help="Participant shown in the trajectories (repeatable; default: those "
+                   "interviewed at two waves or more).")
+@click.option("--sampling", "sampling", multiple=True, metavar="ATTRIBUTE",
+              help="Add the sampling frame by this stratum to the methods annex (repeatable; "
+                   "a*b crosses two).")
 @handle_errors
 def report_cmd(project, out, sections, by, attributes, joint, template, title, dossier_quotes,
                programmes, questions, coders, consensus, date_from, date_to, author, language,
-               paper):
+               paper, waves, dossiers_by, trajectories, trajectory_participants, sampling):
     """A Word report: scope, codebook, question dossiers, excerpts annex, matrices,
     charts, methods annex.  Every passage in scope is quoted once.
 
@@ -72,7 +86,9 @@ def report_cmd(project, out, sections, by, attributes, joint, template, title, d
                                programmes=programmes, questions=questions,
                                coders=chosen_coders(coders, consensus), date_from=date_from,
                                date_to=date_to, author=author, language=language, paper=paper,
-                               progress=Progress(N_("Report")))
+                               waves=waves, dossiers_by=dossiers_by, trajectories=trajectories,
+                               trajectory_participants=list(trajectory_participants) or None,
+                               sampling=sampling, progress=Progress(N_("Report")))
     click.echo(_("Written: {path}").format(path=path))
 
 

@@ -20,7 +20,8 @@ from workbench.i18n import _, ngettext
 
 ProgressFn = Callable[[int, int, str], None]
 CancelledFn = Callable[[], bool]
-REPORT_SECTIONS = ("summary", "codebook", "questions", "excerpts", "matrices", "charts", "methods")
+REPORT_SECTIONS = ("summary", "codebook", "questions", "excerpts", "matrices", "trajectories",
+                   "charts", "methods")
 TABLE_NAMES = ("codes", "extraits", "codages", "documents", "participants", "participants_x_codes",
                "variables_codes", "codes_x_acteurs", "codes_x_programmes", "questions",
                "cooccurrences", "memos", "codeurs")
@@ -60,7 +61,7 @@ class ExportAPI:
     # -- Word -----------------------------------------------------------------------
     def report_scope(self, *, programmes: Sequence[str] = (), questions: Sequence[str] = (),
                      coders=None, date_from: str | None = None, date_to: str | None = None,
-                     codes: Sequence[int | str] = ()):
+                     codes: Sequence[int | str] = (), waves: Sequence[str] = ()):
         """A checked :class:`workbench.export.evidence.ReportScope`."""
         from workbench.export.evidence import ReportScope, check_date
         known = set(self.documents()["programme"].dropna())
@@ -82,8 +83,9 @@ class ExportAPI:
             raise ValidationError(_("the date range is empty ({start} > {end})").format(
                 start=start, end=end))
         code_ids = tuple(sorted({d for c in codes for d in self.store.code_descendants(self.code_id(c))}))
+        wave_names = tuple(self.resolve_wave(w) for w in waves)
         return ReportScope(tuple(programmes), tuple(questions), coders, start, end,
-                           codes=code_ids)
+                           codes=code_ids, waves=wave_names)
 
     def team_name(self) -> str:
         """Who signs the reports (their document properties' author): the project's
@@ -104,6 +106,10 @@ class ExportAPI:
                       author: str | None = None, language: str | None = None,
                       paper: str | None = None,
                       tables: dict[str, pd.DataFrame] | None = None,
+                      waves: Sequence[str] = (), dossiers_by: str | None = None,
+                      trajectories: Sequence[str] = (),
+                      trajectory_participants: Sequence[str] | None = None,
+                      sampling: Sequence[str] = (),
                       progress: ProgressFn | None = None,
                       cancelled: CancelledFn | None = None) -> Path:
         """A Word report (see :mod:`workbench.export.report`): scope, codebook, one
@@ -114,7 +120,13 @@ class ExportAPI:
         ``attributes``: participant attributes shown with each quote;
         ``dossier_quotes``: at most this many quotes per question dossier (None: all; the
         rest go to the excerpts annex; ``by="question"``: all); ``language`` fr|en (default: the interface's);
-        ``paper`` a4|letter (default: from the locale); ``author``: default the team."""
+        ``paper`` a4|letter (default: from the locale); ``author``: default the team.
+        Waves and cases: ``waves`` keeps the interviews of those waves; ``dossiers_by`` a
+        case kind (``"site"``) groups each dossier's quotes by case; ``trajectories``
+        (codes or evaluation question ids) adds a section of trajectories across waves
+        (``trajectory_participants``, default the participants interviewed at two waves
+        or more) with the change table between successive waves; ``sampling``
+        (participant attributes) adds the sampling frame to the methods annex."""
         from workbench.export.report import build_report
         self.privacy_check_export()
         if by not in ("code", "question"):
@@ -124,8 +136,13 @@ class ExportAPI:
         if paper not in (None, "a4", "letter"):
             raise ValidationError(_("paper must be a4 or letter"))
         scope = self.report_scope(programmes=programmes, questions=questions, coders=coders,
-                                  date_from=date_from, date_to=date_to)
-        self._check_attributes(list(attributes) + list(joint_attributes))
+                                  date_from=date_from, date_to=date_to, waves=waves)
+        self._check_attributes(list(attributes) + list(joint_attributes) + [
+            n.strip() for spec in sampling for n in spec.split("*")])
+        waves_part = dict(dossiers_by=self._check_case_kind(dossiers_by),
+                          trajectories=self._check_themes(trajectories),
+                          trajectory_participants=trajectory_participants,
+                          sampling=tuple(sampling))
         path = Path(path) if path else self.export_path("rapport", ".docx")
         if excerpts_per_code is not None and dossier_quotes == 5:
             dossier_quotes = excerpts_per_code
@@ -135,7 +152,7 @@ class ExportAPI:
                             attributes=attributes, joint_attributes=joint_attributes,
                             title=title, author=author, template=template,
                             dossier_quotes=dossier_quotes, tables=tables, language=language,
-                            paper=paper, progress=progress, cancelled=cancelled)
+                            paper=paper, progress=progress, cancelled=cancelled, **waves_part)
 
     def export_excerpts(self, path: str | Path | None = None, *, by: str = "code",
                         codes: Sequence[int | str] | None = None,
@@ -287,6 +304,28 @@ class ExportAPI:
                   "with: workbench private PROJECT document {name} --off)").format(name=doc.name))
 
     # -- helpers --------------------------------------------------------------------
+    def _check_case_kind(self, kind: str | None) -> str | None:
+        if not kind:
+            return None
+        kinds = {k.casefold(): k for k in self.store.case_kinds()}
+        if kind.casefold() not in kinds:
+            from workbench.i18n import _
+            raise ValidationError(_("no case of kind {kind!r} (kinds: {known})").format(
+                kind=kind, known=", ".join(kinds.values()) or _("none")))
+        return kinds[kind.casefold()]
+
+    def _check_themes(self, themes) -> tuple[tuple[str, str], ...]:
+        """("question", id) or ("code", path) of each theme named for a trajectory."""
+        qids = {q["id"] for q in self.store.query_questions()}
+        data = self.query_data()
+        out = []
+        for t in themes:
+            if t in qids:
+                out.append(("question", t))
+            else:
+                out.append(("code", data.code_path[data.resolve_code(t)]))
+        return tuple(out)
+
     def _check_attributes(self, names) -> None:
         columns = list(self._shareable_participants().columns)
         unknown = [a for a in names if a not in columns]

@@ -40,12 +40,15 @@ class ReportScope:
     date_to: str | None = None
     status: str = "accepted"
     codes: tuple[int, ...] = ()      # only passages carrying one of these codes
+    waves: tuple[str, ...] = ()      # only interviews of these waves
 
     def where(self) -> str | None:
         """The scope as a query-language condition on documents."""
         parts = []
         if self.programmes:
             parts.append("programme IN (" + ", ".join(_quote(p) for p in self.programmes) + ")")
+        if self.waves:
+            parts.append("wave IN (" + ", ".join(_quote(w) for w in self.waves) + ")")
         if self.date_from:
             parts.append(f"date >= {_quote(self.date_from)}")
         if self.date_to:

@@ -46,7 +46,8 @@ from workbench.safety.text import xml_safe
 from workbench.export.evidence import Evidence, ReportScope, collect_evidence
 from workbench.i18n import _, ngettext
 
-SECTIONS = ("summary", "codebook", "questions", "excerpts", "matrices", "charts", "methods")
+SECTIONS = ("summary", "codebook", "questions", "excerpts", "matrices", "trajectories", "charts",
+            "methods")
 ProgressFn = Callable[[int, int, str], None]
 # territories that print on US Letter (CLDR paper size "US-Letter")
 LETTER_TERRITORIES = {"US", "CA", "MX", "PH", "CL", "CO", "VE", "GT", "PR", "CR", "PA",
@@ -457,6 +458,9 @@ def _scope_sentence(r: _Report) -> str:
     if s.date_from or s.date_to:
         bits.append(_("interviews from {start} to {end}").format(
             start=fmt_date(s.date_from) or "…", end=fmt_date(s.date_to) or "…"))
+    if s.waves:
+        bits.append(ngettext("wave: {names}", "waves: {names}", len(s.waves)).format(
+            names=", ".join(s.waves)))
     from workbench.query.scope import coders_phrase
     bits.append(coders_phrase(s.coders) if not (isinstance(s.coders, (list, tuple)) and s.coders)
                 else _("the codings of the coders named in the methods annex"))
@@ -549,8 +553,12 @@ def _dossiers(r: _Report):
                                 "quoted under an earlier question, {rest} in the excerpts "
                                 "annex.").format(k=len(quotes), shown=len(picked),
                                                  earlier=earlier, rest=rest))
-        for row in picked.itertuples():
-            r.quote(row)
+        if r.dossiers_by:                        # grouped by site, organisation...
+            from workbench.export.report_waves import quotes_by_case
+            quotes_by_case(r, picked)
+        else:
+            for row in picked.itertuples():
+                r.quote(row)
         r.progress(i + 1, len(r.questions), q["id"])
     if empty:
         w.heading(_("Questions without evidence in this scope"), 2)
@@ -716,6 +724,9 @@ def _methods(r: _Report):
              .rename(columns={"programme": _("Programme"), "actor": _("Actor type"),
                               "n": _("Interviews")}))
         w.table(t, caption=_("Interviews in scope by programme and actor type"))
+    if r.sampling:
+        from workbench.export.report_waves import sampling
+        sampling(r)
     w.heading(_("Coding procedure"), 2)
     books = sorted({c for c in p.codes()["codebook"].dropna() if c})
     n_coders = len(_coders(r))
@@ -797,8 +808,12 @@ def build_report(project, path: str | Path, *, scope: ReportScope | None = None,
                  template: str | Path | None = None, dossier_quotes: int | None = 5,
                  tables: dict[str, pd.DataFrame] | None = None, language: str | None = None,
                  paper: str | None = None, progress: ProgressFn | None = None,
-                 cancelled: Callable[[], bool] | None = None) -> Path:
-    """Write a Word report with the chosen ``sections`` (see :data:`SECTIONS`)."""
+                 cancelled: Callable[[], bool] | None = None, dossiers_by: str | None = None,
+                 trajectories: Sequence[tuple[str, str]] = (),
+                 trajectory_participants: Sequence[str] | None = None,
+                 sampling: Sequence[str] = ()) -> Path:
+    """Write a Word report with the chosen ``sections`` (see :data:`SECTIONS`); waves and
+    cases: :mod:`workbench.export.report_waves`."""
     unknown = set(sections) - set(SECTIONS)
     if unknown:
         raise ValueError(ngettext("unknown report section: {names}", "unknown report sections: {names}",
@@ -812,6 +827,8 @@ def build_report(project, path: str | Path, *, scope: ReportScope | None = None,
         w = _Writer(template, chosen + ("!" if paper else ""))
         ev = collect_evidence(project, scope)
         r = _Report(project, w, ev, scope, attributes, dossier_quotes, by, step, stop)
+        r.dossiers_by, r.trajectories = dossiers_by, tuple(trajectories)
+        r.trajectory_participants, r.sampling = trajectory_participants, tuple(sampling)
         name = project.name
         heading = title or (_("Qualitative evidence — {programme}").format(
             programme=", ".join(programme_label(x) for x in scope.programmes))
@@ -837,6 +854,9 @@ def build_report(project, path: str | Path, *, scope: ReportScope | None = None,
                     _excerpts(r)
                 elif s == "matrices":
                     _matrices(r, joint_attributes, tables)
+                elif s == "trajectories" and r.trajectories:
+                    from workbench.export.report_waves import trajectories as _trajectories
+                    _trajectories(r)
                 elif s == "charts":
                     _charts(r)
                 elif s == "methods":
