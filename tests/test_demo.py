@@ -23,8 +23,38 @@ def test_demo_covers_programmes_actors_and_formats(demo):
                                       "occitanie_e_formation", "becomino", "lab_capital_humain"}
     assert set(docs["actor_type"]) == {"beneficiary", "trainer", "operator"}
     assert {"docx", "txt", "odt", "rtf", "vtt", "srt", "trs", "md", "csv"} <= set(docs["source_format"])
-    assert docs["word_count"].between(1500, 4000).all()
+    first = docs["wave"] != "6 mois"
+    assert docs.loc[first, "word_count"].between(1500, 4000).all()
+    # the follow-ups six months later are shorter interviews (a quarter of an hour)
+    assert docs.loc[~first, "word_count"].between(800, 4000).all()
     assert (docs["segments"] >= 20).all()
+
+
+def test_demo_has_two_waves_sites_and_organisations(demo):
+    """Wave sortie: the 12 beneficiaries' first interviews; wave 6 mois: P0001 (Karima),
+    P0002 (Kévin) and P0006 (Nadia) six months later. Kévin's interviews: "Sortie sans
+    solution" at sortie, "Emploi ou création d'activité" at 6 mois (appears); Karima's:
+    employed at both (persists); Nadia's (IA Emploi): neither."""
+    assert demo.wave_names() == ["sortie", "6 mois"]
+    docs = demo.documents().set_index("name")
+    assert (docs["wave"] == "sortie").sum() == 12
+    assert set(docs.index[docs["wave"] == "6 mois"]) == {"AV-BEN-01-M6", "AV-BEN-02-M6",
+                                                         "IAE-BEN-02-M6"}
+    assert docs.loc[docs["actor_type"] != "beneficiary", "wave"].isna().all()
+    sites = demo.cases("site").set_index("case_id")
+    assert len(sites) == 19 and sites.loc["S-EVR", "region"] == "Normandie"
+    orgs = demo.cases("organisation").set_index("case_id")
+    assert {"OF", "tiers-lieu", "prescripteur", "employeur"} == set(orgs["type"])
+    assert orgs.loc["OF-EVR", "parent"] == "S-EVR"
+    change = demo.wave_changes("sortie", "6 mois", [
+        "Trajectoires et sorties/Emploi ou création d'activité"], who=True).iloc[0]
+    assert (change["panel"], change["appears"], change["persists"], change["absent"]) \
+        == (3, 1, 1, 1)
+    assert (change["appears_who"], change["persists_who"]) == ("P0002", "P0001")
+    frame = demo.sampling_frame("programme", by_wave=True)
+    total = frame[(frame["value"] == "(total)") & (frame["wave"] == "6 mois")].iloc[0]
+    assert (total["sampled"], total["interviewed"], total["followed"], total["lost"]) \
+        == (300, 3, 3, 9)
 
 
 def test_every_transcript_says_it_is_fictional(demo):

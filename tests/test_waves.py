@@ -248,6 +248,19 @@ def test_matrix_by_case_attribute(panel):
     assert by_type.loc["Projet", "OF"] == 1 and by_type.loc["Projet", "(missing)"] == 4
 
 
+def test_matrix_base_filtered_by_a_speaker_case(panel):
+    """WHERE organisation.type = OF: only Julien's turns in T1 belong to an organisation of
+    type OF (OF-A, through the speaker), so the base is T1 alone, in Normandie (OF-A's site
+    S1; the speaker level comes before T1's own link to S2); Projet is on Julien's turn."""
+    m = panel.matrix("site.region", codes=["Projet"], count="documents",
+                     where="organisation.type = OF").set_index("code")
+    assert m.loc["Projet"].tolist() == [1, 1] and m.loc["(total)"].tolist() == [1, 1]
+    assert list(m.columns) == ["Normandie", "total"]
+    by_actor = panel.matrix("actor_type", codes=["Projet"], count="documents",
+                            where="organisation.type = OF").set_index("code")
+    assert by_actor.loc["(total)", "trainer"] == 1 and by_actor.loc["Projet", "trainer"] == 1
+
+
 def test_private_case_field_never_used(tmp_path, panel):
     panel.set_private("case_field", "places")
     try:

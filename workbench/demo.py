@@ -1,7 +1,11 @@
 """Build the demo project from the shipped corpus in ``corpora/demo``.
 
 The corpus holds fictional French transcripts for the six programmes, a participant
-table, import manifests, and (once coded) codings by two fictional coders.
+table, the sites and organisations (training bodies, third places, prescribers,
+employers) the interviews belong to, import manifests -- the first campaign of
+interviews is the wave ``sortie``, three beneficiaries were interviewed again six months
+later (wave ``6 mois``, ``manifest-suivi-6mois.csv``) -- and codings by two fictional
+coders.
 """
 from __future__ import annotations
 
@@ -15,6 +19,9 @@ from workbench.i18n import _
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_CORPUS = REPO_ROOT / "corpora" / "demo"
 CODEBOOKS_DIR = REPO_ROOT / "codebooks"
+#: the demo's waves, in order, and its case tables (imported before the manifests name them)
+DEMO_WAVES = ("sortie", "6 mois")
+DEMO_CASES = (("site", "sites.csv"), ("organisation", "organisations.csv"))
 
 
 def default_demo_path() -> Path:
@@ -49,6 +56,10 @@ def build_demo(path: str | Path | None = None, *, corpus: Path = DEMO_CORPUS,
     try:
         with Project.create(tmp, name="Démo PIC", coder="Camille Roux") as project:
             project.import_participants(corpus / "participants.csv")
+            project.set_waves(DEMO_WAVES)
+            for kind, table in DEMO_CASES:
+                if (corpus / table).is_file():
+                    project.import_cases(corpus / table, kind)
             manifests = sorted(corpus.glob("manifest*.csv"))
             for m in manifests:
                 report = project.import_files(manifest=m, progress=progress)

@@ -166,7 +166,9 @@ def cases_import(project, path, kind, id_column, types, sheet, coder):
                                sheet=sheet)
         except TableTypeError as exc:
             raise UserError(_with_override_hint(exc, "--type")) from None
-    click.echo(_("{kind}: {inserted} case(s) added, {updated} updated; fields: {fields}").format(
+    click.echo(ngettext("{kind}: {inserted} case added, {updated} updated; fields: {fields}",
+                        "{kind}: {inserted} cases added, {updated} updated; fields: {fields}",
+                        r["inserted"]).format(
         kind=r["kind"], inserted=r["inserted"], updated=r["updated"],
         fields=", ".join(f"{n} ({t})" for n, t in r["fields"]) or _("none")))
     for line in r["notes"] + r["warnings"]:
@@ -236,7 +238,8 @@ def cases_import_links(project, path, sheet, coder):
     participant."""
     with open_project(project, coder) as p:
         r = p.import_case_links(path, sheet=sheet)
-    click.echo(_("{added} link(s) added ({rows} rows read)").format(**r))
+    click.echo(ngettext("{added} link added ({rows} rows read)",
+                        "{added} links added ({rows} rows read)", r["added"]).format(**r))
 
 
 @cases_group.command("delete")

@@ -223,6 +223,7 @@ class ProjectData:
         # waves (in the project's order) and cases (sites, organisations), read on first use
         self.wave_order: list[str] = store.wave_names()
         self._cases = None
+        self._has_cases: bool | None = None
 
     @property
     def cases(self):
@@ -231,6 +232,15 @@ class ProjectData:
             from workbench.query.cases import CaseData
             self._cases = CaseData(self.store, self.docs.index, self.include_private)
         return self._cases
+
+    @property
+    def has_cases(self) -> bool:
+        """Whether the project has any case (sites, organisations), without reading them."""
+        if self._cases is not None:
+            return True
+        if self._has_cases is None:
+            self._has_cases = bool(self.store.case_kinds())
+        return self._has_cases
 
     def wave_position(self, name) -> float | None:
         """A wave's rank (1, 2, ...) in the project's order, None when not a wave."""

@@ -137,12 +137,19 @@ def typed_groups(attr, vals: pd.DataFrame, owners, bins: int = 4) -> tuple[pd.Se
 
 def links_frame(data: ProjectData, where: str | None) -> pd.DataFrame:
     """Every (document, participant, speaker) link of the documents in scope -- plus one
-    row with participant None for each document in scope -- that passes the WHERE
-    filter's document and participant conditions.  Columns: doc, participant_id, speaker."""
+    row with participant None for each document in scope, and one (document, None,
+    speaker) for each speaker linked to a case (a trainer to a training body: the
+    document passes ``organisation.type = OF`` through that speaker) -- that passes the
+    WHERE filter's document, participant and case conditions.  Columns: doc,
+    participant_id, speaker."""
     links = [(d, p, "") for d, ps in data.doc_pids.items() for p in ps] + \
         [(d, p, s) for (d, s), ps in data.speaker_pids.items() for p in ps] + \
         [(int(d), None, "") for d in data.docs.index]
-    frame = pd.DataFrame(links, columns=["doc", "participant_id", "speaker"])
+    if data.has_cases:
+        dl = data.cases.doc_links
+        dl = dl[dl["speaker"] != ""]
+        links += [(int(d), None, s) for d, s in zip(dl["doc"], dl["speaker"])]
+    frame = pd.DataFrame(links, columns=["doc", "participant_id", "speaker"]).drop_duplicates()
     frame["doc"] = frame["doc"].astype(np.int64)
     if where and len(frame):
         frame["seg"] = -1
@@ -150,21 +157,6 @@ def links_frame(data: ProjectData, where: str | None) -> pd.DataFrame:
         frame["coders"] = [frozenset(data.coders.values())] * len(frame)
         frame = frame[Filter(data, parse_condition(where)).mask(frame)]
     return frame[["doc", "participant_id", "speaker"]].reset_index(drop=True)
-
-
-def speaker_case_rows(data: ProjectData, where: str | None, docs) -> pd.DataFrame:
-    """(doc, participant_id None, speaker, unit = doc) for each speaker of the documents
-    ``docs`` linked to a case (a trainer to a training body), passing the filter's document
-    conditions: the document belongs to that case's column too."""
-    dl = data.cases.doc_links
-    dl = dl[(dl["speaker"] != "") & dl["doc"].isin(pd.unique(docs))]
-    frame = pd.DataFrame({"doc": dl["doc"].to_numpy(np.int64), "participant_id": None,
-                          "speaker": dl["speaker"].to_numpy(object)}).drop_duplicates()
-    if where and len(frame):
-        frame["seg"] = -1
-        frame["coders"] = [frozenset(data.coders.values())] * len(frame)
-        frame = frame[Filter(data, parse_condition(where)).mask(frame)]
-    return frame[["doc", "participant_id", "speaker"]].assign(unit=frame["doc"].to_numpy(object))
 
 
 def participants_in_scope(data: ProjectData, where: str | None) -> list[str]:
@@ -260,9 +252,6 @@ class Dimension:
             unit = links["doc"]
         if self.kind == "case":
             links = links.assign(unit=unit.to_numpy(object))
-            if count == "documents":      # speakers linked to cases who are no participant
-                links = pd.concat([links, speaker_case_rows(data, where, links["doc"])],
-                                  ignore_index=True)
             labelled = self.label_scope(data, links.reset_index(drop=True))
             out = pd.DataFrame({"unit": labelled["unit"].to_numpy(object),
                                 "label": labelled["col"].to_numpy(object)})

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from workbench.domain import ValidationError
-from workbench.i18n import _
+from workbench.i18n import _, ngettext
 from workbench.query.engine import ProjectData, codings_in_scope
 from workbench.query.matrices import MISSING, links_frame, row_passages
 
@@ -85,8 +85,9 @@ def trajectory(data: ProjectData, rows: list[tuple[str, list[int]]], *,
         pids = list(dict.fromkeys(str(p) for p in participants))
         unknown = sorted(set(pids) - set(data.store.participant_ids()))
         if unknown:
-            raise ValidationError(_("unknown participant ID(s): {ids}").format(
-                ids=", ".join(unknown)))
+            raise ValidationError(ngettext("unknown participant ID: {ids}",
+                                           "unknown participant IDs: {ids}",
+                                           len(unknown)).format(ids=", ".join(unknown)))
     else:
         pids = sorted(seen["participant_id"].unique())
     mine = seen[seen["participant_id"].isin(pids)]
@@ -187,10 +188,14 @@ def change_definition(first: str, second: str, panel: int, lost: int, joined: in
     """The sentence every change table carries: what "has the theme" means and who is
     in the panel."""
     what = _("the code or one of its sub-codes") if descendants else _("the code itself")
-    return _("A participant has a theme at a wave when at least one passage in their own "
-             "words (their speaker turns, or interviews linked to them as a whole; "
-             "interviewer speech left out) in an interview of that wave carries {what}. "
-             "Panel: the {panel} participant(s) interviewed at both {first} and {second}; "
-             "{lost} interviewed at {first} only and {joined} at {second} only are not "
-             "counted.").format(what=what, panel=panel, first=first, second=second,
-                                lost=lost, joined=joined)
+    has = _("A participant has a theme at a wave when at least one passage in their own "
+            "words (their speaker turns, or interviews linked to them as a whole; "
+            "interviewer speech left out) in an interview of that wave carries {what}.")
+    who = ngettext("Panel: the {panel} participant interviewed at both {first} and {second}; "
+                   "{lost} interviewed at {first} only and {joined} at {second} only are not "
+                   "counted.",
+                   "Panel: the {panel} participants interviewed at both {first} and {second}; "
+                   "{lost} interviewed at {first} only and {joined} at {second} only are not "
+                   "counted.", panel)
+    return has.format(what=what) + " " + who.format(panel=panel, first=first, second=second,
+                                                     lost=lost, joined=joined)

@@ -24,7 +24,7 @@ from typing import Mapping, Sequence
 import pandas as pd
 
 from workbench.domain import NotFoundError, ValidationError
-from workbench.i18n import _
+from workbench.i18n import _, ngettext
 from workbench.waves.naming import check_kind, clean_name, resolve_wave
 
 
@@ -49,16 +49,20 @@ class WavesAPI:
         folded = [n.casefold() for n in wanted]
         dupes = sorted({n for n in wanted if folded.count(n.casefold()) > 1})
         if dupes:
-            raise ValidationError(_("wave(s) named twice: {names}").format(names=", ".join(dupes)))
+            raise ValidationError(ngettext("wave named twice: {names}", "waves named twice: {names}",
+                                           len(dupes)).format(names=", ".join(dupes)))
         current = self.store.wave_rows()
         by_key = {w["name"].casefold(): w["name"] for w in current}
         order = [by_key.get(n.casefold(), n) for n in wanted]
         dropped = [w for w in current if w["name"].casefold() not in set(folded)]
         used = [f"{w['name']} ({w['documents']})" for w in dropped if w["documents"]]
         if used:
-            raise ValidationError(_("interviews belong to wave(s) left out of the list: {waves}; "
-                                    "move them to another wave first (or keep the wave)")
-                                  .format(waves=", ".join(used)))
+            raise ValidationError(ngettext(
+                "interviews belong to a wave left out of the list: {waves}; move them to "
+                "another wave first (or keep the wave)",
+                "interviews belong to waves left out of the list: {waves}; move them to "
+                "another wave first (or keep the waves)", len(used))
+                .format(waves=", ".join(used)))
         self.store.write_waves(order, descriptions=dict(descriptions or {}),
                                delete=[w["name"] for w in dropped], coder=self.coder)
         return order
@@ -97,9 +101,12 @@ class WavesAPI:
         rows = {w["name"]: w for w in self.store.wave_rows()}
         name = resolve_wave(name, list(rows))
         if rows[name]["documents"] and not force:
-            raise ValidationError(_("{n} interview(s) belong to wave {name!r}: move them first, "
-                                    "or delete it anyway (--force) and leave them without a "
-                                    "wave").format(n=rows[name]["documents"], name=name))
+            n = rows[name]["documents"]
+            raise ValidationError(ngettext(
+                "{n} interview belongs to wave {name!r}: move it first, or delete the wave "
+                "anyway (--force) and leave it without a wave",
+                "{n} interviews belong to wave {name!r}: move them first, or delete the wave "
+                "anyway (--force) and leave them without a wave", n).format(n=n, name=name))
         order = [w for w in rows if w != name]
         self.store.write_waves(order, delete=[name], coder=self.coder, action="wave.delete")
 
