@@ -73,7 +73,13 @@ def code_phrase(p, doc, code, phrase, coder):
 
 @pytest.fixture(scope="module")
 def panel(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("waves")
+    p = make_panel(tmp_path_factory.mktemp("waves"))
+    yield p
+    p.close()
+
+
+def make_panel(tmp: Path) -> Project:
+    """The project of the module docstring, written in ``tmp`` (also used by the TUI test)."""
     p = Project.create(tmp / "panel.wbproj", coder="me")
     (tmp / "p.csv").write_text(PARTICIPANTS, encoding="utf-8")
     p.import_participants(tmp / "p.csv")
@@ -110,8 +116,7 @@ def panel(tmp_path_factory):
     p.link_case("S2", document="D8")
     p.link_case("S2", document="T1")
     p.link_case("OF-A", document="T1", speaker="Julien")
-    yield p
-    p.close()
+    return p
 
 
 # -- waves ----------------------------------------------------------------------------------------

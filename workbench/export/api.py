@@ -204,16 +204,19 @@ class ExportAPI:
     def export_tables(self, path: str | Path | None = None, *,
                       names: Sequence[str] | None = None,
                       frames: dict[str, pd.DataFrame] | None = None,
+                      notes: dict[str, str] | None = None,
                       progress: ProgressFn | None = None) -> list[Path]:
         """Tables to .xlsx (one sheet each) or .csv (one file each).  ``names`` picks
-        among :data:`TABLE_NAMES`; ``frames`` exports any DataFrames (query results)."""
+        among :data:`TABLE_NAMES`; ``frames`` exports any DataFrames (query results), with
+        ``notes`` saying what each counts (the .xlsx "notes" sheet)."""
         self.privacy_check_export()
         tables = dict(frames or {})
         if names or not frames:
             tables = {**self.export_table_frames(names), **tables}
         from workbench.export.tables import write_tables
         path = Path(path) if path else self.export_path("tableaux", ".xlsx")
-        return write_tables(tables, path, progress=progress, notes=self._table_notes(tables))
+        return write_tables(tables, path, progress=progress,
+                            notes={**self._table_notes(tables), **(notes or {})})
 
     def _table_notes(self, tables) -> dict[str, str]:
         """What each named table counts (the .xlsx "notes" sheet)."""

@@ -25,7 +25,7 @@ def passage_cases(r, passages: pd.DataFrame, kind: str) -> list[list[str]]:
     frame = pd.DataFrame(rows, columns=["passage", "doc", "speaker", "participant_id"])
     long = data.cases.resolve(kind, frame)
     names = data.cases.name
-    out: list[set] = [set() for _ in range(len(passages))]
+    out: list[set] = [set() for _i in range(len(passages))]
     for i, target in zip(long["i"], long["target"]):
         out[int(frame.at[int(i), "passage"])].add(names.get(target, target))
     return [sorted(s) for s in out]
@@ -98,12 +98,8 @@ def change_table(c: pd.DataFrame) -> pd.DataFrame:
 
 def _followed(r) -> list[str]:
     """Participants interviewed at two waves or more in the report's scope."""
-    from workbench.query.matrices import MISSING as missing
-    from workbench.query.waves import interviewed
-    seen = interviewed(r.data, r.where)
-    seen = seen[seen["wave"] != missing]
-    n = seen.groupby("participant_id")["wave"].nunique()
-    return sorted(n[n >= 2].index)
+    from workbench.query.waves import followed
+    return followed(r.data, r.where)
 
 
 def _question_title(r, qid: str) -> str:

@@ -196,13 +196,18 @@ def import_file(store, path: Path, meta: DocumentMetadata, *, encoding: str | No
             known_cases = store.case_kind_of()
             bad = sorted({c for c, _label in meta.cases if c not in known_cases})
             if bad:
-                raise ImportFileError(path, "unknown case ID(s): " + ", ".join(bad)
-                                      + " (import the cases table first)")
+                raise ImportFileError(path, ngettext(
+                    "unknown case ID: {ids} (import the cases table first)",
+                    "unknown case IDs: {ids} (import the cases table first)",
+                    len(bad)).format(ids=", ".join(bad)))
             missing_labels = sorted({lbl for _c, lbl in meta.cases if lbl} - labels)
             if missing_labels:
-                raise ImportFileError(path, "speaker label(s) of cases not found in the "
-                                      "transcript: " + ", ".join(missing_labels)
-                                      + f" (speakers found: {', '.join(sorted(labels)) or 'none'})")
+                raise ImportFileError(path, ngettext(
+                    "speaker label of a case not found in the transcript: {labels} (speakers "
+                    "found: {found})",
+                    "speaker labels of cases not found in the transcript: {labels} (speakers "
+                    "found: {found})", len(missing_labels)).format(
+                        labels=", ".join(missing_labels), found=", ".join(sorted(labels)) or "—"))
         missing_labels = sorted(set(meta.speakers) - labels)
         if missing_labels:
             raise ImportFileError(path, ngettext(

@@ -55,6 +55,14 @@ def interviewed(data: ProjectData, where: str | None) -> pd.DataFrame:
     return links.assign(wave=_wave_of(data, links["doc"])).reset_index(drop=True)
 
 
+def followed(data: ProjectData, where: str | None = None, min_waves: int = 2) -> list[str]:
+    """The participants interviewed (coded or not) at ``min_waves`` waves or more."""
+    seen = interviewed(data, where)
+    seen = seen[seen["wave"] != MISSING]
+    n = seen.groupby("participant_id")["wave"].nunique()
+    return sorted(n[n >= min_waves].index)
+
+
 def _participant_codings(data: ProjectData, rows, where, status, coders) -> pd.DataFrame:
     """Each (theme row r, coding, participant) in scope with its passage, document and
     wave: columns r, row, doc, start, end, passage, participant_id, wave."""

@@ -24,7 +24,8 @@ POLL_SECONDS = 2.0
 SECTIONS = {"home": N_("Home"), "documents": N_("Documents"), "codebook": N_("Codebook"),
             "retrieval": N_("Excerpts"), "memos": N_("Memos"), "participants": N_("Participants"),
             "queries": N_("Queries"), "topics": N_("Topics"), "analysis": N_("Analysis"),
-            "questions": N_("Evaluation questions"), "privacy": N_("Privacy")}
+            "questions": N_("Evaluation questions"), "privacy": N_("Privacy"),
+            "waves": N_("Waves and cases")}
 
 
 class WorkbenchApp(App):
@@ -383,6 +384,9 @@ class WorkbenchApp(App):
         if name == "team":
             from workbench.tui.screens.team import TeamScreen
             return TeamScreen(**kwargs)
+        if name == "waves":
+            from workbench.tui.screens.waves import WavesScreen
+            return WavesScreen(**kwargs)
         if name in ("analysis", "questions"):
             from workbench.tui.screens import analysis, questions
             return {"analysis": analysis.AnalysisScreen,

@@ -281,6 +281,13 @@ class WavesAPI:
                           status=self._status(status), coders=coders, max_chars=max_chars,
                           layout=layout)
 
+    def followed_participants(self, *, where: str | None = None,
+                              min_waves: int = 2) -> list[str]:
+        """The participants interviewed (coded or not) at ``min_waves`` waves or more: the
+        people a trajectory follows."""
+        from workbench.query.waves import followed
+        return followed(self.query_data(), where, min_waves)
+
     def wave_changes(self, first: str, second: str, codes: Sequence | None = None, *,
                      questions: Sequence[str] | str | None = None, where: str | None = None,
                      descendants: bool = True, status: str = "accepted", coders=None,

@@ -35,6 +35,7 @@ class HomeScreen(BaseScreen):
         Binding("e", "app.export", N_("Export")),
         Binding("t", "app.goto('team')", N_("Team"), show=False),
         Binding("c", "app.goto('privacy')", N_("Privacy")),
+        Binding("w", "app.goto('waves')", N_("Waves and cases"), show=False),
     ]
 
     def compose(self) -> ComposeResult:
