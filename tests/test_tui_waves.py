@@ -131,3 +131,35 @@ async def test_trajectory_and_change_table_then_export(project, english):
     book = openpyxl.load_workbook(files[0])
     assert book.sheetnames == ["evolution", "notes"]
     assert "interviewed at both sortie and 6 mois" in book["notes"]["B2"].value
+
+
+@pytest.mark.anyio
+async def test_word_report_asked_from_the_screen(project, english):
+    """r writes a Word report with the trajectories on the chosen code, the sampling frame
+    by the chosen stratum (groupe: programme 4 sampled, 3 interviewed) and the quotes
+    grouped by site."""
+    from docx import Document
+    app = WorkbenchApp(project, poll=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("w")
+        await settle(pilot, app)
+        await pilot.press("5")
+        await settle(pilot, app)
+        app.screen.dismiss(app.project.code_id("Freins"))
+        await settle(pilot, app)
+        await pilot.press("s")
+        await settle(pilot, app)
+        app.screen.dismiss("groupe")
+        await settle(pilot, app)
+        await pilot.press("r")
+        await settle(pilot, app)
+    files = list((project.parent / "exports").glob("*rapport-vagues*.docx"))
+    assert len(files) == 1
+    doc = Document(str(files[0]))
+    heads = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert "Trajectories across waves" in heads and "Freins" in heads
+    assert "Sampling frame" in heads
+    tables = [[[c.text for c in row.cells] for row in t.rows] for t in doc.tables]
+    frame = next(t for t in tables if t[0][:2] == ["groupe", "Sampled"])
+    assert frame[2][:4] == ["programme", "4", "66.7", "3"]

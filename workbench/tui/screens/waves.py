@@ -86,6 +86,7 @@ class WavesScreen(BaseScreen):
         Binding("b", "by_wave", N_("by wave")),
         Binding("a", "everyone", N_("all / followed")),
         Binding("e", "export", N_("export .xlsx")),
+        Binding("r", "report", N_("Word report")),
     ]
 
     def __init__(self, view: str = "waves", **kwargs) -> None:
@@ -386,6 +387,33 @@ class WavesScreen(BaseScreen):
                                      lambda second: second_chosen(first, second))
         self.app.push_screen(ChoiceDialog(_("First wave"), [(w, w) for w in names]),
                              first_chosen)
+
+    def action_report(self) -> None:
+        """A Word report with, when asked here, the trajectories on the chosen code (and the
+        change between successive waves), the sampling frame by the chosen stratum in the
+        methods annex, and each question's quotes grouped by site."""
+        p = self.project
+        strata = self._strata()
+        stratum = self.stratum if self.stratum in strata else \
+            next((s for s in ("programme", "groupe") if s in strata), None)
+        kinds = p.case_kinds()
+        options = dict(trajectories=[self.code] if self.code and p.wave_names() else [],
+                       sampling=[stratum] if stratum else [],
+                       dossiers_by="site" if "site" in kinds else None)
+        path = p.export_path("rapport-vagues", ".docx")
+
+        def job(progress, cancelled):
+            return p.export_report(path, progress=progress, cancelled=cancelled, **options)
+
+        def done(result):
+            if result:
+                self.notify(_("Written: {path}").format(path=result))
+        what = [_("trajectories on {code}").format(code=self.code)] if options["trajectories"] \
+            else []
+        what += [_("sampling frame by {stratum}").format(stratum=stratum)] if stratum else []
+        what += [_("quotes grouped by site")] if options["dossiers_by"] else []
+        self.notify(_("Word report with: {what}").format(what=", ".join(what) or "—"))
+        self.app.run_long(_("Writing {path}").format(path=path.name), job, done)
 
     def action_export(self) -> None:
         if self.df is None or not len(self.df):
