@@ -487,3 +487,24 @@ def test_report_with_trajectories_sampling_and_dossiers_by_site(panel, tmp_path)
     assert frame[2][:4] == ["programme", "4", "66.7", "3"]
     with pytest.raises(ValidationError, match="no case of kind 'region'"):
         panel.export_report(tmp_path / "x.docx", dossiers_by="region")
+
+
+def test_report_sampling_frame_in_a_programme_scope(panel, tmp_path):
+    """A report on avenir: the frame is the avenir participants (P1 P2 programme, P3
+    comparaison) and only avenir interviews count (D1 D2 D3 D4 D5 D8): programme 2 sampled,
+    2 interviewed; comparaison 1 and 1; by wave: entrée P1 P2, sortie P1 P2 P3 (followed
+    2), 6 mois P1 (followed 1, lost 2)."""
+    from docx import Document
+    out = panel.export_report(tmp_path / "a.docx", programmes=["avenir"], sampling=["groupe"],
+                              language="en", sections=("methods",))
+    doc = Document(str(out))
+    assert any("This report covers avenir" in p.text for p in doc.paragraphs)
+    tables = [[[c.text for c in row.cells] for row in t.rows] for t in doc.tables]
+    frame = next(t for t in tables if t[0][:2] == ["groupe", "Sampled"])
+    assert [row[:4] for row in frame[1:]] == [["comparaison", "1", "33.3", "1"],
+                                              ["programme", "2", "66.7", "2"],
+                                              ["Total", "3", "100", "3"]]
+    waves = next(t for t in tables if t[0][:2] == ["Wave", "Sampled"])
+    assert [row[:6] for row in waves[1:]] == [["entrée", "3", "2", "66.7", "—", "—"],
+                                              ["sortie", "3", "3", "100", "2", "0"],
+                                              ["6 mois", "3", "1", "33.3", "1", "2"]]

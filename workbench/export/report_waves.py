@@ -110,6 +110,16 @@ def _question_title(r, qid: str) -> str:
 
 
 # -- sampling frame ------------------------------------------------------------------------------
+def frame_filter(r) -> str | None:
+    """In a report on some programmes, the frame is the participants whose ``programme``
+    attribute names one of them (when the participant table has that attribute)."""
+    programmes = r.scope.programmes
+    if not programmes or "programme" not in set(r.p.attributes()["name"]):
+        return None
+    return "programme IN (" + ", ".join('"' + x.replace('"', '') + '"'
+                                        for x in programmes) + ")"
+
+
 def sampling(r) -> None:
     """The methods annex's sampling frame: interviewed against sampled by stratum, and by
     wave with who was followed and lost."""
@@ -119,7 +129,12 @@ def sampling(r) -> None:
              "at least one interview the report may quote, coded or not. Coverage: "
              "interviewed / sampled in the stratum; gap: the stratum's share among the "
              "interviewed minus its share of the frame, in percentage points."))
-    frame = p.sampling_frame(list(r.sampling))
+    where, scope = frame_filter(r), r.where
+    if where:
+        w.para(_("This report covers {programmes}: the frame is the participants of the "
+                 "table whose programme is one of them, and only the report's interviews "
+                 "count.").format(programmes=", ".join(r.scope.programmes)))
+    frame = p.sampling_frame(list(r.sampling), where=where, scope=scope)
     cols = {"value": "", "sampled": _("Sampled"), "sampled_pct": _("% of frame"),
             "interviewed": _("Interviewed"), "interviewed_pct": _("% of interviewed"),
             "coverage_pct": _("Coverage %"), "gap_points": _("Gap (points)")}
@@ -130,7 +145,7 @@ def sampling(r) -> None:
                 caption=_("Interviewed against sampled, by {stratum}").format(stratum=stratum))
     if not r.data.wave_order:
         return
-    by_wave = p.sampling_frame(list(r.sampling)[:1], by_wave=True)
+    by_wave = p.sampling_frame(list(r.sampling)[:1], by_wave=True, where=where, scope=scope)
     total = by_wave[by_wave["value"] == "(total)"]
     t = pd.DataFrame({_("Wave"): total["wave"], _("Sampled"): total["sampled"],
                       _("Interviewed"): total["interviewed"],
@@ -140,7 +155,7 @@ def sampling(r) -> None:
                       _("Lost since the previous wave"):
                           total["lost"].astype(object).where(total["lost"].notna(), "—")})
     w.table(t.reset_index(drop=True), caption=_("Interviews by wave: who was followed and lost"))
-    lost = p.sampling_losses()
+    lost = p.sampling_losses(where=where, scope=scope)
     w.para(ngettext("{n} participant interviewed at a wave was not interviewed at a later one.",
                     "{n} participants interviewed at a wave were not interviewed at a later "
                     "one.", len(lost)).format(n=len(lost)))

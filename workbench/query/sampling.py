@@ -16,6 +16,10 @@ frame; ``a*b`` crosses two attributes), the table gives:
   when the stratum weighs more among the interviewees than in the frame (over-
   represented), negative when it weighs less.
 
+``scope`` (a query-language filter on interviews, e.g. a report's programmes and dates)
+narrows what counts as an interview: a participant is then interviewed when linked to
+an interview passing it.
+
 By wave, one row per (stratum, value, wave): ``interviewed`` at that wave,
 ``coverage_pct``, ``followed`` (also interviewed at the previous wave) and ``lost``
 (interviewed at the previous wave, not at this one).  :func:`losses` lists who was lost.
@@ -103,7 +107,7 @@ def _pct(a: int, b: int) -> float | None:
 
 
 def sampling_frame(data: ProjectData, strata, *, where: str | None = None,
-                   bins: int = 4) -> pd.DataFrame:
+                   bins: int = 4, scope: str | None = None) -> pd.DataFrame:
     """Sampled vs interviewed by stratum (see the module docstring): columns stratum,
     value, sampled, sampled_pct, interviewed, interviewed_pct, coverage_pct,
     gap_points; a ``(total)`` row closes each stratum."""
@@ -111,7 +115,7 @@ def sampling_frame(data: ProjectData, strata, *, where: str | None = None,
     if not strata:
         raise ValidationError(_("name at least one stratum (a participant attribute)"))
     pids = frame_participants(data, where)
-    seen = set(participants_in_scope(data, None)) & set(pids)
+    seen = set(participants_in_scope(data, scope)) & set(pids)
     n_sampled, n_seen = len(pids), len(seen)
     recs = []
     for stratum in strata:
@@ -132,14 +136,14 @@ def sampling_frame(data: ProjectData, strata, *, where: str | None = None,
                                        "gap_points"])
 
 
-def _wave_sets(data: ProjectData, pids) -> dict[str, set]:
-    seen = interviewed_links(data, None)
+def _wave_sets(data: ProjectData, pids, scope: str | None = None) -> dict[str, set]:
+    seen = interviewed_links(data, scope)
     seen = seen[seen["participant_id"].isin(set(pids))]
     return {w: set(seen.loc[seen["wave"] == w, "participant_id"]) for w in data.wave_order}
 
 
 def sampling_by_wave(data: ProjectData, strata, *, where: str | None = None,
-                     bins: int = 4) -> pd.DataFrame:
+                     bins: int = 4, scope: str | None = None) -> pd.DataFrame:
     """One row per (stratum, value, wave): sampled, interviewed at the wave,
     coverage_pct, followed (interviewed at the previous wave too), lost (interviewed at
     the previous wave, not at this one); a ``(total)`` value closes each stratum."""
@@ -150,7 +154,7 @@ def sampling_by_wave(data: ProjectData, strata, *, where: str | None = None,
         raise ValidationError(_("the project has no waves: define them first (workbench "
                                 "waves set)"))
     pids = frame_participants(data, where)
-    at = _wave_sets(data, pids)
+    at = _wave_sets(data, pids, scope)
     recs = []
     for stratum in strata:
         labels, order = stratum_labels(data, stratum, pids, bins)
@@ -170,13 +174,14 @@ def sampling_by_wave(data: ProjectData, strata, *, where: str | None = None,
     return out.astype({"followed": "Int64", "lost": "Int64"})
 
 
-def losses(data: ProjectData, *, where: str | None = None) -> pd.DataFrame:
+def losses(data: ProjectData, *, where: str | None = None,
+           scope: str | None = None) -> pd.DataFrame:
     """Who was lost between waves: each sampled participant interviewed at a wave and
     not at a later one -- participant_id, waves (interviewed at, in order), last_wave
     (the last wave they were interviewed at), missing (later waves without an
     interview)."""
     pids = frame_participants(data, where)
-    at = _wave_sets(data, pids)
+    at = _wave_sets(data, pids, scope)
     recs = []
     for pid in pids:
         waves = [w for w in data.wave_order if pid in at[w]]

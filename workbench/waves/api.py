@@ -317,20 +317,23 @@ class WavesAPI:
         return self._rows(data, codes, questions, descendants)
 
     def sampling_frame(self, strata: Sequence[str] | str, *, where: str | None = None,
-                       by_wave: bool = False, bins: int = 4) -> pd.DataFrame:
+                       by_wave: bool = False, bins: int = 4,
+                       scope: str | None = None) -> pd.DataFrame:
         """Who was interviewed against who was sampled (the participant table), by
         stratum: counts, shares and the gaps (see :mod:`workbench.query.sampling`);
         ``by_wave``: one row per stratum value and wave, with who was followed and lost.
-        ``where`` filters the frame on participant attributes."""
+        ``where`` filters the frame on participant attributes; ``scope`` (a filter on
+        interviews) narrows what counts as an interview."""
         from workbench.query import sampling
         data = self.query_data()
         fn = sampling.sampling_by_wave if by_wave else sampling.sampling_frame
-        return fn(data, strata, where=where, bins=bins)
+        return fn(data, strata, where=where, bins=bins, scope=scope)
 
-    def sampling_losses(self, *, where: str | None = None) -> pd.DataFrame:
+    def sampling_losses(self, *, where: str | None = None,
+                        scope: str | None = None) -> pd.DataFrame:
         """The sampled participants interviewed at a wave and not at a later one."""
         from workbench.query.sampling import losses
-        return losses(self.query_data(), where=where)
+        return losses(self.query_data(), where=where, scope=scope)
 
     def saturation(self, by: Sequence[str] | str | None = ("programme", "actor_type"), *,
                    codes: Sequence | None = None, where: str | None = None,
