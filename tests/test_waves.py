@@ -508,3 +508,21 @@ def test_report_sampling_frame_in_a_programme_scope(panel, tmp_path):
     assert [row[:6] for row in waves[1:]] == [["entrée", "3", "2", "66.7", "—", "—"],
                                               ["sortie", "3", "3", "100", "2", "0"],
                                               ["6 mois", "3", "1", "33.3", "1", "2"]]
+
+
+def test_report_saturation_in_the_methods_annex(panel, tmp_path):
+    """Saturation by programme: avenir's 7 interviews in date order D1 (2022-01-10: Freins
+    and Projet new, Freins/Mobilité new), D4, T1, D2, D5, D8 (Emploi new), D3; becomino's
+    single interview D6 is left out."""
+    from docx import Document
+    out = panel.export_report(tmp_path / "s.docx", saturation=["programme"], language="en",
+                              sections=("methods",))
+    doc = Document(str(out))
+    heads = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    assert "Saturation" in heads
+    tables = [[[c.text for c in row.cells] for row in t.rows] for t in doc.tables]
+    sat = next(t for t in tables if t[0][:3] == ["Group", "#", "Interview"])
+    assert [row[2] for row in sat[1:]] == ["D1", "D4", "T1", "D2", "D5", "D8", "D3"]
+    assert sat[1][:6] == ["avenir", "1", "D1", "2022-01-10", "2", "1"]
+    assert sat[6][4] == "1"                          # Emploi, new at D8
+    assert len(doc.inline_shapes) == 1               # the curve

@@ -69,10 +69,15 @@ def _out(value: str | None):
 @click.option("--sampling", "sampling", multiple=True, metavar="ATTRIBUTE",
               help="Add the sampling frame by this stratum to the methods annex (repeatable; "
                    "a*b crosses two).")
+@click.option("--saturation", "saturation", multiple=True, metavar="FIELD",
+              help="Add the saturation curve and table to the methods annex, interviews "
+                   "grouped by this document field (repeatable: programme, actor_type...; "
+                   "'none' for one group).")
 @handle_errors
 def report_cmd(project, out, sections, by, attributes, joint, template, title, dossier_quotes,
                programmes, questions, coders, consensus, date_from, date_to, author, language,
-               paper, waves, dossiers_by, trajectories, trajectory_participants, sampling):
+               paper, waves, dossiers_by, trajectories, trajectory_participants, sampling,
+               saturation):
     """A Word report: scope, codebook, question dossiers, excerpts annex, matrices,
     charts, methods annex.  Every passage in scope is quoted once.
 
@@ -88,7 +93,10 @@ def report_cmd(project, out, sections, by, attributes, joint, template, title, d
                                date_to=date_to, author=author, language=language, paper=paper,
                                waves=waves, dossiers_by=dossiers_by, trajectories=trajectories,
                                trajectory_participants=list(trajectory_participants) or None,
-                               sampling=sampling, progress=Progress(N_("Report")))
+                               sampling=sampling,
+                               saturation=None if not saturation else
+                               [s for s in saturation if s != "none"],
+                               progress=Progress(N_("Report")))
     click.echo(_("Written: {path}").format(path=path))
 
 

@@ -110,6 +110,7 @@ class ExportAPI:
                       trajectories: Sequence[str] = (),
                       trajectory_participants: Sequence[str] | None = None,
                       sampling: Sequence[str] = (),
+                      saturation: Sequence[str] | None = None,
                       progress: ProgressFn | None = None,
                       cancelled: CancelledFn | None = None) -> Path:
         """A Word report (see :mod:`workbench.export.report`): scope, codebook, one
@@ -126,7 +127,9 @@ class ExportAPI:
         (codes or evaluation question ids) adds a section of trajectories across waves
         (``trajectory_participants``, default the participants interviewed at two waves
         or more) with the change table between successive waves; ``sampling``
-        (participant attributes) adds the sampling frame to the methods annex."""
+        (participant attributes) adds the sampling frame to the methods annex;
+        ``saturation`` (document fields grouping the interviews, e.g. ``("programme",
+        "actor_type")``; ``()`` one group) adds the saturation curve and table to it."""
         from workbench.export.report import build_report
         self.privacy_check_export()
         if by not in ("code", "question"):
@@ -142,7 +145,8 @@ class ExportAPI:
         waves_part = dict(dossiers_by=self._check_case_kind(dossiers_by),
                           trajectories=self._check_themes(trajectories),
                           trajectory_participants=trajectory_participants,
-                          sampling=tuple(sampling))
+                          sampling=tuple(sampling),
+                          saturation=None if saturation is None else tuple(saturation))
         path = Path(path) if path else self.export_path("rapport", ".docx")
         if excerpts_per_code is not None and dossier_quotes == 5:
             dossier_quotes = excerpts_per_code

@@ -727,6 +727,9 @@ def _methods(r: _Report):
     if r.sampling:
         from workbench.export.report_waves import sampling
         sampling(r)
+    if r.saturation:
+        from workbench.export.report_waves import saturation
+        saturation(r)
     w.heading(_("Coding procedure"), 2)
     books = sorted({c for c in p.codes()["codebook"].dropna() if c})
     n_coders = len(_coders(r))
@@ -811,7 +814,7 @@ def build_report(project, path: str | Path, *, scope: ReportScope | None = None,
                  cancelled: Callable[[], bool] | None = None, dossiers_by: str | None = None,
                  trajectories: Sequence[tuple[str, str]] = (),
                  trajectory_participants: Sequence[str] | None = None,
-                 sampling: Sequence[str] = ()) -> Path:
+                 sampling: Sequence[str] = (), saturation: Sequence[str] | None = None) -> Path:
     """Write a Word report with the chosen ``sections`` (see :data:`SECTIONS`); waves and
     cases: :mod:`workbench.export.report_waves`."""
     unknown = set(sections) - set(SECTIONS)
@@ -829,6 +832,7 @@ def build_report(project, path: str | Path, *, scope: ReportScope | None = None,
         r = _Report(project, w, ev, scope, attributes, dossier_quotes, by, step, stop)
         r.dossiers_by, r.trajectories = dossiers_by, tuple(trajectories)
         r.trajectory_participants, r.sampling = trajectory_participants, tuple(sampling)
+        r.saturation = None if saturation is None else tuple(saturation)
         name = project.name
         heading = title or (_("Qualitative evidence — {programme}").format(
             programme=", ".join(programme_label(x) for x in scope.programmes))

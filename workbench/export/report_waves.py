@@ -159,3 +159,35 @@ def sampling(r) -> None:
     w.para(ngettext("{n} participant interviewed at a wave was not interviewed at a later one.",
                     "{n} participants interviewed at a wave were not interviewed at a later "
                     "one.", len(lost)).format(n=len(lost)))
+
+
+# -- saturation ------------------------------------------------------------------------------------
+def saturation(r) -> None:
+    """The methods annex's saturation: the curve of distinct codes met per successive
+    interview (groups of two interviews or more) and its table."""
+    from workbench.export import charts
+    w, p = r.w, r.p
+    w.heading(_("Saturation"), 2)
+    df = p.saturation(list(r.saturation), where=r.where, status=r.scope.status,
+                      coders=r.scope.coders)
+    sizes = df.groupby("group")["rank"].transform("max")
+    df = df[sizes >= 2]
+    w.para(_("Interviews in interview-date order within each group ({groups}); an interview "
+             "carries a code when one of the codings this report counts is of that code or "
+             "of one of its sub-codes, and the code is new in the first interview of the "
+             "group that carries it. A curve that flattens shows interviews that no longer "
+             "bring new codes. Groups of a single interview are left out.").format(
+        groups=" × ".join(r.saturation) or _("one group")))
+    if not len(df):
+        w.para(_("No group has two interviews in this scope."))
+        return
+    w.picture(charts.saturation_chart(df, _("Distinct codes met, interview after interview")),
+              _("Saturation: distinct codes met so far, per group"))
+    table = pd.DataFrame({_("Group"): df["group"], "#": df["rank"],
+                          _("Interview"): df["document"],
+                          _("Date"): df["interview_date"].fillna("").astype(str).str[:10],
+                          _("New codes"): df["new_codes"], _("New sub-codes"): df["new_subcodes"],
+                          _("Cumulative"): df["cumulative"],
+                          _("Cumulative %"): df["cumulative_pct"]})
+    w.table(table.reset_index(drop=True), caption=_("New codes per successive interview"),
+            note=r.counting())

@@ -390,8 +390,8 @@ class WavesScreen(BaseScreen):
 
     def action_report(self) -> None:
         """A Word report with, when asked here, the trajectories on the chosen code (and the
-        change between successive waves), the sampling frame by the chosen stratum in the
-        methods annex, and each question's quotes grouped by site."""
+        change between successive waves), the sampling frame by the chosen stratum and the
+        saturation curve in the methods annex, and each question's quotes grouped by site."""
         p = self.project
         strata = self._strata()
         stratum = self.stratum if self.stratum in strata else \
@@ -399,7 +399,8 @@ class WavesScreen(BaseScreen):
         kinds = p.case_kinds()
         options = dict(trajectories=[self.code] if self.code and p.wave_names() else [],
                        sampling=[stratum] if stratum else [],
-                       dossiers_by="site" if "site" in kinds else None)
+                       dossiers_by="site" if "site" in kinds else None,
+                       saturation=("programme", "actor_type"))
         path = p.export_path("rapport-vagues", ".docx")
 
         def job(progress, cancelled):
@@ -412,6 +413,7 @@ class WavesScreen(BaseScreen):
             else []
         what += [_("sampling frame by {stratum}").format(stratum=stratum)] if stratum else []
         what += [_("quotes grouped by site")] if options["dossiers_by"] else []
+        what += [_("saturation")]
         self.notify(_("Word report with: {what}").format(what=", ".join(what) or "—"))
         self.app.run_long(_("Writing {path}").format(path=path.name), job, done)
 
