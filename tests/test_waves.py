@@ -523,6 +523,6 @@ def test_report_saturation_in_the_methods_annex(panel, tmp_path):
     tables = [[[c.text for c in row.cells] for row in t.rows] for t in doc.tables]
     sat = next(t for t in tables if t[0][:3] == ["Group", "#", "Interview"])
     assert [row[2] for row in sat[1:]] == ["D1", "D4", "T1", "D2", "D5", "D8", "D3"]
-    assert sat[1][:6] == ["avenir", "1", "D1", "2022-01-10", "2", "1"]
+    assert sat[1][:6] == ["#Avenir (Normandie)", "1", "D1", "2022-01-10", "2", "1"]
     assert sat[6][4] == "1"                          # Emploi, new at D8
     assert len(doc.inline_shapes) == 1               # the curve

@@ -162,6 +162,17 @@ def sampling(r) -> None:
 
 
 # -- saturation ------------------------------------------------------------------------------------
+def _group_label(group: str, by) -> str:
+    """A saturation group in the report's words: programme and actor type labelled."""
+    from workbench.domain import programme_label
+    from workbench.labels import actor_label
+    parts = str(group).split(" × ")
+    if len(parts) != len(by):
+        return str(group)
+    shown = {"programme": programme_label, "actor_type": actor_label}
+    return " × ".join(shown.get(b, str)(v) or v for b, v in zip(by, parts))
+
+
 def saturation(r) -> None:
     """The methods annex's saturation: the curve of distinct codes met per successive
     interview (groups of two interviews or more) and its table."""
@@ -171,7 +182,8 @@ def saturation(r) -> None:
     df = p.saturation(list(r.saturation), where=r.where, status=r.scope.status,
                       coders=r.scope.coders)
     sizes = df.groupby("group")["rank"].transform("max")
-    df = df[sizes >= 2]
+    df = df[sizes >= 2].assign(group=lambda d: d["group"].map(
+        lambda g: _group_label(g, r.saturation)))
     w.para(_("Interviews in interview-date order within each group ({groups}); an interview "
              "carries a code when one of the codings this report counts is of that code or "
              "of one of its sub-codes, and the code is new in the first interview of the "
