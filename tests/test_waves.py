@@ -526,3 +526,23 @@ def test_report_saturation_in_the_methods_annex(panel, tmp_path):
     assert sat[1][:6] == ["#Avenir (Normandie)", "1", "D1", "2022-01-10", "2", "1"]
     assert sat[6][4] == "1"                          # Emploi, new at D8
     assert len(doc.inline_shapes) == 1               # the curve
+
+
+def test_a_long_interview_keeps_its_wave_and_cases(tmp_path, monkeypatch):
+    """A text long enough to go through the import batch (staged, then published) gets
+    its wave (a new one, allowed) and its case links like any other."""
+    import workbench.store.batch as batch
+    monkeypatch.setattr(batch, "BATCH_TEXT_CHARS", 50)
+    p = Project.create(tmp_path / "long.wbproj", coder="me")
+    (tmp_path / "sites.csv").write_text(SITES, encoding="utf-8")
+    p.import_cases(tmp_path / "sites.csv", kind="site")
+    f = tmp_path / "L1.txt"
+    f.write_text(transcript("L1") * 5, encoding="utf-8")
+    r = p.import_files([f], programme="avenir", actor_type="beneficiary", wave="suivi",
+                       new_wave=True, cases=["S1", "Ana=S2"], name="L1")
+    assert not r.failed, r.summary()
+    assert p.documents().set_index("name").loc["L1", "wave"] == "suivi"
+    assert p.wave_names() == ["suivi"]
+    links = p.case_links().sort_values("case_id")
+    assert list(zip(links["case_id"], links["speaker"].fillna(""))) == [("S1", ""), ("S2", "Ana")]
+    p.close()
