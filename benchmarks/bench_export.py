@@ -81,7 +81,9 @@ def main() -> None:
     synthetic = ROOT / "benchmarks" / "synthetic.py"
     if synthetic.is_file():
         subprocess.run([sys.executable, str(synthetic), str(proj), "--interviews",
-                        str(args.interviews), "--seed", str(args.seed)], check=True)
+                        str(args.interviews), "--codings", str(2 * args.excerpts),
+                        "--participants", "300", "--words", "3000", "--seed", str(args.seed),
+                        "--quiet"], check=True)
     else:
         build(proj, args.interviews, args.excerpts, args.seed)
     print(f"build: {time.perf_counter() - t:.1f} s -> {proj}")
@@ -112,8 +114,9 @@ def main() -> None:
     with Project.create(tmp / "import.wbproj", coder="carol") as q:
         t = time.perf_counter()
         r = q.import_qdpx(tmp / "bench.qdpx")
-        print(f"qdpx import: {time.perf_counter() - t:.2f} s ({r['documents']} documents, "
-              f"{r['codings']} codings)")
+        new = r.get("new", r) if isinstance(r, dict) else {}
+        print(f"qdpx import: {time.perf_counter() - t:.2f} s ({new.get('documents')} documents, "
+              f"{new.get('codings')} codings)")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ corpus when it is available.
 
     .venv/bin/python benchmarks/bench_topics.py                     # all sizes
     .venv/bin/python benchmarks/bench_topics.py --sizes 2000 --demo /tmp/demo.wbproj
+    .venv/bin/python benchmarks/bench_topics.py --sizes "" --demo /tmp/demo.wbproj   # demo only
 
 Each measurement runs in a fresh Python process (peak RSS = ``ru_maxrss`` of that
 process, so it includes the libraries' import).  Step 1 lemmatises (cold spaCy cache);
@@ -43,10 +44,14 @@ if args["step"] == "lemmas":
     out = {{"seconds": round(time.perf_counter() - t, 2), "segments": len(needed),
             "words": sum(len(by_id[i]["text"].split()) for i in needed)}}
 else:
+    if args.get("cold"):
+        p.store.clear_lemma_cache()      # a first run: nothing lemmatised yet
+    t = time.perf_counter()
     run = p.run_topics(args["step"], n_topics=args.get("n_topics"), seed=42,
                        options=args.get("options") or {{}}, name=args.get("name"))
     out = {{"seconds": round(time.perf_counter() - t, 2), "run": run.id, "units": run.n_units,
             "topics": run.n_topics, "outliers": run.n_outliers,
+            "outliers_before_reduction": run.metrics.get("outliers_before_reduction"),
             "coherence_cv": run.coherence, "diversity": run.diversity, "timing": run.timing}}
 out["peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 print("RESULT " + json.dumps(out))
@@ -56,12 +61,13 @@ print("RESULT " + json.dumps(out))
 def child(step: str, path: Path, **kw) -> dict:
     code = CHILD.format(root=str(ROOT))
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    t = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", code, json.dumps({"step": step,
                            "path": str(path), **kw})], capture_output=True, text=True, env=env)
     if proc.returncode:
         raise RuntimeError(proc.stderr[-3000:])
     line = [x for x in proc.stdout.splitlines() if x.startswith("RESULT ")][-1]
-    return json.loads(line[7:])
+    return {**json.loads(line[7:]), "process_s": round(time.perf_counter() - t, 2)}
 
 
 def build(size: int, folder: Path) -> Path:
@@ -104,10 +110,29 @@ def main() -> None:
         rows.append({"size": size, "lemmas": lem, "lda": lda, "bertopic": bt})
     if args.demo:
         demo = Path(args.demo)
-        for backend, kw in (("lda", {"n_topics": args.lda_topics}), ("bertopic", {})):
+        if not demo.exists():
+            subprocess.run([sys.executable, "-c", "from workbench.cli import main; main()",
+                            "demo", str(demo)], check=True, cwd=ROOT, capture_output=True)
+        lda = {"n_topics": args.lda_topics}
+        steps = [  # label, backend, child arguments
+            ("LDA, first run (nothing lemmatised)", "lda", {**lda, "cold": True}),
+            ("LDA, after", "lda", lda),
+            ("BERTopic, first run (nothing lemmatised)", "bertopic", {"cold": True}),
+            ("BERTopic, after", "bertopic", {}),
+            ("BERTopic without outlier reduction", "bertopic",
+             {"options": {"reduce_outliers": False}}),
+        ]
+        print("| run | process | run | topics | outliers (before reduction) | c_v | "
+              "diversity |\n|---|---:|---:|---:|---:|---:|---:|")
+        for label, backend, kw in steps:
             r = child(backend, demo, **kw)
-            print(f"  demo {backend}", r, flush=True)
-            rows.append({"demo": str(demo), "backend": backend, **r})
+            rows.append({"demo": str(demo), "label": label, "backend": backend, **r})
+            before = r.get("outliers_before_reduction")
+            share = f"{r['outliers'] / r['units']:.0%}"
+            if before is not None and before != r["outliers"]:
+                share += f" ({before / r['units']:.0%})"
+            print(f"| {label} | {r['process_s']:.1f} s | {r['seconds']:.1f} s | {r['topics']} | "
+                  f"{share} | {r['coherence_cv']} | {r['diversity']} |", flush=True)
     (folder / "results.json").write_text(json.dumps(rows, indent=2))
     print(json.dumps(rows, indent=2))
 

@@ -90,7 +90,7 @@ def build(path: Path, docs: int) -> None:
 async def measure(path: Path, repeats: int) -> dict:
     """Keystroke-to-screen: from posting the key (or calling the action) to the first
     frame the app hands to its (headless) driver showing the screen concerned."""
-    from workbench.tui import i18n
+    from workbench import i18n
     from workbench.tui.app import WorkbenchApp
     i18n.set_language("en")
     app = WorkbenchApp(path, coder="bench", poll=False)
@@ -111,6 +111,7 @@ async def measure(path: Path, repeats: int) -> dict:
 
     async with app.run_test(size=(160, 50)) as pilot:
         await pilot.pause()
+        excerpts = len(app.project.excerpts("Cible"))  # 10 per document (5,000 at --docs 500)
         big = app.project.document_id("big_interview")
         target = app.project.code_id("Cible")
         for _ in range(repeats):
@@ -125,7 +126,7 @@ async def measure(path: Path, repeats: int) -> dict:
         app.open_document(big)
         await pilot.pause()
         assert len(app.screen.view.codings) == 1000, len(app.screen.view.codings)
-        app.recent_codes = [app.project.code_id("Thème 00")]
+        app.project.put_code_in_slot(1, "Thème 00")     # key 1 applies it
         for keys, name, n in ((("w",), "word move (w)", 150), (("j",), "turn move (j)", 100),
                               (("v", "w", "w", "1", "u"), "select+code+undo keys", 10)):
             for _ in range(n):
@@ -143,7 +144,7 @@ async def measure(path: Path, repeats: int) -> dict:
             await pilot.pause()
             await pilot.pause()
             out["retrieval 5,000 excerpts"].append(first_frame(t0, "RetrievalScreen"))
-            assert len(app.screen.rows) == 5000, len(app.screen.rows)
+            assert len(app.screen.rows) == excerpts, (len(app.screen.rows), excerpts)
             await pilot.press("q")
             await pilot.pause()
     return {k: [x for x in v if x == x] for k, v in out.items()}

@@ -243,7 +243,9 @@ def write_docx(path: Path, turns, title: str) -> None:
 
 # ------------------------------------------------------------------------------ corpus
 def generate(outdir: Path, interviews: int, seed: int, words: int = 10_000,
-             verbose: bool = True) -> dict:
+             verbose: bool = True, txt_only: bool = False) -> dict:
+    """``txt_only``: every interview as a UTF-8 ``.txt`` (what a peer tool that reads
+    plain text only can import too)."""
     outdir = Path(outdir)
     files_dir = outdir / "entretiens"
     files_dir.mkdir(parents=True, exist_ok=True)
@@ -264,12 +266,12 @@ def generate(outdir: Path, interviews: int, seed: int, words: int = 10_000,
         slug = name.lower().replace("é", "e").replace("è", "e").replace("ë", "e") \
             .replace("ï", "i").replace("ç", "c").replace("-", "")
         stem = f"E{i:04d}_{slug}"
-        if i % 2 == 0:
+        if i % 2 == 0 and not txt_only:
             fname = stem + ".docx"
             write_docx(files_dir / fname, turns, f"Entretien {stem}")
         else:
             fname = stem + ".txt"
-            encoding = "cp1252" if i % 6 == 5 else "utf-8"
+            encoding = "cp1252" if i % 6 == 5 and not txt_only else "utf-8"
             write_txt(files_dir / fname, turns, encoding, rng)
         participants.append(dict(
             participant_id=pid, programme=programme, age=master.randint(18, 62),
@@ -305,11 +307,13 @@ def main(argv=None) -> int:
     ap.add_argument("--interviews", type=int, default=500)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--words", type=int, default=10_000, help="mean words per interview")
+    ap.add_argument("--txt-only", action="store_true",
+                    help="every interview as a UTF-8 .txt (no .docx, no cp1252)")
     args = ap.parse_args(argv)
     if args.outdir.exists() and any(args.outdir.iterdir()):
         print(f"{args.outdir} is not empty: give a new folder", file=sys.stderr)
         return 1
-    info = generate(args.outdir, args.interviews, args.seed, args.words)
+    info = generate(args.outdir, args.interviews, args.seed, args.words, txt_only=args.txt_only)
     print(f"{info['interviews']} interviews, {info['words']:,} words, "
           f"{info['bytes'] / 1e6:.1f} MB in {info['seconds']} s -> {info['outdir']}")
     return 0

@@ -20,6 +20,12 @@ echo "workbench setup: installing workbench${extras} and pinned dependencies" >&
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extras}" >&2
 # bertopic without its declared sentence-transformers/torch dependency (see DEPENDENCIES.md)
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps "bertopic==${BERTOPIC_VERSION}" >&2
+# compile once what every new process would otherwise compile again: UMAP's numba code
+# (numba's on-disk cache) and the French tokenizer's big pattern (workbench.nlp's cache)
+echo "workbench setup: compiling UMAP and the French tokenizer once (kept in caches)" >&2
+.venv/bin/python -c "from workbench.topics._bertopic import warm_up; warm_up()
+from workbench.nlp import lemma_pipeline; lemma_pipeline()" >&2 \
+  || echo "workbench setup: warm-up skipped (topic runs will compile on first use)" >&2
 rm -f .venv/.installed*
 touch "$stamp"
 echo "workbench setup: done" >&2

@@ -1,33 +1,45 @@
-"""The architecture's promises, checked: the core imports neither Textual nor click,
-and no SQL is written outside workbench/store/."""
+"""The architecture's promises, checked: the layering contracts of ``pyproject.toml``
+(import-linter: the core never imports Textual, click, the CLI or the TUI; the CLI and the
+TUI import only the facade, the public types, messages and labels; wildcards, so a new
+module is covered the day it exists), no SQL outside workbench/store/, no network code."""
+import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
-PKG = Path(__file__).resolve().parent.parent / "workbench"
-CORE_MODULES = sorted(
-    ".".join(p.relative_to(PKG.parent).with_suffix("").parts)
-    for p in PKG.rglob("*.py")
-    if not {"tui", "cli"} & set(p.relative_to(PKG).parts) and p.name != "__main__.py")
+ROOT = Path(__file__).resolve().parent.parent
+PKG = ROOT / "workbench"
+FACES = {"cli", "tui"}
 
 
-@pytest.mark.parametrize("module", CORE_MODULES)
-def test_core_module_does_not_load_textual(module):
-    code = (f"import sys, importlib; importlib.import_module({module!r}); "
-            "print('textual' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False", f"{module} loads textual"
+def test_import_contracts_hold():
+    code = ("import sys; from importlinter.cli import lint_imports; "
+            "sys.exit(lint_imports(config_filename='pyproject.toml', no_cache=True, "
+            "no_logo=True))")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout[-4000:] + out.stderr[-2000:]
+    assert "2 kept, 0 broken" in out.stdout
 
 
-def test_core_source_never_imports_click_or_textual():
-    # (sqlite-utils itself imports click; what matters is that our core does not use it)
-    pattern = re.compile(r"^\s*(from|import)\s+(click|textual)\b", re.M)
-    offenders = [m for m in CORE_MODULES
-                 if pattern.search((PKG.parent / (m.replace(".", "/") + ".py")).read_text())]
-    assert offenders == []
+def test_faces_never_reach_into_the_store():
+    """The facade is the only way in: no face calls ``project.store`` (import-linter
+    cannot see an attribute)."""
+    pattern = re.compile(r"\.store\b(?!_)")
+    offenders = [f"{p.relative_to(ROOT)}: {line.strip()}" for face in FACES
+                 for p in (PKG / face).rglob("*.py")
+                 for i, line in enumerate(p.read_text().splitlines(), 1)
+                 if pattern.search(line)]
+    # known debt (#16's wait notices, written as #17's check arrived): the faces set the
+    # store's on_wait hook and the TUI reads its write state; give the facade a method
+    # and remove the line from here.  Never add one.
+    debt = {"workbench/cli/_base.py: project.store.on_wait = lambda message: "
+            "click.echo(f\"workbench: {message}\", err=True)",
+            "workbench/tui/app.py: self.project.store.on_wait = self._notify_waiting",
+            "workbench/tui/app.py: store = self.project.store"}
+    assert [o for o in offenders if o not in debt] == []
 
 
 def test_no_sql_outside_store():

@@ -25,7 +25,9 @@ def french():
 
 def help_texts(command: click.Command, path: str = "workbench"):
     """(text, where) for every help of the command tree, as click shows it (English)."""
+    from workbench.cli import load_all_commands
     from workbench.cli._i18n import _english, translate_tree
+    load_all_commands()                       # the main group loads commands on demand
     i18n.set_language("en")
     translate_tree(command)                   # the English kept on first use
     for attr in ("help", "short_help", "epilog"):

@@ -34,3 +34,11 @@ def test_project_at_schema_0001_upgrades_on_open(tmp_path, interview_txt):
         assert len(p.documents()) == 2
     with Project.open(path) as p:
         assert p.store.migrations_applied == []              # nothing left to apply
+
+
+def test_migration_names_from_files_are_the_registered_ones():
+    """Opening a project checks for pending migrations from the file names alone
+    (without importing sqlite-utils, pandas and numpy): they must be the registered list."""
+    from workbench.store.db import migration_names
+    from workbench.store.schema import migrations
+    assert migration_names() == [m.name for m in migrations._migrations]

@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 from docx import Document
 
-from workbench.cli import main
+from workbench.cli import load_all_commands, main
 
 PRIVATE_TEXT = "Zorglub"            # a word only the private document contains
 PRIVATE_MEMO = "Xylophage"          # a private memo
@@ -87,6 +87,7 @@ def world(tmp_path_factory):
 
 
 def leaf_commands(group=main, prefix=()):
+    load_all_commands()      # the main group loads a command's module on demand
     for name, cmd in sorted(group.commands.items()):
         if isinstance(cmd, click.Group):
             yield from leaf_commands(cmd, prefix + (name,))

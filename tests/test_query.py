@@ -252,7 +252,7 @@ def test_status_candidates(fx):
     ("Freins WHERE canal_entree > CEP", "canal_entree is nominal", 13),
     ("Freins WHERE emploi_6m = peutetre", "emploi_6m is yes/no", 25),
     ("Freins WHERE niveau = bac", "niveau is ordinal", 22),
-    ("Freins WHERE actor = stagiaires", "unknown actor type", 21),
+    ("Freins WHERE actor = consultants", "unknown actor type", 21),  # stagiaires: beneficiary (labels.ACTOR_ALIASES)
     ("NOT Freins", "NOT on its own needs a scope", 0),
     ("TURN(Freins FOLLOWED BY Accompagnement)", "FOLLOWED BY cannot be used inside TURN", 12),
 ])

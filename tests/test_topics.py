@@ -64,6 +64,8 @@ def test_backend_runs_offline_and_is_reproducible(topics_project, backend):
         ub[["start", "end", "topic", "probability"]])
     assert 0 < a.metrics["coherence_cv"] <= 1 and 0 < a.diversity <= 1
     assert {"preprocess_s", "fit_s", "total_s"} <= set(a.timing)
+    if backend == "bertopic":       # BERTopic's own outlier reduction places every unit
+        assert a.n_outliers == 0 and a.metrics["outliers_before_reduction"] >= 0
     # the themes come out: some topic has crèche among its top words
     words = p.topic_words(a.id)
     assert "crèche" in set(words[words["rank"] < 10]["word"])

@@ -4,15 +4,20 @@ attributes: a description and links to codes.  A mixin of
 :class:`workbench.project.Project`."""
 from __future__ import annotations
 
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from workbench.lazy import lazy_module
+    pd = lazy_module("pandas")
 
+from workbench.facade import Capability
 from workbench.domain import NotFoundError, ValidationError
 from workbench.i18n import _
 
 
-class GroupsAPI:
+class GroupsAPI(Capability):
     def create_group(self, name: str, *, description: str | None = None) -> int:
         """A new, empty group (names are unique)."""
         name = (name or "").strip()

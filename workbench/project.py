@@ -18,9 +18,13 @@ import os
 import re
 import sqlite3
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from workbench.lazy import lazy_module
+    pd = lazy_module("pandas")
 
 from workbench.agreement import AgreementAPI
 from workbench.codebook.project_ops import CodebookAPI

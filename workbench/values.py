@@ -21,6 +21,10 @@ Dates
     dates only where the caller says the value comes from a spreadsheet date column
     (``excel_serial=True``).
 
+Colours
+    ``#RRGGBB`` in capitals; ``#rgb`` is expanded; the ``#`` may be left out where the
+    caller allows it (codes typed by hand, some REFI-QDA exports).
+
 Numbers
     A decimal point or a French decimal comma (``3,5``), spaces, no-break spaces and
     narrow no-break spaces as thousands separators (``1 234,5``), an optional sign and
@@ -34,7 +38,8 @@ import unicodedata
 from dataclasses import dataclass
 
 __all__ = ["BOOLEAN_PAIRS", "DateValue", "FALSE_WORDS", "TRUE_WORDS", "excel_serial_date",
-           "is_boolean_column", "iso_date", "parse_bool", "parse_date", "parse_number"]
+           "is_boolean_column", "iso_date", "normalise_colour", "parse_bool", "parse_date",
+           "parse_number"]
 
 # -- yes / no ------------------------------------------------------------------------------
 TRUE_WORDS = frozenset({"oui", "o", "vrai", "yes", "y", "true", "1"})
@@ -197,3 +202,20 @@ def parse_date(text, *, day_first: bool = True, excel_serial: bool = False) -> D
     if excel_serial and _SERIAL.fullmatch(s):
         return excel_serial_date(float(s.replace(",", ".")))
     return None
+
+
+# -- colours ------------------------------------------------------------------------------
+_COLOUR = re.compile(r"^#?([0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
+
+
+def normalise_colour(value: str, *, require_hash: bool = True) -> str | None:
+    """``"#1f77b4"`` -> ``"#1F77B4"``, ``"#abc"`` -> ``"#AABBCC"``; None if not a colour.
+    With ``require_hash=False`` a missing ``#`` is tolerated."""
+    value = value.strip()
+    m = _COLOUR.match(value)
+    if not m or (require_hash and not value.startswith("#")):
+        return None
+    hexa = m.group(1).upper()
+    if len(hexa) == 3:
+        hexa = "".join(ch * 2 for ch in hexa)
+    return "#" + hexa

@@ -12,11 +12,17 @@ here.  See :mod:`workbench.agreement.stats` for the coefficients and the interva
 from __future__ import annotations
 
 import re
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    from workbench.lazy import lazy_module
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
+from workbench.facade import Capability
 from workbench.agreement import stats
 from workbench.agreement.units import UNIT_KINDS, document_units, regions
 from workbench.domain import CONSENSUS_CODER, ValidationError
@@ -38,7 +44,7 @@ def _ci(pair):
     return (float("nan"), float("nan")) if pair is None else pair
 
 
-class AgreementAPI:
+class AgreementAPI(Capability):
     # -- inputs --------------------------------------------------------------------
     def _agreement_coders(self, coders: Sequence[str]) -> dict[str, int]:
         known = {c["name"]: c for c in self.store.list_coders()}

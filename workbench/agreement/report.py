@@ -2,10 +2,17 @@
 :func:`methods_agreement`; it builds nothing itself)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dataclasses import dataclass
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    from workbench.lazy import lazy_module
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
 from workbench.agreement import stats
 from workbench.domain import CONSENSUS_CODER, WorkbenchError

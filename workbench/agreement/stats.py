@@ -24,9 +24,13 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    from workbench.lazy import lazy_module
+    np = lazy_module("numpy")
 
 from workbench.i18n import _
 

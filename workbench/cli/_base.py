@@ -18,8 +18,8 @@ import click
 from workbench.cli._i18n import I18nGroup
 from workbench.domain import WorkbenchError
 from workbench.i18n import N_, _
-from workbench.ingest.model import ImportFileError
-from workbench.store.errors import translate, translate_os_error
+from workbench.public import ImportFileError
+from workbench.public import translate, translate_os_error
 
 FORMATS = ("table", "csv", "json")
 
@@ -196,7 +196,61 @@ def _terminate(signum, frame):
     raise SystemExit(128 + signum)
 
 
-@click.group(cls=I18nGroup, invoke_without_command=True,
+#: each top-level command -> the module of workbench.cli that defines it: a command loads
+#: only its own module (and what it uses), so that a read command starts fast.
+#: tests/test_cli_docs.py checks this table against the modules.
+COMMAND_MODULES = {
+    "init": "app", "info": "app", "demo": "app", "open": "app",
+    "import": "ingest", "docs": "ingest", "search": "ingest", "participants": "ingest",
+    "private": "ingest",
+    "codebook": "coding", "codes": "coding", "code": "coding", "code-segments": "coding",
+    "codings": "coding", "undo": "coding", "redo": "coding", "autocode": "coding",
+    "review": "coding", "memo": "coding",
+    "query": "query", "matrix": "query", "joint": "query", "triangulate": "query", "eq": "query",
+    "queries": "query",
+    "topics": "topics",
+    "export": "export",
+    "privacy": "privacy",
+    "agreement": "team", "coders": "team", "share": "team", "merge": "team",
+    "compare": "team", "adjudicate": "team", "check": "app",
+    "waves": "waves", "cases": "waves", "trajectory": "waves", "changes": "waves",
+    "sampling": "waves", "saturation": "waves",
+}
+
+
+class LazyGroup(I18nGroup):
+    """The main group: commands are listed from :data:`COMMAND_MODULES` and their
+    module is imported (and its help put in the user's language) when one of them is
+    asked for."""
+
+    group_class = I18nGroup                 # its sub-groups are ordinary (not lazy)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self.commands) | set(COMMAND_MODULES))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            import importlib
+
+            from workbench.cli._i18n import translate_tree
+            importlib.import_module(f"workbench.cli.{COMMAND_MODULES[cmd_name]}")
+            for name in [n for n, m in COMMAND_MODULES.items()
+                         if m == COMMAND_MODULES[cmd_name] and n in self.commands]:
+                translate_tree(self.commands[name])
+        return self.commands.get(cmd_name)
+
+
+def load_all_commands() -> None:
+    """Import every command module (for help pages and tests walking the tree)."""
+    import importlib
+
+    from workbench.cli._i18n import translate_tree
+    for module in sorted(set(COMMAND_MODULES.values())):
+        importlib.import_module(f"workbench.cli.{module}")
+    translate_tree(main)
+
+
+@click.group(cls=LazyGroup, invoke_without_command=True,
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="workbench")
 @click.pass_context

@@ -36,7 +36,7 @@ def _launch_tui(path) -> None:
 
 
 def open_demo() -> None:
-    from workbench.demo import ensure_demo
+    from workbench.public import ensure_demo
     try:
         path = ensure_demo(progress=Progress(N_("Building the demo project")))
     except Exception as exc:  # a broken demo build must say why, not trace back
@@ -58,7 +58,21 @@ def _print_info(info: dict, fmt: str) -> None:
         click.echo(f"{label:<{width}}  {v}")
     if info.get("by_programme"):
         click.echo("\n" + colon(_("Documents by programme and actor type")))
-        emit(info["by_programme"], "table")
+        click.echo(_plain_table(info["by_programme"]))
+
+
+def _plain_table(rows: list[dict]) -> str:
+    """Columns right-aligned under their names, as pandas prints them (without loading
+    pandas: `info` is a read command that must start fast)."""
+    names = list(rows[0])
+    # pandas gives a number column one more space (for a sign)
+    pad = [" " if all(isinstance(r.get(n), (int, float)) for r in rows) else "" for n in names]
+    cells = [[p + str(r.get(n, "")) for n, p in zip(names, pad)] for r in rows]
+    heads = [p + n for n, p in zip(names, pad)]
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(heads)]
+    lines = [" ".join(h.rjust(w) for h, w in zip(heads, widths))]
+    lines += [" ".join(c.rjust(w) for c, w in zip(row, widths)) for row in cells]
+    return "\n".join(lines)
 
 
 @main.command("check")
@@ -135,7 +149,7 @@ def demo_cmd(project, replace):
 
     Example: workbench demo /tmp/demo.wbproj --replace
     """
-    from workbench.demo import build_demo
+    from workbench.public import build_demo
     path = build_demo(project, replace=replace, progress=Progress(N_("Importing")))
     click.echo(_("Demo project built: {path}").format(path=path))
     with open_project(str(path)) as p:

@@ -42,8 +42,8 @@ def codebook_validate(file):
 
     Example: workbench codebook validate codebooks/avenir.yaml
     """
-    from workbench.codebook import validate_codebook_file
-    from workbench.codebook.project_ops import read_codebook_file
+    from workbench.public import validate_codebook_file
+    from workbench.public import read_codebook_file
     if Path(file).suffix.lower() in (".qdc", ".qde", ".qdpx"):
         cb = read_codebook_file(file)
         click.echo(_("{file}: valid ({codes}, {questions})").format(
@@ -58,7 +58,7 @@ def codebook_validate(file):
     if errors:
         raise UserError(ngettext("{file}: {n} error", "{file}: {n} errors", len(errors)).format(
             file=file, n=len(errors)))
-    from workbench.codebook import load_codebook
+    from workbench.public import load_codebook
     cb = load_codebook(file)
     counts = [_n_codes(cb.count()), _n_questions(len(cb.questions))]
     if problems:
@@ -79,7 +79,7 @@ def codebook_import(project, file, coder):
     """
     with open_project(project, coder) as p:
         s = p.import_codebook(file)
-    from workbench.codebook.project_ops import describe_import
+    from workbench.public import describe_import
     click.echo(f"{s['codebook']}: " + describe_import(s))
 
 
@@ -131,8 +131,8 @@ def codebook_diff(old, new):
 
     Example: workbench codebook diff eval.wbproj codebooks/avenir.yaml
     """
-    from workbench.codebook import diff_codebooks, format_changes
-    from workbench.codebook.project_ops import read_codebook_file
+    from workbench.public import diff_codebooks, format_changes
+    from workbench.public import read_codebook_file
 
     def load(ref):
         if ref.endswith(".wbproj"):
@@ -272,7 +272,7 @@ def codes_delete(project, code, yes, coder):
 
     Example: workbench codes delete eval.wbproj "Freins/Autre" --yes
     """
-    from workbench.coding import ConfirmationRequired
+    from workbench.public import ConfirmationRequired
     with open_project(project, coder) as p:
         try:
             n = p.delete_code(code, force=yes)
@@ -410,7 +410,7 @@ def autocode_cmd(project, code, keyword, regex, lemma, speaker, actor_rule, posi
 
     Example: workbench autocode eval.wbproj "Immersion" --lemma immersion --dry-run
     """
-    from workbench.coding import Rule
+    from workbench.public import Rule
     given = [(k, v) for k, v in (("keyword", keyword), ("regex", regex), ("lemma", lemma),
                                  ("speaker", speaker), ("actor", actor_rule),
                                  ("position", position), ("section", section)) if v]

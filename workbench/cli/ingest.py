@@ -39,7 +39,7 @@ def _parse_speaker_map(values) -> dict[str, str]:
 
 
 def _parse_columns(value):
-    from workbench.ingest.parsers import parse_column_mapping
+    from workbench.public import parse_column_mapping
     try:
         return parse_column_mapping(value)
     except ValueError as exc:
@@ -103,7 +103,7 @@ def import_cmd(project, paths, programme, new_programme, field_types, actor_type
 
     Example: workbench import eval.wbproj entretiens/ --programme avenir --actor beneficiary
     """
-    from workbench.tables import TableTypeError, parse_type_override
+    from workbench.public import TableTypeError, parse_type_override
     qdpx = [p for p in paths if p.lower().endswith(".qdpx")]
     if qdpx:
         if len(paths) != 1:
@@ -297,7 +297,7 @@ def participants_import(project, file, id_column, types, sheet, coder):
 
     Example: workbench participants import eval.wbproj participants.csv --type age=numeric
     """
-    from workbench.tables import TableTypeError, parse_type_override
+    from workbench.public import TableTypeError, parse_type_override
     overrides = {}
     for spec in types:
         name, type_, levels = parse_type_override(spec)

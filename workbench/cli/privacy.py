@@ -349,8 +349,8 @@ def reidentify_cmd(source, out, key, overwrite):
 
     Example: workbench privacy reidentify rapport-pseudo.docx rapport.docx --key ~/cles/eval.key
     """
-    from workbench.privacy.keyfile import is_encrypted
-    from workbench.privacy.reidentify import reidentify
+    from workbench.public import is_encrypted
+    from workbench.public import reidentify
     passphrase = _passphrase(confirm=False) if is_encrypted(key) else None
     result = reidentify(key, source, out, passphrase=passphrase, overwrite=overwrite)
     click.echo(_("wrote {out} ({n} replacements)").format(out=result["out"],

@@ -45,7 +45,7 @@ def write(df, fmt: str, output: str | None, sheet: str = "results") -> None:
         click.echo(_wrote(len(df), output), err=True)
         return
     if output:
-        from workbench.safety.files import atomic_output
+        from workbench.public import atomic_output
         with atomic_output(output, "w", encoding="utf-8", newline="") as fh:
             emit(df, fmt, out=fh)
         click.echo(_wrote(len(df), output), err=True)
@@ -55,7 +55,7 @@ def write(df, fmt: str, output: str | None, sheet: str = "results") -> None:
 
 def write_sheets(frames: dict, output: str, notes: dict | None = None) -> None:
     """Sheets with the one .xlsx writer (typed cells, no formula injection)."""
-    from workbench.export.tables import write_xlsx
+    from workbench.public import write_xlsx
     if notes is None and _NOTE.get("text"):
         notes = {name: _NOTE["text"] for name in frames}
     _NOTE.pop("text", None)

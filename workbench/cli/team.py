@@ -8,8 +8,8 @@ import click
 import numpy as np
 import pandas as pd
 
-from workbench.agreement.stats import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, LEVELS
-from workbench.agreement.units import UNIT_KINDS
+from workbench.public import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, LEVELS
+from workbench.public import UNIT_KINDS
 from workbench.cli._base import (UserError, coder_option, emit, format_option, handle_errors,
                                  main, open_project)
 from workbench.cli.query import _check_output, out_options, write
@@ -105,7 +105,7 @@ def agreement_cmd(project, coders, codes, unit, documents, values_of, level, int
                                              unit=unit, n=resamples, seed=seed), err=True)
         return
     if fmt == "xlsx":
-        from workbench.export.tables import write_xlsx
+        from workbench.public import write_xlsx
         write_xlsx({_("agreement"): df.drop(columns=["code_id"], errors="ignore"),
                     _("method"): method_table(df)}, output)
         click.echo(ngettext("wrote {n} row to {path}", "wrote {n} rows to {path}",
@@ -136,7 +136,10 @@ def coders_add(project, name):
 @format_option
 @handle_errors
 def coders_list(project, fmt):
-    """List coders and how many codings each made."""
+    """List coders and how many codings each made.
+
+    Example: workbench coders list eval.wbproj --format csv
+    """
     with open_project(project) as p:
         emit(p.coders(), fmt)
 
@@ -297,7 +300,10 @@ def adjudicate_place(project, document, code, start, end, decision, coder_a, cod
 @coder_option
 @handle_errors
 def adjudicate_agreements(project, document, coder_a, coder_b, coder):
-    """Copy every place where both coders coded exactly alike into the consensus."""
+    """Copy every place where both coders coded exactly alike into the consensus.
+
+    Example: workbench adjudicate agreements eval.wbproj AV-BEN-01 "Camille Roux" "Yanis Belkacem"
+    """
     with open_project(project, coder) as p:
         n = p.accept_agreements(document, coder_a, coder_b)
     click.echo(ngettext("{n} agreed place copied to the consensus",
@@ -310,6 +316,9 @@ def adjudicate_agreements(project, document, coder_a, coder_b, coder):
 @format_option
 @handle_errors
 def adjudicate_list(project, document, fmt):
-    """Decisions made so far: where, what, by whom, with their memo."""
+    """Decisions made so far: where, what, by whom, with their memo.
+
+    Example: workbench adjudicate list eval.wbproj --document AV-BEN-01
+    """
     with open_project(project) as p:
         emit(p.adjudications(document), fmt)

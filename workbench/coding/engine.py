@@ -7,22 +7,26 @@ call returns, logged with its coder, and undoable (undo/redo survive a restart).
 """
 from __future__ import annotations
 
-import re
 import uuid
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from workbench.lazy import lazy_module
+    pd = lazy_module("pandas")
 
+from workbench.facade import Capability
 from workbench.domain import NotFoundError, ValidationError, WorkbenchError
 from workbench.i18n import N_, _, ngettext
 from workbench.identity import new_guid
+from workbench import values
 from workbench.store import now
 
 ORIGINS = ("manual", "rule", "topic", "imported")
 MEMO_TARGETS = ("project", "document", "code", "coding", "segment", "participant", "question")
 CODE_FIELDS = ("short", "definition", "when_to_use", "when_not_to_use", "example", "colour",
                "codable")
-_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 DEFAULT_COLOURS = ("#1F77B4", "#FF7F0E", "#2CA02C", "#D62728", "#9467BD", "#8C564B",
                    "#E377C2", "#7F7F7F", "#BCBD22", "#17BECF")
 
@@ -38,16 +42,14 @@ class ConfirmationRequired(WorkbenchError):
 
 
 def normalise_colour(colour: str | None) -> str | None:
+    """A code's colour as stored (``#RRGGBB``; None for none), typed by hand: the ``#``
+    may be left out (:func:`workbench.values.normalise_colour`, the one definition)."""
     if colour is None or colour == "":
         return None
-    c = colour.strip()
-    if re.fullmatch(r"#?[0-9A-Fa-f]{3}", c):
-        c = "#" + "".join(ch * 2 for ch in c.lstrip("#"))
-    if not c.startswith("#"):
-        c = "#" + c
-    if not _COLOUR.match(c):
+    c = values.normalise_colour(colour, require_hash=False)
+    if c is None:
         raise ValidationError(_("bad colour {colour!r}: use #RRGGBB").format(colour=colour))
-    return c.upper()
+    return c
 
 
 def _check_name(name: str) -> str:
@@ -59,7 +61,7 @@ def _check_name(name: str) -> str:
     return name
 
 
-class CodingAPI:
+class CodingAPI(Capability):
     # -- coders ------------------------------------------------------------------------
     def add_coder(self, name: str) -> int:
         name = name.strip()
@@ -417,7 +419,7 @@ class CodingAPI:
 
     # -- codings -----------------------------------------------------------------------
     def _check_span(self, doc_id: int, start: int, end: int) -> None:
-        n = len(self.store.document_text(doc_id))
+        n = self.store.document_length(doc_id)
         if not (isinstance(start, int) and isinstance(end, int)):
             raise ValidationError(_("span offsets must be integers"))
         if start < 0 or end > n or start >= end:

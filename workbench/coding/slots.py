@@ -14,6 +14,7 @@ survive restarts.
 from __future__ import annotations
 
 from workbench.domain import ValidationError
+from workbench.facade import Capability
 from workbench.i18n import _
 
 SLOTS = range(1, 10)
@@ -40,7 +41,7 @@ def _check_slot(slot: int) -> int:
     return slot
 
 
-class SlotsAPI:
+class SlotsAPI(Capability):
     def _slots(self) -> tuple[int, dict[int, dict]]:
         coder_id, _name = self._coder_id(None)
         return coder_id, {r["slot"]: {"code": r["code_id"], "pinned": bool(r["pinned"]),

@@ -11,10 +11,15 @@ from __future__ import annotations
 
 import datetime as _dt
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from workbench.lazy import lazy_module
+    pd = lazy_module("pandas")
 
+from workbench.facade import Capability
 from workbench.domain import ValidationError
 from workbench.i18n import _, ngettext
 
@@ -27,7 +32,7 @@ TABLE_NAMES = ("codes", "extraits", "codages", "documents", "participants", "par
                "cooccurrences", "memos", "codeurs")
 
 
-class ExportAPI:
+class ExportAPI(Capability):
     # -- where ----------------------------------------------------------------------
     def export_dir(self) -> Path:
         """``exports/`` next to the project file (created on demand)."""

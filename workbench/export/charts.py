@@ -1,9 +1,15 @@
 """Charts for reports, drawn with matplotlib's Agg backend into PNG bytes."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import io
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from workbench.lazy import lazy_module
+    pd = lazy_module("pandas")
 
 
 def _plt():

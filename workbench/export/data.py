@@ -7,19 +7,24 @@ filtered out, so reports and `workbench matrix` / `joint` agree.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import json
 import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from workbench.lazy import lazy_module
+    pd = lazy_module("pandas")
 
-from workbench.domain import programme_label
+from workbench.domain import ACTOR_TYPES, programme_label
+from workbench.labels import actor_label
 from workbench.export.qdpx import code_tree
 
-ACTOR_LABELS_FR = {"beneficiary": "bénéficiaire", "trainer": "formateur·rice",
-                   "operator": "opérateur", "other": "autre"}
 
 
 @dataclass
@@ -161,7 +166,7 @@ def code_by(project, column: str, *, unit: str = "passages", codes=None,
     table = project.matrix(column, codes=codes, count=unit, where=where)
     table = table[(table["code"] != "(total)") & (table["total"] > 0)]
     if column == "actor_type":
-        table = table.rename(columns=ACTOR_LABELS_FR)
+        table = table.rename(columns={a: actor_label(a) for a in ACTOR_TYPES})
     elif column == "programme":
         table = table.rename(columns={c: programme_label(c) for c in table.columns
                                       if c not in ("code", "total")})

@@ -12,11 +12,18 @@ attributes, with interviewer speech left out, for the chosen coders.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import re
 from dataclasses import dataclass, field
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    from workbench.lazy import lazy_module
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
 from workbench.domain import CONSENSUS_CODER
 from workbench.i18n import _

@@ -32,6 +32,7 @@ the current turn; text before the first turn becomes ``kind="paragraph"`` segmen
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -238,12 +239,17 @@ def parse_timestamp(value: str) -> float:
     return hours * 3600 + minutes * 60 + seconds + frac
 
 
+_SPACES_RE = re.compile(r"[\s\u00a0\u202f]+")
+
+
+@functools.lru_cache(maxsize=8192)      # pure, and a transcript repeats its few labels
 def clean_label(label: str) -> str:
     """Normalise a label as stored as the speaker: NFC, single ordinary spaces."""
     label = unicodedata.normalize("NFC", label)
-    return re.sub(r"[\s\u00a0\u202f]+", " ", label).strip()
+    return _SPACES_RE.sub(" ", label).strip()
 
 
+@functools.lru_cache(maxsize=8192)
 def is_interviewer_label(label: str) -> bool:
     """True for labels naming the interviewer: ENQ, Enquêteur/Enquêtrice, E, I, Q,
     Question, Interviewer N, Intervieweur/Intervieweuse, Chercheur/Chercheuse

@@ -16,10 +16,15 @@ import json
 import random
 import warnings
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from workbench.lazy import lazy_module
+    pd = lazy_module("pandas")
 
+from workbench.facade import Capability
 from workbench.domain import NotFoundError, ValidationError, WorkbenchError
 from workbench.i18n import _, decimal, ngettext, npgettext, pgettext
 from workbench.labels import privacy_category_label
@@ -55,7 +60,7 @@ def detection_report(report: dict, *, seconds: bool = False) -> str:
                      occ).format(n=occ))
 
 
-class PrivacyAPI:
+class PrivacyAPI(Capability):
     #: called with the message when an export warns (the CLI prints it on stderr, the
     #: TUI shows a notification); None: Python's ``warnings``
     on_warning: Callable[[str], None] | None = None

@@ -27,17 +27,15 @@ def load(model: str = DEFAULT_MODEL):
     with _lock:
         nlp = _cache.get(model)
         if nlp is None:
+            from workbench.nlp import load_spacy, pipes_except
             try:
-                import spacy
-                from spacy.util import get_package_path
-                meta = spacy.util.load_meta(get_package_path(model) / "meta.json")
+                pipes = pipes_except(model, _KEEP_PIPES)
             except (ImportError, OSError, ModuleNotFoundError):
                 raise WorkbenchError(_(
                     "the spaCy model {model} is not installed: install its package in "
                     "Workbench's environment, or detect without it (--no-ner)").format(
                         model=model)) from None
-            pipes = [p for p in meta.get("pipeline", []) if p not in _KEEP_PIPES]
-            nlp = spacy.load(model, exclude=pipes)
+            nlp = load_spacy(model, pipes)
             nlp.max_length = max(nlp.max_length, 2_000_000)
             _cache[model] = nlp
     return nlp

@@ -18,15 +18,21 @@ of the project reloaded whenever the project changes.
 from __future__ import annotations
 
 import threading
-from typing import Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from workbench.lazy import lazy_module
+    pd = lazy_module("pandas")
 
 from workbench.domain import ValidationError
+from workbench.facade import Capability
 from workbench.i18n import _, ngettext
 from workbench.query import joint as _joint
 from workbench.query import matrices as _matrices
 from workbench.query import triangulation as _tri
+from workbench.query._types import CodeRefs, Coders
 from workbench.query.dossier import QuestionDossier, question_dossier
 from workbench.query.engine import Filter, ProjectData, retrieve
 from workbench.query.language import Query, parse, parse_condition
@@ -36,7 +42,7 @@ SAVED_KINDS = ("query", "matrix", "cooccurrence", "participants", "triangulation
 STATUSES = ("accepted", "candidate", "all")
 
 
-class QueryAPI:
+class QueryAPI(Capability):
     # -- the snapshot --------------------------------------------------------------------
     def query_data(self, include_private: bool = False) -> ProjectData:
         """The engine's snapshot of the project, reloaded when the project changed.
@@ -52,7 +58,7 @@ class QueryAPI:
                 self.__dict__[key] = cached
             return cached[1]
 
-    def counting(self, *, count: str = "passages", coders=None, interviewer: bool = False,
+    def counting(self, *, count: str = "passages", coders: Coders = None, interviewer: bool = False,
                  status: str = "accepted", descendants: bool = True) -> str:
         """One sentence saying what a table counts (shown with every table)."""
         from workbench.query.scope import describe
@@ -67,7 +73,8 @@ class QueryAPI:
             raise ValidationError(_("status must be one of {values}").format(values=", ".join(STATUSES)))
         return status
 
-    def _rows(self, data, codes, questions, descendants=True):
+    def _rows(self, data: ProjectData, codes: CodeRefs, questions: Sequence[str] | str | None,
+              descendants: bool = True) -> list[tuple[str, list[int]]]:
         if codes is not None and questions is not None:
             raise ValidationError(_("give codes or evaluation questions, not both"))
         if questions is not None:
@@ -87,7 +94,7 @@ class QueryAPI:
 
     def query(self, expression: str, *, where: str | None = None, attributes: Sequence[str] = (),
               descendants: bool = True, status: str = "accepted",
-              limit: int | None = None, coders=None, interviewer: bool = False) -> pd.DataFrame:
+              limit: int | None = None, coders: Coders = None, interviewer: bool = False) -> pd.DataFrame:
         """Coded passages matching a query (see docs/query-language.md).
 
         Columns: document, programme, actor_type, speaker, participant_id, start, end,
@@ -99,10 +106,10 @@ class QueryAPI:
                         coders=coders, interviewer=interviewer)
 
     # -- matrices ----------------------------------------------------------------------
-    def matrix(self, by: str = "actor_type", *, codes: Sequence | None = None,
+    def matrix(self, by: str = "actor_type", *, codes: CodeRefs = None,
                count: str = "passages", percent: str | None = None, descendants: bool = True,
                where: str | None = None, bins: int = 4, status: str = "accepted",
-               coders=None, interviewer: bool = False) -> pd.DataFrame:
+               coders: Coders = None, interviewer: bool = False) -> pd.DataFrame:
         """Codes × ``by`` (actor_type, programme, a document field or a participant
         attribute; numbers and dates in ``bins`` quantiles).  Cells count distinct
         passages (default), codings, documents or participants; ``percent`` row or
@@ -115,9 +122,9 @@ class QueryAPI:
                                      bins=bins, status=self._status(status), coders=coders,
                                      interviewer=interviewer)
 
-    def cooccurrence(self, codes: Sequence | None = None, *, mode: str = "overlap",
+    def cooccurrence(self, codes: CodeRefs = None, *, mode: str = "overlap",
                      distance: int | None = None, count: str = "passages",
-                     where: str | None = None, status: str = "accepted", coders=None,
+                     where: str | None = None, status: str = "accepted", coders: Coders = None,
                      interviewer: bool = False) -> pd.DataFrame:
         """Code × code co-occurrence: overlap, turn, or proximity (``distance`` chars);
         each code alone (without its sub-codes)."""
@@ -125,11 +132,11 @@ class QueryAPI:
                                       count=count, where=where, status=self._status(status),
                                       coders=coders, interviewer=interviewer)
 
-    def participant_code_matrix(self, codes: Sequence | None = None, *, binary: bool = True,
+    def participant_code_matrix(self, codes: CodeRefs = None, *, binary: bool = True,
                                 descendants: bool = True, where: str | None = None,
                                 attributes: bool | Sequence[str] = False,
                                 all_participants: bool = False, count: str = "passages",
-                                status: str = "accepted", coders=None) -> pd.DataFrame:
+                                status: str = "accepted", coders: Coders = None) -> pd.DataFrame:
         """Participant × code (1/0, or counts of passages or codings), first column
         participant_id, optionally joined with the participant table (``attributes=True``
         or a list of names; private attributes are never joined)."""
@@ -153,10 +160,10 @@ class QueryAPI:
         return table
 
     # -- triangulation and joint displays ----------------------------------------------
-    def triangulate(self, codes: Sequence | None = None, *, questions: Sequence[str] | str | None = None,
+    def triangulate(self, codes: CodeRefs = None, *, questions: Sequence[str] | str | None = None,
                     actors: Sequence[str] = _tri.ACTORS, exemplars: int = 2,
                     where: str | None = None, descendants: bool = True,
-                    status: str = "accepted", coders=None) -> pd.DataFrame:
+                    status: str = "accepted", coders: Coders = None) -> pd.DataFrame:
         """Per code (or evaluation question, ``questions="all"`` for every one) and actor
         type: passages, codings, documents, participants, share, status, exemplar
         excerpts, and a convergence / divergence / silence summary."""
@@ -166,11 +173,11 @@ class QueryAPI:
                                where=where, status=self._status(status), coders=coders)
         return out.rename(columns={"row": "question" if questions is not None else "code"})
 
-    def joint_display(self, group_by: str, *, codes: Sequence | None = None,
+    def joint_display(self, group_by: str, *, codes: CodeRefs = None,
                       questions: Sequence[str] | str | None = None, bins: int = 4,
                       exemplars: int = 1, where: str | None = None, layout: str = "long",
                       descendants: bool = True, status: str = "accepted",
-                      coders=None) -> pd.DataFrame:
+                      coders: Coders = None) -> pd.DataFrame:
         """Rows = groups of ``group_by`` (a participant attribute), columns = codes or
         questions; cells = the group's size (interviewed participants, coded or not),
         participants whose words carry the code, their share of the group, passages,
@@ -181,11 +188,11 @@ class QueryAPI:
                                     where=where, layout=layout, status=self._status(status),
                                     coders=coders)
 
-    def outcome_by_code(self, outcome: str, *, codes: Sequence | None = None,
+    def outcome_by_code(self, outcome: str, *, codes: CodeRefs = None,
                         questions: Sequence[str] | str | None = None,
                         positive: str | None = None, where: str | None = None,
                         descendants: bool = True, status: str = "accepted",
-                        coders=None) -> pd.DataFrame:
+                        coders: Coders = None) -> pd.DataFrame:
         """Binary outcome rate with vs without the code: Fisher's exact test, odds ratio
         with its 95 % confidence interval, Holm and Benjamini–Hochberg adjusted p-values,
         small-numbers warnings."""
@@ -196,7 +203,7 @@ class QueryAPI:
 
     def question_dossier(self, question_id: str, *, where: str | None = None,
                          exemplars: int = 2, status: str = "accepted",
-                         coders=None) -> QuestionDossier:
+                         coders: Coders = None) -> QuestionDossier:
         """Everything on one evaluation question (see workbench.query.dossier)."""
         data = self.query_data()
         return question_dossier(data, question_id, where=where, n_exemplars=exemplars,
@@ -234,19 +241,21 @@ class QueryAPI:
         self.store.save_query(name, kind, expression or "", params, replace=replace,
                               coder=self.coder)
 
-    def run_saved_query(self, name: str):
+    def run_saved_query(self, name: str) -> Any:
         q = self.store.get_saved_query(name)
         return self._run(q["kind"], q["expression"], q["params"])
 
     def delete_saved_query(self, name: str) -> None:
         self.store.delete_saved_query(name, coder=self.coder)
 
-    def _run(self, kind: str, expression: str, params: dict):
+    def _run(self, kind: str, expression: str, params: dict) -> Any:
         import inspect
-        method = {"query": self.query, "matrix": self.matrix, "cooccurrence": self.cooccurrence,
-                  "participants": self.participant_code_matrix, "triangulation": self.triangulate,
-                  "joint": self.joint_display, "outcome": self.outcome_by_code,
-                  "dossier": self.question_dossier}.get(kind)
+        methods: dict[str, Callable[..., Any]] = {
+            "query": self.query, "matrix": self.matrix, "cooccurrence": self.cooccurrence,
+            "participants": self.participant_code_matrix, "triangulation": self.triangulate,
+            "joint": self.joint_display, "outcome": self.outcome_by_code,
+            "dossier": self.question_dossier}
+        method = methods.get(kind)
         if method is None:
             raise ValidationError(_("unknown kind {kind!r}").format(kind=kind))
         allowed = {n for n, p in inspect.signature(method).parameters.items()

@@ -7,12 +7,19 @@ exports it; the CLI prints it (``workbench eq``).
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dataclasses import dataclass, field
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from workbench.lazy import lazy_module
+    pd = lazy_module("pandas")
 
 from workbench.domain import ACTOR_TYPES, NotFoundError
 from workbench.i18n import _
+from workbench.query._types import Coders
 from workbench.query.engine import RETRIEVAL_COLUMNS, ProjectData, codings_in_scope, retrieve
 from workbench.query.matrices import row_passages
 from workbench.query.triangulation import question_rows, triangulate
@@ -41,7 +48,7 @@ class QuestionDossier:
 
 def question_dossier(data: ProjectData, question_id: str, *, where: str | None = None,
                      n_exemplars: int = 2, participants_table: pd.DataFrame | None = None,
-                     status: str = "accepted", coders=None) -> QuestionDossier:
+                     status: str = "accepted", coders: Coders = None) -> QuestionDossier:
     """Linked codes (each with its sub-codes) and their counts, the question's passages
     (overlapping codings of its codes merged), counts by actor type × programme, the
     participants whose words are cited, and the triangulation row.  Interviewer speech

@@ -29,29 +29,31 @@ from __future__ import annotations
 import difflib
 import json
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, Iterable, NoReturn, Sequence
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+    import numpy as np
+    import pandas as pd
+else:
+    from workbench.lazy import lazy_module
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
-from workbench.domain import ACTOR_TYPES, CONSENSUS_CODER, ValidationError
+from workbench.domain import ACTOR_TYPES, CONSENSUS_CODER, Attribute, ValidationError
 from workbench.i18n import _
-from workbench.labels import actor_label
+from workbench.labels import actor_label, parse_actor
+from workbench.query._types import Coders
 from workbench.query.language import (And, AndNot, AnyCode, Code, CondAnd, CondNot, CondOr,
-                                      Comparison, FollowedBy, Not, Or, Query, QueryError,
-                                      TurnScope, parse, parse_condition)
+                                      Comparison, Condition, Expr, FollowedBy, Not, Or, Query,
+                                      QueryError, TurnScope, parse, parse_condition)
 from workbench.i18n import _
 from workbench.values import parse_bool, parse_date, parse_number
 
-SHIFT = np.int64(1) << np.int64(32)
-ACTOR_ALIASES = {
-    "beneficiary": "beneficiary", "beneficiaries": "beneficiary", "bénéficiaire": "beneficiary",
-    "beneficiaire": "beneficiary", "bénéficiaires": "beneficiary", "stagiaire": "beneficiary",
-    "trainer": "trainer", "trainers": "trainer", "formateur": "trainer", "formateurs": "trainer",
-    "formatrice": "trainer", "operator": "operator", "operators": "operator",
-    "opérateur": "operator", "operateur": "operator", "opérateurs": "operator",
-    "other": "other", "autre": "other",
-}
+if TYPE_CHECKING:
+    from workbench.store import Store
+
+SHIFT = 1 << 32          # (document, position) keys: document * SHIFT + position (int64)
 # hit-level fields of the WHERE clause (documents, turns, codings)
 DOC_FIELDS = {"actor": "actor_type", "actor_type": "actor_type", "programme": "programme",
               "program": "programme", "document": "name", "doc": "name", "site": "site",
@@ -61,7 +63,7 @@ DOC_FIELDS = {"actor": "actor_type", "actor_type": "actor_type", "programme": "p
               "wave": "wave"}
 
 
-def _key(doc, pos) -> np.ndarray:
+def _key(doc: ArrayLike, pos: ArrayLike) -> np.ndarray:
     return np.asarray(doc, dtype=np.int64) * SHIFT + np.asarray(pos, dtype=np.int64)
 
 
@@ -142,7 +144,7 @@ class ProjectData:
     (their turns, codings and participant links) and private participant attributes, so
     that nothing built on this snapshot can show them."""
 
-    def __init__(self, store, include_private: bool = False):
+    def __init__(self, store: Store, include_private: bool = False):
         self.store = store
         self.include_private = include_private
         # codes
@@ -191,9 +193,9 @@ class ProjectData:
         pos = np.searchsorted(talk, np.arange(len(self.seg_id)), "left")
         self._next_talk = np.append(talk, len(self.seg_id))[pos] if len(self.seg_id) \
             else np.zeros(0, dtype=np.int64)
-        self._seg_speaker = None
+        self._seg_speaker: np.ndarray | None = None
         # participant links
-        self.doc_pids: dict[int, tuple[str, ...]] = {}
+        doc_pids: dict[int, list[str]] = {}
         speaker_pids: dict[tuple[int, str], list[str]] = {}
         for doc, pid, speaker in store.query_links():
             if doc not in self.docs.index:
@@ -201,8 +203,9 @@ class ProjectData:
             if speaker:
                 speaker_pids.setdefault((doc, speaker), []).append(pid)
             else:
-                self.doc_pids.setdefault(doc, []).append(pid)
-        self.doc_pids = {d: tuple(sorted(p)) for d, p in self.doc_pids.items()}
+                doc_pids.setdefault(doc, []).append(pid)
+        self.doc_pids: dict[int, tuple[str, ...]] = {d: tuple(sorted(p))
+                                                    for d, p in doc_pids.items()}
         self.speaker_pids = {k: tuple(sorted(p)) for k, p in speaker_pids.items()}
         self.linked_pids = sorted({p for ps in self.doc_pids.values() for p in ps}
                                   | {p for ps in self.speaker_pids.values() for p in ps})
@@ -212,10 +215,10 @@ class ProjectData:
         self._scoped: dict[tuple, pd.DataFrame] = {}
         self.codings = self.codings_for("accepted")
         self.coders = store.query_coders()
-        self._attrs = None
+        self._attrs: dict[str, Attribute] | None = None
         self.private_attributes: set[str] = set()
         self._values: dict[str, pd.DataFrame] = {}
-        self._doc_fields = None
+        self._doc_fields: dict[str, Attribute] | None = None
         self.private_document_fields: set[str] = set()
         self._doc_values: dict[str, pd.DataFrame] = {}
         self._link_map = None
@@ -291,7 +294,7 @@ class ProjectData:
         owner = np.where(talks, nxt, seg)
         return owner, inside & ~talks
 
-    def owner_segment(self, doc, start, end) -> tuple[np.ndarray, np.ndarray]:
+    def owner_segment(self, doc: ArrayLike, start: ArrayLike, end: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         """For spans [start, end) of documents: (owner turn, interviewer-only)."""
         doc = np.asarray(doc, dtype=np.int64)
         start = np.asarray(start, dtype=np.int64)
@@ -313,7 +316,7 @@ class ProjectData:
             self._frames[status] = frame
         return self._frames[status]
 
-    def coder_ids(self, coders) -> tuple[int, ...] | None:
+    def coder_ids(self, coders: Coders) -> tuple[int, ...] | None:
         """Coder ids for a coder name, a list of names or CONSENSUS_CODER (None: all
         coders).  Unknown names are an error listing the known ones."""
         if coders is None:
@@ -336,7 +339,7 @@ class ProjectData:
             out.append(cid)
         return tuple(sorted(set(out)))
 
-    def codings_for(self, status: str = "accepted", coders=None,
+    def codings_for(self, status: str = "accepted", coders: Coders = None,
                     interviewer: bool = True) -> pd.DataFrame:
         """The codings that count: ``status`` (accepted, candidate, all), ``coders``
         (None: every coder's; a name, names or CONSENSUS_CODER), ``interviewer`` (False:
@@ -405,7 +408,7 @@ class ProjectData:
                                         outside[["key", "participant_id"]]], ignore_index=True)
         return self._link_map
 
-    def coding_units(self, status: str = "accepted", coders=None,
+    def coding_units(self, status: str = "accepted", coders: Coders = None,
                      interviewer: bool = False) -> pd.DataFrame:
         """Every coding that counts with its participants (one row per coding ×
         participant), cached.  Extra columns: code, start, end, coder_id, interviewer."""
@@ -456,7 +459,7 @@ class ProjectData:
                 expression, pos, end)
         raise QueryError(_("unknown code {ref!r}").format(ref=ref), expression, pos, end)
 
-    def code_ids(self, refs, descendants: bool = False) -> list[int]:
+    def code_ids(self, refs: Iterable[int | str], descendants: bool = False) -> list[int]:
         out: list[int] = []
         for ref in refs:
             cid = ref if isinstance(ref, (int, np.integer)) and int(ref) in self.code_name \
@@ -727,14 +730,14 @@ def _turns_to_hits(data: ProjectData, pairs: pd.DataFrame, segs: np.ndarray) -> 
 # -- compiling and evaluating a query --------------------------------------------------------
 class Evaluator:
     def __init__(self, data: ProjectData, query: Query, *, descendants: bool = True,
-                 status: str = "accepted", coders=None, interviewer: bool = False):
+                 status: str = "accepted", coders: Coders = None, interviewer: bool = False):
         self.data = data
         self.q = query
         self.default_desc = descendants
         self.cod = data.codings_for(status, coders, interviewer)
         self._code_col = self.cod["code"].to_numpy(np.int64)
 
-    def _rows_for(self, node) -> np.ndarray:
+    def _rows_for(self, node: Code | AnyCode) -> np.ndarray:
         if isinstance(node, AnyCode):
             return np.arange(len(self.cod), dtype=np.int64)
         cid = self.data.resolve_code(node.ref, self.q.text, node.pos, node.end)
@@ -742,7 +745,7 @@ class Evaluator:
         ids = self.data.descendants(cid) if desc else [cid]
         return np.nonzero(np.isin(self._code_col, ids))[0]
 
-    def check(self, node=None, in_turn: bool = False) -> None:
+    def check(self, node: Expr | None = None, in_turn: bool = False) -> None:
         """Resolve every code and check operator placement (errors point at the node)."""
         node = self.q.expr if node is None else node
         if isinstance(node, Code):
@@ -767,7 +770,7 @@ class Evaluator:
         self.check()
         return self._eval(self.q.expr)
 
-    def _eval(self, node) -> Hits:
+    def _eval(self, node: Expr) -> Hits:
         if isinstance(node, (Code, AnyCode)):
             return Hits.from_codings(self.cod, self._rows_for(node)).merged()
         if isinstance(node, Or):
@@ -784,7 +787,7 @@ class Evaluator:
             return _turns_to_hits(self.data, pairs, pairs["seg"].to_numpy())
         raise QueryError(_("unsupported expression"), self.q.text, getattr(node, "pos", 0))
 
-    def _turns(self, node) -> pd.DataFrame:
+    def _turns(self, node: Expr) -> pd.DataFrame:
         """(seg, c) pairs: the turns selected, with their member codings (c = -1: none)."""
         d = self.data
         if isinstance(node, (Code, AnyCode)):
@@ -822,7 +825,7 @@ class Filter:
         if self.cond is not None:
             self._check(self.cond)
 
-    def _err(self, message: str, pos: int, end: int | None = None):
+    def _err(self, message: str, pos: int, end: int | None = None) -> NoReturn:
         raise QueryError(message, self.q.text, pos, end)
 
     def _field(self, c: Comparison) -> tuple[str, str]:
@@ -921,7 +924,7 @@ class Filter:
         self._err(_("unknown attribute or field {name!r}; participant attributes: {known}").format(
             name=name, known=known_attributes), c.pos, c.pos + len(name))
 
-    def _check(self, cond) -> None:
+    def _check(self, cond: Condition) -> None:
         if isinstance(cond, (CondAnd, CondOr)):
             self._check(cond.left)
             self._check(cond.right)
@@ -947,9 +950,9 @@ class Filter:
     def _actor_values(self, c: Comparison) -> list[str]:
         if c.op not in ("=", "!=", "in", "notin", "missing", "notmissing"):
             self._err(_("actor types are not ordered: use =, != or IN"), c.pos, c.end)
-        out = []
+        out: list[str] = []
         for v in c.values:
-            a = ACTOR_ALIASES.get(str(v.value).casefold())
+            a = parse_actor(str(v.value))      # the one list of actor words (labels)
             if a is None:
                 self._err(_("unknown actor type {value!r}; expected one of {types}").format(
                     value=v.value, types=", ".join(actor_label(a) for a in ACTOR_TYPES)),
@@ -957,7 +960,7 @@ class Filter:
             out.append(a)
         return out
 
-    def _typed_values(self, c: Comparison, attr) -> list:
+    def _typed_values(self, c: Comparison, attr: Attribute) -> list[float | str]:
         """Values converted to the attribute's type: floats for numeric, ordinal, date,
         boolean; casefolded strings for nominal.  Errors point at the value."""
         t = attr.type
@@ -966,7 +969,7 @@ class Filter:
                         "ordinal or date attribute)").format(name=attr.name), c.pos, c.end)
         if t == "boolean" and c.op in ("<", "<=", ">", ">="):
             self._err(_("{name} is yes/no: use = or !=").format(name=attr.name), c.pos, c.end)
-        out = []
+        out: list[float | str] = []
         for v in c.values:
             raw = str(v.value) if v.kind != "NUMBER" else v.text
             if t == "numeric":
@@ -1005,7 +1008,7 @@ class Filter:
             return np.ones(len(frame), dtype=bool)
         return self._eval(self.cond, frame)
 
-    def _eval(self, cond, frame) -> np.ndarray:
+    def _eval(self, cond: Condition, frame: pd.DataFrame) -> np.ndarray:
         if isinstance(cond, CondAnd):
             return self._eval(cond.left, frame) & self._eval(cond.right, frame)
         if isinstance(cond, CondOr):
@@ -1122,7 +1125,7 @@ def unit_frame(data: ProjectData, doc: np.ndarray, start: np.ndarray,
     u = m["unit"].to_numpy(np.int64)
     s = seg[u]
     if len(data.seg_speaker):
-        speaker = np.where(s >= 0, data.seg_speaker[np.where(s >= 0, s, 0)], None)
+        speaker = np.where(s >= 0, data.seg_speaker[np.where(s >= 0, s, 0)], None)  # type: ignore[call-overload]
     else:
         speaker = np.full(len(u), None, dtype=object)
     pid = m["participant_id"].to_numpy(object)
@@ -1135,7 +1138,7 @@ def unit_frame(data: ProjectData, doc: np.ndarray, start: np.ndarray,
 
 
 def codings_in_scope(data: ProjectData, where: str | None, status: str = "accepted",
-                     code_rows: np.ndarray | None = None, *, coders=None,
+                     code_rows: np.ndarray | None = None, *, coders: Coders = None,
                      interviewer: bool = False) -> pd.DataFrame:
     """Codings that count (rows of ``data.codings_for(status, coders, interviewer)``)
     with their participants, filtered by a WHERE condition.  One row per (coding,
@@ -1160,8 +1163,9 @@ RETRIEVAL_COLUMNS = ["document", "programme", "actor_type", "speaker", "particip
 
 
 def retrieve(data: ProjectData, text: str | Query, *, where: str | None = None,
-             attributes=(), descendants: bool = True, status: str = "accepted",
-             limit: int | None = None, with_text: bool = True, coders=None,
+             attributes: Sequence[str] = (), descendants: bool = True,
+             status: str = "accepted", limit: int | None = None, with_text: bool = True,
+             coders: Coders = None,
              interviewer: bool = False) -> pd.DataFrame:
     """Coded passages matching a query: one row per hit (see the module docstring)."""
     q = text if isinstance(text, Query) else parse(text)

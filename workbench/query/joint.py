@@ -16,12 +16,21 @@ Benjamini–Hochberg (false discovery rate), with a small-numbers warning.
 """
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
+    import numpy as np
+    import pandas as pd
+else:
+    from workbench.lazy import lazy_module
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
 from workbench.domain import ValidationError
 from workbench.i18n import _
 from workbench.labels import attribute_type_label
+from workbench.query._types import Coders
 from workbench.query.engine import ProjectData, codings_in_scope
 from workbench.query.matrices import dimension, participants_in_scope, row_passages
 from workbench.query.triangulation import exemplars
@@ -33,7 +42,7 @@ SMALL_GROUP = 10
 
 def joint_display(data: ProjectData, group_by: str, rows: list[tuple[str, list[int]]], *,
                   bins: int = 4, n_exemplars: int = 1, where: str | None = None,
-                  layout: str = "long", status: str = "accepted", coders=None) -> pd.DataFrame:
+                  layout: str = "long", status: str = "accepted", coders: Coders = None) -> pd.DataFrame:
     """``rows``: (column label, code ids) -- codes or evaluation questions."""
     pids = participants_in_scope(data, where)
     dim = dimension(data, group_by, bins)
@@ -42,6 +51,7 @@ def joint_display(data: ProjectData, group_by: str, rows: list[tuple[str, list[i
                                 "groups the participants of the quantitative study").format(
                                     name=group_by))
     dim.fix_groups(data, pids)
+    assert dim.groups is not None and dim.group_order is not None   # a participant attribute
     groups, order = dim.groups, [g for g in dim.group_order if g in set(dim.groups)]
     sizes = groups.value_counts()
     scope = codings_in_scope(data, where, status, coders=coders)
@@ -106,7 +116,7 @@ def binary_outcome(data: ProjectData, outcome: str, positive: str | None = None)
     return text.str.casefold() == positive.casefold()
 
 
-def holm(pvalues) -> np.ndarray:
+def holm(pvalues: ArrayLike) -> np.ndarray:
     """Holm's step-down adjusted p-values (family-wise error rate): the i-th smallest of
     m p-values times (m - i + 1), made non-decreasing, capped at 1.  NaN stays NaN."""
     p = np.asarray(pvalues, dtype=float)
@@ -123,7 +133,7 @@ def holm(pvalues) -> np.ndarray:
     return out
 
 
-def benjamini_hochberg(pvalues) -> np.ndarray:
+def benjamini_hochberg(pvalues: ArrayLike) -> np.ndarray:
     """Benjamini–Hochberg adjusted p-values (false discovery rate), by
     ``scipy.stats.false_discovery_control``.  NaN stays NaN."""
     from scipy.stats import false_discovery_control
@@ -148,13 +158,13 @@ def fisher_2x2(a: int, b: int, c: int, d: int) -> tuple[float, float, float, flo
     return float(p), float(res.statistic), float(ci.low), float(ci.high)
 
 
-def _num(x: float, digits: int):
+def _num(x: float | None, digits: int) -> float | None:
     return None if x is None or np.isnan(x) else (float("inf") if np.isinf(x) else round(float(x), digits))
 
 
 def outcome_by_code(data: ProjectData, outcome: str, rows: list[tuple[str, list[int]]], *,
                     positive: str | None = None, where: str | None = None,
-                    status: str = "accepted", coders=None) -> pd.DataFrame:
+                    status: str = "accepted", coders: Coders = None) -> pd.DataFrame:
     """Outcome rate among interviewed participants whose words carry the code vs the
     others, with Fisher's exact test, the odds ratio's confidence interval, Holm and
     Benjamini–Hochberg adjusted p-values across the rows, and a small-numbers warning."""

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Any, Callable, NoReturn, Union
 
 from workbench.domain import ValidationError
 from workbench.i18n import N_, _
@@ -276,7 +276,7 @@ class _Parser:
             self.fail(_("expected {keyword} after {word}").format(keyword=name, word=after))
         return self.advance()
 
-    def fail(self, message: str, tok: Token | None = None):
+    def fail(self, message: str, tok: Token | None = None) -> NoReturn:
         t = tok or self.tok
         found = _("the end of the query") if t.kind == "EOF" else repr(t.text)
         raise QueryError(_("{message}, found {found}").format(message=message, found=found),
@@ -312,7 +312,8 @@ class _Parser:
 
     def and_expr(self) -> Expr:
         left = self.seq_expr()
-        run, ops = [left], []            # a run of plain ANDs is balanced, like OR
+        run: list[Expr] = [left]         # a run of plain ANDs is balanced, like OR
+        ops: list[Token] = []
         while self.at_kw("AND"):
             op = self.advance()
             if self.at_kw("NOT"):
@@ -350,9 +351,11 @@ class _Parser:
             if self.at_kw("WITHIN"):
                 self.advance()
                 t = self.tok
-                if t.kind != "NUMBER" or float(t.value) != int(float(t.value)) or float(t.value) < 0:
+                number = float(t.text) if t.kind == "NUMBER" else -1.0
+                if number != int(number) or number < 0:
                     self.fail(_("expected a whole number after WITHIN"))
-                distance = int(float(self.advance().value))
+                self.advance()
+                distance = int(number)
                 u = self.tok.kw()
                 if u in CHAR_UNITS:
                     unit = "chars"
@@ -439,9 +442,9 @@ class _Parser:
         if self.at_kw("NOT"):
             t = self.advance()
             self.nest(t)
-            c = CondNot(self.cond_not(), t.pos)
+            negated = CondNot(self.cond_not(), t.pos)
             self.depth -= 1
-            return c
+            return negated
         if self.tok.kind == "LPAREN":
             open_ = self.advance()
             self.nest(open_)
@@ -463,7 +466,7 @@ class _Parser:
         if self.tok.kind == "OP":
             op = self.advance()
             v = self.value()
-            return Comparison(name, op.value, (v,), f.pos, v.end)
+            return Comparison(name, str(op.value), (v,), f.pos, v.end)
         negate = False
         if self.at_kw("NOT"):
             self.advance()
@@ -502,7 +505,7 @@ class _Parser:
         self.fail(_("expected a value"))
 
 
-def _balanced(operands: list, ops: list[Token], node):
+def _balanced(operands: list, ops: list[Token], node: Callable[..., Any]) -> Any:
     """``a OP b OP c ...`` as a balanced tree (OR and AND are associative), so that a
     query of 1,000 alternatives is 10 levels deep, not 1,000."""
     if len(operands) == 1:
@@ -513,14 +516,14 @@ def _balanced(operands: list, ops: list[Token], node):
                 _balanced(operands[mid:], ops[mid:], node), op.pos, op.end)
 
 
-def _balanced_cond(parts: list, node):
+def _balanced_cond(parts: list, node: Callable[..., Any]) -> Any:
     if len(parts) == 1:
         return parts[0]
     mid = len(parts) // 2
     return node(_balanced_cond(parts[:mid], node), _balanced_cond(parts[mid:], node))
 
 
-def _check_depth(expr, text: str) -> None:
+def _check_depth(expr: Any, text: str) -> None:
     """Refuse an expression tree deeper than :data:`MAX_QUERY_DEPTH` (long chains of
     AND NOT or FOLLOWED BY), measured without recursion."""
     stack = [(expr, 1)]
@@ -538,7 +541,7 @@ def _check_depth(expr, text: str) -> None:
                 stack.append((sub, depth + 1))
 
 
-def _codes(expr) -> list[Code]:
+def _codes(expr: Expr | None) -> list[Code]:
     if expr is None:
         return []
     if isinstance(expr, Code):

@@ -32,10 +32,17 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterable, Sequence
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    from workbench.lazy import lazy_module
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
+from workbench.query._types import CodeRefs, Coders
 from workbench.domain import ACTOR_TYPES, ValidationError
 from workbench.i18n import _
 from workbench.query.engine import (DOC_FIELDS, Filter, ProjectData, _key, codings_in_scope,
@@ -53,7 +60,7 @@ DOC_DIMENSIONS = ("actor_type", "programme", "name", "site", "interviewer", "int
 def tree_order(data: ProjectData) -> list[int]:
     out: list[int] = []
 
-    def walk(parent):
+    def walk(parent: int | None) -> None:
         for c in data.children.get(parent, []):
             out.append(c)
             walk(c)
@@ -62,7 +69,7 @@ def tree_order(data: ProjectData) -> list[int]:
     return out
 
 
-def row_codes(data: ProjectData, codes, descendants: bool) -> list[tuple[str, list[int]]]:
+def row_codes(data: ProjectData, codes: CodeRefs, descendants: bool) -> list[tuple[str, list[int]]]:
     """(row label, code ids counted in that row)."""
     ids = tree_order(data) if codes is None else data.code_ids(codes)
     return [(data.code_path[c], data.descendants(c) if descendants else [c]) for c in ids]
@@ -91,7 +98,7 @@ def row_passages(scope: pd.DataFrame, rows: list[tuple[str, list[int]]]) -> pd.D
 
 
 # -- grouping variables -----------------------------------------------------------------------
-def attribute_groups(data: ProjectData, name: str, pids, bins: int = 4) -> tuple[pd.Series, list[str]]:
+def attribute_groups(data: ProjectData, name: str, pids: Sequence[str], bins: int = 4) -> tuple[pd.Series, list[str]]:
     """Group label of each participant for an attribute (quantile bins for numbers and
     dates), and the labels in display order."""
     attr = data.attributes.get(name)
@@ -182,7 +189,7 @@ class Dimension:
     case_kind: str | None = None        # kind "case": the kind of case, column its field
     wave_order: tuple = ()              # column "wave": the project's order of waves
 
-    def fix_groups(self, data: ProjectData, pids) -> None:
+    def fix_groups(self, data: ProjectData, pids: Iterable[str]) -> None:
         if self.kind == "participant":
             self.groups, self.group_order = attribute_groups(data, self.column, sorted(set(pids)),
                                                              self.bins)
@@ -273,7 +280,7 @@ class Dimension:
             out = pd.DataFrame({"unit": unit.to_numpy(object), "label": labels.to_numpy(object)})
         return out.dropna().drop_duplicates().reset_index(drop=True)
 
-    def order(self, labels) -> list[str]:
+    def order(self, labels: Iterable[object]) -> list[str]:
         present = {v for v in labels if isinstance(v, str)}
         if self.kind in ("participant", "case") and self.group_order is not None:
             return [g for g in self.group_order if g in present] + \
@@ -335,10 +342,10 @@ def dimension(data: ProjectData, by: str, bins: int = 4) -> Dimension:
     return Dimension(by, "participant", name, bins)
 
 
-def code_matrix(data: ProjectData, by: str = "actor_type", *, codes=None,
+def code_matrix(data: ProjectData, by: str = "actor_type", *, codes: CodeRefs = None,
                 count: str = "passages", percent: str | None = None, descendants: bool = True,
                 where: str | None = None, bins: int = 4, status: str = "accepted",
-                coders=None, interviewer: bool = False) -> pd.DataFrame:
+                coders: Coders = None, interviewer: bool = False) -> pd.DataFrame:
     """Codes (rows) × the values of ``by`` (see :func:`dimension`); cells = distinct
     passages, codings, documents or participants (see the module docstring)."""
     if count not in COUNTS:
@@ -413,9 +420,9 @@ def code_matrix(data: ProjectData, by: str = "actor_type", *, codes=None,
 
 
 # -- co-occurrence ----------------------------------------------------------------------------
-def cooccurrence(data: ProjectData, codes=None, *, mode: str = "overlap",
+def cooccurrence(data: ProjectData, codes: CodeRefs = None, *, mode: str = "overlap",
                  distance: int | None = None, count: str = "passages",
-                 where: str | None = None, status: str = "accepted", coders=None,
+                 where: str | None = None, status: str = "accepted", coders: Coders = None,
                  interviewer: bool = False) -> pd.DataFrame:
     """Code × code co-occurrence (symmetric), each code alone (without its sub-codes).
     ``mode``: overlap (sharing characters), turn (in the same speaker turn), proximity
@@ -462,8 +469,8 @@ def cooccurrence(data: ProjectData, codes=None, *, mode: str = "overlap",
         seg = data.segment_of(doc, start)
         last = np.maximum(data.segment_of(doc, np.maximum(end - 1, start)), seg)
         ok = seg >= 0
-        k, s = ranges_to_pairs(np.where(ok, seg, 0), np.where(ok, last + 1, 0))
-        tc = pd.DataFrame({"unit": s, "doc": doc[k], "c": ci[k]}).drop_duplicates()
+        pairs, s = ranges_to_pairs(np.where(ok, seg, 0), np.where(ok, last + 1, 0))
+        tc = pd.DataFrame({"unit": s, "doc": doc[pairs], "c": ci[pairs]}).drop_duplicates()
         diag_units = tc
         m = tc.merge(tc, on=["unit", "doc"])
         m = m[m["c_x"] < m["c_y"]]
@@ -500,10 +507,10 @@ def cooccurrence(data: ProjectData, codes=None, *, mode: str = "overlap",
 
 
 # -- participants × codes ---------------------------------------------------------------------
-def participant_code_matrix(data: ProjectData, codes=None, *, binary: bool = True,
+def participant_code_matrix(data: ProjectData, codes: CodeRefs = None, *, binary: bool = True,
                             descendants: bool = True, where: str | None = None,
                             all_participants: bool = False, count: str = "passages",
-                            status: str = "accepted", coders=None) -> pd.DataFrame:
+                            status: str = "accepted", coders: Coders = None) -> pd.DataFrame:
     """One row per participant (ID first, joinable to the quantitative table), one
     column per code (with its sub-codes unless ``descendants=False``): 1/0 (the
     participant's words carry the code) or counts of passages (default) or codings.

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from workbench.domain import CONSENSUS_CODER
 from workbench.i18n import _
+from workbench.query._types import Coders
 
 
-def coders_phrase(coders, short: bool = False) -> str:
+def coders_phrase(coders: Coders, short: bool = False) -> str:
     """Which codings count, by coder."""
     names = [coders] if isinstance(coders, str) else list(coders or [])
     if short:
@@ -31,7 +32,7 @@ def coders_phrase(coders, short: bool = False) -> str:
              "once)").format(coders=", ".join(names))
 
 
-def describe(*, count: str = "passages", coders=None, interviewer: bool = False,
+def describe(*, count: str = "passages", coders: Coders = None, interviewer: bool = False,
              status: str = "accepted", descendants: bool = True, short: bool = False) -> str:
     """One sentence: unit, code rows, coders, interviewer speech, status (``short``: the
     unit, the code rows and the coders, for a note under a table whose document states

@@ -20,11 +20,19 @@ content.
 """
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    from workbench.lazy import lazy_module
+    np = lazy_module("numpy")
+    pd = lazy_module("pandas")
 
 from workbench.i18n import _, ngettext, pgettext
 from workbench.labels import actor_label, triangulation_status_label
+from workbench.query._types import CodeRefs, Coders
 from workbench.query.engine import ProjectData, codings_in_scope, passage_ids
 from workbench.query.matrices import links_frame, row_codes, row_passages
 
@@ -103,8 +111,8 @@ def _sep() -> str:
 
 
 def triangulate(data: ProjectData, rows: list[tuple[str, list[int]]], *,
-                actors=ACTORS, n_exemplars: int = 2, where: str | None = None,
-                status: str = "accepted", coders=None) -> pd.DataFrame:
+                actors: Sequence[str] = ACTORS, n_exemplars: int = 2, where: str | None = None,
+                status: str = "accepted", coders: Coders = None) -> pd.DataFrame:
     """``rows``: (label, code ids) -- codes with their subtree, or an evaluation
     question with its linked codes.  Interviewer speech is never an actor's."""
     scope = codings_in_scope(data, where, status, coders=coders)
@@ -153,11 +161,12 @@ def triangulate(data: ProjectData, rows: list[tuple[str, list[int]]], *,
     return pd.DataFrame(out, columns=cols)
 
 
-def code_rows(data: ProjectData, codes, descendants: bool = True):
+def code_rows(data: ProjectData, codes: CodeRefs,
+              descendants: bool = True) -> list[tuple[str, list[int]]]:
     return row_codes(data, codes, descendants)
 
 
-def question_rows(data: ProjectData, questions=None) -> list[tuple[str, list[int]]]:
+def question_rows(data: ProjectData, questions: Sequence[str] | None = None) -> list[tuple[str, list[int]]]:
     """(question id, codes linked to it with their subtrees)."""
     links = data.store.query_code_questions()
     known = [q["id"] for q in data.store.query_questions()]

@@ -1,5 +1,4 @@
 """The project store: SQLite through sqlite-utils.  The only package that writes SQL."""
-from workbench.store.batch import BatchStore
 from workbench.store.db import StoreCore, StoreError, now
 from workbench.store.documents import DocumentStore, fts_query
 from workbench.store.participants import ParticipantStore
@@ -17,8 +16,8 @@ from workbench.store.slots import SlotStore
 from workbench.store.waves import WaveStore
 
 
-class Store(BatchStore, CodingStore, DocumentStore, ParticipantStore, FieldStore, QueryStore, TopicStore,
-            ExchangeStore, ExchangeImportStore, GroupStore, IdentityStore, PrivacyStore,
+class Store(ExchangeImportStore, CodingStore, TopicStore, PrivacyStore, DocumentStore,
+            ParticipantStore, FieldStore, QueryStore, ExchangeStore, GroupStore, IdentityStore,
             TeamStore, SlotStore, WaveStore, StoreCore):
     """All of the project's persistence, one mixin per area."""
 

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
 from workbench.store.db import now
+from workbench.store.fields import FieldStore
 
 #: Segment ids reserved per batch (other writers add segments below; a batch never
 #: holds this many).
@@ -288,7 +289,7 @@ def discard_batch(store, batch_id: int, base: int, upto: int) -> None:
         c.execute("DELETE FROM import_batches WHERE id = ?", [batch_id])
 
 
-class BatchStore:
+class BatchStore(FieldStore):
     """Store mixin: long imports in batches, and the clean-up of abandoned ones."""
 
     #: True on a batch's scratch store (which never batches itself).

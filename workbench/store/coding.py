@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sqlite3
 import threading
-from typing import Any, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
 from workbench.domain import NotFoundError
 from workbench.i18n import _
-from workbench.store.db import now
+from workbench.store.db import now, rowid
+from workbench.store.documents import DocumentStore
 
 # tables whose rows undo/redo may restore, with their primary key columns
 _PK = {
@@ -28,11 +30,13 @@ _PK = {
 # tables whose deleted rows leave a tombstone (migration 0060), and its kind
 _TOMB_KIND = {"codes": "code", "codings": "coding", "memos": "memo"}
 
+_T = TypeVar("_T")
+
 
 class _Recorder:
     """Collects the row changes of one action inside a transaction."""
 
-    def __init__(self, conn):
+    def __init__(self, conn: sqlite3.Connection):
         self.c = conn
         self.changes: list[dict] = []
 
@@ -66,7 +70,7 @@ class _Recorder:
         if row.get("guid") and row["guid"].lower() in tombs:
             change["tomb"] = tombs[row["guid"].lower()]
         self.changes.append(change)
-        return cur.lastrowid
+        return rowid(cur)
 
     def insert_many(self, table: str, rows: Sequence[dict]) -> None:
         """Insert many rows of one table at once (an import's codings), recorded."""
@@ -110,7 +114,7 @@ class _Recorder:
         return before
 
 
-def _apply_change(c, table: str, key: dict, target: dict | None) -> None:
+def _apply_change(c: sqlite3.Connection, table: str, key: dict, target: dict | None) -> None:
     """Bring one row to ``target`` (None = absent)."""
     where = " AND ".join(f"{k} = ?" for k in key)
     exists = c.execute(f"SELECT 1 FROM {table} WHERE {where}", list(key.values())).fetchone()
@@ -126,7 +130,7 @@ def _apply_change(c, table: str, key: dict, target: dict | None) -> None:
                   list(target.values()))
 
 
-def _restore_tombstone(c, ch: dict) -> None:
+def _restore_tombstone(c: sqlite3.Connection, ch: dict) -> None:
     """Undoing an insert deletes the row, and the delete trigger leaves a tombstone; but
     before the action there was none (the row never existed here), or the one the
     insert lifted: put back exactly that, so that a merge undone and made again asks
@@ -142,10 +146,10 @@ def _restore_tombstone(c, ch: dict) -> None:
         c.execute("DELETE FROM tombstones WHERE kind = ? AND guid = ?", [kind, guid.lower()])
 
 
-class CodingStore:
+class CodingStore(DocumentStore):
     # -- actions with undo ---------------------------------------------------------------
-    def action(self, label: str, coder: str | None, fn, *, undoable: bool = True,
-               details: dict | None = None):
+    def action(self, label: str, coder: str | None, fn: Callable[[_Recorder], _T], *,
+               undoable: bool = True, details: dict | None = None) -> _T:
         """Run ``fn(recorder)`` in one transaction; log it and make it undoable.
 
         Called inside :meth:`grouped` (or another action), it joins the outer action:
@@ -155,7 +159,7 @@ class CodingStore:
 
     @contextlib.contextmanager
     def grouped(self, label: str, coder: str | None, *, undoable: bool = True,
-                details: dict | None = None):
+                details: dict | None = None) -> Iterator[_Recorder]:
         """One undoable action spanning several facade calls (yields the recorder)."""
         local = self._action_local()
         outer = getattr(local, "recorder", None)
@@ -171,7 +175,10 @@ class CodingStore:
                 local.recorder = None
             if rec.changes:
                 if undoable:
-                    c.execute("DELETE FROM undo_log WHERE undone = 1 AND ifnull(coder, '') = ?",
+                    # the coder's redo stack is forgotten (through the partial index of
+                    # undone rows: nothing to read when nothing was undone)
+                    c.execute("DELETE FROM undo_log INDEXED BY idx_undo_redo "
+                              "WHERE undone = 1 AND ifnull(coder, '') = ?",
                               [coder or ""])
                     c.execute("INSERT INTO undo_log(at, coder, label, ops) VALUES (?, ?, ?, ?)",
                               [now(), coder, label, json.dumps(rec.changes, ensure_ascii=False)])
@@ -180,7 +187,7 @@ class CodingStore:
                                 next(iter(first["key"].values())),
                                 {**(details or {}), "rows": len(rec.changes)})
 
-    def _action_local(self):
+    def _action_local(self) -> threading.local:
         local = self.__dict__.get("_action_thread_local")
         if local is None:
             local = self.__dict__.setdefault("_action_thread_local", threading.local())
@@ -345,7 +352,7 @@ class CodingStore:
             r["text"] = text
         return rows
 
-    def document_texts(self, doc_ids) -> dict[int, str]:
+    def document_texts(self, doc_ids: Iterable[int]) -> dict[int, str]:
         ids = list(doc_ids)
         if not ids:
             return {}

@@ -1,7 +1,7 @@
 """The Store: the only place that speaks SQL to a project file.
 
 One SQLite file per project, opened through sqlite-utils with WAL, foreign keys,
-a busy timeout and ``synchronous=FULL``: a write is durable when the call returns.
+a busy timeout and ``synchronous=FULL`` (sqlite-utils only to migrate): a write is durable when the call returns.
 All writes happen inside :meth:`Store.transaction`, which serialises threads of one
 process with a lock; SQLite's own locking (WAL + busy timeout) serialises processes.
 
@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import functools
 import json
 import logging
 import os
@@ -25,15 +26,18 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
-from sqlite_utils import Database
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 from workbench.i18n import _
 from workbench.store.errors import (SQLITE_BUSY, SQLITE_LOCKED, DamagedProjectError,
                                     NotAProjectError, ProjectBusyError, StoreError, WouldWait,
                                     WriteCancelled, _code, damaged_message, translate)
-from workbench.store.schema import apply_migrations, latest_version
+
+#: query parameters: a sequence (?) or a mapping (:name)
+Params = Sequence[Any] | Mapping[str, Any]
 
 #: How long one attempt to take the write lock waits inside SQLite before we say that
 #: we are waiting (and try again).
@@ -60,6 +64,29 @@ def _default_on_wait(message: str) -> None:
     _log.warning(message)
 
 
+#: the migration set of workbench.store.schema (recorded in ``_sqlite_migrations``)
+MIGRATION_SET = "workbench"
+
+
+@functools.lru_cache(maxsize=1)
+def migration_names() -> list[str]:
+    """Every migration's name, in order, from the file names (``mNNNN_name.py`` has
+    ``NAME = "NNNN_name"``; tests/test_migrations.py checks they agree with the
+    registered ones), without importing them."""
+    from workbench.store import migrations as package
+    names = [Path(f).stem[1:] for f in os.listdir(package.__path__[0])
+             if f.startswith("m") and f.endswith(".py")]
+    return ["0001_initial", *sorted(names)]
+
+
+def rowid(cur: sqlite3.Cursor) -> int:
+    """The id of the row the INSERT run by ``cur`` made."""
+    value = cur.lastrowid
+    if value is None:  # pragma: no cover - an INSERT always sets it
+        raise StoreError("no row was inserted")
+    return value
+
+
 class StoreCore:
     """Connection, pragmas, migrations, transactions and the change log."""
 
@@ -83,7 +110,7 @@ class StoreCore:
             raise translate(exc, self.path) from None
         conn.row_factory = sqlite3.Row
         self.conn = conn
-        self.db = Database(conn)
+        self._db: Database | None = None
         self._lock = threading.RLock()
         self._depth = 0
         self._wrote = False
@@ -95,7 +122,7 @@ class StoreCore:
                     self.quick_check(CHECK_BUDGET_S)
             self._pragmas()
             with self._lock:
-                self.migrations_applied = self._with_wait(lambda: apply_migrations(self.db))
+                self.migrations_applied = self._migrate()
             if not create:
                 self._recover()
         except StoreError:
@@ -239,6 +266,29 @@ class StoreCore:
         finally:
             if fresh is not None:
                 fresh.conn.close()
+
+    @property
+    def db(self) -> Database:
+        """The sqlite-utils view of the connection (it imports pandas and numpy: made
+        only when a migration runs)."""
+        if self._db is None:
+            from sqlite_utils import Database
+            self._db = Database(self.conn)
+        return self._db
+
+    def _migrate(self) -> list[str]:
+        """Apply pending migrations; when none is pending (every open but the first after
+        an upgrade), find it out with one query, without loading sqlite-utils."""
+        try:
+            done = {r[0] for r in self.conn.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = ?",
+                [MIGRATION_SET])}
+        except sqlite3.OperationalError:      # a new file: no migrations table yet
+            done = set()
+        if set(migration_names()) <= done:
+            return []
+        from workbench.store.schema import apply_migrations
+        return self._with_wait(lambda: apply_migrations(self.db))
 
     def _pragmas(self) -> None:
         c = self.conn
@@ -389,18 +439,18 @@ class StoreCore:
             with found[1]:
                 found[0].close()
 
-    def query(self, sql: str, params: Iterable[Any] | dict = ()) -> list[sqlite3.Row]:
+    def query(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         with self.reading() as c:
             return c.execute(sql, params).fetchall()
 
-    def scalar(self, sql: str, params: Iterable[Any] | dict = ()) -> Any:
+    def scalar(self, sql: str, params: Params = ()) -> Any:
         with self.reading() as c:
             row = c.execute(sql, params).fetchone()
         return None if row is None else row[0]
 
     # -- meta, coders, change log ---------------------------------------------------
     def schema_version(self) -> str:
-        return latest_version()
+        return migration_names()[-1]
 
     def get_meta(self, key: str, default: str | None = None) -> str | None:
         value = self.scalar("SELECT value FROM meta WHERE key = ?", [key])
@@ -416,8 +466,8 @@ class StoreCore:
             row = c.execute("SELECT id FROM coders WHERE name = ?", [name]).fetchone()
             if row:
                 return row[0]
-            return c.execute("INSERT INTO coders(name, created_at) VALUES (?, ?)",
-                             [name, now()]).lastrowid
+            return rowid(c.execute("INSERT INTO coders(name, created_at) VALUES (?, ?)",
+                                   [name, now()]))
 
     def coder_id(self, name: str) -> int | None:
         return self.scalar("SELECT id FROM coders WHERE name = ?", [name])

@@ -3,20 +3,22 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 from typing import Any, Iterable, Sequence
 
 from workbench.domain import Document, NotFoundError, SearchHit, Segment, ValidationError
 from workbench.i18n import _
 from workbench.identity import new_guid, text_hash
 from workbench.safety.limits import MAX_SEARCH_CHARS, MAX_SEARCH_TERMS
-from workbench.store.db import now
+from workbench.store.batch import BatchStore
+from workbench.store.db import now, rowid
 
 _DOC_COLUMNS = ("id, name, programme, actor_type, interview_date, interviewer, site, language, "
                 "source_file, source_format, source_hash, encoding, word_count, private, "
                 "imported_at, extra, guid, text_hash, wave")
 
 
-def _document(row) -> Document:
+def _document(row: sqlite3.Row) -> Document:
     d = dict(row)
     d["private"] = bool(d["private"])
     d["extra"] = json.loads(d.get("extra") or "{}")
@@ -28,7 +30,7 @@ _SEGMENT_COLUMNS = ("id, document_id, position, kind, speaker, is_interviewer, s
                     "front_matter")
 
 
-def _segment(row) -> Segment:
+def _segment(row: sqlite3.Row) -> Segment:
     d = dict(row)
     d["is_interviewer"] = bool(d["is_interviewer"])
     d["front_matter"] = bool(d["front_matter"])
@@ -80,10 +82,10 @@ def fts_query(text: str) -> str:
             prefix = token.endswith("*")
             for w in re.findall(r"\w+", token):
                 parts.append(f'"{w}"' + ("*" if prefix else ""))
-    words = sum(p.count(" ") + 1 for p in parts)
-    if words > MAX_SEARCH_TERMS:
+    n_words = sum(p.count(" ") + 1 for p in parts)
+    if n_words > MAX_SEARCH_TERMS:
         raise ValidationError(_("the search has too many words ({n}; the limit is {limit})")
-                              .format(n=words, limit=MAX_SEARCH_TERMS))
+                              .format(n=n_words, limit=MAX_SEARCH_TERMS))
     return " ".join(parts)
 
 
@@ -110,7 +112,7 @@ def _trim(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit].rstrip() + "…"
 
 
-class DocumentStore:
+class DocumentStore(BatchStore):
     # -- writing -------------------------------------------------------------------
     def insert_document(self, fields: dict[str, Any], segments: Sequence[dict],
                         participants: Sequence[tuple[str, str]] = (),
@@ -150,9 +152,9 @@ class DocumentStore:
             if row.get("wave"):
                 self._ensure_wave(c, row["wave"])
             cols = ", ".join(row)
-            doc_id = c.execute(
+            doc_id = rowid(c.execute(
                 f"INSERT INTO documents({cols}) VALUES ({', '.join('?' * len(row))})",
-                list(row.values())).lastrowid
+                list(row.values())))
             seg_rows = [
                 (doc_id, s["position"], s.get("kind", "turn"), s.get("speaker"),
                  int(bool(s.get("is_interviewer"))), s["start"], s["end"],
@@ -192,13 +194,13 @@ class DocumentStore:
         return doc_id
 
     @staticmethod
-    def _ensure_wave(c, wave: str) -> None:
+    def _ensure_wave(c: sqlite3.Connection, wave: str) -> None:
         """A wave the caller allowed to be new is added after the project's waves."""
         c.execute("INSERT OR IGNORE INTO waves(name, position) "
                   "VALUES (?, (SELECT ifnull(max(position), 0) + 1 FROM waves))", [wave])
 
     @staticmethod
-    def _index_document(c, doc_id: int, text: str) -> None:
+    def _index_document(c: sqlite3.Connection, doc_id: int, text: str) -> None:
         """Put a document's segments in the full-text index (the one place that decides
         what of a segment is indexed): each turn's words, from its ``body_start`` (no
         speaker label, no written timestamp)."""
@@ -271,6 +273,13 @@ class DocumentStore:
             raise NotFoundError(_("no document with id {id}").format(id=doc_id))
         return text
 
+    def document_length(self, doc_id: int) -> int:
+        """The number of characters of a document's text (without reading the text)."""
+        n = self.scalar("SELECT length(text) FROM documents WHERE id = ?", [doc_id])
+        if n is None:
+            raise NotFoundError(f"no document with id {doc_id}")
+        return int(n)
+
     def segments(self, doc_id: int) -> list[Segment]:
         return [_segment(r) for r in self.query(
             f"SELECT {_SEGMENT_COLUMNS} FROM segments WHERE document_id = ? ORDER BY position",
@@ -307,10 +316,10 @@ class DocumentStore:
         """The words of (document_id, start, end) spans, in order, in two queries: each
         span's text without the speaker labels and written timestamps of the turns it
         covers (:func:`words_in_span`).  Every quote, excerpt and exemplar is read here."""
-        spans = [[int(d), int(s), int(e)] for d, s, e in spans]
-        if not spans:
+        triples = [[int(d), int(s), int(e)] for d, s, e in spans]
+        if not triples:
             return []
-        payload = json.dumps(spans)
+        payload = json.dumps(triples)
         with self.reading() as c:
             rows = c.execute(
                 "SELECT j.key, substr(d.text, (j.value ->> 1) + 1, (j.value ->> 2) - (j.value ->> 1)) "
@@ -321,14 +330,14 @@ class DocumentStore:
                 "ON s.document_id = (j.value ->> 0) AND s.start < (j.value ->> 2) "
                 "AND s.body_start > (j.value ->> 1) AND s.body_start > s.start "
                 "ORDER BY j.key, s.start", [payload]).fetchall()
-        out = [""] * len(spans)
+        out = [""] * len(triples)
         for key, text in rows:
             out[key] = text or ""
         by_span: dict[int, list[tuple[int, int]]] = {}
         for key, h_start, h_end in heads:
             by_span.setdefault(key, []).append((h_start, h_end))
         for key, hs in by_span.items():
-            start, end = spans[key][1], spans[key][2]
+            start, end = triples[key][1], triples[key][2]
             out[key] = words_in_span(out[key], [(a - start, b - start) for a, b in hs],
                                      0, end - start)
         return out

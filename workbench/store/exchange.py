@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from workbench.store.db import now
+from workbench.store.db import StoreCore, now
 
 
-class ExchangeStore:
+class ExchangeStore(StoreCore):
     # -- GUID mapping ----------------------------------------------------------------
     def exchange_guids(self, kind: str) -> dict[str, str]:
         """local id -> GUID another tool gave, for one kind (coder, participant,

@@ -7,6 +7,7 @@ import json
 from typing import Any, Iterable
 
 from workbench.identity import guid_key
+from workbench.store.coding import CodingStore
 
 #: the tables an import may insert into or update, and their key columns
 _WRITABLE = {
@@ -21,7 +22,7 @@ _WRITABLE = {
 _UNDOABLE = ("codes", "codings", "memos", "code_questions")
 
 
-def _exists(rec, table: str, row: dict) -> bool:
+def _exists(rec: Any, table: str, row: dict) -> bool:
     """Whether a row with ``row``'s key is there (code-question links: both columns)."""
     if table == "code_questions":
         return rec.fetch(table, {"code_id": row["code_id"],
@@ -29,18 +30,18 @@ def _exists(rec, table: str, row: dict) -> bool:
     return row.get("id") is not None and rec.fetch(table, {"id": row["id"]}) is not None
 
 
-def _key(table: str, row: dict):
+def _key(table: str, row: dict) -> Any:
     """The key a row of an undoable table is unique by (None: no key given)."""
     if table == "code_questions":
         return row["code_id"], row["question_id"]
     return row.get("id")
 
 
-class ExchangeImportStore:
+class ExchangeImportStore(CodingStore):
     # -- generic ------------------------------------------------------------------------
     # Inside an undoable action (``Store.grouped``: a merge or an import), the rows of
     # codes, codings, memos and code-question links written here are recorded for undo.
-    def _undo_recorder(self, table: str):
+    def _undo_recorder(self, table: str) -> Any:
         if table not in _UNDOABLE:
             return None
         return getattr(self._action_local(), "recorder", None)
@@ -204,10 +205,10 @@ class ExchangeImportStore:
                           "lower(guid) = ?", [guid_key(guid)])
         return dict(rows[0]) if rows else None
 
-    def selection_owners(self, guids) -> dict[str, int]:
+    def selection_owners(self, guids: Iterable[str]) -> dict[str, int]:
         """GUID key -> document id, for those of these selection GUIDs the project holds
         (one query per 500)."""
-        keys = sorted({guid_key(g) for g in guids if g})
+        keys = sorted({k for k in (guid_key(g) for g in guids if g) if k is not None})
         out: dict[str, int] = {}
         for i in range(0, len(keys), 500):
             chunk = keys[i:i + 500]
@@ -232,7 +233,7 @@ class ExchangeImportStore:
                 out[r["guid"].lower()] = dict(r)
         return out
 
-    def memo_ids_on(self, target_type: str, target_id) -> list[int]:
+    def memo_ids_on(self, target_type: str, target_id: int | str) -> list[int]:
         return [r[0] for r in self.query("SELECT id FROM memos WHERE target_type = ? AND "
                                          "target_id = ?", [target_type, str(target_id)])]
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from workbench.domain import Attribute
+from workbench.store.db import StoreCore
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ def _set(kind: str) -> FieldSet:
         raise ValueError(f"unknown kind of typed fields {kind!r}") from None
 
 
-class FieldStore:
+class FieldStore(StoreCore):
     def field_defs(self, kind: str) -> list[Attribute]:
         fs = _set(kind)
         return [Attribute(r["name"], r["type"], tuple(json.loads(r["levels"] or "[]")),
@@ -61,7 +62,7 @@ class FieldStore:
             f"SELECT {fs.owner}, {fs.field}, value, num FROM {fs.values}{where} "
             f"ORDER BY {fs.owner}", params)]
 
-    def field_values_of(self, kind: str, owner) -> dict[str, tuple[str | None, float | None]]:
+    def field_values_of(self, kind: str, owner: int | str) -> dict[str, tuple[str | None, float | None]]:
         """One owner's values: {field: (text, number)}."""
         fs = _set(kind)
         return {r[0]: (r[1], r[2]) for r in self.query(

@@ -6,20 +6,20 @@ from __future__ import annotations
 from workbench.domain import NotFoundError, ValidationError
 from workbench.i18n import _
 from workbench.identity import new_guid
-from workbench.store.db import now
+from workbench.store.db import StoreCore, now, rowid
 
 GROUP_KINDS = ("document", "code", "memo")
 _TABLE = {"document": "documents", "code": "codes", "memo": "memos"}
 
 
-class GroupStore:
+class GroupStore(StoreCore):
     def create_group(self, name: str, description: str | None = None,
                      coder: str | None = None) -> int:
         with self.transaction() as c:
             if c.execute("SELECT 1 FROM groups WHERE name = ?", [name]).fetchone():
                 raise ValidationError(_("a group named {name!r} already exists").format(name=name))
-            gid = c.execute("INSERT INTO groups(guid, name, description, created_at) "
-                            "VALUES (?, ?, ?, ?)", [new_guid(), name, description, now()]).lastrowid
+            gid = rowid(c.execute("INSERT INTO groups(guid, name, description, created_at) "
+                                  "VALUES (?, ?, ?, ?)", [new_guid(), name, description, now()]))
             self.log_change(coder, "group.create", "group", gid, {"name": name})
             return gid
 

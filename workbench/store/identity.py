@@ -6,6 +6,7 @@ from typing import Iterable
 
 from workbench.domain import ValidationError
 from workbench.identity import guid_key
+from workbench.store.db import StoreCore
 
 #: kinds of rows that carry a ``guid`` column, and their tables
 GUID_TABLES = {"document": "documents", "code": "codes", "coding": "codings", "memo": "memos"}
@@ -19,7 +20,7 @@ def _table(kind: str) -> str:
                               f"{', '.join(GUID_TABLES)}") from None
 
 
-class IdentityStore:
+class IdentityStore(StoreCore):
     def id_by_guid(self, kind: str, guid: str) -> int | None:
         """The id of the ``kind`` row with this GUID (any letter case, braces or not)."""
         key = guid_key(guid)

@@ -6,16 +6,17 @@ from typing import Iterable, Sequence
 
 from workbench.domain import Attribute
 from workbench.store.db import now
+from workbench.store.fields import FieldStore
 
 
-class ParticipantStore:
+class ParticipantStore(FieldStore):
     def attributes(self) -> list[Attribute]:
         return self.field_defs("participant")
 
     def participant_ids(self) -> set[str]:
         return {r[0] for r in self.query("SELECT id FROM participants")}
 
-    def unknown_participants(self, ids) -> list[str]:
+    def unknown_participants(self, ids: Iterable[str]) -> list[str]:
         """Those of ``ids`` that are not in the participant table, sorted."""
         wanted = sorted(set(ids))
         if not wanted:

@@ -19,7 +19,8 @@ import uuid
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
-from workbench.store.db import StoreError, now
+from workbench.store.db import StoreError, now, rowid
+from workbench.store.documents import DocumentStore
 
 # -- what the pseudonymised copy does with each column ---------------------------------
 DOC_TEXT = "document_text"   # documents.text: rewritten
@@ -253,7 +254,7 @@ def _scan_json(value: str, scan: Callable[[str], str]) -> str:
     except (TypeError, ValueError):
         return scan(value)
 
-    def walk(x):
+    def walk(x: Any) -> Any:
         if isinstance(x, str):
             return scan(x)
         if isinstance(x, list):
@@ -265,7 +266,7 @@ def _scan_json(value: str, scan: Callable[[str], str]) -> str:
     return value if new == data else json.dumps(new, ensure_ascii=False)
 
 
-class PrivacyStore:
+class PrivacyStore(DocumentStore):
     # -- entities and variants -------------------------------------------------------
     def privacy_variants(self) -> list[dict]:
         return [dict(r) for r in self.query(
@@ -276,7 +277,8 @@ class PrivacyStore:
     def privacy_entities(self, *, category: str | None = None, status: str | None = None,
                          ids: Sequence[int] | None = None) -> list[dict]:
         """Entities with their variants (list), occurrences and documents counted."""
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if category:
             where.append("e.category = ?")
             params.append(category)
@@ -316,11 +318,11 @@ class PrivacyStore:
         ``entity_id``); returns the new entities' ids."""
         stamp = now()
         with self.transaction() as c:
-            ids = [c.execute(
+            ids = [rowid(c.execute(
                 "INSERT INTO privacy_entities(category, label, status, gender, sources, "
                 "created_at) VALUES (?, ?, ?, ?, ?, ?)",
                 [e["category"], e["label"], e.get("status", "pending"), e.get("gender", ""),
-                 e.get("sources", ""), stamp]).lastrowid for e in entities]
+                 e.get("sources", ""), stamp])) for e in entities]
             for v in variants:
                 entity_id = v["entity_id"] if "entity_id" in v else ids[v["entity"]]
                 c.execute("INSERT OR IGNORE INTO privacy_variants(text, entity_id, fold, source, "
@@ -369,7 +371,7 @@ class PrivacyStore:
     def privacy_merge(self, target: int, others: Sequence[int], coder: str | None = None) -> None:
         """Move the variants of ``others`` to ``target`` and delete ``others``."""
         with self.transaction() as c:
-            sources = set()
+            sources: set[str] = set()
             for (src,) in c.execute(
                     f"SELECT sources FROM privacy_entities WHERE id IN "
                     f"({', '.join('?' * (len(others) + 1))})", [target, *others]).fetchall():
@@ -390,9 +392,9 @@ class PrivacyStore:
                             [variant]).fetchone()
             if row is None:
                 raise StoreError(f"no variant {variant!r}")
-            new = c.execute("INSERT INTO privacy_entities(category, label, gender, sources, "
-                            "created_at) VALUES (?, ?, ?, ?, ?)",
-                            [row[0], variant, row[2], row[1], now()]).lastrowid
+            new = rowid(c.execute("INSERT INTO privacy_entities(category, label, gender, "
+                                  "sources, created_at) VALUES (?, ?, ?, ?, ?)",
+                                  [row[0], variant, row[2], row[1], now()]))
             c.execute("UPDATE privacy_variants SET entity_id = ? WHERE text = ?", [new, variant])
             self.log_change(coder, "privacy.split", "privacy", new, {"variant": variant})
         return new
@@ -535,8 +537,8 @@ class PrivacyStore:
         self.conn.execute("PRAGMA secure_delete = ON")
         columns = schema_columns(self.conn)
         by_table: dict[str, list[tuple[str, str]]] = {}
-        for t, c, ty in columns:
-            by_table.setdefault(t, []).append((c, rule_of(t, c, ty)))
+        for t, col_name, ty in columns:
+            by_table.setdefault(t, []).append((col_name, rule_of(t, col_name, ty)))
         recompute = [col for col, rule in by_table["documents"] if rule == RECOMPUTE]
         missing = [col for col in recompute if col not in derived]
         if missing:
@@ -607,7 +609,7 @@ class PrivacyStore:
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return stats
 
-    def _remap_offsets(self, c, doc_id: int, start_map: Callable[[int], int],
+    def _remap_offsets(self, c: sqlite3.Connection, doc_id: int, start_map: Callable[[int], int],
                        end_map: Callable[[int], int],
                        by_table: dict[str, list[tuple[str, str]]]) -> int:
         """The one remapping of character offsets: every START/END column of every table

@@ -8,16 +8,20 @@ does the interval logic in numpy/pandas.  Rows come back as plain tuples for spe
 from __future__ import annotations
 
 import json
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    from workbench.lazy import lazy_module
+    np = lazy_module("numpy")
 
 from workbench.domain import NotFoundError, ValidationError
 from workbench.i18n import _
-from workbench.store.db import now
+from workbench.store.db import Params, StoreCore, now
 
 
-class QueryStore:
+class QueryStore(StoreCore):
     # -- wide reads for the query engine -------------------------------------------
     def query_codes(self) -> list[tuple]:
         """(id, parent_id, name, position)."""
@@ -44,7 +48,7 @@ class QueryStore:
                              "interviewer, site, extra, private, wave FROM documents "
                              "ORDER BY id").fetchall()
 
-    def _tuples(self, sql: str, params=()) -> list[tuple]:
+    def _tuples(self, sql: str, params: Params = ()) -> list[tuple]:
         with self.reading() as c:
             cur = c.cursor()
             cur.row_factory = None
@@ -68,7 +72,7 @@ class QueryStore:
             "SELECT participant_id, attribute, value, num FROM participant_values "
             f"WHERE attribute IN ({', '.join('?' * len(names))})", names)
 
-    def _int_columns(self, sql: str, n: int, params=()) -> list[np.ndarray]:
+    def _int_columns(self, sql: str, n: int, params: Params = ()) -> list[np.ndarray]:
         """Run an aggregate query returning ``n`` ``group_concat`` columns of integers
         (computed in one pass, so aligned) and parse each into an int64 array: far
         cheaper than materialising one Python tuple per row."""

@@ -8,10 +8,11 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-MIGRATION_SET = "workbench"
+from workbench.store.db import MIGRATION_SET
+
 migrations = Migrations(MIGRATION_SET)
 
-ACTOR_TYPES = ("beneficiary", "trainer", "operator", "other")
+from workbench.domain import ACTOR_TYPES  # noqa: E402,F401  (the one definition)
 ATTRIBUTE_TYPES = ("nominal", "ordinal", "numeric", "date", "boolean")
 CODING_ORIGINS = ("manual", "rule", "topic", "imported")
 

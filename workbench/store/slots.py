@@ -1,10 +1,10 @@
 """The coders' code slots (keys 1–9 of the coding screen)."""
 from __future__ import annotations
 
-from workbench.store.db import now
+from workbench.store.db import StoreCore, now
 
 
-class SlotStore:
+class SlotStore(StoreCore):
     def code_slots(self, coder_id: int) -> list[dict]:
         """slot, code_id, pinned, used_at — by slot."""
         return [dict(r) for r in self.query(

@@ -8,10 +8,10 @@ import uuid
 from pathlib import Path
 from typing import Any, Iterable
 
-from workbench.store.db import now
+from workbench.store.db import StoreCore, now
 
 
-class TeamStore:
+class TeamStore(StoreCore):
     # -- project identity ------------------------------------------------------------
     def project_guid(self) -> str:
         """The project's own GUID (made on first use; a copy keeps it)."""
@@ -54,28 +54,29 @@ class TeamStore:
         coder's name, memos (a memo on a turn with its document and position), coders
         (with the REFI-QDA GUID an earlier import kept), tombstones."""
         docs = []
-        for r in self.query("SELECT * FROM documents ORDER BY id"):
-            d = dict(r)
+        for row in self.query("SELECT * FROM documents ORDER BY id"):
+            d = dict(row)
             d["extra"] = json.loads(d["extra"]) if d.get("extra") else {}
             d["segments"] = [{k: s[k] for k in s.keys() if k not in ("id", "document_id")}
                              for s in self.query("SELECT * FROM segments WHERE document_id = ? "
-                                                 "ORDER BY position", [r["id"]])]
+                                                 "ORDER BY position", [row["id"]])]
             d["links"] = [(x[0], x[1]) for x in self.query(
                 "SELECT participant_id, speaker FROM document_participants WHERE document_id = ?",
-                [r["id"]])]
+                [row["id"]])]
             docs.append(d)
         by_id = {r["id"]: dict(r) for r in self.query("SELECT * FROM codes")}
-        codes = []
-        for cid, r in by_id.items():
-            parts, p = [], r
+        codes: list[dict[str, Any]] = []
+        for cid, code in by_id.items():
+            parts: list[str] = []
+            p: dict[str, Any] | None = code
             while p is not None:
                 parts.append(p["name"])
                 p = by_id.get(p["parent_id"]) if p["parent_id"] is not None else None
-            r = dict(r)
-            r["path"] = "/".join(reversed(parts))
-            r["questions"] = [q[0] for q in self.query(
+            entry = dict(code)
+            entry["path"] = "/".join(reversed(parts))
+            entry["questions"] = [q[0] for q in self.query(
                 "SELECT question_id FROM code_questions WHERE code_id = ?", [cid])]
-            codes.append(r)
+            codes.append(entry)
         codes.sort(key=lambda r: (r["path"].count("/"), r["position"], r["id"]))
         codings = [dict(r) for r in self.query(
             "SELECT k.*, c.name AS coder FROM codings k JOIN coders c ON c.id = k.coder_id "

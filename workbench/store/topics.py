@@ -3,28 +3,31 @@ store only)."""
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable, Sequence
+import sqlite3
+from typing import Any, Iterable, Iterator, Sequence, TypeVar
 
 from workbench.domain import NotFoundError
 from workbench.i18n import _
-from workbench.store.db import now
+from workbench.store.db import now, rowid
+from workbench.store.documents import DocumentStore
 
 _CHUNK = 900   # stay under SQLite's host-parameter limit
+_T = TypeVar("_T")
 
 
-def _chunks(seq: Sequence, n: int = _CHUNK):
+def _chunks(seq: Sequence[_T], n: int = _CHUNK) -> Iterator[Sequence[_T]]:
     for i in range(0, len(seq), n):
         yield seq[i:i + n]
 
 
-def _run_row(row) -> dict:
+def _run_row(row: sqlite3.Row) -> dict:
     d = dict(row)
     for key in ("params", "scope", "metrics", "timing"):
         d[key] = json.loads(d.get(key) or "{}")
     return d
 
 
-class TopicStore:
+class TopicStore(DocumentStore):
     # -- corpus for modelling -------------------------------------------------------
     def topic_segments(self, document_ids: Sequence[int]) -> list[dict]:
         """Segments of the given documents with their text and document metadata,
@@ -76,8 +79,8 @@ class TopicStore:
         row.setdefault("coder", coder)
         with self.transaction() as c:
             cols = ", ".join(row)
-            run_id = c.execute(f"INSERT INTO topic_runs({cols}) VALUES "
-                               f"({', '.join('?' * len(row))})", list(row.values())).lastrowid
+            run_id = rowid(c.execute(f"INSERT INTO topic_runs({cols}) VALUES "
+                                     f"({', '.join('?' * len(row))})", list(row.values())))
             c.executemany("INSERT INTO topics(run_id, topic, label, size) VALUES (?, ?, ?, ?)",
                           [(run_id, t["topic"], t.get("label"), t["size"]) for t in topics])
             c.executemany("INSERT INTO topic_words(run_id, topic, rank, word, weight) "

@@ -7,10 +7,10 @@ from typing import Iterable, Sequence
 
 from workbench.domain import Attribute
 from workbench.identity import new_guid
-from workbench.store.db import now
+from workbench.store.db import StoreCore, now
 
 
-class WaveStore:
+class WaveStore(StoreCore):
     # -- waves ---------------------------------------------------------------------------
     def wave_rows(self) -> list[dict]:
         """The project's waves in order: name, position, description, documents."""

@@ -8,10 +8,15 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Sequence
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from workbench.lazy import lazy_module
+    pd = lazy_module("pandas")
 
+from workbench.facade import Capability
 from workbench.domain import CONSENSUS_CODER, NotFoundError, ValidationError
 from workbench.i18n import _
 from workbench.identity import new_guid
@@ -65,7 +70,7 @@ def _check_coder_name(name: str) -> str:
     return name
 
 
-class TeamAPI:
+class TeamAPI(Capability):
     # -- coder identity ------------------------------------------------------------------
     def set_coder(self, name: str, *, remember: bool = True) -> str:
         """Work as ``name`` from now on (registered if new; remembered for this user and
@@ -137,6 +142,10 @@ class TeamAPI:
                               {"path": str(out), "for": coder, "blind": blind})
         return {"path": str(out), "coder": coder, "blind": blind,
                 "codings_removed": removed["codings"], "memos_removed": removed["memos"]}
+
+    def coder_hint(self) -> str:
+        """The coder a shared copy was made for ("" otherwise): offered, never assumed."""
+        return self.store.get_meta("coder_hint") or ""
 
     def shared_from(self) -> dict | None:
         """Where this copy came from (None for an original project)."""

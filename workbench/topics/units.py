@@ -49,7 +49,7 @@ def _windows(text: str, s: int, e: int, window: int, stride: int) -> list[tuple[
     words = [(m.start() + s, m.end() + s) for m in _WORD.finditer(text[s:e])]
     if not window or len(words) <= window:
         return [(s, e)]
-    out = []
+    out: list[tuple[int, int]] = []
     i = 0
     while True:
         j = min(i + window, len(words))

@@ -15,7 +15,7 @@ from textual.worker import get_current_worker
 
 from workbench.domain import WorkbenchError
 from workbench.i18n import N_, _, ngettext, percent
-from workbench.store.errors import WouldWait, as_user_error
+from workbench.public import WouldWait, as_user_error
 from workbench.tui.lang import builtin_commands, key_display, switch_language
 from workbench.tui.screens.dialogs import CodeChoice, CodePicker, ErrorDialog, ProgressDialog
 

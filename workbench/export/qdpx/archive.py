@@ -127,15 +127,22 @@ class Archive:
 
 
 def decode(data: bytes, what: str, warnings: list[str]) -> str:
-    if data[:3] == b"\xef\xbb\xbf":
-        data = data[3:]
-    elif data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return data.decode("utf-16")
+    """A plain-text member of the archive (a source, a note) read through the one decoding
+    ladder of transcripts (:func:`workbench.ingest.encoding.decode_bytes`: BOMs, UTF-16
+    without BOM, UTF-8, then Windows-1252 or Latin-1 with a warning).  An empty member is
+    empty text; one that is not text at all is read as Windows-1252, with a warning,
+    rather than losing the codings that point into it."""
+    from workbench.ingest.encoding import decode_bytes
+    from workbench.ingest.model import ImportFileError
+    if not data.strip():
+        return ""
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
+        decoded = decode_bytes(data, what, what="text source")
+    except ImportFileError:
         warnings.append(_("{what}: not UTF-8, read as Windows-1252").format(what=what))
         return data.decode("cp1252", errors="replace")
+    warnings.extend(decoded.warnings)
+    return decoded.text
 
 
 def docx_text(data: bytes, arch: "Archive | None" = None, member: str = "") -> str:

@@ -10,7 +10,7 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Select, Static
 
-from workbench.coding.autocode import RULE_KINDS as KINDS, RULE_SPANS as SPANS
+from workbench.public import RULE_KINDS as KINDS, RULE_SPANS as SPANS
 from workbench.i18n import N_, _, ngettext
 from workbench.labels import ACTOR_LABELS
 from workbench.tui.lang import TrButton, TrInput, TrSelect, TrStatic
@@ -95,7 +95,7 @@ class AutocodeScreen(BaseScreen):
         return None if value is Select.NULL else value
 
     def rule(self):
-        from workbench.coding.autocode import Rule
+        from workbench.public import Rule
         return Rule(kind=self._select("#auto-kind"),
                     pattern=self.query_one("#auto-pattern", Input).value.strip(),
                     span=self._select("#auto-span"), programme=self._select("#auto-programme"),

@@ -10,8 +10,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import Footer, Header, Static, Tree
 
-from workbench.coding.engine import ConfirmationRequired
 from workbench.i18n import N_, _, ngettext
+from workbench.public import ConfirmationRequired
 from workbench.tui.screens.base import BaseScreen, cell
 from workbench.tui.screens.dialogs import ConfirmDialog, TextInputDialog
 

@@ -28,7 +28,7 @@ def import_codebook(app, on_done=None) -> None:
 
 def imported_message(stats: dict) -> str:
     """"Codebook imported: 3 codes added, 1 updated; 2 questions added, 0 updated"."""
-    from workbench.codebook.project_ops import describe_import
+    from workbench.public import describe_import
     return _("Codebook imported: {summary}").format(summary=describe_import(stats))
 
 

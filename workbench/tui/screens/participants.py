@@ -100,7 +100,7 @@ class ParticipantsScreen(BaseScreen):
         """Import; when the file disagrees with the project's types, offer to change
         them explicitly, attribute by attribute, then import again."""
         from workbench.domain import WorkbenchError
-        from workbench.tables import TableTypeError
+        from workbench.public import TableTypeError
         try:
             result = self.project.import_participants(
                 values["path"], id_column=values.get("id_column"),

@@ -36,7 +36,7 @@ def _label(table: dict, key: str) -> str:
 def ask_coder_name(app, then=None) -> None:
     """Ask who is coding (first use of a project): never the login name silently."""
     project = app.project
-    hint = project.store.get_meta("coder_hint") or ""
+    hint = project.coder_hint()
 
     def done(value):
         if value and value.strip():
@@ -186,7 +186,7 @@ class TeamScreen(BaseScreen):
 
 def start_merge(app, path: str, choices: dict | None = None, on_done=None) -> None:
     """Preview, ask each conflict's choice, confirm, then merge (one undoable step)."""
-    from workbench.team.merge import MergeConflicts
+    from workbench.public import MergeConflicts
     choices = dict(choices or {})
     project = app.project
 
@@ -332,7 +332,7 @@ class AgreementScreen(BaseScreen):
         self.query_one("#agreement-title", Static).update(Content(title))
 
     def _unit(self) -> str:
-        from workbench.agreement.units import UNIT_LABELS
+        from workbench.public import UNIT_LABELS
         return UNIT_LABELS[self.unit]
 
     @on(RowList.Highlighted, "#agreement-table")

@@ -23,7 +23,6 @@ from workbench.tui.widgets.rowlist import RowList
 BACKENDS = ("lda", "bertopic")
 UNITS = {"turn": N_("turns"), "paragraph": N_("paragraphs")}
 GROUPINGS = ("actor_type", "programme")
-LOW_PROBABILITY = 0.3                   # LDA "outliers": units under this topic probability
 
 
 def _num(value, digits: int = 2) -> str:
@@ -49,7 +48,8 @@ def _records(df) -> list[dict]:
 
 class OutliersScreen(Localised, ModalScreen):
     """The units a run could not place (BERTopic's topic -1), or for LDA those whose
-    topic probability is under :data:`LOW_PROBABILITY`; enter opens one in the coder."""
+    topic probability is under the run's threshold (``Project.outlier_threshold``); enter
+    opens one in the coder."""
     CSS_PATH = "../topics.tcss"
     BINDINGS = [Binding("escape,q", "close", N_("Back"))]
 
@@ -67,18 +67,18 @@ class OutliersScreen(Localised, ModalScreen):
 
     def on_mount(self) -> None:
         run = self.run
-        rid, backend = int(run["id"]), cell(run["backend"])
-        below = None if backend == "bertopic" else LOW_PROBABILITY
+        rid = int(run["id"])
+        below = self.app.project.outlier_threshold(rid)
         df = self.app.attempt(self.app.project.outliers, rid, below=below)
         self.rows = [] if df is None else _records(df)
         self.query_one("#outliers-title", Label).update(
             _("Outliers of run {run} ({n})").format(run=rid, n=len(self.rows)))
         if not self.rows:
             note = (_("No outliers: every unit has a topic probability of at least {p}.").format(
-                p=_num(LOW_PROBABILITY, 1)) if below else _("No outliers in this run."))
+                p=_num(below, 1)) if below else _("No outliers in this run."))
         else:
             note = (_("LDA run: units whose topic probability is below {p}.").format(
-                p=_num(LOW_PROBABILITY, 1)) if below
+                p=_num(below, 1)) if below
                 else _("Units the model placed in no topic (−1)."))
         self.query_one("#outliers-note", Static).update(note)
         table = self.query_one("#outliers-list", RowList)
@@ -514,7 +514,7 @@ class TopicsScreen(BaseScreen):
         def go(values):
             if not values:
                 return
-            from workbench.topics._base import TopicRunCancelled
+            from workbench.public import TopicRunCancelled
 
             def job(progress, cancelled):
                 try:
@@ -612,7 +612,7 @@ class TopicsScreen(BaseScreen):
         row = self._need_topic()
         if row is None:
             return
-        from workbench.topics.service import topic_rule
+        from workbench.public import topic_rule
         from workbench.tui.screens.review import ReviewScreen
         self.app.push_screen(ReviewScreen(rule=topic_rule(self.run_id, int(row["topic"]))))
 
