@@ -124,7 +124,9 @@ class _Tr:
         return text.format(**self.values) if self.values else text
 
 
-class TrStatic(_Tr, Static):
+class _TrText(_Tr):
+    """A Static or a Label showing a translated message."""
+
     def __init__(self, msgid: str, *, context: str | None = None, values: dict | None = None,
                  markup: bool = False, **kwargs) -> None:
         super().__init__(self._setup_text(msgid, context, values or {}), markup=markup, **kwargs)
@@ -138,17 +140,12 @@ class TrStatic(_Tr, Static):
         self.update(self.text())
 
 
-class TrLabel(_Tr, Label):
-    def __init__(self, msgid: str, *, context: str | None = None, values: dict | None = None,
-                 markup: bool = False, **kwargs) -> None:
-        super().__init__(self._setup_text(msgid, context, values or {}), markup=markup, **kwargs)
+class TrStatic(_TrText, Static):
+    pass
 
-    def set_message(self, msgid: str, **values) -> None:
-        self.msgid, self.values = msgid, values
-        self.update(self.text())
 
-    def relabel(self) -> None:
-        self.update(self.text())
+class TrLabel(_TrText, Label):
+    pass
 
 
 class TrButton(_Tr, Button):

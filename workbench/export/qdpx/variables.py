@@ -196,30 +196,24 @@ def write(ctx: WriteCtx) -> dict[str, str]:
         etree.SubElement(el, q("Description")).text = join_description(
             free, {"type": a["type"], "levels": json.loads(a["levels"] or "[]")})
         ctx.exported_guids.add(guid.lower())
-    for a in docdefs:                      # typed document fields: variables of sources
-        kept = kept_doc.get(a.name, {})
-        guid = kept.get("guid") or ctx.derived("docfield", a.name)
-        ctx.var_guid["doc:" + a.name] = guid
-        types["doc:" + a.name] = refi = refi_type(
-            {"type": a.type, "exchange_type": kept.get("refi_type")}, doc_values.get(a.name, []))
-        el = etree.SubElement(variables, q("Variable"), guid=guid, name=a.name,
-                              typeOfVariable=refi)
-        etree.SubElement(el, q("Description")).text = join_description(
-            fields.get(guid.lower(), {}).get("Description"),
-            {"type": a.type, "levels": list(a.levels), "of": "documents"})
-        ctx.exported_guids.add(guid.lower())
-    for a in casedefs:                     # fields of cases (sites, organisations)
-        kept = kept_case.get(a.name, {})
-        guid = kept.get("guid") or ctx.derived("casefield", a.name)
-        ctx.var_guid["case:" + a.name] = guid
-        types["case:" + a.name] = refi = refi_type(
-            {"type": a.type, "exchange_type": kept.get("refi_type")}, case_values.get(a.name, []))
-        el = etree.SubElement(variables, q("Variable"), guid=guid, name=a.name,
-                              typeOfVariable=refi)
-        etree.SubElement(el, q("Description")).text = join_description(
-            fields.get(guid.lower(), {}).get("Description"),
-            {"type": a.type, "levels": list(a.levels), "of": "cases"})
-        ctx.exported_guids.add(guid.lower())
+    # typed fields of documents and of cases (sites, organisations): variables of sources
+    # and of cases, each with the REFI type its values fit and its Workbench type kept
+    for kind, of, defs, kept_by_name, field_values in (
+            ("doc", "documents", docdefs, kept_doc, doc_values),
+            ("case", "cases", casedefs, kept_case, case_values)):
+        for a in defs:
+            kept = kept_by_name.get(a.name, {})
+            guid = kept.get("guid") or ctx.derived(f"{kind}field", a.name)
+            ctx.var_guid[f"{kind}:{a.name}"] = guid
+            types[f"{kind}:{a.name}"] = refi = refi_type(
+                {"type": a.type, "exchange_type": kept.get("refi_type")},
+                field_values.get(a.name, []))
+            el = etree.SubElement(variables, q("Variable"), guid=guid, name=a.name,
+                                  typeOfVariable=refi)
+            etree.SubElement(el, q("Description")).text = join_description(
+                fields.get(guid.lower(), {}).get("Description"),
+                {"type": a.type, "levels": list(a.levels), "of": of})
+            ctx.exported_guids.add(guid.lower())
     return types
 
 
