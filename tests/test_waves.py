@@ -131,6 +131,20 @@ def test_waves_are_ordered_and_unknown_ones_refused(panel, tmp_path):
     assert panel.wave_names() == ["entrée", "sortie", "6 mois"]
 
 
+def test_a_blank_wave_name_is_refused_and_changes_nothing(panel):
+    """A blank name where an existing wave is meant is a clear error (it was a crash,
+    ValueError/KeyError, or an empty table), and nothing is written."""
+    for call in (lambda: panel.add_wave("bilan", after="  "),
+                 lambda: panel.rename_wave(" ", "bilan"),
+                 lambda: panel.delete_wave(""),
+                 lambda: panel.wave_changes("", "sortie", ["Freins"]),
+                 lambda: panel.trajectory("Freins", participants=["P1"], waves=["entrée", " "])):
+        with pytest.raises(ValidationError, match="a wave needs a name"):
+            call()
+    assert panel.wave_names() == ["entrée", "sortie", "6 mois"]
+    assert list(panel.waves()["documents"]) == [3, 3, 1]
+
+
 def test_new_wave_only_on_request_and_rename_follows(tmp_path):
     p = Project.create(tmp_path / "w.wbproj", coder="me")
     f = tmp_path / "a.txt"

@@ -19,10 +19,15 @@ private documents are dropped with the documents.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Iterable
+
 import numpy as np
 import pandas as pd
 
 from workbench.domain import Attribute
+
+if TYPE_CHECKING:
+    from workbench.store import Store
 
 #: Pseudo-fields every case has (they cannot be the names of case fields)
 CASE_KEYS = ("id", "name")
@@ -36,7 +41,7 @@ RESERVED_KINDS = {"p", "participant", "participants", "doc", "document", "docume
 class CaseData:
     """The project's cases, their links and typed fields, for one engine snapshot."""
 
-    def __init__(self, store, doc_ids, include_private: bool = False):
+    def __init__(self, store: Store, doc_ids: Iterable[int], include_private: bool = False):
         rows = store.case_rows()
         self.kind = {r["id"]: r["kind"] for r in rows}
         self.name = {r["id"]: (r["name"] or r["id"]) for r in rows}

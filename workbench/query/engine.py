@@ -29,7 +29,7 @@ from __future__ import annotations
 import difflib
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Iterable, NoReturn, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, NoReturn, Sequence
 
 if TYPE_CHECKING:
     from numpy.typing import ArrayLike
@@ -51,6 +51,7 @@ from workbench.i18n import _
 from workbench.values import parse_bool, parse_date, parse_number
 
 if TYPE_CHECKING:
+    from workbench.query.cases import CaseData
     from workbench.store import Store
 
 SHIFT = 1 << 32          # (document, position) keys: document * SHIFT + position (int64)
@@ -225,11 +226,11 @@ class ProjectData:
         self._coding_units: dict[tuple, pd.DataFrame] = {}
         # waves (in the project's order) and cases (sites, organisations), read on first use
         self.wave_order: list[str] = store.wave_names()
-        self._cases = None
+        self._cases: CaseData | None = None
         self._has_cases: bool | None = None
 
     @property
-    def cases(self):
+    def cases(self) -> CaseData:
         """The cases, their links and fields (:class:`workbench.query.cases.CaseData`)."""
         if self._cases is None:
             from workbench.query.cases import CaseData
@@ -245,7 +246,7 @@ class ProjectData:
             self._has_cases = bool(self.store.case_kinds())
         return self._has_cases
 
-    def wave_position(self, name) -> float | None:
+    def wave_position(self, name: object) -> float | None:
         """A wave's rank (1, 2, ...) in the project's order, None when not a wave."""
         if not isinstance(name, str):
             return None
@@ -828,8 +829,9 @@ class Filter:
     def _err(self, message: str, pos: int, end: int | None = None) -> NoReturn:
         raise QueryError(message, self.q.text, pos, end)
 
-    def _field(self, c: Comparison) -> tuple[str, str]:
-        """('doc', column) | ('docfield', name) | ('extra', key) | ('attr', name)."""
+    def _field(self, c: Comparison) -> tuple[str, Any]:
+        """('doc', column) | ('docfield', name) | ('extra', key) | ('attr', name) |
+        ('case', (kind, field))."""
         name = c.field
         low = name.casefold()
         attrs = self.data.attributes
@@ -889,7 +891,7 @@ class Filter:
                               known=", ".join(["id", "name", *cases.fields])), *where)
         return kind, field
 
-    def _case_attribute(self, kind: str, key: str):
+    def _case_attribute(self, kind: str, key: str) -> Attribute:
         from workbench.domain import Attribute
         if key in ("id", "name"):
             return Attribute(f"{kind}.{key}", "nominal")
@@ -910,7 +912,7 @@ class Filter:
             out.append(rank)
         return out
 
-    def _unknown(self, name: str, c: Comparison):
+    def _unknown(self, name: str, c: Comparison) -> NoReturn:
         if name in self.data.private_attributes:
             self._err(self.data.unknown_attribute(name), c.pos, c.pos + len(name))
         known = list(self.data.attributes) + sorted(set(DOC_FIELDS))

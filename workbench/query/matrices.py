@@ -43,7 +43,7 @@ else:
     pd = lazy_module("pandas")
 
 from workbench.query._types import CodeRefs, Coders
-from workbench.domain import ACTOR_TYPES, ValidationError
+from workbench.domain import ACTOR_TYPES, Attribute, ValidationError
 from workbench.i18n import _
 from workbench.query.engine import (DOC_FIELDS, Filter, ProjectData, _key, codings_in_scope,
                                     passage_ids, ranges_to_pairs, unique_ints)
@@ -107,7 +107,8 @@ def attribute_groups(data: ProjectData, name: str, pids: Sequence[str], bins: in
     return typed_groups(attr, data.values(name), pids, bins)
 
 
-def typed_groups(attr, vals: pd.DataFrame, owners, bins: int = 4) -> tuple[pd.Series, list[str]]:
+def typed_groups(attr: Attribute, vals: pd.DataFrame, owners: Iterable[object],
+                 bins: int = 4) -> tuple[pd.Series, list[str]]:
     """Group label of each owner (participant, case) for a typed field whose values are
     ``vals`` (owner-indexed 'value' and 'num'): quantile bins for numbers and dates, yes/no,
     ordinal levels in order, text sorted; ``(missing)`` last.  Returns the labels and
@@ -194,6 +195,7 @@ class Dimension:
             self.groups, self.group_order = attribute_groups(data, self.column, sorted(set(pids)),
                                                              self.bins)
         elif self.kind == "case" and self.groups is None:
+            assert self.case_kind is not None           # (a case dimension names its kind)
             cases = data.cases
             ids = [c for c, k in cases.kind.items() if k == self.case_kind]
             if self.column in ("id", "name"):
@@ -211,6 +213,7 @@ class Dimension:
             out = scope.assign(col=self.scope_labels(data, scope).to_numpy(object))
             return out[out["col"].notna()]
         self.fix_groups(data, ())
+        assert self.case_kind is not None
         long = data.cases.resolve(self.case_kind, scope)
         labels = long["target"].map(self.groups).fillna(MISSING).to_numpy(object)
         i = long["i"].to_numpy(np.int64)
@@ -324,14 +327,15 @@ def dimension(data: ProjectData, by: str, bins: int = 4) -> Dimension:
             if key.casefold() in CASE_KEYS:
                 field = key.casefold()
             else:
-                field = cases.field_named(key)
-                if field is None:
+                found = cases.field_named(key)
+                if found is None:
                     if key.casefold() in cases.private_fields:
                         raise ValidationError(_("case field {name!r} is private: it is never "
                                                 "used in outputs").format(name=key))
                     raise ValidationError(_("unknown field {name!r} of {kind} cases; case "
                                             "fields: {known}").format(
                         name=key, kind=kind, known=", ".join(["id", "name", *cases.fields])))
+                field = found
             return Dimension(by, "case", field, bins, case_kind=kind)
     name = by.split(".", 1)[1] if low.startswith(("p.", "participant.")) else by
     if name not in data.attributes:

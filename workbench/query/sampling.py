@@ -27,20 +27,22 @@ By wave, one row per (stratum, value, wave): ``interviewed`` at that wave,
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Iterable, Iterator, Sequence
 
 import pandas as pd
 
 from workbench.domain import ValidationError
 from workbench.i18n import _
 from workbench.query.engine import Filter, ProjectData
-from workbench.query.language import Comparison, CondAnd, CondNot, CondOr, parse_condition
+from workbench.query.language import (Comparison, CondAnd, CondNot, CondOr, Condition,
+                                      parse_condition)
 from workbench.query.matrices import MISSING, attribute_groups, participants_in_scope
 from workbench.query.waves import interviewed as interviewed_links
 
 TOTAL = "(total)"
 
 
-def _comparisons(cond):
+def _comparisons(cond: Condition | None) -> Iterator[Comparison]:
     if isinstance(cond, (CondAnd, CondOr)):
         yield from _comparisons(cond.left)
         yield from _comparisons(cond.right)
@@ -50,7 +52,7 @@ def _comparisons(cond):
         yield cond
 
 
-def _participant_fields(cond, attributes: set[str]):
+def _participant_fields(cond: Condition, attributes: set[str]) -> Condition:
     """The condition with bare names of participant attributes written ``p.NAME``: in the
     frame, ``programme`` is the participant's programme, not an interview's."""
     if isinstance(cond, (CondAnd, CondOr)):
@@ -72,7 +74,8 @@ def frame_participants(data: ProjectData, where: str | None = None) -> list[str]
     if not where:
         return pids
     q = parse_condition(where)
-    q = replace(q, where=_participant_fields(q.where, set(data.attributes)))
+    if q.where is not None:
+        q = replace(q, where=_participant_fields(q.where, set(data.attributes)))
     flt = Filter(data, q)
     for c in _comparisons(q.where):
         kind, _name = flt._field(c)
@@ -90,7 +93,8 @@ def stratum_labels(data: ProjectData, stratum: str, pids: list[str],
     parts = [s.strip() for s in stratum.split("*") if s.strip()]
     if not parts:
         raise ValidationError(_("empty stratum"))
-    labels, order = None, [""]
+    labels: pd.Series | None = None
+    order = [""]
     for name in parts:
         lab, o = attribute_groups(data, name, pids, bins)
         lab = lab.reindex(pids).fillna(MISSING)
@@ -98,6 +102,7 @@ def stratum_labels(data: ProjectData, stratum: str, pids: list[str],
             o = o + [MISSING]
         labels = lab if labels is None else labels + " × " + lab
         order = [f"{a} × {b}" if a else b for a in order for b in o]
+    assert labels is not None                    # (parts is not empty)
     present = set(labels)
     return labels, [v for v in order if v in present]
 
@@ -106,7 +111,7 @@ def _pct(a: int, b: int) -> float | None:
     return round(100 * a / b, 1) if b else None
 
 
-def sampling_frame(data: ProjectData, strata, *, where: str | None = None,
+def sampling_frame(data: ProjectData, strata: str | Sequence[str], *, where: str | None = None,
                    bins: int = 4, scope: str | None = None) -> pd.DataFrame:
     """Sampled vs interviewed by stratum (see the module docstring): columns stratum,
     value, sampled, sampled_pct, interviewed, interviewed_pct, coverage_pct,
@@ -136,13 +141,14 @@ def sampling_frame(data: ProjectData, strata, *, where: str | None = None,
                                        "gap_points"])
 
 
-def _wave_sets(data: ProjectData, pids, scope: str | None = None) -> dict[str, set]:
+def _wave_sets(data: ProjectData, pids: Iterable[str],
+               scope: str | None = None) -> dict[str, set[str]]:
     seen = interviewed_links(data, scope)
     seen = seen[seen["participant_id"].isin(set(pids))]
     return {w: set(seen.loc[seen["wave"] == w, "participant_id"]) for w in data.wave_order}
 
 
-def sampling_by_wave(data: ProjectData, strata, *, where: str | None = None,
+def sampling_by_wave(data: ProjectData, strata: str | Sequence[str], *, where: str | None = None,
                      bins: int = 4, scope: str | None = None) -> pd.DataFrame:
     """One row per (stratum, value, wave): sampled, interviewed at the wave,
     coverage_pct, followed (interviewed at the previous wave too), lost (interviewed at

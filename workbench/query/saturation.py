@@ -16,11 +16,14 @@ too.  ``codes`` restricts the count to those codes and their subtrees.
 """
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 import pandas as pd
 
 from workbench.domain import ValidationError
 from workbench.i18n import _
+from workbench.query._types import CodeRefs, Coders
 from workbench.query.engine import ProjectData, codings_in_scope
 from workbench.query.matrices import dimension, links_frame
 
@@ -28,8 +31,9 @@ COLUMNS = ["group", "rank", "document", "interview_date", "new_codes", "new_subc
            "cumulative", "cumulative_pct", "new_paths"]
 
 
-def saturation(data: ProjectData, by=("programme", "actor_type"), *, codes=None,
-               where: str | None = None, status: str = "accepted", coders=None) -> pd.DataFrame:
+def saturation(data: ProjectData, by: str | Sequence[str] | None = ("programme", "actor_type"),
+               *, codes: CodeRefs = None, where: str | None = None, status: str = "accepted",
+               coders: Coders = None) -> pd.DataFrame:
     """One row per interview in scope, by group (see the module docstring)."""
     by = [b for b in ([by] if isinstance(by, str) else list(by or ())) if b]
     dims = []
@@ -49,8 +53,8 @@ def saturation(data: ProjectData, by=("programme", "actor_type"), *, codes=None,
         labels = [d._doc_labels(data, frame["doc"]).astype(str) for d in dims]
         group = labels[0]
         for i, (d, lab) in enumerate(zip(dims, labels)):
-            rank = {v: k for k, v in enumerate(d.order(list(lab)))}
-            frame[f"_g{i}"] = lab.map(rank).to_numpy()
+            ranks = {v: k for k, v in enumerate(d.order(list(lab)))}
+            frame[f"_g{i}"] = lab.map(ranks).to_numpy()
             sort_keys.append(f"_g{i}")
             if i:
                 group = group + " × " + lab
@@ -67,7 +71,7 @@ def saturation(data: ProjectData, by=("programme", "actor_type"), *, codes=None,
         allowed = set(data.code_ids(codes, descendants=True))
     carried: dict[int, set[int]] = {}
     for doc, code in scope[["doc", "code"]].drop_duplicates().itertuples(index=False):
-        c = int(code)
+        c: int | None = int(code)
         got = carried.setdefault(int(doc), set())
         while c is not None:
             if allowed is None or c in allowed:

@@ -22,11 +22,14 @@ interviewed at one of the two waves only are not in the panel (they are counted 
 """
 from __future__ import annotations
 
+from typing import Iterable
+
 import numpy as np
 import pandas as pd
 
 from workbench.domain import ValidationError
 from workbench.i18n import _, ngettext
+from workbench.query._types import Coders
 from workbench.query.engine import ProjectData, codings_in_scope
 from workbench.query.matrices import MISSING, links_frame, row_passages
 
@@ -34,17 +37,17 @@ from workbench.query.matrices import MISSING, links_frame, row_passages
 NO_INTERVIEW = "—"
 
 
-def _wave_of(data: ProjectData, docs) -> np.ndarray:
+def _wave_of(data: ProjectData, docs: Iterable[int] | pd.Series) -> np.ndarray:
     """Each document's wave name (MISSING when it has none)."""
     w = pd.Series(np.asarray(docs, dtype=np.int64)).map(data.docs["wave"])
     return w.where(w.notna(), MISSING).to_numpy(object)
 
 
-def resolve_waves(data: ProjectData, names) -> list[str]:
-    """Wave names as the project spells them, in the order given; unknown ones are an
-    error listing the project's waves."""
-    from workbench.waves.naming import resolve_wave
-    return [resolve_wave(n, data.wave_order) for n in names]
+def resolve_waves(data: ProjectData, names: Iterable[str]) -> list[str]:
+    """Wave names as the project spells them, in the order given; unknown (or blank)
+    ones are an error listing the project's waves."""
+    from workbench.waves.naming import existing_wave
+    return [existing_wave(n, data.wave_order) for n in names]
 
 
 def interviewed(data: ProjectData, where: str | None) -> pd.DataFrame:
@@ -63,7 +66,8 @@ def followed(data: ProjectData, where: str | None = None, min_waves: int = 2) ->
     return sorted(n[n >= min_waves].index)
 
 
-def _participant_codings(data: ProjectData, rows, where, status, coders) -> pd.DataFrame:
+def _participant_codings(data: ProjectData, rows: list[tuple[str, list[int]]],
+                         where: str | None, status: str, coders: Coders) -> pd.DataFrame:
     """Each (theme row r, coding, participant) in scope with its passage, document and
     wave: columns r, row, doc, start, end, passage, participant_id, wave."""
     scope = codings_in_scope(data, where, status, coders=coders)
@@ -74,8 +78,9 @@ def _participant_codings(data: ProjectData, rows, where, status, coders) -> pd.D
 
 
 def trajectory(data: ProjectData, rows: list[tuple[str, list[int]]], *,
-               participants=None, where: str | None = None, waves=None,
-               status: str = "accepted", coders=None, max_chars: int | None = None,
+               participants: Iterable[object] | None = None, where: str | None = None,
+               waves: Iterable[str] | None = None, status: str = "accepted",
+               coders: Coders = None, max_chars: int | None = None,
                layout: str = "long") -> pd.DataFrame:
     """What each wave's interview says, for each participant and theme, side by side.
 
@@ -153,7 +158,7 @@ def trajectory(data: ProjectData, rows: list[tuple[str, list[int]]], *,
 
 def wave_changes(data: ProjectData, rows: list[tuple[str, list[int]]], first: str,
                  second: str, *, where: str | None = None, status: str = "accepted",
-                 coders=None, who: bool = False) -> pd.DataFrame:
+                 coders: Coders = None, who: bool = False) -> pd.DataFrame:
     """For each theme, the participants of the panel (interviewed at both waves) whose
     words carry it at the first wave, at the second, and whether it appears, disappears,
     persists or stays absent between them (see the module docstring).  Columns: theme,

@@ -17,8 +17,8 @@ from workbench.store.waves import WaveStore
 
 
 class Store(ExchangeImportStore, CodingStore, TopicStore, PrivacyStore, DocumentStore,
-            ParticipantStore, FieldStore, QueryStore, ExchangeStore, GroupStore, IdentityStore,
-            TeamStore, SlotStore, WaveStore, StoreCore):
+            ParticipantStore, WaveStore, FieldStore, QueryStore, ExchangeStore, GroupStore,
+            IdentityStore, TeamStore, SlotStore, StoreCore):
     """All of the project's persistence, one mixin per area."""
 
 

@@ -32,10 +32,13 @@ import socket
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence, cast
 
-from workbench.store.db import now
+from workbench.store.db import StoreCore, now
 from workbench.store.fields import FieldStore
+
+if TYPE_CHECKING:
+    from workbench.store.documents import DocumentStore
 
 #: Segment ids reserved per batch (other writers add segments below; a batch never
 #: holds this many).
@@ -76,7 +79,7 @@ class ImportBatch:
     #: Called with the batch after each committed indexing step (observers, tests).
     after_chunk: Callable[["ImportBatch"], None] | None = None
 
-    def __init__(self, store, label: str, coder: str | None):
+    def __init__(self, store: DocumentStore, label: str, coder: str | None):
         self.store = store
         self.label = label
         self.coder = coder
@@ -92,24 +95,24 @@ class ImportBatch:
                 "SELECT max(ifnull((SELECT max(id) FROM segments), 0), "
                 "ifnull((SELECT max(rowid) FROM segments_fts), 0), "
                 "ifnull((SELECT max(fts_base) FROM import_batches), 0))").fetchone()[0] + ID_GAP
-            self.id = c.execute(
+            self.id: int = cast(int, c.execute(
                 "INSERT INTO import_batches(label, coder, pid, host, started_at, scratch, "
                 "fts_base, fts_next) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [label, coder, os.getpid(), _host(), now(), self.scratch_path.name, base,
-                 base]).lastrowid
+                 base]).lastrowid)
         self.fts_base = self.fts_next = self._next_id = base
-        self._scratch = None
+        self._scratch: DocumentStore | None = None
         self._pending: list[tuple[int, str]] = []      # preindexed, not yet written
         self._pending_chars = 0
 
     @property
-    def scratch(self):
+    def scratch(self) -> DocumentStore:
         """The staging store, made on first use (``preindex`` alone needs none)."""
         if self._scratch is None:
             self._scratch = self._make_scratch()
         return self._scratch
 
-    def _make_scratch(self):
+    def _make_scratch(self) -> DocumentStore:
         store, base = self.store, self.fts_base
         try:
             scratch = type(store)(self.scratch_path, create=True, check=False)
@@ -269,7 +272,7 @@ def _common_columns(c: sqlite3.Connection, table: str) -> list[str]:
     return [f'"{col}"' if not col.isidentifier() else col for col in main if col in staged]
 
 
-def discard_batch(store, batch_id: int, base: int, upto: int) -> None:
+def discard_batch(store: StoreCore, batch_id: int, base: int, upto: int) -> None:
     """Remove a batch's index rows that no segment owns (all of them when nothing was
     published), a bounded number per transaction, then its record."""
     low = base
@@ -294,6 +297,12 @@ class BatchStore(FieldStore):
 
     #: True on a batch's scratch store (which never batches itself).
     is_scratch = False
+
+    @staticmethod
+    def _ensure_wave(c: sqlite3.Connection, wave: str) -> None:
+        """A wave the caller allowed to be new is added after the project's waves."""
+        c.execute("INSERT OR IGNORE INTO waves(name, position) "
+                  "VALUES (?, (SELECT ifnull(max(position), 0) + 1 FROM waves))", [wave])
 
     def batch_worthy(self, text: str) -> bool:
         """Whether inserting a document of this text would hold the lock too long (more
@@ -342,7 +351,7 @@ class BatchStore(FieldStore):
     def import_batch(self, label: str, coder: str | None = None) -> Iterator[ImportBatch]:
         """A batch for one long import; anything not published when the block ends
         (an error, a cancel) is discarded."""
-        batch = ImportBatch(self, label, coder)
+        batch = ImportBatch(cast("DocumentStore", self), label, coder)
         try:
             yield batch
         finally:

@@ -194,12 +194,6 @@ class DocumentStore(BatchStore):
         return doc_id
 
     @staticmethod
-    def _ensure_wave(c: sqlite3.Connection, wave: str) -> None:
-        """A wave the caller allowed to be new is added after the project's waves."""
-        c.execute("INSERT OR IGNORE INTO waves(name, position) "
-                  "VALUES (?, (SELECT ifnull(max(position), 0) + 1 FROM waves))", [wave])
-
-    @staticmethod
     def _index_document(c: sqlite3.Connection, doc_id: int, text: str) -> None:
         """Put a document's segments in the full-text index (the one place that decides
         what of a segment is indexed): each turn's words, from its ``body_start`` (no

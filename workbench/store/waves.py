@@ -7,10 +7,11 @@ from typing import Iterable, Sequence
 
 from workbench.domain import Attribute
 from workbench.identity import new_guid
-from workbench.store.db import StoreCore, now
+from workbench.store.db import now
+from workbench.store.fields import FieldStore
 
 
-class WaveStore(StoreCore):
+class WaveStore(FieldStore):
     # -- waves ---------------------------------------------------------------------------
     def wave_rows(self) -> list[dict]:
         """The project's waves in order: name, position, description, documents."""

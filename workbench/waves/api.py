@@ -19,16 +19,17 @@ attributes out.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
 from workbench.domain import NotFoundError, ValidationError
+from workbench.facade import Capability
 from workbench.i18n import _, ngettext
-from workbench.waves.naming import check_kind, clean_name, resolve_wave
+from workbench.waves.naming import check_kind, clean_name, existing_wave, resolve_wave
 
 
-class WavesAPI:
+class WavesAPI(Capability):
     # -- waves ---------------------------------------------------------------------------
     def waves(self) -> pd.DataFrame:
         """The project's waves in order: name, position (1, 2, ...), description,
@@ -78,7 +79,7 @@ class WavesAPI:
             raise ValidationError(_("the project already has a wave {name!r}").format(name=name))
         at = len(order)
         if after is not None:
-            at = order.index(resolve_wave(after, order)) + 1
+            at = order.index(existing_wave(after, order)) + 1
         order.insert(at, name)
         self.store.write_waves(order, descriptions={name: description} if description else None,
                                coder=self.coder, action="wave.add")
@@ -87,7 +88,7 @@ class WavesAPI:
     def rename_wave(self, old: str, new: str) -> None:
         """Rename a wave; its interviews follow."""
         order = self.store.wave_names()
-        old = resolve_wave(old, order)
+        old = existing_wave(old, order)
         new = clean_name(new)
         if not new:
             raise ValidationError(_("a wave needs a name"))
@@ -99,7 +100,7 @@ class WavesAPI:
         """Delete a wave; refused while interviews belong to it, unless ``force`` (they
         are then left without a wave)."""
         rows = {w["name"]: w for w in self.store.wave_rows()}
-        name = resolve_wave(name, list(rows))
+        name = existing_wave(name, list(rows))
         if rows[name]["documents"] and not force:
             n = rows[name]["documents"]
             raise ValidationError(ngettext(
@@ -132,7 +133,7 @@ class WavesAPI:
         plan = plan_case_import(self.store, path, kind, id_column=id_column, types=types,
                                 sheet=sheet)
         typed = plan.keyed.typed
-        result = {"inserted": 0, "updated": 0}
+        result: dict[str, Any] = {"inserted": 0, "updated": 0}
         if not plan.keyed.empty:
             result = self.store.upsert_cases(
                 kind, typed.fields, plan.rows(), coder=self.coder, retyped=typed.restored,
@@ -230,6 +231,7 @@ class WavesAPI:
                 raise NotFoundError(_("unknown participant ID {id!r}").format(id=participant))
             return bool(self.store.write_case_links(participants=[(participant, cid)],
                                                     coder=self.coder))
+        assert document is not None                 # (one of the two, checked above)
         doc_id = self.document_id(document)
         if speaker:
             labels = {s["speaker"] for s in self.store.speakers(doc_id)}

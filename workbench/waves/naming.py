@@ -12,7 +12,7 @@ from workbench.domain import ValidationError
 from workbench.i18n import _
 from workbench.programmes import suggestions
 
-__all__ = ["UnknownWaveError", "check_kind", "clean_name", "resolve_wave"]
+__all__ = ["UnknownWaveError", "check_kind", "clean_name", "existing_wave", "resolve_wave"]
 
 _KIND = re.compile(r"[^\W\d]\w*")
 
@@ -49,6 +49,15 @@ def resolve_wave(name: str | None, known: Iterable[str], *, new: bool = False,
                 "create this one explicitly (--new-wave, or new_wave = oui in a manifest)"
                 ).format(name=name, hint=hint, known=", ".join(known) or _("none"))
     raise UnknownWaveError(f"{where}: {message}" if where else message)
+
+
+def existing_wave(name: str | None, known: Iterable[str]) -> str:
+    """The project's wave ``name`` refers to (whatever the case); a blank name or an
+    unknown wave is an error (:func:`resolve_wave`'s message)."""
+    wave = resolve_wave(name, known)
+    if wave is None:
+        raise UnknownWaveError(_("a wave needs a name"))
+    return wave
 
 
 def check_kind(kind: str | None) -> str:
