@@ -29,7 +29,10 @@ def waves_group():
 @format_option
 @handle_errors
 def waves_list(project, fmt):
-    """The waves in order, with their interviews."""
+    """The waves in order, with their interviews.
+
+    Example: workbench waves list eval.wbproj --format csv
+    """
     with open_project(project) as p:
         emit(p.waves(), fmt)
 
@@ -58,7 +61,10 @@ def waves_set(project, names, coder):
 @coder_option
 @handle_errors
 def waves_add(project, name, after, description, coder):
-    """Add a wave."""
+    """Add a wave.
+
+    Example: workbench waves add eval.wbproj "12 mois" --after "6 mois"
+    """
     with open_project(project, coder) as p:
         order = p.add_wave(name, after=after, description=description)
     click.echo(" < ".join(order))
@@ -71,7 +77,10 @@ def waves_add(project, name, after, description, coder):
 @coder_option
 @handle_errors
 def waves_rename(project, old, new, coder):
-    """Rename a wave (its interviews follow)."""
+    """Rename a wave (its interviews follow).
+
+    Example: workbench waves rename eval.wbproj "6 mois" "six mois"
+    """
     with open_project(project, coder) as p:
         p.rename_wave(old, new)
         order = p.wave_names()
@@ -86,7 +95,10 @@ def waves_rename(project, old, new, coder):
 @coder_option
 @handle_errors
 def waves_delete(project, name, force, coder):
-    """Delete a wave."""
+    """Delete a wave.
+
+    Example: workbench waves delete eval.wbproj "12 mois" --force
+    """
     with open_project(project, coder) as p:
         p.delete_wave(name, force=force)
         order = p.wave_names()
@@ -181,7 +193,10 @@ def cases_import(project, path, kind, id_column, types, sheet, coder):
 @out_options
 @handle_errors
 def cases_list(project, kind, fmt, output):
-    """The cases with their fields and links (private fields left out)."""
+    """The cases with their fields and links (private fields left out).
+
+    Example: workbench cases list eval.wbproj --kind site
+    """
     _check_output(fmt, output)
     with open_project(project) as p:
         df = p.cases(kind, include_private=False)
@@ -195,7 +210,10 @@ def cases_list(project, kind, fmt, output):
 @handle_errors
 def cases_links(project, case, fmt, output):
     """The links of every case (or of one) to documents, speakers and participants;
-    private documents left out."""
+    private documents left out.
+
+    Example: workbench cases links eval.wbproj OF-EVR --format csv
+    """
     _check_output(fmt, output)
     with open_project(project) as p:
         df = p.case_links(case, include_private=False)
@@ -235,7 +253,10 @@ def cases_link(project, case, document, speaker, participant, remove, coder):
 @handle_errors
 def cases_import_links(project, path, sheet, coder):
     """Links from a table: a case column and, on each row, a document (and speaker) or a
-    participant."""
+    participant.
+
+    Example: workbench cases import-links eval.wbproj liens.csv
+    """
     with open_project(project, coder) as p:
         r = p.import_case_links(path, sheet=sheet)
     click.echo(ngettext("{added} link added ({rows} rows read)",
@@ -248,7 +269,10 @@ def cases_import_links(project, path, sheet, coder):
 @coder_option
 @handle_errors
 def cases_delete(project, case, coder):
-    """Delete a case with its values and links."""
+    """Delete a case with its values and links.
+
+    Example: workbench cases delete eval.wbproj S-EVR
+    """
     with open_project(project, coder) as p:
         p.delete_case(case)
     click.echo(_("deleted"))
