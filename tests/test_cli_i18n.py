@@ -3,6 +3,7 @@ results and errors; French actor types accepted where the CLI takes one."""
 from __future__ import annotations
 
 import inspect
+import re
 import os
 
 import click
@@ -102,3 +103,94 @@ def test_french_actor_types_are_accepted(french, tmp_path):
     result = runner.invoke(main, ["docs", "list", str(project), "--actor", "pilote"])
     assert result.exit_code == 2
     assert "n'est pas un type d'acteur" in result.output and "bénéficiaire" in result.output
+
+
+# ------------------------------------------------------------------ bad input, in French
+
+#: words of English sentences that no French message contains (file names and paths are
+#: taken out of the output before looking)
+ENGLISH = re.compile(r"\b(the|not|is|are|of|and|with|without|cannot|can't|file|files|failed|"
+                     r"imported|error|line|column|expected|found|missing|such|bytes|refusing|"
+                     r"malformed|invalid|valid|damaged|empty|no|unknown|already|decoded|"
+                     r"warning|stopped|cancelled|members|entity|tag|element|"
+                     r"project|zip bomb)\b")
+#: a colon, semicolon, question or exclamation mark of prose without its no-break space
+#: (``file:12`` and ``12:30`` have no space after: not prose)
+BAD_TYPOGRAPHY = re.compile(r"(?<![\u00a0\u202f:;?!])[:;?!](?=\s|$)")
+
+
+def _french_problems(text: str, *strip: str) -> list[str]:
+    for s in sorted(strip, key=len, reverse=True):
+        text = text.replace(s, "")
+    text = re.sub(r"[\w./\\-]+\.(?:docx|odt|rtf|trs|txt|text|md|markdown|srt|vtt|json|csv|"
+                  r"tsv|xlsx|yaml|qdc|qdpx|qde|wbproj|xml|bin|rels)\b", "F", text)
+    problems = [f"English {m.group()!r} in {line!r}" for line in text.splitlines()
+                for m in ENGLISH.finditer(line)]
+    problems += [f"no no-break space before {m.group()!r} in {line!r}"
+                 for line in text.splitlines() for m in BAD_TYPOGRAPHY.finditer(line)]
+    return problems
+
+
+def test_every_bad_input_is_refused_in_french(french, tmp_path):
+    """Every hostile file of tests/hostile_files.py, given to `import` and to every command
+    of test_hostile's FILE_COMMANDS, is refused in French with French typography: no
+    English sentence from a parser, a library (zip, XML, YAML) or the import summary."""
+    import hostile_files as H
+    from test_hostile import FILE_COMMANDS
+
+    runner = CliRunner()
+    project = tmp_path / "p.wbproj"
+    assert runner.invoke(main, ["init", str(project)]).exit_code == 0
+    folder = tmp_path / "mauvais"
+    bad = H.build_bad_files(folder)
+    result = runner.invoke(main, ["import", str(project), str(folder)])
+    assert result.exit_code == 1
+    outputs = [("import", result.stderr + result.stdout)]
+    assert f"0 importé, {len(bad)} en échec" in result.stderr
+    assert "échec" in result.stdout and "failed" not in result.stdout
+    for builder in H.QDPX_BAD_BUILDERS:
+        path = builder(tmp_path)
+        result = runner.invoke(main, ["import", str(project), str(path)])
+        assert result.exit_code == 1, path.name
+        outputs.append((f"import {path.name}", result.stderr))
+    result = runner.invoke(main, ["import", str(project), str(tmp_path / "absent.txt")])
+    outputs.append(("import absent.txt", result.stderr + result.stdout))
+    junk = tmp_path / "junk"
+    junk.mkdir()
+    for ext, commands in FILE_COMMANDS.items():
+        for path in (H.binary_junk(junk, ext), H.empty_file(junk, ext), H.zip_disguised(junk, ext)):
+            for command in commands:
+                args = [a.format(proj=project, bad=path, out=tmp_path / "t.xlsx") for a in command]
+                result = runner.invoke(main, args)
+                assert result.exit_code == 1, (args, result.output)
+                outputs.append((" ".join(command[:2]) + " " + path.name, result.stderr))
+    problems = [f"{what}: {p}" for what, text in outputs
+                for p in _french_problems(text, str(tmp_path))]
+    assert not problems, "\n".join(problems)
+
+
+def test_library_errors_are_said_in_the_users_language():
+    """A library's English reason is translated when we know it, kept in English, and a
+    neutral French phrase when we do not (never an English sentence in French)."""
+    import errno
+
+    from workbench.safety.errors import library_detail, os_reason
+    i18n.set_language("fr")
+    try:
+        assert library_detail("Opening and ending tag mismatch: p line 2 and body, line 2, "
+                              "column 176") == "élément <p> fermé par </body> (ligne 2, colonne 176)"
+        assert library_detail("mismatched tag: line 4, column 12") == \
+            "un élément est fermé par la balise d'un autre (ligne 4, colonne 12)"
+        assert library_detail("File is not a zip file") == "ce n'est pas une archive zip"
+        assert library_detail("some new libxml2 complaint, line 3, column 1") == \
+            "contenu inattendu (ligne 3, colonne 1)"
+        assert library_detail("word/document.xml") == "word/document.xml"     # a name
+        assert os_reason(OSError(errno.ENOENT, "No such file or directory")) == \
+            "fichier ou dossier introuvable"
+        assert os_reason(OSError(errno.EXDEV, "Invalid cross-device link")) == \
+            "erreur système EXDEV"
+    finally:
+        i18n.set_language("en")
+    assert library_detail("some new libxml2 complaint, line 3, column 1") == \
+        "some new libxml2 complaint (line 3, column 1)"
+    assert library_detail("File is not a zip file") == "not a zip archive"

@@ -142,7 +142,7 @@ def test_vendor_quirks_tolerated(project, tmp_path):
     ("outside", "outside the text"),
     ("missing", "missing from the archive"),
     ("bomb", "zip bomb"),
-    ("malformed", "not well-formed"),
+    ("malformed", "malformed XML in"),
     ("unknown_code", "unknown code"),
 ])
 def test_bad_qdpx_imports_nothing(project, tmp_path, case, message):

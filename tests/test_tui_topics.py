@@ -428,7 +428,7 @@ async def test_breakdown_cycles_actor_programme_and_attributes(topics_path, tmp_
         size = int(mine["F"]) + int(mine["H"])
         for g in ("F", "H"):
             if int(mine[g]):
-                share = f"{100 * int(mine[g]) / size:.0f} %"
+                share = f"{100 * int(mine[g]) / size:.0f}%"          # English: no space before %
                 assert f"{g}: {int(mine[g])} · {share} · " in detail()
         await pilot.press("b")                          # back to the first dimension
         await pilot.pause()

@@ -26,8 +26,8 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["LANGUAGES", "N_", "_", "colon", "decimal", "detect_language", "percent", "language", "ngettext",
-           "npgettext", "pgettext", "set_language"]
+__all__ = ["LANGUAGES", "N_", "_", "colon", "decimal", "detect_language", "integer", "language", "located",
+           "ngettext", "npgettext", "number", "percent", "pgettext", "set_language"]
 
 LANGUAGES = ("fr", "en")
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
@@ -243,15 +243,55 @@ def colon(label: str) -> str:
     return _("{label}:").format(label=label)
 
 
+def located(where, message) -> str:
+    """``where: message`` (a file, ``file:line``, a part) in the current language's
+    typography (French ``entretien.txt:4 : …``)."""
+    return _("{where}: {message}").format(where=where, message=message)
+
+
+def _number_locale() -> str:
+    return "fr_FR" if language() == "fr" else "en_US"
+
+
+def number(value, digits: int | None = None) -> str:
+    """``value`` written for a reader in the current language (CLDR rules, by Babel):
+    French ``12\u202f345,7`` (a no-break thin space, U+202F, between thousands and a
+    decimal comma), English ``12,345.7``.  ``digits``: that many decimals; None: as
+    many as needed, up to four (``3`` stays ``3``, ``0.25`` is ``0,25``).  Blank for a
+    missing value (None, NaN), ``∞`` for an infinite one.  For text a person reads
+    (tables, reports, notes); csv, json and spreadsheet cells keep the raw number."""
+    if value is None:
+        return ""
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if f != f:
+        return ""
+    if f in (float("inf"), float("-inf")):
+        return "∞" if f > 0 else "-∞"
+    from babel.numbers import format_decimal
+    pattern = "#,##0" + ("." + "0" * digits if digits else "") if digits is not None \
+        else "#,##0.####"
+    return format_decimal(f if not isinstance(value, int) else value, format=pattern,
+                          locale=_number_locale())
+
+
+def integer(value) -> str:
+    """A count with its thousands grouped (French ``12\u202f345``, English ``12,345``)."""
+    return number(value, 0)
+
+
 def decimal(value: float, digits: int = 1) -> str:
-    """``value`` with ``digits`` decimals and the current language's decimal mark
-    (French ``16,7``, English ``16.7``)."""
-    text = f"{value:.{digits}f}"
-    return text.replace(".", ",") if language() == "fr" else text
+    """``value`` with ``digits`` decimals in the current language (French ``16,7``,
+    English ``16.7``; thousands grouped as :func:`number` does)."""
+    return number(value, digits)
 
 
 def percent(share: float, digits: int = 0) -> str:
-    """``share`` (0.41) as a percentage: French ``41 %`` (no-break space), English
-    ``41 %``."""
-    sep = "\u00a0" if language() == "fr" else " "
-    return decimal(100 * share, digits) + sep + "%"
+    """``share`` (2/3) as a percentage: French ``66,7\u00a0%`` (a no-break space before
+    the sign, as French typography asks), English ``66.7%``."""
+    if share is None or share != share:
+        return ""
+    sign = "\u00a0%" if language() == "fr" else "%"
+    return number(100 * share, digits) + sign

@@ -109,6 +109,20 @@ def status_label(value: str | None) -> str:
     return _(msgid) if msgid else str(value)
 
 
+# -- what became of one file of an import ---------------------------------------------------
+
+
+def import_status_label(value: str | None) -> str:
+    """``imported``/``failed``/``duplicate`` in the user's words."""
+    if value == "imported":
+        return pgettext("import status", "imported")
+    if value == "failed":
+        return pgettext("import status", "failed")
+    if value == "duplicate":
+        return pgettext("import status", "already in the project")
+    return str(value or "")
+
+
 # -- what a memo is written on ------------------------------------------------------------
 MEMO_TARGETS = {"project": N_("project"), "document": N_("document"), "code": N_("code"),
                 "coding": N_("coding"), "segment": N_("turn"), "participant": N_("participant"),

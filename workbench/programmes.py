@@ -14,13 +14,13 @@ import unicodedata
 from typing import Iterable
 
 from workbench.domain import PROGRAMME_LABELS, ValidationError
-from workbench.i18n import _
+from workbench.i18n import N_, _, located
 
 __all__ = ["UnknownProgrammeError", "known_programmes", "resolve_programme"]
 
 
 class UnknownProgrammeError(ValidationError):
-    title = "Unknown programme"
+    title = N_("Unknown programme")
 
 
 def known_programmes(store) -> list[str]:
@@ -66,4 +66,4 @@ def resolve_programme(name: str | None, known: Iterable[str], *, new: bool = Fal
     message = _("unknown programme {name!r}{hint}; known programmes: {known}. To create a new "
                 "programme, ask for it explicitly (--new-programme, or new_programme = oui in "
                 "a manifest)").format(name=name, hint=hint, known=", ".join(known))
-    raise UnknownProgrammeError(f"{where}: {message}" if where else message)
+    raise UnknownProgrammeError(located(where, message) if where else message)

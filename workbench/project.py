@@ -33,7 +33,7 @@ from workbench.domain import (ACTOR_TYPES, Document, DocumentMetadata, NotFoundE
                               ValidationError, WorkbenchError)
 from workbench.export.api import ExportAPI
 from workbench.groups import GroupsAPI
-from workbench.i18n import _
+from workbench.i18n import _, located
 from workbench.labels import actor_label, parse_actor
 from workbench.identity import text_hash
 from workbench.ingest.manifest import load_manifest
@@ -253,7 +253,7 @@ class ProjectCore:
             except Exception as exc:     # the manifest's error, never a traceback
                 message, line = describe(exc)
                 where = f"{manifest}:{line}" if line else str(manifest)
-                raise ManifestError(f"{where}: {message}") from exc
+                raise ManifestError(located(where, message)) from exc
             table = mapping.fields
             if table.columns:
                 typed = type_columns(
@@ -456,7 +456,7 @@ class ProjectCore:
             from workbench.participants import ParticipantTableError
             message, line = describe(exc)
             where = f"{path}:{line}" if line else str(path)
-            raise ParticipantTableError(f"{where}: {message}") from exc
+            raise ParticipantTableError(located(where, message)) from exc
         typed = plan.typed
         result = {"inserted": 0, "updated": 0}
         if not plan.empty:

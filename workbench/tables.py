@@ -107,7 +107,9 @@ def scale_key(text: str) -> str:
 
 # -- errors ----------------------------------------------------------------------------------
 class TableError(ValidationError):
-    title = "Table error"
+    title = N_("Table error")
+    #: the file error it comes from (bad bytes of a .csv), with its file and offset
+    file_error: Exception | None = None
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,7 @@ class TableTypeError(TableError):
     ``conflicts`` maps each column whose project type the file disagrees with to the
     type that would fit (what an explicit override could say)."""
 
-    title = "Values do not fit their types"
+    title = N_("Values do not fit their types")
 
     def __init__(self, message: str, problems: Sequence[ValueProblem],
                  conflicts: Mapping[str, tuple[str, str]] | None = None):
@@ -237,7 +239,9 @@ def _read_csv(path: Path, data: bytes, encoding: str | None) -> tuple[list, list
     try:
         decoded = decode_bytes(data, path, encoding, what=N_("table"))
     except ImportFileError as exc:
-        raise TableError(str(exc)) from None
+        error = TableError(str(exc))
+        error.file_error = exc
+        raise error from None
     text = decoded.text
     first = text.split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first))

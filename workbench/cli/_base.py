@@ -17,18 +17,23 @@ import click
 
 from workbench.cli._i18n import I18nGroup
 from workbench.domain import WorkbenchError
-from workbench.i18n import N_, _
+from workbench.i18n import N_, _, colon
 from workbench.public import ImportFileError
 from workbench.public import translate, translate_os_error
 
 FORMATS = ("table", "csv", "json")
 
 
+def say(message) -> None:
+    """One line on stderr, after the program's name (French ``workbench : …``)."""
+    click.echo(f"{colon('workbench')} {message}", err=True)
+
+
 class UserError(click.ClickException):
     exit_code = 1
 
     def show(self, file=None):
-        click.echo(f"workbench: {self.format_message()}", err=True)
+        say(self.format_message())
 
 
 def handle_errors(fn):
@@ -51,7 +56,7 @@ def handle_errors(fn):
                 raise
             raise UserError(str(error)) from None
         except KeyboardInterrupt:
-            click.echo("workbench: " + _("interrupted"), err=True)
+            say(_("interrupted"))
             sys.exit(130)
     return wrapper
 
@@ -64,8 +69,8 @@ def open_project(path: str, coder: str | None = None):
                           "{path})").format(path=path))
     project = Project.open(p, coder=coder)
     # an export of a project that is not pseudonymised says so, on stderr
-    project.on_warning = lambda message: click.echo(f"workbench: {message}", err=True)
-    project.store.on_wait = lambda message: click.echo(f"workbench: {message}", err=True)
+    project.on_warning = say
+    project.store.on_wait = say
     return project
 
 

@@ -7,8 +7,8 @@ import sys
 import click
 
 from workbench.cli._base import (Progress, UserError, coder_option, format_option, emit,
-                                 handle_errors, main, open_project)
-from workbench.i18n import N_, _, colon
+                                 handle_errors, main, open_project, say)
+from workbench.i18n import N_, _, colon, located
 
 
 #: What `workbench info` lists, with its labels.
@@ -101,7 +101,7 @@ def check_cmd(project, repair):
             problems = p.check()
     if problems:
         for line in problems:
-            click.echo(f"workbench: {project}: {line}", err=True)
+            say(located(project, line))
         raise UserError(_("{path}: the project file is damaged; restore it from a backup "
                           "(sqlite3's .recover command can save what is readable)")
                         .format(path=project))

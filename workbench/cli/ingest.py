@@ -4,9 +4,9 @@ from __future__ import annotations
 import click
 
 from workbench.cli._base import (ACTOR, Progress, UserError, coder_option, emit, format_option,
-                                 handle_errors, main, open_project)
+                                 handle_errors, main, open_project, say)
 from workbench.i18n import N_, _, colon, ngettext
-from workbench.labels import actor_label, memo_target_label
+from workbench.labels import actor_label, import_status_label, memo_target_label
 
 
 #: The fields `docs show` prints, with their labels.
@@ -136,13 +136,15 @@ def import_cmd(project, paths, programme, new_programme, field_types, actor_type
                                     progress=Progress(N_("Importing")))
         except TableTypeError as exc:
             raise UserError(_with_override_hint(exc, "--field-type")) from None
-    rows = [{"file": r.path, "status": r.status, "document": r.name or "",
+    rows = [{"file": r.path,
+             "status": import_status_label(r.status) if fmt == "table" else r.status,
+             "document": r.name or "",
              "message": r.message or "; ".join(r.warnings)} for r in report.results]
     emit(rows, fmt)
     for r in report.failed:
-        click.echo(f"workbench: {r.message}", err=True)
+        say(r.message)
     for note in report.notes:
-        click.echo(f"workbench: {note}", err=True)
+        say(note)
     click.echo(report.summary(), err=True)
     if report.failed:
         raise SystemExit(1)
@@ -161,7 +163,7 @@ def _emit_exchange_report(summary: dict, fmt: str, project: str = "PROJECT") -> 
         emit([{"element": k, "new": summary["new"].get(k, 0),
                "matched": summary["matched"].get(k, 0)} for k in kinds], fmt)
     for line in summary["warnings"]:
-        click.echo(f"workbench: {line}", err=True)
+        say(line)
     n = len(summary["conflicts"])
     if n:
         replaced = sum(1 for c in summary["conflicts"] if c["kept"] != "project")
@@ -309,7 +311,7 @@ def participants_import(project, file, id_column, types, sheet, coder):
         except TableTypeError as exc:
             raise UserError(_with_override_hint(exc, "--type")) from None
     for w in result["warnings"]:
-        click.echo(f"workbench: {w}", err=True)
+        say(w)
     click.echo(_("{added} participants added, {updated} updated (ID column: {column})").format(
         added=result["inserted"], updated=result["updated"], column=result["id_column"]))
     retyped = {name: (old, new) for name, old, new in result["retyped"]}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from workbench.cli._base import (UserError, coder_option, emit, format_option, handle_errors,
-                                 main, open_project)
+                                 main, open_project, say)
 from workbench.cli.ingest import docs_group
 from workbench.cli.query import (_NOTE, _check_output, _shorten, chosen_coders, codes_option,
                                  common_options, out_options, say_counts, write, write_sheets)
@@ -184,7 +184,7 @@ def cases_import(project, path, kind, id_column, types, sheet, coder):
         kind=r["kind"], inserted=r["inserted"], updated=r["updated"],
         fields=", ".join(f"{n} ({t})" for n, t in r["fields"]) or _("none")))
     for line in r["notes"] + r["warnings"]:
-        click.echo(f"workbench: {line}", err=True)
+        say(line)
 
 
 @cases_group.command("list")

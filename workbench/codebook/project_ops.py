@@ -13,7 +13,7 @@ from pathlib import Path
 
 from workbench.facade import Capability
 from workbench.codebook.model import Codebook, CodeDef, EvaluationQuestion
-from workbench.i18n import _, ngettext, npgettext
+from workbench.i18n import _, located, ngettext, npgettext
 from workbench.domain import ValidationError, WorkbenchError
 from workbench.safety.errors import describe
 from workbench.safety.text import clean_text
@@ -48,7 +48,7 @@ def read_codebook_file(path: str | Path) -> Codebook:
         raise
     except Exception as exc:       # a reader library's error is this file's error
         message, line = describe(exc)
-        raise ValidationError(f"{path}{':' + str(line) if line else ''}: {message}") from exc
+        raise ValidationError(located(f"{path}:{line}" if line else path, message)) from exc
 
 
 def _cleaned(value):

@@ -38,10 +38,12 @@ from pathlib import Path
 
 from lxml import etree
 
+from workbench.i18n import _
 from workbench.identity import WORKBENCH_NS
 from workbench.values import parse_bool
 from workbench.safety.limits import MAX_CODE_DEPTH, code_depth_error
 from workbench.safety.files import atomic_output
+from workbench.safety.errors import library_detail, os_reason
 from workbench.safety.xml import XmlError, lxml_parser, parse_lxml
 
 from .model import SIDES, Codebook, CodeDef, EvaluationQuestion, join_path, name_key
@@ -119,7 +121,7 @@ def format_description(code: CodeDef) -> str:
 
 def _parse_trailer(lines: list[str]) -> dict | None:
     fields: dict[str, list[str]] = {}
-    order = [f for _, f in _LABELS]
+    order = [f for _label, f in _LABELS]
     last = -1
     current: str | None = None
     for line in lines:
@@ -179,7 +181,8 @@ def dumps_qdc(cb: Codebook, *, origin: str = ORIGIN) -> bytes:
     """The codebook as REFI-QDA ``.qdc`` XML (UTF-8 bytes).  Raises ValueError for a
     codebook without codes: the standard requires at least one ``<Code>``."""
     if not cb.codes:
-        raise ValueError(f"codebook '{cb.id}' has no codes; a REFI-QDA codebook needs at least one")
+        raise ValueError(_("codebook '{id}' has no codes; a REFI-QDA codebook needs at least "
+                           "one").format(id=cb.id))
     root = etree.Element(_q("CodeBook"), nsmap={None: QDC_NAMESPACE})
     root.set("origin", origin)
     meta = {"id": cb.id, "title": cb.title, "programme": cb.programme, "version": cb.version,
@@ -250,14 +253,15 @@ def _read_bytes(path: Path) -> bytes:
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 names = [n for n in zf.namelist() if n.lower().endswith(".qde") and "/" not in n]
                 if not names:
-                    raise CodebookError(CodebookProblem(str(path), 1, "zip archive without a "
-                                                        ".qde project file"))
+                    raise CodebookError(CodebookProblem(str(path), 1, _(
+                        "zip archive without a .qde project file")))
                 info = zf.getinfo("project.qde" if "project.qde" in names else names[0])
                 if info.file_size > _MAX_QDE_BYTES:
-                    raise CodebookError(CodebookProblem(str(path), 1, "project file too large"))
+                    raise CodebookError(CodebookProblem(str(path), 1, _("project file too large")))
                 return zf.read(info)
         except zipfile.BadZipFile as exc:
-            raise CodebookError(CodebookProblem(str(path), 1, f"damaged zip archive: {exc}"))
+            raise CodebookError(CodebookProblem(str(path), 1, _("damaged zip archive: {detail}")
+                                                .format(detail=library_detail(exc, _("damaged archive")))))
     return data
 
 
@@ -279,27 +283,27 @@ def loads_qdc(data: bytes, filename: str = "<qdc>", *, codebook_id: str | None =
     try:     # the hardened parser: no DTD, no entities, depth and size limits
         root = parse_lxml(data, part=Path(filename).name, remove_blank_text=False)
     except XmlError as exc:
-        message = exc.message
-        if "entities" in message:
-            message = "DOCTYPE/entity declarations are not allowed in a REFI-QDA file (" + \
-                message + ")"
-        elif "nested too deeply" not in message and not message.startswith("malformed XML"):
-            message = "malformed XML: " + message
+        message = exc.message       # the hardened parser's own words (entities, depth, syntax)
+        if exc.kind == "entities":
+            message = _("DOCTYPE/entity declarations are not allowed in a REFI-QDA file "
+                        "({detail})").format(detail=message)
         raise CodebookError(CodebookProblem(filename, exc.line or 1, message)) from None
     if _local(root) == "Project":
         books = _children(root, "CodeBook")
         if not books:
             raise CodebookError(CodebookProblem(filename, root.sourceline or 1,
-                                                "this project has no <CodeBook>"))
+                                                _("this project has no <CodeBook>")))
         book = books[0]
     elif _local(root) == "CodeBook":
         book = root
     else:
         raise CodebookError(CodebookProblem(filename, root.sourceline or 1,
-                                            f"not a REFI-QDA codebook: root element is <{_local(root)}>"))
+                                            _("not a REFI-QDA codebook: root element is "
+                                              "<{tag}>").format(tag=_local(root))))
     ns = etree.QName(book).namespace or ""
     if ns != QDC_NAMESPACE:        # NVivo for Mac writes urn:QDA-XML:codebook:1:0
-        warn(book, f"non-standard namespace '{ns or '(none)'}', read as '{QDC_NAMESPACE}'")
+        warn(book, _("non-standard namespace '{ns}', read as '{standard}'").format(
+            ns=ns or _("(none)"), standard=QDC_NAMESPACE))
 
     # metadata from our processing instruction, if any
     meta: dict = {}
@@ -310,7 +314,7 @@ def loads_qdc(data: bytes, filename: str = "<qdc>", *, codebook_id: str | None =
                 loaded = json.loads(node.text or "{}")
                 meta = loaded if isinstance(loaded, dict) else {}
             except json.JSONDecodeError:
-                warn(root, "unreadable workbench-codebook processing instruction ignored")
+                warn(root, _("unreadable workbench-codebook processing instruction ignored"))
             break
         node = node.getprevious()
     stem = Path(filename).stem
@@ -327,24 +331,27 @@ def loads_qdc(data: bytes, filename: str = "<qdc>", *, codebook_id: str | None =
         name = unicodedata.normalize("NFC", (el.get("name") or "").strip())
         if not name:
             name = "(sans nom)"
-            warn(el, "code without a name: called '(sans nom)'")
+            warn(el, _("code without a name: called '(sans nom)'"))
         if "/" in name:
             fixed = name.replace("/", "∕")
-            warn(el, f"'/' in code name '{name}' replaced by '∕' (U+2215): '/' separates path names")
+            warn(el, _("'/' in code name '{name}' replaced by '∕' (U+2215): '/' separates path "
+                       "names").format(name=name))
             name = fixed
         base, n = name, 2
         while name_key(name) in taken:
             name = f"{base} ({n})"
             n += 1
         if name != base:
-            warn(el, f"duplicate sibling code name '{base}' renamed '{name}'")
+            warn(el, _("duplicate sibling code name '{base}' renamed '{name}'").format(
+                base=base, name=name))
         taken.add(name_key(name))
         path = join_path(prefix, name)
         guid = normalise_guid(el.get("guid") or "")
         if guid is None:
-            warn(el, f"code '{path}' has no valid guid; a derived one is used")
+            warn(el, _("code '{path}' has no valid guid; a derived one is used").format(path=path))
         elif guid in by_guid:
-            warn(el, f"code '{path}' repeats the guid of '{by_guid[guid]}'; a derived one is used")
+            warn(el, _("code '{path}' repeats the guid of '{other}'; a derived one is used")
+                 .format(path=path, other=by_guid[guid]))
             guid = None
         if guid is not None:
             by_guid[guid] = path
@@ -358,7 +365,8 @@ def loads_qdc(data: bytes, filename: str = "<qdc>", *, codebook_id: str | None =
         if el.get("color"):
             colour = normalise_colour(el.get("color"), require_hash=False)
             if colour is None:
-                warn(el, f"colour '{el.get('color')}' of code '{path}' is not #RRGGBB: ignored")
+                warn(el, _("colour '{colour}' of code '{path}' is not #RRGGBB: ignored").format(
+                    colour=el.get("color"), path=path))
         descs = _children(el, "Description")
         fields = parse_description(descs[0].text or "") if descs else parse_description("")
         raw[path] = fields
@@ -386,18 +394,18 @@ def loads_qdc(data: bytes, filename: str = "<qdc>", *, codebook_id: str | None =
                 continue
             qid, text = m.group(1), m.group(2).strip()
             if any(q.id == qid for q in questions):
-                warn(set_el, f"second set for question '{qid}' ignored")
+                warn(set_el, _("second set for question '{id}' ignored").format(id=qid))
                 continue
             values = {"programme": str(meta.get("programme") or ""), "side": "", "source": "",
                       "proposed": "non"}
             for line in desc.split("\n")[1:] if desc.startswith(_SET_MARK) else []:
-                label, _, value = line.partition(" : ")
+                label, _sep, value = line.partition(" : ")
                 attr = dict(_SET_FIELDS).get(label.strip())
                 if attr:
                     values[attr] = value.strip()
             if values["side"] not in SIDES:
-                warn(set_el, f"question '{qid}': side '{values['side']}' unknown; set it before "
-                     "saving the codebook as YAML")
+                warn(set_el, _("question '{id}': side '{side}' unknown; set it before saving "
+                               "the codebook as YAML").format(id=qid, side=values["side"]))
             questions.append(EvaluationQuestion(
                 id=qid, programme=values["programme"], side=values["side"], text=text,
                 source=values["source"], proposed=parse_bool(values["proposed"]) is True))
@@ -444,7 +452,8 @@ def read_qdc(path: str | PathLike, *, codebook_id: str | None = None,
     try:
         data = _read_bytes(p)
     except OSError as exc:
-        raise CodebookError(CodebookProblem(str(path), 1, f"cannot read the file: {exc.strerror or exc}"))
+        raise CodebookError(CodebookProblem(str(path), 1, _("cannot read the file: {reason}")
+                                            .format(reason=os_reason(exc))))
     return loads_qdc(data, str(path), codebook_id=codebook_id, title=title)
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from workbench.i18n import _
+from workbench.i18n import _, located
 from workbench.identity import normalise_guid
 from workbench.safety.files import atomic_output
 from workbench.safety.limits import MAX_CODE_DEPTH, LimitError, check_yaml_nesting, code_depth_error
@@ -63,8 +63,9 @@ class CodebookProblem:
 
     def __str__(self) -> str:
         if self.severity == "warning":
-            return f"{self.file}:{self.line}: warning: {self.message}"
-        return f"{self.file}:{self.line}: {self.message}"
+            return located(f"{self.file}:{self.line}", _("warning: {message}").format(
+                message=self.message))
+        return located(f"{self.file}:{self.line}", self.message)
 
 
 class CodebookError(Exception):

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from workbench.domain import ValidationError, WorkbenchError
-from workbench.i18n import _, ngettext, pgettext
+from workbench.i18n import N_, _, ngettext, pgettext
 
 #: kinds of element a conflict names (pgettext context "element")
 KINDS = ("participant", "attribute", "code", "document", "memo", "coding", "user", "group",
@@ -143,7 +143,7 @@ class Resolution:
 class ConflictsNeedChoice(WorkbenchError):
     """Conflicts need a choice before anything is written (a merge has no default)."""
 
-    title = "Merge conflicts"
+    title = N_("Merge conflicts")
 
     def __init__(self, report) -> None:
         pending = [c for c in report.conflicts if c.choice is None]

@@ -27,7 +27,7 @@ import contextlib
 from pathlib import Path
 
 from workbench.domain import ValidationError, WorkbenchError
-from workbench.i18n import _
+from workbench.i18n import _, located
 from workbench.store import now
 
 from .conflicts import ConflictsNeedChoice, Resolution, decisions_to_remember
@@ -59,7 +59,7 @@ def read_other(path: str | Path, *, progress=None, cancelled=None):
             from workbench.safety.errors import describe
             message, line = describe(exc)
             where = f"{path.name}:{line}" if line else path.name
-            raise QdpxError(f"{where}: {message}") from exc
+            raise QdpxError(located(where, message)) from exc
     return read_project(path)
 
 

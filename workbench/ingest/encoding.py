@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass, field
 from os import PathLike
 
-from workbench.i18n import N_, _, ngettext
+from workbench.i18n import N_, _, integer, ngettext
 
 from .model import ImportFileError
 
@@ -87,13 +87,24 @@ def find_mojibake(text: str) -> list[tuple[str, str]]:
     return found
 
 
+#: what a file should have been → the binary-file errors (whole sentences: French
+#: agrees "une transcription" but "un tableau")
+NOT_TEXT = {
+    N_("text transcript"): (N_("binary file (NUL byte), not a text transcript"),
+                            N_("binary file ({n} control characters in the first {size} bytes), "
+                               "not a text transcript")),
+    N_("table"): (N_("binary file (NUL byte), not a table"),
+                  N_("binary file ({n} control characters in the first {size} bytes), not a "
+                     "table")),
+}
+
+
 def _check_binary(data: bytes, path: str | PathLike[str],
                   what: str = N_("text transcript")) -> None:
     """Refuse bytes that are not text: a NUL byte, or many control characters."""
     nul = data.find(b"\x00")
     if nul != -1:
-        raise ImportFileError(path, _("binary file (NUL byte), not a {what}").format(what=_(what)),
-                              offset=nul)
+        raise ImportFileError(path, _(NOT_TEXT[what][0]), offset=nul)
     sample = data[:65536]
     # counted in C (bytes.translate deletes them), not byte by byte in Python
     n_bad = len(sample) - len(sample.translate(None, _CONTROL_TABLE))
@@ -101,8 +112,7 @@ def _check_binary(data: bytes, path: str | PathLike[str],
         first = min(i for i in (sample.find(bytes([b])) for b in _CONTROL_BYTES) if i != -1)
         raise ImportFileError(
             path,
-            _("binary file ({n} control characters in the first {size} bytes), not a "
-              "{what}").format(n=n_bad, size=len(sample), what=_(what)),
+            _(NOT_TEXT[what][1]).format(n=integer(n_bad), size=integer(len(sample))),
             offset=first,
         )
 
@@ -193,12 +203,12 @@ def decode_bytes(data: bytes, path: str | PathLike[str], encoding: str | None = 
                     else:
                         used = "cp1252"
                     text = data.decode(used)
-                    warnings.append(
-                        f"{path}: not valid UTF-8, decoded as {used}; "
-                        "pass the encoding explicitly if accents look wrong"
-                    )
+                    warnings.append(_(
+                        "{path}: not valid UTF-8, decoded as {encoding}; pass the encoding "
+                        "explicitly if accents look wrong").format(path=path, encoding=used))
     if used not in ("utf-8", "utf-8-sig") and not warnings:
-        warnings.append(f"{path}: decoded as {used} (not UTF-8)")
+        warnings.append(_("{path}: decoded as {encoding} (not UTF-8)").format(
+            path=path, encoding=used))
     if not text.strip():
         raise ImportFileError(path, _("empty file"))
     bad = find_mojibake(text)

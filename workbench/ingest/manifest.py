@@ -32,7 +32,7 @@ from typing import Iterable
 import yaml
 
 from workbench.domain import DocumentMetadata, ValidationError
-from workbench.i18n import _
+from workbench.i18n import N_, _, located
 from workbench.safety.limits import LimitError, check_yaml_nesting
 from workbench.safety.text import clean_text
 from workbench.tables import RawTable, TableError, cell_text, list_problems, read_table
@@ -51,7 +51,7 @@ _FIELD_NAME = re.compile(r"[^\W\d][\w.\-]*")
 
 
 class ManifestError(ValidationError):
-    title = "Manifest error"
+    title = N_("Manifest error")
 
 
 class Manifest(dict):
@@ -145,7 +145,7 @@ def interview_date(value, where: str | None = None, *, spreadsheet: bool = False
     except ValueError:
         message = _("interview date {value!r} is not a date (DD/MM/YYYY or YYYY-MM-DD, with "
                     "or without a time)").format(value=cell_text(value))
-        raise ValidationError(f"{where}: {message}" if where else message) from None
+        raise ValidationError(located(where, message) if where else message) from None
 
 
 def _entry(raw: dict, base: Path, where: str, known_programmes: list[str] | None,
@@ -194,7 +194,7 @@ def _columns(value, where: str) -> dict[str, str]:
     try:
         return parse_column_mapping(value if isinstance(value, dict) else cell_text(value))
     except ValueError as exc:
-        raise ManifestError(f"{where}: {exc}") from None
+        raise ManifestError(located(where, exc)) from None
 
 
 def _yes_no(raw: dict, key: str, where: str) -> bool | None:
@@ -219,7 +219,7 @@ def _yaml_entries(path: Path) -> list[tuple[int, dict]]:
         data = yaml.safe_load(raw_text)
         node = yaml.compose(raw_text)
     except LimitError as exc:
-        raise ManifestError(f"{path}:{exc.line or 1}: {exc.message}") from None
+        raise ManifestError(located(f"{path}:{exc.line or 1}", exc.message)) from None
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         raise ManifestError(_("{path}:{line}: invalid YAML ({error})").format(
@@ -291,7 +291,7 @@ def load_manifest(path: str | Path, check_files: bool = True, *,
             why = field_name_problem(key)
             if why:
                 bad_names.add(key)
-                problems.append(f"{path}:{line if yaml_file else 1}: {why}")
+                problems.append(located(f"{path}:{line if yaml_file else 1}", why))
             else:
                 extra_columns.append(key)
     result: list[tuple[Path, DocumentMetadata]] = []

@@ -17,7 +17,7 @@ from typing import Callable, Iterable
 from workbench.domain import ACTOR_TYPES, DocumentMetadata, WorkbenchError
 from workbench.i18n import _, ngettext
 from workbench.ingest.model import ImportFileError, ParsedTranscript
-from workbench.safety.errors import describe
+from workbench.safety.errors import describe, os_reason
 from workbench.store.errors import StoreError, as_user_error
 
 ProgressFn = Callable[[int, int, str], None]
@@ -65,15 +65,18 @@ class ImportReport:
         return self._with("duplicate")
 
     def summary(self) -> str:
-        parts = [f"{len(self.imported)} imported"]
+        parts = [ngettext("{n} imported", "{n} imported", len(self.imported)).format(
+            n=len(self.imported))]
         if self.duplicates:
-            parts.append(f"{len(self.duplicates)} already in the project")
+            parts.append(ngettext("{n} already in the project", "{n} already in the project",
+                                  len(self.duplicates)).format(n=len(self.duplicates)))
         if self.failed:
-            parts.append(f"{len(self.failed)} failed")
+            parts.append(ngettext("{n} failed", "{n} failed", len(self.failed)).format(
+                n=len(self.failed)))
         if self.cancelled:
-            parts.append("cancelled")
+            parts.append(_("cancelled"))
         if self.aborted:
-            parts.append("stopped: " + self.aborted)
+            parts.append(_("stopped: {reason}").format(reason=self.aborted))
         return ", ".join(parts)
 
 
@@ -98,10 +101,11 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[ImportRe
             matched = sorted(Path(m) for m in glob.glob(str(raw), recursive=True))
             matched = [m for m in matched if m.is_file()]
             if not matched:
-                problems.append(ImportResult(str(raw), "failed", message=f"{raw}: no file matches"))
+                problems.append(ImportResult(str(raw), "failed", message=_("{path}: no file matches").format(path=raw)))
             files.extend(matched)
         else:
-            problems.append(ImportResult(str(raw), "failed", message=f"{raw}: no such file or folder"))
+            problems.append(ImportResult(str(raw), "failed",
+                                         message=_("{path}: no such file or folder").format(path=raw)))
     seen, unique = set(), []
     for f in files:
         key = f.resolve()
@@ -170,13 +174,15 @@ def import_file(store, path: Path, meta: DocumentMetadata, *, encoding: str | No
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return ImportResult(str(path), "failed", message=f"{path}: cannot read ({exc.strerror})")
+        return ImportResult(str(path), "failed", message=_("{path}: cannot read ({reason})").format(
+            path=path, reason=os_reason(exc)))
     digest = hashlib.sha256(data).hexdigest()
     existing = store.document_id_by_hash(digest)
     if existing is not None:
         doc = store.get_document(existing)
         return ImportResult(str(path), "duplicate", existing, doc.name,
-                            f"{path}: already imported as {doc.name!r} (same content)")
+                            _("{path}: already imported as {name!r} (same content)").format(
+                                path=path, name=doc.name))
     try:
         if meta.actor_type and meta.actor_type not in ACTOR_TYPES:
             raise ImportFileError(path, _("unknown actor type {value!r} (expected one of "
@@ -221,7 +227,8 @@ def import_file(store, path: Path, meta: DocumentMetadata, *, encoding: str | No
     if store.document_name_exists(name):
         if meta.name:
             return ImportResult(str(path), "failed",
-                                message=f"{path}: a document named {name!r} already exists")
+                                message=_("{path}: a document named {name!r} already "
+                                          "exists").format(path=path, name=name))
         i = 2
         while store.document_name_exists(f"{name} ({i})"):
             i += 1
@@ -260,7 +267,8 @@ def import_file(store, path: Path, meta: DocumentMetadata, *, encoding: str | No
                                            coder=coder, typed_fields=typed, importer=coder,
                                            cases=meta.cases)
     except WorkbenchError as exc:
-        return ImportResult(str(path), "failed", message=f"{path}: {exc}")
+        return ImportResult(str(path), "failed", message=_("{path}: {problem}").format(
+            path=path, problem=exc))
     return ImportResult(str(path), "imported", doc_id, name, warnings=tuple(warnings),
                         notes=tuple(notes))
 

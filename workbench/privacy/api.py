@@ -26,7 +26,7 @@ else:
 
 from workbench.facade import Capability
 from workbench.domain import NotFoundError, ValidationError, WorkbenchError
-from workbench.i18n import _, decimal, ngettext, npgettext, pgettext
+from workbench.i18n import N_, _, decimal, ngettext, npgettext, pgettext
 from workbench.labels import privacy_category_label
 from workbench.privacy.categories import ACTIONS, BUILTIN, KINDS, Category, valid_name
 from workbench.privacy.pseudonyms import STYLES
@@ -38,7 +38,7 @@ EXPORT_GUARDS = ("warn", "error", "off")
 
 
 class PrivacyError(WorkbenchError):
-    title = "Privacy"
+    title = N_("Privacy")
 
 
 class PrivacyWarning(UserWarning):

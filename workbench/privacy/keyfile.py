@@ -18,7 +18,8 @@ import tempfile
 from pathlib import Path
 
 from workbench.domain import ValidationError
-from workbench.i18n import _
+from workbench.i18n import _, located
+from workbench.safety.errors import os_reason
 
 FORMAT = "workbench-pseudonymisation-key"
 VERSION = 1
@@ -71,7 +72,7 @@ def _envelope(path: Path) -> dict:
     try:
         data = json.loads(path.read_bytes().decode("utf-8"))
     except OSError as exc:
-        raise ValidationError(f"{path}: {exc.strerror or exc}") from None
+        raise ValidationError(located(path, os_reason(exc))) from None
     except (UnicodeDecodeError, ValueError):
         raise ValidationError(_("{path}: not a Workbench key file").format(path=path)) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:

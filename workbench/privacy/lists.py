@@ -26,7 +26,8 @@ from pathlib import Path
 import yaml
 
 from workbench.domain import ValidationError
-from workbench.i18n import _, ngettext
+from workbench.i18n import _, located, ngettext
+from workbench.safety.errors import library_detail, os_reason
 from workbench.privacy.categories import ACTIONS, BUILTIN, KINDS, Category, valid_name
 
 
@@ -46,7 +47,7 @@ class TeamLists:
 
 def _error(path: Path, node, message: str) -> ValidationError:
     line = node.start_mark.line + 1 if node is not None else 1
-    return ValidationError(f"{path}:{line}: {message}")
+    return ValidationError(located(f"{path}:{line}", message))
 
 
 def _scalar(path: Path, node) -> str:
@@ -63,7 +64,7 @@ def load_lists(path: str | Path, known: dict[str, Category] | None = None) -> Te
         raw = path.read_bytes()
         text = raw.decode("utf-8-sig")
     except OSError as exc:
-        raise ValidationError(f"{path}: {exc.strerror or exc}") from None
+        raise ValidationError(located(path, os_reason(exc))) from None
     except UnicodeDecodeError as exc:
         raise ValidationError(_("{path}: not UTF-8 text (byte {pos})").format(
             path=path, pos=exc.start)) from None
@@ -72,7 +73,8 @@ def load_lists(path: str | Path, known: dict[str, Category] | None = None) -> Te
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
-        raise ValidationError(f"{path}:{line}: {getattr(exc, 'problem', None) or exc}") from None
+        raise ValidationError(located(f"{path}:{line}", _("malformed YAML: {detail}").format(
+            detail=library_detail(getattr(exc, "problem", None) or exc)))) from None
     out = TeamLists(str(path), hashlib.sha256(raw).hexdigest())
     if root is None:
         return out

@@ -23,6 +23,8 @@ import random
 import re
 from typing import Iterable, Sequence
 
+from workbench.domain import ValidationError
+from workbench.i18n import _
 from workbench.privacy import lexicon
 from workbench.privacy.categories import FIRST_NAME_TAG, LAST_NAME_TAG, Category
 from workbench.privacy.names import parse_person, render, render_tag
@@ -37,13 +39,19 @@ def _faker(seed: int):
     return fake
 
 
+def no_free_pseudonym() -> str:
+    return _("no free pseudonym left: every substitute of the lists is taken or would "
+             "write a detected name; use the tags style")
+
+
 class Pseudonyms:
     """Assigns numbers and substitutes to entities and writes them for each variant."""
 
     def __init__(self, entities: Sequence[dict], categories: dict[str, Category], *,
                  style: str, seed: int, taken: Iterable[str] = ()):
         if style not in STYLES:
-            raise ValueError(f"unknown pseudonym style {style!r}")
+            raise ValidationError(_("unknown pseudonym style {style!r} (use {styles})").format(
+                style=style, styles=", ".join(STYLES)))
         self.entities = {e["id"]: dict(e) for e in entities}
         self.categories = categories
         self.style = style
@@ -113,12 +121,12 @@ class Pseudonyms:
                 self.changed.append((eid, number, pseudonym))
 
     def _fresh(self, draw) -> str:
-        for _ in range(200):
+        for _attempt in range(200):
             value = draw()
             if lexicon.fold(value) not in self.taken and not self.clashes(value):
                 self.taken.add(lexicon.fold(value))
                 return value
-        raise RuntimeError("no free pseudonym left")   # pragma: no cover - 1,000+ names
+        raise ValidationError(no_free_pseudonym())   # pragma: no cover - 1,000+ names
 
     def _stale(self, e: dict) -> bool:
         """Whether a substitute kept from an earlier copy now writes a detected form
@@ -143,7 +151,7 @@ class Pseudonyms:
             female, male, last = lexicon.substitute_names()
             gender = e.get("gender") or self._gender(e)
             pool = female if gender == "f" else male if gender == "m" else female + male
-            for _ in range(200):
+            for _attempt in range(200):
                 first, surname = rng.choice(pool), rng.choice(last)
                 if lexicon.fold(first) in self.taken or lexicon.fold(surname) in self.taken:
                     continue
@@ -152,7 +160,7 @@ class Pseudonyms:
                     continue
                 self.taken.update((lexicon.fold(first), lexicon.fold(surname)))
                 return {"first": first, "last": surname}
-            raise RuntimeError("no free pseudonym left")   # pragma: no cover
+            raise ValidationError(no_free_pseudonym())   # pragma: no cover
         fake = _faker(rng.randrange(2 ** 31))
         if kind == "place":
             return {"text": self._fresh(fake.city)}

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable
 
 from workbench.domain import ValidationError, WorkbenchError
-from workbench.i18n import _
+from workbench.i18n import _, located
 from workbench.privacy.keyfile import read_key
 from workbench.privacy.matching import Matcher
 from workbench.privacy.remap import OffsetMap
@@ -267,7 +267,7 @@ def _qdpx(rev: Reverser, source: Path, tmp: Path) -> dict:
         try:     # the hardened parser of every XML read (no DTD, entities or network)
             root = parse_lxml(zin.read(qde_name), part=qde_name)
         except XmlError as exc:
-            raise ValidationError(f"{source}: {exc}") from None
+            raise ValidationError(located(source, exc)) from None
         maps: dict[str, OffsetMap] = {}
         restored: dict[str, str] = {}
         files: dict[str, bytes] = {}

@@ -186,9 +186,9 @@ def outcome_by_code(data: ProjectData, outcome: str, rows: list[tuple[str, list[
             p = odds = low = high = float("nan")
         warn = []
         if min(a, b, c, d) < SMALL_CELL:
-            warn.append(f"a cell below {SMALL_CELL}")
+            warn.append(_("a cell below {n}").format(n=SMALL_CELL))
         if (a + b) < SMALL_GROUP or (c + d) < SMALL_GROUP:
-            warn.append(f"a group below {SMALL_GROUP} participants")
+            warn.append(_("a group below {n} participants").format(n=SMALL_GROUP))
         recs.append({
             "column": label, "n_with": a + b, "positive_with": a,
             "rate_with": round(100 * a / (a + b), 1) if a + b else None,
@@ -197,7 +197,8 @@ def outcome_by_code(data: ProjectData, outcome: str, rows: list[tuple[str, list[
             "difference": round(100 * (a / (a + b) - c / (c + d)), 1) if (a + b) and (c + d) else None,
             "odds_ratio": _num(odds, 3), "ci_low": _num(low, 3), "ci_high": _num(high, 3),
             "p_value": _num(p, 4), "_p": p,
-            "warning": ("small numbers: " + ", ".join(warn) + "; read as descriptive") if warn else "",
+            "warning": _("small numbers: {why}; read as descriptive").format(
+                why=", ".join(warn)) if warn else "",
         })
     out = pd.DataFrame(recs, columns=["column", "n_with", "positive_with", "rate_with",
                                       "n_without", "positive_without", "rate_without",

@@ -23,12 +23,15 @@ __all__ = ["XmlError", "check_xml", "lxml_parser", "parse_lxml", "parse_stdlib"]
 
 
 class XmlError(ValueError):
-    """Malformed or refused XML: ``message`` names the part, ``line`` where known."""
+    """Malformed or refused XML: ``message`` names the part, ``line`` where known;
+    ``kind`` says which (``syntax``, ``entities``, ``depth``, ``size``) in every
+    language."""
 
-    def __init__(self, message: str, line: int | None = None):
+    def __init__(self, message: str, line: int | None = None, kind: str = "syntax"):
         self.message = message
         self.line = line
-        shown = message if line is None or f"line {line}" in message else \
+        self.kind = kind
+        shown = message if line is None or _("line {line}").format(line=line) in message else \
             _("{message} (line {line})").format(message=message, line=line)
         super().__init__(shown)
 
@@ -42,7 +45,7 @@ def lxml_parser(**options: Any):
                 dtd_validation=False, huge_tree=False)
     clash = {k for k in options if k in safe and options[k] != safe[k]}
     if clash:
-        raise ValueError(f"unsafe XML parser options: {', '.join(sorted(clash))}")
+        raise ValueError(f"unsafe XML parser options: {', '.join(sorted(clash))}")  # a programming error
     return etree.XMLParser(**{**options, **safe})
 
 
@@ -50,12 +53,13 @@ def _describe_syntax_error(exc, part: str) -> XmlError:
     msg = (getattr(exc, "msg", None) or str(exc)).strip()
     if "Excessive depth" in msg or "depth" in msg.lower() and "huge" in msg.lower():
         return XmlError(_("the XML of {part} is nested too deeply (more than 256 levels)")
-                        .format(part=part), getattr(exc, "lineno", None))
+                        .format(part=part), getattr(exc, "lineno", None), "depth")
     if "huge" in msg.lower():
         return XmlError(_("an XML text node of {part} is too large (more than 10 MB)")
-                        .format(part=part), getattr(exc, "lineno", None))
-    return XmlError(_("malformed XML in {part}: {detail}").format(part=part, detail=msg),
-                    getattr(exc, "lineno", None))
+                        .format(part=part), getattr(exc, "lineno", None), "size")
+    from workbench.safety.errors import library_detail
+    return XmlError(_("malformed XML in {part}: {detail}").format(
+        part=part, detail=library_detail(msg)), getattr(exc, "lineno", None))
 
 
 def _refuse_dtd(tree, part: str, allow_external_doctype: bool, data: bytes) -> None:
@@ -71,9 +75,9 @@ def _refuse_dtd(tree, part: str, allow_external_doctype: bool, data: bytes) -> N
     line = _entity_line(data)
     if line is None:
         raise XmlError(_("XML entities are not allowed ({what} declaration in {part})")
-                       .format(what=what, part=part))
+                       .format(what=what, part=part), kind="entities")
     raise XmlError(_("XML entities are not allowed ({what} declaration in {part}, line {line})")
-                   .format(what=what, part=part, line=line), line)
+                   .format(what=what, part=part, line=line), line, "entities")
 
 
 def _entity_line(data: bytes) -> int | None:
@@ -124,9 +128,10 @@ def parse_stdlib(data: bytes, *, part: str, allow_external_doctype: bool = False
                               forbid_entities=True, forbid_external=True)
     except ParseError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else None
-        raise XmlError(_("malformed XML in {part}: {detail}").format(part=part, detail=exc),
-                       line) from None
+        from workbench.safety.errors import library_detail
+        raise XmlError(_("malformed XML in {part}: {detail}").format(
+            part=part, detail=library_detail(exc)), line) from None
     except DefusedXmlException as exc:
         what = "ENTITY" if "Entit" in type(exc).__name__ else "DOCTYPE"
         raise XmlError(_("XML entities are not allowed ({what} declaration in {part})")
-                       .format(what=what, part=part), _entity_line(data)) from None
+                       .format(what=what, part=part), _entity_line(data), "entities") from None

@@ -9,7 +9,7 @@ import unicodedata
 from typing import Iterable
 
 from workbench.domain import ValidationError
-from workbench.i18n import _
+from workbench.i18n import N_, _, located
 from workbench.programmes import suggestions
 
 __all__ = ["UnknownWaveError", "check_kind", "clean_name", "existing_wave", "resolve_wave"]
@@ -18,7 +18,7 @@ _KIND = re.compile(r"[^\W\d]\w*")
 
 
 class UnknownWaveError(ValidationError):
-    title = "Unknown wave"
+    title = N_("Unknown wave")
 
 
 def clean_name(name) -> str:
@@ -48,7 +48,7 @@ def resolve_wave(name: str | None, known: Iterable[str], *, new: bool = False,
                 "in order first (workbench waves set PROJECT entrée sortie \"6 mois\"), or "
                 "create this one explicitly (--new-wave, or new_wave = oui in a manifest)"
                 ).format(name=name, hint=hint, known=", ".join(known) or _("none"))
-    raise UnknownWaveError(f"{where}: {message}" if where else message)
+    raise UnknownWaveError(located(where, message) if where else message)
 
 
 def existing_wave(name: str | None, known: Iterable[str]) -> str:

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from lxml import etree
 
-from workbench.i18n import _
+from workbench.i18n import _, decimal, located
 
+from workbench.safety.errors import library_detail, os_reason
 from workbench.safety.limits import ArchiveBudget, LimitError
 from workbench.safety.xml import XmlError, lxml_parser, parse_lxml
 
@@ -44,14 +45,16 @@ class Archive:
             infos = self.zf.infolist()
         except (zipfile.BadZipFile, OSError) as exc:
             raise QdpxError(_("{file}: not a valid .qdpx (damaged or not a zip archive: "
-                              "{error})").format(file=path.name, error=exc)) from None
+                              "{error})").format(file=path.name, error=os_reason(exc)
+                                                 if isinstance(exc, OSError) else
+                                                 library_detail(exc, _("damaged archive")))) from None
         if len(infos) > MAX_ENTRIES:
             raise QdpxError(_("{file}: too many files in the archive ({n})").format(
                 file=path.name, n=len(infos)))
         total = sum(i.file_size for i in infos)
         if total > MAX_TOTAL_BYTES:
-            raise QdpxError(_("{file}: refused, it would inflate to {size:.1f} GB (possible "
-                              "zip bomb)").format(file=path.name, size=total / 1e9))
+            raise QdpxError(_("{file}: refused, it would inflate to {size} GB (possible "
+                              "zip bomb)").format(file=path.name, size=decimal(total / 1e9)))
         for i in infos:
             if i.file_size > 1_000_000 and i.file_size > MAX_RATIO * max(i.compress_size, 1):
                 raise QdpxError(_("{file}: refused, {member} is compressed {ratio}:1 (possible "
@@ -76,7 +79,7 @@ class Archive:
             else:
                 self.budget.spend(info.file_size, name)
         except LimitError as exc:
-            raise QdpxError(f"{self.path.name}: {exc.message}") from None
+            raise QdpxError(located(self.path.name, exc.message)) from None
         try:
             with self.zf.open(info) as fh:
                 data = fh.read(info.file_size + 1)
@@ -108,18 +111,17 @@ class Archive:
         try:
             qde = qde_name(self.zf)
         except QdpxError as exc:       # a zip without a .qde: name the file
-            raise QdpxError(f"{self.path.name}: {exc}") from None
+            raise QdpxError(_("{file}: {problem}").format(file=self.path.name, problem=exc)) from None
         raw = self.read(qde)
         try:       # DOCTYPE/ENTITY refused by the parser itself, whatever the encoding
             root = parse_lxml(raw, part=qde)
         except XmlError as exc:
-            if "entities" in exc.message:
+            if exc.kind == "entities":
                 raise QdpxError(_("{file}: {member} declares a DOCTYPE or entities, which "
                                   "REFI-QDA files never need: refused (external entity "
                                   "risk)").format(file=self.path.name, member=qde)) from None
-            raise QdpxError(_("{file}: {member} is not well-formed XML (line {line}: "
-                              "{error})").format(file=self.path.name, member=qde,
-                                                 line=exc.line, error=exc.message)) from None
+            raise QdpxError(_("{file}: {problem}").format(file=self.path.name,
+                                                         problem=exc)) from None
         if local(root) != "Project":
             raise QdpxError(_("{file}: not a REFI-QDA project (root element <{tag}>)").format(
                 file=self.path.name, tag=local(root)))
@@ -137,7 +139,7 @@ def decode(data: bytes, what: str, warnings: list[str]) -> str:
     if not data.strip():
         return ""
     try:
-        decoded = decode_bytes(data, what, what="text source")
+        decoded = decode_bytes(data, what)
     except ImportFileError:
         warnings.append(_("{what}: not UTF-8, read as Windows-1252").format(what=what))
         return data.decode("cp1252", errors="replace")
@@ -153,7 +155,7 @@ def docx_text(data: bytes, arch: "Archive | None" = None, member: str = "") -> s
 
     from workbench.ingest.model import ImportFileError
     from workbench.ingest.parsers._base import check_zip_bytes
-    where = f"{arch.path.name}: {member}" if arch is not None else member or ".docx"
+    where = located(arch.path.name, member) if arch is not None else member or ".docx"
     try:
         if arch is not None:
             with arch.budget.nested(member):
@@ -163,6 +165,6 @@ def docx_text(data: bytes, arch: "Archive | None" = None, member: str = "") -> s
     except ImportFileError as exc:
         raise QdpxError(str(exc)) from None
     except LimitError as exc:
-        raise QdpxError(f"{where}: {exc.message}") from None
+        raise QdpxError(located(where, exc.message)) from None
     document = docx.Document(io.BytesIO(data))
     return "\n".join(p.text for p in document.paragraphs)

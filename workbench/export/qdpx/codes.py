@@ -12,7 +12,7 @@ from workbench.safety.text import xml_safe_deep
 from workbench.codebook.model import CodeDef, name_key
 from workbench.codebook.qdc import code_guid, format_description, parse_description
 from workbench.domain import ValidationError
-from workbench.i18n import _, ngettext
+from workbench.i18n import _, located, ngettext
 from workbench.identity import guid_key, keep_guid, new_guid
 
 from .common import CODEBOOK_NS, NS, QdpxError, kid, kids, q, text_of
@@ -69,7 +69,7 @@ def read(root, ctx: ReadCtx) -> list[dict]:
         taken.add(name_key(name))
         path = f"{prefix}/{name}" if prefix else name
         if path.count("/") + 1 > MAX_CODE_DEPTH:
-            raise QdpxError(f"{ctx.path.name}: " + code_depth_error(path.count("/") + 1))
+            raise QdpxError(located(ctx.path.name, code_depth_error(path.count("/") + 1)))
         g = keep_guid(el.get("guid"))
         if g is None or guid_key(g) in keys:
             ctx.warn(_("code {path!r}: missing or repeated guid, a new one is used").format(

@@ -12,7 +12,7 @@ from typing import Callable
 from lxml import etree
 
 from workbench.domain import ValidationError
-from workbench.i18n import _
+from workbench.i18n import N_, _
 
 NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -28,7 +28,7 @@ CancelledFn = Callable[[], bool]
 class QdpxError(ValidationError):
     """A .qdpx that cannot be imported; nothing was imported."""
 
-    title = "REFI-QDA import failed"
+    title = N_("REFI-QDA import failed")
 
 
 def q(tag: str) -> str:

@@ -15,10 +15,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ...safety.errors import library_detail
 from ...safety.limits import ArchiveBudget, LimitError
 from ...safety.text import clean_text
 from ...safety.xml import XmlError, check_xml
-from workbench.i18n import _
+from workbench.i18n import _, integer
 
 from ..model import ImportFileError, ParsedSegment, ParsedTranscript
 from ..speakers import clean_label, is_interviewer_label, segment_lines
@@ -367,7 +368,8 @@ def check_zip(path: Path, *, kind: str, legacy_hint: str, xml_suffixes: tuple[st
     except ImportFileError:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
-        raise ImportFileError(path, f"{bad_zip}: {exc}") from exc
+        raise ImportFileError(path, _("{problem}: {detail}").format(
+            problem=bad_zip, detail=library_detail(exc, _("damaged archive")))) from exc
 
 
 def check_zip_bytes(data: bytes, *, where: str, kind: str, budget: ArchiveBudget | None = None,
@@ -377,7 +379,7 @@ def check_zip_bytes(data: bytes, *, where: str, kind: str, budget: ArchiveBudget
     multiplies the limits)."""
     import io
 
-    bad_zip = f"not a valid {kind} (zip) file"
+    bad_zip = _("not a valid {kind} (zip) file").format(kind=kind)
     if not data.startswith(ZIP_MAGIC):
         raise ImportFileError(where, bad_zip)
     try:
@@ -387,7 +389,8 @@ def check_zip_bytes(data: bytes, *, where: str, kind: str, budget: ArchiveBudget
     except ImportFileError:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
-        raise ImportFileError(where, f"{bad_zip}: {exc}") from exc
+        raise ImportFileError(where, _("{problem}: {detail}").format(
+            problem=bad_zip, detail=library_detail(exc, _("damaged archive")))) from exc
 
 
 def _check_archive(zf: zipfile.ZipFile, *, where, kind: str, xml_suffixes: tuple[str, ...],
@@ -396,7 +399,8 @@ def _check_archive(zf: zipfile.ZipFile, *, where, kind: str, xml_suffixes: tuple
     member through the hardened parser."""
     infos = zf.infolist()
     if len(infos) > MAX_MEMBERS:
-        raise ImportFileError(where, f"refusing a suspicious archive (zip bomb?): {len(infos)} members")
+        raise ImportFileError(where, _("refusing a suspicious archive (zip bomb?): {n} "
+                                       "members").format(n=len(infos)))
     total = 0
     for info in infos:
         total += info.file_size
@@ -404,12 +408,14 @@ def _check_archive(zf: zipfile.ZipFile, *, where, kind: str, xml_suffixes: tuple
         if info.file_size > LARGE_MEMBER_BYTES and ratio > MAX_RATIO:
             raise ImportFileError(
                 where,
-                f"refusing a suspicious archive (zip bomb?): {info.filename} expands "
-                f"{ratio:.0f}-fold to {info.file_size} bytes",
+                _("refusing a suspicious archive (zip bomb?): {member} expands {ratio}-fold "
+                  "to {size} bytes").format(member=info.filename, ratio=integer(ratio),
+                                            size=integer(info.file_size)),
             )
     if total > MAX_UNCOMPRESSED_BYTES:
         raise ImportFileError(
-            where, f"refusing a suspicious archive (zip bomb?): {total} bytes uncompressed"
+            where, _("refusing a suspicious archive (zip bomb?): {size} bytes "
+                     "uncompressed").format(size=integer(total))
         )
     try:
         budget.spend(total, str(where))

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from workbench.i18n import _
+from workbench.safety.errors import library_detail
 
 from ..model import ImportFileError, ParsedTranscript
 from ..speakers import clean_label, looks_like_label
@@ -109,10 +110,12 @@ def parse(path: Path, encoding: str | None = None) -> ParsedTranscript:
     try:
         document = docx.Document(str(path))
     except PackageNotFoundError as exc:
-        raise ImportFileError(path, _("not a valid .docx (zip) file: {error}").format(error=exc)) \
-            from exc
+        raise ImportFileError(path, _("not a valid .docx (zip) file: {error}").format(
+            error=library_detail(exc, _("damaged archive")))) from exc
     except (KeyError, ValueError) as exc:
-        raise ImportFileError(path, _("not a valid .docx file: {error}").format(error=exc)) from exc
+        detail = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        raise ImportFileError(path, _("not a valid .docx file: {error}").format(
+            error=library_detail(detail, _("a required part is missing or damaged")))) from exc
     lines: list[str] = []
     hints: dict[int, str] = {}
     headings: set[int] = set()

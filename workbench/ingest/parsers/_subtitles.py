@@ -41,7 +41,7 @@ class _Cue:
 def _seconds(groups: tuple[str | None, ...]) -> float:
     h, m, s, ms = groups
     if int(m) >= 60 or int(s) >= 60:
-        raise ValueError("minutes or seconds ≥ 60")
+        raise ValueError(_("minutes or seconds ≥ 60"))
     frac = float("0." + ms) if ms else 0.0
     return int(h or 0) * 3600 + int(m) * 60 + int(s) + frac
 

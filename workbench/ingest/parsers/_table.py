@@ -265,6 +265,8 @@ def parse_csv(path: Path, encoding: str | None = None, *,
     try:
         table = read_table(path, encoding=encoding)
     except TableError as exc:             # the reader's message names the file (and line)
+        if isinstance(exc.file_error, ImportFileError):
+            raise exc.file_error from None
         m = re.match(rf"{re.escape(str(path))}(?::(\d+))?[ \u00a0]*:\s*(.*)\Z", str(exc), re.S)
         if not m:
             raise ImportFileError(path, str(exc)) from None

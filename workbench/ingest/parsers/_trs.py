@@ -90,13 +90,14 @@ def parse(path: Path, encoding: str | None = None) -> ParsedTranscript:
     """
     data = read_bytes(path)
     if not data.strip():
-        raise ImportFileError(path, "empty file")
+        raise ImportFileError(path, _("empty file"))
     try:
         root = parse_stdlib(data, part=path.name, allow_external_doctype=True)
     except XmlError as exc:
         raise ImportFileError(path, exc.message, line=exc.line) from None
     if root.tag != "Trans":
-        raise ImportFileError(path, f"not a Transcriber file: root element is <{root.tag}>, not <Trans>")
+        raise ImportFileError(path, _("not a Transcriber file: root element is <{tag}>, not "
+                                      "<Trans>").format(tag=root.tag))
 
     names: dict[str, str] = {}
     speaker_info: dict[str, dict[str, str]] = {}
