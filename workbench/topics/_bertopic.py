@@ -25,6 +25,7 @@ import importlib.util
 import logging
 import os
 import sys
+import types
 import warnings
 from typing import Sequence
 
@@ -119,6 +120,37 @@ def import_umap():
         umap.umap_.pairwise_distances._workbench = True
     from umap import UMAP
     return UMAP
+
+
+_POS_MODULE = "bertopic.representation._pos"
+
+
+def import_bertopic():
+    """BERTopic's class.  ``bertopic.representation`` imports spaCy (0.6-0.8 s of a
+    process's start) for its part-of-speech representation, which Workbench never uses:
+    unless spaCy is loaded already, that one module is replaced by a stand-in while
+    BERTopic is imported (BERTopic's ``PartOfSpeech`` then says so if called), and
+    removed after, so that a later import of it is the real one."""
+    if "bertopic" not in sys.modules and "spacy" not in sys.modules:
+        stand_in = types.ModuleType(_POS_MODULE)
+
+        class PartOfSpeech:
+            def __init__(self, *args, **kwargs):
+                raise ImportError("BERTopic's PartOfSpeech was not loaded by Workbench")
+
+        stand_in.PartOfSpeech = PartOfSpeech
+        sys.modules[_POS_MODULE] = stand_in
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                import bertopic  # noqa: F401
+        finally:
+            if sys.modules.get(_POS_MODULE) is stand_in:
+                del sys.modules[_POS_MODULE]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from bertopic import BERTopic
+    return BERTopic
 
 
 def warm_up() -> None:
@@ -240,9 +272,9 @@ class BERTopicBackend(TopicBackend):
             raise TopicRunCancelled()
         progress(1, 4, N_("importing BERTopic"))
         UMAP = import_umap()        # before bertopic, which imports umap too
+        BERTopic = import_bertopic()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            from bertopic import BERTopic
             from bertopic.backend import BaseEmbedder
             from bertopic.backend._sklearn import SklearnEmbedder
             from bertopic.vectorizers import ClassTfidfTransformer

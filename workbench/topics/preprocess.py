@@ -72,6 +72,20 @@ def clean_word(word: str) -> str:
     return unicodedata.normalize("NFC", word.strip(_STRIP).lower().replace("’", "'"))
 
 
+#: the same, remembered: a corpus says the same few thousand words again and again
+_clean = functools.lru_cache(maxsize=1 << 16)(clean_word)
+
+
+@functools.lru_cache(maxsize=8)
+def _phrases_by_first_word(phrases: tuple[tuple[str, ...], ...]
+                           ) -> dict[str, tuple[tuple[str, ...], ...]]:
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for ph in phrases:
+        if ph:
+            out.setdefault(ph[0], []).append(ph)
+    return {first: tuple(group) for first, group in out.items()}
+
+
 def load_nlp(model: str = DEFAULT_SPACY_MODEL):
     """The spaCy pipeline lemmas need (no parser, no NER), loaded once per process."""
     from workbench.nlp import lemma_pipeline
@@ -144,14 +158,15 @@ class TokenFilter:
         """``tokens`` as cached ([offset, length, lemma, pos]); ``text`` the segment text;
         ``base`` subtracted from offsets (when tokens are relative to another origin)."""
         toks = list(tokens)
-        words = [clean_word(text[o - base:o - base + n]) for o, n, _lemma, _pos in toks]
+        words = [_clean(text[o - base:o - base + n]) for o, n, _lemma, _pos in toks]
         # transcription annotations ([rires], [inaudible], {bruit}) are not words said
         notes = [(m.start(), m.end()) for m in ANNOTATION.finditer(text)]
         skip: set[int] = {i for i, t in enumerate(toks)
                           if any(a <= t[0] - base < b for a, b in notes)} if notes else set()
         if self.phrases:
-            for i in range(len(words)):
-                for ph in self.phrases:
+            starts = _phrases_by_first_word(self.phrases)
+            for i, word in enumerate(words):
+                for ph in starts.get(word, ()):
                     if tuple(words[i:i + len(ph)]) == ph:
                         skip.update(range(i, i + len(ph)))
         keep_pos = set(self.keep_pos) if self.keep_pos else None
@@ -159,9 +174,9 @@ class TokenFilter:
         for i, (tok, word) in enumerate(zip(toks, words)):
             if i in skip:
                 continue
-            lemma = clean_word(tok[2])
             if keep_pos is not None and tok[3] not in keep_pos:
                 continue
+            lemma = _clean(tok[2])
             if len(lemma) < self.min_length or not any(ch.isalpha() for ch in lemma):
                 continue
             if lemma in self.stop_words or word in self.stop_words:
