@@ -70,6 +70,9 @@ def steps(quick: bool) -> list[tuple[str, list[list[str]]]]:
     # privacy detection quality and speed
     out.append(("privacy", [[PY, b + "bench_privacy.py", "quality", "--interviews",
                              "6" if quick else "60", "--json", str(RESULTS / "privacy.json")]]))
+    # the write lock while a big .qdpx is imported or a project merged (issue #16)
+    out.append(("lock", [[PY, b + "bench_lock.py", "--json", str(RESULTS / "lock.json")]
+                         + (["--quick"] if quick else [])]))
     # three coders on one file
     out.append(("lab", [[PY, b + "bench_lab.py", "--writers", "3", "--seconds",
                          "5" if quick else "120"]]))
@@ -79,7 +82,7 @@ def steps(quick: bool) -> list[tuple[str, list[list[str]]]]:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--only", help="comma-separated names (peer, import, coding, topics, "
-                                   "export, query, tui, privacy, lab)")
+                                   "export, query, tui, privacy, lock, lab)")
     ap.add_argument("--quick", action="store_true", help="tiny sizes: checks that each runs")
     args = ap.parse_args(argv)
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -148,16 +148,18 @@ def deleted_there(ctx) -> None:
     in_file = {k["key"] for s in ctx.content.sources
                for k in [c for sel in s["selections"] for c in sel["codings"]] + s["codings"]}
     paths = ctx.project.code_paths()
-    for key, row in sorted(store.codings_by_guid(gone.get("coding", ())).items()):
-        if key in in_file:
-            continue
-        doc = store.document_rows([row["document_id"]]).get(row["document_id"], {})
+    here = {key: row for key, row in store.codings_by_guid(gone.get("coding", ())).items()
+            if key not in in_file}
+    docs = store.document_rows({row["document_id"] for row in here.values()})
+    memos = store.memo_ids_on_many("coding", [row["id"] for row in here.values()])
+    for key, row in sorted(here.items()):
+        doc = docs.get(row["document_id"], {})
         choice = ctx.conflict(
             f"coding:{key}", "coding", doc.get("name", ""), "deleted", _describe_coding(
                 paths, row), _("deleted"), choices=(OURS, THEIRS),
             description=_("coding deleted in theirs, still here"))
         if choice == THEIRS:
-            for memo_id in store.memo_ids_on("coding", row["id"]):
+            for memo_id in memos.get(str(row["id"]), ()):
                 store.exchange_delete("memos", memo_id)
             store.exchange_delete("codings", row["id"])
             report.removed["codings"] += 1

@@ -51,8 +51,9 @@ class DocumentIndex:
         self.rows: dict[int, dict] = store.document_rows(ids) if ids else {}
         self.names: set[str] = store.document_names()
 
-    def match(self, key: str, text: str, name: str) -> DocumentMatch:
-        h = text_hash(text)
+    def match(self, key: str, text: str, name: str, digest: str | None = None) -> DocumentMatch:
+        """``digest``: the text's :func:`~workbench.identity.text_hash` when known."""
+        h = digest or text_hash(text)
         did = self.by_guid.get(key)
         if did is not None:
             return DocumentMatch(did, "guid", self.rows[did]["text_hash"] != h)
@@ -62,8 +63,8 @@ class DocumentIndex:
             return DocumentMatch((same or owners)[0], "text")
         return DocumentMatch(None)
 
-    def holders(self, text: str) -> list[int]:
-        return list(self.by_hash.get(text_hash(text), []))
+    def holders(self, text: str, digest: str | None = None) -> list[int]:
+        return list(self.by_hash.get(digest or text_hash(text), []))
 
     def add(self, did: int, key: str, row: dict) -> None:
         self.by_guid[key] = did
@@ -99,10 +100,12 @@ class SpanMapper:
     characters inside changed lines), else :meth:`__call__` returns None (not placed).
     ``moved`` tells whether a mapped span changed offsets."""
 
-    def __init__(self, source: str, target: str) -> None:
+    def __init__(self, source: str, target: str, *, source_hash: str | None = None,
+                 target_hash: str | None = None) -> None:
         self.source, self.target = source, target
         self.identical = source == target
-        self.same_text = self.identical or text_hash(source) == text_hash(target)
+        self.same_text = self.identical or (source_hash or text_hash(source)) == \
+            (target_hash or text_hash(target))
         self._mapped = offset_mapper(source, target) if self.same_text and not self.identical \
             else None
         self._blocks: list[tuple[int, int, int]] | None = None

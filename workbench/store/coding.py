@@ -72,27 +72,43 @@ class _Recorder:
         self.changes.append(change)
         return rowid(cur)
 
-    def insert_many(self, table: str, rows: Sequence[dict]) -> None:
-        """Insert many rows of one table at once (an import's codings), recorded."""
+    def insert_many(self, table: str, rows: Sequence[dict]) -> list[int] | None:
+        """Insert many rows of one table at once (an import's codings), recorded as ONE
+        change that names the ids inserted (:func:`_id_runs`), not one per row: undo
+        reads the rows when it deletes them, for redo (see :func:`_undo_inserted`).
+        Rows without an id get the next free ones, returned in order (None for a table
+        keyed otherwise, whose rows are recorded one by one)."""
         if not rows:
-            return
-        tombs = self._tombs(table, rows)
+            return []
         cols = list(rows[0])
-        if _PK[table] != ("id",) or "id" in cols:
+        if _PK[table] != ("id",):
             for r in rows:
                 self.insert(table, r)
-            return
-        last = self.c.execute(f"SELECT ifnull(max(id), 0) FROM {table}").fetchone()[0]
+            return None
+        tombs = self._tombs(table, rows)
+        if "id" in cols:
+            ids = [r["id"] for r in rows]
+            values = [[r[k] for k in cols] for r in rows]
+        else:
+            last = self.c.execute(f"SELECT ifnull(max(id), 0) FROM {table}").fetchone()[0]
+            ids = list(range(last + 1, last + 1 + len(rows)))
+            cols = ["id", *cols]
+            values = [[i, *(r[k] for k in cols[1:])] for i, r in zip(ids, rows)]
         self.c.executemany(f"INSERT INTO {table}({', '.join(cols)}) VALUES "
-                           f"({', '.join('?' * len(cols))})", [[r[k] for k in cols] for r in rows])
-        for r in self.c.execute(f"SELECT * FROM {table} WHERE id > ? ORDER BY id", [last]):
-            after = dict(r)
-            change = {"table": table, "key": {"id": after["id"]}, "before": None,
-                      "after": after}
-            g = (after.get("guid") or "").lower()
-            if g in tombs:
-                change["tomb"] = tombs[g]
-            self.changes.append(change)
+                           f"({', '.join('?' * len(cols))})", values)
+        last = self.changes[-1] if self.changes else None
+        if last is not None and last["table"] == table and "inserted" in last:
+            # the same table's rows again (the next document's codings): one record
+            last["inserted"] = _id_runs([i for lo, hi in last["inserted"]
+                                         for i in range(lo, hi + 1)] + ids)
+            if tombs:
+                last.setdefault("tombs", {}).update(tombs)
+            return ids
+        change: dict[str, Any] = {"table": table, "inserted": _id_runs(ids)}
+        if tombs:                      # what undo puts back (see _restore_tombstone)
+            change["tombs"] = tombs
+        self.changes.append(change)
+        return ids
 
     def update(self, table: str, key: dict, values: dict) -> None:
         before = self.fetch(table, key)
@@ -146,6 +162,55 @@ def _restore_tombstone(c: sqlite3.Connection, ch: dict) -> None:
         c.execute("DELETE FROM tombstones WHERE kind = ? AND guid = ?", [kind, guid.lower()])
 
 
+def _id_runs(ids: Iterable[int]) -> list[list[int]]:
+    """Sorted ids as [first, last] runs of consecutive ids (an import's new rows: one run)."""
+    runs: list[list[int]] = []
+    for i in sorted(ids):
+        if runs and i == runs[-1][1] + 1:
+            runs[-1][1] = i
+        else:
+            runs.append([i, i])
+    return runs
+
+
+def change_rows(ch: dict) -> int:
+    """How many rows one recorded change covers."""
+    if "inserted" in ch:
+        return sum(b - a + 1 for a, b in ch["inserted"])
+    return 1
+
+
+def _undo_inserted(c: sqlite3.Connection, ch: dict) -> None:
+    """Undo a bulk insert (:meth:`_Recorder.insert_many`): the rows are read (kept in
+    ``ch["rows"]`` for redo, as they are now) and deleted, and the tombstones their
+    deletion leaves are put back as they were before the action."""
+    table, kind = ch["table"], _TOMB_KIND.get(ch["table"])
+    rows: list[dict] = []
+    for a, b in ch["inserted"]:
+        rows.extend(dict(r) for r in c.execute(
+            f"SELECT * FROM {table} WHERE id BETWEEN ? AND ? ORDER BY id", [a, b]))
+        c.execute(f"DELETE FROM {table} WHERE id BETWEEN ? AND ?", [a, b])
+    ch["rows"] = rows
+    if not kind:
+        return
+    guids = sorted({r["guid"].lower() for r in rows if r.get("guid")})
+    for i in range(0, len(guids), 500):
+        chunk = guids[i:i + 500]
+        c.execute(f"DELETE FROM tombstones WHERE kind = ? AND guid IN "
+                  f"({', '.join('?' * len(chunk))})", [kind, *chunk])
+    c.executemany("INSERT OR REPLACE INTO tombstones(kind, guid, deleted_at) VALUES (?, ?, ?)",
+                  [(kind, g, at) for g, at in (ch.get("tombs") or {}).items()])
+
+
+def _redo_inserted(c: sqlite3.Connection, ch: dict) -> None:
+    """Redo a bulk insert undone by :func:`_undo_inserted`: its rows back, as they were."""
+    rows = ch.pop("rows", None) or []
+    if rows:
+        cols = list(rows[0])
+        c.executemany(f"INSERT INTO {ch['table']}({', '.join(cols)}) VALUES "
+                      f"({', '.join('?' * len(cols))})", [[r[k] for k in cols] for r in rows])
+
+
 class CodingStore(DocumentStore):
     # -- actions with undo ---------------------------------------------------------------
     def action(self, label: str, coder: str | None, fn: Callable[[_Recorder], _T], *,
@@ -184,8 +249,10 @@ class CodingStore(DocumentStore):
                               [now(), coder, label, json.dumps(rec.changes, ensure_ascii=False)])
                 first = rec.changes[0]
                 self.log_change(coder, label, first["table"],
-                                next(iter(first["key"].values())),
-                                {**(details or {}), "rows": len(rec.changes)})
+                                next(iter(first["key"].values())) if "key" in first
+                                else first["inserted"][0][0],
+                                {**(details or {}),
+                                 "rows": sum(change_rows(ch) for ch in rec.changes)})
 
     def _action_local(self) -> threading.local:
         local = self.__dict__.get("_action_thread_local")
@@ -200,10 +267,20 @@ class CodingStore(DocumentStore):
                             "ifnull(coder, '') = ? ORDER BY id DESC LIMIT 1", [coder or ""]).fetchone()
             if not row:
                 return None
-            for ch in reversed(json.loads(row["ops"])):
+            ops = json.loads(row["ops"])
+            bulk = False
+            for ch in reversed(ops):
+                if "inserted" in ch:
+                    _undo_inserted(c, ch)
+                    bulk = True
+                    continue
                 _apply_change(c, ch["table"], ch["key"], ch["before"])
                 _restore_tombstone(c, ch)
-            c.execute("UPDATE undo_log SET undone = 1 WHERE id = ?", [row["id"]])
+            if bulk:        # the rows read for redo travel with the record
+                c.execute("UPDATE undo_log SET undone = 1, ops = ? WHERE id = ?",
+                          [json.dumps(ops, ensure_ascii=False), row["id"]])
+            else:
+                c.execute("UPDATE undo_log SET undone = 1 WHERE id = ?", [row["id"]])
             self.log_change(coder, "undo", None, None, {"label": row["label"]})
             return row["label"]
 
@@ -213,9 +290,19 @@ class CodingStore(DocumentStore):
                             "ifnull(coder, '') = ? ORDER BY id ASC LIMIT 1", [coder or ""]).fetchone()
             if not row:
                 return None
-            for ch in json.loads(row["ops"]):
+            ops = json.loads(row["ops"])
+            bulk = False
+            for ch in ops:
+                if "inserted" in ch:
+                    _redo_inserted(c, ch)
+                    bulk = True
+                    continue
                 _apply_change(c, ch["table"], ch["key"], ch["after"])
-            c.execute("UPDATE undo_log SET undone = 0 WHERE id = ?", [row["id"]])
+            if bulk:        # done again: the record names the ids only, as when first made
+                c.execute("UPDATE undo_log SET undone = 0, ops = ? WHERE id = ?",
+                          [json.dumps(ops, ensure_ascii=False), row["id"]])
+            else:
+                c.execute("UPDATE undo_log SET undone = 0 WHERE id = ?", [row["id"]])
             self.log_change(coder, "redo", None, None, {"label": row["label"]})
             return row["label"]
 

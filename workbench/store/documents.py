@@ -147,7 +147,7 @@ class DocumentStore(BatchStore):
             if importer and not self.is_scratch and row.get("imported_by") is None:
                 row["imported_by"] = self.ensure_coder(importer)  # with the document, not before
             row["guid"] = row.get("guid") or new_guid()
-            row["text_hash"] = text_hash(text)
+            row["text_hash"] = row.get("text_hash") or text_hash(text)
             row["extra"] = json.dumps(row.get("extra") or {}, ensure_ascii=False)
             if row.get("wave"):
                 self._ensure_wave(c, row["wave"])

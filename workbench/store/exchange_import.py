@@ -64,9 +64,15 @@ class ExchangeImportStore(CodingStore):
                             list(row.values()))
             return cur.lastrowid if cur.rowcount else None
 
-    def exchange_insert_many(self, table: str, rows: list[dict], *, ignore: bool = False) -> None:
+    def exchange_insert_many(self, table: str, rows: list[dict], *,
+                             ignore: bool = False) -> list[int] | None:
+        """Insert rows into one of the tables an import writes, in one statement.  Rows
+        of a table keyed by ``id`` that bring none get the next free ids, returned in
+        order (None otherwise, and with ``ignore``).  Inside an undoable action, codes,
+        codings, memos and code-question links are recorded for undo (one record for
+        the whole insert: :meth:`_Recorder.insert_many`)."""
         if not rows:
-            return
+            return []
         if table not in _WRITABLE:
             raise ValueError(f"an import does not write {table}")
         rec = self._undo_recorder(table)
@@ -80,14 +86,22 @@ class ExchangeImportStore(CodingStore):
                             continue
                         seen.add(key)
                         kept.append(r)
-                    rows = kept
-                rec.insert_many(table, rows)
-            return
+                    rec.insert_many(table, kept)
+                    return None
+                return rec.insert_many(table, rows)
         cols = list(rows[0])
         verb = "INSERT OR IGNORE" if ignore else "INSERT"
         with self.transaction() as c:
+            ids = None
+            values = [[r[k] for k in cols] for r in rows]
+            if not ignore and _WRITABLE[table] == "id" and "id" not in cols:
+                last = c.execute(f"SELECT ifnull(max(id), 0) FROM {table}").fetchone()[0]
+                ids = list(range(last + 1, last + 1 + len(rows)))
+                cols = ["id", *cols]
+                values = [[i, *v] for i, v in zip(ids, values)]
             c.executemany(f"{verb} INTO {table}({', '.join(cols)}) VALUES "
-                          f"({', '.join('?' * len(cols))})", [[r[k] for k in cols] for r in rows])
+                          f"({', '.join('?' * len(cols))})", values)
+            return ids
 
     def exchange_update(self, table: str, key: Any, values: dict) -> None:
         col = _WRITABLE.get(table)
@@ -194,11 +208,17 @@ class ExchangeImportStore(CodingStore):
                 out[r[0]] = d
         return out
 
-    def selection_keys(self, document_id: int) -> dict[str, dict]:
-        """GUID key -> selection row, for one document."""
-        return {r["guid"].lower(): dict(r) for r in self.query(
-            "SELECT guid, document_id, start, end, notes FROM selections WHERE document_id = ?",
-            [document_id])}
+    def selection_keys(self, document_ids: Iterable[int]) -> dict[int, dict[str, dict]]:
+        """Document id -> {GUID key -> selection row}, for these documents (one query per
+        500 documents)."""
+        ids = sorted(set(document_ids))
+        out: dict[int, dict[str, dict]] = {i: {} for i in ids}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            for r in self.query("SELECT guid, document_id, start, end, notes FROM selections "
+                                f"WHERE document_id IN ({', '.join('?' * len(chunk))})", chunk):
+                out[r["document_id"]][r["guid"].lower()] = dict(r)
+        return out
 
     def selection_row(self, guid: str) -> dict | None:
         rows = self.query("SELECT guid, document_id, start, end, notes FROM selections WHERE "
@@ -217,10 +237,18 @@ class ExchangeImportStore(CodingStore):
                 f"({', '.join('?' * len(chunk))})", chunk))
         return out
 
-    def codings_for_match(self, document_id: int) -> list[dict]:
-        return [dict(r) for r in self.query(
-            "SELECT id, code_id, coder_id, start, end, guid, status FROM codings "
-            "WHERE document_id = ?", [document_id])]
+    def codings_for_match(self, document_ids: Iterable[int]) -> dict[int, list[tuple]]:
+        """Document id -> [(id, code id, coder id, start, end)] of its codings, for these
+        documents (one query per 500 documents)."""
+        ids = sorted(set(document_ids))
+        out: dict[int, list[tuple]] = {i: [] for i in ids}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            for r in self.query("SELECT document_id, id, code_id, coder_id, start, end "
+                                "FROM codings WHERE document_id IN "
+                                f"({', '.join('?' * len(chunk))})", chunk):
+                out[r[0]].append(tuple(r)[1:])
+        return out
 
     def codings_by_guid(self, keys: Iterable[str]) -> dict[str, dict]:
         keys = sorted(set(keys))
@@ -233,9 +261,19 @@ class ExchangeImportStore(CodingStore):
                 out[r["guid"].lower()] = dict(r)
         return out
 
-    def memo_ids_on(self, target_type: str, target_id: int | str) -> list[int]:
-        return [r[0] for r in self.query("SELECT id FROM memos WHERE target_type = ? AND "
-                                         "target_id = ?", [target_type, str(target_id)])]
+    def memo_ids_on_many(self, target_type: str,
+                         target_ids: Iterable[int | str]) -> dict[str, list[int]]:
+        """Target id (as text) -> ids of the memos on it, for these targets of one type
+        (one query per 500)."""
+        ids = sorted({str(i) for i in target_ids})
+        out: dict[str, list[int]] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            for memo_id, target in self.query(
+                    "SELECT id, target_id FROM memos WHERE target_type = ? AND target_id IN "
+                    f"({', '.join('?' * len(chunk))}) ORDER BY id", [target_type, *chunk]):
+                out.setdefault(str(target), []).append(memo_id)
+        return out
 
     def memos_by_content(self) -> dict[tuple, int]:
         """(target type, target id, text) -> memo id (see matching.memo_content)."""

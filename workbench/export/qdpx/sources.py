@@ -19,6 +19,7 @@ import json
 import re
 import unicodedata
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 from lxml import etree
@@ -467,7 +468,26 @@ def write(ctx: WriteCtx, types: dict[str, str]) -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------- import
-def _document_fields(ctx: ImportCtx, src: dict, name: str) -> dict:
+def source_hash(src: dict) -> str:
+    """A source's :func:`~workbench.identity.text_hash`, computed once per import
+    (before the lock, by :func:`preindex`)."""
+    digest = src.get("text_hash")
+    if digest is None:
+        digest = src["text_hash"] = text_hash(src["text"])
+    return digest
+
+
+def _word_count(src: dict) -> int:
+    """A source's word count, computed once (before the lock for a new source)."""
+    n = src.get("word_count")
+    if n is None:
+        n = src["word_count"] = len(re.findall(r"\w+", src["text"]))
+    return n
+
+
+def _document_fields(ctx: ImportCtx, src: dict, name: str, *, counted: bool = True) -> dict:
+    """A new document's row from a source (``counted=False``: without its word count,
+    for comparing a matched document's metadata)."""
     meta = src["meta"]
     actor = meta.get("actor_type")
     if actor and actor not in ACTOR_TYPES:
@@ -485,7 +505,9 @@ def _document_fields(ctx: ImportCtx, src: dict, name: str) -> dict:
         language=meta.get("language") or "fr",
         source_file=meta.get("source_file") or ctx.file_name,
         source_format=meta.get("source_format") or "qdpx", source_hash=None,
-        encoding="utf-8", word_count=len(re.findall(r"\w+", src["text"])), extra=extra)
+        encoding="utf-8", word_count=_word_count(src) if counted else None,
+        text_hash=source_hash(src),
+        extra=extra)
 
 
 def _wave(ctx: ImportCtx, name) -> str | None:
@@ -519,7 +541,7 @@ def _doc_values(ctx: ImportCtx, src: dict, item: str) -> dict[str, tuple]:
 def _match_metadata(ctx: ImportCtx, src: dict, did: int, row: dict) -> None:
     """A matched document keeps its metadata; each value the file has differently is a
     conflict (``theirs`` takes the file's), a blank one is filled."""
-    fields = _document_fields(ctx, src, row["name"])
+    fields = _document_fields(ctx, src, row["name"], counted=False)
     changes, extra_changed = {}, False
     extra = dict(row["extra"])
     cid = f"document:{guid_key(row['guid']) or src['key']}"
@@ -614,8 +636,9 @@ def preindex(ctx: ImportCtx, batch) -> None:
     sources = ctx.content.sources
     index = DocumentIndex(ctx.store, [s["guid"] for s in sources])
     for src in sources:
-        if index.match(src["key"], src["text"], src["name"]).id is not None:
+        if index.match(src["key"], src["text"], src["name"], source_hash(src)).id is not None:
             continue
+        _word_count(src)
         segments = src["segments"] if src["segments"] is not None else \
             detect_segments(src["text"], src["name"])
         # each turn's words, as the index holds them (from body_start: no label, no time)
@@ -637,22 +660,28 @@ def merge(ctx: ImportCtx) -> None:
     store = ctx.store
     sources = ctx.content.sources
     index = DocumentIndex(store, [s["guid"] for s in sources])
+    # what the matching reads, in a few queries for all sources rather than per source
     coding_owner = store.codings_by_guid(k["key"] for s in sources for k in _codings_of(s))
+    matched = {index.match(src["key"], src["text"], src["name"], source_hash(src)).id
+               for src in sources} - {None}
+    known = _Known(store.codings_for_match(matched), store.selection_keys(matched),
+                   store.selection_owners(sel["guid"] for src in sources
+                                          for sel in src["selections"]))
     for si, src in enumerate(sources):
-        found = index.match(src["key"], src["text"], src["name"])
+        found = index.match(src["key"], src["text"], src["name"], source_hash(src))
         did = found.id
         if found.text_differs:
             row = index.rows[did]
             choice = ctx.conflict(
                 f"document:{guid_key(row['guid'])}", "document", row["name"], "text",
                 _("(project text)"), _("(another text: {hash}…)").format(
-                    hash=text_hash(src["text"])[:8]), choices=(OURS, SKIP),
+                    hash=source_hash(src)[:8]), choices=(OURS, SKIP),
                 description=_("document text differs on the two sides"))
             if choice == SKIP:
                 _skip_source(ctx, src)
                 continue
         if found.by == "text":
-            holders = index.holders(src["text"])
+            holders = index.holders(src["text"], source_hash(src))
             if index.rows[did]["name"] != src["name"]:
                 ctx.report.warn(_("source {name!r} is the transcript of document {doc!r} "
                                   "(same text): linked to it").format(
@@ -664,7 +693,9 @@ def merge(ctx: ImportCtx) -> None:
         if did is not None:
             ctx.report.matched["documents"] += 1
             row = index.rows[did]
-            ctx.doc_map[src["key"]] = SpanMapper(src["text"], store.document_text(did))
+            ctx.doc_map[src["key"]] = SpanMapper(src["text"], store.document_text(did),
+                                                 source_hash=source_hash(src),
+                                                 target_hash=row["text_hash"])
             _match_metadata(ctx, src, did, row)
             ctx.doc_name[src["key"]] = row["name"]
             ctx.doc_guid[src["key"]] = row["guid"]
@@ -681,8 +712,9 @@ def merge(ctx: ImportCtx) -> None:
                 ctx.report.warn(_("source {name!r} imported as {new!r} (name taken by another "
                                   "text)").format(name=src["name"], new=name))
             did, fields = _insert_source(ctx, src, name)
+            known.codings[did], known.selections[did] = [], {}     # (nothing on it yet)
             index.add(did, src["key"], dict(id=did, name=name, guid=src["guid"],
-                                            text_hash=text_hash(src["text"]),
+                                            text_hash=source_hash(src),
                                             extra=fields["extra"],
                                             **{f: fields[f] for f in META_FIELDS}))
             ctx.report.add("documents", name)
@@ -695,7 +727,7 @@ def merge(ctx: ImportCtx) -> None:
         if src["description"]:
             data["Description"] = src["description"]
         store.set_exchange_fields("source", ctx.doc_guid[src["key"]], data)
-        _merge_codings(ctx, src, did, coding_owner)
+        _merge_codings(ctx, src, did, coding_owner, known)
         ctx.step(si + 1, len(sources), ctx.doc_name[src["key"]])
 
 
@@ -739,7 +771,30 @@ def _describe(ctx: ImportCtx, code_id: int, coder_id: int, start: int, end: int)
     return f"{paths.get(code_id, code_id)} · {coders.get(coder_id, coder_id)} [{start}–{end}]"
 
 
-def _merge_codings(ctx: ImportCtx, src: dict, did: int, coding_owner: dict) -> None:
+@dataclass
+class _Known:
+    """What the project holds that :func:`_merge_codings` matches against, read for all
+    sources at once: codings and selections of the documents matched when the step
+    began (by document id), and the documents holding each selection GUID of the file
+    (kept current as selections are added)."""
+
+    codings: dict[int, list[tuple]]
+    selections: dict[int, dict[str, dict]]
+    owners: dict[str, int]
+
+    def codings_of(self, store, did: int) -> list[tuple]:
+        if did not in self.codings:     # a document this import added (or matched since)
+            self.codings.update(store.codings_for_match([did]))
+        return self.codings[did]
+
+    def selections_of(self, store, did: int) -> dict[str, dict]:
+        if did not in self.selections:
+            self.selections.update(store.selection_keys([did]))
+        return self.selections[did]
+
+
+def _merge_codings(ctx: ImportCtx, src: dict, did: int, coding_owner: dict,
+                   known: _Known) -> None:
     """Codings match by GUID, then by content (code, coder, span) in their document
     (:func:`workbench.exchange.matching.coding_content`).  A coding matched by GUID with
     another span, code or coder was changed on one side; one the project deleted is a
@@ -750,9 +805,9 @@ def _merge_codings(ctx: ImportCtx, src: dict, did: int, coding_owner: dict) -> N
     report = ctx.report
     mapper = ctx.doc_map[src["key"]]
     edited = not mapper.same_text
-    existing = {coding_content(k["code_id"], k["coder_id"], k["start"], k["end"]): k["id"]
-                for k in store.codings_for_match(did)}
-    known_sels = store.selection_keys(did)
+    existing = {coding_content(code_id, coder_id, start, end): kid_
+                for kid_, code_id, coder_id, start, end in known.codings_of(store, did)}
+    known_sels = known.selections_of(store, did)
     deleted = ctx.tombstones.get("coding", set())
     new_rows: list[dict] = []
     doc_name = ctx.doc_name[src["key"]]
@@ -816,8 +871,7 @@ def _merge_codings(ctx: ImportCtx, src: dict, did: int, coding_owner: dict) -> N
         coding_owner[k["key"]] = dict(id=None, document_id=did, code_id=code_id,
                                       coder_id=coder_id, start=s, end=e)
 
-    owners = store.selection_owners(sel["guid"] for sel in src["selections"]
-                                    if sel["key"] not in known_sels)
+    owners = known.owners
     new_sels: list[dict] = []
     for sel in src["selections"]:
         span = mapper(sel["start"], sel["end"])
@@ -843,6 +897,7 @@ def _merge_codings(ctx: ImportCtx, src: dict, did: int, coding_owner: dict) -> N
                 created_at=sel["created_at"], notes="[]"))
             known_sels[sel["key"]] = dict(guid=sel["guid"], document_id=did, start=s, end=e,
                                           notes="[]")
+            owners[sel["key"]] = did
             report.new["selections"] += 1
             if sel["fields"]:
                 store.set_exchange_fields("selection", sel["guid"], sel["fields"])
@@ -854,8 +909,9 @@ def _merge_codings(ctx: ImportCtx, src: dict, did: int, coding_owner: dict) -> N
     if new_sels:                                   # one statement for the document's new spans
         store.exchange_insert_many("selections", new_sels)
     if new_rows:
-        store.exchange_insert_many("codings", new_rows)
-        ids = store.ids_by_guid("coding", [r["guid"] for r in new_rows])
-        for r in new_rows:
-            ctx.coding_ids[r["guid"].lower()] = ids[r["guid"].lower()]
-            coding_owner[r["guid"].lower()]["id"] = ids[r["guid"].lower()]
+        new_ids = store.exchange_insert_many("codings", new_rows)
+        held = known.codings_of(store, did)
+        for r, i in zip(new_rows, new_ids or ()):
+            ctx.coding_ids[r["guid"].lower()] = i
+            coding_owner[r["guid"].lower()]["id"] = i
+            held.append((i, r["code_id"], r["coder_id"], r["start"], r["end"]))

@@ -1,0 +1,173 @@
+"""A big import or merge holds SQLite's write lock briefly (issue #16, concurrency).
+
+Counted, never timed: what runs inside the import's write transaction (statements,
+hashing of texts, undo records), and that undo and redo of an import still restore
+exactly.  The figures themselves are ``benchmarks/bench_lock.py``'s."""
+from __future__ import annotations
+
+import json
+import uuid
+import warnings
+
+import pytest
+
+from workbench.project import Project
+
+TURN = ("ENQ : Comment avez-vous connu le dispositif ?\n"
+        "Karima : Par ma conseillère, elle m'a parlé de l'immersion en entreprise.\n")
+
+
+def _build(path, documents: int, per_doc: int):
+    """A project of ``documents`` interviews with ``per_doc`` codings each (two codes,
+    bulk-inserted: no undo history)."""
+    p = Project.create(path, coder="alice")
+    store = p.store
+    codes = [p.create_code("Parcours"), p.create_code("Immersion")]
+    coder = store.ensure_coder("alice")
+    rows = []
+    for d in range(documents):
+        text = "".join(f"Entretien {d}, tour {i}.\n" + TURN for i in range(per_doc))
+        segs, pos = [], 0
+        for i, line in enumerate(text.splitlines(keepends=True)):
+            segs.append({"position": i, "kind": "turn", "speaker": None,
+                         "is_interviewer": False, "start": pos, "end": pos + len(line) - 1})
+            pos += len(line)
+        doc = store.insert_document({"name": f"E{d:02d}", "text": text, "programme": "avenir"},
+                                    segs, coder="alice")
+        step = len(text) // per_doc
+        rows += [(doc, codes[i % 2], i * step, i * step + 20, coder, "manual", "accepted",
+                  str(uuid.uuid4())) for i in range(per_doc)]
+    store.bulk_insert_codings(rows, coder="alice")
+    return p
+
+
+def _export(p, path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        p.export_qdpx(path)
+    return path
+
+
+def _inside_transaction(store, fn):
+    """Run ``fn`` and return the SQL statements it ran inside write transactions."""
+    seen: list[str] = []
+    store.conn.set_trace_callback(
+        lambda sql: seen.append(sql) if store.conn.in_transaction else None)
+    try:
+        fn()
+    finally:
+        store.conn.set_trace_callback(None)
+    return seen
+
+
+def _codings(store):
+    return sorted(tuple(r) for r in store.query(
+        "SELECT guid, document_id, code_id, start, end, coder_id, origin, status "
+        "FROM codings"))
+
+
+@pytest.fixture
+def exported(tmp_path):
+    with _build(tmp_path / "a.wbproj", documents=3, per_doc=12) as a:
+        return _export(a, tmp_path / "a.qdpx")
+
+
+def test_an_import_is_one_undo_record_per_table_not_one_per_coding(tmp_path, exported):
+    """36 codings come in: the undoable step records the codings it inserted as id runs
+    (one change), not 36 copies of rows; undo takes them out, redo puts the same rows
+    back, and a re-import after that matches everything."""
+    with Project.create(tmp_path / "b.wbproj", coder="bruno") as b:
+        report = b.import_qdpx(exported)
+        assert report["new"]["codings"] == 36
+        ops = json.loads(b.store.scalar("SELECT ops FROM undo_log ORDER BY id DESC LIMIT 1"))
+        bulk = [ch for ch in ops if ch["table"] == "codings"]
+        assert len(bulk) == 1 and "after" not in bulk[0]
+        assert sum(hi - lo + 1 for lo, hi in bulk[0]["inserted"]) == 36
+        before = _codings(b.store)
+        assert b.undo() == "import"
+        assert _codings(b.store) == []
+        # undoing an insert leaves no tombstone: the codings never existed here before
+        assert b.store.scalar("SELECT count(*) FROM tombstones WHERE kind = 'coding'") == 0
+        assert b.redo() == "import"
+        assert _codings(b.store) == before
+        # the record is light again once redone
+        ops = json.loads(b.store.scalar("SELECT ops FROM undo_log ORDER BY id DESC LIMIT 1"))
+        assert all("rows" not in ch for ch in ops)
+        again = b.import_qdpx(exported)
+        assert again["new"].get("codings", 0) == 0 and again["matched"]["codings"] == 36
+
+
+def test_undoing_an_import_that_brought_a_deleted_coding_back_deletes_it_again(
+        tmp_path, exported):
+    """A coding deleted here (tombstone) that a re-import with 'replace' brings back:
+    undo deletes it again and puts back the tombstone exactly as it was."""
+    with Project.create(tmp_path / "b.wbproj", coder="bruno") as b:
+        b.import_qdpx(exported)
+        gid, cid = b.store.query("SELECT guid, id FROM codings ORDER BY id LIMIT 1")[0]
+        b.remove_coding(cid)
+        tomb = b.store.query("SELECT deleted_at FROM tombstones WHERE kind = 'coding' AND "
+                             "guid = ?", [gid.lower()])[0][0]
+        report = b.import_qdpx(exported, on_conflict="replace")
+        assert report["restored"]["codings"] == 1
+        assert b.store.scalar("SELECT count(*) FROM codings WHERE guid = ?", [gid]) == 1
+        assert b.undo() == "import"
+        assert b.store.scalar("SELECT count(*) FROM codings WHERE guid = ?", [gid]) == 0
+        assert b.store.query("SELECT deleted_at FROM tombstones WHERE kind = 'coding' AND "
+                             "guid = ?", [gid.lower()])[0][0] == tomb
+        assert b.redo() == "import"
+        assert b.store.scalar("SELECT count(*) FROM codings WHERE guid = ?", [gid]) == 1
+
+
+def test_texts_are_hashed_and_counted_before_the_lock(tmp_path, exported, monkeypatch):
+    """Hashing each source's text and counting its words (seconds for 500 interviews)
+    happen before the write transaction, never inside it."""
+    import workbench.export.qdpx.sources as sources
+    import workbench.exchange.matching as matching
+    import workbench.store.documents as documents
+    with Project.create(tmp_path / "b.wbproj", coder="bruno") as b:
+        inside = []
+
+        def watch(module, name):
+            real = getattr(module, name)
+
+            def counted(*a, **k):
+                if b.store.conn.in_transaction:
+                    inside.append(name)
+                return real(*a, **k)
+            monkeypatch.setattr(module, name, counted)
+
+        for module in (sources, matching, documents):
+            watch(module, "text_hash")
+        watch(sources.re, "findall")
+        b.import_qdpx(exported)
+        assert b.store.scalar("SELECT count(*) FROM documents") == 3
+        assert inside == []
+        b.import_qdpx(exported)                          # re-import: all matched
+        assert inside == []
+
+
+def test_reads_inside_the_lock_do_not_grow_with_the_codings(tmp_path):
+    """A re-import (everything matches) reads the project in a fixed number of queries
+    per step, whatever the number of codings: 4 codings a document or 40."""
+    selects = {}
+    for per_doc in (4, 40):
+        with _build(tmp_path / f"a{per_doc}.wbproj", documents=3, per_doc=per_doc) as a:
+            qdpx = _export(a, tmp_path / f"a{per_doc}.qdpx")
+        with Project.create(tmp_path / f"b{per_doc}.wbproj", coder="bruno") as b:
+            b.import_qdpx(qdpx)
+            seen = _inside_transaction(b.store, lambda: b.import_qdpx(qdpx))
+            selects[per_doc] = sum(s.lstrip().upper().startswith("SELECT") for s in seen)
+    assert selects[4] == selects[40]
+
+
+def test_a_fresh_import_does_not_read_back_the_codings_it_writes(tmp_path, exported):
+    """Inside the transaction a fresh import inserts the codings with their ids given
+    (no read back of the new rows for undo, none to learn their ids)."""
+    with Project.create(tmp_path / "b.wbproj", coder="bruno") as b:
+        seen = _inside_transaction(b.store, lambda: b.import_qdpx(exported))
+        inserts = [s for s in seen if s.startswith("INSERT INTO codings")]   # (traced once
+        # per trigger too: counted once each)
+        assert len(set(inserts)) == 36 and all(s.startswith("INSERT INTO codings(id,")
+                                           for s in inserts)
+        assert not [s for s in seen if "FROM codings WHERE id >" in s]
+        assert not [s for s in seen if s.startswith("SELECT lower(guid), id FROM codings")]
