@@ -110,6 +110,12 @@ class SpanMapper:
             else None
         self._blocks: list[tuple[int, int, int]] | None = None
 
+    def prepare(self) -> None:
+        """Do now what the first mapped span would (the comparison of an edited text):
+        before an import takes the write lock."""
+        if not self.same_text:
+            self._matching_blocks()
+
     def __call__(self, start: int, end: int) -> tuple[int, int] | None:
         if self.identical:
             return (start, end) if end > start else None

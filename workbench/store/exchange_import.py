@@ -225,17 +225,32 @@ class ExchangeImportStore(CodingStore):
                           "lower(guid) = ?", [guid_key(guid)])
         return dict(rows[0]) if rows else None
 
-    def selection_owners(self, guids: Iterable[str]) -> dict[str, int]:
-        """GUID key -> document id, for those of these selection GUIDs the project holds
-        (one query per 500)."""
-        keys = sorted({k for k in (guid_key(g) for g in guids if g) if k is not None})
-        out: dict[str, int] = {}
-        for i in range(0, len(keys), 500):
-            chunk = keys[i:i + 500]
-            out.update((r[0].lower(), r[1]) for r in self.query(
-                f"SELECT guid, document_id FROM selections WHERE lower(guid) IN "
+    def _by_guid_keys(self, table: str, columns: str, keys: Iterable[str]) -> list[tuple]:
+        """Rows (``columns``, then the GUID key) of ``table`` whose GUID key is one of
+        ``keys`` (GUID keys: lower case, as :func:`~workbench.identity.guid_key` makes
+        them).  Looked up by the GUID index, 500 at a time; when the keys are many for
+        the table (an import matching its own earlier copy), one scan instead."""
+        wanted = set(keys)
+        if not wanted:
+            return []
+        size = self.scalar(f"SELECT ifnull(max(rowid), 0) FROM {table}") or 0
+        if len(wanted) * 4 >= size:
+            return [tuple(r) for r in self.query(
+                f"SELECT {columns}, lower(guid) FROM {table} WHERE guid IS NOT NULL")
+                if r[-1] in wanted]
+        ordered = sorted(wanted)
+        out: list[tuple] = []
+        for i in range(0, len(ordered), 500):
+            chunk = ordered[i:i + 500]
+            out.extend(tuple(r) for r in self.query(
+                f"SELECT {columns}, lower(guid) FROM {table} WHERE lower(guid) IN "
                 f"({', '.join('?' * len(chunk))})", chunk))
         return out
+
+    def selection_owners(self, keys: Iterable[str]) -> dict[str, int]:
+        """GUID key -> document id, for those of these selection GUID keys the project
+        holds."""
+        return {r[1]: r[0] for r in self._by_guid_keys("selections", "document_id", keys)}
 
     def codings_for_match(self, document_ids: Iterable[int]) -> dict[int, list[tuple]]:
         """Document id -> [(id, code id, coder id, start, end)] of its codings, for these
@@ -251,15 +266,11 @@ class ExchangeImportStore(CodingStore):
         return out
 
     def codings_by_guid(self, keys: Iterable[str]) -> dict[str, dict]:
-        keys = sorted(set(keys))
-        out: dict[str, dict] = {}
-        for i in range(0, len(keys), 500):
-            chunk = keys[i:i + 500]
-            for r in self.query(
-                    "SELECT id, document_id, code_id, coder_id, start, end, guid FROM codings "
-                    f"WHERE lower(guid) IN ({', '.join('?' * len(chunk))})", chunk):
-                out[r["guid"].lower()] = dict(r)
-        return out
+        """GUID key -> the coding's id, document_id, code_id, coder_id, start, end, guid,
+        for those of these GUID keys the project holds."""
+        names = ("id", "document_id", "code_id", "coder_id", "start", "end", "guid")
+        return {r[-1]: dict(zip(names, r)) for r in self._by_guid_keys(
+            "codings", ", ".join(names), keys)}
 
     def memo_ids_on_many(self, target_type: str,
                          target_ids: Iterable[int | str]) -> dict[str, list[int]]:

@@ -134,6 +134,8 @@ class ImportCtx:
     #: source key -> (segment field names, segment values, reserved ids): indexed for
     #: search before the lock
     preindexed: dict[str, tuple] = field(default_factory=dict)
+    #: source key -> (document id, its text hash, SpanMapper): made before the lock
+    mappers: dict[str, tuple] = field(default_factory=dict)
 
     @property
     def store(self):

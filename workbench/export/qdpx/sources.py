@@ -625,18 +625,28 @@ def _unpack(packed: tuple) -> list[dict]:
 
 
 def preindex(ctx: ImportCtx, batch) -> None:
-    """Before the import's transaction: the segments of every source that will be new
-    (no document with its GUID or its text), indexed for search by ``batch`` in short
-    transactions, so that the transaction itself writes rows, not the index.  Which
-    sources are new is decided by the one matcher (:class:`DocumentIndex`), as in
-    :func:`merge`; one a choice leaves out leaves its rows unused (the batch removes
-    them)."""
-    from workbench.exchange.matching import DocumentIndex
+    """Before the import's transaction, what needs no lock: the segments of every source
+    that will be new (no document with its GUID or its text), indexed for search by
+    ``batch`` in short transactions, so that the transaction itself writes rows, not the
+    index; each source's text hash and a new one's word count; and for a source that
+    matches a project document, the position map between the two texts
+    (:class:`SpanMapper`: for an edited text, the comparison of the two), which
+    :func:`merge` takes if that document still has the same text when the lock is
+    held.  Which sources are new is decided by the one matcher
+    (:class:`DocumentIndex`), as in :func:`merge`; one a choice leaves out leaves its
+    rows unused (the batch removes them)."""
+    from workbench.exchange.matching import DocumentIndex, SpanMapper
     from workbench.store.documents import index_text
     sources = ctx.content.sources
     index = DocumentIndex(ctx.store, [s["guid"] for s in sources])
     for src in sources:
-        if index.match(src["key"], src["text"], src["name"], source_hash(src)).id is not None:
+        did = index.match(src["key"], src["text"], src["name"], source_hash(src)).id
+        if did is not None:
+            target_hash = index.rows[did]["text_hash"]
+            mapper = SpanMapper(src["text"], ctx.store.document_text(did),
+                                source_hash=source_hash(src), target_hash=target_hash)
+            mapper.prepare()
+            ctx.mappers[src["key"]] = (did, target_hash, mapper)
             continue
         _word_count(src)
         segments = src["segments"] if src["segments"] is not None else \
@@ -664,9 +674,12 @@ def merge(ctx: ImportCtx) -> None:
     coding_owner = store.codings_by_guid(k["key"] for s in sources for k in _codings_of(s))
     matched = {index.match(src["key"], src["text"], src["name"], source_hash(src)).id
                for src in sources} - {None}
-    known = _Known(store.codings_for_match(matched), store.selection_keys(matched),
-                   store.selection_owners(sel["guid"] for src in sources
-                                          for sel in src["selections"]))
+    held = store.selection_keys(matched)
+    stored = {k for sels in held.values() for k in sels}
+    known = _Known(store.codings_for_match(matched), held,
+                   store.selection_owners(sel["key"] for src in sources
+                                          for sel in src["selections"]
+                                          if sel["key"] not in stored))
     for si, src in enumerate(sources):
         found = index.match(src["key"], src["text"], src["name"], source_hash(src))
         did = found.id
@@ -693,9 +706,13 @@ def merge(ctx: ImportCtx) -> None:
         if did is not None:
             ctx.report.matched["documents"] += 1
             row = index.rows[did]
-            ctx.doc_map[src["key"]] = SpanMapper(src["text"], store.document_text(did),
-                                                 source_hash=source_hash(src),
-                                                 target_hash=row["text_hash"])
+            ready = ctx.mappers.pop(src["key"], None)    # made before the lock
+            if ready is not None and ready[:2] == (did, row["text_hash"]):
+                ctx.doc_map[src["key"]] = ready[2]
+            else:                    # (another document, or its text changed meanwhile)
+                ctx.doc_map[src["key"]] = SpanMapper(src["text"], store.document_text(did),
+                                                     source_hash=source_hash(src),
+                                                     target_hash=row["text_hash"])
             _match_metadata(ctx, src, did, row)
             ctx.doc_name[src["key"]] = row["name"]
             ctx.doc_guid[src["key"]] = row["guid"]
