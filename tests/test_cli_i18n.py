@@ -194,3 +194,64 @@ def test_library_errors_are_said_in_the_users_language():
     assert library_detail("some new libxml2 complaint, line 3, column 1") == \
         "some new libxml2 complaint (line 3, column 1)"
     assert library_detail("File is not a zip file") == "not a zip archive"
+
+
+def _command_paths(command: click.Command, path: tuple[str, ...] = ()):
+    yield path
+    if isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            yield from _command_paths(sub, path + (name,))
+
+
+def test_every_usage_word_has_a_french_translation():
+    from workbench.cli._i18n import usage_words
+    catalogue = i18n.catalogue("fr")
+    missing = {word: where for word, where in usage_words(main).items() if word not in catalogue}
+    stub = "\n".join(f"#: {where}\nmsgid {word!r}\nmsgstr \"\"\n" for word, where in missing.items())
+    assert not missing, "usage words without French (add to cli.po):\n" + stub
+
+
+def test_no_english_usage_word_in_the_french_help_of_any_command(french):
+    """The usage line and the metavars of every command's --help are French: no
+    PROJECT, PATHS, TEXT, COMMAND [ARGS]... (a word whose French is the same, CODE or
+    [OPTIONS], is French)."""
+    import re
+    from workbench.cli import load_all_commands
+    from workbench.cli._i18n import usage_words
+    load_all_commands()
+    catalogue = i18n.catalogue("fr")
+    english = sorted((w for w in usage_words(main) if catalogue.get(w, [w])[0] != w),
+                     key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(w) for w in english) + r")(?![\w-])")
+    runner = CliRunner()
+    offenders = {}
+    paths = list(_command_paths(main))
+    for path in paths:
+        result = runner.invoke(main, [*path, "--help"])
+        assert result.exit_code == 0, (path, result.output)
+        usage, _sep, rest = result.output.partition("\n")
+        # the usage line and the options' column (help texts are checked by the catalogue)
+        where = [usage] + [re.split(r"\s{2,}", line.strip())[0]
+                           for line in rest.splitlines() if line.startswith("  -")]
+        found = {m for line in where for m in pattern.findall(line)}
+        if found:
+            offenders[" ".join(path)] = sorted(found)
+    assert not offenders, offenders
+    assert len(paths) > 100
+    usage = runner.invoke(main, ["export", "report", "--help"]).output.splitlines()[0]
+    assert usage == "Utilisation\u00a0: main export report [OPTIONS] PROJET [SORTIE]"
+    result = runner.invoke(main, ["info"])
+    assert result.exit_code == 2 and "Argument manquant 'PROJET'" in result.output
+
+
+def test_usage_words_stay_english_in_english():
+    old = i18n.language()
+    try:
+        i18n.set_language("en")
+        runner = CliRunner()
+        out = runner.invoke(main, ["export", "report", "--help"]).output
+        assert out.splitlines()[0] == "Usage: main export report [OPTIONS] PROJECT [OUT]"
+        assert "--title TEXT" in out and "--from YYYY-MM-DD" in out
+        assert "Usage: main [OPTIONS] COMMAND [ARGS]..." in runner.invoke(main, ["--help"]).output
+    finally:
+        i18n.set_language(old)
