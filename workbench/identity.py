@@ -20,7 +20,7 @@ import re
 import unicodedata
 import uuid
 
-__all__ = ["new_guid", "normalise_guid", "guid_key", "keep_guid", "normalised_text",
+__all__ = ["new_guid", "normalise_guid", "guid_key", "valid_key", "keep_guid", "normalised_text",
            "text_hash", "WORKBENCH_NS"]
 
 #: Namespace of the GUIDs Workbench derives (fixed forever: changing it changes them all).
@@ -44,6 +44,15 @@ def normalise_guid(value: str | None) -> str | None:
 
 #: the key GUIDs are compared by (the store compares ``lower(guid)``)
 guid_key = normalise_guid
+
+
+def valid_key(guid: str) -> str:
+    """The key of a GUID already known to be one (from :func:`keep_guid` or
+    :func:`new_guid`); a programming error otherwise."""
+    key = normalise_guid(guid)
+    if key is None:
+        raise ValueError(f"not a GUID: {guid!r}")
+    return key
 
 
 def keep_guid(value: str | None) -> str | None:

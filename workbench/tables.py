@@ -182,7 +182,9 @@ def cell_text(value) -> str:
     if isinstance(value, bool):
         return "vrai" if value else "faux"
     if isinstance(value, (_dt.datetime, _dt.date)):
-        return parse_date(value).iso()
+        day = parse_date(value)
+        assert day is not None                       # (a date object always parses)
+        return day.iso()
     if isinstance(value, _dt.time):
         return value.isoformat("minutes" if value.second == 0 else "seconds")
     if isinstance(value, float):
@@ -406,18 +408,18 @@ def infer_type(values: Iterable[str], *, spreadsheet: bool = False,
     distinct = list(dict.fromkeys(vals))
     if is_boolean_column(distinct):
         return Inferred("boolean")
-    nums = [parse_number(v) for v in distinct]
-    if all(n is not None for n in nums):
+    nums = [n for n in (parse_number(v) for v in distinct) if n is not None]
+    if len(nums) == len(distinct):
         whole = {int(n) for n in nums if float(n).is_integer()}
         note = None
         if len(whole) == len(nums) and len(whole) >= 3 and min(whole) >= 1 and max(whole) <= 5:
-            levels = ",".join(str(i) for i in range(1, 6))
+            scale = ",".join(str(i) for i in range(1, 6))
             note = _("{name}: only whole numbers from 1 to 5, typed numeric; if it is a rating "
                      "scale, type it ordinal ({name}=ordinal:{levels}) to see each level").format(
-                name=name, levels=levels)
+                name=name, levels=scale)
         return Inferred("numeric", (), note)
-    dates = [parse_date(v) for v in distinct]
-    if all(d is not None for d in dates):
+    dates = [d for d in (parse_date(v) for v in distinct) if d is not None]
+    if len(dates) == len(distinct):
         note = None
         if any(d.time is not None for d in dates):
             note = _("{name}: dates with a time of day").format(name=name)

@@ -362,6 +362,7 @@ class AgreementAPI(Capability):
                "ambiguous": ambiguous,
                "note": "" if np.isfinite(coef.alpha) else _("no variation: α is undefined")}
         if len(names) == 2 and level == "nominal":
+            assert coef.cohen_kappa_ci is not None          # (two coders, nominal)
             row.update({"cohen_kappa": coef.cohen_kappa, "cohen_kappa_low": coef.cohen_kappa_ci[0],
                         "cohen_kappa_high": coef.cohen_kappa_ci[1]})
         df = pd.DataFrame([row])

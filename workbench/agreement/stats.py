@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Any, Sequence, cast
 
 if TYPE_CHECKING:
     import numpy as np
@@ -75,6 +75,7 @@ def _delta(level: str, domain: np.ndarray, n_v: np.ndarray | None = None) -> np.
         return np.nan_to_num(out)
     if level == "ordinal":
         # δ²(v, k) = (Σ_{g=v..k} n_g − (n_v + n_k)/2)², values in rank order
+        assert n_v is not None, "the ordinal metric needs the values' counts"
         cum = np.cumsum(n_v, axis=-1)
         v = np.arange(len(d))
         lo, hi = np.minimum.outer(v, v), np.maximum.outer(v, v)
@@ -214,7 +215,7 @@ def krippendorff_alpha(data: np.ndarray, level: str = "nominal",
         return float("nan")
     try:
         with np.errstate(invalid="ignore", divide="ignore"):
-            value = float(krippendorff.alpha(reliability_data=data, level_of_measurement=level,
+            value = float(krippendorff.alpha(reliability_data=data, level_of_measurement=cast(Any, level),
                                              value_domain=list(domain)))
     except (ValueError, ZeroDivisionError):
         return float("nan")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from typing import Any
 from pathlib import Path
 
 from workbench.facade import Capability
@@ -84,7 +85,7 @@ class CodebookAPI(Capability):
         """Merge a codebook (file or :class:`Codebook`) into the project's code tree."""
         cb = source if isinstance(source, Codebook) else read_codebook_file(source)
         existing_q = {q["id"]: q for q in self.store.evaluation_questions()}
-        stats = {"codebook": cb.id, "questions_added": 0, "questions_updated": 0,
+        stats: dict[str, Any] = {"codebook": cb.id, "questions_added": 0, "questions_updated": 0,
                  "codes_added": 0, "codes_updated": 0}
 
         def do(rec):
@@ -210,7 +211,7 @@ class CodebookAPI(Capability):
         df = self.codes()
         if programme is None:
             return set(int(i) for i in df["id"])
-        books = {}
+        books: dict[str, set[str]] = {}
         for q in self.store.evaluation_questions():
             books.setdefault(q["codebook"], set()).add(q["programme"])
         wanted = {b for b, progs in books.items() if progs & {programme, "transversal"}}

@@ -309,7 +309,7 @@ class _Walker:
             name = self.string(value_node, "code 'name'")
             code.name_line = _line(value_node)
             if isinstance(value_node, ScalarNode):
-                if not (name or "").strip():
+                if name is None or not name.strip():
                     self.error(code.name_line, _("code 'name' must not be empty"))
                     name = None
                 elif "/" in name:
@@ -404,7 +404,7 @@ def _assemble(w: _Walker, raw: list[_RawCode]) -> list[_RawCode]:
     while pending and progress:
         progress = False
         for code in list(pending):
-            key = _path_key(code.parent)
+            key = _path_key(code.parent or "")      # (pending codes have a parent)
             if key in index:
                 index[key].children.append(code)
                 register(code, key)
@@ -420,7 +420,7 @@ def _assemble(w: _Walker, raw: list[_RawCode]) -> list[_RawCode]:
         cur = code
         cycle = False
         while True:
-            last = split_path(cur.parent)
+            last = split_path(cur.parent or "")
             nxt = by_name.get(name_key(last[-1]), []) if last else []
             if not nxt:
                 break
@@ -615,6 +615,7 @@ def validate_codebook_file(path: str | PathLike) -> list[CodebookProblem]:
     text, problem = _read(path)
     if problem is not None:
         return [problem]
+    assert text is not None                     # (no problem: the text was read)
     return validate_codebook_text(text, str(path))
 
 
@@ -633,6 +634,7 @@ def load_codebook(path: str | PathLike) -> Codebook:
     text, problem = _read(path)
     if problem is not None:
         raise CodebookError([problem])
+    assert text is not None
     return loads_codebook(text, str(path))
 
 

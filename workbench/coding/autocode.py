@@ -117,8 +117,8 @@ def _sentence_around(text: str, seg_start: int, seg_end: int, start: int, end: i
     s = seg_start
     for m in _SENTENCE_END.finditer(text, seg_start, start):
         s = m.end()
-    m = _SENTENCE_END.search(text, end, seg_end)
-    e = m.end() if m else seg_end
+    after = _SENTENCE_END.search(text, end, seg_end)
+    e = after.end() if after else seg_end
     while e > s and text[e - 1].isspace():
         e -= 1
     return s, e
@@ -153,8 +153,9 @@ def find_matches(project, rule: Rule, progress: Callable | None = None,
         words = [re.escape(w) for w in rule.pattern.split("|") if w.strip()]
         if not words:
             raise ValidationError(_("empty keyword"))
-        folded = [_fold(w.strip()) for w in rule.pattern.split("|") if w.strip()]
-        regex = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(f) for f in folded) + r")(?!\w)")
+        folded_words = [_fold(w.strip()) for w in rule.pattern.split("|") if w.strip()]
+        regex = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(f) for f in folded_words)
+                           + r")(?!\w)")
     elif rule.kind == "position":
         m = re.fullmatch(r"\s*(-?\d+)\s*(?:-\s*(-?\d+))?\s*", rule.pattern)
         if not m:
@@ -198,13 +199,16 @@ def find_matches(project, rule: Rule, progress: Callable | None = None,
                 if s.section and rule.pattern.casefold() in s.section.casefold():
                     spans = [(body_start, s.end)]
             elif rule.kind == "regex":
+                assert regex is not None
                 spans = [(body_start + m.start(), body_start + m.end())
                          for m in regex.finditer(body) if m.end() > m.start()]
             elif rule.kind == "keyword":
                 # accent- and case-insensitive on a folded copy of the same length
+                assert regex is not None
                 folded = _fold_same_length(body)
                 spans = [(body_start + m.start(), body_start + m.end()) for m in regex.finditer(folded)]
             elif rule.kind == "lemma":
+                assert family is not None
                 spans = _lemma_spans(body, body_start, family)
             if not spans:
                 continue

@@ -8,7 +8,7 @@ call returns, logged with its coder, and undoable (undo/redo survive a restart).
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Sequence
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -91,7 +91,8 @@ class CodingAPI(Capability):
         parents = {cid: (parent, name) for cid, parent, name in self.store.code_tree_rows()}
         paths: dict[int, str] = {}
         for cid in parents:
-            chain, cur = [], cid
+            chain: list[int] = []
+            cur: int | None = cid
             while cur is not None and cur not in paths:     # iterative: no recursion limit
                 chain.append(cur)
                 cur = parents[cur][0]
@@ -243,6 +244,7 @@ class CodingAPI(Capability):
             found = self.store.child_code_id(parent_id, part.strip())
             parent_id = found if found is not None else self.create_code(
                 part.strip(), parent_id, codebook=codebook)
+        assert parent_id is not None                 # (split gives one part at least)
         return parent_id
 
     def update_code(self, ref: int | str, *, questions: Sequence[str] | None = None,
@@ -591,7 +593,8 @@ class CodingAPI(Capability):
     def update_memo(self, memo_id: int, *, text: str | None = None, title: str | None = None,
                     private: bool | None = None) -> None:
         self.store.get_memo(memo_id)
-        changes = {k: v for k, v in (("text", text), ("title", title)) if v is not None}
+        changes: dict[str, Any] = {k: v for k, v in (("text", text), ("title", title))
+                                   if v is not None}
         if private is not None:
             changes["private"] = int(private)
         changes["updated_at"] = now()

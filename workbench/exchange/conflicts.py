@@ -163,7 +163,8 @@ class ConflictsNeedChoice(WorkbenchError):
 def decisions_to_remember(conflicts: Iterable[Conflict]) -> list[tuple[str, str, str]]:
     """(conflict id, their value, choice) of the choices made for these conflicts that
     were given or preferred (a default or a single choice is not a decision)."""
-    return [(*c.key(), c.choice) for c in conflicts if c.how in ("given", "preferred")]
+    return [(*c.key(), c.choice) for c in conflicts
+            if c.how in ("given", "preferred") and c.choice is not None]
 
 
 def _text(value) -> str:

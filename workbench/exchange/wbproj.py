@@ -110,7 +110,7 @@ def content_of(payload: dict) -> Content:
     for m in payload["memos"]:
         key = guid_key(m["guid"])
         t, target = m["target_type"], m.get("target_id")
-        meta: dict = {}
+        meta = {}
         if t == "code" and target is not None and str(target).isdigit():
             content.refer_note(key, "code", code_key.get(int(target)))
         elif t == "document" and target is not None and str(target).isdigit():

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -147,11 +147,11 @@ class ExportAPI(Capability):
                                   date_from=date_from, date_to=date_to, waves=waves)
         self._check_attributes(list(attributes) + list(joint_attributes) + [
             n.strip() for spec in sampling for n in spec.split("*")])
-        waves_part = dict(dossiers_by=self._check_case_kind(dossiers_by),
-                          trajectories=self._check_themes(trajectories),
-                          trajectory_participants=trajectory_participants,
-                          sampling=tuple(sampling),
-                          saturation=None if saturation is None else tuple(saturation))
+        waves_part: dict[str, Any] = dict(
+            dossiers_by=self._check_case_kind(dossiers_by),
+            trajectories=self._check_themes(trajectories),
+            trajectory_participants=trajectory_participants, sampling=tuple(sampling),
+            saturation=None if saturation is None else tuple(saturation))
         path = Path(path) if path else self.export_path("rapport", ".docx")
         if excerpts_per_code is not None and dossier_quotes == 5:
             dossier_quotes = excerpts_per_code

@@ -54,14 +54,15 @@ def collect(project, *, status: str = "accepted") -> ReportData:
         qmap[cq["question_id"]].append(cq["code_id"])
     codings = store.export_codings(status)
     # participants linked to each document: speaker -> ids ('' = whole document)
-    links = defaultdict(lambda: defaultdict(list))
+    links: defaultdict[int, defaultdict[str, list[str]]] = defaultdict(
+        lambda: defaultdict(list))
     for lk in store.export_participant_links():
         links[lk["document_id"]][lk["speaker"] or ""].append(lk["participant_id"])
     rows = []
     quotes = store.span_texts((k["document_id"], k["start"], k["end"]) for k in codings)
     for k, quote in zip(codings, quotes):
         d = doc_by_id[k["document_id"]]
-        by_speaker = links.get(k["document_id"], {})
+        by_speaker: dict[str, list[str]] = links.get(k["document_id"], {})
         pids = list(by_speaker.get(k["speaker"] or "", [])) if k["speaker"] else []
         if not pids:
             pids = list(by_speaker.get("", []))
@@ -99,7 +100,7 @@ def collect(project, *, status: str = "accepted") -> ReportData:
                                              "example", "colour", "codebook", "questions",
                                              "passages", "codings", "documents"])
     attrs = store.export_attributes()
-    wide = defaultdict(dict)
+    wide: defaultdict[str, dict] = defaultdict(dict)
     for v in store.export_participant_values():
         wide[v["participant_id"]][v["attribute"]] = v
     types = {a["name"]: a["type"] for a in attrs}

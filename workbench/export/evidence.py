@@ -27,6 +27,7 @@ else:
 
 from workbench.domain import CONSENSUS_CODER
 from workbench.i18n import _
+from workbench.query._types import Coders
 from workbench.query.engine import codings_in_scope, passage_ids
 
 
@@ -42,7 +43,7 @@ class ReportScope:
 
     programmes: tuple[str, ...] = ()
     questions: tuple[str, ...] = ()
-    coders: object = None
+    coders: Coders = None
     date_from: str | None = None
     date_to: str | None = None
     status: str = "accepted"

@@ -16,18 +16,22 @@ def compare_codings(rows: list[dict], coder_a: str, coder_b: str) -> list[dict]:
         spans.sort()
         group: list[tuple[int, int, str]] = []
         end = -1
-        for s, e, who in spans + [(None, None, None)]:
-            if s is None or (group and s >= end):
-                if group:
-                    a = sorted({(x, y) for x, y, w in group if w == coder_a})
-                    b = sorted({(x, y) for x, y, w in group if w == coder_b})
-                    status = ("agree" if a == b else "a_only" if not b else "b_only" if not a
-                              else "differ")
-                    out.append({"code_id": code_id, "start": group[0][0], "end": end,
-                                "status": status, "a_spans": a, "b_spans": b})
+        for s, e, who in spans:
+            if group and s >= end:
+                out.append(_place(code_id, group, end, coder_a, coder_b))
                 group, end = [], -1
-            if s is not None:
-                group.append((s, e, who))
-                end = max(end, e)
+            group.append((s, e, who))
+            end = max(end, e)
+        if group:
+            out.append(_place(code_id, group, end, coder_a, coder_b))
     out.sort(key=lambda g: (g["start"], g["end"], g["code_id"]))
     return out
+
+
+def _place(code_id: int, group: list[tuple[int, int, str]], end: int, coder_a: str,
+           coder_b: str) -> dict:
+    a = sorted({(x, y) for x, y, w in group if w == coder_a})
+    b = sorted({(x, y) for x, y, w in group if w == coder_b})
+    status = "agree" if a == b else "a_only" if not b else "b_only" if not a else "differ"
+    return {"code_id": code_id, "start": group[0][0], "end": end, "status": status,
+            "a_spans": a, "b_spans": b}

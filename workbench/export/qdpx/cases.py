@@ -14,11 +14,12 @@ attribute's type is never written.
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 from lxml import etree
 
 from workbench.i18n import _
-from workbench.identity import guid_key, keep_guid
+from workbench.identity import guid_key, keep_guid, valid_key
 
 from . import variables
 from .common import join_description, kid, kids, q, split_description, text_of
@@ -34,7 +35,7 @@ def read(root, ctx: ReadCtx) -> list[dict]:
     for c in kids(kid(root, "Cases"), "Case"):
         g = keep_guid(c.get("guid"))
         name = unicodedata.normalize("NFC", (c.get("name") or "").strip()) or (
-            guid_key(g)[:8] if g else "")
+            valid_key(g)[:8] if g else "")
         if g is None or not name or name in names:
             ctx.warn(_("case {name!r} without a valid guid or a unique name skipped").format(
                 name=name))
@@ -141,7 +142,7 @@ def _write_participants(ctx: WriteCtx, types: dict[str, str], people: list[dict]
         speakers = {ctx.doc_guid[lk["document_id"]]: lk["speaker"] for lk in doc_links
                     if lk["speaker"]}
         case_type = kinds.get(guid.lower(), {}).get("type") or DEFAULT_TYPE
-        meta = {"speakers": speakers}
+        meta: dict[str, Any] = {"speakers": speakers}
         if case_type != DEFAULT_TYPE:
             meta["type"] = case_type
         description = join_description(p["description"], meta if any(meta.values()) else None)
@@ -239,9 +240,9 @@ def _merge_participants(ctx: ImportCtx, cases: list[dict]) -> None:
             try:
                 new = variables.coerce(attr, tag, text)
             except ValueError as exc:
-                old = current.get((pid, attr["name"]), (None, None))
+                was = current.get((pid, attr["name"]), (None, None))
                 ctx.conflict(f"participant:{pid}:{attr['name']}", "participant", pid,
-                             attr["name"], old[0], text, choices=("ours",), reason=str(exc))
+                             attr["name"], was[0], text, choices=("ours",), reason=str(exc))
                 continue
             if new == (None, None):
                 continue
@@ -322,8 +323,8 @@ def _merge_cases(ctx: ImportCtx, cases: list[dict]) -> None:
             try:
                 new = variables.coerce(attr, tag, text)
             except ValueError as exc:
-                old = current.get((cid, attr["name"]), (None, None))
-                ctx.conflict(f"case:{cid}:{attr['name']}", "case", cid, attr["name"], old[0],
+                was = current.get((cid, attr["name"]), (None, None))
+                ctx.conflict(f"case:{cid}:{attr['name']}", "case", cid, attr["name"], was[0],
                              text, choices=("ours",), reason=str(exc))
                 continue
             if new == (None, None):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
+from typing import Any
 
 from lxml import etree
 
@@ -13,7 +14,7 @@ from workbench.codebook.model import CodeDef, name_key
 from workbench.codebook.qdc import code_guid, format_description, parse_description
 from workbench.domain import ValidationError
 from workbench.i18n import _, located, ngettext
-from workbench.identity import guid_key, keep_guid, new_guid
+from workbench.identity import guid_key, keep_guid, new_guid, valid_key
 
 from .common import CODEBOOK_NS, NS, QdpxError, kid, kids, q, text_of
 from .context import ImportCtx, ReadCtx, WriteCtx
@@ -52,7 +53,8 @@ def read(root, ctx: ReadCtx) -> list[dict]:
     keys: set[str] = set()
     # (element, parent key, sibling names taken, parent path), walked without recursion
     taken_top: set[str] = set()
-    stack = [(el, None, taken_top, "") for el in reversed(kids(kid(book, "Codes"), "Code"))]
+    stack: list[tuple[Any, str | None, set[str], str]] = [
+        (el, None, taken_top, "") for el in reversed(kids(kid(book, "Codes"), "Code"))]
     while stack:
         el, parent_key, taken, prefix = stack.pop()
         name = unicodedata.normalize("NFC", (el.get("name") or "").strip()) or "(sans nom)"
@@ -75,7 +77,7 @@ def read(root, ctx: ReadCtx) -> list[dict]:
             ctx.warn(_("code {path!r}: missing or repeated guid, a new one is used").format(
                 path=path))
             g = new_guid()
-        key = guid_key(g)
+        key = valid_key(g)
         keys.add(key)
         colour = None
         if el.get("color"):
@@ -86,7 +88,7 @@ def read(root, ctx: ReadCtx) -> list[dict]:
                     path=path, colour=el.get("color")))
         codable = (el.get("isCodable") or "true").strip().lower() not in ("false", "0")
         fields = parse_description(text_of(el, "Description"))
-        code = dict(key=key, guid=g, parent_key=parent_key, name=name, path=path,
+        code: dict[str, Any] = dict(key=key, guid=g, parent_key=parent_key, name=name, path=path,
                     colour=colour, codable=codable, questions=list(fields["questions"]),
                     notes=[guid_key(r.get("targetGUID")) for r in kids(el, "NoteRef")],
                     **{f: fields[f] or None for f in FIELDS})

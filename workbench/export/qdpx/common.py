@@ -83,7 +83,8 @@ def meta_line(data: dict) -> str:
 
 def split_description(text: str | None) -> tuple[str, dict]:
     """A ``<Description>`` as (the free text a person wrote, our metadata line)."""
-    free, meta = [], {}
+    free: list[str] = []
+    meta: dict = {}
     for line in (text or "").split("\n"):
         if line.startswith(META_PREFIX) and not meta:
             try:

@@ -37,6 +37,8 @@ class Content:
     #: the other side's waves in order (a Workbench project; a .qdpx says them in its
     #: project description)
     waves: list[str] = field(default_factory=list)
+    #: selection key -> selection, of the whole file (built on first use by the notes)
+    _selections: dict[str, dict] | None = field(default=None, repr=False, compare=False)
 
     def refer_note(self, note_key: str | None, kind: str, key) -> None:
         if note_key and note_key not in self.note_targets:

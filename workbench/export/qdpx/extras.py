@@ -50,15 +50,14 @@ def read(root, ctx: ReadCtx) -> list[dict]:
                 ctx.warn(_("{kind} {name!r} without a valid guid not kept").format(
                     kind=tag, name=el.get("name") or ""))
                 continue
-            refs = set()
+            refs: set[str] = set()
             for node in el.iter():
                 if not isinstance(node.tag, str):
                     continue
                 for a in _REF_ATTRS:
-                    if node.get(a) and guid_key(node.get(a)):
-                        refs.add(guid_key(node.get(a)))
-            if kind == "link":
-                refs.discard(None)
+                    key = guid_key(node.get(a))
+                    if node.get(a) and key:
+                        refs.add(key)
             xml = etree.tostring(_standard(el), encoding="unicode")
             out.append(dict(guid=g, key=guid_key(g), kind=kind, name=el.get("name"), xml=xml,
                             refs=sorted(refs)))

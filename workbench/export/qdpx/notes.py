@@ -91,7 +91,7 @@ def write(ctx: WriteCtx) -> None:
 
 def _selections(ctx: ImportCtx) -> dict[str, dict]:
     """Selection key -> selection, of the whole file (built once)."""
-    found = getattr(ctx.content, "_selections", None)
+    found = ctx.content._selections
     if found is None:
         found = {sel["key"]: sel for s in ctx.content.sources for sel in s["selections"]}
         ctx.content._selections = found

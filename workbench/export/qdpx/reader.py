@@ -71,7 +71,9 @@ def read_qdpx(path: str | Path, *, existing_documents=frozenset(),
         for src_key, speaker in case["sources"]:
             links.setdefault(src_key, []).append((case["name"], speaker))
     taken = set(existing_documents)
-    documents, codings, first_coding = [], [], {}
+    documents: list[dict] = []
+    codings: list[dict] = []
+    first_coding: dict[str, str] = {}
     for s in c.sources:
         name, n = s["name"], 2
         while name in taken:
@@ -108,22 +110,22 @@ def read_qdpx(path: str | Path, *, existing_documents=frozenset(),
     code_questions += [(ck, q["id"]) for q in c.questions for ck in q["codes"]]
     source_keys = {s["key"] for s in c.sources}
     memos = []
-    for n in c.notes:
-        kind, key = c.note_targets.get(n["key"], ("project", None))
+    for note in c.notes:
+        kind, key = c.note_targets.get(note["key"], ("project", None))
         if kind == "selection":
             src_key, sel_key = key
             kind, key = (("coding", first_coding[sel_key]) if sel_key in first_coding
                          else ("document", src_key))
-        meta = n["meta"]
+        meta = note["meta"]
         if kind == "project" and meta.get("target") in ("participant", "question"):
             kind, key = meta["target"], meta.get("id")
         elif kind == "project" and meta.get("target") == "segment" and \
                 guid_key(meta.get("source")) in source_keys:
             kind, key = "segment", (guid_key(meta["source"]), int(meta.get("position") or 0))
-        memos.append(dict(key=n["key"], guid=n["guid"], target_kind=kind, target_key=key,
-                          title=n["title"], text=n["text"],
-                          coder=coder(n["user"]) if n["user"] else None,
-                          created_at=n["created_at"]))
+        memos.append(dict(key=note["key"], guid=note["guid"], target_kind=kind, target_key=key,
+                          title=note["title"], text=note["text"],
+                          coder=coder(note["user"]) if note["user"] else None,
+                          created_at=note["created_at"]))
     participants = []
     by_var = {v["key"]: v for v in c.variables}
     from .variables import coerce

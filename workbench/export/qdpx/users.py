@@ -11,7 +11,7 @@ import unicodedata
 from lxml import etree
 
 from workbench.i18n import _
-from workbench.identity import guid_key, keep_guid
+from workbench.identity import guid_key, keep_guid, valid_key
 
 from .common import kid, kids, q
 from .context import ImportCtx, ReadCtx, WriteCtx
@@ -25,7 +25,7 @@ def read(root, ctx: ReadCtx) -> list[dict]:
         if g is None:
             ctx.warn(_("user {name!r} without a valid guid skipped").format(name=u.get("name")))
             continue
-        key = guid_key(g)
+        key = valid_key(g)
         if key in seen:
             continue
         seen.add(key)
