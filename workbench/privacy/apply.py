@@ -224,10 +224,11 @@ def write_pseudonymised(project, out: str | Path, key: str | Path, *,
                                    "({where}): nothing was written").format(
                                        where="; ".join(leftovers[:5])))
         entities = []
-        for eid, e in sorted(plan.pseudonyms.entities.items()):
+        for eid, ent in sorted(plan.pseudonyms.entities.items()):
             forms = {v: plan.render(v, v) for v, owner in plan.replaced.items() if owner == eid}
             if forms:
-                entities.append({"id": eid, "category": e["category"], "label": e["label"],
+                entities.append({"id": eid, "category": ent["category"],
+                                 "label": ent["label"],
                                  "forms": forms, "occurrences": per_entity.get(eid, 0)})
         write_key(key, {"key_id": key_id, "created_at": stamp, "project": project.name,
                         "copy": out.name, "style": style, "entities": entities,

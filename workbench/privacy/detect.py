@@ -402,9 +402,9 @@ def candidates_from_project(store, detector: Detector) -> None:
     wanted = {}
     for name in attrs:
         key = lexicon.fold(name).replace(" ", "_").replace("-", "_")
-        for category, pattern in NAME_LIKE_COLUMNS.items():
+        for kind, pattern in NAME_LIKE_COLUMNS.items():
             if pattern.search(key):
-                wanted[name] = category
+                wanted[name] = kind
                 break
     if not wanted:
         return
@@ -428,14 +428,15 @@ def candidates_from_project(store, detector: Detector) -> None:
 
 
 def scan_occurrences(texts: dict[int, str], matcher: Matcher) -> list[tuple[int, int, int, str]]:
-    rows = []
+    rows: list[tuple[int, int, int, str]] = []
     for doc_id, text in texts.items():
         rows.extend((doc_id, s, e, v) for s, e, v in matcher.find(text))
     return rows
 
 
 def matcher_for(variants: Iterable[dict]) -> Matcher:
-    exact, folded = [], []
+    exact: list[str] = []
+    folded: list[str] = []
     for v in variants:
         (folded if v["fold"] else exact).append(v["text"])
     return Matcher(exact, folded)
@@ -501,9 +502,9 @@ def detect(project, *, lists: TeamLists | None = None, use_ner: bool = True,
     if new:
         probe = Matcher([c.text for c in new if not c.fold], [c.text for c in new if c.fold])
         for doc_id, _s, _e, v in scan_occurrences(all_texts, probe):
-            cand = detector.candidates.get(v)
-            if cand is not None:
-                cand.documents.add(doc_id)
+            found = detector.candidates.get(v)
+            if found is not None:
+                found.documents.add(doc_id)
     index = EntityIndex(store.privacy_entities(), categories)
     occ_docs: dict[int, set] = defaultdict(set)
     for o in store.privacy_occurrences():

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import fields, replace
 from os import PathLike
 from pathlib import Path
+from typing import Any
 
 from ...i18n import ngettext
 from ...safety.errors import describe
@@ -107,7 +108,7 @@ def sanitised(parsed: ParsedTranscript) -> ParsedTranscript:
     at = cleaned.offset
     segments = []
     for seg in parsed.segments:
-        changes = {}
+        changes: dict[str, Any] = {}
         if cleaned.changed:
             changes = {f.name: at(getattr(seg, f.name)) for f in fields(seg)
                        if f.name in OFFSET_FIELDS and isinstance(getattr(seg, f.name), int)}

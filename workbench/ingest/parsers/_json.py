@@ -78,7 +78,8 @@ def _segments(data, path: Path) -> list[tuple[int, float | None, float | None, s
             raise ImportFileError(path, _("segment {i} is not an object ({found})")
                                   .format(i=i, found=_describe(seg)))
         if cpp:
-            offsets = seg.get("offsets") if isinstance(seg.get("offsets"), dict) else {}
+            found = seg.get("offsets")
+            offsets: dict = found if isinstance(found, dict) else {}
             start = _time(offsets.get("from"), path, i, "offsets.from", scale=scale)
             end = _time(offsets.get("to"), path, i, "offsets.to", scale=scale)
         else:
