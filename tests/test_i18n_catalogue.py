@@ -8,6 +8,7 @@ the missing entries ready to paste into your area's ``.po`` file.
 from __future__ import annotations
 
 import ast
+import inspect
 import re
 from pathlib import Path
 
@@ -92,6 +93,40 @@ def test_no_message_is_translated_two_ways():
             seen.setdefault(key, (forms, path))
     assert not conflicts, ("one English message, two French ones (use pgettext with a "
                            "context where the meanings differ):\n" + "\n".join(conflicts))
+
+
+def _string_literals(folder: Path) -> set[str]:
+    """Every string literal of the Python files under ``folder`` (implicit concatenations
+    joined, as the parser does), and each one as click shows a help text: dedented
+    (``inspect.cleandoc``) and split at ``\\f``."""
+    out: set[str] = set()
+    for path in folder.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                out.add(node.value)
+                if "\n" in node.value:
+                    clean = inspect.cleandoc(node.value)
+                    out.add(clean)
+                    out.update(clean.split("\f"))
+    return out
+
+
+def test_no_obsolete_entries():
+    """Every entry of the catalogues is a message something shows: a string of the code
+    (a ``_()``/``N_()``/``ngettext``/``pgettext`` msgid, an exception's title, a help
+    text), one of click's own words, or a usage word of the CLI (an argument's name in
+    capitals: ``PROJECT``).  An entry whose msgid appears nowhere is obsolete (its text
+    changed or went away): remove it from its ``.po`` file."""
+    import click
+    from workbench.cli import main
+    from workbench.cli._i18n import usage_words
+    used = _string_literals(PACKAGE) | _string_literals(Path(click.__file__).parent)
+    used |= set(usage_words(main))
+    obsolete = [f"{path.name}: {'[' + ctx + '] ' if ctx else ''}{msgid!r}"
+                for path, entries in po_entries().items()
+                for ctx, msgid in entries if msgid not in used]
+    assert not obsolete, ("obsolete entries (their msgid appears in no source file): remove "
+                          "them from their .po file:\n" + "\n".join(obsolete))
 
 
 def test_catalogues_are_valid_for_babel_and_gettext_tools():
