@@ -2,9 +2,8 @@
 results and errors; French actor types accepted where the CLI takes one."""
 from __future__ import annotations
 
-import inspect
-import re
 import os
+import re
 
 import click
 import pytest
@@ -24,24 +23,11 @@ def french():
     os.environ.pop("LANGUAGE", None)
 
 
-def help_texts(command: click.Command, path: str = "workbench"):
+def help_texts(command: click.Command):
     """(text, where) for every help of the command tree, as click shows it (English)."""
-    from workbench.cli import load_all_commands
-    from workbench.cli._i18n import _english, translate_tree
-    load_all_commands()                       # the main group loads commands on demand
+    from workbench.cli._i18n import help_msgids
     i18n.set_language("en")
-    translate_tree(command)                   # the English kept on first use
-    for attr in ("help", "short_help", "epilog"):
-        text = _english(command, attr)
-        if text:
-            for part in inspect.cleandoc(text).split("\f"):
-                yield part, path
-    for param in command.params:
-        if _english(param, "help"):
-            yield _english(param, "help"), f"{path} {param.opts[0] if param.opts else param.name}"
-    if isinstance(command, click.Group):
-        for name, sub in command.commands.items():
-            yield from help_texts(sub, f"{path} {name}")
+    return [(text, where) for text, where in help_msgids(command).items()]
 
 
 def test_every_command_and_option_help_has_a_french_translation():

@@ -113,15 +113,15 @@ def _string_literals(folder: Path) -> set[str]:
 
 def test_no_obsolete_entries():
     """Every entry of the catalogues is a message something shows: a string of the code
-    (a ``_()``/``N_()``/``ngettext``/``pgettext`` msgid, an exception's title, a help
-    text), one of click's own words, or a usage word of the CLI (an argument's name in
-    capitals: ``PROJECT``).  An entry whose msgid appears nowhere is obsolete (its text
+    (a ``_()``/``N_()``/``ngettext``/``pgettext`` msgid, an exception's title), a CLI
+    help text (as click shows it), one of click's own words, or a usage word of the CLI
+    (an argument's name in capitals: ``PROJECT``).  An entry whose msgid appears nowhere is obsolete (its text
     changed or went away): remove it from its ``.po`` file."""
     import click
     from workbench.cli import main
-    from workbench.cli._i18n import usage_words
+    from workbench.cli._i18n import help_msgids, usage_words
     used = _string_literals(PACKAGE) | _string_literals(Path(click.__file__).parent)
-    used |= set(usage_words(main))
+    used |= set(usage_words(main)) | set(help_msgids(main))
     obsolete = [f"{path.name}: {'[' + ctx + '] ' if ctx else ''}{msgid!r}"
                 for path, entries in po_entries().items()
                 for ctx, msgid in entries if msgid not in used]

@@ -25,7 +25,8 @@ import click
 from workbench import i18n
 from workbench.i18n import N_, _
 
-__all__ = ["I18nGroup", "click_speaks", "english_metavar", "translate_tree", "usage_words"]
+__all__ = ["I18nGroup", "click_speaks", "english_metavar", "help_msgids", "translate_tree",
+           "usage_words"]
 
 #: click's words that Babel cannot see (written inside an f-string in click).
 CLICK_EXTRA = (N_("Usage:"),)
@@ -114,6 +115,29 @@ def _translate_metavar(command: click.Command, param: click.Parameter) -> None:
         if param.nargs != 1:
             text += "..."
     param.metavar = text
+
+
+def help_msgids(command: click.Command, path: str = "workbench") -> dict[str, str]:
+    """{English help text (msgid): where} of the command tree, as :func:`translate_tree`
+    translates them: commands' help, short help and epilog (dedented, each part between
+    ``\\f``) and options' help (for the catalogue tests)."""
+    from workbench.cli import load_all_commands
+    load_all_commands()
+    out: dict[str, str] = {}
+    for attr in ("help", "short_help", "epilog"):
+        text = _english(command, attr)
+        if text:
+            for part in inspect_clean(text).split("\f"):
+                out.setdefault(part, path)
+    for param in command.params:
+        text = _english(param, "help")
+        if text:
+            out.setdefault(text, f"{path} {param.opts[0] if param.opts else param.name}")
+    if isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            for text, where in help_msgids(sub, f"{path} {name}").items():
+                out.setdefault(text, where)
+    return out
 
 
 def usage_words(command: click.Command) -> dict[str, str]:
