@@ -169,6 +169,7 @@ def decode_bytes(data: bytes, path: str | PathLike[str], encoding: str | None = 
     if not data.strip():
         raise ImportFileError(path, _("empty file"))
     warnings: list[str] = []
+    text: str | None
     if encoding:
         try:
             used = codecs.lookup(encoding).name

@@ -122,7 +122,8 @@ def _project(key: dict, rev: Reverser, source: Path, tmp: Path,
         states = project.store.privacy_document_states()
         texts = project.store.document_texts([d["id"] for d in states])
         project.store.backup_to(tmp)
-    rewritten, exact_docs, replaced = {}, 0, 0
+    rewritten: dict[int, tuple[str, Callable[[int], int], Callable[[int], int]]] = {}
+    exact_docs = replaced = 0
     for d in states:
         text = texts[d["id"]]
         entry = exact.get(d["id"])
@@ -289,14 +290,14 @@ def _qdpx(rev: Reverser, source: Path, tmp: Path) -> dict:
             if tag == "TextSource":
                 path = (el.get("plainTextPath") or "").replace("internal://", "")
                 by_guid[(el.get("guid") or "").lower()] = path
-                omap = maps.get(path)
-                if omap is not None:
+                found = maps.get(path)
+                if found is not None:
                     for sel in el.iter():
                         if isinstance(sel.tag, str) and \
                                 etree.QName(sel).localname == "PlainTextSelection":
                             s, e = int(sel.get("startPosition")), int(sel.get("endPosition"))
-                            sel.set("startPosition", str(omap.start(s)))
-                            sel.set("endPosition", str(omap.end(e)))
+                            sel.set("startPosition", str(found.start(s)))
+                            sel.set("endPosition", str(found.end(e)))
             for attr, value in list(el.attrib.items()):
                 if attr in ("name",) or attr.endswith("name"):
                     new = rev(value)
@@ -309,9 +310,10 @@ def _qdpx(rev: Reverser, source: Path, tmp: Path) -> dict:
         from workbench.export.qdpx.common import SIDECAR_DIR
         for name in names:
             if name.startswith(SIDECAR_DIR + "/") and name.lower().endswith(".json"):
-                path = by_guid.get(name[len(SIDECAR_DIR) + 1:-len(".json")].lower())
-                files[name] = _sidecar(rev, zin.read(name), maps.get(path),
-                                       restored.get(path))
+                src_path = by_guid.get(name[len(SIDECAR_DIR) + 1:-len(".json")].lower())
+                files[name] = _sidecar(rev, zin.read(name),
+                                       None if src_path is None else maps.get(src_path),
+                                       None if src_path is None else restored.get(src_path))
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
             for name in names:
                 zout.writestr(name, files[name] if name in files else zin.read(name))

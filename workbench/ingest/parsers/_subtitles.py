@@ -40,10 +40,11 @@ class _Cue:
 
 def _seconds(groups: tuple[str | None, ...]) -> float:
     h, m, s, ms = groups
-    if int(m) >= 60 or int(s) >= 60:
+    minutes, seconds = int(m or 0), int(s or 0)      # (the timing pattern requires both)
+    if minutes >= 60 or seconds >= 60:
         raise ValueError(_("minutes or seconds ≥ 60"))
     frac = float("0." + ms) if ms else 0.0
-    return int(h or 0) * 3600 + int(m) * 60 + int(s) + frac
+    return int(h or 0) * 3600 + minutes * 60 + seconds + frac
 
 
 def _parse_timing(line: str, path: Path, lineno: int) -> tuple[float, float]:

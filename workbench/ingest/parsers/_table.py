@@ -249,8 +249,8 @@ def _rows_to_transcript(
             current = speaker
         if span is not None:
             tags.extend((span[0], span[1], tag) for tag in _tags(get(row, "tags"), path, line))
-    names = {"text": "text", "speaker": "speaker", "start": "timestamp", "tags": "tags"}
-    metadata = {"columns": {names[role]: _cell(header[cols[role]]) for role in names if role in cols}}
+    roles = {"text": "text", "speaker": "speaker", "start": "timestamp", "tags": "tags"}
+    metadata = {"columns": {roles[role]: _cell(header[cols[role]]) for role in roles if role in cols}}
     return builder.build(path=path, source_format=source_format, encoding=encoding,
                          warnings=warnings, metadata=metadata, tags=tags)
 

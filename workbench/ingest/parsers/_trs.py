@@ -136,15 +136,15 @@ def parse(path: Path, encoding: str | None = None) -> ParsedTranscript:
         ids = (turn.get("speaker") or "").split()
         start, end = _float(turn.get("startTime")), _float(turn.get("endTime"))
         for who, text, sync in _turn_pieces(turn):
-            sid: str | None = None
+            who_id: str | None = None
             if who is not None and 1 <= who <= len(ids):
-                sid = ids[who - 1]
+                who_id = ids[who - 1]
             elif len(ids) == 1 or (ids and who is None):
-                sid = ids[0]
-            name = names.get(sid, sid) if sid else None
-            if sid and sid not in names:
+                who_id = ids[0]
+            name = names.get(who_id, who_id) if who_id else None
+            if who_id and who_id not in names:
                 warnings.append(_("{file}: turn speaker {id!r} is not declared in <Speakers>")
-                                .format(file=path, id=sid))
+                                .format(file=path, id=who_id))
             # the time of the piece's first words: the <Sync> before them, else the turn's
             ts = sync if sync is not None else start
             builder.add(text, name, timestamp=ts, end_time=end, section=section_of.get(id(turn)))
