@@ -32,13 +32,7 @@ def test_faces_never_reach_into_the_store():
                  for p in (PKG / face).rglob("*.py")
                  for i, line in enumerate(p.read_text().splitlines(), 1)
                  if pattern.search(line)]
-    # known debt (#16's wait notices, written as #17's check arrived): the faces set the
-    # store's on_wait hook and the TUI reads its write state; give the facade a method
-    # and remove the line from here.  Never add one.
-    debt = {"workbench/cli/_base.py: project.store.on_wait = say",
-            "workbench/tui/app.py: self.project.store.on_wait = self._notify_waiting",
-            "workbench/tui/app.py: store = self.project.store"}
-    assert [o for o in offenders if o not in debt] == []
+    assert offenders == []
 
 
 def test_no_sql_outside_store():

@@ -18,10 +18,12 @@ import os
 import re
 import sqlite3
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, ContextManager, Iterable, Sequence
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from workbench.ingest.service import CancelledFn, ImportReport, ProgressFn
 else:
     from workbench.lazy import lazy_module
     pd = lazy_module("pandas")
@@ -36,9 +38,6 @@ from workbench.groups import GroupsAPI
 from workbench.i18n import _, located
 from workbench.labels import actor_label, parse_actor
 from workbench.identity import text_hash
-from workbench.ingest.manifest import load_manifest
-from workbench.ingest.parsers import parse_column_mapping
-from workbench.ingest.service import CancelledFn, ImportReport, ProgressFn, import_paths
 from workbench.privacy import PrivacyAPI
 from workbench.query import QueryAPI
 from workbench.safety.errors import describe
@@ -145,6 +144,25 @@ class ProjectCore:
         os.replace(fresh, path)
         return kept, []
 
+    # -- waiting for another program's write ------------------------------------------
+    @property
+    def on_wait(self) -> Callable[[str], None]:
+        """Called with a message when a write must wait for another program (the CLI
+        prints it on stderr, the terminal interface shows a notification)."""
+        return self.store.on_wait
+
+    @on_wait.setter
+    def on_wait(self, callback: Callable[[str], None]) -> None:
+        self.store.on_wait = callback
+
+    def first_write(self, *, wait: bool = True,
+                    cancelled: Callable[[], bool] | None = None) -> ContextManager[None]:
+        """A block whose first write transaction does not wait for another program's
+        write: ``wait=False`` raises :class:`workbench.store.errors.WouldWait` at once,
+        ``cancelled`` stops the wait with ``WriteCancelled``; nothing is written then,
+        so the block can run again later (see :meth:`workbench.store.Store.first_write`)."""
+        return self.store.first_write(wait=wait, cancelled=cancelled)
+
     def __enter__(self):
         return self
 
@@ -213,6 +231,9 @@ class ProjectCore:
         from dataclasses import replace
 
         from workbench.ingest.manifest import interview_date as _interview_date
+        from workbench.ingest.manifest import load_manifest
+        from workbench.ingest.parsers import parse_column_mapping
+        from workbench.ingest.service import import_paths
         from workbench.programmes import known_programmes, resolve_programme
         from workbench.tables import type_columns
         if actor_type and actor_type not in ACTOR_TYPES:     # bénéficiaire, formatrice… too

@@ -70,7 +70,7 @@ def open_project(path: str, coder: str | None = None):
     project = Project.open(p, coder=coder)
     # an export of a project that is not pseudonymised says so, on stderr
     project.on_warning = say
-    project.store.on_wait = say
+    project.on_wait = say
     return project
 
 

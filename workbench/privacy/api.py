@@ -28,8 +28,7 @@ from workbench.facade import Capability
 from workbench.domain import NotFoundError, ValidationError, WorkbenchError
 from workbench.i18n import N_, _, decimal, ngettext, npgettext, pgettext
 from workbench.labels import privacy_category_label
-from workbench.privacy.categories import ACTIONS, BUILTIN, KINDS, Category, valid_name
-from workbench.privacy.pseudonyms import STYLES
+from workbench.privacy.categories import ACTIONS, BUILTIN, KINDS, STYLES, Category, valid_name
 
 ProgressFn = Callable[[int, int, str], None]
 CancelledFn = Callable[[], bool]

@@ -15,6 +15,8 @@ from workbench.i18n import N_
 
 ACTIONS = ("replace", "keep")
 KINDS = ("person", "place", "organisation", "identifier")
+#: how replaced spans are written: [Tag] or realistic substitutes
+STYLES = ("tags", "realistic")
 
 
 @dataclass(frozen=True)

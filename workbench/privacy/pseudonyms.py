@@ -26,10 +26,9 @@ from typing import Iterable, Sequence
 from workbench.domain import ValidationError
 from workbench.i18n import _
 from workbench.privacy import lexicon
-from workbench.privacy.categories import FIRST_NAME_TAG, LAST_NAME_TAG, Category
+from workbench.privacy.categories import FIRST_NAME_TAG, LAST_NAME_TAG, STYLES, Category
 from workbench.privacy.names import parse_person, render, render_tag
 
-STYLES = ("tags", "realistic")
 
 
 def _faker(seed: int):

@@ -8,3 +8,5 @@ from typing import Sequence, Union
 Coders = Union[str, Sequence[str], None]
 #: codes by id or path ("Parent/Child"); None for every code
 CodeRefs = Union[Sequence[Union[int, str]], None]
+#: the actors triangulation compares, in its columns' order
+TRIANGULATED_ACTORS = ("beneficiary", "trainer", "operator")

@@ -20,22 +20,34 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
-if TYPE_CHECKING:
-    import pandas as pd
-else:
-    from workbench.lazy import lazy_module
-    pd = lazy_module("pandas")
-
 from workbench.domain import ValidationError
 from workbench.facade import Capability
 from workbench.i18n import _, ngettext
-from workbench.query import joint as _joint
-from workbench.query import matrices as _matrices
-from workbench.query import triangulation as _tri
-from workbench.query._types import CodeRefs, Coders
-from workbench.query.dossier import QuestionDossier, question_dossier
-from workbench.query.engine import Filter, ProjectData, retrieve
-from workbench.query.language import Query, parse, parse_condition
+from workbench.query._types import TRIANGULATED_ACTORS, CodeRefs, Coders
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from workbench.query import dossier as _dossier
+    from workbench.query import engine as _engine
+    from workbench.query import joint as _joint
+    from workbench.query import language as _language
+    from workbench.query import matrices as _matrices
+    from workbench.query import triangulation as _tri
+    from workbench.query.dossier import QuestionDossier
+    from workbench.query.engine import ProjectData
+    from workbench.query.language import Query
+else:
+    # the engine loads when a query runs, not when the facade is imported (a read
+    # command such as `workbench info` never pays for it)
+    from workbench.lazy import lazy_module
+    pd = lazy_module("pandas")
+    _dossier = lazy_module("workbench.query.dossier")
+    _engine = lazy_module("workbench.query.engine")
+    _joint = lazy_module("workbench.query.joint")
+    _language = lazy_module("workbench.query.language")
+    _matrices = lazy_module("workbench.query.matrices")
+    _tri = lazy_module("workbench.query.triangulation")
 
 SAVED_KINDS = ("query", "matrix", "cooccurrence", "participants", "triangulation", "joint",
                "outcome", "dossier")
@@ -54,7 +66,7 @@ class QueryAPI(Capability):
             key = "_query_cache_private" if include_private else "_query_cache"
             cached = self.__dict__.get(key)
             if cached is None or cached[0] != version:
-                cached = (version, ProjectData(self.store, include_private=include_private))
+                cached = (version, _engine.ProjectData(self.store, include_private=include_private))
                 self.__dict__[key] = cached
             return cached[1]
 
@@ -87,9 +99,9 @@ class QueryAPI(Capability):
         raises QueryError pointing at the problem."""
         from workbench.query.engine import Evaluator
         data = self.query_data()
-        q = parse(expression)
+        q = _language.parse(expression)
         Evaluator(data, q).check() if q.expr is not None else None
-        Filter(data, q)
+        _engine.Filter(data, q)
         return q
 
     def query(self, expression: str, *, where: str | None = None, attributes: Sequence[str] = (),
@@ -101,7 +113,7 @@ class QueryAPI(Capability):
         text, codes, coder, the requested participant ``attributes``, document_id,
         coding_ids.  ``where`` adds a filter to the expression's own WHERE.
         """
-        return retrieve(self.query_data(), expression, where=where, attributes=attributes,
+        return _engine.retrieve(self.query_data(), expression, where=where, attributes=attributes,
                         descendants=descendants, status=self._status(status), limit=limit,
                         coders=coders, interviewer=interviewer)
 
@@ -161,7 +173,7 @@ class QueryAPI(Capability):
 
     # -- triangulation and joint displays ----------------------------------------------
     def triangulate(self, codes: CodeRefs = None, *, questions: Sequence[str] | str | None = None,
-                    actors: Sequence[str] = _tri.ACTORS, exemplars: int = 2,
+                    actors: Sequence[str] = TRIANGULATED_ACTORS, exemplars: int = 2,
                     where: str | None = None, descendants: bool = True,
                     status: str = "accepted", coders: Coders = None) -> pd.DataFrame:
         """Per code (or evaluation question, ``questions="all"`` for every one) and actor
@@ -206,7 +218,7 @@ class QueryAPI(Capability):
                          coders: Coders = None) -> QuestionDossier:
         """Everything on one evaluation question (see workbench.query.dossier)."""
         data = self.query_data()
-        return question_dossier(data, question_id, where=where, n_exemplars=exemplars,
+        return _dossier.question_dossier(data, question_id, where=where, n_exemplars=exemplars,
                                 participants_table=self._shareable_participants(),
                                 status=self._status(status), coders=coders)
 
@@ -275,4 +287,4 @@ class QueryAPI(Capability):
 
     def check_filter(self, where: str) -> None:
         """Raise QueryError if a WHERE filter is invalid for this project."""
-        Filter(self.query_data(), parse_condition(where))
+        _engine.Filter(self.query_data(), _language.parse_condition(where))

@@ -32,11 +32,11 @@ else:
 
 from workbench.i18n import _, ngettext, pgettext
 from workbench.labels import actor_label, triangulation_status_label
-from workbench.query._types import CodeRefs, Coders
+from workbench.query._types import TRIANGULATED_ACTORS, CodeRefs, Coders
 from workbench.query.engine import ProjectData, codings_in_scope, passage_ids
 from workbench.query.matrices import links_frame, row_codes, row_passages
 
-ACTORS = ("beneficiary", "trainer", "operator")
+ACTORS = TRIANGULATED_ACTORS
 FACTOR = 2.0
 
 

@@ -27,7 +27,6 @@ from workbench.domain import NotFoundError, ValidationError
 from workbench.i18n import N_, _
 from workbench.topics._base import (OUTLIER, CancelledFn, ProgressFn, PromotionResult,
                                     TopicModelError, TopicRun, TopicRunCancelled, get_backend)
-from workbench.topics._interruptible import run_interruptible
 from workbench.topics.metrics import COHERENCE_TOP_N, coherence_of, topic_diversity
 from workbench.topics.preprocess import DEFAULT_SPACY_MODEL, lemmatise, make_filter
 from workbench.topics.units import DEFAULT_WINDOW, UNIT_KINDS, build_units, unit_tokens
@@ -133,6 +132,7 @@ class TopicsAPI(Capability):
         if cancelled():
             raise TopicRunCancelled()
 
+        from workbench.topics._interruptible import run_interruptible   # (multiprocessing)
         t_pre = time.perf_counter()
         fit = run_interruptible(model.fit, docs, texts, units=len(docs), progress=progress,
                                 cancelled=cancelled, n_topics=n_topics, seed=int(seed),

@@ -59,7 +59,7 @@ class WorkbenchApp(App):
         from workbench.project import Project
         self._owns_project = project is None
         self.project = project if project is not None else Project.open(path, coder=coder)
-        self.project.store.on_wait = self._notify_waiting
+        self.project.on_wait = self._notify_waiting
         self.poll = poll
         self.ok = True               # did the last attempt()/change() succeed?
         self._data_version = None
@@ -169,9 +169,8 @@ class WorkbenchApp(App):
                           "(ctrl+p to cancel it)").format(label=self.long_job["label"]),
                         severity="warning")
             return None
-        store = self.project.store
         try:
-            with store.first_write(wait=threading.get_ident() != self._thread_id):
+            with self.project.first_write(wait=threading.get_ident() != self._thread_id):
                 result = self.attempt(fn, *args, **kwargs)
         except WouldWait:
             self._change_when_free(fn, args, kwargs)
@@ -189,10 +188,10 @@ class WorkbenchApp(App):
         and the screens show it once it is written.  Meanwhile other changes are refused
         with a message, so changes stay in order."""
         self.ok = False
-        store = self.project.store
+        project = self.project
 
         def job(progress, cancelled):
-            with store.first_write(cancelled=cancelled):
+            with project.first_write(cancelled=cancelled):
                 return fn(*args, **kwargs)
 
         def done(_result):

@@ -19,9 +19,13 @@ attributes out.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    from workbench.lazy import lazy_module
+    pd = lazy_module("pandas")
 
 from workbench.domain import NotFoundError, ValidationError
 from workbench.facade import Capability

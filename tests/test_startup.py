@@ -1,0 +1,82 @@
+"""What a command loads at start: counted, never timed (issue #17's read commands).
+
+A read command is a whole process: its time is mostly what it imports.  These tests run
+the real CLI in a fresh interpreter and look at ``sys.modules`` afterwards.
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from workbench.project import Project
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: libraries a read command of the project's counts never needs
+HEAVY = ("pandas", "numpy", "scipy", "yaml", "lxml", "docx", "openpyxl", "textual", "rich",
+         "spacy", "multiprocessing", "striprtf")
+#: Workbench's own parts that only importing, querying or topic modelling need
+ENGINES = ("workbench.ingest.parsers", "workbench.ingest.speakers", "workbench.ingest.manifest",
+           "workbench.query.engine", "workbench.query.language", "workbench.query.matrices",
+           "workbench.topics._interruptible", "workbench.privacy.pseudonyms",
+           "workbench.export.qdpx", "workbench.export.report")
+
+PROBE = """
+import json, sys
+from workbench.cli import main
+try:
+    main(sys.argv[1:], standalone_mode=False)
+except SystemExit:
+    pass
+print("\\nMODULES " + json.dumps(sorted(sys.modules)))
+"""
+
+
+def _loaded(*args: str) -> tuple[set[str], str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "WORKBENCH_LANG": "en"}
+    out = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=ROOT, env=env,
+                         capture_output=True, text=True, check=True)
+    text, _sep, modules = out.stdout.rpartition("\nMODULES ")
+    return set(json.loads(modules)), text
+
+
+def _top(modules: set[str], names) -> list[str]:
+    return sorted(n for n in names if n in modules or any(m.startswith(n + ".") for m in modules))
+
+
+@pytest.fixture
+def small_project(tmp_path):
+    path = tmp_path / "p.wbproj"
+    doc = tmp_path / "AV-BEN-01.txt"
+    doc.write_text("ENQ : Comment êtes-vous arrivée ?\nKarima : Par ma conseillère.\n",
+                   encoding="utf-8")
+    with Project.create(path, coder="testeur") as p:
+        p.import_files([doc], programme="avenir", actor_type="beneficiary")
+        p.create_code("Freins")
+        p.apply_code("AV-BEN-01", "Freins", 40, 60)
+    return path
+
+
+def test_info_loads_no_engine_and_no_heavy_library(small_project):
+    modules, text = _loaded("info", str(small_project))
+    assert "Codings" in text and "Documents" in text      # it did its work
+    assert _top(modules, HEAVY) == []
+    assert _top(modules, ENGINES) == []
+
+
+def test_info_in_json_loads_no_heavy_library(small_project):
+    modules, text = _loaded("info", str(small_project), "--format", "json")
+    assert json.loads(text)["codings"] == 1
+    assert _top(modules, HEAVY) == []
+
+
+def test_a_query_still_loads_its_engine_when_it_runs(small_project):
+    """The facade's engines load on first use (the lazy imports are not lost)."""
+    modules, text = _loaded("matrix", str(small_project))
+    assert "Freins" in text
+    assert "workbench.query.engine" in modules and "pandas" in modules
