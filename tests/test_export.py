@@ -167,3 +167,31 @@ def test_report_tables_are_the_query_engine_s_without_private_documents(coded):
     everything = code_matrix(coded.query_data(include_private=True), "actor_type",
                              descendants=False).set_index("code")
     assert everything.loc["Immersion", "total"] == 2
+
+
+def test_report_paragraphs_are_what_python_docx_writes():
+    """The report writer builds its paragraphs as XML fragments (python-docx's
+    per-character run writer was the cost of a long annex): the same XML as
+    ``add_paragraph(text)`` with the style set, for tabs, line breaks, edge spaces,
+    no-break spaces, markup characters, control characters and empty text."""
+    from docx import Document
+    from lxml import etree
+
+    from workbench.export.report import _Writer
+    from workbench.safety.text import xml_safe
+    texts = ["« Bonjour »", "  espace au début", "fin ", "a\tb\nc\r\nd", "\n", "",
+             "x < y & z > w \"q\" 'a'", "\u00a0insécable\u00a0", "ctrl\x01char", "\t"]
+    w = _Writer(None, "a4")
+    ref = Document()
+    for text in texts:
+        for style in ("Quote", "Caption", None):
+            st = w.style(style) if style else None
+            mine = w.add(text, st)
+            theirs = ref.add_paragraph(xml_safe(text))
+            if st is not None:
+                theirs._p.style = st.style_id
+            assert etree.tostring(mine._p) == etree.tostring(theirs._p), (text, style)
+            assert mine.text == theirs.text
+    body = w.doc.element.body
+    assert body[-1].tag.endswith("}sectPr")             # paragraphs go before it
+    assert len(body) == len(texts) * 3 + 1

@@ -75,6 +75,37 @@ def test_info_in_json_loads_no_heavy_library(small_project):
     assert _top(modules, HEAVY) == []
 
 
+@pytest.mark.parametrize("fmt", ["table", "csv", "json"])
+def test_codings_of_a_code_load_no_pandas_and_print_what_pandas_printed(small_project, fmt):
+    modules, text = _loaded("codings", str(small_project), "--code", "Freins", "--format", fmt)
+    assert _top(modules, HEAVY) == []
+    assert "Par ma conseill" in text and "Freins" in text
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json"])
+def test_plain_rows_print_as_the_dataframe_of_them_prints(fmt, capsys):
+    """emit_rows (no pandas) writes what emit writes for the DataFrame of the same rows:
+    numbers, missing values, commas and quotes, line breaks, accents, actor labels."""
+    import io
+
+    import pandas as pd
+
+    from workbench.cli._base import emit, emit_rows
+    columns = ["coding_id", "document", "actor_type", "speaker", "timestamp", "text"]
+    rows = [{"coding_id": 7, "document": "AV-BEN-01", "actor_type": "beneficiary",
+             "speaker": None, "timestamp": 2694.0, "text": 'Elle a dit : "oui", voilà'},
+            {"coding_id": 12, "document": "AV-FOR-02", "actor_type": "trainer",
+             "speaker": "Karima", "timestamp": 83.5, "text": "deux\nlignes"}]
+    plain, framed = io.StringIO(), io.StringIO()
+    emit_rows(rows, fmt, columns, out=plain)
+    emit(pd.DataFrame(rows, columns=columns), fmt, out=framed)
+    assert plain.getvalue() == framed.getvalue()
+    plain, framed = io.StringIO(), io.StringIO()
+    emit_rows([], fmt, columns, out=plain)
+    emit(pd.DataFrame([], columns=columns), fmt, out=framed)
+    assert plain.getvalue() == framed.getvalue()
+
+
 def test_a_query_still_loads_its_engine_when_it_runs(small_project):
     """The facade's engines load on first use (the lazy imports are not lost)."""
     modules, text = _loaded("matrix", str(small_project))

@@ -178,6 +178,48 @@ def emit(df, fmt: str, *, out=None) -> None:
             stream.write(df.to_string(index=False) + "\n")
 
 
+def emit_rows(rows: list[dict], fmt: str, columns, *, out=None) -> None:
+    """Write plain rows (dicts) as table, csv or json, as :func:`emit` writes a DataFrame,
+    without loading pandas (a read command such as ``codings`` starts fast).  Missing
+    values are blank (csv, table) or null (json); a table's columns are right-aligned
+    under their translated names, as pandas prints them."""
+    import csv
+    columns = list(columns)
+    stream = out or sys.stdout
+    if fmt == "json":
+        records = [{c: r.get(c) for c in columns} for r in rows]
+        stream.write(json.dumps(records, ensure_ascii=False, indent=2) + "\n")
+        return
+    if fmt == "csv":
+        writer = csv.writer(stream, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([["" if r.get(c) is None else r.get(c) for c in columns]
+                          for r in rows])
+        return
+    if not rows:
+        stream.write(_("(no rows)") + "\n")
+        return
+    from workbench.labels import actor_label, memo_target_label, triangulation_status_label
+    labels = {"actor_type": actor_label, "target_type": memo_target_label}
+
+    def cell(column, value) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            label = labels.get(column) or (triangulation_status_label
+                                           if str(column).endswith("_status") else None)
+            text = label(value) if label else value
+            return text.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+        return str(value)
+
+    cells = [[cell(c, r.get(c)) for c in columns] for r in rows]
+    heads = [_header(c) for c in columns]
+    widths = [max(len(h), *(len(row[i]) for row in cells)) for i, h in enumerate(heads)]
+    lines = [" ".join(h.rjust(w) for h, w in zip(heads, widths))]
+    lines += [" ".join(v.rjust(w) for v, w in zip(row, widths)) for row in cells]
+    stream.write("\n".join(lines) + "\n")
+
+
 class Progress:
     """A progress callback drawing a one-line bar on stderr (only on a terminal)."""
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from workbench.cli._base import (Progress, UserError, coder_option, emit, format_option,
+from workbench.cli._base import (Progress, UserError, coder_option, emit, emit_rows, format_option,
                                  handle_errors, main, open_project)
 from workbench.cli._base import ACTOR
 from workbench.i18n import N_, _, ngettext
@@ -350,11 +350,12 @@ def codings_cmd(project, doc, code, fmt):
         if doc:
             p.check_shareable_document(doc)
         if code and not doc:
-            df = p.excerpts(code)
+            rows, columns = p.excerpt_rows(code), p.EXCERPT_COLUMNS
         else:
-            df = p.codings(doc, code=code)
-        df = p.shareable(df, documents="document_id")
-    emit(df, fmt)
+            rows = p.coding_rows(doc, code=code)
+            columns = list(rows[0]) if rows else [*p.DOCUMENT_CODING_COLUMNS, "path"]
+        rows = p.shareable_rows(rows, documents="document_id")
+    emit_rows(rows, fmt, columns)
 
 
 @main.command("undo")

@@ -515,32 +515,52 @@ class CodingAPI(Capability):
         return self.store.action("coding.remove", self.coder, do,
                                  details={"document": doc_id, "code": code_id})
 
+    #: the columns of a document's codings (:meth:`codings`, :meth:`coding_rows`)
+    DOCUMENT_CODING_COLUMNS = ("id", "document_id", "code_id", "start", "end", "origin",
+                               "status", "rule", "created_at", "coder", "code", "colour",
+                               "memos")
+    #: the columns of a code's excerpts (:meth:`excerpts`, :meth:`excerpt_rows`)
+    EXCERPT_COLUMNS = ("coding_id", "code_id", "code", "document_id", "document", "programme",
+                       "actor_type", "speaker", "timestamp", "start", "end", "text", "coder",
+                       "origin")
+
     def codings(self, doc: int | str | None = None, *, code: int | str | None = None,
                 status: str | None = "accepted") -> pd.DataFrame:
         """Codings of a document (with code names, colours, coder) or of a code."""
-        cols = ["id", "document_id", "code_id", "start", "end", "origin", "status", "rule",
-                "created_at", "coder", "code", "colour", "memos"]
+        rows = self.coding_rows(doc, code=code, status=status)
+        if doc is not None and not rows:
+            return pd.DataFrame(rows, columns=list(self.DOCUMENT_CODING_COLUMNS))
+        return pd.DataFrame(rows)
+
+    def coding_rows(self, doc: int | str | None = None, *, code: int | str | None = None,
+                    status: str | None = "accepted") -> list[dict]:
+        """:meth:`codings` as plain rows (dicts), each with its code's ``path``: what a
+        command prints without loading pandas."""
         if doc is not None:
-            rows = self.store.document_codings(self.document_id(doc), status)
-            df = pd.DataFrame(rows, columns=cols)
+            rows = [{c: r[c] for c in self.DOCUMENT_CODING_COLUMNS}
+                    for r in self.store.document_codings(self.document_id(doc), status)]
         else:
             ids = None if code is None else [self.code_id(code)]
             rows = self.store.find_codings(code_ids=ids, status=status)
-            df = pd.DataFrame(rows)
-        if len(df):
+        if rows:
             paths = self.code_paths()
-            df["path"] = [paths.get(c, "") for c in df["code_id"]]
-        return df
+            for r in rows:
+                r["path"] = paths.get(r["code_id"], "")
+        return rows
 
     def excerpts(self, code: int | str, *, descendants: bool = True,
                  status: str = "accepted") -> pd.DataFrame:
         """Every coded excerpt of a code (and its sub-codes), with its source."""
+        return pd.DataFrame(self.excerpt_rows(code, descendants=descendants, status=status),
+                            columns=list(self.EXCERPT_COLUMNS))
+
+    def excerpt_rows(self, code: int | str, *, descendants: bool = True,
+                     status: str = "accepted") -> list[dict]:
+        """:meth:`excerpts` as plain rows (dicts, in its columns' order)."""
         cid = self.code_id(code)
         ids = self.store.code_descendants(cid) if descendants else [cid]
-        rows = self.store.coding_excerpts(ids, status)
-        cols = ["coding_id", "code_id", "code", "document_id", "document", "programme",
-                "actor_type", "speaker", "timestamp", "start", "end", "text", "coder", "origin"]
-        return pd.DataFrame(rows, columns=cols)
+        return [{c: r[c] for c in self.EXCERPT_COLUMNS}
+                for r in self.store.coding_excerpts(ids, status)]
 
     def accept_codings(self, ids: Iterable[int]) -> int:
         ids = list(ids)

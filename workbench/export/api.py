@@ -285,8 +285,7 @@ class ExportAPI(Capability):
     # -- what may leave the project ---------------------------------------------------
     def private_document_ids(self) -> set[int]:
         """Ids of the documents marked private."""
-        docs = self.documents()
-        return set(int(i) for i in docs.loc[docs["private"].astype(bool), "id"])
+        return self.store.private_document_ids()
 
     def shareable(self, df: pd.DataFrame, *, documents: str | None = None,
                   memos: bool = False, attributes: bool = False) -> pd.DataFrame:
@@ -306,6 +305,12 @@ class ExportAPI(Capability):
             private = [a.name for a in self.store.attributes() if a.private]
             out = out.drop(columns=[c for c in private if c in out.columns])
         return out.reset_index(drop=True) if out is not df else out
+
+    def shareable_rows(self, rows: list[dict], *, documents: str) -> list[dict]:
+        """:meth:`shareable` for plain rows (dicts): those whose ``documents`` key names a
+        private document left out."""
+        hidden = self.private_document_ids()
+        return [r for r in rows if r.get(documents) not in hidden] if hidden else rows
 
     def check_shareable_document(self, ref) -> None:
         """Raise if the document is private (it is never printed or exported)."""

@@ -23,6 +23,7 @@ import contextlib
 import errno
 import io
 import os
+import sys
 import secrets
 import threading
 from collections.abc import Iterator
@@ -219,7 +220,8 @@ def atomic_output(target: str | os.PathLike, mode: str = "wb", *, encoding: str 
     if mode not in ("wb", "w"):
         raise ValueError("atomic_output writes ('wb' or 'w') only")
     target = Path(target)
-    keep_openpyxl_in_memory()
+    if target.suffix.lower() in (".xlsx", ".xlsm") or "openpyxl" in sys.modules:
+        keep_openpyxl_in_memory()     # (a Word or XML file never loads openpyxl for it)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         sweep_leftovers(target.parent)
