@@ -13,20 +13,20 @@ from typing import TYPE_CHECKING, Any
 _WHERE = {
     **dict.fromkeys(("CodebookChange", "diff_codebooks", "format_changes"), "diff"),
     **dict.fromkeys(("SIDES", "Codebook", "CodeDef", "EvaluationQuestion", "join_path",
-                     "name_key", "split_path"), "model"),
+                     "name_key", "split_path", "CodebookError", "CodebookProblem"), "model"),
     **dict.fromkeys(("code_guid", "dumps_qdc", "export_qdc", "import_qdc", "loads_qdc",
                      "read_qdc"), "qdc"),
-    **dict.fromkeys(("CodebookError", "CodebookProblem", "dump_codebook", "load_codebook",
+    **dict.fromkeys(("dump_codebook", "load_codebook",
                      "loads_codebook", "parse_codebook", "save_codebook",
                      "validate_codebook_file", "validate_codebook_text"), "yaml_format"),
 }
 
 if TYPE_CHECKING:
     from .diff import CodebookChange, diff_codebooks, format_changes
-    from .model import (SIDES, Codebook, CodeDef, EvaluationQuestion, join_path, name_key,
-                        split_path)
+    from .model import (SIDES, Codebook, CodebookError, CodebookProblem, CodeDef,
+                        EvaluationQuestion, join_path, name_key, split_path)
     from .qdc import code_guid, dumps_qdc, export_qdc, import_qdc, loads_qdc, read_qdc
-    from .yaml_format import (CodebookError, CodebookProblem, dump_codebook, load_codebook,
+    from .yaml_format import (dump_codebook, load_codebook,
                               loads_codebook, parse_codebook, save_codebook,
                               validate_codebook_file, validate_codebook_text)
 

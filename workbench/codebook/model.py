@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterator
 
+from workbench.i18n import _, located
+
 #: The sides ("volets") an evaluation question belongs to.
 SIDES: tuple[str, ...] = ("beneficiaries", "ecosystem", "training_bodies", "trainers")
 
@@ -125,3 +127,45 @@ class Codebook:
         """Questions that no code serves."""
         served = {q for _, c in self.iter_codes() for q in c.questions}
         return [q for q in self.questions if q.id not in served]
+
+
+# -- problems (the YAML and .qdc readers raise them; here, so that reading a .qdc
+# never loads the YAML library) --------------------------------------------------
+@dataclass(frozen=True)
+class CodebookProblem:
+    """One problem in a codebook file.  ``line`` is 1-based."""
+
+    file: str
+    line: int
+    message: str
+    severity: str = "error"   # "error" blocks loading; "warning" does not
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    def __str__(self) -> str:
+        if self.severity == "warning":
+            return located(f"{self.file}:{self.line}", _("warning: {message}").format(
+                message=self.message))
+        return located(f"{self.file}:{self.line}", self.message)
+
+
+class CodebookError(Exception):
+    """A codebook that cannot be loaded.  ``problems`` holds every problem found
+    (errors first, then warnings), each naming its file and line."""
+
+    def __init__(self, problems: list[CodebookProblem] | CodebookProblem):
+        if isinstance(problems, CodebookProblem):
+            problems = [problems]
+        self.problems: list[CodebookProblem] = list(problems)
+        shown = self.errors or self.problems
+        super().__init__("\n".join(str(p) for p in shown))
+
+    @property
+    def errors(self) -> list[CodebookProblem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[CodebookProblem]:
+        return [p for p in self.problems if p.severity == "warning"]

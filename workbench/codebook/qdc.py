@@ -46,8 +46,11 @@ from workbench.safety.files import atomic_output
 from workbench.safety.errors import library_detail, os_reason
 from workbench.safety.xml import XmlError, lxml_parser, parse_lxml
 
-from .model import SIDES, Codebook, CodeDef, EvaluationQuestion, join_path, name_key
-from .yaml_format import CodebookError, CodebookProblem, normalise_colour, normalise_guid
+from workbench.identity import normalise_guid
+from workbench.values import normalise_colour
+
+from .model import (SIDES, Codebook, CodebookError, CodebookProblem, CodeDef, EvaluationQuestion,
+                    join_path, name_key)
 
 __all__ = [
     "QDC_NAMESPACE",

@@ -22,13 +22,14 @@ from pathlib import Path
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from workbench.i18n import _, located
+from workbench.i18n import _
 from workbench.identity import normalise_guid
 from workbench.safety.files import atomic_output
 from workbench.safety.limits import MAX_CODE_DEPTH, LimitError, check_yaml_nesting, code_depth_error
 from workbench.values import normalise_colour
 
-from .model import SIDES, Codebook, CodeDef, EvaluationQuestion, name_key, split_path
+from .model import (SIDES, Codebook, CodebookError, CodebookProblem, CodeDef,  # noqa: F401
+                    EvaluationQuestion, name_key, split_path)
 
 __all__ = [
     "CodebookProblem",
@@ -43,49 +44,6 @@ __all__ = [
     "normalise_colour",
     "normalise_guid",
 ]
-
-
-# ---------------------------------------------------------------------------
-# problems
-# ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class CodebookProblem:
-    """One problem in a codebook file.  ``line`` is 1-based."""
-
-    file: str
-    line: int
-    message: str
-    severity: str = "error"   # "error" blocks loading; "warning" does not
-
-    @property
-    def is_error(self) -> bool:
-        return self.severity == "error"
-
-    def __str__(self) -> str:
-        if self.severity == "warning":
-            return located(f"{self.file}:{self.line}", _("warning: {message}").format(
-                message=self.message))
-        return located(f"{self.file}:{self.line}", self.message)
-
-
-class CodebookError(Exception):
-    """A codebook that cannot be loaded.  ``problems`` holds every problem found
-    (errors first, then warnings), each naming its file and line."""
-
-    def __init__(self, problems: list[CodebookProblem] | CodebookProblem):
-        if isinstance(problems, CodebookProblem):
-            problems = [problems]
-        self.problems: list[CodebookProblem] = list(problems)
-        shown = self.errors or self.problems
-        super().__init__("\n".join(str(p) for p in shown))
-
-    @property
-    def errors(self) -> list[CodebookProblem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[CodebookProblem]:
-        return [p for p in self.problems if p.severity == "warning"]
 
 
 # ---------------------------------------------------------------------------

@@ -135,18 +135,55 @@ def xml_safe(value: str) -> str:
     return _XML_ILLEGAL.sub(REPLACEMENT, value)
 
 
+def _has_xml_illegal(value) -> bool:
+    """Whether any string inside ``value`` (dicts, lists, tuples; keys included) holds a
+    character XML 1.0 forbids: one regular-expression search over them all."""
+    strings: list[str] = []
+    _gather_strings(value, strings)
+    return _XML_ILLEGAL.search("\n".join(strings)) is not None
+
+
+_PLAIN = frozenset({str, int, float, bool, bytes, type(None)})
+
+
+def _gather_strings(value, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(value)
+        return
+    if isinstance(value, dict):
+        values = [*value, *value.values()]
+    elif isinstance(value, (list, tuple)):
+        if value and {type(r) for r in value} == {dict}:     # rows: flattened at once
+            values = [*{k for r in value for k in r}, *(v for r in value for v in r.values())]
+        else:
+            values = list(value)
+    else:
+        return
+    out.extend([v for v in values if type(v) is str])
+    for v in [v for v in values if type(v) not in _PLAIN]:      # containers (rarely)
+        _gather_strings(v, out)
+
+
 def xml_safe_deep(value):
     """:func:`xml_safe` on every string inside dicts, lists and tuples (keys included);
     the same object back when nothing needed replacing."""
     if isinstance(value, str):
         return xml_safe(value)
+    if not _has_xml_illegal(value):       # the usual case: checked in one pass
+        return value
+    return _xml_safe_deep(value)
+
+
+def _xml_safe_deep(value):
+    if isinstance(value, str):
+        return xml_safe(value)
     if isinstance(value, dict):
-        pairs = [(xml_safe_deep(k), xml_safe_deep(v)) for k, v in value.items()]
+        pairs = [(_xml_safe_deep(k), _xml_safe_deep(v)) for k, v in value.items()]
         if all(k2 is k1 and v2 is v1 for (k2, v2), (k1, v1) in zip(pairs, value.items())):
             return value
         return dict(pairs)
     if isinstance(value, (list, tuple)):
-        items = [xml_safe_deep(v) for v in value]
+        items = [_xml_safe_deep(v) for v in value]
         if all(a is b for a, b in zip(items, value)):
             return value
         return type(value)(items) if isinstance(value, list) else tuple(items)

@@ -4,6 +4,7 @@ XML helpers, the ``Workbench : {json}`` metadata line, time stamps, the import r
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import json
 from collections import Counter
 from pathlib import Path
@@ -63,6 +64,7 @@ def now_iso() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat()
 
 
+@functools.lru_cache(maxsize=8192)      # an export writes thousands of the same few
 def stamp(value: str | None) -> str | None:
     """An ``xsd:dateTime`` (UTC, no fraction) from an ISO time stamp, or None."""
     if not value:

@@ -80,9 +80,10 @@ def export_qdpx(project, path: str | Path, *, progress: ProgressFn | None = None
     """Write the project as a REFI-QDA ``.qdpx`` (private items left out)."""
     path = Path(path)
     xml, files, summary = build_qde(project, progress=progress, cancelled=cancelled)
-    # whole or absent, nothing left behind on any failure, a full disk said as such
+    # whole or absent, nothing left behind on any failure, a full disk said as such;
+    # deflate level 1: ~3x faster to write than level 6, the archive ~25 % bigger
     with atomic_output(path) as fh, \
-            zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+            zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         zf.writestr("project.qde", xml)
         for name, data in files.items():
             zf.writestr(name, data)
