@@ -111,3 +111,33 @@ def test_a_query_still_loads_its_engine_when_it_runs(small_project):
     modules, text = _loaded("matrix", str(small_project))
     assert "Freins" in text
     assert "workbench.query.engine" in modules and "pandas" in modules
+
+
+def test_the_merged_catalogue_is_cached_and_follows_its_files(tmp_path, monkeypatch):
+    """A French command does not parse every .po file at start: the merged catalogue
+    is read back from the user's cache folder, and remade when a .po file changes."""
+    from workbench import i18n
+    folder = tmp_path / "locale" / "fr" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    po = folder / "area.po"
+    po.write_text('msgid ""\nmsgstr ""\n"Plural-Forms: nplurals=2; plural=(n > 1);\\n"\n\n'
+                  'msgid "Codes"\nmsgstr "Codes (fr)"\n\n'
+                  'msgid "{n} coding"\nmsgid_plural "{n} codings"\n'
+                  'msgstr[0] "{n} codage"\nmsgstr[1] "{n} codages"\n', encoding="utf-8")
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path / "locale")
+    monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path / "home"))
+    first = i18n._merged_catalogue("fr")
+    assert first["Codes"] == ["Codes (fr)"] and i18n.plural_of("{n} coding") == "{n} codings"
+    assert len(list((tmp_path / "home" / "cache" / "i18n").glob("fr-*.marshal"))) == 1
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("parsed again")
+    monkeypatch.setattr(i18n, "read_po", no_parsing)
+    assert i18n._merged_catalogue("fr") == first                  # from the cache
+    monkeypatch.undo()
+    monkeypatch.setattr(i18n, "LOCALE_DIR", tmp_path / "locale")
+    monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path / "home"))
+    po.write_text(po.read_text(encoding="utf-8") + '\nmsgid "Memos"\nmsgstr "Mémos"\n',
+                  encoding="utf-8")
+    assert i18n._merged_catalogue("fr")["Memos"] == ["Mémos"]     # the file changed
+    assert len(list((tmp_path / "home" / "cache" / "i18n").glob("fr-*.marshal"))) == 1

@@ -176,16 +176,58 @@ def catalogue_files(lang: str) -> list[Path]:
 
 
 def catalogue(lang: str) -> dict[str, list[str]]:
-    """All entries of one language, every ``.po`` file merged (loaded once)."""
+    """All entries of one language, every ``.po`` file merged (loaded once per process;
+    the merged catalogue is kept in the user's cache folder, so that a command does not
+    parse every ``.po`` file each time it starts)."""
     cat = _catalogues.get(lang)
     if cat is None:
         with _load_lock:
             cat = _catalogues.get(lang)
             if cat is None:
-                cat = {}
-                for path in catalogue_files(lang):
-                    cat.update(read_po(path, _plural_ids))
+                cat = _merged_catalogue(lang)
                 _catalogues[lang] = cat
+    return cat
+
+
+def _merged_catalogue(lang: str) -> dict[str, list[str]]:
+    """Every ``.po`` file of ``lang`` merged: read back from the cache when it was made
+    from these very files (name, size and modification time of each), else parsed (and
+    the cache written; any problem with the cache only means parsing)."""
+    import hashlib
+    import marshal
+    import sys
+    files = catalogue_files(lang)
+    cached: Path | None
+    try:
+        from workbench.nlp import cache_dir
+        stats = [(p.name, st.st_size, st.st_mtime_ns) for p in files for st in [p.stat()]]
+        key = hashlib.sha256(repr((sys.version, lang, str(LOCALE_DIR), stats)).encode())
+        folder = cache_dir() / "i18n"
+        cached = folder / f"{lang}-{key.hexdigest()[:32]}.marshal"
+    except Exception:  # noqa: BLE001 - no cache folder: parse
+        cached = None
+    if cached is not None:
+        try:
+            stored, stored_plurals = marshal.loads(cached.read_bytes())
+            _plural_ids.update(stored_plurals)
+            return stored
+        except Exception:  # noqa: BLE001 - no usable cache entry: parse
+            pass
+    cat: dict[str, list[str]] = {}
+    plurals: dict[str, str] = {}
+    for path in files:
+        cat.update(read_po(path, plurals))
+    _plural_ids.update(plurals)
+    if cached is not None:
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            for old in cached.parent.glob(f"{lang}-*.marshal"):     # older versions
+                old.unlink(missing_ok=True)
+            tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(marshal.dumps((cat, plurals)))
+            os.replace(tmp, cached)
+        except OSError:
+            pass
     return cat
 
 
