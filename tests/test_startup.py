@@ -141,3 +141,31 @@ def test_the_merged_catalogue_is_cached_and_follows_its_files(tmp_path, monkeypa
                   encoding="utf-8")
     assert i18n._merged_catalogue("fr")["Memos"] == ["Mémos"]     # the file changed
     assert len(list((tmp_path / "home" / "cache" / "i18n").glob("fr-*.marshal"))) == 1
+
+
+def test_applying_a_coding_by_name_runs_few_statements_and_never_reads_the_text(tmp_path):
+    """Applying one coding by code name: resolve and check with index look-ups (the span
+    check asks the last turn's end, not the transcript's length), then one transaction."""
+    from workbench.domain import ValidationError
+    doc = tmp_path / "AV-BEN-01.txt"
+    doc.write_text("ENQ : Comment êtes-vous arrivée ?\nKarima : Par ma conseillère.\n",
+                   encoding="utf-8")
+    with Project.create(tmp_path / "p.wbproj", coder="testeur") as p:
+        p.import_files([doc], programme="avenir", actor_type="beneficiary")
+        p.create_code("Freins")
+        p.apply_code("AV-BEN-01", "Freins", 0, 3)
+        text = p.text("AV-BEN-01")
+        statements: list[str] = []
+        p.store.conn.set_trace_callback(statements.append)
+        p.apply_code(1, "Freins", 40, 60)
+        p.store.conn.set_trace_callback(None)
+        assert not any("length(text)" in s or "FROM documents WHERE id" in s and "text" in s
+                       for s in statements), statements
+        assert len(statements) <= 17, "\n".join(statements)
+        assert statements.count("BEGIN IMMEDIATE") == 1 and statements[-1] == "COMMIT"
+        # the span check is still exact: up to the last character, not one past it
+        assert p.apply_code(1, "Freins", len(text) - 2, len(text))
+        with pytest.raises(ValidationError, match="outside the text"):
+            p.apply_code(1, "Freins", len(text) - 2, len(text) + 1)
+        with pytest.raises(ValidationError, match="outside the text"):
+            p.apply_code(1, "Freins", 5, 5)

@@ -421,10 +421,11 @@ class CodingAPI(Capability):
 
     # -- codings -----------------------------------------------------------------------
     def _check_span(self, doc_id: int, start: int, end: int) -> None:
-        n = self.store.document_length(doc_id)
         if not (isinstance(start, int) and isinstance(end, int)):
+            self.store.document_length(doc_id)          # (an unknown document first)
             raise ValidationError(_("span offsets must be integers"))
-        if start < 0 or end > n or start >= end:
+        if start < 0 or start >= end or not self.store.text_reaches(doc_id, end):
+            n = self.store.document_length(doc_id)
             name = self.store.get_document(doc_id).name
             raise ValidationError(_("span [{start}, {end}) is outside the text of {name!r} "
                                     "(0..{n}) or empty").format(start=start, end=end, name=name,

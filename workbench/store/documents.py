@@ -267,6 +267,16 @@ class DocumentStore(BatchStore):
             raise NotFoundError(_("no document with id {id}").format(id=doc_id))
         return text
 
+    def text_reaches(self, doc_id: int, end: int) -> bool:
+        """Whether a document's text has at least ``end`` characters.  Its last turn's
+        end says so without reading the text (a turn never ends past the text: one
+        index look-up); past it, the text's length decides."""
+        last = self.scalar('SELECT "end" FROM segments WHERE document_id = ? '
+                           "ORDER BY start DESC LIMIT 1", [doc_id])
+        if last is not None and end <= int(last):
+            return True
+        return end <= self.document_length(doc_id)
+
     def document_length(self, doc_id: int) -> int:
         """The number of characters of a document's text (without reading the text)."""
         n = self.scalar("SELECT length(text) FROM documents WHERE id = ?", [doc_id])
