@@ -37,8 +37,10 @@ print("\\nMODULES " + json.dumps(sorted(sys.modules)))
 """
 
 
-def _loaded(*args: str) -> tuple[set[str], str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "WORKBENCH_LANG": "en"}
+def _loaded(*args: str, lang: str = "en", home: Path | None = None) -> tuple[set[str], str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "WORKBENCH_LANG": lang}
+    if home is not None:
+        env.update(WORKBENCH_HOME=str(home), XDG_CACHE_HOME=str(home / "xdg"))
     out = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=ROOT, env=env,
                          capture_output=True, text=True, check=True)
     text, _sep, modules = out.stdout.rpartition("\nMODULES ")
@@ -67,6 +69,16 @@ def test_info_loads_no_engine_and_no_heavy_library(small_project):
     assert "Codings" in text and "Documents" in text      # it did its work
     assert _top(modules, HEAVY) == []
     assert _top(modules, ENGINES) == []
+
+
+def test_info_in_french_loads_no_babel_once_its_catalogues_are_compiled(small_project,
+                                                                        tmp_path):
+    """A French command reads the compiled catalogues (click's messages, the merged
+    .po files) from the cache: Babel only compiles them, the first time."""
+    _loaded("info", str(small_project), lang="fr", home=tmp_path)
+    modules, text = _loaded("info", str(small_project), lang="fr", home=tmp_path)
+    assert "Codages" in text
+    assert _top(modules, HEAVY + ("babel",)) == []
 
 
 def test_info_in_json_loads_no_heavy_library(small_project):

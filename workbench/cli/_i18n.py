@@ -175,9 +175,8 @@ def click_speaks(lang: str | None = None) -> None:
 
 
 def _compiled(lang: str) -> Path:
-    """A folder holding ``<lang>/LC_MESSAGES/messages.mo`` made from the catalogues."""
-    from babel.messages.catalog import Catalog
-    from babel.messages.mofile import write_mo
+    """A folder holding ``<lang>/LC_MESSAGES/messages.mo`` made from the catalogues
+    (Babel is loaded only to make it: every French command starts here)."""
     files = i18n.catalogue_files(lang)
     digest = hashlib.sha1()
     for f in files:
@@ -191,6 +190,8 @@ def _compiled(lang: str) -> Path:
     target = folder / lang / "LC_MESSAGES" / "messages.mo"
     if target.exists():
         return folder
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
     catalog = Catalog(locale=lang)
     for key, forms in i18n.catalogue(lang).items():
         ctx, sep, msgid = key.partition("\x04")
