@@ -109,11 +109,11 @@ class Codebook:
         return found
 
     def code_paths(self) -> list[str]:
-        return [p for p, _ in self.iter_codes()]
+        return [p for p, _code in self.iter_codes()]
 
     def count(self) -> int:
         """Number of codes, at every depth."""
-        return sum(1 for _ in self.iter_codes())
+        return sum(1 for _item in self.iter_codes())
 
     # -- questions -----------------------------------------------------------
     def question(self, qid: str) -> EvaluationQuestion | None:
@@ -125,7 +125,7 @@ class Codebook:
 
     def uncovered_questions(self) -> list[EvaluationQuestion]:
         """Questions that no code serves."""
-        served = {q for _, c in self.iter_codes() for q in c.questions}
+        served = {q for _path, c in self.iter_codes() for q in c.questions}
         return [q for q in self.questions if q.id not in served]
 
 
