@@ -81,3 +81,100 @@ def test_filler_phrases_are_skipped_wherever_they_start():
     assert TokenFilter()(toks, text) == ["coup", "main"]
     # without phrases, the words themselves are judged
     assert TokenFilter(phrases=())(toks, text) == ["coup", "coup", "main", "coup"]
+
+
+# -- the helper process ------------------------------------------------------------------
+def _answer(x, *, progress, cancelled, send=None):
+    progress(1, 2, "half")
+    print("a library talking on stdout")        # must not mix with the messages
+    if send is not None:
+        send(["part", x])
+    return x * 2
+
+
+def _die(code, *, progress, cancelled):
+    os._exit(code)
+
+
+def _messages(child, limit=600):
+    out = []
+    for _ in range(limit):                      # a bound, not a timing: 0.5 s x 600
+        if child.finished:
+            break
+        message = child.get(0.5)
+        if message is not None:
+            out.append(message)
+    return out
+
+
+def test_a_spawned_process_answers_streams_and_reports_its_death():
+    import pytest
+
+    from workbench.topics._base import TopicModelError
+    from workbench.topics._interruptible import Spawned
+    with Spawned(_answer, 21, stream=True) as child:
+        assert _messages(child) == [("progress", 1, 2, "half"), ("part", ["part", 21]),
+                                    ("done", 42)]
+    with Spawned(_answer, 2) as child:
+        assert _messages(child)[-1] == ("done", 4)
+    with Spawned(_die, 3) as child, pytest.raises(TopicModelError, match="exit code 3"):
+        _messages(child)
+
+
+def test_a_script_without_a_main_guard_can_use_a_helper_process(tmp_path):
+    """multiprocessing's spawn would run such a script again in the child."""
+    script = tmp_path / "no_guard.py"
+    script.write_text(
+        "from workbench.topics._interruptible import Spawned\n"
+        "from workbench.topics.metrics import coherence_of\n"
+        "print('started', flush=True)\n"
+        "texts = [['crèche', 'bus', 'horaire'], ['bus', 'permis'], ['crèche', 'horaire']] * 5\n"
+        "with Spawned(coherence_of, [['crèche', 'horaire'], ['bus', 'permis']], texts) as c:\n"
+        "    for _ in range(600):\n"
+        "        m = c.get(0.5)\n"
+        "        if c.finished:\n"
+        "            break\n"
+        "print('result', m[0], m[1] is None or 0 <= m[1] <= 1)\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          env=env, cwd=tmp_path, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split("\n")[:2] == ["started", "result done True"]
+
+
+def test_lemmas_are_the_same_with_a_helper_process_and_a_cancel_stops_it(tmp_path,
+                                                                          monkeypatch):
+    import random
+
+    import pytest
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from topics_corpus import transcript
+
+    from workbench.project import Project
+    from workbench.topics import TopicRunCancelled, preprocess
+    files = []
+    for i, themes in enumerate([["mobilite", "garde"], ["formation", "numerique"]]):
+        path = tmp_path / f"e{i}.txt"
+        path.write_text(transcript(random.Random(i), f"P{i}", themes, 12), encoding="utf-8")
+        files.append(path)
+    with Project.create(tmp_path / "h.wbproj", coder="testeur") as p:
+        p.import_files(files, actor_type="beneficiary", programme="avenir", new_programme=True)
+        segments = p.store.topic_segments(list(p.documents()["id"]))
+        assert preprocess.helper_split(segments) == len(segments)    # too few words
+        alone = preprocess.lemmatise(p.store, segments)
+        p.store.clear_lemma_cache()
+        monkeypatch.setattr(preprocess, "HELPER_MIN_WORDS", 0)
+        monkeypatch.setattr(preprocess, "_cores", lambda: 2)
+        cut = preprocess.helper_split(segments)
+        assert 0 < cut < len(segments)
+        calls = []
+        helped = preprocess.lemmatise(p.store, segments,
+                                      progress=lambda d, n, what: calls.append((d, n)))
+        assert helped == alone
+        assert calls[-1] == (len(segments), len(segments))
+        ids = [s["segment_id"] for s in segments]
+        assert len(p.store.cached_lemmas(preprocess.DEFAULT_SPACY_MODEL, ids)) == len(ids)
+        p.store.clear_lemma_cache()
+        with pytest.raises(TopicRunCancelled):
+            preprocess.lemmatise(p.store, segments, cancelled=lambda: True)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from workbench.domain import WorkbenchError
 from workbench.i18n import N_, _
@@ -106,11 +107,61 @@ def _tokens(doc) -> list[list]:
     return out
 
 
+def _dumps(tokens: list[list]) -> str:
+    return json.dumps(tokens, ensure_ascii=False, separators=(",", ":"))
+
+
+#: from this many words still to lemmatise on, a second process takes part of them
+HELPER_MIN_WORDS = 20_000
+#: the helper's share of the words: it starts a little later (a new interpreter)
+HELPER_SHARE = 0.45
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):     # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def helper_split(todo: Sequence[dict]) -> int:
+    """How many of ``todo`` this process lemmatises itself; the rest (the tail) goes to a
+    helper process.  Loading spaCy's French pipeline costs about as much as
+    lemmatising 20,000 words, and both processes load it at the same time: a helper is
+    worth it from :data:`HELPER_MIN_WORDS` words on, on a machine with two cores or
+    more.  Returns ``len(todo)`` when no helper should be used."""
+    words = [len(s["text"].split()) for s in todo]
+    total = sum(words)
+    if total < HELPER_MIN_WORDS or _cores() < 2:
+        return len(todo)
+    mine, target = 0, total * (1 - HELPER_SHARE)
+    for i, n in enumerate(words):
+        if mine >= target:
+            return i
+        mine += n
+    return len(todo)
+
+
+def lemmatise_part(model: str, items: Sequence[tuple[int, str]], *, progress: ProgressFn,
+                   cancelled: CancelledFn, send: Callable[[list], None],
+                   batch: int = 100) -> int:
+    """The helper's side of :func:`lemmatise`: ``(segment_id, tokens as JSON)`` rows of
+    ``items`` (``(segment_id, text)``), sent in parts as they are done."""
+    nlp = load_nlp(model)
+    for i in range(0, len(items), batch):
+        chunk = items[i:i + batch]
+        docs = nlp.pipe((text for _sid, text in chunk), batch_size=32)
+        send([(sid, _dumps(_tokens(doc))) for (sid, _text), doc in zip(chunk, docs)])
+    return len(items)
+
+
 def lemmatise(store, segments: Sequence[dict], *, model: str = DEFAULT_SPACY_MODEL,
               progress: ProgressFn | None = None, cancelled: CancelledFn | None = None,
               batch: int = 500) -> dict[int, list[list]]:
     """Tokens of each segment (``segment_id`` and ``text`` keys): [offset, length, lemma,
-    pos], offsets relative to the segment.  Reads and fills the project's cache."""
+    pos], offsets relative to the segment.  Reads and fills the project's cache.  Many
+    words to lemmatise are shared with a helper process (:func:`helper_split`); the
+    lemmas are the same either way, and what is done stays cached if cancelled."""
     ids = [s["segment_id"] for s in segments]
     cached = store.cached_lemmas(model, ids)
     out: dict[int, list[list]] = {sid: json.loads(v) for sid, v in cached.items()}
@@ -121,24 +172,63 @@ def lemmatise(store, segments: Sequence[dict], *, model: str = DEFAULT_SPACY_MOD
         progress(done, total, N_("lemmatising"))
     if not todo:
         return out
-    nlp = load_nlp(model)
-    for i in range(0, len(todo), batch):
-        if cancelled and cancelled():
-            raise TopicRunCancelled()
-        chunk = todo[i:i + batch]
-        rows: list[tuple[int, str]] = []
-        for seg, doc in zip(chunk, nlp.pipe((s["text"] for s in chunk), batch_size=32)):
-            if cancelled and cancelled():
-                store.cache_lemmas(model, rows)      # what is done stays done
-                raise TopicRunCancelled()
-            toks = _tokens(doc)
-            out[seg["segment_id"]] = toks
-            rows.append((seg["segment_id"], json.dumps(toks, ensure_ascii=False,
-                                                       separators=(",", ":"))))
-        store.cache_lemmas(model, rows)
-        done += len(chunk)
-        if progress:
+    helper = None
+    cut = helper_split(todo)
+    if cut < len(todo):
+        from workbench.topics._interruptible import POLL_SECONDS, Spawned
+        try:
+            helper = Spawned(lemmatise_part, model,
+                             [(s["segment_id"], s["text"]) for s in todo[cut:]], stream=True)
+            todo = todo[:cut]
+        except OSError:                   # pragma: no cover - no process to spare
+            helper = None
+
+    def take(parts: list) -> None:
+        nonlocal done
+        for rows in parts:
+            for sid, tokens in rows:
+                out[sid] = json.loads(tokens)
+            store.cache_lemmas(model, rows)
+            done += len(rows)
+        if parts and progress:
             progress(done, total, N_("lemmatising"))
+
+    def helper_parts(timeout: float | None) -> list:
+        parts: list[list] = []
+        while helper is not None and not helper.finished:
+            message = helper.get(timeout if not parts else 0)
+            if message is None:
+                break
+            if message[0] == "part":
+                parts.append(message[1])
+        return parts
+
+    try:
+        nlp = load_nlp(model)
+        for i in range(0, len(todo), batch):
+            if cancelled and cancelled():
+                raise TopicRunCancelled()
+            chunk = todo[i:i + batch]
+            rows: list[tuple[int, str]] = []
+            for seg, doc in zip(chunk, nlp.pipe((s["text"] for s in chunk), batch_size=32)):
+                if cancelled and cancelled():
+                    store.cache_lemmas(model, rows)      # what is done stays done
+                    raise TopicRunCancelled()
+                toks = _tokens(doc)
+                out[seg["segment_id"]] = toks
+                rows.append((seg["segment_id"], _dumps(toks)))
+            store.cache_lemmas(model, rows)
+            done += len(chunk)
+            if progress:
+                progress(done, total, N_("lemmatising"))
+            take(helper_parts(0))
+        while helper is not None and not helper.finished:
+            if cancelled and cancelled():
+                raise TopicRunCancelled()
+            take(helper_parts(POLL_SECONDS))
+    finally:
+        if helper is not None:
+            helper.stop()
     return out
 
 
