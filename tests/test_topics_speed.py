@@ -165,16 +165,28 @@ def test_lemmas_are_the_same_with_a_helper_process_and_a_cancel_stops_it(tmp_pat
         alone = preprocess.lemmatise(p.store, segments)
         p.store.clear_lemma_cache()
         monkeypatch.setattr(preprocess, "HELPER_MIN_WORDS", 0)
+        monkeypatch.setattr(preprocess, "HELPER_START_WORDS", 0)
         monkeypatch.setattr(preprocess, "_cores", lambda: 2)
         cut = preprocess.helper_split(segments)
         assert 0 < cut < len(segments)
-        calls = []
+        # this process does other work meanwhile: the helper takes more
+        assert preprocess.helper_split(segments, meanwhile_words=10 ** 9) == 0
+        assert cut < preprocess.helper_split(segments, meanwhile_words=-10 ** 9) == len(segments)
+        calls, meanwhile = [], []
         helped = preprocess.lemmatise(p.store, segments,
-                                      progress=lambda d, n, what: calls.append((d, n)))
-        assert helped == alone
+                                      progress=lambda d, n, what: calls.append((d, n)),
+                                      meanwhile=lambda: meanwhile.append(len(calls)))
+        assert helped == alone and len(meanwhile) == 1
         assert calls[-1] == (len(segments), len(segments))
         ids = [s["segment_id"] for s in segments]
         assert len(p.store.cached_lemmas(preprocess.DEFAULT_SPACY_MODEL, ids)) == len(ids)
         p.store.clear_lemma_cache()
         with pytest.raises(TopicRunCancelled):
             preprocess.lemmatise(p.store, segments, cancelled=lambda: True)
+
+
+def test_a_backend_prepares_its_imports_and_then_has_nothing_left_to_prepare():
+    from workbench.topics import get_backend
+    lda = get_backend("lda")
+    lda.prepare()
+    assert lda.prepare_words() == 0 and "gensim.models.coherencemodel" in sys.modules

@@ -106,6 +106,18 @@ class TopicBackend(ABC):
     def check(self) -> None:
         """Raise :class:`TopicModelError` if the backend cannot run here (before any work)."""
 
+    def prepare(self) -> None:
+        """Import what :meth:`fit` and the metrics need.  A first run calls it while its
+        lemmatising helper process works (``preprocess.lemmatise``), so that the imports
+        cost no waiting; :meth:`fit` works without it."""
+        from workbench.topics.metrics import prepare_coherence
+        prepare_coherence()
+
+    def prepare_words(self) -> int:
+        """About how many words spaCy lemmatises in the time :meth:`prepare` takes (0 when
+        it has nothing left to import): the lemmatising helper takes that many more."""
+        return 0
+
     @abstractmethod
     def fit(self, docs: Sequence[list[str]], texts: Sequence[str], *, n_topics: int | None,
             seed: int, top_n: int, progress: ProgressFn, cancelled: CancelledFn) -> FitResult:

@@ -3,6 +3,7 @@ distribution per unit; the unit's topic is its most probable one."""
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Sequence
 
 from workbench.i18n import N_, _
@@ -45,6 +46,16 @@ class LDABackend(TopicBackend):
         "keep_n": 20000,         # vocabulary size cap
         "chunksize": 2000,
     }
+
+    def prepare(self) -> None:
+        from gensim.corpora import Dictionary  # noqa: F401
+        from gensim.models import LdaModel  # noqa: F401
+        super().prepare()
+
+    def prepare_words(self) -> int:
+        # importing gensim (and the SciPy it loads): ~0.7 s of CPU, measured on the
+        # development machine, at ~12,500 lemmatised words a second
+        return 0 if "gensim.models" in sys.modules else 9_000
 
     def fit(self, docs: Sequence[list[str]], texts: Sequence[str], *, n_topics: int | None,
             seed: int, top_n: int, progress: ProgressFn, cancelled: CancelledFn) -> FitResult:

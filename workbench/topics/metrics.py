@@ -20,6 +20,12 @@ def topic_diversity(topics: Sequence[Sequence[str]], top_n: int = COHERENCE_TOP_
     return round(len({w for t in tops for w in t}) / total, 4) if total else None
 
 
+def prepare_coherence() -> None:
+    """Import gensim's coherence model (see ``TopicBackend.prepare``)."""
+    from gensim.corpora import Dictionary  # noqa: F401
+    from gensim.models.coherencemodel import CoherenceModel  # noqa: F401
+
+
 def coherence_cv(topics: Sequence[Sequence[str]], texts: Sequence[Sequence[str]],
                  top_n: int = COHERENCE_TOP_N) -> float | None:
     """Mean c_v coherence of the topics' top words over ``texts`` (lists of lemmas)."""

@@ -113,8 +113,8 @@ def _dumps(tokens: list[list]) -> str:
 
 #: from this many words still to lemmatise on, a second process takes part of them
 HELPER_MIN_WORDS = 20_000
-#: the helper's share of the words: it starts a little later (a new interpreter)
-HELPER_SHARE = 0.45
+#: the helper starts later than this process (a new interpreter): about this many words
+HELPER_START_WORDS = 4_000
 
 
 def _cores() -> int:
@@ -124,17 +124,21 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def helper_split(todo: Sequence[dict]) -> int:
+def helper_split(todo: Sequence[dict], meanwhile_words: int = 0) -> int:
     """How many of ``todo`` this process lemmatises itself; the rest (the tail) goes to a
     helper process.  Loading spaCy's French pipeline costs about as much as
     lemmatising 20,000 words, and both processes load it at the same time: a helper is
     worth it from :data:`HELPER_MIN_WORDS` words on, on a machine with two cores or
-    more.  Returns ``len(todo)`` when no helper should be used."""
+    more.  Both should finish together: this process also does ``meanwhile_words``
+    worth of other work (the topic model's imports) while the helper works, and the
+    helper starts :data:`HELPER_START_WORDS` later.  Returns ``len(todo)`` when no
+    helper should be used."""
     words = [len(s["text"].split()) for s in todo]
     total = sum(words)
     if total < HELPER_MIN_WORDS or _cores() < 2:
         return len(todo)
-    mine, target = 0, total * (1 - HELPER_SHARE)
+    target = max(0, (total - meanwhile_words + HELPER_START_WORDS) // 2)
+    mine = 0
     for i, n in enumerate(words):
         if mine >= target:
             return i
@@ -157,10 +161,12 @@ def lemmatise_part(model: str, items: Sequence[tuple[int, str]], *, progress: Pr
 
 def lemmatise(store, segments: Sequence[dict], *, model: str = DEFAULT_SPACY_MODEL,
               progress: ProgressFn | None = None, cancelled: CancelledFn | None = None,
-              batch: int = 500) -> dict[int, list[list]]:
+              batch: int = 500, meanwhile: Callable[[], None] | None = None,
+              meanwhile_words: int = 0) -> dict[int, list[list]]:
     """Tokens of each segment (``segment_id`` and ``text`` keys): [offset, length, lemma,
     pos], offsets relative to the segment.  Reads and fills the project's cache.  Many
-    words to lemmatise are shared with a helper process (:func:`helper_split`); the
+    words to lemmatise are shared with a helper process (:func:`helper_split`), and
+    ``meanwhile()`` (worth ``meanwhile_words``) runs here while the helper works; the
     lemmas are the same either way, and what is done stays cached if cancelled."""
     ids = [s["segment_id"] for s in segments]
     cached = store.cached_lemmas(model, ids)
@@ -173,7 +179,7 @@ def lemmatise(store, segments: Sequence[dict], *, model: str = DEFAULT_SPACY_MOD
     if not todo:
         return out
     helper = None
-    cut = helper_split(todo)
+    cut = helper_split(todo, meanwhile_words if meanwhile else 0)
     if cut < len(todo):
         from workbench.topics._interruptible import POLL_SECONDS, Spawned
         try:
@@ -204,7 +210,8 @@ def lemmatise(store, segments: Sequence[dict], *, model: str = DEFAULT_SPACY_MOD
         return parts
 
     try:
-        nlp = load_nlp(model)
+        if todo:
+            nlp = load_nlp(model)
         for i in range(0, len(todo), batch):
             if cancelled and cancelled():
                 raise TopicRunCancelled()
@@ -222,6 +229,8 @@ def lemmatise(store, segments: Sequence[dict], *, model: str = DEFAULT_SPACY_MOD
             if progress:
                 progress(done, total, N_("lemmatising"))
             take(helper_parts(0))
+        if helper is not None and meanwhile is not None:
+            meanwhile()
         while helper is not None and not helper.finished:
             if cancelled and cancelled():
                 raise TopicRunCancelled()

@@ -112,7 +112,8 @@ class TopicsAPI(Capability):
         seg_by_id = {s["segment_id"]: s for s in segments}
         needed = list({u.segment_id: seg_by_id[u.segment_id] for u in units}.values())
         tokens = lemmatise(self.store, needed, model=spacy_model, progress=progress,
-                           cancelled=cancelled)
+                           cancelled=cancelled, meanwhile=model.prepare,
+                           meanwhile_words=model.prepare_words())
         keep = make_filter(stop_words, keep_pos)
         kept, docs, texts = [], [], []
         for u in units:
