@@ -18,7 +18,7 @@ from workbench.domain import ACTOR_TYPES, DocumentMetadata, WorkbenchError
 from workbench.i18n import _, ngettext
 from workbench.ingest.model import ImportFileError, ParsedTranscript
 from workbench.safety.errors import describe, os_reason
-from workbench.store.errors import StoreError, as_user_error
+from workbench.store.errors import DiskFullError, StoreError, as_user_error
 
 ProgressFn = Callable[[int, int, str], None]
 CancelledFn = Callable[[], bool]
@@ -26,9 +26,25 @@ CancelledFn = Callable[[], bool]
 _WORD = re.compile(r"\w+(?:['’-]\w+)*")
 
 
+#: Characters counted per step of :func:`count_words` (memory stays small on a 45 MB text).
+_COUNT_CHUNK = 1 << 20
+_SPACE = re.compile(r"\s")
+
+
 def count_words(text: str) -> int:
-    # counted one match at a time: a list of every word of a 45 MB transcript is 300 MB
-    return sum(1 for _match in _WORD.finditer(text))
+    """Words: runs of letters and digits, joined by an apostrophe or a hyphen
+    ("aujourd'hui", "peut-être" are one).  Counted in C (``subn`` counts its matches; no
+    match object reaches Python), a slice at a time cut at a space, which no word
+    spans: a list of every word of a 45 MB transcript would be 300 MB."""
+    n, start, size = 0, 0, len(text)
+    while start < size:
+        end = start + _COUNT_CHUNK
+        if end < size:
+            space = _SPACE.search(text, end)
+            end = space.end() if space else size
+        n += _WORD.subn("", text[start:end])[1]
+        start = end
+    return n
 
 
 @dataclass
@@ -161,43 +177,99 @@ def _check_segments(path: Path, parsed: ParsedTranscript) -> None:
 CodeTagsFn = Callable[[int, "list[tuple[int, int, str]]"], "tuple[int, list[str]]"]
 
 
-def import_file(store, path: Path, meta: DocumentMetadata, *, encoding: str | None = None,
-                coder: str | None = None, field_defs=(), restored_fields=(),
-                code_tags: CodeTagsFn | None = None) -> ImportResult:
-    """Import one file.  ``field_defs``: the typed document fields of the import (see
-    :class:`workbench.ingest.manifest.Manifest`), written with the document together with
-    its values (``meta.fields``) and ``restored_fields`` (values of other documents that
-    an explicit type change rewrites).  A table's tags (``parsed.tags``) become codings
-    through ``code_tags`` when ``meta.tags_as_codes``; otherwise a warning offers them."""
+@dataclass
+class ParsedFile:
+    """One file read and parsed, ready to be written: everything the store needs that
+    does not depend on the project (so it can be made in a worker process)."""
+
+    path: str
+    text: str
+    segments: list[dict]             # the turn model, as stored (segments_for_store)
+    labels: frozenset[str]           # speaker labels found
+    source_format: str
+    encoding: str | None
+    extra: dict                      # the parser's metadata worth keeping
+    warnings: tuple[str, ...]
+    tags: tuple[tuple[int, int, str], ...]
+    word_count: int
+    text_hash: str                   # workbench.identity.text_hash of the text
+
+
+@dataclass
+class FileJob:
+    """What parsing one file needs (picklable: sent to a worker process)."""
+
+    path: str
+    encoding: str | None = None
+    speakers: tuple[str, ...] = ()
+    columns: dict | None = None
+    actor_type: str | None = None
+    language: str | None = None      # the messages' language (a worker has its own)
+
+
+def parse_job(job: FileJob) -> ParsedFile | ImportResult:
+    """Parse one file: a :class:`ParsedFile`, or the failed result naming the file.
+    Pure (never touches a project); the entry point of the import's worker processes."""
+    from workbench.identity import text_hash
     from workbench.ingest.parsers import parse_file
 
+    path = Path(job.path)
+    try:
+        if job.actor_type and job.actor_type not in ACTOR_TYPES:
+            raise ImportFileError(path, _("unknown actor type {value!r} (expected one of "
+                                          "{types})").format(value=job.actor_type,
+                                                             types=", ".join(ACTOR_TYPES)))
+        parsed = parse_file(path, encoding=job.encoding, speakers=job.speakers,
+                            columns=job.columns or None)
+        _check_segments(path, parsed)
+    except ImportFileError as exc:
+        return ImportResult(str(path), "failed", message=str(exc))
+    return ParsedFile(
+        path=str(path), text=parsed.text, segments=segments_for_store(parsed),
+        labels=frozenset(s.speaker for s in parsed.segments if s.speaker),
+        source_format=parsed.source_format, encoding=parsed.encoding,
+        extra={k: v for k, v in parsed.metadata.items() if v not in (None, "", [], {})},
+        warnings=tuple(parsed.warnings), tags=tuple(parsed.tags),
+        word_count=count_words(parsed.text), text_hash=text_hash(parsed.text))
+
+
+def _job(path: Path, meta: DocumentMetadata, encoding: str | None) -> FileJob:
+    from workbench.i18n import language
+    return FileJob(str(path), encoding, tuple(meta.speakers), dict(meta.columns) or None,
+                   meta.actor_type, language())
+
+
+def _read_digest(path: Path) -> str | ImportResult:
+    """The file's SHA-256 (how a file already imported is known), or its failed result."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         return ImportResult(str(path), "failed", message=_("{path}: cannot read ({reason})").format(
             path=path, reason=os_reason(exc)))
-    digest = hashlib.sha256(data).hexdigest()
+    return hashlib.sha256(data).hexdigest()
+
+
+def _duplicate(store, path: Path, digest: str) -> ImportResult | None:
     existing = store.document_id_by_hash(digest)
-    if existing is not None:
-        doc = store.get_document(existing)
-        return ImportResult(str(path), "duplicate", existing, doc.name,
-                            _("{path}: already imported as {name!r} (same content)").format(
-                                path=path, name=doc.name))
+    if existing is None:
+        return None
+    doc = store.get_document(existing)
+    return ImportResult(str(path), "duplicate", existing, doc.name,
+                        _("{path}: already imported as {name!r} (same content)").format(
+                            path=path, name=doc.name))
+
+
+def _checked(store, path: Path, meta: DocumentMetadata, parsed: ParsedFile) -> ImportResult | str:
+    """The project's checks of a parsed file (participants, cases, speaker labels, its
+    name): the failed result, or the document's name."""
     try:
-        if meta.actor_type and meta.actor_type not in ACTOR_TYPES:
-            raise ImportFileError(path, _("unknown actor type {value!r} (expected one of "
-                                          "{types})").format(value=meta.actor_type,
-                                                             types=", ".join(ACTOR_TYPES)))
-        parsed = parse_file(path, encoding=encoding, speakers=meta.speakers,
-                            columns=meta.columns or None)
-        _check_segments(path, parsed)
         unknown = store.unknown_participants(list(meta.participants) + list(meta.speakers.values()))
         if unknown:
             raise ImportFileError(path, ngettext(
                 "unknown participant ID: {ids} (import the participants table first)",
                 "unknown participant IDs: {ids} (import the participants table first)",
                 len(unknown)).format(ids=", ".join(unknown)))
-        labels = {s.speaker for s in parsed.segments if s.speaker}
+        labels = parsed.labels
         if meta.cases:
             known_cases = store.case_kind_of()
             bad = sorted({c for c, _label in meta.cases if c not in known_cases})
@@ -233,6 +305,26 @@ def import_file(store, path: Path, meta: DocumentMetadata, *, encoding: str | No
         while store.document_name_exists(f"{name} ({i})"):
             i += 1
         name = f"{name} ({i})"
+    return name
+
+
+def _write(store, path: Path, meta: DocumentMetadata, digest: str,
+           parsed: ParsedFile | ImportResult, *, coder: str | None, field_defs=(),
+           restored_fields=(), code_tags: CodeTagsFn | None = None,
+           shared: bool = False) -> ImportResult:
+    """Write one parsed file, all or nothing (the checks that need the project first).
+    ``shared``: inside a transaction with other files, in a savepoint of the caller's,
+    which indexes it for search with the others and undoes it when this raises (a
+    refused file raises instead of returning its failed result)."""
+    duplicate = _duplicate(store, path, digest)
+    if duplicate is not None:
+        return duplicate
+    if isinstance(parsed, ImportResult):
+        return parsed
+    checked = _checked(store, path, meta, parsed)
+    if isinstance(checked, ImportResult):
+        return checked
+    name = checked
     links = [(pid, "") for pid in meta.participants]
     links += [(pid, label) for label, pid in meta.speakers.items()]
     fields = dict(
@@ -240,13 +332,13 @@ def import_file(store, path: Path, meta: DocumentMetadata, *, encoding: str | No
         interview_date=meta.interview_date, interviewer=meta.interviewer, site=meta.site,
         wave=meta.wave,
         language=meta.language or "fr", source_file=path.name, source_format=parsed.source_format,
-        source_hash=digest, encoding=parsed.encoding, word_count=count_words(parsed.text),
-        extra={k: v for k, v in parsed.metadata.items() if v not in (None, "", [], {})},
+        source_hash=digest, encoding=parsed.encoding, word_count=parsed.word_count,
+        extra=parsed.extra, text_hash=parsed.text_hash,
     )
     warnings, notes = list(parsed.warnings), []
     tags = list(parsed.tags) if meta.tags_as_codes and code_tags else []
     if parsed.tags and not tags:
-        column = parsed.metadata.get("columns", {}).get("tags", "tags")
+        column = parsed.extra.get("columns", {}).get("tags", "tags")
         warnings.append(ngettext(
             "{path}: the column {column!r} holds {n} tag, not imported: import it as a "
             "coding with --tags-as-codes (manifest: tags_as_codes = oui)",
@@ -256,21 +348,47 @@ def import_file(store, path: Path, meta: DocumentMetadata, *, encoding: str | No
     typed = (field_defs, meta.fields, restored_fields) if field_defs else None
     try:
         if tags:
+            assert code_tags is not None
             with store.transaction():       # the document and its codings, all or nothing
-                doc_id = store.insert_document(fields, segments_for_store(parsed), links,
+                doc_id = store.insert_document(fields, parsed.segments, links,
                                                coder=coder, typed_fields=typed, importer=coder,
                                                cases=meta.cases)
                 n, created = code_tags(doc_id, tags)
                 notes.append(_tags_note(path, n, created))
         else:       # no outer transaction: a long text goes through an import batch
-            doc_id = store.insert_document(fields, segments_for_store(parsed), links,
+            doc_id = store.insert_document(fields, parsed.segments, links,
                                            coder=coder, typed_fields=typed, importer=coder,
-                                           cases=meta.cases)
+                                           cases=meta.cases, index=not shared)
     except WorkbenchError as exc:
-        return ImportResult(str(path), "failed", message=_("{path}: {problem}").format(
-            path=path, problem=exc))
+        if shared:              # the caller's savepoint undoes what was written
+            raise
+        return _refused(path, exc)
     return ImportResult(str(path), "imported", doc_id, name, warnings=tuple(warnings),
                         notes=tuple(notes))
+
+
+def import_file(store, path: Path, meta: DocumentMetadata, *, encoding: str | None = None,
+                coder: str | None = None, field_defs=(), restored_fields=(),
+                code_tags: CodeTagsFn | None = None) -> ImportResult:
+    """Import one file.  ``field_defs``: the typed document fields of the import (see
+    :class:`workbench.ingest.manifest.Manifest`), written with the document together with
+    its values (``meta.fields``) and ``restored_fields`` (values of other documents that
+    an explicit type change rewrites).  A table's tags (``parsed.tags``) become codings
+    through ``code_tags`` when ``meta.tags_as_codes``; otherwise a warning offers them."""
+    digest = _read_digest(path)
+    if isinstance(digest, ImportResult):
+        return digest
+    duplicate = _duplicate(store, path, digest)
+    if duplicate is not None:
+        return duplicate
+    return _write(store, path, meta, digest, parse_job(_job(path, meta, encoding)), coder=coder,
+                  field_defs=field_defs, restored_fields=restored_fields, code_tags=code_tags)
+
+
+def _refused(path: Path, exc: WorkbenchError) -> ImportResult:
+    """The result of a file the store refused."""
+    return ImportResult(str(path), "failed", message=_("{path}: {problem}").format(
+        path=path, problem=exc))
 
 
 def _tags_note(path: Path, n: int, created: list[str]) -> str:
@@ -282,12 +400,148 @@ def _tags_note(path: Path, n: int, created: list[str]) -> str:
     return note
 
 
+def _file_error(store, path: Path, exc: BaseException) -> tuple[str, bool]:
+    """The message of an unexpected error while importing ``path``, and whether it
+    stops the batch (a full disk, a damaged or busy project)."""
+    error = as_user_error(exc, store.path)
+    if isinstance(error, StoreError):
+        return str(error), True
+    if isinstance(error, WorkbenchError):
+        return str(ImportFileError(path, str(error))), False
+    detail, line = describe(error)
+    return str(ImportFileError(path, detail, line=line)), False
+
+
+class _Writer:
+    """Writes parsed files in order, several per transaction: each file in its own
+    savepoint (all or nothing per file, as when each had its own transaction), a
+    transaction closed once it holds :data:`~workbench.store.batch.FTS_CHUNK_CHARS`
+    characters, so the write lock is never held long and the commits (a disk sync each)
+    are few.  A file whose text is long enough for an import batch, or whose tags become
+    codings, is written alone, as before.  Results are reported in the order of the
+    files, each once its transaction has committed."""
+
+    def __init__(self, store, report: ImportReport, **options):
+        from workbench.store.batch import FTS_CHUNK_CHARS
+        self.store, self.report, self.options = store, report, options
+        self.limit = FTS_CHUNK_CHARS
+        #: (file, metadata, digest, parsed) to write, or (file, None, None, result) known
+        self.pending: list[tuple[Path, DocumentMetadata | None, str | None,
+                                 ParsedFile | ImportResult]] = []
+        self.chars = 0
+
+    def done(self, path: Path, result: ImportResult) -> None:
+        """A file's result known without writing (failed to read or parse, duplicate)."""
+        if self.pending:
+            self.pending.append((path, None, None, result))
+        else:
+            self._report([result])
+
+    def add(self, path: Path, meta: DocumentMetadata, digest: str,
+            parsed: ParsedFile | ImportResult) -> None:
+        if isinstance(parsed, ParsedFile) and (
+                (parsed.tags and meta.tags_as_codes and self.options.get("code_tags"))
+                or self.store.batch_worthy(parsed.text)):
+            self.flush()
+            if self.report.aborted:
+                return
+            try:
+                result = _write(self.store, path, meta, digest, parsed, **self.options)
+            except Exception as exc:          # this file's error; the batch goes on
+                message, stop = _file_error(self.store, path, exc)
+                result = ImportResult(str(path), "failed", message=message)
+                if stop:
+                    self.report.aborted = message
+            self._report([result])
+            return
+        self.pending.append((path, meta, digest, parsed))
+        if isinstance(parsed, ParsedFile):
+            self.chars += len(parsed.text)
+        if self.chars >= self.limit:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what is pending, in one transaction."""
+        pending, self.pending, self.chars = self.pending, [], 0
+        self._write_group(pending)
+
+    def _write_group(self, pending: list) -> None:
+        if not pending or self.report.aborted:
+            return
+        if all(meta is None for _path, meta, _digest, _parsed in pending):
+            self._report([item[3] for item in pending])
+            return
+        store = self.store
+        results: list[ImportResult] = []
+        written: list[tuple[int, str]] = []
+        try:
+            with store.transaction():
+                for path, meta, digest, parsed in pending:
+                    if meta is None or digest is None:
+                        assert isinstance(parsed, ImportResult)
+                        results.append(parsed)
+                        continue
+                    try:
+                        with store.savepoint():
+                            result = _write(store, path, meta, digest, parsed, shared=True,
+                                            **self.options)
+                    except StoreError:         # a full disk, a busy project: stop
+                        raise
+                    except WorkbenchError as exc:    # refused: undone, the rest goes on
+                        result = _refused(path, exc)
+                    except Exception as exc:   # this file's error (undone); the rest goes on
+                        message, stop = _file_error(store, path, exc)
+                        if stop:
+                            raise
+                        result = ImportResult(str(path), "failed", message=message)
+                    results.append(result)
+                    if result.status == "imported":
+                        assert isinstance(parsed, ParsedFile) and result.document_id is not None
+                        written.append((result.document_id, parsed.text))
+                # indexed together after the savepoints (FTS5 writes out what it holds
+                # at each savepoint: one per file would make the index in small pieces)
+                store.index_documents(written)
+        except Exception as exc:    # a full disk, a damaged project: the transaction is undone
+            if (isinstance(as_user_error(exc, store.path), DiskFullError)
+                    and sum(meta is not None for _path, meta, _digest, _parsed in pending) > 1):
+                for item in pending:        # one at a time: those that fit are imported
+                    self._write_group([item])
+                return
+            # the files written so far fail with it, and the one being written; the batch
+            # stops there (the next files would fail the same way: they are not reported)
+            message, stop = _file_error(store, pending[min(len(results), len(pending) - 1)][0],
+                                        exc)
+            if stop:
+                self.report.aborted = message
+            failed = [r if r.status != "imported" else
+                      ImportResult(r.path, "failed", message=message) for r in results]
+            if len(results) < len(pending):
+                failed.append(ImportResult(str(pending[len(results)][0]), "failed",
+                                           message=message))
+                if not stop:
+                    failed += [ImportResult(str(path), "failed", message=message)
+                               for path, *_rest in pending[len(failed):]]
+            results = failed
+        self._report(results)
+
+    def _report(self, results: list[ImportResult]) -> None:
+        for result in results:
+            self.report.results.append(result)
+            self.report.notes.extend(result.notes)
+
+
 def import_paths(store, paths: Iterable[str | Path], defaults: DocumentMetadata | None = None,
                  manifest: dict[Path, DocumentMetadata] | None = None, *,
                  encoding: str | None = None, coder: str | None = None,
                  progress: ProgressFn | None = None,
                  cancelled: CancelledFn | None = None, field_defs=(),
                  restored_fields=(), code_tags: CodeTagsFn | None = None) -> ImportReport:
+    """Import files, folders and globs, in order: files are parsed in worker processes
+    when there are enough of them to pay for starting those
+    (:mod:`workbench.ingest.workers`), and written several per transaction, each all or
+    nothing (see :class:`_Writer`).  Results come in the order of the files."""
+    from workbench.ingest.workers import Parsers
+
     defaults = defaults or DocumentMetadata()
     paths = list(paths)
     if not paths and manifest:
@@ -295,31 +549,45 @@ def import_paths(store, paths: Iterable[str | Path], defaults: DocumentMetadata 
     files, problems = expand_paths(paths)
     report = ImportReport(results=list(problems))
     manifest = manifest or {}
-    for i, f in enumerate(files):
-        if cancelled and cancelled():
-            report.cancelled = True
-            break
-        if progress:
-            progress(i, len(files), f.name)
-        meta = manifest.get(f.resolve(), DocumentMetadata()).merged_over(defaults)
-        try:
-            report.results.append(import_file(store, f, meta, encoding=encoding, coder=coder,
-                                              field_defs=field_defs,
-                                              restored_fields=restored_fields,
-                                              code_tags=code_tags))
-            report.notes.extend(report.results[-1].notes)
-        except Exception as exc:          # this file's error; the batch goes on
-            error = as_user_error(exc, store.path)
-            if isinstance(error, StoreError):   # disk full, damaged or busy project: stop
-                report.results.append(ImportResult(str(f), "failed", message=str(error)))
-                report.aborted = str(error)
+    metas = [manifest.get(f.resolve(), DocumentMetadata()).merged_over(defaults) for f in files]
+    writer = _Writer(store, report, coder=coder, field_defs=field_defs,
+                     restored_fields=restored_fields, code_tags=code_tags)
+
+    def prepared(i: int) -> tuple[str, FileJob] | ImportResult:
+        """Read and hashed ahead (a file already in the project is not parsed)."""
+        digest = _read_digest(files[i])
+        if isinstance(digest, ImportResult):
+            return digest
+        duplicate = _duplicate(store, files[i], digest)
+        if duplicate is not None:
+            return duplicate
+        return digest, _job(files[i], metas[i], encoding)
+
+    with Parsers(files, prepared) as parsers:
+        for i, f in enumerate(files):
+            if cancelled and cancelled():
+                report.cancelled = True
+                parsers.cancel()
                 break
-            if isinstance(error, WorkbenchError):
-                message = str(ImportFileError(f, str(error)))
+            if progress:
+                progress(i, len(files), f.name)
+            try:
+                digest, parsed = parsers.next()
+            except Exception as exc:          # this file's error; the batch goes on
+                message, stop = _file_error(store, f, exc)
+                writer.done(f, ImportResult(str(f), "failed", message=message))
+                if stop:
+                    report.aborted = message
+                    break
+                continue
+            if digest is None:                # known before parsing: unreadable, duplicate
+                assert isinstance(parsed, ImportResult)
+                writer.done(f, parsed)
             else:
-                detail, line = describe(error)
-                message = str(ImportFileError(f, detail, line=line))
-            report.results.append(ImportResult(str(f), "failed", message=message))
+                writer.add(f, metas[i], digest, parsed)
+            if report.aborted:
+                break
+        writer.flush()
     if progress:
         progress(len(files), len(files), "done")
     return report

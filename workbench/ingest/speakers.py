@@ -182,6 +182,7 @@ def _is_known(label: str) -> bool:
     return bool(known) and clean_label(label).casefold() in known
 
 
+@functools.lru_cache(maxsize=8192)      # pure; a transcript repeats its few labels
 def _name_like(label: str) -> bool:
     """A label that reads like a person or a role written as a name: every word
     capitalised or a number/code (``Claire``, ``Mme Leroy``, ``M. Dupont``, ``P08``,
@@ -209,6 +210,7 @@ def _name_like(label: str) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=8192)
 def is_conventional_label(label: str) -> bool:
     """True for labels that are speaker labels by convention (interviewer or
     respondent: ENQ, Q, E, R, Réponse, Enquêté(e), Participant...)."""
@@ -216,6 +218,7 @@ def is_conventional_label(label: str) -> bool:
     return is_interviewer_label(label) or bool(_RESPONDENT_RE.match(label))
 
 
+@functools.lru_cache(maxsize=8192)     # pure (a ValueError is not cached)
 def parse_timestamp(value: str) -> float:
     """Convert ``"00:12:34"``, ``"12:34"`` (minutes:seconds), ``"1:02:03.5"`` or
     ``"00:00:01,250"`` to seconds.
@@ -261,10 +264,16 @@ def looks_like_label(label: str, *, bracketed: bool = False, lowercase: bool = F
     """Shape rules for a candidate label: short, starts with a capital letter (unless
     bracketed, or ``lowercase`` is allowed), not a discourse word such as "Alors" or
     "Bon".  A label the user named (:func:`known_speakers`) always passes."""
+    return _looks_like_label(label, bracketed, lowercase, _KNOWN.get())
+
+
+@functools.lru_cache(maxsize=8192)      # pure given the known labels; labels recur
+def _looks_like_label(label: str, bracketed: bool, lowercase: bool,
+                      known: frozenset[str]) -> bool:
     label = clean_label(label)
     if not label or len(label) > _MAX_LABEL_CHARS or len(label.split()) > _MAX_LABEL_WORDS:
         return False
-    if _is_known(label):
+    if known and label.casefold() in known:
         return True
     if label.casefold() in _STOP_LABELS or label.casefold().rstrip(".") in _STOP_LABELS:
         return False
@@ -306,9 +315,11 @@ class LineInfo:
     plain_start: int = 0
 
 
+_TS_GROUPS = {"ts": ("ts", "ts2", "ts3"), "lts": ("lts", "lts2", "lts3")}
+
+
 def _group_ts(m: re.Match[str], name: str) -> float | None:
-    for key in (name, name + "2", name + "3"):
-        value = m.groupdict().get(key)
+    for value in m.group(*_TS_GROUPS[name]):
         if value:
             try:
                 return parse_timestamp(value)
@@ -342,10 +353,13 @@ def parse_line(line: str) -> LineInfo:
         label, pos, shape = clean_label(bm.group("label")), bm.end(), "bracket"
     else:
         cm = _COLON_LABEL_RE.match(line, pos)
-        if cm and (cm.group("o") or "") in {cm.group("c1") or "", cm.group("c2") or ""}:
+        if cm:
+            o, c1, c2 = cm.group("o", "c1", "c2")
+            o = o or ""
+        if cm and (o == (c1 or "") or o == (c2 or "")):
             if looks_like_label(cm.group("label"), lowercase=True):
                 label, pos = clean_label(cm.group("label")), cm.end()
-                shape = "emphasis" if (cm.group("o") or cm.group("c1") or cm.group("c2")) else "colon"
+                shape = "emphasis" if (o or c1 or c2) else "colon"
                 label_ts = _group_ts(cm, "lts")
                 if label_ts is not None and timestamp is None:
                     timestamp, ts_at = label_ts, "label"
@@ -370,9 +384,12 @@ def parse_line(line: str) -> LineInfo:
             after = _group_ts(am, "ts")
             if after is not None:
                 timestamp, pos, ts_at = after, am.end(), "after"
-    first = next((ch for ch in line[pos:] if ch.isalpha()), "")
-    body_case = "" if not first or not line[pos:].lstrip()[:1].isalpha() else (
-        "upper" if first.isupper() else "lower")
+    # how the words start: their first character when it is a letter (spaces skipped)
+    at, n = pos, len(line)
+    while at < n and line[at].isspace():
+        at += 1
+    first = line[at] if at < n else ""
+    body_case = ("upper" if first.isupper() else "lower") if first.isalpha() else ""
     return LineInfo(label=label, timestamp=timestamp, body_start=pos, plain_start=plain,
                     shape=shape, ts_at=ts_at if label else "", body_case=body_case)
 

@@ -38,6 +38,11 @@ _CONTROL = r"[\x00-\x08\x0e-\x1f\x7f\x80-\x84\x86-\x9f]"
 _INVALID = r"[\ud800-\udfff\ufffe\uffff]"
 
 _UNSAFE = re.compile(f"{_LINE_BREAK}|{_ANSI}|{_CONTROL}|{_INVALID}")
+#: The characters any of ``_UNSAFE``'s alternatives starts with, and each of them is one
+#: (a CR, an ESC, a control...): a single class finds whether there is anything to do
+#: several times faster than the alternation, which clean texts (nearly all) never need.
+_UNSAFE_START = re.compile(r"[\r\x0b\x0c\x85\u2028\u2029\x00-\x08\x0e-\x1f\x7f\x80-\x84\x86-\x9f"
+                           r"\ud800-\udfff\ufffe\uffff]")
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 REPLACEMENT = "\ufffd"
@@ -54,12 +59,12 @@ def _replacement(match: re.Match) -> str:
 
 def has_unsafe(text: str) -> bool:
     """Whether :func:`clean_text` would change ``text``."""
-    return _UNSAFE.search(text) is not None
+    return _UNSAFE_START.search(text) is not None
 
 
 def clean_text(text: str) -> str:
     """``text`` with control characters handled as the module table says."""
-    if not text or _UNSAFE.search(text) is None:
+    if not text or _UNSAFE_START.search(text) is None:
         return text
     return _UNSAFE.sub(_replacement, text)
 
@@ -99,7 +104,7 @@ class CleanedText:
 
 def clean_text_map(text: str) -> CleanedText:
     """:func:`clean_text` with the offset mapping (identity when nothing changes)."""
-    if not text or _UNSAFE.search(text) is None:
+    if not text or _UNSAFE_START.search(text) is None:
         return CleanedText(text, 0, 0)
     out: list[str] = []
     starts: list[int] = []

@@ -339,6 +339,23 @@ class StoreCore:
                 self._wrote = True
 
     @contextlib.contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Inside a transaction: a part undone alone when it raises (the transaction goes
+        on without it), as a file of an import written with others."""
+        with self._lock:
+            if not self._depth:
+                raise RuntimeError("a savepoint belongs inside a transaction")
+            self.conn.execute("SAVEPOINT part")
+            try:
+                yield
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK TO part")
+                    self.conn.execute("RELEASE part")
+                raise
+            self.conn.execute("RELEASE part")
+
+    @contextlib.contextmanager
     def first_write(self, *, wait: bool = True,
                     cancelled: Callable[[], bool] | None = None) -> Iterator[None]:
         """Within this block (in this thread), the first write transaction takes the

@@ -120,7 +120,7 @@ class DocumentStore(BatchStore):
                         typed_fields: tuple[Sequence, dict, Sequence] | None = None,
                         importer: str | None = None,
                         segment_ids: Sequence[int] | None = None,
-                        cases: Sequence[tuple[str, str]] = ()) -> int:
+                        cases: Sequence[tuple[str, str]] = (), index: bool = True) -> int:
         """Insert one document with its segments and participant links, all or nothing.
 
         ``segments``: dicts with position, kind, speaker, is_interviewer, start, end,
@@ -134,9 +134,14 @@ class DocumentStore(BatchStore):
         already indexed for search (``batch.preindex``): the segments take them and the
         full-text index is not written again, inside this (short) transaction.
         ``cases``: (case id, speaker or '') links; a ``wave`` field names a wave, added
-        after the others when new.
+        after the others when new.  ``index=False`` (inside a transaction): the caller
+        indexes the document for search with :meth:`index_documents` before it commits,
+        several documents at once.  ``fields`` may bring the ``text_hash`` of its text
+        (:func:`workbench.identity.text_hash`, computed where the file was parsed).
         """
         text = fields["text"]
+        if not index and not getattr(self, "_depth", 0):
+            raise RuntimeError("a document indexed later is inserted inside a transaction")
         if self.batch_worthy(text) and segment_ids is None:   # a long text: staged
             return self.insert_document_batched(fields, segments, participants, coder,
                                                 typed_fields=typed_fields, importer=importer,
@@ -168,7 +173,8 @@ class DocumentStore(BatchStore):
                     "start, end, timestamp, end_time, section, body_start, front_matter) "
                     "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                     seg_rows)
-                self._index_document(c, doc_id, text)
+                if index:
+                    self._index_document(c, doc_id, text)
             else:               # indexed beforehand under these ids (an import batch)
                 if len(segment_ids) != len(seg_rows):
                     raise ValueError("one reserved id per segment")
@@ -202,6 +208,18 @@ class DocumentStore(BatchStore):
                         "WHERE document_id = ? ORDER BY position", [doc_id]).fetchall()
         c.executemany("INSERT INTO segments_fts(rowid, text) VALUES (?, ?)",
                       ((r[0], index_text(text, r[1], r[2])) for r in ids))   # one at a time
+
+    def index_documents(self, documents: Sequence[tuple[int, str]]) -> None:
+        """Index for search documents inserted with ``index=False`` in this transaction,
+        ``(document id, text)``: one statement for all of them (the full-text index is
+        built in bulk, not document by document)."""
+        with self.transaction() as c:
+            rows: list[tuple[int, str]] = []
+            for doc_id, text in documents:
+                rows.extend((r[0], index_text(text, r[1], r[2])) for r in c.execute(
+                    "SELECT id, ifnull(body_start, start), end FROM segments "
+                    "WHERE document_id = ? ORDER BY position", [doc_id]))
+            c.executemany("INSERT INTO segments_fts(rowid, text) VALUES (?, ?)", rows)
 
     def update_document(self, doc_id: int, changes: dict[str, Any], coder: str | None = None) -> None:
         allowed = {"name", "programme", "actor_type", "interview_date", "interviewer", "site",
