@@ -176,3 +176,66 @@ def test_the_search_index_covers_every_turn_written_in_groups(tmp_path):
     content = _content(tmp_path / "i.wbproj")
     assert content["index_rows"] == len(content["segments"])
     assert len(hits) > 0
+
+
+def _varied_docx(path: Path, *, merged: bool) -> Path:
+    """A Word file with what the direct reader must read as python-docx does: bold
+    labels (whole, split, not bold), tabs, line and page breaks, headings, a title,
+    tables as turns and as header fields, a nested table (and merged cells if asked)."""
+    import docx
+    from docx.enum.text import WD_BREAK
+
+    d = docx.Document()
+    d.core_properties.title = "Entretien 12"
+    d.core_properties.author = "Sophie"
+    d.add_heading("Parcours", level=1)
+    t = d.add_table(rows=2, cols=2)
+    t.cell(0, 0).text, t.cell(0, 1).text = "Date", "12/03/2023"
+    t.cell(1, 0).text, t.cell(1, 1).text = "Lieu", "Amiens"
+    p = d.add_paragraph()
+    p.add_run("ENQ :").bold = True
+    p.add_run(" Bonjour,\tça va ?")
+    p = d.add_paragraph()
+    p.add_run("Kar").bold = True
+    p.add_run("ima").bold = True
+    p.add_run(" : oui, ")
+    r = p.add_run("merci")
+    r.add_break()
+    r.add_text("deuxième ligne")
+    r.add_break(WD_BREAK.PAGE)
+    r.add_tab()
+    p = d.add_paragraph()
+    p.add_run("Alors").bold = False
+    p.add_run(" : on continue")
+    d.add_paragraph("Thème 2", style="Title")
+    t = d.add_table(rows=2, cols=3)
+    for row, cells in zip(t.rows, (("00:01:02", "ENQ", "Et ensuite ?"),
+                                   ("00:01:10", "Karima", "Le stage."))):
+        for cell, value in zip(row.cells, cells):
+            cell.text = value
+    inner = t.cell(1, 2).add_table(rows=1, cols=2)
+    inner.cell(0, 0).text, inner.cell(0, 1).text = "R", "imbriqué"
+    if merged:
+        t.cell(0, 0).merge(t.cell(1, 0))
+    d.add_paragraph("Karima : dernière phrase.")
+    d.save(path)
+    return path
+
+
+@pytest.mark.parametrize("merged", [False, True])
+def test_word_files_read_directly_as_python_docx_reads_them(tmp_path, merged):
+    from workbench.ingest.parsers import _docx, parse_file
+
+    path = _varied_docx(tmp_path / "varie.docx", merged=merged)
+    slow = _docx._read_python_docx(path)
+    if merged:                # merged cells: python-docx reads them (it repeats them)
+        with pytest.raises(_docx._Unexpected):
+            _docx._read_fast(path)
+    else:
+        assert _docx._read_fast(path) == slow
+    assert slow[1:] == ("Entretien 12", "Sophie")
+    parsed = parse_file(path)
+    assert parsed.metadata["document_title"] == "Entretien 12"
+    assert [s.speaker for s in parsed.segments if s.speaker][:2] == ["ENQ", "Karima"]
+    for golden in sorted(GOLDEN.glob("*.docx")):
+        assert _docx._read_fast(golden) == _docx._read_python_docx(golden)
