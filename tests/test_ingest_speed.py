@@ -76,23 +76,30 @@ def _content(path: Path) -> dict:
     return out
 
 
-class _CountingPool(workers.ProcessPoolExecutor):
+class _Counted:
     submitted = 0
-
-    def submit(self, fn, /, *args, **kwargs):
-        type(self).submitted += 1
-        return super().submit(fn, *args, **kwargs)
 
 
 @pytest.fixture
 def pooled(monkeypatch):
-    """Worker processes for any import of 2 files or more (2 workers)."""
+    """Worker processes for any import of 2 files or more (2 workers), counted."""
     monkeypatch.setattr(workers, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(workers, "PARALLEL_MIN_FILES", 2)
     monkeypatch.setenv("WORKBENCH_IMPORT_WORKERS", "2")
-    _CountingPool.submitted = 0
-    monkeypatch.setattr(workers, "ProcessPoolExecutor", _CountingPool)
-    return _CountingPool
+    _Counted.submitted = 0
+    make = workers.executor
+
+    def counting(n):
+        pool = make(n)
+        submit = pool.submit
+
+        def counted(fn, *args, **kwargs):
+            _Counted.submitted += 1
+            return submit(fn, *args, **kwargs)
+        pool.submit = counted
+        return pool
+    monkeypatch.setattr(workers, "executor", counting)
+    return _Counted
 
 
 def test_worker_processes_make_the_same_project_as_one_process(tmp_path, monkeypatch, pooled):

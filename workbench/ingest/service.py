@@ -184,7 +184,7 @@ class ParsedFile:
 
     path: str
     text: str
-    segments: list[dict]             # the turn model, as stored (segments_for_store)
+    segments: list[tuple]            # the turn model as stored (store.documents.segment_row)
     labels: frozenset[str]           # speaker labels found
     source_format: str
     encoding: str | None
@@ -224,8 +224,11 @@ def parse_job(job: FileJob) -> ParsedFile | ImportResult:
         _check_segments(path, parsed)
     except ImportFileError as exc:
         return ImportResult(str(path), "failed", message=str(exc))
+    from workbench.store.documents import segment_row
+
     return ParsedFile(
-        path=str(path), text=parsed.text, segments=segments_for_store(parsed),
+        path=str(path), text=parsed.text,
+        segments=[segment_row(s) for s in segments_for_store(parsed)],
         labels=frozenset(s.speaker for s in parsed.segments if s.speaker),
         source_format=parsed.source_format, encoding=parsed.encoding,
         extra={k: v for k, v in parsed.metadata.items() if v not in (None, "", [], {})},

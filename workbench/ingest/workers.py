@@ -28,13 +28,15 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
 from workbench.i18n import _, language, set_language
 from workbench.ingest.service import FileJob, ImportResult, ParsedFile, parse_job
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 #: Below this many bytes of files in all, or this many files, parsing stays in the
 #: importing process (starting workers costs more than it saves).
@@ -82,7 +84,14 @@ def worker_count(paths: Sequence[Path]) -> int:
     return 0
 
 
-def _context():
+def executor(workers: int) -> ProcessPoolExecutor:
+    """The pool (imported here: an import that parses in-process never loads it)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(workers, mp_context=_context())
+
+
+def _context() -> Any:
     import multiprocessing
 
     methods = multiprocessing.get_all_start_methods()
@@ -108,7 +117,7 @@ class Parsers:
         self.next_index = 0         # the next file to prepare
         if self.workers:
             try:
-                self.pool = ProcessPoolExecutor(self.workers, mp_context=_context())
+                self.pool = executor(self.workers)
             except (OSError, ValueError, ImportError):     # no processes here: parse inline
                 self.pool = None
 
@@ -159,6 +168,8 @@ class Parsers:
         if future is None:
             return digest, parse_job(job)
         self.queued_bytes -= _size(job.path)
+        from concurrent.futures.process import BrokenProcessPool
+
         try:
             return digest, future.result()
         except BrokenProcessPool:     # a worker died (out of memory?): the rest inline

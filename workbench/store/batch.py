@@ -133,7 +133,7 @@ class ImportBatch:
         return scratch
 
     # -- staging ------------------------------------------------------------------------
-    def add_document(self, fields: dict[str, Any], segments: Sequence[dict],
+    def add_document(self, fields: dict[str, Any], segments: Sequence[dict] | Sequence[tuple],
                      links: Sequence[tuple[str, str]] = ()) -> int:
         """Stage one document (the same row, segments and links as
         :meth:`insert_document` writes) and index it for search; returns its key for
@@ -311,7 +311,7 @@ class BatchStore(FieldStore):
         return (len(text) > BATCH_TEXT_CHARS and not self.is_scratch
                 and not getattr(self, "_depth", 0))
 
-    def insert_document_batched(self, fields: dict[str, Any], segments: Sequence[dict],
+    def insert_document_batched(self, fields: dict[str, Any], segments: Sequence[dict] | Sequence[tuple],
                                 participants: Sequence[tuple[str, str]] = (),
                                 coder: str | None = None, *,
                                 typed_fields: tuple | None = None,

@@ -53,6 +53,19 @@ def words_in_span(text: str, heads: Sequence[tuple[int, int]], start: int, end: 
     return "".join(out)
 
 
+def segment_row(s: dict) -> tuple:
+    """A segment (a dict with position, kind, speaker, is_interviewer, start, end,
+    timestamp, end_time, section, body_start, front_matter; the optional ones may be
+    missing) as the row :meth:`DocumentStore.insert_document` writes after the document
+    id.  An importer may pass these rows instead of the dicts (made where the file was
+    parsed: no dict per segment crosses between processes)."""
+    return (s["position"], s.get("kind", "turn"), s.get("speaker"),
+            int(bool(s.get("is_interviewer"))), s["start"], s["end"],
+            s.get("timestamp"), s.get("end_time"), s.get("section"),
+            s["start"] if s.get("body_start") is None else s["body_start"],
+            int(bool(s.get("front_matter"))))
+
+
 def index_text(text: str, start: int, end: int) -> str:
     """What of a segment goes into the full-text index (the one definition: documents
     inserted directly and those indexed ahead by an import batch use it): its words,
@@ -114,7 +127,7 @@ def _trim(text: str, limit: int) -> str:
 
 class DocumentStore(BatchStore):
     # -- writing -------------------------------------------------------------------
-    def insert_document(self, fields: dict[str, Any], segments: Sequence[dict],
+    def insert_document(self, fields: dict[str, Any], segments: Sequence[dict] | Sequence[tuple],
                         participants: Sequence[tuple[str, str]] = (),
                         coder: str | None = None, *,
                         typed_fields: tuple[Sequence, dict, Sequence] | None = None,
@@ -124,7 +137,7 @@ class DocumentStore(BatchStore):
         """Insert one document with its segments and participant links, all or nothing.
 
         ``segments``: dicts with position, kind, speaker, is_interviewer, start, end,
-        timestamp, end_time.  The document gets its text hash here, and a new GUID
+        timestamp, end_time (or the rows of :func:`segment_row`).  The document gets its text hash here, and a new GUID
         unless ``fields`` brings one (a document read from another tool keeps its own).  ``participants``: (participant_id, speaker or '').
         ``typed_fields``: (field definitions, {field: (text, number)} of this document,
         (document id, field, text, number) values of other documents that a field's new
@@ -160,13 +173,8 @@ class DocumentStore(BatchStore):
             doc_id = rowid(c.execute(
                 f"INSERT INTO documents({cols}) VALUES ({', '.join('?' * len(row))})",
                 list(row.values())))
-            seg_rows = [
-                (doc_id, s["position"], s.get("kind", "turn"), s.get("speaker"),
-                 int(bool(s.get("is_interviewer"))), s["start"], s["end"],
-                 s.get("timestamp"), s.get("end_time"), s.get("section"),
-                 s["start"] if s.get("body_start") is None else s["body_start"],
-                 int(bool(s.get("front_matter"))))
-                for s in segments]
+            rows = [s if isinstance(s, tuple) else segment_row(s) for s in segments]
+            seg_rows = [(doc_id, *row) for row in rows]
             if segment_ids is None:
                 c.executemany(
                     "INSERT INTO segments(document_id, position, kind, speaker, is_interviewer, "
