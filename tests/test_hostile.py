@@ -121,12 +121,19 @@ def test_every_command_that_reads_a_file_names_it(tmp_path, interview_txt, ext):
 
 
 def test_unexpected_library_error_is_the_files_error(tmp_path, monkeypatch):
-    """A parser library raising anything (here a TypeError deep in python-docx) becomes
-    that file's error; the batch goes on to the next file."""
+    """A parser library raising anything (here a TypeError deep in python-docx, which
+    reads the Word files the direct reader leaves to it) becomes that file's error; the
+    batch goes on to the next file."""
     import docx
+
+    from workbench.ingest.parsers import _docx
 
     def broken(*args, **kwargs):
         raise TypeError("'NoneType' object is not subscriptable")
+
+    def left_to_python_docx(path):
+        raise _docx._Unexpected
+    monkeypatch.setattr(_docx, "_read_fast", left_to_python_docx)
     d = tmp_path / "lot"
     d.mkdir()
     (d / "a.docx").write_bytes(H.good_docx_bytes())

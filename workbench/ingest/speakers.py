@@ -328,6 +328,13 @@ def _group_ts(m: re.Match[str], name: str) -> float | None:
     return None
 
 
+def _may_open_time(line: str, pos: int) -> bool:
+    """Whether a (wrapped) timestamp may start at ``pos``: a bracket, a parenthesis or a
+    digit (``\\d``: a Unicode decimal digit) is there."""
+    c = line[pos:pos + 1]
+    return c == "[" or c == "(" or c.isdecimal()
+
+
 def parse_line(line: str) -> LineInfo:
     """Find a candidate speaker label and a timestamp at the start of ``line``.
 
@@ -337,7 +344,9 @@ def parse_line(line: str) -> LineInfo:
     pos = len(line) - len(line.lstrip())
     timestamp: float | None = None
     ts_at = ""
-    m = _LEADING_TS_RE.match(line, pos)
+    # (each pattern below opens with a bracket, a parenthesis or a digit: a line that
+    # opens otherwise is not tried against it)
+    m = _LEADING_TS_RE.match(line, pos) if _may_open_time(line, pos) else None
     if m:
         timestamp = _group_ts(m, "ts")
         if timestamp is not None:
@@ -348,7 +357,7 @@ def parse_line(line: str) -> LineInfo:
     plain = pos
     label: str | None = None
     shape = ""
-    bm = _BRACKET_LABEL_RE.match(line, pos)
+    bm = _BRACKET_LABEL_RE.match(line, pos) if line.startswith("[", pos) else None
     if bm and looks_like_label(bm.group("label"), bracketed=True):
         label, pos, shape = clean_label(bm.group("label")), bm.end(), "bracket"
     else:
@@ -379,7 +388,7 @@ def parse_line(line: str) -> LineInfo:
                                 body_start=len(line), plain_start=plain, shape="line",
                                 ts_at="before")
     if label is not None and timestamp is None:
-        am = _AFTER_LABEL_TS_RE.match(line, pos)
+        am = _AFTER_LABEL_TS_RE.match(line, pos) if _may_open_time(line, pos) else None
         if am:
             after = _group_ts(am, "ts")
             if after is not None:
