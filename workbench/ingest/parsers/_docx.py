@@ -7,8 +7,8 @@ the label occurs only once; other labels follow :mod:`workbench.ingest.speakers`
 Heading paragraphs are never part of a turn.
 
 The XML is read directly with lxml (:func:`_read_fast`: python-docx builds an object per
-paragraph and run, and was 90 % of a .docx import), reading exactly what python-docx
-reads — a paragraph's direct runs and hyperlinks, a run's text, tabs and breaks, bold
+paragraph and run; reading directly takes less than half the CPU per file), reading
+exactly what python-docx reads — a paragraph's direct runs and hyperlinks, a run's text, tabs and breaks, bold
 set on the run, heading styles by id, the core properties — so both give the same
 blocks.  A document with merged table cells (python-docx repeats their content) or
 anything the direct reader does not expect (a part missing, an unknown value) is read
