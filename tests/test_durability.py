@@ -91,7 +91,7 @@ def _kill_after(proc, acks: int) -> list[list[str]]:
     got = []
     while len(got) < acks:
         line = proc.stdout.readline()
-        if not line:
+        if not line.endswith("\n"):     # end of output (or a line cut by the kill)
             break
         got.append(line.split())
     proc.send_signal(signal.SIGKILL)
@@ -99,7 +99,10 @@ def _kill_after(proc, acks: int) -> list[list[str]]:
     # raw pipe and would miss what readline() had already buffered)
     out = proc.stdout.read()
     proc.wait(timeout=60)
-    got += [line.split() for line in out.splitlines() if line.strip()]
+    # only whole lines are acknowledgements: a kill can land while ``print`` is writing,
+    # and a line without its newline was never completely said
+    got += [line.split() for line in out.splitlines(keepends=True)
+            if line.endswith("\n") and line.strip()]
     return got
 
 
