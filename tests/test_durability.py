@@ -50,7 +50,10 @@ WRITER = textwrap.dedent(r"""
         sync = conn.execute("PRAGMA synchronous").fetchone()[0]
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
         said.clear()
-        print(what, sync, mode, int(committed), int(conn.in_transaction), flush=True)
+        # one write: with PYTHONUNBUFFERED set, print() writes each word on its own and
+        # a kill between two of them left a partial acknowledgement
+        sys.stdout.write(f"{what} {sync} {mode} {int(committed)} {int(conn.in_transaction)}\n")
+        sys.stdout.flush()
 
     i = 0
     if action == "code":
