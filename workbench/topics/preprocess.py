@@ -230,6 +230,8 @@ def lemmatise(store, segments: Sequence[dict], *, model: str = DEFAULT_SPACY_MOD
                 progress(done, total, N_("lemmatising"))
             take(helper_parts(0))
         if helper is not None and meanwhile is not None:
+            if cancelled and cancelled():
+                raise TopicRunCancelled()
             meanwhile()
         while helper is not None and not helper.finished:
             if cancelled and cancelled():
