@@ -176,7 +176,9 @@ class _Writer:
     @property
     def text_width_cm(self) -> float:
         s = self.doc.sections[0]
-        return (s.page_width - s.left_margin - s.right_margin) / 360000
+        width, left, right = s.page_width, s.left_margin, s.right_margin
+        assert width is not None and left is not None and right is not None
+        return (width - left - right) / 360000
 
     def style(self, *names: str):
         for name in names:
@@ -348,6 +350,13 @@ class _Cancelled(Exception):
 
 # -- what the report knows ------------------------------------------------------------
 class _Report:
+    #: waves and cases (build_report sets them; :mod:`workbench.export.report_waves`)
+    dossiers_by: str | None = None
+    trajectories: tuple[tuple[str, str], ...] = ()
+    trajectory_participants: Sequence[str] | None = None
+    sampling: tuple[str, ...] = ()
+    saturation: tuple[str, ...] | None = None
+
     def __init__(self, project, w: _Writer, ev: Evidence, scope: ReportScope,
                  attributes: Sequence[str], dossier_quotes: int | None, by: str,
                  progress: ProgressFn, cancelled):
@@ -368,7 +377,7 @@ class _Report:
         data = project.query_data()
         self.data = data
         self.questions = self._questions()
-        q_codes = {}
+        q_codes: dict[str, list[int]] = {}
         for cid, qid in project.store.query_code_questions():
             q_codes.setdefault(qid, []).append(cid)
         self.q_codes = q_codes
@@ -646,7 +655,7 @@ def _excerpts(r: _Report):
              "line lists all its codes. {n} passages.").format(n=len(rest)))
     if not len(rest):
         return
-    first = {}
+    first: dict[int, list] = {}
     order = {cid: i for i, cid in enumerate(r.ev.codes["id"])}
     for row in rest.itertuples():
         cid = min(row.codes, key=lambda c: order.get(c, 1 << 30))

@@ -421,14 +421,14 @@ def accepted_labels(
     counts = Counter(info.label for info in infos if info.label)
     accepted = {clean_label(v) for v in vouched}
     lowercase_recurring = set()
-    for label, n in counts.items():
-        if is_conventional_label(label) or _is_known(label):
-            accepted.add(label)
-        elif label[0].islower():
-            if n >= 2 and _lowercase_label_ok(label):
-                lowercase_recurring.add(label)
+    for name, n in counts.items():
+        if is_conventional_label(name) or _is_known(name):
+            accepted.add(name)
+        elif name[0].islower():
+            if n >= 2 and _lowercase_label_ok(name):
+                lowercase_recurring.add(name)
         elif n >= 2:
-            accepted.add(label)
+            accepted.add(name)
     accepted |= {info.label for info in infos if info.label and info.strong}
     # lowercase labels are a convention of the whole document: one recurring lowercase
     # label beside capitalised speakers is prose ("la formation : ...")
@@ -448,7 +448,7 @@ def accepted_labels(
             text_lines = sum(1 for info in infos if info.label or info.body_case or info.timestamp)
         if (len(group) >= 2 and len(styles_seen) == 1
                 and len(group) >= 0.5 * max(text_lines, 1)):
-            accepted |= {infos[i].label for i in group}
+            accepted |= {lab for i in group if (lab := infos[i].label)}
         return accepted
     styles = {(infos[i].shape, infos[i].ts_at) for i in anchors}
     spaced = False
