@@ -18,10 +18,12 @@ import os
 import re
 import sqlite3
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, ContextManager, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, ContextManager, Iterable, Sequence, cast
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from workbench.coding.engine import CodingAPI
 
     from workbench.ingest.service import CancelledFn, ImportReport, ProgressFn
 else:
@@ -265,9 +267,10 @@ class ProjectCore:
             from workbench.ingest.manifest import ManifestError
             try:
                 mapping = load_manifest(manifest,
-                                        known_programmes=known + [programme] * bool(programme),
+                                        known_programmes=known + ([programme] if programme
+                                                                  else []),
                                         new_programmes=new_programme,
-                                        known_waves=waves + [wave] * bool(wave),
+                                        known_waves=waves + ([wave] if wave else []),
                                         new_waves=new_wave)
             except WorkbenchError:
                 raise
@@ -276,11 +279,11 @@ class ProjectCore:
                 where = f"{manifest}:{line}" if line else str(manifest)
                 raise ManifestError(located(where, message)) from exc
             table = mapping.fields
-            if table.columns:
+            if table is not None and table.columns:
                 typed = type_columns(
                     table, list(table.columns), {a.name: a for a in self.store.field_defs("document")},
                     field_types, stored=lambda n: self.store.field_values("document", n),
-                    owner_label=lambda doc_id: self.store.get_document(doc_id).name)
+                    owner_label=lambda doc_id: self.store.get_document(int(doc_id)).name)
                 field_defs, restored, notes = typed.fields, typed.restored, typed.notes
                 values = dict(typed.rows)
                 mapping = type(mapping)(
@@ -306,6 +309,7 @@ class ProjectCore:
         span with the code at that path (names matched case aside, missing ones
         created), origin "imported".  Runs inside the import's transaction; returns the
         number of codings and the paths of the codes created."""
+        coding = cast("CodingAPI", self)         # (the full facade's coding capability)
         created: list[str] = []
         by_code: dict[int, list[tuple[int, int]]] = {}
         with self.store.grouped("import.tags", self.coder, undoable=False,
@@ -316,13 +320,14 @@ class ProjectCore:
                 for part in path.split("/"):
                     found = self.store.child_code_id(parent, part)
                     if found is None:
-                        found = self.create_code(part, parent)
+                        found = coding.create_code(part, parent)
                         created.append("/".join([*names, part]))
                     names.append(self.store.get_code(found)["name"])
                     parent = found
+                assert parent is not None                 # (a path has one part at least)
                 by_code.setdefault(parent, []).append((start, end))
-            n = sum(len(self.apply_code_spans(doc_id, cid, spans, origin="imported",
-                                              label="import.tags"))
+            n = sum(len(coding.apply_code_spans(doc_id, cid, spans, origin="imported",
+                                                label="import.tags"))
                     for cid, spans in by_code.items())
         return n, created
 
@@ -337,7 +342,7 @@ class ProjectCore:
         :class:`~workbench.domain.Attribute` definitions."""
         return self.store.field_defs("document")
 
-    def document_field_values(self, ref: int | str) -> dict[str, str]:
+    def document_field_values(self, ref: int | str) -> dict[str, str | None]:
         """One document's fields: {name: value as text}."""
         return {name: text for name, (text, _num) in
                 self.store.field_values_of("document", self.document_id(ref)).items()}
@@ -359,7 +364,7 @@ class ProjectCore:
         if kind == "document":
             row_id = self.document_id(ref)
         elif kind == "code":
-            row_id = self.code_id(ref)
+            row_id = cast("CodingAPI", self).code_id(ref)
         else:
             row_id = int(ref)
         found = self.store.guid_of(kind, row_id)
@@ -479,7 +484,7 @@ class ProjectCore:
             where = f"{path}:{line}" if line else str(path)
             raise ParticipantTableError(located(where, message)) from exc
         typed = plan.typed
-        result = {"inserted": 0, "updated": 0}
+        result: dict[str, Any] = {"inserted": 0, "updated": 0}
         if not plan.empty:
             result = self.store.upsert_participants(
                 typed.fields, plan.rows(), coder=self.coder, retyped=typed.restored,
@@ -498,7 +503,7 @@ class ProjectCore:
             self.store.update_document(self.document_id(ref), {"private": int(private)},
                                        coder=self.coder)
         elif kind == "memo":
-            self.update_memo(int(ref), private=private)
+            cast("CodingAPI", self).update_memo(int(ref), private=private)
         elif kind == "attribute":
             if not self.store.set_attribute_private(str(ref), private, coder=self.coder):
                 raise NotFoundError(f"no participant attribute {ref!r}")
