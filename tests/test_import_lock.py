@@ -120,7 +120,7 @@ def test_undoing_an_import_that_brought_a_deleted_coding_back_deletes_it_again(
 
 def test_texts_are_hashed_and_counted_before_the_lock(tmp_path, exported, monkeypatch):
     """Hashing each source's text and counting its words (seconds for 500 interviews)
-    happen before the write transaction, never inside it."""
+    happen before the write transaction, never inside it (a preview's too)."""
     import workbench.export.qdpx.sources as sources
     import workbench.exchange.matching as matching
     import workbench.store.documents as documents
@@ -139,6 +139,8 @@ def test_texts_are_hashed_and_counted_before_the_lock(tmp_path, exported, monkey
         for module in (sources, matching, documents):
             watch(module, "text_hash")
         watch(sources.re, "findall")
+        b.import_qdpx(exported, dry_run=True)           # a preview too (then rolled back)
+        assert inside == [] and b.store.scalar("SELECT count(*) FROM documents") == 0
         b.import_qdpx(exported)
         assert b.store.scalar("SELECT count(*) FROM documents") == 3
         assert inside == []
@@ -146,18 +148,23 @@ def test_texts_are_hashed_and_counted_before_the_lock(tmp_path, exported, monkey
         assert inside == []
 
 
-def test_reads_inside_the_lock_do_not_grow_with_the_codings(tmp_path):
-    """A re-import (everything matches) reads the project in a fixed number of queries
-    per step, whatever the number of codings: 4 codings a document or 40."""
-    selects = {}
-    for per_doc in (4, 40):
-        with _build(tmp_path / f"a{per_doc}.wbproj", documents=3, per_doc=per_doc) as a:
-            qdpx = _export(a, tmp_path / f"a{per_doc}.qdpx")
-        with Project.create(tmp_path / f"b{per_doc}.wbproj", coder="bruno") as b:
+def test_a_reimport_reads_in_a_fixed_number_of_queries_and_writes_nothing(tmp_path):
+    """A re-import (everything matches) reads the project inside its transaction in a
+    fixed number of queries, whatever the number of documents and codings (2 documents
+    of 4 codings or 5 of 40), and writes nothing there."""
+    selects, writes = {}, {}
+    for documents, per_doc in ((2, 4), (5, 40)):
+        name = f"{documents}x{per_doc}"
+        with _build(tmp_path / f"a{name}.wbproj", documents=documents, per_doc=per_doc) as a:
+            qdpx = _export(a, tmp_path / f"a{name}.qdpx")
+        with Project.create(tmp_path / f"b{name}.wbproj", coder="bruno") as b:
             b.import_qdpx(qdpx)
             seen = _inside_transaction(b.store, lambda: b.import_qdpx(qdpx))
-            selects[per_doc] = sum(s.lstrip().upper().startswith("SELECT") for s in seen)
-    assert selects[4] == selects[40]
+        selects[name] = sum(s.lstrip().upper().startswith("SELECT") for s in seen)
+        writes[name] = [s for s in seen if s.lstrip().upper().startswith(
+            ("INSERT", "UPDATE", "DELETE")) and "import_batches" not in s]
+    assert selects["2x4"] == selects["5x40"]
+    assert writes == {"2x4": [], "5x40": []}
 
 
 def test_a_fresh_import_does_not_read_back_the_codings_it_writes(tmp_path, exported):

@@ -11,9 +11,13 @@ and ``workbench merge`` (a ``.wbproj`` or a ``.qdpx``).
    :mod:`workbench.exchange.matching` and raising every difference as a conflict of
    :mod:`workbench.exchange.conflicts`, decided by the choices given, the remembered
    decisions, ``prefer``, then (``import``) the default "keep the project's values".
-3. **All or nothing**: new sources are indexed for search first in short transactions
-   (the store's import batch, :func:`~workbench.export.qdpx.sources.preindex`); then
-   one transaction writes the rest.
+3. **All or nothing, with a short lock**: what needs no lock is done first — texts
+   hashed and counted, matched texts compared, new sources' turns found and indexed
+   for search in short transactions (the store's import batch,
+   :func:`~workbench.export.qdpx.sources.preindex`); then one transaction matches
+   against what the project holds at that moment and writes the rest, in bulk (one
+   statement per table and document, undo recorded as id runs), so that another
+   program's write waits for that transaction only (``benchmarks/bench_lock.py``).
    Codes, codings and memos it adds, changes or removes are **one undoable step**
    (``merge`` or ``import``); documents it adds stay, like any import.  A preview
    (``dry_run``) runs the same steps and rolls them back; a merge with a conflict left
@@ -103,9 +107,10 @@ def bring_in(project, path: str | Path, *, mode: str = "merge",
     batching = not preview
     try:
         with (store.import_batch(f"project.{label}", project.coder) if batching
-              else contextlib.nullcontext()) as batch:
-            if batch is not None:            # the search index of new sources, before the lock
-                sources.preindex(ctx, batch)
+              else contextlib.nullcontext()) as batch, store.bulk_writes():
+            # before the lock: texts hashed and compared, new sources' turns found and
+            # (outside a preview) indexed for search
+            sources.preindex(ctx, batch)
             with (store.transaction() if preview else
                   store.grouped(label, project.coder, details=details)) as rec:
                 for step in steps:

@@ -99,8 +99,7 @@ class _Recorder:
         last = self.changes[-1] if self.changes else None
         if last is not None and last["table"] == table and "inserted" in last:
             # the same table's rows again (the next document's codings): one record
-            last["inserted"] = _id_runs([i for lo, hi in last["inserted"]
-                                         for i in range(lo, hi + 1)] + ids)
+            last["inserted"] = _join_runs(last["inserted"], _id_runs(ids))
             if tombs:
                 last.setdefault("tombs", {}).update(tombs)
             return ids
@@ -171,6 +170,16 @@ def _id_runs(ids: Iterable[int]) -> list[list[int]]:
         else:
             runs.append([i, i])
     return runs
+
+
+def _join_runs(a: list[list[int]], b: list[list[int]]) -> list[list[int]]:
+    """Two lists of id runs as one (``b`` usually follows ``a``: joined in place)."""
+    if a and b and b[0][0] > a[-1][1]:
+        if b[0][0] == a[-1][1] + 1:
+            a[-1][1] = b[0][1]
+            b = b[1:]
+        return a + b
+    return _id_runs([i for lo, hi in a + b for i in range(lo, hi + 1)])
 
 
 def change_rows(ch: dict) -> int:

@@ -51,6 +51,10 @@ CHECK_BUDGET_S = float(os.environ.get("WORKBENCH_CHECK_BUDGET", "0.1"))
 #: How long a write that must not wait (the interface's changes) gives another program
 #: that is just finishing a commit before it says it would wait.
 NO_WAIT_TIMEOUT_MS = 100
+#: Page cache of a connection while it writes one big import (KiB; SQLite's default is
+#: 2 MB): the indexes of tens of thousands of new codings stay in memory instead of
+#: being spilled and read back within the transaction (a quarter less work).
+BULK_CACHE_KIB = 16_384
 _READERS_LOCK = threading.Lock()        # guards opening a store's read-only connection
 
 _log = logging.getLogger("workbench")
@@ -354,6 +358,19 @@ class StoreCore:
                     self.conn.execute("RELEASE part")
                 raise
             self.conn.execute("RELEASE part")
+
+    @contextlib.contextmanager
+    def bulk_writes(self) -> Iterator[None]:
+        """Within this block this connection has a bigger page cache
+        (:data:`BULK_CACHE_KIB`), for an import writing many rows in one transaction."""
+        with self._lock:
+            old = self.conn.execute("PRAGMA cache_size").fetchone()[0]
+            self.conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+        try:
+            yield
+        finally:
+            with self._lock:
+                self.conn.execute(f"PRAGMA cache_size = {int(old)}")
 
     @contextlib.contextmanager
     def first_write(self, *, wait: bool = True,

@@ -133,16 +133,35 @@ class ExchangeImportStore(CodingStore):
                       "ON CONFLICT(kind, local_id) DO UPDATE SET guid = excluded.guid",
                       [kind, str(local_id), guid])
 
-    def set_exchange_fields(self, kind: str, guid: str, data: dict) -> None:
-        """Keep another tool's attributes of one element (merged over those kept)."""
+    def exchange_fields_of(self, kind: str, guids: Iterable[str]) -> dict[str, dict]:
+        """GUID key -> the attributes kept of those elements that have some (one query
+        per 500)."""
+        keys = sorted({guid_key(g) or g for g in guids})
+        out: dict[str, dict] = {}
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            out.update((r[0], json.loads(r[1])) for r in self.query(
+                "SELECT guid, data FROM exchange_fields WHERE kind = ? AND guid IN "
+                f"({', '.join('?' * len(chunk))})", [kind, *chunk]))
+        return out
+
+    def set_exchange_fields(self, kind: str, guid: str, data: dict,
+                            kept: dict | None = None) -> None:
+        """Keep another tool's attributes of one element (merged over those kept;
+        ``kept``: those, when the caller read them already, see
+        :meth:`exchange_fields_of`).  Nothing is written when nothing changes."""
         data = {k: v for k, v in data.items() if v not in (None, "")}
         if not data:
             return
         key = guid_key(guid) or guid
         with self.transaction() as c:
-            row = c.execute("SELECT data FROM exchange_fields WHERE kind = ? AND guid = ?",
-                            [kind, key]).fetchone()
-            merged = {**(json.loads(row[0]) if row else {}), **data}
+            if kept is None:
+                row = c.execute("SELECT data FROM exchange_fields WHERE kind = ? AND guid = ?",
+                                [kind, key]).fetchone()
+                kept = json.loads(row[0]) if row else {}
+            merged = {**kept, **data}
+            if merged == kept:
+                return
             c.execute("INSERT INTO exchange_fields(kind, guid, data) VALUES (?, ?, ?) "
                       "ON CONFLICT(kind, guid) DO UPDATE SET data = excluded.data",
                       [kind, key, json.dumps(merged, ensure_ascii=False, sort_keys=True)])

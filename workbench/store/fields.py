@@ -68,6 +68,20 @@ class FieldStore(StoreCore):
         return {r[0]: (r[1], r[2]) for r in self.query(
             f"SELECT {fs.field}, value, num FROM {fs.values} WHERE {fs.owner} = ?", [owner])}
 
+    def field_values_of_many(self, kind: str, owners: Iterable[int | str]
+                             ) -> dict[int | str, dict[str, tuple[str | None, float | None]]]:
+        """Several owners' values at once: {owner: {field: (text, number)}} (every owner
+        asked for is a key; one query per 500)."""
+        fs = _set(kind)
+        wanted = sorted(set(owners), key=str)
+        out: dict[int | str, dict[str, tuple[str | None, float | None]]] = {o: {} for o in wanted}
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i:i + 500]
+            for r in self.query(f"SELECT {fs.owner}, {fs.field}, value, num FROM {fs.values} "
+                                f"WHERE {fs.owner} IN ({', '.join('?' * len(chunk))})", chunk):
+                out.setdefault(r[0], {})[r[1]] = (r[2], r[3])
+        return out
+
     def write_field_defs(self, c: sqlite3.Connection, kind: str,
                          defs: Sequence[Attribute]) -> None:
         """Insert or update definitions (inside the caller's transaction); an existing

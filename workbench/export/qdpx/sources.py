@@ -19,7 +19,7 @@ import json
 import re
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
@@ -538,7 +538,8 @@ def _doc_values(ctx: ImportCtx, src: dict, item: str) -> dict[str, tuple]:
     return out
 
 
-def _match_metadata(ctx: ImportCtx, src: dict, did: int, row: dict) -> None:
+def _match_metadata(ctx: ImportCtx, src: dict, did: int, row: dict,
+                    known: "_Known | None" = None) -> None:
     """A matched document keeps its metadata; each value the file has differently is a
     conflict (``theirs`` takes the file's), a blank one is filled."""
     fields = _document_fields(ctx, src, row["name"], counted=False)
@@ -569,7 +570,8 @@ def _match_metadata(ctx: ImportCtx, src: dict, did: int, row: dict) -> None:
         ctx.store.update_document(did, changes, coder=ctx.coder)
     if extra_changed:
         ctx.store.set_document_extra(did, extra)
-    mine_fields = ctx.store.field_values_of("document", did)
+    mine_fields = known.values[did] if known is not None and did in known.values else \
+        ctx.store.field_values_of("document", did)
     write = []
     for name, theirs in _doc_values(ctx, src, row["name"]).items():
         mine = mine_fields.get(name)
@@ -624,11 +626,12 @@ def _unpack(packed: tuple) -> list[dict]:
     return [dict(zip(keys, row)) for row in zip(*cols)] if keys else [{} for _row in range(n)]
 
 
-def preindex(ctx: ImportCtx, batch) -> None:
+def preindex(ctx: ImportCtx, batch=None) -> None:
     """Before the import's transaction, what needs no lock: the segments of every source
     that will be new (no document with its GUID or its text), indexed for search by
-    ``batch`` in short transactions, so that the transaction itself writes rows, not the
-    index; each source's text hash and a new one's word count; and for a source that
+    ``batch`` in short transactions (no batch: a preview, nothing written), so that the
+    transaction itself writes rows, not the index; each source's text hash and a new
+    one's word count; and for a source that
     matches a project document, the position map between the two texts
     (:class:`SpanMapper`: for an edited text, the comparison of the two), which
     :func:`merge` takes if that document still has the same text when the lock is
@@ -651,11 +654,15 @@ def preindex(ctx: ImportCtx, batch) -> None:
         _word_count(src)
         segments = src["segments"] if src["segments"] is not None else \
             detect_segments(src["text"], src["name"])
+        if batch is None:
+            ctx.preindexed[src["key"]] = (_pack(segments), None)
+            continue
         # each turn's words, as the index holds them (from body_start: no label, no time)
         ids = batch.preindex([index_text(src["text"], s["start"] if s.get("body_start") is None
                                          else s["body_start"], s["end"]) for s in segments])
         ctx.preindexed[src["key"]] = (_pack(segments), ids)
-    batch.flush()
+    if batch is not None:
+        batch.flush()
 
 
 def merge(ctx: ImportCtx) -> None:
@@ -679,7 +686,10 @@ def merge(ctx: ImportCtx) -> None:
     known = _Known(store.codings_for_match(matched), held,
                    store.selection_owners(sel["key"] for src in sources
                                           for sel in src["selections"]
-                                          if sel["key"] not in stored))
+                                          if sel["key"] not in stored),
+                   store.field_values_of_many("document", matched),
+                   store.exchange_fields_of("source", [index.rows[d]["guid"] for d in matched]
+                                            + [src["guid"] for src in sources]))
     for si, src in enumerate(sources):
         found = index.match(src["key"], src["text"], src["name"], source_hash(src))
         did = found.id
@@ -713,7 +723,7 @@ def merge(ctx: ImportCtx) -> None:
                 ctx.doc_map[src["key"]] = SpanMapper(src["text"], store.document_text(did),
                                                      source_hash=source_hash(src),
                                                      target_hash=row["text_hash"])
-            _match_metadata(ctx, src, did, row)
+            _match_metadata(ctx, src, did, row, known)
             ctx.doc_name[src["key"]] = row["name"]
             ctx.doc_guid[src["key"]] = row["guid"]
         else:
@@ -743,7 +753,10 @@ def merge(ctx: ImportCtx) -> None:
         data = dict(src["fields"])
         if src["description"]:
             data["Description"] = src["description"]
-        store.set_exchange_fields("source", ctx.doc_guid[src["key"]], data)
+        gkey = guid_key(ctx.doc_guid[src["key"]]) or ctx.doc_guid[src["key"]]
+        kept = known.kept.get(gkey, {})
+        store.set_exchange_fields("source", gkey, data, kept=kept)
+        known.kept[gkey] = {**kept, **{k: v for k, v in data.items() if v not in (None, "")}}
         _merge_codings(ctx, src, did, coding_owner, known)
         ctx.step(si + 1, len(sources), ctx.doc_name[src["key"]])
 
@@ -798,6 +811,10 @@ class _Known:
     codings: dict[int, list[tuple]]
     selections: dict[int, dict[str, dict]]
     owners: dict[str, int]
+    #: typed field values of the matched documents, by document id
+    values: dict = field(default_factory=dict)
+    #: another tool's attributes kept for sources, by GUID key (current as written)
+    kept: dict[str, dict] = field(default_factory=dict)
 
     def codings_of(self, store, did: int) -> list[tuple]:
         if did not in self.codings:     # a document this import added (or matched since)
