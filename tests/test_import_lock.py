@@ -178,3 +178,36 @@ def test_a_fresh_import_does_not_read_back_the_codings_it_writes(tmp_path, expor
                                            for s in inserts)
         assert not [s for s in seen if "FROM codings WHERE id >" in s]
         assert not [s for s in seen if s.startswith("SELECT lower(guid), id FROM codings")]
+
+
+def test_what_the_matching_reads_is_read_before_the_lock(tmp_path, exported):
+    """A re-import reads the project's codings and selections (to match the file's)
+    before taking the write lock; inside it, only their fingerprint."""
+    with Project.create(tmp_path / "b.wbproj", coder="bruno") as b:
+        b.import_qdpx(exported)
+        seen = _inside_transaction(b.store, lambda: b.import_qdpx(exported))
+        reads = [s for s in seen if s.startswith("SELECT") and " FROM codings" in s]
+        assert reads and all("INDEXED BY idx_codings_query" in s for s in reads), reads
+
+
+def test_a_coding_changed_between_the_reads_and_the_lock_is_seen(tmp_path, exported,
+                                                                 monkeypatch):
+    """Another program changes a coding after the import read the project and before it
+    holds the lock: the import notices (the fingerprint differs), reads again under the
+    lock, and reports the change as a conflict instead of matching a stale copy."""
+    import sqlite3
+
+    import workbench.export.qdpx.sources as sources
+    with Project.create(tmp_path / "b.wbproj", coder="bruno") as b:
+        b.import_qdpx(exported)
+        gid = b.store.query("SELECT guid FROM codings ORDER BY id LIMIT 1")[0][0]
+        real = sources.preindex
+
+        def then_another_program_writes(ctx, batch=None):
+            real(ctx, batch)
+            other = sqlite3.connect(tmp_path / "b.wbproj", isolation_level=None)
+            other.execute("UPDATE codings SET end = end + 5 WHERE guid = ?", [gid])
+            other.close()
+        monkeypatch.setattr(sources, "preindex", then_another_program_writes)
+        report = b.import_qdpx(exported)
+        assert f"coding:{gid.lower()}" in {c["id"] for c in report["conflicts"]}

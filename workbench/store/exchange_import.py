@@ -284,6 +284,24 @@ class ExchangeImportStore(CodingStore):
                 out[r[0]].append(tuple(r)[1:])
         return out
 
+    def codings_version(self) -> tuple:
+        """A fingerprint of every coding's and selection's place (id, document, span,
+        code, coder): equal before and after, nothing of that changed meanwhile (an
+        import reads what it matches against before it takes the write lock, and checks
+        this once it holds it).  One pass over an index of codings (it holds those
+        columns) and one over selections."""
+        k = self.query(
+            "SELECT count(*), ifnull(max(id), 0), total(id * 31 + document_id * 37 + "
+            "start * 41 + end * 43 + code_id * 47 + coder_id * 53), "
+            "total(((start * 2654435761 + end) * 40503 + code_id * 97 + coder_id + "
+            "document_id * 7919 + id * 104729) % 4294967291) "
+            "FROM codings INDEXED BY idx_codings_query")[0]
+        s = self.query(
+            "SELECT count(*), ifnull(max(rowid), 0), total(rowid * 31 + document_id * 37 + "
+            "start * 41 + end * 43), total(((start * 2654435761 + end) * 40503 + "
+            "document_id * 7919 + rowid * 104729) % 4294967291) FROM selections")[0]
+        return (*tuple(k), *tuple(s))
+
     def codings_by_guid(self, keys: Iterable[str]) -> dict[str, dict]:
         """GUID key -> the coding's id, document_id, code_id, coder_id, start, end, guid,
         for those of these GUID keys the project holds."""

@@ -138,6 +138,9 @@ class ImportCtx:
     preindexed: dict[str, tuple] = field(default_factory=dict)
     #: source key -> (document id, its text hash, SpanMapper): made before the lock
     mappers: dict[str, tuple] = field(default_factory=dict)
+    #: what the sources step matches codings and selections against, read before the
+    #: lock (workbench.export.qdpx.sources._Known), used if still true under it
+    known: Any = None
 
     @property
     def store(self):

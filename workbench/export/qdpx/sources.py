@@ -642,6 +642,7 @@ def preindex(ctx: ImportCtx, batch=None) -> None:
     from workbench.store.documents import index_text
     sources = ctx.content.sources
     index = DocumentIndex(ctx.store, [s["guid"] for s in sources])
+    ctx.known = _read_known(ctx.store, sources, index, check=True)
     for src in sources:
         did = index.match(src["key"], src["text"], src["name"], source_hash(src)).id
         if did is not None:
@@ -677,19 +678,17 @@ def merge(ctx: ImportCtx) -> None:
     store = ctx.store
     sources = ctx.content.sources
     index = DocumentIndex(store, [s["guid"] for s in sources])
-    # what the matching reads, in a few queries for all sources rather than per source
-    coding_owner = store.codings_by_guid(k["key"] for s in sources for k in _codings_of(s))
-    matched = {index.match(src["key"], src["text"], src["name"], source_hash(src)).id
-               for src in sources} - {None}
-    held = store.selection_keys(matched)
-    stored = {k for sels in held.values() for k in sels}
-    known = _Known(store.codings_for_match(matched), held,
-                   store.selection_owners(sel["key"] for src in sources
-                                          for sel in src["selections"]
-                                          if sel["key"] not in stored),
-                   store.field_values_of_many("document", matched),
-                   store.exchange_fields_of("source", [index.rows[d]["guid"] for d in matched]
-                                            + [src["guid"] for src in sources]))
+    # what the matching reads about codings and selections: read before the lock
+    # (preindex) if nothing of them changed since, else now
+    known = ctx.known
+    if known is None or known.matched != _matched(sources, index) or \
+            known.version != store.codings_version():
+        known = _read_known(store, sources, index)
+    ctx.known = None
+    coding_owner = known.coding_owner
+    known.values = store.field_values_of_many("document", known.matched)
+    known.kept = store.exchange_fields_of(
+        "source", [index.rows[d]["guid"] for d in known.matched] + [s["guid"] for s in sources])
     for si, src in enumerate(sources):
         found = index.match(src["key"], src["text"], src["name"], source_hash(src))
         did = found.id
@@ -811,6 +810,12 @@ class _Known:
     codings: dict[int, list[tuple]]
     selections: dict[int, dict[str, dict]]
     owners: dict[str, int]
+    #: the file's coding GUID keys the project holds -> that coding (codings_by_guid)
+    coding_owner: dict[str, dict] = field(default_factory=dict)
+    #: the documents matched when it was read, and the fingerprint of the codings and
+    #: selections then (:meth:`~workbench.store.exchange_import.ExchangeImportStore.codings_version`)
+    matched: set = field(default_factory=set)
+    version: tuple | None = None
     #: typed field values of the matched documents, by document id
     values: dict = field(default_factory=dict)
     #: another tool's attributes kept for sources, by GUID key (current as written)
@@ -825,6 +830,32 @@ class _Known:
         if did not in self.selections:
             self.selections.update(store.selection_keys([did]))
         return self.selections[did]
+
+
+def _matched(sources: list[dict], index) -> set[int]:
+    """The project documents that the file's sources match."""
+    return {index.match(src["key"], src["text"], src["name"], source_hash(src)).id
+            for src in sources} - {None}
+
+
+def _read_known(store, sources: list[dict], index, *, check: bool = False) -> _Known | None:
+    """What :func:`merge` matches the file's codings and selections against, read in a
+    few queries for all sources.  ``check`` (before the lock): with the fingerprint of
+    codings and selections taken before and after, None if they changed meanwhile."""
+    version = store.codings_version() if check else None
+    matched = _matched(sources, index)
+    held = store.selection_keys(matched)
+    stored = {k for sels in held.values() for k in sels}
+    known = _Known(store.codings_for_match(matched), held,
+                   store.selection_owners(sel["key"] for src in sources
+                                          for sel in src["selections"]
+                                          if sel["key"] not in stored),
+                   coding_owner=store.codings_by_guid(
+                       k["key"] for s in sources for k in _codings_of(s)),
+                   matched=matched, version=version)
+    if check and store.codings_version() != version:
+        return None
+    return known
 
 
 def _merge_codings(ctx: ImportCtx, src: dict, did: int, coding_owner: dict,
