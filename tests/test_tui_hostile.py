@@ -233,3 +233,34 @@ async def test_bad_files_imported_through_the_dialog_are_named_and_the_rest_impo
             assert any(line.startswith(str(f)) for line in lines), (f.name, message)
     with Project.open(path) as p:
         assert set(p.documents()["name"]) == before | {"zz_bon"}
+
+
+async def test_deleting_a_code_behind_another_program_waits_without_freezing(path,
+                                                                            monkeypatch):
+    """The codebook's delete (with its confirmation that the code carries codings) goes
+    through the interface's changes: behind another program's write it waits in a long
+    job, and the code is deleted once the other program has finished."""
+    from workbench.store import db
+    from workbench.tui.screens.dialogs import ConfirmDialog, ProgressDialog
+    monkeypatch.setattr(db, "MAX_WRITE_WAIT_S", 60)
+    app = WorkbenchApp(path, coder="testeur", poll=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("b")
+        await pilot.pause()
+        app.screen.refresh_data(select=app.project.code_id("Freins/Garde d'enfants"))
+        await pilot.pause()
+        holder = _hold_lock(path)
+        try:
+            await pilot.press("delete")
+            await pilot.press("y")                          # "delete?"
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmDialog)    # "it carries 1 coding": asked
+            await pilot.press("y")                          # while the lock is held
+            await pilot.pause()
+            assert holder.poll() is None and isinstance(app.screen, ProgressDialog)
+        finally:
+            _release(holder)
+        await _settle(app, pilot)
+        assert not isinstance(app.screen, (ErrorDialog, ProgressDialog))
+    with Project.open(path) as p:
+        assert "Freins/Garde d'enfants" not in p.code_paths().values()

@@ -373,8 +373,10 @@ class WorkbenchApp(App):
                     seen.append(cid)
                 if len(seen) >= 9:
                     break
-            for cid in seen:
-                self.project.use_code_slot(cid)
+            store = self.project.store
+            with store.first_write(wait=False):   # another program writing: next session
+                for cid in seen:
+                    self.project.use_code_slot(cid)
         except Exception as exc:       # a read-only project still opens
             self.log.warning(f"code slots not seeded: {exc!r}")
 

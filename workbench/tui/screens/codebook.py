@@ -238,17 +238,22 @@ class CodebookScreen(BaseScreen):
             return
         path = self._path(cid)
 
-        def delete(force: bool) -> None:
+        def deleted(force: bool):
             try:
-                self.project.delete_code(cid, force=force)
-            except ConfirmationRequired as exc:
-                self.app.push_screen(ConfirmDialog(str(exc)),
+                return self.project.delete_code(cid, force=force)
+            except ConfirmationRequired as exc:     # (asked before anything is written)
+                return exc
+
+        def delete(force: bool) -> None:
+            # a change like any other: behind another program's write it waits in a
+            # long job instead of freezing the screen
+            outcome = self.app.change(deleted, force)
+            if isinstance(outcome, ConfirmationRequired):
+                self.app.push_screen(ConfirmDialog(str(outcome)),
                                      lambda yes: yes and delete(True))
                 return
-            except Exception as exc:
-                self.app.show_error(exc)
+            if not self.app.ok:      # an error shown, or waiting (the screens refresh then)
                 return
-            self.app.mark_synced()
             self.refresh_data()
             self.notify(_("Deleted: {code}").format(code=path))
 

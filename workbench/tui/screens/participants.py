@@ -99,13 +99,20 @@ class ParticipantsScreen(BaseScreen):
     def _import(self, values: dict, overrides: dict[str, str]) -> None:
         """Import; when the file disagrees with the project's types, offer to change
         them explicitly, attribute by attribute, then import again."""
-        from workbench.domain import WorkbenchError
         from workbench.public import TableTypeError
-        try:
-            result = self.project.import_participants(
-                values["path"], id_column=values.get("id_column"),
-                types={name: (type_, ()) for name, type_ in overrides.items()})
-        except TableTypeError as exc:
+        def imported():
+            try:
+                return self.project.import_participants(
+                    values["path"], id_column=values.get("id_column"),
+                    types={name: (type_, ()) for name, type_ in overrides.items()})
+            except TableTypeError as exc:     # (refused before anything is written)
+                return exc
+
+        # a change like any other: behind another program's write it waits in a long job
+        # instead of freezing the screen (errors are shown by the app)
+        result = self.app.change(imported)
+        if isinstance(result, TableTypeError):
+            exc = result
             if exc.conflicts:
                 self.app.push_screen(
                     TypeOverrideDialog(str(exc), exc.conflicts),
@@ -113,10 +120,8 @@ class ParticipantsScreen(BaseScreen):
             else:
                 self.app.show_error(exc)
             return
-        except WorkbenchError as exc:
-            self.app.show_error(exc)
+        if not self.app.ok or result is None:
             return
-        self.app.mark_synced()
         self.refresh_data()
         added = result["inserted"]
         lines = [ngettext("{added} participant added, {updated} updated",
