@@ -103,12 +103,15 @@ class Holds:
 
     def __init__(self) -> None:
         self.durations: list[float] = []
+        self.longest_at = ""          # where the longest one was opened (workbench code)
 
     @contextlib.contextmanager
     def watching(self):
         from workbench.store import db
+        import traceback
         original = db.StoreCore.transaction
         durations = self.durations
+        holds = self
 
         @contextlib.contextmanager
         def timed(store):
@@ -117,7 +120,13 @@ class Holds:
             with original(store) as c:
                 yield c
             if outer:
-                durations.append(time.perf_counter() - t)
+                d = time.perf_counter() - t
+                if d > max(durations, default=0.0):
+                    frames = [f for f in traceback.extract_stack()[:-2]
+                              if "/workbench/" in f.filename and "/store/" not in f.filename]
+                    holds.longest_at = " < ".join(
+                        f"{Path(f.filename).name}:{f.name}" for f in reversed(frames[-3:]))
+                durations.append(d)
 
         db.StoreCore.transaction = timed
         try:
@@ -136,6 +145,7 @@ def measure(name: str, project_path: Path, work: Path, run) -> dict:
     row = {
         "scenario": name, "total_s": round(total, 2),
         "longest_hold_s": round(max(holds.durations, default=0.0), 3),
+        "longest_hold_at": holds.longest_at,
         "transactions": len(holds.durations),
         "probe_writes": len(waits),
         "longest_wait_s": round(waits[-1], 3) if waits else None,
@@ -146,7 +156,8 @@ def measure(name: str, project_path: Path, work: Path, run) -> dict:
     print(f"{name:<10} total {row['total_s']:7.2f} s | longest hold {row['longest_hold_s']:6.2f} s "
           f"({row['transactions']} transactions) | probe: {row['probe_writes']} writes, longest "
           f"wait {row['longest_wait_s']} s, p95 {row['p95_wait_s']} s, "
-          f"{row['waits_over_1s']} over 1 s | {outcome}", flush=True)
+          f"{row['waits_over_1s']} over 1 s | {outcome} | longest in {holds.longest_at}",
+          flush=True)
     return row
 
 
