@@ -211,3 +211,46 @@ def test_a_coding_changed_between_the_reads_and_the_lock_is_seen(tmp_path, expor
         monkeypatch.setattr(sources, "preindex", then_another_program_writes)
         report = b.import_qdpx(exported)
         assert f"coding:{gid.lower()}" in {c["id"] for c in report["conflicts"]}
+
+
+def test_a_big_insert_keeps_the_triggers_and_does_their_work(tmp_path, monkeypatch):
+    """From BULK_ROWS rows, the import's insert of codings drops their per-row insert
+    triggers and does their work itself, inside its transaction: a coding the project
+    had deleted (tombstone) and the file brings back lifts its tombstone, undo puts it
+    back as it was; the triggers are there afterwards as before, and a failure in the
+    middle leaves them (and the project) as they were."""
+    import workbench.store.coding as coding
+    monkeypatch.setattr(coding, "BULK_ROWS", 10)      # the 36 codings are a big insert
+
+    def triggers(store):
+        return sorted(tuple(r) for r in store.query(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"))
+
+    with _build(tmp_path / "a.wbproj", documents=3, per_doc=12) as a:
+        gid = a.store.query("SELECT guid FROM codings ORDER BY id LIMIT 1")[0][0].lower()
+        qdpx = _export(a, tmp_path / "a.qdpx")
+    with Project.create(tmp_path / "b.wbproj", coder="bruno") as b:
+        before = triggers(b.store)
+        with b.store.transaction() as c:              # deleted here once, long ago
+            c.execute("INSERT INTO tombstones(kind, guid, deleted_at) VALUES "
+                      "('coding', ?, '2026-01-02T03:04:05Z')", [gid])
+        report = b.import_qdpx(qdpx, on_conflict="replace")     # theirs: it comes back
+        assert report["new"]["codings"] == 35 and report["restored"]["codings"] == 1
+        assert triggers(b.store) == before
+        assert b.store.scalar("SELECT count(*) FROM tombstones") == 0
+        assert b.store.scalar("SELECT count(*) FROM codings WHERE guid IS NULL") == 0
+        assert b.undo() == "import"
+        tombs = b.store.query("SELECT kind, guid, deleted_at FROM tombstones")
+        assert [tuple(r) for r in tombs] == [("coding", gid, "2026-01-02T03:04:05Z")]
+        # a failure in the middle of the big insert: nothing written, triggers intact
+        real = coding._Recorder._insert_without_triggers
+
+        def failing(self, table, sql, cols, values, tombs):
+            real(self, table, sql, cols, values[:5], tombs)
+            raise RuntimeError("disk on fire")
+        monkeypatch.setattr(coding._Recorder, "_insert_without_triggers", failing)
+        with pytest.raises(Exception):
+            b.import_qdpx(qdpx, on_conflict="replace")
+        assert b.store.scalar("SELECT count(*) FROM codings") == 0
+        assert triggers(b.store) == before
+        assert b.store.scalar("SELECT count(*) FROM tombstones") == 1

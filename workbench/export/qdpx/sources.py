@@ -758,6 +758,25 @@ def merge(ctx: ImportCtx) -> None:
         known.kept[gkey] = {**kept, **{k: v for k, v in data.items() if v not in (None, "")}}
         _merge_codings(ctx, src, did, coding_owner, known)
         ctx.step(si + 1, len(sources), ctx.doc_name[src["key"]])
+    _write_codings(ctx, known, coding_owner)
+
+
+def _write_codings(ctx: ImportCtx, known: "_Known", coding_owner: dict) -> None:
+    """Every source's new codings in one statement (their ids given: no read back), and
+    the ids of those a file coding matched before they were written."""
+    rows = known.pending
+    if not rows:
+        return
+    ids = ctx.store.exchange_insert_many("codings", rows)
+    for row, i in zip(rows, ids or ()):
+        row["id"] = i
+        key = row["guid"].lower()
+        ctx.coding_ids[key] = i
+        coding_owner[key]["id"] = i
+    for key, value in ctx.coding_ids.items():
+        if isinstance(value, dict):                    # matched a coding of this import
+            ctx.coding_ids[key] = value.get("id")
+    known.pending = []
 
 
 def _skip_source(ctx: ImportCtx, src: dict) -> None:
@@ -812,6 +831,8 @@ class _Known:
     owners: dict[str, int]
     #: the file's coding GUID keys the project holds -> that coding (codings_by_guid)
     coding_owner: dict[str, dict] = field(default_factory=dict)
+    #: the new codings of every source, written in one statement after the last one
+    pending: list[dict] = field(default_factory=list)
     #: the documents matched when it was read, and the fingerprint of the codings and
     #: selections then (:meth:`~workbench.store.exchange_import.ExchangeImportStore.codings_version`)
     matched: set = field(default_factory=set)
@@ -874,7 +895,7 @@ def _merge_codings(ctx: ImportCtx, src: dict, did: int, coding_owner: dict,
                 for kid_, code_id, coder_id, start, end in known.codings_of(store, did)}
     known_sels = known.selections_of(store, did)
     deleted = ctx.tombstones.get("coding", set())
-    new_rows: list[dict] = []
+    held = known.codings_of(store, did)
     doc_name = ctx.doc_name[src["key"]]
 
     def one(k: dict, span, sel_key: str | None) -> None:
@@ -920,19 +941,21 @@ def _merge_codings(ctx: ImportCtx, src: dict, did: int, coding_owner: dict,
                 ctx.skip("coding", k["key"])
                 return
         same = existing.get(coding_content(code_id, coder_id, s, e))
-        if same is not None:
+        if same is not None:          # (an id, or a row of this import not written yet)
             report.matched["codings"] += 1
             ctx.coding_ids[k["key"]] = same
             return
-        new_rows.append(dict(document_id=did, code_id=code_id, start=s, end=e, coder_id=coder_id,
-                             origin=k["origin"], status=k.get("status") or "accepted",
-                             rule=k["rule"], guid=k["guid"], selection_guid=sel_key,
-                             created_at=k["created_at"] or ctx.stamp))
+        row = dict(document_id=did, code_id=code_id, start=s, end=e, coder_id=coder_id,
+                   origin=k["origin"], status=k.get("status") or "accepted",
+                   rule=k["rule"], guid=k["guid"], selection_guid=sel_key,
+                   created_at=k["created_at"] or ctx.stamp)
+        known.pending.append(row)         # written with every source's, after the last
+        held.append((row, code_id, coder_id, s, e))
         if restoring:
             report.restored["codings"] += 1
         else:
             report.new["codings"] += 1
-        existing[coding_content(code_id, coder_id, s, e)] = -1
+        existing[coding_content(code_id, coder_id, s, e)] = row
         coding_owner[k["key"]] = dict(id=None, document_id=did, code_id=code_id,
                                       coder_id=coder_id, start=s, end=e)
 
@@ -973,10 +996,3 @@ def _merge_codings(ctx: ImportCtx, src: dict, did: int, coding_owner: dict,
         one(k, mapper(k["start"], k["end"]), None)
     if new_sels:                                   # one statement for the document's new spans
         store.exchange_insert_many("selections", new_sels)
-    if new_rows:
-        new_ids = store.exchange_insert_many("codings", new_rows)
-        held = known.codings_of(store, did)
-        for r, i in zip(new_rows, new_ids or ()):
-            ctx.coding_ids[r["guid"].lower()] = i
-            coding_owner[r["guid"].lower()]["id"] = i
-            held.append((i, r["code_id"], r["coder_id"], r["start"], r["end"]))
