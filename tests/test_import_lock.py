@@ -254,3 +254,15 @@ def test_a_big_insert_keeps_the_triggers_and_does_their_work(tmp_path, monkeypat
         assert b.store.scalar("SELECT count(*) FROM codings") == 0
         assert triggers(b.store) == before
         assert b.store.scalar("SELECT count(*) FROM tombstones") == 1
+
+
+def test_a_preview_does_not_index_new_sources_for_search(tmp_path, exported):
+    """A preview (rolled back) writes new sources' turns without their search index:
+    no full-text row is written inside its transaction; the report is the import's."""
+    with Project.create(tmp_path / "b.wbproj", coder="bruno") as b:
+        seen = _inside_transaction(b.store, lambda: b.import_qdpx(exported, dry_run=True))
+        assert not [s for s in seen if "INSERT INTO segments_fts" in s]
+        preview = b.import_qdpx(exported, dry_run=True)
+        assert b.store.scalar("SELECT count(*) FROM documents") == 0
+        done = b.import_qdpx(exported)
+        assert (preview["new"], preview["matched"]) == (done["new"], done["matched"])

@@ -207,6 +207,13 @@ class DocumentStore(BatchStore):
                             {"name": fields["name"], "source_file": fields.get("source_file")})
         return doc_id
 
+    def free_segment_ids(self, n: int) -> list[int]:
+        """``n`` segment ids no segment has (after the last one), for segments written
+        without their search index inside a transaction that is then rolled back (an
+        import's preview)."""
+        last = self.scalar("SELECT ifnull(max(id), 0) FROM segments") or 0
+        return list(range(int(last) + 1, int(last) + 1 + n))
+
     @staticmethod
     def _index_document(c: sqlite3.Connection, doc_id: int, text: str) -> None:
         """Put a document's segments in the full-text index (the one place that decides
