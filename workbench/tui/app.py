@@ -373,8 +373,7 @@ class WorkbenchApp(App):
                     seen.append(cid)
                 if len(seen) >= 9:
                     break
-            store = self.project.store
-            with store.first_write(wait=False):   # another program writing: next session
+            with self.project.first_write(wait=False):   # another program writing: next time
                 for cid in seen:
                     self.project.use_code_slot(cid)
         except Exception as exc:       # a read-only project still opens
