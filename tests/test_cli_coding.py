@@ -82,3 +82,17 @@ def test_segments_memos_coders(tmp_path, interview_txt):
     assert run("memo", "add", proj, "code", "Immersion", "Thème central").exit_code == 0
     r = run("memo", "list", proj, "--format", "json")
     assert json.loads(r.stdout)[0]["text"] == "Thème central"
+
+
+def test_review_and_dry_run_with_nothing_to_show(tmp_path, interview_txt):
+    """No candidate coding, and a rule that matches nothing: an empty table, not a
+    traceback (the text column of an empty frame is not text)."""
+    proj = tmp_path / "p.wbproj"
+    assert run("init", proj).exit_code == 0
+    assert run("import", proj, interview_txt).exit_code == 0
+    r = run("review", proj)
+    assert r.exit_code == 0 and r.exception is None, r.output
+    assert "(no rows)" in r.output
+    assert run("codes", "create", proj, "Rien").exit_code == 0
+    r = run("autocode", proj, "Rien", "--keyword", "zzzzqqq", "--dry-run")
+    assert r.exit_code == 0 and r.exception is None, r.output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 
 import click
 import pytest
@@ -244,3 +245,21 @@ def test_usage_words_stay_english_in_english():
         assert "Usage: main [OPTIONS] COMMAND [ARGS]..." in runner.invoke(main, ["--help"]).output
     finally:
         i18n.set_language(old)
+
+
+def test_the_command_list_is_french_in_a_fresh_process(tmp_path):
+    """`workbench --help` in a new French process: every command's short help in French,
+    including commands whose module came in with another's (waves imports ingest)."""
+    import subprocess
+    import sys
+    env = {**os.environ, "LANG": "fr_FR.UTF-8", "LC_ALL": "", "WORKBENCH_LANG": "fr",
+           "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    out = subprocess.run([sys.executable, "-c", "from workbench.cli import main; main()",
+                          "--help"], capture_output=True, text=True, env=env, cwd=tmp_path,
+                         timeout=120).stdout
+    listed = out.split("Commandes\u00a0:", 1)[1]
+    assert "Lister et afficher les documents." in listed
+    assert "Importer des transcriptions" in listed and "Triangulation des sources" in listed
+    english = [line for line in listed.splitlines()
+               if re.search(r"\b(the|and|of|List|Import|Mark|Saved|Coded)\b", line)]
+    assert english == []

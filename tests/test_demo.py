@@ -94,3 +94,23 @@ def test_demo_refuses_to_overwrite_without_replace(tmp_path):
     with pytest.raises(WorkbenchError, match="already exists"):
         build_demo(path)
     assert Path(path).read_bytes() == b""
+
+
+def test_the_demo_codes_as_its_demo_coder_never_the_login(tmp_path, monkeypatch):
+    """Opened without a coder (no --coder, no $WORKBENCH_CODER, no name remembered), the
+    demo works as its own coder "Démo": a coding made on it is Démo's, no coder is named
+    after the login; a name the user gives wins."""
+    import getpass
+    monkeypatch.delenv("WORKBENCH_CODER", raising=False)
+    monkeypatch.setattr(getpass, "getuser", lambda: "login_de_session")
+    path = build_demo(tmp_path / "demo.wbproj")
+    with Project.open(path) as p:
+        assert (p.coder, p.needs_coder_name()) == ("Démo", False)
+        doc = p.documents()["name"].iloc[0]
+        code = p.code_paths()[next(iter(p.code_paths()))]
+        p.apply_code(doc, code, 0, 20)
+        coders = set(p.coders()["name"])
+    assert coders == {"Camille Roux", "Yanis Belkacem", "Démo"}
+    assert "login_de_session" not in coders
+    with Project.open(path, coder="Léa Martin") as p:
+        assert p.coder == "Léa Martin"

@@ -98,3 +98,34 @@ def test_the_api_takes_an_actor_type_in_french(tmp_path):
         assert list(p.documents()["actor_type"]) == ["trainer"]
         with pytest.raises(ValidationError, match="bénéficiaire|beneficiary"):
             p.update_document(doc, actor_type="journaliste")
+
+
+def test_numbers_worked_by_hand(french):
+    """2/3 as a share, 12 345 as a count, in each language (French: decimal comma, a
+    no-break thin space U+202F between thousands, a no-break space U+00A0 before %)."""
+    assert i18n.percent(2 / 3, 1) == "66,7\u00a0%"
+    assert i18n.integer(12345) == "12\u202f345"
+    assert i18n.number(1234567.891, 2) == "1\u202f234\u202f567,89"
+    assert i18n.number(0.25) == "0,25" and i18n.number(3.0) == "3" and i18n.number(3) == "3"
+    assert i18n.percent(0.5, None) == "50\u00a0%" and i18n.percent(0.667, None) == "66,7\u00a0%"
+    assert i18n.interval(0.412, 0.771) == "[0,41\u00a0; 0,77]"
+    assert i18n.number(float("nan")) == "" and i18n.number(None) == ""
+    assert i18n.number(float("inf")) == "∞" and i18n.number(-0.001, 2) == "0,00"
+    with i18n.using_language("en"):
+        assert i18n.percent(2 / 3, 1) == "66.7%"
+        assert i18n.integer(12345) == "12,345"
+        assert i18n.number(1234567.891, 2) == "1,234,567.89"
+        assert i18n.interval(0.412, 0.771) == "[0.41, 0.77]"
+
+
+@pytest.mark.parametrize("value", [0, 7, 12345, 1234567, 0.5, 2 / 3 * 100, 12345.678, 0.0417,
+                                   -3.25, 999999.5])
+@pytest.mark.parametrize("digits", [0, 1, 2])
+def test_numbers_are_written_as_cldr_says(value, digits):
+    """The hand-written formatting agrees with Babel's CLDR data (fr_FR, en_US)."""
+    from babel.numbers import format_decimal
+    pattern = "#,##0" + ("." + "0" * digits if digits else "")
+    for lang, locale in (("fr", "fr_FR"), ("en", "en_US")):
+        with i18n.using_language(lang):
+            assert i18n.number(value, digits) == format_decimal(value, format=pattern,
+                                                                locale=locale)

@@ -183,3 +183,25 @@ def test_nvivo_imported_twice_changes_nothing(project):
     again = project.import_qdpx(NVIVO)
     assert again["new"] == {} and again["conflicts"] == []
     assert again["matched"]["codings"] == 303 and project.info() == info
+
+
+def test_cli_export_says_one_line_and_json_when_asked(coded, tmp_path):
+    """`workbench export qdpx` says what it wrote in one line like every export (the CLI
+    contract); the whole summary as JSON only with --format json."""
+    import json
+
+    from click.testing import CliRunner
+
+    from workbench.cli import main
+    path = coded.path
+    coded.close()
+    out = tmp_path / "projet.qdpx"
+    r = CliRunner().invoke(main, ["export", "qdpx", str(path), str(out)])
+    assert r.exit_code == 0, r.output
+    assert r.stdout.splitlines() == [
+        f"Written: {out} (1 document, 3 codes, 3 codings, 1 memo)"]
+    r = CliRunner().invoke(main, ["export", "qdpx", str(path), str(out), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    summary = json.loads(r.stdout)
+    assert (summary["documents"], summary["codes"], summary["codings"], summary["memos"],
+            summary["path"]) == (1, 3, 3, 1, str(out))

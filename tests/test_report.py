@@ -116,7 +116,7 @@ def test_report_structure_fit_to_submit(demo, avenir):
     assert karima
     # French typography and joint displays with group sizes and percentages
     assert f"Annexe méthodologique" in text and f"Décompte{NBSP}:" in text
-    assert re.search(r"oui \(n = \d+\)", text) and re.search(r"\d+ \([\d.]+ %\)", text)
+    assert re.search(r"oui \(n = \d+\)", text) and re.search(r"\d+ \([\d,]+\u00a0%\)", text)  # French: 66,7 %
 
 
 def test_paper_follows_the_locale():

@@ -237,7 +237,7 @@ async def test_triangulation_joint_display_and_outcome(path):
         labels = [str(c.label) for c in table.columns.values()]
         assert labels[0] == "Code" and any(lbl.startswith("yes") or lbl.startswith("oui")
                                            or lbl.startswith("True") for lbl in labels[1:])
-        assert table_rows(table)[0][1:] == ["1 · 100 %", "1 · 100 %"]
+        assert table_rows(table)[0][1:] == ["1 · 100%", "1 · 100%"]          # English: no space before %
         await pilot.press("8")                  # binary outcome, Fisher
         await settle(app, pilot)
         rows = {r[0]: r for r in table_rows(table)}

@@ -115,3 +115,26 @@ async def test_switching_language_relabels_every_screen_on_the_stack(path):
                 home.query_one(".section-title").render())
     finally:
         i18n.set_language(old)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("lang", ["fr", "en"])
+async def test_home_menu_names_every_key_of_home(path, lang):
+    """The line of keys under home's tables names every key home answers (w waves and
+    t team too, which the footer leaves out for room), in each language."""
+    from workbench.tui.screens.home import HomeScreen
+    old = i18n.language()
+    i18n.set_language(lang)
+    try:
+        app = WorkbenchApp(path, coder="testeur", poll=False)
+        async with app.run_test(size=(140, 42)) as pilot:
+            await pilot.pause()
+            menu = str(app.screen.query_one("#home-menu").render())
+            first = {}              # one key per action ("d,g": d is the one shown)
+            for b in Binding.make_bindings(HomeScreen.BINDINGS):
+                first.setdefault(b.action, b.key)
+            keys = [k for action, k in first.items() if action != "back"]
+            missing = [k for k in keys if f"{k} " not in menu.replace("\u00a0", " ")]
+            assert missing == [], menu
+    finally:
+        i18n.set_language(old)

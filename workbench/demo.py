@@ -21,6 +21,8 @@ DEMO_CORPUS = REPO_ROOT / "corpora" / "demo"
 CODEBOOKS_DIR = REPO_ROOT / "codebooks"
 #: the demo's waves, in order, and its case tables (imported before the manifests name them)
 DEMO_WAVES = ("sortie", "6 mois")
+#: who codes in the demo when nobody gave a name
+DEMO_CODER = "Démo"
 DEMO_CASES = (("site", "sites.csv"), ("organisation", "organisations.csv"))
 
 
@@ -55,6 +57,9 @@ def build_demo(path: str | Path | None = None, *, corpus: Path = DEMO_CORPUS,
     tmp.unlink()
     try:
         with Project.create(tmp, name="Démo PIC", coder="Camille Roux") as project:
+            # whoever opens the demo without giving a name codes as "Démo", never as
+            # their login name (a name given with --coder or in the interface wins)
+            project.store.set_meta("default_coder", DEMO_CODER)
             project.import_participants(corpus / "participants.csv")
             project.set_waves(DEMO_WAVES)
             for kind, table in DEMO_CASES:

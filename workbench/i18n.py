@@ -26,7 +26,7 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["LANGUAGES", "N_", "_", "colon", "decimal", "detect_language", "integer", "language", "located",
+__all__ = ["LANGUAGES", "N_", "_", "colon", "decimal", "detect_language", "integer", "interval", "language", "located",
            "ngettext", "npgettext", "number", "percent", "pgettext", "set_language"]
 
 LANGUAGES = ("fr", "en")
@@ -291,17 +291,15 @@ def located(where, message) -> str:
     return _("{where}: {message}").format(where=where, message=message)
 
 
-def _number_locale() -> str:
-    return "fr_FR" if language() == "fr" else "en_US"
-
-
 def number(value, digits: int | None = None) -> str:
-    """``value`` written for a reader in the current language (CLDR rules, by Babel):
-    French ``12\u202f345,7`` (a no-break thin space, U+202F, between thousands and a
-    decimal comma), English ``12,345.7``.  ``digits``: that many decimals; None: as
-    many as needed, up to four (``3`` stays ``3``, ``0.25`` is ``0,25``).  Blank for a
-    missing value (None, NaN), ``∞`` for an infinite one.  For text a person reads
-    (tables, reports, notes); csv, json and spreadsheet cells keep the raw number."""
+    """``value`` written for a reader in the current language, as CLDR says (and Babel's
+    ``format_decimal`` writes it: tests/test_i18n.py compares the two): French
+    ``12\u202f345,7`` (a no-break thin space, U+202F, between thousands, a decimal
+    comma), English ``12,345.7``.  ``digits``: that many decimals; None: as many as
+    needed, up to four (``3`` stays ``3``, ``0.25`` is ``0,25``).  Blank for a missing
+    value (None, NaN), ``∞`` for an infinite one.  For text a person reads (tables,
+    reports, notes); csv, json and spreadsheet cells keep the raw number.  Written by
+    hand, not with Babel, so that a read command does not pay Babel's locale data."""
     if value is None:
         return ""
     try:
@@ -312,11 +310,17 @@ def number(value, digits: int | None = None) -> str:
         return ""
     if f in (float("inf"), float("-inf")):
         return "∞" if f > 0 else "-∞"
-    from babel.numbers import format_decimal
-    pattern = "#,##0" + ("." + "0" * digits if digits else "") if digits is not None \
-        else "#,##0.####"
-    return format_decimal(f if not isinstance(value, int) else value, format=pattern,
-                          locale=_number_locale())
+    if isinstance(value, int) and not isinstance(value, bool) and digits in (None, 0):
+        text = f"{value:,d}"
+    else:
+        text = f"{f:,.{4 if digits is None else digits}f}"
+        if digits is None and "." in text:
+            text = text.rstrip("0").rstrip(".")
+    if text in ("-0", "-0.0", "-0.00", "-0.000", "-0.0000"):
+        text = text[1:]
+    if language() == "fr":
+        text = text.replace(",", "\u202f").replace(".", ",")
+    return text
 
 
 def integer(value) -> str:
@@ -330,9 +334,17 @@ def decimal(value: float, digits: int = 1) -> str:
     return number(value, digits)
 
 
-def percent(share: float, digits: int = 0) -> str:
+def interval(low, high, digits: int = 2) -> str:
+    """A confidence interval: French ``[0,41 ; 0,77]`` (a semicolon, as the decimal mark
+    is a comma), English ``[0.41, 0.77]``."""
+    sep = "\u00a0; " if language() == "fr" else ", "
+    return f"[{number(low, digits)}{sep}{number(high, digits)}]"
+
+
+def percent(share: float, digits: int | None = 0) -> str:
     """``share`` (2/3) as a percentage: French ``66,7\u00a0%`` (a no-break space before
-    the sign, as French typography asks), English ``66.7%``."""
+    the sign, as French typography asks), English ``66.7%``; ``digits`` None: as many as
+    needed (``50 %``, ``66,7 %`` for a share already rounded)."""
     if share is None or share != share:
         return ""
     sign = "\u00a0%" if language() == "fr" else "%"

@@ -17,7 +17,7 @@ from __future__ import annotations
 import unicodedata
 
 from workbench.domain import ACTOR_TYPES
-from workbench.i18n import N_, _, pgettext
+from workbench.i18n import N_, _, number, pgettext
 
 __all__ = ["ACTIVITIES", "ACTOR_ALIASES", "ACTOR_LABELS", "ATTRIBUTE_TYPES", "MEMO_TARGETS",
            "ORIGINS", "QUERY_KINDS", "SIDES", "STATUSES", "TRIANGULATION_STATUSES",
@@ -247,3 +247,24 @@ def privacy_category_label(category: str | None) -> str:
         "birth_date": pgettext("privacy category", "date of birth"),
     }
     return names.get(category or "", category or "")
+
+
+# -- a value in a table a person reads ------------------------------------------------------
+def value_text(value) -> str:
+    """A value as a reader sees it in a table or a report, typed as imported: ``oui`` /
+    ``non`` (``yes``/``no``) for a yes/no, ``2021-10-04`` for a date without its time,
+    decimals in the reader's language (``16,7``), blank for a missing value.  Machine
+    outputs (csv, json, spreadsheet cells) keep the value itself."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
+        return _("yes") if value else _("no")
+    if isinstance(value, float) or type(value).__name__.startswith("float"):
+        return number(value)
+    if hasattr(value, "hour") and hasattr(value, "date") and callable(value.date):
+        if value != value:              # NaT
+            return ""
+        if (value.hour, value.minute, value.second, getattr(value, "microsecond", 0)) == (0, 0, 0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="minutes")
+    return str(value)

@@ -72,6 +72,9 @@ def _initial_coder(store: Store, coder: str | None) -> tuple[str, str]:
     name = remembered_coder(store.get_meta("project_guid"))
     if name:
         return name, "remembered"
+    name = store.get_meta("default_coder")     # the demo's own coder ("Démo")
+    if name:
+        return name, "project"
     return default_coder(), "login"
 
 

@@ -26,7 +26,7 @@ from workbench.facade import Capability
 from workbench.agreement import stats
 from workbench.agreement.units import UNIT_KINDS, document_units, regions
 from workbench.domain import CONSENSUS_CODER, ValidationError
-from workbench.i18n import _
+from workbench.i18n import _, percent
 
 #: A code is flagged sparse when fewer than this share of unit ratings apply it: chance
 #: corrected coefficients are then unstable (the "kappa paradox").
@@ -208,8 +208,8 @@ class AgreementAPI(Capability):
         elif not np.isfinite(coef.alpha):
             note = _("every unit carries this code: agreement is undefined")
         elif prevalence < SPARSE_PREVALENCE and scope != "overall":
-            note = _("sparse code (prevalence {p:.1%}): coefficients are unstable").format(
-                p=prevalence)
+            note = _("sparse code (prevalence {p}): coefficients are unstable").format(
+                p=percent(prevalence, 1))
         row = {"scope": scope, "code": code, "code_id": code_id, "unit": unit,
                "units": coef.units, "documents": n_docs, "prevalence": prevalence,
                "sparse": bool(scope != "overall" and prevalence < SPARSE_PREVALENCE),
@@ -270,7 +270,7 @@ class AgreementAPI(Capability):
             if not any(coded.values()):
                 note = _("no coder applied this code: agreement is undefined")
             elif prevalence < SPARSE_PREVALENCE:
-                note = _("sparse code (prevalence {p:.1%}): coefficients are unstable").format(
+                note = _("sparse code (prevalence {p}): coefficients are unstable").format(
                     p=prevalence)
             row = {k: float("nan") for k in COLUMNS}
             row.update({"scope": scope, "code": label, "code_id": cid, "unit": "character",

@@ -15,8 +15,9 @@ else:
     pd = lazy_module("pandas")
 
 from workbench.agreement import stats
+from workbench.agreement.api import SPARSE_PREVALENCE
 from workbench.domain import CONSENSUS_CODER, WorkbenchError
-from workbench.i18n import _, ngettext
+from workbench.i18n import _, decimal, integer, interval, ngettext, percent
 
 
 @dataclass
@@ -30,18 +31,10 @@ class AgreementSection:
 def _fmt(value, low=None, high=None) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return _("undefined")
-    text = f"{value:.2f}".replace(".", ",") if _decimal_comma() else f"{value:.2f}"
+    text = decimal(value, 2)
     if low is not None and high is not None and not (np.isnan(low) or np.isnan(high)):
-        lo, hi = f"{low:.2f}", f"{high:.2f}"
-        if _decimal_comma():
-            lo, hi = lo.replace(".", ","), hi.replace(".", ",")
-        text += f" [{lo} ; {hi}]" if _decimal_comma() else f" [{lo}, {hi}]"
+        text += " " + interval(low, high, 2)
     return text
-
-
-def _decimal_comma() -> bool:
-    from workbench.i18n import language
-    return language() == "fr"
 
 
 def methods_agreement(project, *, unit: str = "turn", max_codes: int = 40,
@@ -71,7 +64,7 @@ def methods_agreement(project, *, unit: str = "turn", max_codes: int = 40,
         rows.append({
             _("Code"): _("All codes") if r["scope"] == "overall" else r["code"],
             _("Units"): int(r["units"]),
-            _("Prevalence"): "" if pd.isna(r["prevalence"]) else f"{r['prevalence']:.1%}",
+            _("Prevalence"): "" if pd.isna(r["prevalence"]) else percent(r["prevalence"], 1),
             _("Agreement"): _fmt(r["agreement"]),
             _("Krippendorff's α [95 % CI]"): _fmt(r["alpha"], r["alpha_low"], r["alpha_high"]),
             _("Note"): (_("sparse") if r["sparse"] else "") if not r["note"] or r["sparse"]
@@ -88,10 +81,11 @@ def methods_agreement(project, *, unit: str = "turn", max_codes: int = 40,
                  "data are missing on documents they did not code.", a["documents"]).format(
             n=len(a["coders"]), names=", ".join(a["coders"]), docs=a["documents"],
             unit=_(stats_unit_label(a["unit"]))),
-        _("Confidence intervals: {level:.0%} percentile bootstrap over {n} resamples of units "
+        _("Confidence intervals: {level} percentile bootstrap over {n} resamples of units "
           "(seed {seed}). Undefined coefficients (a code nobody or everybody applied) are "
-          "reported as such; codes applied to fewer than 5 % of unit ratings are marked "
-          "sparse.").format(level=a["confidence"], n=a["resamples"], seed=a["seed"]),
+          "reported as such; codes applied to fewer than {sparse} of unit ratings are marked "
+          "sparse.").format(level=percent(a["confidence"]), n=integer(a["resamples"]),
+                            seed=a["seed"], sparse=percent(SPARSE_PREVALENCE)),
     ]
     if first is not None:
         paragraphs.append(_("Overall (all codes pooled): Krippendorff's α = {alpha}, "

@@ -127,6 +127,19 @@ COLUMNS = {
     "participant_id": N_("participant"), "question": N_("question"), "side": N_("side"),
     "summary": N_("summary"), "target_type": N_("on"), "target_id": N_("target"),
     "coder_id": N_("coder id"), "private": N_("private"),
+    "snippet": N_("excerpt"), "group": N_("group"), "n_participants": N_("participants in group"),
+    "column": N_("column"), "exemplars": N_("exemplars"), "n_with": N_("n with"),
+    "positive_with": N_("positive with"), "rate_with": N_("% with"), "n_without": N_("n without"),
+    "positive_without": N_("positive without"), "rate_without": N_("% without"),
+    "difference": N_("difference (points)"), "odds_ratio": N_("odds ratio"),
+    "ci_low": N_("CI low"), "ci_high": N_("CI high"), "p_value": N_("p"),
+    "p_holm": N_("p (Holm)"), "p_bh": N_("p (BH)"), "warning": N_("warning"),
+    "scope": N_("scope"), "units": N_("units"), "prevalence": N_("prevalence"),
+    "agreement": N_("agreement"), "cohen_kappa": N_("Cohen's kappa"),
+    "fleiss_kappa": N_("Fleiss' kappa"), "alpha": N_("Krippendorff's alpha"), "note": N_("note"),
+    "rank": N_("rank"), "new_codes": N_("new codes"), "new_subcodes": N_("new sub-codes"),
+    "new": N_("new"), "cumulative": N_("cumulative"), "cumulative_pct": N_("cumulative %"),
+    "new_paths": N_("new codes (paths)"), "case_id": N_("case"),
 }
 #: Columns per actor type (``trainer_passages``): the actor's name, then what is counted.
 ACTOR_COLUMNS = {
@@ -140,6 +153,10 @@ def _header(column) -> str:
     from workbench.labels import ACTOR_LABELS, actor_label
     if column in COLUMNS:
         return _(COLUMNS[column])
+    if str(column).startswith("coded: "):       # agreement: what each coder coded
+        return _("coded: {coder}").format(coder=str(column)[len("coded: "):])
+    if column in ACTOR_LABELS:          # a matrix by actor type: one column per actor
+        return actor_label(str(column))
     actor, _sep, what = str(column).partition("_")
     if actor in ACTOR_LABELS and what in ACTOR_COLUMNS:
         return f"{actor_label(actor)} {_(ACTOR_COLUMNS[what])}"
@@ -169,6 +186,11 @@ def emit(df, fmt: str, *, out=None) -> None:
             df = df.assign(target_type=[memo_target_label(v) if isinstance(v, str) else v
                                         for v in df["target_type"]])
         df = df.astype(object).where(df.notna(), "")      # no "None" / "NaN" in a table
+        # values in the reader's words (66,7, oui, 2021-10-04); csv and json keep the values
+        from workbench.labels import value_text
+        for column in df.columns:
+            if df[column].map(lambda v: not isinstance(v, (str, int)) or isinstance(v, bool)).any():
+                df[column] = [value_text(v) for v in df[column]]
         for column in [c for c in df.columns if str(c).endswith("_status")]:
             df[column] = [triangulation_status_label(v) if isinstance(v, str) else v
                           for v in df[column]]
@@ -276,15 +298,14 @@ class LazyGroup(I18nGroup):
         return sorted(set(self.commands) | set(COMMAND_MODULES))
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        from workbench.cli._i18n import translate_tree
         if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
             import importlib
-
-            from workbench.cli._i18n import translate_tree
             importlib.import_module(f"workbench.cli.{COMMAND_MODULES[cmd_name]}")
-            for name in [n for n, m in COMMAND_MODULES.items()
-                         if m == COMMAND_MODULES[cmd_name] and n in self.commands]:
-                translate_tree(self.commands[name])
-        return self.commands.get(cmd_name)
+        command = self.commands.get(cmd_name)
+        if command is not None:     # translated each time: its module may have come in
+            translate_tree(command)   # with another's (waves imports ingest's docs group)
+        return command
 
 
 def load_all_commands() -> None:

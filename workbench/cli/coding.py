@@ -431,7 +431,7 @@ def autocode_cmd(project, code, keyword, regex, lemma, speaker, actor_rule, posi
                 segments=_n_segments(df["segment_id"].nunique()),
                 documents=_n_documents(df["document_id"].nunique())), err=True)
             if fmt == "table":
-                df = df.assign(text=df["text"].str.slice(0, 70))[
+                df = df.assign(text=df["text"].fillna("").astype(str).str.slice(0, 70))[
                     ["document", "position", "speaker", "start", "end", "text"]]
             emit(df, fmt)
             return
@@ -485,7 +485,7 @@ def review_cmd(project, code, rule, origin, accept_ids, remove_ids, fmt, coder):
         else:
             df = p.shareable(df, documents="document_id")
             if fmt == "table":
-                df = df.assign(text=df["text"].str.slice(0, 60))[
+                df = df.assign(text=df["text"].fillna("").astype(str).str.slice(0, 60))[
                     ["id", "code", "origin", "rule", "document_id", "start", "end", "text"]]
             emit(df, fmt)
 

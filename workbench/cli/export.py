@@ -8,8 +8,8 @@ import json
 
 import click
 
-from workbench.cli._base import Progress, handle_errors, main, open_project
-from workbench.i18n import N_, _
+from workbench.cli._base import Progress, handle_errors, main, open_project, say
+from workbench.i18n import N_, _, ngettext
 
 _SECTIONS = ("summary", "codebook", "questions", "excerpts", "matrices", "trajectories", "charts",
              "methods")
@@ -170,12 +170,28 @@ def table_cmd(project, out, names, binary, with_attributes):
 @export_group.command("qdpx")
 @click.argument("project")
 @click.argument("out", required=False)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help=N_("table: one line saying what was written; json: the "
+                                         "whole summary (counts, what privacy left out, "
+                                         "warnings)."))
 @handle_errors
-def qdpx_cmd(project, out):
+def qdpx_cmd(project, out, fmt):
     """The whole project as REFI-QDA .qdpx (NVivo, ATLAS.ti, MAXQDA, QualCoder).
 
     Example: workbench export qdpx eval.wbproj projet.qdpx
     """
     with open_project(project) as p:
         summary = p.export_qdpx(_out(out), progress=Progress(N_("REFI-QDA")))
-    click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+    if fmt == "json":
+        click.echo(json.dumps(summary, ensure_ascii=False, indent=2))
+        return
+    n = {key: int(summary.get(key) or 0) for key in ("documents", "codes", "codings", "memos")}
+    counts = ", ".join((
+        ngettext("{n} document", "{n} documents", n["documents"]).format(n=n["documents"]),
+        ngettext("{n} code", "{n} codes", n["codes"]).format(n=n["codes"]),
+        ngettext("{n} coding", "{n} codings", n["codings"]).format(n=n["codings"]),
+        ngettext("{n} memo", "{n} memos", n["memos"]).format(n=n["memos"])))
+    click.echo(_("Written: {path} ({counts})").format(path=summary["path"], counts=counts))
+    for line in summary.get("warnings") or ():
+        say(line)
+

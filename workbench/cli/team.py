@@ -13,7 +13,7 @@ from workbench.public import UNIT_KINDS
 from workbench.cli._base import (UserError, coder_option, emit, format_option, handle_errors,
                                  main, open_project)
 from workbench.cli.query import _check_output, out_options, write
-from workbench.i18n import _, ngettext
+from workbench.i18n import _, decimal, interval, ngettext, percent
 
 
 def method_table(df: pd.DataFrame) -> pd.DataFrame:
@@ -23,8 +23,9 @@ def method_table(df: pd.DataFrame) -> pd.DataFrame:
             (_("unit"), str(a.get("unit", ""))),
             (_("documents"), str(a.get("documents", ""))),
             (_("confidence intervals"),
-             _("{level:.0%} percentile bootstrap, {n} resamples of units, seed {seed}").format(
-                 level=a.get("confidence", 0.95), n=a.get("resamples"), seed=a.get("seed")))]
+             _("{level} percentile bootstrap, {n} resamples of units, seed {seed}").format(
+                 level=percent(a.get("confidence", 0.95)), n=a.get("resamples"),
+                 seed=a.get("seed")))]
     return pd.DataFrame(rows, columns=[_("setting"), _("value")])
 
 
@@ -42,10 +43,10 @@ def for_table(df: pd.DataFrame) -> pd.DataFrame:
             if pd.isna(v):
                 values.append(_("undefined"))
                 continue
-            text = f"{v:.3f}"
+            text = decimal(v, 3)
             lo, hi = r.get(f"{col}_low"), r.get(f"{col}_high")
             if lo is not None and hi is not None and not (pd.isna(lo) or pd.isna(hi)):
-                text += f" [{lo:.2f}, {hi:.2f}]"
+                text += " " + interval(lo, hi, 2)
             values.append(text)
         out[col] = values
     for col in df.columns:
@@ -100,9 +101,10 @@ def agreement_cmd(project, coders, codes, unit, documents, values_of, level, int
     if fmt == "table" and not values_of:
         shown = for_table(df)
         write(shown, fmt, output)
-        click.echo(_("Coders: {coders}. Unit: {unit}. 95% intervals: {n} bootstrap resamples "
-                     "(seed {seed}).").format(coders=", ".join(df.attrs["coders"]),
-                                             unit=unit, n=resamples, seed=seed), err=True)
+        click.echo(_("Coders: {coders}. Unit: {unit}. {level} intervals: {n} bootstrap "
+                     "resamples (seed {seed}).").format(coders=", ".join(df.attrs["coders"]),
+                                                       unit=unit, level=percent(0.95),
+                                                       n=resamples, seed=seed), err=True)
         return
     if fmt == "xlsx":
         from workbench.public import write_xlsx

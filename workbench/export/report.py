@@ -51,7 +51,8 @@ from workbench.export import charts
 from workbench.safety.files import atomic_output
 from workbench.safety.text import xml_safe
 from workbench.export.evidence import Evidence, ReportScope, collect_evidence
-from workbench.i18n import _, ngettext
+from workbench.i18n import _, ngettext, percent
+from workbench.labels import value_text
 
 SECTIONS = ("summary", "codebook", "questions", "excerpts", "matrices", "trajectories", "charts",
             "methods")
@@ -258,9 +259,7 @@ class _Writer:
         st = self.style("Light Grid Accent 1", "Table Grid")
         if st is not None:
             t.style = st
-        values = [cols] + [["" if v is None or (isinstance(v, float) and v != v) else
-                            (f"{v:g}" if isinstance(v, float) else str(v)) for v in row]
-                           for row in df.itertuples(index=False)]
+        values = [cols] + [[value_text(v) for v in row] for row in df.itertuples(index=False)]
         for i, (row, vals) in enumerate(zip(t.rows, values)):
             tr_pr = row._tr.get_or_add_trPr()
             no_split = OxmlElement("w:cantSplit")
@@ -495,11 +494,7 @@ def _sep() -> str:
 
 
 def _value(v) -> str:
-    if isinstance(v, bool) or type(v).__name__ == "bool_":
-        return _("yes") if v else _("no")
-    if isinstance(v, float):
-        return f"{v:g}"
-    return str(v)
+    return value_text(v)
 
 
 def _scope_sentence(r: _Report) -> str:
@@ -641,9 +636,10 @@ def _triangulation_words(row) -> str:
         if share is None or share != share:
             continue
         docs = int(row.get(f"{a}_documents", 0))
-        out.append(ngettext("{actor}: {docs} interview, {share} % of the interviews",
-                            "{actor}: {docs} interviews, {share} % of the interviews",
-                            docs).format(actor=actor_label(a), docs=docs, share=f"{share:g}"))
+        out.append(ngettext("{actor}: {docs} interview, {share} of the interviews",
+                            "{actor}: {docs} interviews, {share} of the interviews",
+                            docs).format(actor=actor_label(a), docs=docs,
+                                         share=percent(share / 100, None)))
     return _sep().join(out) or _("no interview")
 
 
@@ -734,7 +730,8 @@ def _joint_table(r: _Report, attr: str) -> pd.DataFrame:
             k = int(cell["participants"].iloc[0]) if len(cell) else 0
             share = cell["share"].iloc[0] if len(cell) else None
             row[f"{g} (n = {int(sizes.get(g, 0))})"] = \
-                f"{k} ({share:g} %)" if share is not None and share == share else str(k)
+                f"{k} ({percent(share / 100, None)})" if share is not None and share == share \
+                else str(k)
         out.append(row)
     return pd.DataFrame(out)
 

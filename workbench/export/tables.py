@@ -101,7 +101,8 @@ def write_xlsx(tables: Mapping[str, pd.DataFrame], path: str | Path, *,
     items = list(tables.items())
     with atomic_output(path) as fh:     # whole or absent; no temporary file left anywhere
         if notes:
-            items.append(("notes", pd.DataFrame({"table": list(notes), "note": list(notes.values())})))
+            items.append((_("notes"), pd.DataFrame({_("table"): list(notes),
+                                                   _("note"): list(notes.values())})))
         for i, (name, df) in enumerate(items):
             ws = wb.create_sheet(sheet_name(name, taken))
             index = not isinstance(df.index, pd.RangeIndex)

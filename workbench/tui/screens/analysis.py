@@ -15,7 +15,7 @@ from workbench.i18n import N_, _, colon, ngettext
 from workbench.labels import actor_label, attribute_type_label, triangulation_status_label
 from workbench.tui.lang import Localised, TrInput
 from workbench.tui.screens.analysis_common import (CodeLabels, ExcerptsDialog, middle, number,
-                                                   run_read)
+                                                   run_read, share_text)
 from workbench.tui.screens.base import BaseScreen, cell
 from workbench.tui.screens.dialogs import ChoiceDialog
 
@@ -373,7 +373,7 @@ class AnalysisScreen(BaseScreen):
             if col not in cells:
                 cells[col], quotes[col] = {}, []
                 order.append(col)
-            cells[col][g] = f"{number(r['participants'])} · {number(r['share'])} %"
+            cells[col][g] = f"{number(r['participants'])} · {share_text(r['share'])}"
             if r.get("exemplars"):
                 quotes[col].append(f"[{g}] {cell(r['exemplars'])}")
             cells[col].setdefault("_n", 0)

@@ -14,7 +14,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 from textual.worker import get_current_worker
 
-from workbench.i18n import N_, _, decimal
+from workbench.i18n import N_, _, decimal, percent
 from workbench.labels import actor_label
 from workbench.tui.lang import Localised
 from workbench.tui.screens.base import cell
@@ -106,6 +106,15 @@ def number(value, digits: int = 1) -> str:
     if f.is_integer():
         return str(int(f))
     return decimal(f, digits)
+
+
+def share_text(value, digits: int = 1) -> str:
+    """A share already in percent (``16.7``) with its sign as the language writes it
+    (``16,7 %`` in French, ``16.7%`` in English); blank when missing."""
+    v = number(value, digits)
+    if v == "":
+        return ""
+    return percent(float(value) / 100, None if float(value).is_integer() else digits)
 
 
 def excerpt_rows(records: list[dict]) -> tuple[list[tuple[str, ...]], list[dict]]:

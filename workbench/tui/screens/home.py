@@ -9,15 +9,15 @@ from textual.containers import Horizontal, Vertical
 from rich.text import Text
 from textual.widgets import DataTable, Footer, Header, Static
 
-from workbench.i18n import N_, _, ngettext
+from workbench.i18n import N_, _, integer, ngettext
 from workbench.labels import activity_label, actor_label
 from workbench.tui.lang import TrLabel, TrStatic
 from workbench.tui.screens.base import BaseScreen, cell
 
 
 def thousands(n: int) -> str:
-    """``12 345`` (a narrow no-break space between thousands, as French and SI write)."""
-    return f"{n:,}".replace(",", "\u202f")
+    """``12 345`` in French (a no-break thin space), ``12,345`` in English."""
+    return integer(n)
 
 
 class HomeScreen(BaseScreen):
@@ -51,8 +51,9 @@ class HomeScreen(BaseScreen):
                 yield TrLabel(N_("Uncoded documents"), classes="section-title")
                 yield DataTable(id="uncoded", cursor_type="row", zebra_stripes=True)
         yield TrStatic(N_("d documents · b codebook · r excerpts · m memos · "
-                          "p participants · i import · a analysis · v questions · e export · "
-                          "c privacy · ? help · ctrl+p commands"), id="home-menu")
+                          "p participants · i import · a analysis · v questions · "
+                          "w waves and cases · t team · e export · c privacy · ? help · "
+                          "ctrl+p commands"), id="home-menu")
         yield Footer()
 
     def _show_counts(self) -> None:

@@ -15,7 +15,7 @@ from workbench.labels import actor_label, side_label
 from workbench.tui.lang import TrLabel
 from workbench.tui.screens.analysis import ACTOR_ORDER, status_label
 from workbench.tui.screens.analysis_common import (CodeLabels, excerpt_columns, excerpt_rows,
-                                                   number, open_record, run_read)
+                                                   number, open_record, run_read, share_text)
 from workbench.tui.screens.base import BaseScreen, cell
 from workbench.tui.widgets.rowlist import RowList
 
@@ -150,9 +150,9 @@ class DossierScreen(BaseScreen):
             actors = [k[: -len("_codings")] for k in r if k.endswith("_codings")]
             for a in actors:
                 parts.append((f"{actor_label(a):<14}", "bold"))
-                share = number(r[a + "_share"])
+                share = share_text(r[a + "_share"])
                 parts.append((f"{number(r[a + '_codings']):>4} · "
-                              f"{share + ' %' if share else '—'} · "
+                              f"{share or '—'} · "
                               f"{status_label(r[a + '_status'])}\n", ""))
             parts.append((colon(_("Summary")) + f" {cell(r.get('summary'))}\n", "bold $accent"))
             for a in actors:

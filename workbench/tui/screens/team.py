@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.widgets import Footer, Header, Static
 
 from workbench.domain import CONSENSUS_CODER
-from workbench.i18n import N_, _, ngettext
+from workbench.i18n import N_, _, decimal, ngettext, percent
 from workbench.tui.screens.base import BaseScreen, cell
 from workbench.tui.screens.dialogs import ChoiceDialog, ConfirmDialog, TextInputDialog
 from workbench.tui.widgets.rowlist import RowList
@@ -303,9 +303,9 @@ class AgreementScreen(BaseScreen):
             if v != v:
                 return _("undefined")
             lo, hi = r.get(f"{col}_low"), r.get(f"{col}_high")
-            text = f"{v:.2f}"
+            text = decimal(v, 2)
             if lo == lo and hi == hi and lo is not None:
-                text += f" [{lo:.2f}–{hi:.2f}]"
+                text += f" [{decimal(lo, 2)}–{decimal(hi, 2)}]"
             return text
 
         rows, order = [], []
@@ -314,7 +314,7 @@ class AgreementScreen(BaseScreen):
         for i, r in ordered.iterrows():
             label = _("All codes") if r["scope"] == "overall" else r["code"]
             rows.append((label, str(int(r["units"])),
-                         "" if r["prevalence"] != r["prevalence"] else f"{r['prevalence']:.1%}",
+                         "" if r["prevalence"] != r["prevalence"] else percent(r["prevalence"], 1),
                          value(r, "agreement"), value(r, kappa) if r["unit"] != "character" else "",
                          value(r, "alpha"), "!" if r["sparse"] else ""))
             order.append(i)

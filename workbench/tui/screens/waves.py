@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Footer, Header, Static
 
-from workbench.i18n import N_, _, ngettext
+from workbench.i18n import N_, _, decimal, ngettext
 from workbench.tui.screens.analysis_common import run_read
 from workbench.tui.screens.base import BaseScreen, cell
 from workbench.tui.screens.dialogs import ChoiceDialog
@@ -37,7 +37,7 @@ def _number(value, digits: int = 1) -> str:
     if value is None or value is pd.NA or value != value:
         return "—"
     if isinstance(value, float) and not value.is_integer():
-        return f"{value:.{digits}f}"
+        return decimal(value, digits)
     try:
         return str(int(value))
     except (TypeError, ValueError):
