@@ -42,3 +42,23 @@ def test_migration_names_from_files_are_the_registered_ones():
     from workbench.store.db import migration_names
     from workbench.store.schema import migrations
     assert migration_names() == [m.name for m in migrations._migrations]
+
+
+def test_word_counts_of_old_projects_become_the_words_of_the_turns(tmp_path):
+    """0140: a project whose word counts took labels and timestamps in is recounted from
+    its turns: "ENQ : Et la crèche ?" (3 words said) + "Léa : La crèche était pleine."
+    (4) = 7, where the whole text counts 9."""
+    path = tmp_path / "old.wbproj"
+    con = sqlite3.connect(path, isolation_level=None)
+    db = sqlite_utils.Database(con)
+    migrations.apply(db, stop_before="0140_turn_word_count")
+    con.execute("INSERT INTO documents(id, name, text, imported_at, word_count) VALUES "
+                "(1, 'ancien', 'ENQ : Et la crèche ?\nLéa : La crèche était pleine.', "
+                "'2024-01-01', 9)")
+    con.execute("INSERT INTO segments(document_id, position, kind, speaker, start, end, "
+                "body_start) VALUES (1, 0, 'turn', 'ENQ', 0, 19, 6), (1, 1, 'turn', 'Léa', "
+                "20, 49, 26)")
+    con.close()
+    with Project.open(path) as p:
+        assert "0140_turn_word_count" in p.store.migrations_applied
+        assert p.document("ancien").word_count == 7

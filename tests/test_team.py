@@ -413,3 +413,21 @@ def test_independent_projects_match_by_text_and_path(tmp_path, monkeypatch):
     assert list(one.documents()["name"]) == ["karima"]
     assert len(one.store.find_codings()) == 2
     one.close()
+
+
+def test_merge_conflicts_are_said_in_french_typography(two_copies, tmp_path):
+    """The merge that stops on a conflict, in French: every colon after its no-break
+    space (the conflict's id line too), no English word of the template."""
+    import re
+
+    from workbench import i18n
+    lead, pa, pb = two_copies
+    pa.rename_code("Immersion", "Immersion en entreprise")
+    code_turn(pa, "Immersion en entreprise", 1)
+    pa.close()
+    with i18n.using_language("fr"), pytest.raises(MergeConflicts) as exc:
+        lead.merge(tmp_path / "a.wbproj")
+    message = str(exc.value)
+    assert "1 conflit demande un choix" in message and "chez nous" in message
+    assert re.findall(r"[^\u00a0]:\s", message) == [], message
+    assert "choix\u00a0: ours, theirs" in message     # the values --resolve takes, as typed

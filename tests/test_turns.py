@@ -391,3 +391,23 @@ def test_a_transcript_brought_from_a_qdpx_is_searched_by_its_words(project, styl
         assert list(other.search("transport")["speaker"]) == ["Karima", "Karima"]
     finally:
         other.close()
+
+
+def test_word_count_is_the_words_of_the_turns(tmp_path):
+    """A document's word count (info "Mots", docs list, the report's corpus) counts what
+    was said: the words of its turns (Segment.words), never speaker labels or written
+    timestamps.  Counted by hand: 7 + 9 + 2 + 9 = 27 words (êtes-vous, m'a, l'immersion
+    are one word each); the labels (4 words) and the two timestamps (3 "words" each)
+    would make 37."""
+    from workbench.project import Project
+    f = tmp_path / "entretien.txt"
+    f.write_text("ENQ : Bonjour, comment êtes-vous entrée dans le programme ?\n"
+                 "Karima : C'est ma conseillère qui m'a parlé de la formation.\n"
+                 "[00:01:12] ENQ : Et l'immersion ?\n"
+                 "[00:01:15] Karima : Trois semaines à la crèche, ça m'a redonné confiance.\n",
+                 encoding="utf-8")
+    with Project.create(tmp_path / "p.wbproj", coder="testeur") as p:
+        p.import_files([f])
+        doc = p.document("entretien")
+        assert doc.word_count == 27
+        assert p.info()["words"] == 27

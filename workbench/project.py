@@ -509,7 +509,7 @@ class ProjectCore:
             cast("CodingAPI", self).update_memo(int(ref), private=private)
         elif kind == "attribute":
             if not self.store.set_attribute_private(str(ref), private, coder=self.coder):
-                raise NotFoundError(f"no participant attribute {ref!r}")
+                raise NotFoundError(_("no participant attribute {name!r}").format(name=ref))
         elif kind == "case_field":
             if not self.store.set_field_private("case", str(ref), private, coder=self.coder):
                 raise NotFoundError(_("no case field {name!r}").format(name=ref))

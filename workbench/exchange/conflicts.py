@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from workbench.domain import ValidationError, WorkbenchError
-from workbench.i18n import N_, _, ngettext, pgettext
+from workbench.i18n import N_, _, located, ngettext, pgettext
 
 #: kinds of element a conflict names (pgettext context "element")
 KINDS = ("participant", "attribute", "code", "document", "memo", "coding", "user", "group",
@@ -151,11 +151,11 @@ class ConflictsNeedChoice(WorkbenchError):
                           "{n} conflicts need a choice; nothing was merged:",
                           len(pending)).format(n=len(pending))]
         for c in pending:
-            lines.append(f"  {c.id}: " + _("{kind} {item}: {description} — ours: {ours}; "
-                                           "theirs: {theirs}; choices: {choices}").format(
-                kind=pgettext("element", c.kind), item=c.item,
-                description=c.description or c.field, ours=_short(c.ours),
-                theirs=_short(c.theirs), choices=", ".join(c.choices)))
+            lines.append("  " + located(c.id, _(
+                "{kind} {item}: {description} — ours: {ours}; theirs: {theirs}; choices: "
+                "{choices}").format(kind=pgettext("element", c.kind), item=c.item,
+                                    description=c.description or c.field, ours=_short(c.ours),
+                                    theirs=_short(c.theirs), choices=", ".join(c.choices))))
         super().__init__("\n".join(lines))
         self.report = report
 

@@ -18,33 +18,12 @@ from workbench.domain import ACTOR_TYPES, DocumentMetadata, WorkbenchError
 from workbench.i18n import _, ngettext
 from workbench.ingest.model import ImportFileError, ParsedTranscript
 from workbench.safety.errors import describe, os_reason
+from workbench.words import turn_word_count
 from workbench.store.errors import DiskFullError, StoreError, as_user_error
 
 ProgressFn = Callable[[int, int, str], None]
 CancelledFn = Callable[[], bool]
 
-_WORD = re.compile(r"\w+(?:['’-]\w+)*")
-
-
-#: Characters counted per step of :func:`count_words` (memory stays small on a 45 MB text).
-_COUNT_CHUNK = 1 << 20
-_SPACE = re.compile(r"\s")
-
-
-def count_words(text: str) -> int:
-    """Words: runs of letters and digits, joined by an apostrophe or a hyphen
-    ("aujourd'hui", "peut-être" are one).  Counted in C (``subn`` counts its matches; no
-    match object reaches Python), a slice at a time cut at a space, which no word
-    spans: a list of every word of a 45 MB transcript would be 300 MB."""
-    n, start, size = 0, 0, len(text)
-    while start < size:
-        end = start + _COUNT_CHUNK
-        if end < size:
-            space = _SPACE.search(text, end)
-            end = space.end() if space else size
-        n += _WORD.subn("", text[start:end])[1]
-        start = end
-    return n
 
 
 @dataclass
@@ -226,14 +205,15 @@ def parse_job(job: FileJob) -> ParsedFile | ImportResult:
         return ImportResult(str(path), "failed", message=str(exc))
     from workbench.store.documents import segment_row
 
+    rows = segments_for_store(parsed)
     return ParsedFile(
         path=str(path), text=parsed.text,
-        segments=[segment_row(s) for s in segments_for_store(parsed)],
+        segments=[segment_row(s) for s in rows],
         labels=frozenset(s.speaker for s in parsed.segments if s.speaker),
         source_format=parsed.source_format, encoding=parsed.encoding,
         extra={k: v for k, v in parsed.metadata.items() if v not in (None, "", [], {})},
         warnings=tuple(parsed.warnings), tags=tuple(parsed.tags),
-        word_count=count_words(parsed.text), text_hash=text_hash(parsed.text))
+        word_count=turn_word_count(parsed.text, rows), text_hash=text_hash(parsed.text))
 
 
 def _job(path: Path, meta: DocumentMetadata, encoding: str | None) -> FileJob:

@@ -154,7 +154,6 @@ def write_pseudonymised(project, out: str | Path, key: str | Path, *,
     """Write the pseudonymised copy of ``project`` to ``out`` and the key to ``key``;
     returns a summary (what was replaced, by category)."""
     from workbench.identity import text_hash
-    from workbench.ingest.service import count_words
     from workbench.store import Store, StoreError
     out, key = Path(out), Path(key)
     _check_destination(project, out, key, overwrite)
@@ -209,7 +208,7 @@ def write_pseudonymised(project, out: str | Path, key: str | Path, *,
         try:
             copy.rewrite_pseudonymised(
                 rewritten, scan=plan.scan, scan_fold=plan.scan_fold, scan_path=plan.scan_path,
-                derived={"word_count": count_words, "text_hash": text_hash},
+                derived={"text_hash": text_hash},
                 meta={"privacy.pseudonymised": json.dumps(summary, ensure_ascii=False)},
                 progress=lambda d, t, label: step(len(docs) + d, len(docs) * 2, label))
         except StoreError as exc:

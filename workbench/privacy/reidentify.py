@@ -109,7 +109,6 @@ def reidentify(key_path: str | Path, source: str | Path, out: str | Path, *,
 def _project(key: dict, rev: Reverser, source: Path, tmp: Path,
              progress: ProgressFn | None) -> dict:
     from workbench.identity import text_hash
-    from workbench.ingest.service import count_words
     from workbench.project import Project
     from workbench.store import Store, StoreError
     with Project.open(source) as project:
@@ -141,7 +140,7 @@ def _project(key: dict, rev: Reverser, source: Path, tmp: Path,
         raise WorkbenchError(str(exc)) from None
     try:
         copy.rewrite_pseudonymised(rewritten, scan=rev, scan_fold=rev, scan_path=rev,
-                                   derived={"word_count": count_words, "text_hash": text_hash},
+                                   derived={"text_hash": text_hash},
                                    meta={"privacy.pseudonymised": None}, pseudonymised=False,
                                    progress=progress)
     except StoreError as exc:

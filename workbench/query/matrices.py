@@ -355,7 +355,7 @@ def code_matrix(data: ProjectData, by: str = "actor_type", *, codes: CodeRefs = 
     if count not in COUNTS:
         raise ValidationError(_("count must be one of {values}").format(values=", ".join(COUNTS)))
     if percent not in (None, "row", "column"):
-        raise ValidationError("percent must be 'row' or 'column'")
+        raise ValidationError(_("percent must be 'row' or 'column'"))
     rows = row_codes(data, codes, descendants)
     dim = dimension(data, by, bins)
     scope = codings_in_scope(data, where, status, coders=coders, interviewer=interviewer)
@@ -436,9 +436,9 @@ def cooccurrence(data: ProjectData, codes: CodeRefs = None, *, mode: str = "over
     (pairs of codings), or documents.  The diagonal holds each code's own passages
     (codings, turns, documents)."""
     if mode not in ("overlap", "turn", "proximity"):
-        raise ValidationError("mode must be overlap, turn or proximity")
+        raise ValidationError(_("mode must be overlap, turn or proximity"))
     if count not in ("passages", "codings", "documents"):
-        raise ValidationError("count must be passages, codings or documents")
+        raise ValidationError(_("count must be passages, codings or documents"))
     ids = [c for c in tree_order(data)] if codes is None else data.code_ids(codes)
     n = len(ids)
     index = np.full(max(data.code_name, default=0) + 1, -1, dtype=np.int64)
@@ -520,7 +520,7 @@ def participant_code_matrix(data: ProjectData, codes: CodeRefs = None, *, binary
     participant's words carry the code) or counts of passages (default) or codings.
     Interviewer speech never belongs to a participant."""
     if count not in ("passages", "codings"):
-        raise ValidationError("count must be passages or codings")
+        raise ValidationError(_("count must be passages or codings"))
     rows = row_codes(data, codes, descendants)
     scope = codings_in_scope(data, where, status, coders=coders)
     scope = scope[scope["participant_id"].notna()]

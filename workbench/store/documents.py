@@ -9,6 +9,7 @@ from typing import Any, Iterable, Sequence
 from workbench.domain import Document, NotFoundError, SearchHit, Segment, ValidationError
 from workbench.i18n import _
 from workbench.identity import new_guid, text_hash
+from workbench.words import turn_word_count
 from workbench.safety.limits import MAX_SEARCH_CHARS, MAX_SEARCH_TERMS
 from workbench.store.batch import BatchStore
 from workbench.store.db import now, rowid
@@ -166,6 +167,8 @@ class DocumentStore(BatchStore):
                 row["imported_by"] = self.ensure_coder(importer)  # with the document, not before
             row["guid"] = row.get("guid") or new_guid()
             row["text_hash"] = row.get("text_hash") or text_hash(text)
+            if row.get("word_count") is None:       # the words said (workbench.words)
+                row["word_count"] = turn_word_count(text, segments)
             row["extra"] = json.dumps(row.get("extra") or {}, ensure_ascii=False)
             if row.get("wave"):
                 self._ensure_wave(c, row["wave"])
@@ -314,7 +317,7 @@ class DocumentStore(BatchStore):
         """The number of characters of a document's text (without reading the text)."""
         n = self.scalar("SELECT length(text) FROM documents WHERE id = ?", [doc_id])
         if n is None:
-            raise NotFoundError(f"no document with id {doc_id}")
+            raise NotFoundError(_("no document with id {id}").format(id=doc_id))
         return int(n)
 
     def segments(self, doc_id: int) -> list[Segment]:

@@ -4,7 +4,7 @@ of a member brings its membership back."""
 from __future__ import annotations
 
 from workbench.domain import NotFoundError, ValidationError
-from workbench.i18n import _
+from workbench.i18n import _, pgettext
 from workbench.identity import new_guid
 from workbench.store.db import StoreCore, now, rowid
 
@@ -37,14 +37,16 @@ class GroupStore(StoreCore):
                           coder: str | None = None) -> int:
         """Add rows (by id) to a group; returns how many were not members yet."""
         if kind not in GROUP_KINDS:
-            raise ValidationError(f"a group holds {', '.join(GROUP_KINDS)}, not {kind!r}")
+            raise ValidationError(_("a group holds {kinds}, not {kind!r}").format(
+                kinds=", ".join(GROUP_KINDS), kind=kind))
         with self.transaction() as c:
             added = 0
             for i in ids:
                 row = c.execute(f"SELECT lower(guid) FROM {_TABLE[kind]} WHERE id = ?",
                                 [i]).fetchone()
                 if row is None:
-                    raise NotFoundError(f"no {kind} with id {i}")
+                    raise NotFoundError(_("no {kind} with id {id}").format(
+                        kind=pgettext("element", kind), id=i))
                 added += c.execute("INSERT OR IGNORE INTO group_members(group_id, kind, "
                                    "member_guid) VALUES (?, ?, ?)", [group_id, kind, row[0]]).rowcount
             if added:

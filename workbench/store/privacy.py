@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from workbench.store.db import StoreError, now, rowid
 from workbench.store.documents import DocumentStore
+from workbench.words import turn_word_count
 
 # -- what the pseudonymised copy does with each column ---------------------------------
 DOC_TEXT = "document_text"   # documents.text: rewritten
@@ -31,7 +32,7 @@ SCAN_FOLD = "scan_fold"      # the same, ignoring case (lower-cased words, label
 SCAN_JSON = "scan_json"      # JSON: the strings inside are scanned
 PATH = "path"                # a file path or name: the base name only, scanned ignoring
                              # case with _ and . as word separators (entretien_karima.txt)
-RECOMPUTE = "recompute"      # derived from the document's text (word count, text hash)
+RECOMPUTE = "recompute"      # derived from the new text (text hash) or its turns (word count)
 REGENERATE = "regenerate"    # a value that must not link the copy to the original
 NULL = "null"                # no longer true of the copy (the source file's hash)
 KEEP = "keep"                # ids, GUIDs, numbers, dates, enumerations
@@ -539,7 +540,9 @@ class PrivacyStore(DocumentStore):
         by_table: dict[str, list[tuple[str, str]]] = {}
         for t, col_name, ty in columns:
             by_table.setdefault(t, []).append((col_name, rule_of(t, col_name, ty)))
-        recompute = [col for col, rule in by_table["documents"] if rule == RECOMPUTE]
+        # the word count follows the remapped turns (workbench.words), the rest the text
+        recompute = [col for col, rule in by_table["documents"]
+                     if rule == RECOMPUTE and col != "word_count"]
         missing = [col for col in recompute if col not in derived]
         if missing:
             raise StoreError(f"no way to recompute documents.{', '.join(missing)} from the "
@@ -554,6 +557,11 @@ class PrivacyStore(DocumentStore):
                 c.execute(f"UPDATE documents SET {sets} WHERE id = ?",
                           [text, *(derived[col](text) for col in recompute), doc_id])
                 stats["offsets"] += self._remap_offsets(c, doc_id, start_map, end_map, by_table)
+                segments = [dict(start=r[0], end=r[1], body_start=r[2], front_matter=r[3])
+                            for r in c.execute("SELECT start, end, body_start, front_matter "
+                                               "FROM segments WHERE document_id = ?", [doc_id])]
+                c.execute("UPDATE documents SET word_count = ? WHERE id = ?",
+                          [turn_word_count(text, segments), doc_id])
                 stats["documents"] += 1
                 step(i + 1, total, str(doc_id))
             scanners = {SCAN: scan, SCAN_FOLD: scan_fold, PATH: scan_path,

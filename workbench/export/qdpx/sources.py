@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import bisect
 import json
-import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from workbench.i18n import _, ngettext
 from workbench.exchange.matching import map_span
 from workbench.identity import guid_key, keep_guid, new_guid, offset_mapper, text_hash
 from workbench.safety.text import clean_text_map
+from workbench.words import turn_word_count
 
 from . import variables
 from .archive import decode, docx_text
@@ -477,11 +477,15 @@ def source_hash(src: dict) -> str:
     return digest
 
 
-def _word_count(src: dict) -> int:
-    """A source's word count, computed once (before the lock for a new source)."""
+def _word_count(src: dict, segments: list | None = None) -> int:
+    """A source's word count (the words of its turns: :mod:`workbench.words`), computed
+    once (before the lock for a new source)."""
     n = src.get("word_count")
     if n is None:
-        n = src["word_count"] = len(re.findall(r"\w+", src["text"]))
+        if segments is None:
+            segments = src["segments"] if src["segments"] is not None else \
+                detect_segments(src["text"], src["name"])
+        n = src["word_count"] = turn_word_count(src["text"], segments)
     return n
 
 
@@ -652,9 +656,9 @@ def preindex(ctx: ImportCtx, batch=None) -> None:
             mapper.prepare()
             ctx.mappers[src["key"]] = (did, target_hash, mapper)
             continue
-        _word_count(src)
         segments = src["segments"] if src["segments"] is not None else \
             detect_segments(src["text"], src["name"])
+        _word_count(src, segments)
         if batch is None:
             ctx.preindexed[src["key"]] = (_pack(segments), None)
             continue

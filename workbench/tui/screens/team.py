@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.widgets import Footer, Header, Static
 
 from workbench.domain import CONSENSUS_CODER
-from workbench.i18n import N_, _, decimal, ngettext, percent
+from workbench.i18n import N_, _, colon, decimal, ngettext, percent
 from workbench.tui.screens.base import BaseScreen, cell
 from workbench.tui.screens.dialogs import ChoiceDialog, ConfirmDialog, TextInputDialog
 from workbench.tui.widgets.rowlist import RowList
@@ -340,7 +340,7 @@ class AgreementScreen(BaseScreen):
         if self.df is None or not (0 <= event.index < len(self._order)):
             return
         r = self.df.loc[self._order[event.index]]
-        coded = " · ".join(f"{c[7:]}: {int(r[c])}" for c in self.df.columns
+        coded = " · ".join(f"{colon(c[7:])} {int(r[c])}" for c in self.df.columns
                            if c.startswith("coded: "))
         self.query_one("#agreement-detail", Static).update(Content(
             f"{r['code']}\n{coded}" + (f"\n{r['note']}" if r["note"] else "")))

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.widgets import Footer, Header, Static
 
-from workbench.i18n import N_, _, decimal, ngettext
+from workbench.i18n import N_, _, colon, decimal, ngettext
 from workbench.tui.screens.analysis_common import run_read
 from workbench.tui.screens.base import BaseScreen, cell
 from workbench.tui.screens.dialogs import ChoiceDialog
@@ -185,7 +185,7 @@ class WavesScreen(BaseScreen):
             rows.append((cell(r["kind"]), cell(r["case_id"]), cell(r["name"]),
                          cell(r["parent"]), str(int(r["documents"] or 0)),
                          str(int(r["participants"] or 0))))
-            values = [f"{f}: {_value(r[f])}" for f in fields if _value(r[f])]
+            values = [f"{colon(f)} {_value(r[f])}" for f in fields if _value(r[f])]
             details.append(" · ".join(values + ([cell(r["description"])]
                                                 if cell(r["description"]) else [])))
         kinds = sorted(set(df["kind"])) if len(df) else []
@@ -284,7 +284,7 @@ class WavesScreen(BaseScreen):
         rows, details = [], []
         for r in df.to_dict("records"):
             rows.append((cell(r["participant_id"]), *[cell(r[w]) for w in waves]))
-            details.append("\n".join(f"{w}: {cell(r[w])}" for w in waves))
+            details.append("\n".join(f"{colon(w)} {cell(r[w])}" for w in waves))
         columns = [(_("Participant"), 11)] + [(_("(no wave)") if w == MISSING else w, None)
                                                for w in waves]
         who = _("participants interviewed at two waves or more (a: everyone)") \
