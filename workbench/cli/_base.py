@@ -140,6 +140,14 @@ COLUMNS = {
     "rank": N_("rank"), "new_codes": N_("new codes"), "new_subcodes": N_("new sub-codes"),
     "new": N_("new"), "cumulative": N_("cumulative"), "cumulative_pct": N_("cumulative %"),
     "new_paths": N_("new codes (paths)"), "case_id": N_("case"),
+    "stratum": N_("stratum"), "value": N_("value"), "sampled": N_("sampled"),
+    "sampled_pct": N_("% of sampled"), "interviewed": N_("interviewed"),
+    "interviewed_pct": N_("% of interviewed"), "coverage_pct": N_("coverage %"),
+    "gap_points": N_("gap (points)"), "wave": N_("wave"), "followed": N_("followed"),
+    "lost": N_("lost"), "theme": N_("theme"), "panel": N_("panel"),
+    "at_first": N_("at the first wave"), "at_second": N_("at the second wave"),
+    "appears": N_("appears"), "disappears": N_("disappears"), "persists": N_("persists"),
+    "absent": N_("absent"),
 }
 #: Columns per actor type (``trainer_passages``): the actor's name, then what is counted.
 ACTOR_COLUMNS = {
