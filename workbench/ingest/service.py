@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from workbench.domain import ACTOR_TYPES, DocumentMetadata, WorkbenchError
-from workbench.i18n import _, ngettext
+from workbench.i18n import N_, _, ngettext
 from workbench.ingest.model import ImportFileError, ParsedTranscript
 from workbench.safety.errors import describe, os_reason
 from workbench.words import turn_word_count
@@ -572,5 +572,5 @@ def import_paths(store, paths: Iterable[str | Path], defaults: DocumentMetadata 
                 break
         writer.flush()
     if progress:
-        progress(len(files), len(files), "done")
+        progress(len(files), len(files), N_("done"))
     return report

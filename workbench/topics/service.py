@@ -189,10 +189,10 @@ class TopicsAPI(Capability):
                    "n_topics": len([t for t in topic_ids if t != OUTLIER]),
                    "n_outliers": sizes.get(OUTLIER, 0), "metrics": metrics, "timing": timing,
                    "corpus_hash": digest.hexdigest()}
-        progress(0, 1, "saving")
+        progress(0, 1, N_("saving"))
         run_id = self.store.insert_topic_run(run_row, topics, word_rows, unit_rows,
                                              coder=self.coder)
-        progress(1, 1, "saving")
+        progress(1, 1, N_("saving"))
         return self.topic_run(run_id)
 
     def _topic_scope_documents(self, scope: dict) -> list[int]:
