@@ -36,6 +36,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 from workbench.domain import Attribute, ValidationError
 from workbench.i18n import N_, _, ngettext, pgettext
+from workbench.safety.errors import library_detail
 from workbench.safety.text import clean_text
 from workbench.values import is_boolean_column, parse_bool, parse_date, parse_number
 
@@ -208,7 +209,9 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> tuple[list[tuple[int, lis
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:   # openpyxl raises many kinds on damaged files
         raise TableError(_("{path}: not a valid .xlsx file ({error})")
-                         .format(path=path, error=exc.__class__.__name__)) from None
+                         .format(path=path, error=library_detail(
+                             exc.args[0] if isinstance(exc, KeyError) and exc.args else exc,
+                             exc.__class__.__name__))) from None
     try:
         if sheet is None or sheet == "":
             ws = wb.worksheets[0]
