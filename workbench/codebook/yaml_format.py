@@ -23,6 +23,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from workbench.i18n import _
+from workbench.safety.errors import library_detail
 from workbench.identity import normalise_guid
 from workbench.safety.files import atomic_output
 from workbench.safety.limits import MAX_CODE_DEPTH, LimitError, check_yaml_nesting, code_depth_error
@@ -480,13 +481,14 @@ def parse_codebook(text: str, filename: str = "<string>") -> tuple[Codebook | No
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 1
-        what = " ".join(s for s in (exc.context, exc.problem) if s)
+        what = library_detail(exc.problem or " ".join(s for s in (exc.context,) if s) or exc)
         w.error(line, _("malformed YAML: {problem}").format(problem=what))
         return None, _sorted(w.problems)
     except yaml.YAMLError as exc:   # reader errors (control characters...)
         mark = getattr(exc, "mark", None) or getattr(exc, "problem_mark", None)
         w.error(mark.line + 1 if mark is not None else 1,
-                _("malformed YAML: {problem}").format(problem=exc))
+                _("malformed YAML: {problem}").format(problem=library_detail(
+                    getattr(exc, "problem", None) or exc, _("unreadable characters"))))
         return None, _sorted(w.problems)
     if root is None:
         w.error(1, _("the file is empty: a codebook needs at least 'codebook', 'title', "
