@@ -18,7 +18,7 @@ from workbench.domain import ACTOR_TYPES, DocumentMetadata, WorkbenchError
 from workbench.i18n import N_, _, ngettext
 from workbench.ingest.model import ImportFileError, ParsedTranscript
 from workbench.safety.errors import describe, os_reason
-from workbench.words import turn_word_count
+from workbench.words import count_words, turn_word_count  # noqa: F401 (count_words: for tests/segmentation_golden.py)
 from workbench.store.errors import DiskFullError, StoreError, as_user_error
 
 ProgressFn = Callable[[int, int, str], None]
