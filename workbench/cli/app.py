@@ -8,7 +8,7 @@ import click
 
 from workbench.cli._base import (Progress, UserError, coder_option, format_option, emit,
                                  handle_errors, main, open_project, say)
-from workbench.i18n import N_, _, colon, located
+from workbench.i18n import N_, _, colon, integer, located
 
 
 #: What `workbench info` lists, with its labels.
@@ -55,7 +55,8 @@ def _print_info(info: dict, fmt: str) -> None:
     labels = [_(INFO_LABELS.get(k, k.replace("_", " "))) for k, _v in rows]
     width = max(len(label) for label in labels)
     for label, (_k, v) in zip(labels, rows):
-        click.echo(f"{label:<{width}}  {v}")
+        shown = integer(v) if isinstance(v, int) and not isinstance(v, bool) else v
+        click.echo(f"{label:<{width}}  {shown}")           # French: 56 004 mots
     if info.get("by_programme"):
         click.echo("\n" + colon(_("Documents by programme and actor type")))
         click.echo(_plain_table(info["by_programme"]))
