@@ -138,7 +138,7 @@ def test_texts_are_hashed_and_counted_before_the_lock(tmp_path, exported, monkey
 
         for module in (sources, matching, documents):
             watch(module, "text_hash")
-        watch(sources.re, "findall")
+        watch(sources, "turn_word_count")            # the one word count (workbench.words)
         b.import_qdpx(exported, dry_run=True)           # a preview too (then rolled back)
         assert inside == [] and b.store.scalar("SELECT count(*) FROM documents") == 0
         b.import_qdpx(exported)
