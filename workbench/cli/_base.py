@@ -240,8 +240,11 @@ def emit_rows(rows: list[dict], fmt: str, columns, *, out=None) -> None:
                                            if str(column).endswith("_status") else None)
             text = label(value) if label else value
             return text.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
-        return str(value)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        return value_text(value)            # as emit shows it: 2 694, 83,5, oui
 
+    from workbench.labels import value_text
     cells = [[cell(c, r.get(c)) for c in columns] for r in rows]
     heads = [_header(c) for c in columns]
     widths = [max(len(h), *(len(row[i]) for row in cells)) for i, h in enumerate(heads)]
