@@ -66,6 +66,16 @@ def english():
     i18n.set_language(old)
 
 
+@pytest.fixture
+def french():
+    """Workbench in French for the duration of a test."""
+    from workbench import i18n
+    old = i18n.language()
+    i18n.set_language("fr")
+    yield
+    i18n.set_language(old)
+
+
 @pytest.fixture(params=["fr", "en"])
 def ui_language(request):
     """Run the test in French, then in English (snapshots in both languages)."""

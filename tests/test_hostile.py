@@ -30,14 +30,6 @@ def run(*args):
     return CliRunner().invoke(main, [str(a) for a in args])
 
 
-@pytest.fixture
-def french():
-    old = i18n.language()
-    i18n.set_language("fr")
-    yield
-    i18n.set_language(old)
-
-
 @pytest.fixture(scope="module")
 def bad_files(tmp_path_factory):
     return H.build_bad_files(tmp_path_factory.mktemp("hostile") / "mauvais")

@@ -4,14 +4,6 @@ import pytest
 from workbench import i18n
 
 
-@pytest.fixture
-def french():
-    old = i18n.language()
-    i18n.set_language("fr")
-    yield
-    i18n.set_language(old)
-
-
 def test_french_plural_rule_treats_zero_as_singular(french):
     assert i18n.ngettext("{n} document", "{n} documents", 0) == "{n} document"
     assert i18n.ngettext("{n} document", "{n} documents", 1) == "{n} document"

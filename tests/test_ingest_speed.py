@@ -23,14 +23,6 @@ GOLDEN = Path(__file__).resolve().parent / "fixtures" / "golden"
 TRANSCRIBER = Path(__file__).resolve().parent / "fixtures" / "transcriber"
 
 
-@pytest.fixture
-def french():
-    old = i18n.language()
-    i18n.set_language("fr")
-    yield
-    i18n.set_language(old)
-
-
 @pytest.mark.parametrize("name", sorted(json.loads((GOLDEN / "segments.json").read_text(
     encoding="utf-8"))))
 def test_segments_are_those_recorded_before_the_speed_work(name):

@@ -60,14 +60,6 @@ def folder(tmp_path):
     return d
 
 
-@pytest.fixture
-def french():
-    old = i18n.language()
-    i18n.set_language("fr")
-    yield
-    i18n.set_language(old)
-
-
 async def settle(app, pilot, times: int = 3):
     for _ in range(times):
         await app.workers.wait_for_complete()

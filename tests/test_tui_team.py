@@ -14,15 +14,6 @@ SIZE = (140, 42)
 
 
 @pytest.fixture
-def french():
-    from workbench import i18n
-    old = i18n.language()
-    i18n.set_language("fr")
-    yield
-    i18n.set_language(old)
-
-
-@pytest.fixture
 def two_coders(tmp_path, monkeypatch):
     monkeypatch.setenv("WORKBENCH_HOME", str(tmp_path / "home"))
     p = make_project(tmp_path / "p")
