@@ -43,7 +43,8 @@ def _temp_name(directory: Path, stem: str) -> Path:
     return directory / f".{stem}.{os.getpid()}-{secrets.token_hex(4)}{TEMP_SUFFIX}"
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` of this machine still runs (one we may not signal does)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -66,7 +67,7 @@ def sweep_leftovers(directory: str | os.PathLike) -> list[Path]:
             pid = int(path.name[: -len(TEMP_SUFFIX)].rsplit(".", 1)[1].split("-", 1)[0])
         except (ValueError, IndexError):
             continue
-        if pid != os.getpid() and not _pid_alive(pid):
+        if pid != os.getpid() and not pid_alive(pid):
             with contextlib.suppress(OSError):
                 path.unlink()
                 removed.append(path)

@@ -34,6 +34,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence, cast
 
+from workbench.safety.files import pid_alive
 from workbench.store.db import StoreCore, now
 from workbench.store.fields import FieldStore
 
@@ -60,16 +61,6 @@ def _host() -> str:
         return socket.gethostname()
     except OSError:      # pragma: no cover
         return "?"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
 
 
 class ImportBatch:
@@ -368,7 +359,7 @@ class BatchStore(FieldStore):
         host = _host()
         cleaned = 0
         for r in rows:
-            if r["host"] != host or r["pid"] == os.getpid() or _alive(r["pid"]):
+            if r["host"] != host or r["pid"] == os.getpid() or pid_alive(r["pid"]):
                 continue
             discard_batch(self, r["id"], r["fts_base"], r["fts_next"])
             for suffix in ("", "-wal", "-shm", "-journal"):
